@@ -1,0 +1,3 @@
+from infobot.cli.main import main
+
+main()

@@ -1,0 +1,126 @@
+"""What every command shares: the lazily built application, options and output helpers."""
+
+from __future__ import annotations
+
+import getpass
+import json
+import os
+import sys
+from collections.abc import Callable, Iterable, Sequence
+from datetime import date
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+if TYPE_CHECKING:
+    from infobot.app import App
+    from infobot.settings import Settings
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class Env:
+    """Built once per invocation; opens the settings and the store only when a command asks."""
+
+    def __init__(self, debug: bool = False) -> None:
+        self.debug = debug
+        self._settings: Settings | None = None
+        self._app: App | None = None
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            from infobot.settings import load_settings
+
+            self._settings = load_settings()
+        return self._settings
+
+    @property
+    def app(self) -> App:
+        if self._app is None:
+            from infobot.app import App
+
+            self._app = App.open(self.settings)
+        return self._app
+
+    def actor(self, given: str | None) -> str:
+        if given and given.strip():
+            return given.strip()
+        if self._settings is not None or os.environ.get("INFOBOT_USER"):
+            name = self.settings.user
+            if name:
+                return name
+        try:
+            return getpass.getuser()
+        except (KeyError, OSError):  # pragma: no cover - no passwd entry in a container
+            return "unknown"
+
+    def close(self) -> None:
+        if self._app is not None:
+            self._app.close()
+
+
+pass_env = click.make_pass_decorator(Env, ensure=True)
+
+
+class DateType(click.ParamType):
+    name = "DATE"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> date:
+        if isinstance(value, date):
+            return value
+        text = str(value).strip()
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            pass
+        try:
+            day, month, year = (int(p) for p in text.split("/"))
+            return date(year, month, day)
+        except ValueError:
+            self.fail(f"{value!r} is not a date: use YYYY-MM-DD, e.g. 2026-12-10", param, ctx)
+
+
+DATE = DateType()
+
+
+def by_option(required: bool = False) -> Callable[[F], F]:
+    return click.option(
+        "--by",
+        "by",
+        required=required,
+        metavar="NAME",
+        help="Who is doing this, for the audit trail"
+        + ("" if required else " (default: INFOBOT_USER or your login name)."),
+    )
+
+
+json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+
+
+def print_json(data: Any) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+def table(rows: Sequence[Sequence[str]], headers: Sequence[str]) -> None:
+    widths = [len(h) for h in headers]
+    for row in rows:
+        widths = [max(w, len(cell)) for w, cell in zip(widths, row, strict=True)]
+    line = "  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True))
+    click.echo(line.rstrip())
+    for row in rows:
+        click.echo("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+
+
+def shorten(text: str, width: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def warn(lines: Iterable[str]) -> None:
+    for line in lines:
+        click.secho(f"warning: {line}", fg="yellow", err=True)
+
+
+def stdin_is_tty() -> bool:
+    return sys.stdin.isatty()

@@ -1,0 +1,55 @@
+"""Edit a story in $EDITOR as Markdown with YAML front matter."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from infobot.domain.errors import UserError
+
+HEADER = (
+    "# Edit the fields and the story below, save and close the editor.\n"
+    "# Lines starting with # before the first --- are ignored. An empty file cancels.\n"
+)
+
+
+def to_text(values: dict[str, Any]) -> str:
+    import yaml
+
+    front = {k: v for k, v in values.items() if k != "body"}
+    body = str(values.get("body") or "")
+    dumped = yaml.safe_dump(front, allow_unicode=True, sort_keys=False, width=1000)
+    return f"{HEADER}---\n{dumped}---\n{body}\n"
+
+
+def from_text(text: str) -> dict[str, Any]:
+    import yaml
+
+    lines = text.splitlines()
+    fences = [i for i, line in enumerate(lines) if line.strip() == "---"]
+    if len(fences) < 2:
+        raise UserError("the fields must sit between two --- lines; nothing was changed")
+    start, end = fences[0], fences[1]
+    try:
+        front = yaml.safe_load("\n".join(lines[start + 1 : end])) or {}
+    except yaml.YAMLError as exc:
+        raise UserError(f"the fields are not valid YAML: {exc}; nothing was changed") from None
+    if not isinstance(front, dict):
+        raise UserError("the fields must be 'name: value' lines; nothing was changed")
+    values = {str(k): ("" if v is None else v) for k, v in front.items()}
+    values["body"] = "\n".join(lines[end + 1 :]).strip("\n")
+    return values
+
+
+def edit_in_editor(values: dict[str, Any], full: bool = False) -> dict[str, Any]:
+    template = {
+        "title": "", "author": "", "role": "", "organisation": "", "link": "", "image": "",
+        "image_alt": "", "language": "en", "consent_by": "", "consent_date": "",
+        "consent_scope": "", "pin_date": "", "notes": "",
+    }
+    template.update({k: ("" if v is None else v) for k, v in values.items()})
+    edited = click.edit(to_text(template), extension=".md", require_save=True)
+    if edited is None or not edited.strip():
+        raise UserError("editing cancelled; nothing was changed")
+    return from_text(edited)

@@ -1,0 +1,79 @@
+"""``infobot import``: load story files into the queue as drafts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from infobot.cli.common import Env, by_option, json_option, pass_env, print_json
+
+
+@click.command("import")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Check the files and report; write nothing.")
+@click.option(
+    "--skip-invalid",
+    is_flag=True,
+    help="Import the valid stories and list the invalid ones (default: import nothing "
+    "if any story is invalid).",
+)
+@by_option()
+@json_option
+@pass_env
+def import_command(
+    env: Env, paths: tuple[Path, ...], dry_run: bool, skip_invalid: bool, by: str | None,
+    as_json: bool,
+) -> None:
+    """Import stories from CSV, XLSX, YAML, JSON or Markdown files (or folders of .md files).
+
+    Stories arrive as drafts for review. Re-importing the same story adds nothing. If any
+    story is invalid nothing is imported and every problem is listed as file:line: field.
+    """
+    from infobot.service.importing import import_files
+
+    app = env.app
+    bar: list[click._termui_impl.ProgressBar[int]] = []
+    total_size = sum(p.stat().st_size for p in paths if p.is_file())
+    show_bar = not as_json and total_size > 1_000_000
+
+    def progress(done: int, total: int) -> None:
+        if not show_bar:
+            return
+        if not bar:
+            bar.append(click.progressbar(length=total, label="Reading", file=click.get_text_stream("stderr")))
+            bar[0].__enter__()
+        bar[0].update(done - bar[0].pos)
+
+    try:
+        report = import_files(
+            app, list(paths), actor=env.actor(by), dry_run=dry_run,
+            skip_invalid=skip_invalid, progress=progress,
+        )
+    finally:
+        if bar:
+            bar[0].__exit__(None, None, None)
+    if as_json:
+        print_json(
+            {
+                "added": report.added, "already_queued": report.already,
+                "invalid": report.invalid, "rows": report.rows, "dry_run": report.dry_run,
+                "problems": [str(p) for p in report.problems],
+                "notes": [str(n) for n in report.notes],
+            }
+        )
+        return
+    for note in report.notes:
+        click.echo(f"note: {note}", err=True)
+    for problem in report.problems:
+        click.echo(f"skipped: {problem}", err=True)
+    verb = "would add" if dry_run else "added"
+    parts = [f"{verb} {report.added} new stor{'y' if report.added == 1 else 'ies'} as drafts"]
+    if report.already:
+        parts.append(f"{report.already} already queued")
+    if report.invalid:
+        parts.append(f"{report.invalid} invalid skipped")
+    click.echo("; ".join(parts) + ".")
+    if report.added and not dry_run:
+        click.echo("Next: review them with `infobot stories list --status draft`, then "
+                   "`infobot stories approve ID... --by NAME`.")

@@ -1,0 +1,132 @@
+"""``infobot``: assemble the command groups and turn errors into exit codes.
+
+Exit codes: 0 success, 1 operational failure, 2 bad input or usage.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any
+
+import click
+
+from infobot import __version__
+from infobot.cli import campaign, dbcmd, importing, stories, views
+from infobot.cli.common import Env
+
+EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="infobot")
+@click.option(
+    "--config",
+    type=click.Path(dir_okay=False),
+    help="TOML settings file (default: INFOBOT_CONFIG, else config/infobot.toml if present).",
+)
+@click.option("--debug", is_flag=True, help="Show tracebacks for unexpected errors.")
+@click.pass_context
+def cli(ctx: click.Context, config: str | None, debug: bool) -> None:
+    """infobot posts one approved #infostory a day to every configured platform.
+
+    Load stories with `infobot import`, review them with `infobot stories`, check what
+    goes out with `infobot preview` and `infobot status`.
+    """
+    if config:
+        os.environ["INFOBOT_CONFIG"] = config
+    env = ctx.ensure_object(Env)
+    env.debug = debug
+    ctx.call_on_close(env.close)
+
+
+cli.add_command(importing.import_command)
+cli.add_command(stories.stories)
+cli.add_command(campaign.campaign)
+cli.add_command(views.preview)
+cli.add_command(views.status)
+cli.add_command(views.export)
+cli.add_command(dbcmd.db)
+
+
+def main(argv: list[str] | None = None) -> None:
+    sys.exit(run(argv))
+
+
+def run(argv: list[str] | None = None) -> int:
+    """Run the CLI and return the exit code (used by tests and ``main``)."""
+    env = Env()
+    try:
+        result = cli.main(args=argv, prog_name="infobot", standalone_mode=False, obj=env)
+        return result if isinstance(result, int) else EXIT_OK
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        return EXIT_FAILURE
+    except click.ClickException as exc:
+        exc.show()
+        return EXIT_USAGE if exc.exit_code == 2 else exc.exit_code
+    except KeyboardInterrupt:
+        click.echo("Interrupted.", err=True)
+        return 130
+    except Exception as exc:  # noqa: BLE001 - this is the edge: every error becomes a message
+        return report(exc, env)
+
+
+def report(exc: BaseException, env: Env) -> int:
+    from infobot.domain.errors import ConfigError, InfobotError, UserError, ValidationFailed
+
+    if isinstance(exc, ConfigError):
+        click.secho("error: the configuration is not valid:", fg="red", err=True)
+        for line in exc.lines:
+            click.echo(f"  {line}", err=True)
+        return EXIT_USAGE
+    if isinstance(exc, ValidationFailed):
+        for problem in exc.problems:
+            click.echo(str(problem), err=True)
+        click.secho(f"error: {exc.summary}; nothing was changed", fg="red", err=True)
+        return EXIT_USAGE
+    if isinstance(exc, UserError):
+        click.secho(f"error: {exc}", fg="red", err=True)
+        return EXIT_USAGE
+    if isinstance(exc, InfobotError):
+        click.secho(f"error: {_scrub(str(exc), env)}", fg="red", err=True)
+        return EXIT_FAILURE
+    message = _describe(exc)
+    click.secho(f"error: {_scrub(message, env)}", fg="red", err=True)
+    if env.debug:
+        import traceback
+
+        text = "".join(traceback.format_exception(exc))
+        click.echo(_scrub(text, env), err=True)
+    else:
+        click.echo("(run with --debug for details)", err=True)
+    return EXIT_FAILURE
+
+
+def _describe(exc: BaseException) -> str:
+    name = type(exc).__module__ + "." + type(exc).__name__
+    if name.startswith("sqlalchemy.exc."):
+        orig: Any = getattr(exc, "orig", None)
+        detail = str(orig) if orig is not None else str(exc).splitlines()[0]
+        return f"database problem: {detail}"
+    if isinstance(exc, OSError):
+        return f"{exc.strerror or exc} ({exc.filename})" if exc.filename else str(exc)
+    return f"unexpected {type(exc).__name__}: {exc}"
+
+
+def _scrub(text: str, env: Env) -> str:
+    """Remove every configured secret value from text meant for people."""
+    settings = env._settings
+    if settings is None:
+        return text
+    from infobot.settings import secret_values
+
+    for value in secret_values(settings):
+        text = text.replace(value, "***")
+    return text
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

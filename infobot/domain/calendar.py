@@ -1,0 +1,168 @@
+"""Campaign days: which local dates post, and which story each one gets.
+
+Pure arithmetic over dates so that runway on a queue of a million stories costs no more
+than on an empty one: we never walk day by day over the whole queue.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+
+@dataclass(frozen=True)
+class CampaignCalendar:
+    """Which local dates are campaign days, before stories are considered."""
+
+    weekdays: frozenset[int]  # Monday = 0
+    start: date | None = None
+    end: date | None = None
+    paused: bool = False
+    paused_until: date | None = None  # paused through this date (inclusive); None = until resumed
+    blackouts: frozenset[date] = field(default_factory=frozenset)
+
+    def off_reason(self, day: date) -> str | None:
+        """Why ``day`` is not a posting day, or None when it is one."""
+        if self.start is not None and day < self.start:
+            return "before the campaign starts"
+        if self.end is not None and day > self.end:
+            return "after the campaign ends"
+        if day.weekday() not in self.weekdays:
+            return "not a campaign day of the week"
+        if self.paused and (self.paused_until is None or day <= self.paused_until):
+            return "campaign paused" + (
+                f" until {self.paused_until.isoformat()}" if self.paused_until else ""
+            )
+        if day in self.blackouts:
+            return "blackout date"
+        return None
+
+    def is_posting_day(self, day: date) -> bool:
+        return self.off_reason(day) is None
+
+    def days(self, first: date, count: int) -> Iterator[date]:
+        """Every calendar date from ``first``, ``count`` of them."""
+        for offset in range(count):
+            yield first + timedelta(days=offset)
+
+    def nth_posting_day(self, first: date, n: int, also_skip: Iterable[date] = ()) -> date | None:
+        """The ``n``-th (1-based) posting day on or after ``first``, skipping ``also_skip``.
+
+        Returns None when the campaign ends (or stays paused) before that.
+        """
+        if n < 1:
+            raise ValueError("n counts from 1")
+        if not self.weekdays:
+            return None
+        start = first
+        if self.start is not None and start < self.start:
+            start = self.start
+        if self.paused:
+            if self.paused_until is None:
+                return None
+            start = max(start, self.paused_until + timedelta(days=1))
+        skips = sorted(
+            {d for d in (*self.blackouts, *also_skip) if d >= start and d.weekday() in self.weekdays}
+        )
+        # Skipped dates take no story, so every skipped date on or before the answer pushes
+        # it on by one: grow the target until the number of skips at or before it settles.
+        target = n
+        while True:
+            candidate = _nth_weekday(start, target, self.weekdays)
+            skipped = bisect.bisect_right(skips, candidate)
+            if target == n + skipped:
+                break
+            target = n + skipped
+        if self.end is not None and candidate > self.end:
+            return None
+        return candidate
+
+    def posting_days_between(self, first: date, last: date, also_skip: Iterable[date] = ()) -> int:
+        """How many posting days lie in [first, last], not counting ``also_skip``."""
+        if last < first:
+            return 0
+        lo = first if self.start is None else max(first, self.start)
+        hi = last if self.end is None else min(last, self.end)
+        if self.paused:
+            if self.paused_until is None:
+                return 0
+            lo = max(lo, self.paused_until + timedelta(days=1))
+        if hi < lo:
+            return 0
+        total = _count_weekdays(lo, hi, self.weekdays)
+        skips = {d for d in (*self.blackouts, *also_skip) if lo <= d <= hi}
+        return total - sum(1 for d in skips if d.weekday() in self.weekdays)
+
+
+def _count_weekdays(lo: date, hi: date, weekdays: frozenset[int]) -> int:
+    days = (hi - lo).days + 1
+    weeks, rest = divmod(days, 7)
+    count = weeks * len(weekdays)
+    start = lo.weekday()
+    count += sum(1 for i in range(rest) if (start + i) % 7 in weekdays)
+    return count
+
+
+def _nth_weekday(first: date, n: int, weekdays: frozenset[int]) -> date:
+    """The n-th date (1-based) on or after ``first`` whose weekday is in ``weekdays``."""
+    per_week = len(weekdays)
+    weeks, rest = divmod(n - 1, per_week)
+    day = first + timedelta(weeks=weeks)
+    remaining = rest + 1
+    while True:
+        if day.weekday() in weekdays:
+            remaining -= 1
+            if remaining == 0:
+                return day
+        day += timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class Runway:
+    """How long the approved queue lasts."""
+
+    approved: int  # approved stories waiting (pinned and unpinned)
+    runway_days: int  # posting days covered without a gap, from the first day counted
+    runs_dry_on: date | None  # first posting day with no story; None if never (campaign ends)
+    days_left: int | None  # posting days left in the campaign, when it has an end date
+    short_by: int  # days_left - approved, when positive
+
+    def summary(self) -> str:
+        if self.days_left is not None:
+            text = f"{self.approved} approved, {self.days_left} campaign days left"
+            if self.short_by > 0:
+                return f"{text}: {self.short_by} short"
+            return f"{text}: enough"
+        if self.runs_dry_on is None:
+            return f"{self.approved} approved"
+        return (
+            f"{self.approved} approved: {self.runway_days} days of posts, "
+            f"runs dry on {self.runs_dry_on.isoformat()}"
+        )
+
+
+def runway(
+    calendar: CampaignCalendar, first: date, unpinned: int, pin_dates: Iterable[date]
+) -> Runway:
+    """Runway from ``first``: pins hold their dates, unpinned stories fill the other days."""
+    pins = sorted(d for d in pin_dates if d >= first)
+    # stories pinned to a non-posting day will never go out on their own date
+    usable_pins = [d for d in pins if calendar.is_posting_day(d)]
+    dry = calendar.nth_posting_day(first, unpinned + 1, also_skip=usable_pins)
+    if dry is None:  # the campaign ends (or the calendar does) before the queue runs out
+        if calendar.end is not None:
+            covered = calendar.posting_days_between(first, calendar.end)
+        elif calendar.paused and calendar.paused_until is None:
+            covered = 0
+        else:
+            covered = unpinned + len(usable_pins)
+    else:
+        covered = calendar.posting_days_between(first, dry - timedelta(days=1))
+    days_left = (
+        calendar.posting_days_between(first, calendar.end) if calendar.end is not None else None
+    )
+    approved = unpinned + len(pins)
+    short = max(0, days_left - (unpinned + len(usable_pins))) if days_left is not None else 0
+    return Runway(approved, covered, dry, days_left, short)

@@ -1,0 +1,1 @@
+"""Platform adapters. Each module is the only place its SDK is imported."""

@@ -1,0 +1,52 @@
+"""From a platform name in settings to an adapter, through entry points.
+
+Built-in adapters are listed here so they work from a source checkout; outside packages add
+theirs under the ``infobot.platforms`` entry-point group (``name = "module:Factory"``).
+"""
+
+from __future__ import annotations
+
+import difflib
+from importlib import import_module
+from typing import TYPE_CHECKING, cast
+
+if TYPE_CHECKING:
+    from infobot.platforms.base import Platform, PlatformFactory
+    from infobot.settings import Settings
+
+GROUP = "infobot.platforms"
+BUILTIN: dict[str, str] = {
+    "outbox": "infobot.platforms.outbox:create",
+}
+
+
+def _entry_points() -> dict[str, str]:
+    from importlib.metadata import entry_points
+
+    return {ep.name: ep.value for ep in entry_points(group=GROUP)}
+
+
+def available() -> dict[str, str]:
+    """Every known platform name and where its factory lives."""
+    found = dict(BUILTIN)
+    for name, target in _entry_points().items():
+        found.setdefault(name, target)
+    return found
+
+
+def factory(name: str) -> PlatformFactory:
+    known = available()
+    target = known.get(name)
+    if target is None:
+        close = difflib.get_close_matches(name, list(known), n=1)
+        hint = f" Did you mean {close[0]!r}?" if close else ""
+        raise LookupError(
+            f"unknown platform {name!r}.{hint} Known platforms: {', '.join(sorted(known))}."
+        )
+    module_name, _, attr = target.partition(":")
+    module = import_module(module_name)
+    return cast("PlatformFactory", getattr(module, attr))
+
+
+def create(name: str, settings: Settings) -> Platform:
+    return factory(name)(settings)

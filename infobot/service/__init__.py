@@ -1,0 +1,1 @@
+"""Service layer: the publishing pipeline and the editorial operations."""

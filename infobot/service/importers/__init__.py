@@ -1,0 +1,249 @@
+"""Load stories from the files the team exports: CSV, Excel, YAML, JSON and Markdown.
+
+``load(paths)`` reads every file, validates every record and returns a :class:`LoadResult`.
+It never writes anything: the caller decides (any problem means nothing is written, unless
+the user asked to skip invalid stories).
+
+Each format module exposes ``read(path, display, advance)``, a generator of
+:class:`RawRecord` (one per record, blank ones included) and :class:`Problem` (things that
+stop a record or the file from being read at all). ``advance(n)`` reports how many bytes of
+the file have been read so far.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+from infobot.domain.errors import Problem
+from infobot.domain.story import StoryInput
+from infobot.domain.validate import validate_record
+
+__all__ = ["FORMATS", "LoadResult", "Parsed", "RawRecord", "load"]
+
+#: Extensions infobot reads, and what to call them in messages.
+FORMATS: Mapping[str, str] = {
+    ".csv": "CSV",
+    ".tsv": "tab-separated text",
+    ".xlsx": "Excel",
+    ".yaml": "YAML",
+    ".yml": "YAML",
+    ".json": "JSON",
+    ".md": "Markdown",
+    ".markdown": "Markdown",
+}
+
+Advance = Callable[[int], None]
+Reader = Callable[[Path, str, Advance], Iterator["RawRecord | Problem"]]
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """A valid story and where it came from."""
+
+    file: str
+    line: int
+    story: StoryInput
+
+
+@dataclass
+class LoadResult:
+    #: Valid stories, in input order, duplicates within the batch removed.
+    items: list[Parsed] = field(default_factory=list)
+    #: Errors: any of these means the caller writes nothing (unless told to skip invalid).
+    problems: list[Problem] = field(default_factory=list)
+    #: Things skipped on purpose: blank rows, exact duplicates.
+    notes: list[Problem] = field(default_factory=list)
+    #: Records seen (blank and duplicate ones included; header rows not).
+    rows_seen: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class RawRecord:
+    """One record as a format read it, before validation."""
+
+    file: str
+    line: int
+    values: Mapping[str, object]
+    base_dir: Path
+    field_lines: Mapping[str, int] | None = None
+    #: ``False`` when the file's header already reported missing consent columns.
+    require_consent: bool = True
+
+
+def _blank(values: Mapping[str, object]) -> bool:
+    for value in values.values():
+        if value is None:
+            continue
+        if isinstance(value, str) and not value.strip():
+            continue
+        return False
+    return True
+
+
+def _reader_for(path: Path) -> Reader | str:
+    """The reader for ``path``, or why there is none."""
+    if path.is_dir():
+        from infobot.service.importers import markdown_format
+
+        return markdown_format.read_folder
+    ext = path.suffix.lower()
+    if not path.exists():
+        return "file not found"
+    if not path.is_file():
+        return "not a regular file"
+    if ext in (".csv", ".tsv"):
+        from infobot.service.importers import csv_format
+
+        return csv_format.read
+    if ext == ".xlsx":
+        from infobot.service.importers import xlsx_format
+
+        return xlsx_format.read
+    if ext in (".yaml", ".yml"):
+        from infobot.service.importers import yaml_format
+
+        return yaml_format.read
+    if ext == ".json":
+        from infobot.service.importers import yaml_format
+
+        return yaml_format.read_json
+    if ext in (".md", ".markdown"):
+        from infobot.service.importers import markdown_format
+
+        return markdown_format.read
+    if ext in (".xls", ".xlsm", ".ods", ".numbers"):
+        return (
+            f"infobot cannot read '{ext}' spreadsheets; save it as Excel Workbook (.xlsx) "
+            "or as 'CSV UTF-8'"
+        )
+    kinds = ", ".join(sorted(set(FORMATS)))
+    shown = f"'{ext}' files" if ext else "files without an extension"
+    return f"infobot cannot read {shown}; use one of {kinds}, or a folder of .md files"
+
+
+def _size(path: Path) -> int:
+    try:
+        if path.is_dir():
+            return sum(
+                p.stat().st_size
+                for p in path.iterdir()
+                if p.suffix.lower() in (".md", ".markdown") and p.is_file()
+            )
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def _differences(a: StoryInput, b: StoryInput) -> list[str]:
+    return [f.name for f in fields(StoryInput) if getattr(a, f.name) != getattr(b, f.name)]
+
+
+def _ignore(done: int) -> None:
+    return None
+
+
+def _advance(
+    progress: Callable[[int, int], None] | None, before: int, size: int, total: int
+) -> Advance:
+    """Turn "bytes done in this file" into a call of ``progress(done, total)``."""
+    if progress is None:
+        return _ignore
+    report = progress
+
+    def advance(done: int) -> None:
+        report(before + min(done, size), total)
+
+    return advance
+
+
+def load(
+    paths: Sequence[Path],
+    *,
+    require_consent: bool = True,
+    progress: Callable[[int, int], None] | None = None,
+) -> LoadResult:
+    """Read and validate every story in ``paths`` (files, or folders of Markdown files).
+
+    ``progress(done, total)`` is called now and then with bytes read so far.
+    """
+    result = LoadResult()
+    seen: dict[str, Parsed] = {}
+    sizes = [_size(Path(p)) for p in paths]
+    total = sum(sizes)
+    done_before = 0
+
+    for raw_path, size in zip(paths, sizes, strict=True):
+        path = Path(raw_path)
+        display = str(raw_path)
+        reader = _reader_for(path)
+        if isinstance(reader, str):
+            result.problems.append(Problem(display, None, "file", reader))
+            continue
+
+        advance = _advance(progress, done_before, size, total)
+        stories_in_file = 0
+        trouble_in_file = False
+        try:
+            for item in reader(path, display, advance):
+                if isinstance(item, Problem):
+                    result.problems.append(item)
+                    trouble_in_file = True
+                    continue
+                result.rows_seen += 1
+                if _blank(item.values):
+                    result.notes.append(Problem(item.file, item.line, "row", "blank; skipped"))
+                    continue
+                stories_in_file += 1
+                story, problems = validate_record(
+                    item.values,
+                    file=item.file,
+                    line=item.line,
+                    field_lines=item.field_lines,
+                    require_consent=require_consent and item.require_consent,
+                    base_dir=item.base_dir,
+                )
+                if story is None:
+                    result.problems.extend(problems)
+                    continue
+                here = Parsed(item.file, item.line, story)
+                fingerprint = story.fingerprint()
+                first = seen.get(fingerprint)
+                if first is None:
+                    seen[fingerprint] = here
+                    result.items.append(here)
+                    continue
+                where = (
+                    f"line {first.line}"
+                    if first.file == item.file
+                    else f"{first.file} line {first.line}"
+                )
+                if first.story == story:
+                    result.notes.append(
+                        Problem(item.file, item.line, "story", f"same story as {where}; skipped")
+                    )
+                else:
+                    differ = ", ".join(_differences(first.story, story))
+                    result.problems.append(
+                        Problem(
+                            item.file,
+                            item.line,
+                            "story",
+                            f"same story (same body, author and title) as {where} but with a "
+                            f"different {differ}; remove one or make them match",
+                        )
+                    )
+        except OSError as exc:
+            result.problems.append(
+                Problem(display, None, "file", f"could not be read: {exc.strerror or exc}")
+            )
+            trouble_in_file = True
+
+        if stories_in_file == 0 and not trouble_in_file:
+            result.problems.append(Problem(display, None, "file", "no stories found"))
+        done_before += size
+        if progress is not None:
+            progress(done_before, total)
+
+    return result

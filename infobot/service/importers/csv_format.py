@@ -1,0 +1,213 @@
+"""CSV (and tab-separated) files, as Excel's "CSV UTF-8" and Google Sheets export them.
+
+UTF-8 with or without a byte-order mark, CRLF or LF, quoted cells spanning several lines.
+The first non-blank row names the columns. A record's line is the physical line it starts
+on, so a story whose body spans three lines moves the next story down three lines.
+
+The file is streamed, never read whole. Bytes that are not UTF-8 are carried through as
+"surrogate escapes" so that validation can name the row, the column and the byte.
+
+Also home to the column-heading logic shared with the Excel reader.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import itertools
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from infobot.domain.errors import Problem
+from infobot.domain.story import CONSENT_FIELDS, STORY_FIELDS
+from infobot.domain.validate import MAX_BODY, normalise_header, unknown_field_message
+from infobot.service.importers import Advance, RawRecord
+
+__all__ = ["Columns", "column_letter", "read", "read_header"]
+
+_PROGRESS_EVERY = 2048
+_EXPORT_HINT = (
+    "export it again as UTF-8 (in Excel: Save As › 'CSV UTF-8 (Comma delimited)'; "
+    "in Google Sheets: File › Download › CSV)"
+)
+
+
+def column_letter(index: int) -> str:
+    """Spreadsheet column name for a 0-based index: 0 → A, 26 → AA."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+@dataclass(frozen=True)
+class Columns:
+    """What a header row says about the columns below it."""
+
+    #: (position, field) for every column infobot reads.
+    fields: tuple[tuple[int, str], ...]
+    #: Positions with an empty heading: any text below them is a problem.
+    unnamed: frozenset[int]
+    #: Number of cells in the header row.
+    width: int
+    #: ``False`` when a consent column is missing (already reported at the header).
+    require_consent: bool
+
+    def strays(self, row: Sequence[object], file: str, line: int) -> Iterator[Problem]:
+        """Problems for text in columns that have no heading."""
+        if len(row) <= self.width and not self.unnamed:
+            return
+        for index, value in enumerate(row):
+            if index < self.width and index not in self.unnamed:
+                continue
+            if value is None or (isinstance(value, str) and not value.strip()):
+                continue
+            yield Problem(
+                file,
+                line,
+                f"column {column_letter(index)}",
+                "has text but no heading in the first row; add a heading such as 'notes' "
+                "or delete the text",
+            )
+
+
+def read_header(
+    cells: Sequence[object], file: str, line: int
+) -> tuple[Columns | None, list[Problem]]:
+    """Map header cells to fields. ``None`` when there is no body column (nothing to read)."""
+    problems: list[Problem] = []
+    found: dict[str, int] = {}
+    unnamed: set[int] = set()
+    for index, cell in enumerate(cells):
+        name = "" if cell is None else str(cell).strip()
+        if not name:
+            unnamed.add(index)
+            continue
+        field = normalise_header(name)
+        if field is None:
+            problems.append(Problem(file, line, name, unknown_field_message(name)))
+        elif field in found:
+            problems.append(
+                Problem(
+                    file,
+                    line,
+                    field,
+                    f"two columns mean {field} (columns {column_letter(found[field])} and "
+                    f"{column_letter(index)}); keep one",
+                )
+            )
+        else:
+            found[field] = index
+    if "body" not in found:
+        known = ", ".join(STORY_FIELDS)
+        problems.append(
+            Problem(
+                file,
+                line,
+                "body",
+                "there is no 'body' column for the story text; the first row must name the "
+                f"columns (infobot knows: {known})",
+            )
+        )
+        return None, problems
+    require_consent = True
+    for field in CONSENT_FIELDS:
+        if field not in found:
+            require_consent = False
+            problems.append(
+                Problem(
+                    file,
+                    line,
+                    field,
+                    f"there is no '{field}' column; consent must be recorded for every story",
+                )
+            )
+    columns = Columns(
+        fields=tuple((index, field) for field, index in found.items()),
+        unnamed=frozenset(unnamed),
+        width=len(cells),
+        require_consent=require_consent,
+    )
+    return columns, problems
+
+
+def _csv_error(exc: csv.Error) -> str:
+    text = str(exc)
+    if "field larger than field limit" in text:
+        limit = csv.field_size_limit()
+        return (
+            f"a cell in this row is longer than {limit:,} characters, far over the "
+            f"{MAX_BODY:,}-character limit for a story (or a quote opened here is never "
+            "closed); infobot stopped reading the file here"
+        )
+    if "unexpected end of data" in text:
+        return (
+            'a quote (") opened in this row is never closed, so the rest of the file would '
+            "be one cell; infobot stopped reading the file here"
+        )
+    if "expected after" in text:
+        return (
+            "a quoted cell has more text after its closing quote; inside a quoted cell write "
+            'each " as "" ; infobot stopped reading the file here'
+        )
+    return f"cannot be read as CSV ({text}); infobot stopped reading the file here"
+
+
+def read(path: Path, display: str, advance: Advance) -> Iterator[RawRecord | Problem]:
+    """Records from a CSV or TSV file."""
+    base_dir = path.parent
+    with path.open("rb") as raw:
+        start = raw.read(4)
+        if start.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in start:
+            yield Problem(
+                display,
+                1,
+                "file",
+                f"this file is saved as UTF-16 ('Unicode Text'), not UTF-8; {_EXPORT_HINT}",
+            )
+            return
+        raw.seek(0)
+        text = io.TextIOWrapper(raw, encoding="utf-8-sig", errors="surrogateescape", newline="")
+        first = text.readline()
+        if not first:
+            return
+        if path.suffix.lower() == ".tsv":
+            delimiter = "\t"
+        elif "," not in first and ";" in first:
+            delimiter = ";"  # Excel in locales that use a decimal comma
+        else:
+            delimiter = ","
+        rows = csv.reader(itertools.chain((first,), text), delimiter=delimiter, strict=True)
+
+        header: Columns | None = None
+        end = 0  # physical line the previous record ended on
+        count = 0
+        try:
+            for row in rows:
+                line = end + 1
+                end = rows.line_num
+                if header is None:
+                    if not any(cell.strip() for cell in row):
+                        continue
+                    header, problems = read_header(row, display, line)
+                    yield from problems
+                    if header is None:
+                        return
+                    fields = header.fields
+                    continue
+                count += 1
+                if count % _PROGRESS_EVERY == 0:
+                    advance(raw.tell())
+                width = len(row)
+                if width > header.width or header.unnamed:
+                    yield from header.strays(row, display, line)
+                if width >= header.width:
+                    values = {field: row[index] for index, field in fields}
+                else:
+                    values = {field: row[index] for index, field in fields if index < width}
+                yield RawRecord(display, line, values, base_dir, None, header.require_consent)
+        except csv.Error as exc:
+            yield Problem(display, end + 1, "row", _csv_error(exc))

@@ -1,0 +1,329 @@
+"""One Settings object, built once at the edge and passed down.
+
+Sources, highest first: ``INFOBOT_*`` environment variables, ``.env``, secret files
+(``/run/secrets`` or ``INFOBOT_SECRETS_DIR``), the TOML file (``INFOBOT_CONFIG``, default
+``config/infobot.toml`` when present), then the defaults below.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from datetime import date, time
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    NoDecode,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from infobot.domain.errors import ConfigError
+
+ENV_PREFIX = "INFOBOT_"
+DEFAULT_CONFIG = Path("config/infobot.toml")
+DEFAULT_SECRETS_DIR = Path("/run/secrets")
+_DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+class MastodonSettings(BaseModel):
+    api_base_url: str = ""
+    access_token: SecretStr | None = None
+    visibility: Literal["public", "unlisted", "private", "direct"] = "public"
+    max_length: int | None = Field(default=None, ge=1, description="Override the instance limit")
+
+
+class XSettings(BaseModel):
+    consumer_key: SecretStr | None = None
+    consumer_secret: SecretStr | None = None
+    access_token: SecretStr | None = None
+    access_token_secret: SecretStr | None = None
+    threads: bool = True
+
+
+class BlueskySettings(BaseModel):
+    handle: str = ""
+    app_password: SecretStr | None = None
+    service_url: str = "https://bsky.social"
+
+
+class OutboxSettings(BaseModel):
+    max_length: int = Field(default=500, ge=20)
+
+
+def _split_list(value: Any) -> Any:
+    if isinstance(value, str):
+        return [part.strip().lower() for part in value.split(",") if part.strip()]
+    return value
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX,
+        env_nested_delimiter="__",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        secrets_dir=None,
+        extra="ignore",
+        case_sensitive=False,
+        validate_default=True,
+    )
+
+    database_url: str = Field(
+        default="sqlite:///queue/infobot.db", description="SQLAlchemy URL of the database"
+    )
+    timezone: str = Field(default="Europe/London", description="IANA timezone of the campaign")
+    post_time: time = Field(default=time(9, 0), description="Local time of the daily post")
+    hashtag: str = Field(default="#infostory", description="Campaign hashtag, added once")
+    platforms: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["outbox"], description="Comma list of enabled platforms"
+    )
+    outbox_path: Path = Field(
+        default=Path("queue/outbox.jsonl"), description="Where the outbox platform writes"
+    )
+    campaign_name: str = Field(default="infostory", description="Name of the campaign")
+    campaign_days: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: list(_DAY_NAMES), description="Days of the week to post on"
+    )
+    campaign_start: date | None = Field(default=None, description="First campaign day")
+    campaign_end: date | None = Field(default=None, description="Last campaign day")
+    late_window_hours: float = Field(
+        default=6.0, ge=0, le=23, description="How late a missed post may still go out"
+    )
+    require_consent: bool = Field(default=True, description="Stories need consent_by/date")
+    four_eyes: bool = Field(default=False, description="Approver must differ from the editor")
+    overflow: Literal["thread", "reject"] = Field(
+        default="thread", description="Too-long stories become threads or are rejected"
+    )
+    attribution: str = Field(
+        default="— {author}, {role}, {organisation}", description="Attribution line template"
+    )
+    user: str = Field(default="", description="Name recorded in the audit trail")
+
+    mastodon: MastodonSettings = Field(default_factory=MastodonSettings)
+    x: XSettings = Field(default_factory=XSettings)
+    bluesky: BlueskySettings = Field(default_factory=BlueskySettings)
+    outbox: OutboxSettings = Field(default_factory=OutboxSettings)
+
+    @field_validator("timezone")
+    @classmethod
+    def _check_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r} (use an IANA name)") from exc
+        return value
+
+    @field_validator("post_time", mode="before")
+    @classmethod
+    def _check_post_time(cls, value: Any) -> Any:
+        if isinstance(value, str) and not re.fullmatch(r"([01]?\d|2[0-3]):[0-5]\d(:[0-5]\d)?", value):
+            raise ValueError("use 24-hour HH:MM, for example 09:00")
+        return value
+
+    @field_validator("hashtag")
+    @classmethod
+    def _check_hashtag(cls, value: str) -> str:
+        value = value.strip()
+        if not value.startswith("#"):
+            value = "#" + value
+        if not re.fullmatch(r"#\w+", value) or value[1:].isdigit():
+            raise ValueError("a hashtag is '#' then letters, digits or '_', e.g. #infostory")
+        return value
+
+    @field_validator("platforms", mode="before")
+    @classmethod
+    def _split_platforms(cls, value: Any) -> Any:
+        return _split_list(value)
+
+    @field_validator("platforms")
+    @classmethod
+    def _check_platforms(cls, value: list[str]) -> list[str]:
+        if not value:
+            raise ValueError("enable at least one platform (for example 'outbox')")
+        for name in value:
+            if not re.fullmatch(r"[a-z][a-z0-9_]*", name):
+                raise ValueError(f"{name!r} is not a platform name")
+        return list(dict.fromkeys(value))
+
+    @field_validator("campaign_days", mode="before")
+    @classmethod
+    def _split_days(cls, value: Any) -> Any:
+        return _split_list(value)
+
+    @field_validator("campaign_days")
+    @classmethod
+    def _check_days(cls, value: list[str]) -> list[str]:
+        days: list[str] = []
+        for item in value:
+            key = item[:3]
+            if key not in _DAY_NAMES:
+                raise ValueError(f"{item!r} is not a day (use mon, tue, ... sun)")
+            days.append(key)
+        if not days:
+            raise ValueError("post on at least one day of the week")
+        return sorted(set(days), key=_DAY_NAMES.index)
+
+    @field_validator("attribution")
+    @classmethod
+    def _check_attribution(cls, value: str) -> str:
+        try:
+            value.format(author="a", role="r", organisation="o", title="t")
+        except (KeyError, IndexError, ValueError) as exc:
+            raise ValueError(
+                "use only {author}, {role}, {organisation} and {title} in the template"
+            ) from exc
+        return value
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def weekdays(self) -> frozenset[int]:
+        """Campaign days as ``date.weekday()`` numbers (Monday = 0)."""
+        return frozenset(_DAY_NAMES.index(day) for day in self.campaign_days)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        named = _named_sources(settings_cls, init_settings, env_settings, dotenv_settings)
+        return tuple(source for _, source in named)
+
+
+SECRET_FIELDS: frozenset[str] = frozenset(
+    {
+        "mastodon.access_token",
+        "x.consumer_key",
+        "x.consumer_secret",
+        "x.access_token",
+        "x.access_token_secret",
+        "bluesky.app_password",
+    }
+)
+
+
+def _config_path() -> Path | None:
+    explicit = os.environ.get("INFOBOT_CONFIG")
+    if explicit:
+        return Path(explicit)
+    return DEFAULT_CONFIG if DEFAULT_CONFIG.is_file() else None
+
+
+def _secrets_dir() -> Path | None:
+    explicit = os.environ.get("INFOBOT_SECRETS_DIR")
+    if explicit:
+        return Path(explicit)
+    return DEFAULT_SECRETS_DIR if DEFAULT_SECRETS_DIR.is_dir() else None
+
+
+def _named_sources(
+    settings_cls: type[BaseSettings],
+    init_settings: PydanticBaseSettingsSource,
+    env_settings: PydanticBaseSettingsSource,
+    dotenv_settings: PydanticBaseSettingsSource,
+) -> list[tuple[str, PydanticBaseSettingsSource]]:
+    from pydantic_settings import NestedSecretsSettingsSource
+
+    named: list[tuple[str, PydanticBaseSettingsSource]] = [
+        ("arguments", init_settings),
+        ("environment", env_settings),
+        (".env file", dotenv_settings),
+    ]
+    secrets = _secrets_dir()
+    if secrets is not None:
+        named.append(
+            (
+                f"secret file in {secrets}",
+                NestedSecretsSettingsSource(
+                    settings_cls,
+                    secrets_dir=secrets,
+                    secrets_nested_delimiter="__",
+                    secrets_dir_missing="ok",
+                ),
+            )
+        )
+    config = _config_path()
+    if config is not None:
+        if not config.is_file():
+            raise ConfigError([f"INFOBOT_CONFIG: {config} does not exist or is not a file"])
+        named.append((str(config), TomlConfigSettingsSource(settings_cls, toml_file=config)))
+    return named
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Build Settings or raise ConfigError listing every bad field and where it came from."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        raise ConfigError(_explain(exc)) from None
+    except ValueError as exc:  # a source failed to parse (e.g. broken TOML)
+        raise ConfigError([_redact(str(exc))]) from None
+
+
+def _explain(exc: ValidationError) -> list[str]:
+    lines = []
+    for error in exc.errors(include_url=False, include_input=False):
+        loc = [str(part) for part in error["loc"]]
+        env_name = ENV_PREFIX + "__".join(part.upper() for part in loc)
+        source = _source_of(loc)
+        message = str(error["msg"]).removeprefix("Value error, ")
+        lines.append(f"{env_name} (from {source}): {message}")
+    return lines
+
+
+def _source_of(loc: list[str]) -> str:
+    """Name the highest-priority source that supplied this field (for error messages)."""
+    if not loc:
+        return "settings"
+    env_name = (ENV_PREFIX + "__".join(loc)).upper()
+    if any(key.upper() == env_name for key in os.environ):
+        return "environment"
+    dotenv = Path(".env")
+    if dotenv.is_file():
+        try:
+            text = dotenv.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            text = ""
+        if re.search(rf"(?im)^\s*(export\s+)?{re.escape(env_name)}\s*=", text):
+            return ".env file"
+    secrets = _secrets_dir()
+    if secrets is not None and secrets.is_dir():
+        names = {p.name.upper() for p in secrets.iterdir()}
+        if env_name in names or (ENV_PREFIX + loc[0]).upper() in names:
+            return f"secret file in {secrets}"
+    config = _config_path()
+    if config is not None and config.is_file():
+        return str(config)
+    return "default"
+
+
+_SECRETISH = re.compile(r"(?i)(token|secret|password)\S*\s*[=:]\s*\S+")
+
+
+def _redact(text: str) -> str:
+    return _SECRETISH.sub(lambda m: m.group(0).split("=")[0].split(":")[0] + "=***", text)
+
+
+def secret_values(settings: Settings) -> list[str]:
+    """Every configured secret, for scrubbing text meant for people or logs."""
+    values = []
+    for dotted in SECRET_FIELDS:
+        section, _, name = dotted.partition(".")
+        secret = getattr(getattr(settings, section), name)
+        if isinstance(secret, SecretStr):
+            raw = secret.get_secret_value()
+            if len(raw) >= 4:
+                values.append(raw)
+    return sorted(values, key=len, reverse=True)
