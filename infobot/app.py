@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
-from infobot.clock import Clock, SystemClock
+from infobot.clock import Clock, ShiftedClock, SystemClock
 from infobot.domain.calendar import CampaignCalendar
 from infobot.domain.render import PlatformRules, RenderOptions
 from infobot.store.db import Database
@@ -40,7 +40,8 @@ class App:
         db = Database(settings.database_url)
         if migrate:
             ensure_current(db)
-        clock = clock or SystemClock()
+        if clock is None:
+            clock = ShiftedClock(settings.clock_start) if settings.clock_start else SystemClock()
         campaign_id = sync_campaign(db, settings, clock.now())
         return cls(settings, clock, db, campaign_id)
 
@@ -127,7 +128,10 @@ def sync_campaign(db: Database, settings: Settings, now: datetime) -> int:
         campaign = session.scalar(select(Campaign).where(Campaign.name == settings.campaign_name))
         if campaign is None:
             campaign = Campaign(
-                name=settings.campaign_name, created_at=now, paused=False, pause_reason="",
+                name=settings.campaign_name,
+                created_at=now,
+                paused=False,
+                pause_reason="",
                 **wanted,
             )
             session.add(campaign)

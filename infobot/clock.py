@@ -38,3 +38,18 @@ class FixedClock:
 
 def local_today(clock: Clock, tz: ZoneInfo) -> date:
     return clock.now().astimezone(tz).date()
+
+
+class ShiftedClock:
+    """Real time, moved to start at ``start`` (for demos); ``speed`` > 1 runs it faster."""
+
+    def __init__(self, start: datetime, base: Clock | None = None, speed: float = 1.0) -> None:
+        if start.tzinfo is None:
+            raise ValueError("ShiftedClock needs a timezone-aware datetime")
+        self._base = base or SystemClock()
+        self._origin = self._base.now()
+        self._start = start.astimezone(UTC)
+        self._speed = speed
+
+    def now(self) -> datetime:
+        return self._start + (self._base.now() - self._origin) * self._speed

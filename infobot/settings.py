@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import re
-from datetime import date, time
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -104,6 +104,9 @@ class Settings(BaseSettings):
         default="— {author}, {role}, {organisation}", description="Attribution line template"
     )
     user: str = Field(default="", description="Name recorded in the audit trail")
+    clock_start: datetime | None = Field(
+        default=None, description="Demos and rehearsals only: pretend time starts here"
+    )
 
     mastodon: MastodonSettings = Field(default_factory=MastodonSettings)
     x: XSettings = Field(default_factory=XSettings)
@@ -122,7 +125,9 @@ class Settings(BaseSettings):
     @field_validator("post_time", mode="before")
     @classmethod
     def _check_post_time(cls, value: Any) -> Any:
-        if isinstance(value, str) and not re.fullmatch(r"([01]?\d|2[0-3]):[0-5]\d(:[0-5]\d)?", value):
+        if isinstance(value, str) and not re.fullmatch(
+            r"([01]?\d|2[0-3]):[0-5]\d(:[0-5]\d)?", value
+        ):
             raise ValueError("use 24-hour HH:MM, for example 09:00")
         return value
 
@@ -178,6 +183,13 @@ class Settings(BaseSettings):
             raise ValueError(
                 "use only {author}, {role}, {organisation} and {title} in the template"
             ) from exc
+        return value
+
+    @field_validator("clock_start")
+    @classmethod
+    def _check_clock_start(cls, value: datetime | None) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            raise ValueError("give a UTC offset, e.g. 2026-11-23T08:00:00+00:00")
         return value
 
     @property

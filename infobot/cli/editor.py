@@ -44,9 +44,19 @@ def from_text(text: str) -> dict[str, Any]:
 
 def edit_in_editor(values: dict[str, Any], full: bool = False) -> dict[str, Any]:
     template = {
-        "title": "", "author": "", "role": "", "organisation": "", "link": "", "image": "",
-        "image_alt": "", "language": "en", "consent_by": "", "consent_date": "",
-        "consent_scope": "", "pin_date": "", "notes": "",
+        "title": "",
+        "author": "",
+        "role": "",
+        "organisation": "",
+        "link": "",
+        "image": "",
+        "image_alt": "",
+        "language": "en",
+        "consent_by": "",
+        "consent_date": "",
+        "consent_scope": "",
+        "pin_date": "",
+        "notes": "",
     }
     template.update({k: ("" if v is None else v) for k, v in values.items()})
     edited = click.edit(to_text(template), extension=".md", require_save=True)

@@ -22,7 +22,11 @@ from infobot.cli.common import Env, by_option, json_option, pass_env, print_json
 @json_option
 @pass_env
 def import_command(
-    env: Env, paths: tuple[Path, ...], dry_run: bool, skip_invalid: bool, by: str | None,
+    env: Env,
+    paths: tuple[Path, ...],
+    dry_run: bool,
+    skip_invalid: bool,
+    by: str | None,
     as_json: bool,
 ) -> None:
     """Import stories from CSV, XLSX, YAML, JSON or Markdown files (or folders of .md files).
@@ -41,14 +45,22 @@ def import_command(
         if not show_bar:
             return
         if not bar:
-            bar.append(click.progressbar(length=total, label="Reading", file=click.get_text_stream("stderr")))
+            bar.append(
+                click.progressbar(
+                    length=total, label="Reading", file=click.get_text_stream("stderr")
+                )
+            )
             bar[0].__enter__()
         bar[0].update(done - bar[0].pos)
 
     try:
         report = import_files(
-            app, list(paths), actor=env.actor(by), dry_run=dry_run,
-            skip_invalid=skip_invalid, progress=progress,
+            app,
+            list(paths),
+            actor=env.actor(by),
+            dry_run=dry_run,
+            skip_invalid=skip_invalid,
+            progress=progress,
         )
     finally:
         if bar:
@@ -56,8 +68,11 @@ def import_command(
     if as_json:
         print_json(
             {
-                "added": report.added, "already_queued": report.already,
-                "invalid": report.invalid, "rows": report.rows, "dry_run": report.dry_run,
+                "added": report.added,
+                "already_queued": report.already,
+                "invalid": report.invalid,
+                "rows": report.rows,
+                "dry_run": report.dry_run,
                 "problems": [str(p) for p in report.problems],
                 "notes": [str(n) for n in report.notes],
             }
@@ -75,5 +90,7 @@ def import_command(
         parts.append(f"{report.invalid} invalid skipped")
     click.echo("; ".join(parts) + ".")
     if report.added and not dry_run:
-        click.echo("Next: review them with `infobot stories list --status draft`, then "
-                   "`infobot stories approve ID... --by NAME`.")
+        click.echo(
+            "Next: review them with `infobot stories list --status draft`, then "
+            "`infobot stories approve ID... --by NAME`."
+        )

@@ -80,8 +80,16 @@ def add(env: Env, pin_date: date | None, by: str | None, **fields: str | None) -
 @click.option(
     "--status",
     type=click.Choice(
-        ["draft", "approved", "scheduled", "posted", "partly_posted", "failed", "rejected",
-         "withdrawn"]
+        [
+            "draft",
+            "approved",
+            "scheduled",
+            "posted",
+            "partly_posted",
+            "failed",
+            "rejected",
+            "withdrawn",
+        ]
     ),
     help="Only stories with this status.",
 )
@@ -95,14 +103,24 @@ def list_(env: Env, status: str | None, limit: int | None, as_json: bool) -> Non
         print_json(rows)
         return
     if not rows:
-        click.echo("No stories" + (f" with status {status}." if status else " yet: "
-                   "add some with `infobot import FILE`."))
+        click.echo(
+            "No stories"
+            + (
+                f" with status {status}."
+                if status
+                else " yet: add some with `infobot import FILE`."
+            )
+        )
         return
     table(
         [
             (
-                str(r["id"]), r["status"], str(r["position"] or ""), r["pin_date"] or "",
-                shorten(r["title"] or "(untitled)", 40), shorten(r["author"] or "", 24),
+                str(r["id"]),
+                r["status"],
+                str(r["position"] or ""),
+                r["pin_date"] or "",
+                shorten(r["title"] or "(untitled)", 40),
+                shorten(r["author"] or "", 24),
             )
             for r in rows
         ],
@@ -121,14 +139,28 @@ def show(env: Env, story_id: int, as_json: bool) -> None:
         print_json(data)
         return
     click.echo(f"Story #{data['id']}: {data['title'] or '(untitled)'}")
-    click.echo(f"  status:   {data['status']}"
-               + (f" ({data['status_reason']})" if data["status_reason"] else ""))
+    click.echo(
+        f"  status:   {data['status']}"
+        + (f" ({data['status_reason']})" if data["status_reason"] else "")
+    )
     if data["position"]:
         click.echo(f"  position: {data['position']} in the queue")
     if data["pin_date"]:
         click.echo(f"  pinned:   {data['pin_date']}")
-    for key in ("author", "role", "organisation", "link", "image", "image_alt", "language",
-                "consent_by", "consent_date", "consent_scope", "notes", "source"):
+    for key in (
+        "author",
+        "role",
+        "organisation",
+        "link",
+        "image",
+        "image_alt",
+        "language",
+        "consent_by",
+        "consent_date",
+        "consent_scope",
+        "notes",
+        "source",
+    ):
         if data.get(key):
             click.echo(f"  {key + ':':<14}{data[key]}")
     click.echo("")
@@ -148,8 +180,9 @@ def show(env: Env, story_id: int, as_json: bool) -> None:
         click.echo("")
         click.echo("History:")
         for event in data["history"]:
-            click.echo(f"  {event['at'][:16]}  {event['actor']}: {event['action']} "
-                       f"{event['message']}")
+            click.echo(
+                f"  {event['at'][:16]}  {event['actor']}: {event['action']} {event['message']}"
+            )
 
 
 @stories.command("edit")
@@ -158,8 +191,9 @@ def show(env: Env, story_id: int, as_json: bool) -> None:
 @click.option("--pin-date", "pin_date", type=DATE, help="Post on this date (YYYY-MM-DD).")
 @by_option()
 @pass_env
-def edit(env: Env, story_id: int, pin_date: date | None, by: str | None,
-         **fields: str | None) -> None:
+def edit(
+    env: Env, story_id: int, pin_date: date | None, by: str | None, **fields: str | None
+) -> None:
     """Change a story with flags, or in $EDITOR when no flag is given.
 
     Editing an approved story sends it back to draft for another review.
@@ -172,8 +206,11 @@ def edit(env: Env, story_id: int, pin_date: date | None, by: str | None,
     editorial = env.app.editorial()
     if not values:
         current = env.app.views().show_story(story_id)
-        values = edit_in_editor({k: current.get(k) for k, _, _ in FIELD_OPTIONS}
-                                | {"pin_date": current.get("pin_date")}, full=True)
+        values = edit_in_editor(
+            {k: current.get(k) for k, _, _ in FIELD_OPTIONS}
+            | {"pin_date": current.get("pin_date")},
+            full=True,
+        )
     before = env.app.views().show_story(story_id)["status"]
     story = editorial.edit(story_id, values, actor=env.actor(by))
     click.echo(f"Saved story #{story.id}.")
@@ -254,7 +291,9 @@ def withdraw(env: Env, story_id: int, reason: str, by: str | None) -> None:
         else:
             click.secho(
                 f"Could not delete its post {deletion.remote_id} on {deletion.platform}: "
-                f"{deletion.error}. Delete it by hand and tell the team.", fg="red", err=True,
+                f"{deletion.error}. Delete it by hand and tell the team.",
+                fg="red",
+                err=True,
             )
     if not report.ok:
         raise click.exceptions.Exit(1)

@@ -22,8 +22,9 @@ STATE_LABEL = {
 
 
 @click.command()
-@click.option("--days", default=7, show_default=True, type=click.IntRange(1, 366),
-              help="How many days ahead.")
+@click.option(
+    "--days", default=7, show_default=True, type=click.IntRange(1, 366), help="How many days ahead."
+)
 @json_option
 @pass_env
 def preview(env: Env, days: int, as_json: bool) -> None:
@@ -49,8 +50,7 @@ def preview(env: Env, days: int, as_json: bool) -> None:
             click.echo(f"  {name}: {count}")
             for post in posts:
                 over = post["length"] > post["limit"]
-                click.secho(f"    [{post['length']}/{post['limit']}]",
-                            fg="red" if over else None)
+                click.secho(f"    [{post['length']}/{post['limit']}]", fg="red" if over else None)
                 for line in post["text"].splitlines():
                     click.echo(f"      {line}")
                 if post.get("image"):
@@ -72,23 +72,34 @@ def status(env: Env, as_json: bool) -> None:
 
 
 def _print_status(data: dict[str, Any]) -> None:
-    click.secho(f"Campaign {data['campaign']} ({data['hashtag']}), posting at "
-                f"{data['post_time']} {data['timezone']} to {', '.join(data['platforms'])}",
-                bold=True)
+    click.secho(
+        f"Campaign {data['campaign']} ({data['hashtag']}), posting at "
+        f"{data['post_time']} {data['timezone']} to {', '.join(data['platforms'])}",
+        bold=True,
+    )
     if data["paused"]:
         until = f" until {data['paused_until']}" if data["paused_until"] else ""
         click.secho(f"PAUSED{until}: nothing is posting.", fg="yellow")
     counts = data["counts"]
-    click.echo(f"Stories: {counts.get('approved', 0)} approved, {counts.get('draft', 0)} "
-               f"waiting for review, {counts.get('rejected', 0)} rejected.")
+    click.echo(
+        f"Stories: {counts.get('approved', 0)} approved, {counts.get('draft', 0)} "
+        f"waiting for review, {counts.get('rejected', 0)} rejected."
+    )
     click.echo(f"Runway: {data['runway']}.")
     last = data["last_post"]
-    click.echo("Last post: " + (f"{last['date']} story #{last['story_id']} "
-                                f"({last['status']})" if last else "none yet."))
+    click.echo(
+        "Last post: "
+        + (f"{last['date']} story #{last['story_id']} ({last['status']})" if last else "none yet.")
+    )
     nxt = data["next_post"]
-    click.echo("Next post: " + (f"{nxt['date']} story #{nxt['story_id']} "
-                                f"{shorten(nxt['title'] or '', 50)}" if nxt
-                                else "nothing scheduled in the next week."))
+    click.echo(
+        "Next post: "
+        + (
+            f"{nxt['date']} story #{nxt['story_id']} {shorten(nxt['title'] or '', 50)}"
+            if nxt
+            else "nothing scheduled in the next week."
+        )
+    )
     if data["attention"]:
         click.secho("Needs attention:", fg="red", bold=True)
         for item in data["attention"]:
@@ -98,12 +109,26 @@ def _print_status(data: dict[str, Any]) -> None:
 
 
 @click.command()
-@click.option("--what", type=click.Choice(["stories", "deliveries", "events"]), required=True,
-              help="What to export.")
-@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv",
-              show_default=True, help="CSV is safe to open in a spreadsheet.")
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write to this file (default: standard output).")
+@click.option(
+    "--what",
+    type=click.Choice(["stories", "deliveries", "events"]),
+    required=True,
+    help="What to export.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "json"]),
+    default="csv",
+    show_default=True,
+    help="CSV is safe to open in a spreadsheet.",
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to this file (default: standard output).",
+)
 @pass_env
 def export(env: Env, what: str, fmt: str, output: Path | None) -> None:
     """Export stories, deliveries or the audit trail as CSV or JSON."""

@@ -64,13 +64,20 @@ class CampaignCalendar:
                 return None
             start = max(start, self.paused_until + timedelta(days=1))
         skips = sorted(
-            {d for d in (*self.blackouts, *also_skip) if d >= start and d.weekday() in self.weekdays}
+            {
+                d
+                for d in (*self.blackouts, *also_skip)
+                if d >= start and d.weekday() in self.weekdays
+            }
         )
         # Skipped dates take no story, so every skipped date on or before the answer pushes
         # it on by one: grow the target until the number of skips at or before it settles.
         target = n
         while True:
-            candidate = _nth_weekday(start, target, self.weekdays)
+            try:
+                candidate = _nth_weekday(start, target, self.weekdays)
+            except OverflowError:  # past the year 9999: the queue outlasts the calendar
+                return None
             skipped = bisect.bisect_right(skips, candidate)
             if target == n + skipped:
                 break

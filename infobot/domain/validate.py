@@ -14,13 +14,15 @@ verbatim: escaping for spreadsheets is the job of whatever exports it again.
 from __future__ import annotations
 
 import difflib
+import functools
+import operator
 import os
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date, datetime, time
 from pathlib import Path
-from urllib.parse import urlsplit
+from typing import cast
 
 from infobot.domain.errors import Problem
 from infobot.domain.story import CONSENT_FIELDS, STORY_FIELDS, StoryInput
@@ -77,6 +79,7 @@ LANGUAGE_CODES: frozenset[str] = frozenset(
 )
 
 _FIELD_SET = frozenset(STORY_FIELDS)
+_LIMITS = dict(FIELD_LIMITS)
 
 # --- headers -------------------------------------------------------------------------------
 
@@ -180,7 +183,7 @@ def _where(text: str, index: int) -> str:
     line = text.count("\n", 0, index)
     column = index - (text.rfind("\n", 0, index) + 1) + 1
     if line:
-        return f"line {line + 1}, character {column} of this cell"
+        return f"line {line + 1}, character {column} of the text"
     return f"character {column}"
 
 
@@ -213,6 +216,20 @@ def _character_problem(text: str, match: re.Match[str]) -> str:
         f"contains an invisible control character U+{code:04X} at {where}{extra}; remove it "
         "(only ordinary line breaks and tabs are allowed)"
     )
+
+
+def _suspicious(text: str) -> bool:
+    """Whether ``text`` may hold a character that :data:`_FORBIDDEN` rejects.
+
+    Every such character is "non-printable" to Python, and ``str.isprintable`` is quicker
+    than the regular expression, so ordinary text (no tabs, line breaks or invisible
+    characters other than those) is cleared without it.
+    """
+    if "\t" in text:
+        text = text.replace("\t", " ")
+    if text.replace("\n", " ").isprintable():
+        return False
+    return _FORBIDDEN.search(text) is not None
 
 
 def _show(value: str, limit: int = 60) -> str:
@@ -256,6 +273,7 @@ _UK_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
 _DATE_FORMS = "write it as 2026-11-03 or 03/11/2026 (day/month/year)"
 
 
+@functools.lru_cache(maxsize=4096)
 def _parse_date(text: str) -> date | str:
     """The date, or an error message."""
     try:
@@ -269,28 +287,47 @@ def _parse_date(text: str) -> date | str:
     return f"'{_show(text)}' is not a date infobot understands; {_DATE_FORMS}"
 
 
+_WHITESPACE = re.compile(r"\s")
+_NETLOC_END = re.compile(r"[/?#]")
+_HOST = re.compile(r"(?:[^\s/?#:@\[\]]+|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?")
+
+
 def _web_address(text: str, *, https_only: bool) -> bool:
-    if any(ch.isspace() for ch in text):
+    """An absolute https:// (or, unless ``https_only``, http://) address with a host."""
+    head = text[:8].lower()
+    if head == "https://":
+        rest = text[8:]
+    elif head.startswith("http://") and not https_only:
+        rest = text[7:]
+    else:
         return False
-    try:
-        parts = urlsplit(text)
-        host = parts.hostname
-    except ValueError:
+    if _WHITESPACE.search(text):
         return False
-    schemes = ("https",) if https_only else ("http", "https")
-    return parts.scheme.lower() in schemes and bool(host)
+    netloc = _NETLOC_END.split(rest, maxsplit=1)[0]
+    host = netloc.rpartition("@")[2]
+    return _HOST.fullmatch(host) is not None
 
 
-def _check_link(text: str) -> str | None:
+def _check_date(text: str, base_dir: Path | None) -> tuple[object, str | None]:
+    parsed = _parse_date(text)
+    if isinstance(parsed, str):
+        return None, parsed
+    return parsed, None
+
+
+def _check_link(text: str, base_dir: Path | None) -> tuple[object, str | None]:
     if _web_address(text, https_only=False):
-        return None
-    return f"'{_show(text)}' is not a web address; use a full link starting with https://"
+        return text, None
+    return text, f"'{_show(text)}' is not a web address; use a full link starting with https://"
 
 
-def _check_language(text: str) -> tuple[str, str | None]:
-    code = text.lower()
+_LANGUAGES = {code: code for code in LANGUAGE_CODES}
+
+
+def _check_language(text: str, base_dir: Path | None) -> tuple[object, str | None]:
+    code = _LANGUAGES.get(text) or text.lower()
     if code in LANGUAGE_CODES:
-        return code, None
+        return _LANGUAGES[code], None
     hint = ""
     if "-" in code or "_" in code:
         hint = f" (use '{re.split('[-_]', code)[0]}' rather than '{_show(text)}')"
@@ -300,19 +337,28 @@ def _check_language(text: str) -> tuple[str, str | None]:
     )
 
 
-def _check_image(text: str, base_dir: Path | None) -> tuple[str, str | None]:
+@functools.lru_cache(maxsize=1024)
+def _resolve(base_dir: Path | None, text: str) -> tuple[str, bool]:
+    """Absolute path of an image named relative to ``base_dir``; whether it is a picture."""
+    base = os.path.abspath(base_dir) if base_dir is not None else os.getcwd()
+    resolved = os.path.normpath(os.path.join(base, os.path.expanduser(text)))
+    return resolved, os.path.splitext(resolved)[1].lower() in IMAGE_EXTENSIONS
+
+
+def _check_image(text: str, base_dir: Path | None) -> tuple[object, str | None]:
     """The value to store (an https URL or an absolute path) and any problem."""
-    lowered = text.lower()
+    lowered = text[:8].lower()
     if lowered.startswith(("http://", "https://")):
         if _web_address(text, https_only=True):
             return text, None
         if lowered.startswith("http://"):
             return text, f"'{_show(text)}' must use https:// (a secure address), not http://"
         return text, f"'{_show(text)}' is not a valid web address"
-    base = os.path.abspath(base_dir) if base_dir is not None else os.getcwd()
-    resolved = os.path.normpath(os.path.join(base, os.path.expanduser(text)))
-    ext = os.path.splitext(resolved)[1].lower()
-    if ext not in IMAGE_EXTENSIONS:
+    if base_dir is not None and base_dir.is_absolute():
+        resolved, picture = _resolve(base_dir, text)
+    else:
+        resolved, picture = _resolve.__wrapped__(base_dir, text)
+    if not picture:
         return resolved, (
             f"'{_show(text)}' is not a picture infobot can post; use a .png, .jpg, .jpeg, .gif "
             "or .webp file, or an https:// address"
@@ -325,7 +371,89 @@ def _check_image(text: str, base_dir: Path | None) -> tuple[str, str | None]:
     return resolved, None
 
 
+_CHECKS: dict[str, Callable[[str, Path | None], tuple[object, str | None]]] = {
+    "consent_date": _check_date,
+    "pin_date": _check_date,
+    "link": _check_link,
+    "language": _check_language,
+    "image": _check_image,
+}
+
+
+_CONSENT = frozenset(CONSENT_FIELDS)
+_MISSING = {
+    "body": "is empty; every story needs its text in the body",
+    "consent_by": "is empty; who gave consent must be recorded before a story can be imported",
+    "consent_date": (
+        "is empty; the date consent was given must be recorded before a story can be imported"
+    ),
+}
+
+
+def _story_from_fields(values: dict[str, object]) -> StoryInput:
+    return StoryInput(**values)  # type: ignore[arg-type]
+
+
+_DEFAULTS: dict[str, object] = vars(StoryInput(body=""))
+
+
+def _story_from_dict(values: dict[str, object]) -> StoryInput:
+    """A checked StoryInput built without its generated ``__init__``.
+
+    A frozen dataclass sets each of its 14 fields through ``object.__setattr__``; filling
+    the instance dictionary directly is about four times faster, which matters when 100,000
+    rows are imported. Used only if it builds exactly what ``__init__`` builds (see below).
+    """
+    story = object.__new__(StoryInput)
+    fields = vars(story)
+    fields.update(_DEFAULTS)
+    fields.update(values)
+    return story
+
+
+def _fast_construction_is_safe() -> bool:
+    sample: dict[str, object] = {"body": "b", "title": "t", "consent_date": date(2026, 11, 3)}
+    immutable = (str, int, float, date, tuple, frozenset, type(None))
+    return (
+        not hasattr(StoryInput, "__post_init__")
+        and "__slots__" not in vars(StoryInput)
+        and all(isinstance(value, immutable) for value in _DEFAULTS.values())
+        and _story_from_dict(sample) == _story_from_fields(sample)
+        and vars(_story_from_dict(sample)) == vars(_story_from_fields(sample))
+    )
+
+
+_new_story = _story_from_dict if _fast_construction_is_safe() else _story_from_fields
+
 # --- the record -----------------------------------------------------------------------------
+
+
+_ONLY_TEXT = frozenset({str})
+_NON_EMPTY = operator.itemgetter(1)
+
+
+def _plain_texts(raw: Mapping[str, object]) -> dict[str, str] | None:
+    """Steps 1 and 2 of :func:`validate_record` in bulk, for the common case.
+
+    When every key is a field name and every value is text with no carriage return, no
+    suspicious character and nothing too long (a CSV row, nearly always), the stripped,
+    non-empty texts are the answer, worked out without a Python-level loop per field. Any
+    other record gets ``None`` and goes the careful way, which also explains its problems.
+    """
+    keys = raw.keys()
+    if not keys <= _FIELD_SET:
+        return None
+    values = list(raw.values())
+    if not set(map(type, values)) <= _ONLY_TEXT:
+        return None
+    texts = cast(list[str], values)
+    joined = "\n".join(texts)
+    if "\r" in joined or _suspicious(joined):
+        return None
+    stripped = list(map(str.strip, texts))
+    if any(map(operator.gt, map(len, stripped), map(_LIMITS.__getitem__, keys))):
+        return None
+    return dict(filter(_NON_EMPTY, zip(keys, stripped, strict=True)))
 
 
 def validate_record(
@@ -345,120 +473,135 @@ def validate_record(
     such as YAML where each field sits on its own line.
     """
     problems: list[Problem] = []
-    values: dict[str, object] = {}
-    origin: dict[str, str] = {}
+    texts: dict[str, str] = {}  # field -> text, stripped, line endings normalised
+    dates: dict[str, date] = {}  # date fields given as real dates (spreadsheet cells)
+    aliases: dict[str, str] = {}  # field -> the other name it was given under
+    limits = _LIMITS
 
     def at(key: str) -> int | None:
         if field_lines is None:
             return line
         return field_lines.get(key, line)
 
-    def add(key: str, field: str, message: str) -> None:
+    def add(field: str, message: str) -> None:
+        key = aliases.get(field, field) if aliases else field
         problems.append(Problem(file, at(key), field, message))
 
-    for key, value in raw.items():
-        field = key if key in _FIELD_SET else normalise_header(key)
-        if field is None:
-            problems.append(Problem(file, at(key), key, unknown_field_message(key, "field")))
-            continue
-        if field in origin:
-            add(
-                key,
-                field,
-                f"given twice (as '{_show(origin[field])}' and '{_show(key)}'); keep one",
-            )
-            continue
-        origin[field] = key
-        if value is None:
-            continue
-
-        if field in DATE_FIELDS:
-            if isinstance(value, datetime):
-                values[field] = value.date()
-                continue
-            if isinstance(value, date):
-                values[field] = value
-                continue
-            if not isinstance(value, str):
-                shown = _as_text(value)
-                what = f"'{_show(shown)}'" if shown is not None else _kind(value)
-                add(key, field, f"{what} is not a date; {_DATE_FORMS}")
-                continue
-
-        text = _as_text(value)
-        if text is None:
-            add(key, field, f"expected text here, found {_kind(value)}")
-            continue
-        if "\r" in text:
-            text = text.replace("\r\n", "\n").replace("\r", "\n")
-        text = text.strip()
-        if not text:
-            continue
-
-        limit = FIELD_LIMITS[field]
-        if len(text) > limit:
-            add(
-                key,
-                field,
-                f"is {len(text):,} characters long; the most allowed is {limit:,}",
-            )
-        bad = _FORBIDDEN.search(text)
-        if bad is not None:
-            add(key, field, _character_problem(text, bad))
-            continue
-        if len(text) > limit:
-            continue
-
-        if field in DATE_FIELDS:
-            parsed = _parse_date(text)
-            if isinstance(parsed, str):
-                add(key, field, parsed)
+    plain = _plain_texts(raw)
+    if plain is not None:
+        texts = plain
+    else:
+        # 1. Every value as text (or a real date), checked against the field's length limit.
+        for key, value in raw.items():
+            if key in limits:
+                field = key
             else:
-                values[field] = parsed
+                found = normalise_header(key)
+                if found is None:
+                    problems.append(
+                        Problem(file, at(key), key, unknown_field_message(key, "field"))
+                    )
+                    continue
+                if found in raw or found in aliases:
+                    first = _show(aliases.get(found, found))
+                    twice = f"given twice (as '{first}' and '{_show(key)}'); keep one"
+                    problems.append(Problem(file, at(key), found, twice))
+                    continue
+                field = found
+                aliases[field] = key
+
+            if type(value) is str:
+                if not value:
+                    continue
+                text = value
+            elif value is None:
+                continue
+            else:
+                if field in DATE_FIELDS:
+                    if isinstance(value, datetime):
+                        dates[field] = value.date()
+                        continue
+                    if isinstance(value, date):
+                        dates[field] = value
+                        continue
+                    shown = _as_text(value)
+                    what = f"'{_show(shown)}'" if shown is not None else _kind(value)
+                    add(field, f"{what} is not a date; {_DATE_FORMS}")
+                    continue
+                converted = _as_text(value)
+                if converted is None:
+                    add(field, f"expected text here, found {_kind(value)}")
+                    continue
+                text = converted
+
+            if "\r" in text:
+                text = text.replace("\r\n", "\n").replace("\r", "\n")
+            text = text.strip()
+            if not text:
+                continue
+            if len(text) > limits[field]:
+                add(
+                    field,
+                    f"is {len(text):,} characters long; the most allowed is {limits[field]:,}",
+                )
+                bad = _FORBIDDEN.search(text)
+                if bad is not None:
+                    add(field, _character_problem(text, bad))
+                continue
+            texts[field] = text
+
+        # 2. Hostile characters: one search over everything, field by field only on a hit.
+        if _suspicious("\n".join(texts.values())):
+            for field, text in list(texts.items()):
+                bad = _FORBIDDEN.search(text)
+                if bad is not None:
+                    add(field, _character_problem(text, bad))
+                    del texts[field]
+
+    # 3. Fields with a shape: dates, link, language, image. ``values`` is ``texts`` itself,
+    # updated in place: each checked field is read once, then replaced or removed.
+    values = cast(dict[str, object], texts)
+    for field, check in _CHECKS.items():
+        given = texts.get(field)
+        if given is None:
             continue
-        if field == "link":
-            message = _check_link(text)
-            if message:
-                add(key, field, message)
-                continue
-        elif field == "language":
-            text, message = _check_language(text)
-            if message:
-                add(key, field, message)
-                continue
-        elif field == "image":
-            text, message = _check_image(text, base_dir)
-            if message:
-                add(key, field, message)
-                continue
-        values[field] = text
+        stored, message = check(given, base_dir)
+        if message is None:
+            values[field] = stored
+        else:
+            add(field, message)
+            del values[field]
+    if dates:
+        values.update(dates)
 
-    def missing(field: str, message: str) -> None:
-        if field in values or any(p.field == field for p in problems):
-            return
-        key = origin.get(field, field)
-        problems.append(Problem(file, at(key), field, message))
-
-    missing("body", "is empty; every story needs its text in the body")
-    if require_consent:
-        for field in CONSENT_FIELDS:
-            what = "who gave consent" if field == "consent_by" else "the date consent was given"
-            missing(field, f"is empty; {what} must be recorded before a story can be imported")
+    # 4. What every story needs.
+    if "body" not in values or (require_consent and not _CONSENT.issubset(values)):
+        reported = {p.field for p in problems}
+        needed = ("body", *CONSENT_FIELDS) if require_consent else ("body",)
+        for field in needed:
+            if field not in values and field not in reported:
+                add(field, _MISSING[field])
     if (
         "image" in values
         and "image_alt" not in values
         and not any(p.field == "image_alt" for p in problems)
     ):
-        key = origin.get("image_alt", origin["image"])
+        named = "image_alt" in aliases or "image_alt" in raw
         problems.append(
             Problem(
                 file,
-                at(key),
+                at(
+                    aliases.get("image_alt", "image_alt")
+                    if named
+                    else aliases.get("image", "image")
+                ),
                 "image_alt",
                 "the image has no alt text; describe the picture for people who cannot see it",
             )
         )
 
     if problems:
+        if field_lines is not None:
+            problems.sort(key=lambda p: p.line or 0)
         return None, problems
-    return StoryInput(**values), []  # type: ignore[arg-type]
+    return _new_story(values), []

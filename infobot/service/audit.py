@@ -11,9 +11,24 @@ from sqlalchemy.orm import Session
 from infobot.store.models import Event, Story
 
 STORY_COLUMNS: tuple[str, ...] = (
-    "status", "sort_key", "title", "body", "author", "role", "organisation", "link", "image",
-    "image_alt", "language", "consent_by", "consent_date", "consent_scope", "pin_date", "notes",
-    "status_reason", "approved_by",
+    "status",
+    "sort_key",
+    "title",
+    "body",
+    "author",
+    "role",
+    "organisation",
+    "link",
+    "image",
+    "image_alt",
+    "language",
+    "consent_by",
+    "consent_date",
+    "consent_scope",
+    "pin_date",
+    "notes",
+    "status_reason",
+    "approved_by",
 )
 
 

@@ -125,13 +125,22 @@ class Editorial:
             story = self._new_story(session, story_input, actor=actor, source=source)
             session.flush()
             self._event(
-                session, actor=actor, action="story.added", story_id=story.id,
-                after=audit.snapshot(story), message=f"added from {source}",
+                session,
+                actor=actor,
+                action="story.added",
+                story_id=story.id,
+                after=audit.snapshot(story),
+                message=f"added from {source}",
             )
             return story
 
     def _new_story(
-        self, session: Session, story: StoryInput, *, actor: str, source: str,
+        self,
+        session: Session,
+        story: StoryInput,
+        *,
+        actor: str,
+        source: str,
         sort_key: int | None = None,
     ) -> Story:
         now = self.now()
@@ -165,7 +174,9 @@ class Editorial:
             merged.update(changes)
             merged = {k: v for k, v in merged.items() if v is not None}
             updated, problems = validate_record(
-                merged, file=f"story #{story_id}", line=None,
+                merged,
+                file=f"story #{story_id}",
+                line=None,
                 require_consent=self.app.settings.require_consent,
             )
             if problems or updated is None:
@@ -175,7 +186,9 @@ class Editorial:
             if updated.fingerprint() != story.fingerprint:
                 duplicate = self._duplicate_of(session, updated.fingerprint())
                 if duplicate is not None and duplicate.id != story.id:
-                    raise UserError(f"after this edit it would be the same as story #{duplicate.id}")
+                    raise UserError(
+                        f"after this edit it would be the same as story #{duplicate.id}"
+                    )
             if updated.pin_date is not None and updated.pin_date != story.pin_date:
                 self._check_pin(session, updated.pin_date, story.id)
             before = audit.snapshot(story)
@@ -192,8 +205,13 @@ class Editorial:
             story.updated_at = self.now()
             old, new = audit.diff(before, audit.snapshot(story))
             self._event(
-                session, actor=actor, action="story.edited", story_id=story.id,
-                before=old, after=new, message=message,
+                session,
+                actor=actor,
+                action="story.edited",
+                story_id=story.id,
+                before=old,
+                after=new,
+                message=message,
             )
             return story
 
@@ -252,8 +270,12 @@ class Editorial:
                 old, new = audit.diff(before, audit.snapshot(story))
                 warnings = checks[story.id].warnings
                 self._event(
-                    session, actor=actor, action="story.approved", story_id=story.id,
-                    before=old, after=new,
+                    session,
+                    actor=actor,
+                    action="story.approved",
+                    story_id=story.id,
+                    before=old,
+                    after=new,
                     message="approved" + (f" with {len(warnings)} warning(s)" if warnings else ""),
                 )
                 results.append(Approval(story.id, story.title, warnings))
@@ -265,7 +287,9 @@ class Editorial:
         with self.app.db.write() as session:
             story = get_story(session, story_id, self.campaign_id)
             if StoryStatus(story.status) not in REJECTABLE:
-                raise InvalidTransition(f"story #{story_id} is {story.status} and cannot be rejected")
+                raise InvalidTransition(
+                    f"story #{story_id} is {story.status} and cannot be rejected"
+                )
             before = audit.snapshot(story)
             story.status = StoryStatus.REJECTED.value
             story.status_reason = reason.strip()
@@ -274,8 +298,13 @@ class Editorial:
             story.updated_at = self.now()
             old, new = audit.diff(before, audit.snapshot(story))
             self._event(
-                session, actor=actor, action="story.rejected", story_id=story.id,
-                before=old, after=new, message=reason.strip(),
+                session,
+                actor=actor,
+                action="story.rejected",
+                story_id=story.id,
+                before=old,
+                after=new,
+                message=reason.strip(),
             )
             return story
 
@@ -300,9 +329,7 @@ class Editorial:
             if not 1 <= position <= size + 1:
                 raise UserError(f"position must be between 1 and {size + 1}")
             keys = list(
-                session.scalars(
-                    others.order_by(*QUEUE_ORDER).offset(max(position - 2, 0)).limit(2)
-                )
+                session.scalars(others.order_by(*QUEUE_ORDER).offset(max(position - 2, 0)).limit(2))
             )
             new_key = _key_between(position, keys)
             if new_key is None:
@@ -317,8 +344,12 @@ class Editorial:
             before = {"position": None, "sort_key": story.sort_key}
             story.sort_key = new_key
             self._event(
-                session, actor=actor, action="story.moved", story_id=story.id,
-                before=before, after={"position": position, "sort_key": new_key},
+                session,
+                actor=actor,
+                action="story.moved",
+                story_id=story.id,
+                before=before,
+                after={"position": position, "sort_key": new_key},
                 message=f"moved to position {position}",
             )
             return story
@@ -343,8 +374,12 @@ class Editorial:
             before = story.pin_date
             story.pin_date = day
             self._event(
-                session, actor=actor, action="story.pinned", story_id=story.id,
-                before={"pin_date": before}, after={"pin_date": day},
+                session,
+                actor=actor,
+                action="story.pinned",
+                story_id=story.id,
+                before={"pin_date": before},
+                after={"pin_date": day},
                 message=f"pinned to {day.isoformat()}",
             )
             return story
@@ -357,8 +392,13 @@ class Editorial:
             before = story.pin_date
             story.pin_date = None
             self._event(
-                session, actor=actor, action="story.unpinned", story_id=story.id,
-                before={"pin_date": before}, after={"pin_date": None}, message="unpinned",
+                session,
+                actor=actor,
+                action="story.unpinned",
+                story_id=story.id,
+                before={"pin_date": before},
+                after={"pin_date": None},
+                message="unpinned",
             )
             return story
 
@@ -378,8 +418,13 @@ class Editorial:
             story.updated_at = self.now()
             old, new = audit.diff(before, audit.snapshot(story))
             self._event(
-                session, actor=actor, action="story.withdrawn", story_id=story.id,
-                before=old, after=new, message=reason.strip(),
+                session,
+                actor=actor,
+                action="story.withdrawn",
+                story_id=story.id,
+                before=old,
+                after=new,
+                message=reason.strip(),
             )
             live = [
                 (d.id, d.platform, _live_ids(d))
@@ -409,7 +454,8 @@ class Editorial:
                     delivery.status = "deleted"
                 delivery.updated_at = self.now()
             self._event(
-                session, actor=actor,
+                session,
+                actor=actor,
                 action="delivery.deleted" if result.ok else "delivery.delete_failed",
                 delivery_id=delivery_id,
                 after={"platform": platform_name, "remote_id": remote_id},
@@ -428,7 +474,10 @@ class Editorial:
             campaign.paused_until = until
             campaign.pause_reason = reason
             self._event(
-                session, actor=actor, action="campaign.paused", before=before,
+                session,
+                actor=actor,
+                action="campaign.paused",
+                before=before,
                 after={"paused": True, "paused_until": until, "reason": reason},
                 message="paused" + (f" until {until.isoformat()}" if until else ""),
             )
@@ -443,8 +492,12 @@ class Editorial:
             campaign.paused_until = None
             campaign.pause_reason = ""
             self._event(
-                session, actor=actor, action="campaign.resumed", before=before,
-                after={"paused": False, "paused_until": None}, message="resumed",
+                session,
+                actor=actor,
+                action="campaign.resumed",
+                before=before,
+                after={"paused": False, "paused_until": None},
+                message="resumed",
             )
             return True
 
@@ -463,8 +516,11 @@ class Editorial:
                 raise UserError(f"{day.isoformat()} is already a blackout date")
             session.add(
                 Blackout(
-                    campaign_id=self.campaign_id, day=day, reason=reason,
-                    created_by=actor, created_at=self.now(),
+                    campaign_id=self.campaign_id,
+                    day=day,
+                    reason=reason,
+                    created_by=actor,
+                    created_at=self.now(),
                 )
             )
             pinned = pinned_on(session, self.campaign_id, day)
@@ -474,8 +530,11 @@ class Editorial:
                     "while this blackout stands; pin it to another date"
                 )
             self._event(
-                session, actor=actor, action="blackout.added",
-                after={"day": day, "reason": reason}, message=f"blackout {day.isoformat()}",
+                session,
+                actor=actor,
+                action="blackout.added",
+                after={"day": day, "reason": reason},
+                message=f"blackout {day.isoformat()}",
             )
         return warnings
 
@@ -491,7 +550,10 @@ class Editorial:
             before = {"day": row.day, "reason": row.reason}
             session.delete(row)
             self._event(
-                session, actor=actor, action="blackout.removed", before=before,
+                session,
+                actor=actor,
+                action="blackout.removed",
+                before=before,
                 message=f"blackout {day.isoformat()} removed",
             )
 

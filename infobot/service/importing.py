@@ -94,8 +94,12 @@ def import_files(
         pin = item.story.pin_date
         if pin is not None and pin in taken and index not in bad:
             problems.append(
-                Problem(item.file, item.line, "pin_date",
-                        f"story #{taken[pin]} is already pinned to {pin.isoformat()}")
+                Problem(
+                    item.file,
+                    item.line,
+                    "pin_date",
+                    f"story #{taken[pin]} is already pinned to {pin.isoformat()}",
+                )
             )
             bad.add(index)
         if index not in bad:

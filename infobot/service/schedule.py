@@ -112,7 +112,9 @@ class Planner:
                 continue
             story = next(queue, None)
             if story is None:
-                plan.append(PlanDay(day, when, "empty", "no approved story left in the queue", None))
+                plan.append(
+                    PlanDay(day, when, "empty", "no approved story left in the queue", None)
+                )
             else:
                 plan.append(PlanDay(day, when, "scheduled", "next in the queue", story))
         return plan
@@ -128,9 +130,7 @@ class Planner:
         if today_slot is not None or now > due_at(first, campaign) + late:
             first += timedelta(days=1)  # today's post is out (or can no longer go out)
         unpinned = int(
-            session.scalar(
-                select(func.count()).select_from(Story).where(queue_filter(campaign.id))
-            )
+            session.scalar(select(func.count()).select_from(Story).where(queue_filter(campaign.id)))
             or 0
         )
         pin_dates = [

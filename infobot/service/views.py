@@ -28,17 +28,57 @@ if TYPE_CHECKING:
 
 ATTENTION_DELIVERY = ("failed", "in_doubt")
 STORY_EXPORT = (
-    "id", "status", "position", "pin_date", "title", "body", "author", "role", "organisation",
-    "link", "image", "image_alt", "language", "consent_by", "consent_date", "consent_scope",
-    "notes", "source", "status_reason", "created_by", "created_at", "updated_by",
-    "updated_at", "approved_by", "approved_at", "fingerprint",
+    "id",
+    "status",
+    "position",
+    "pin_date",
+    "title",
+    "body",
+    "author",
+    "role",
+    "organisation",
+    "link",
+    "image",
+    "image_alt",
+    "language",
+    "consent_by",
+    "consent_date",
+    "consent_scope",
+    "notes",
+    "source",
+    "status_reason",
+    "created_by",
+    "created_at",
+    "updated_by",
+    "updated_at",
+    "approved_by",
+    "approved_at",
+    "fingerprint",
 )
 DELIVERY_EXPORT = (
-    "id", "story_id", "platform", "status", "attempts", "remote_id", "remote_url", "error",
-    "next_attempt_at", "created_at", "updated_at", "sent_at",
+    "id",
+    "story_id",
+    "platform",
+    "status",
+    "attempts",
+    "remote_id",
+    "remote_url",
+    "error",
+    "next_attempt_at",
+    "created_at",
+    "updated_at",
+    "sent_at",
 )
 EVENT_EXPORT = (
-    "id", "at", "actor", "action", "story_id", "delivery_id", "message", "before", "after",
+    "id",
+    "at",
+    "actor",
+    "action",
+    "story_id",
+    "delivery_id",
+    "message",
+    "before",
+    "after",
 )
 
 
@@ -59,8 +99,19 @@ def story_summary(story: Story, position: int | None) -> dict[str, Any]:
 def story_detail(story: Story, position: int | None) -> dict[str, Any]:
     data = story_summary(story, position)
     for name in (
-        "body", "role", "link", "image", "image_alt", "language", "consent_by",
-        "consent_scope", "notes", "source", "status_reason", "created_by", "updated_by",
+        "body",
+        "role",
+        "link",
+        "image",
+        "image_alt",
+        "language",
+        "consent_by",
+        "consent_scope",
+        "notes",
+        "source",
+        "status_reason",
+        "created_by",
+        "updated_by",
     ):
         data[name] = getattr(story, name)
     data["consent_date"] = story.consent_date.isoformat() if story.consent_date else None
@@ -83,16 +134,20 @@ class Views:
         with self.app.db.read() as session:
             if status in (None, StoryStatus.APPROVED.value):
                 queued = session.scalars(
-                    select(Story).where(queue_filter(campaign_id)).order_by(*QUEUE_ORDER)
+                    select(Story)
+                    .where(queue_filter(campaign_id))
+                    .order_by(*QUEUE_ORDER)
                     .limit(limit)
                 )
                 rows.extend(story_summary(s, n) for n, s in enumerate(queued, start=1))
                 pinned = session.scalars(
-                    select(Story).where(
+                    select(Story)
+                    .where(
                         Story.campaign_id == campaign_id,
                         Story.status == StoryStatus.APPROVED.value,
                         Story.pin_date.is_not(None),
-                    ).order_by(Story.pin_date)
+                    )
+                    .order_by(Story.pin_date)
                 )
                 rows.extend(story_summary(s, None) for s in pinned)
             if status != StoryStatus.APPROVED.value:
@@ -121,8 +176,7 @@ class Views:
                 select(Event).where(Event.story_id == story.id).order_by(Event.id)
             )
             data["history"] = [
-                {"at": e.at.isoformat(), "actor": e.actor, "action": e.action,
-                 "message": e.message}
+                {"at": e.at.isoformat(), "actor": e.actor, "action": e.action, "message": e.message}
                 for e in events
             ]
         check = check_story(to_input(story), self.app.rules(), self.app.render_options)
@@ -173,9 +227,7 @@ class Views:
                     select(Story.status, func.count())
                     .where(
                         Story.campaign_id == campaign.id,
-                        Story.status.in_(
-                            [StoryStatus.DRAFT.value, StoryStatus.REJECTED.value]
-                        ),
+                        Story.status.in_([StoryStatus.DRAFT.value, StoryStatus.REJECTED.value]),
                     )
                     .group_by(Story.status)
                 )
@@ -183,7 +235,9 @@ class Views:
             counts["approved"] = run.approved
             last = session.scalar(
                 select(Slot)
-                .where(Slot.campaign_id == campaign.id, Slot.status.in_(("posted", "partly_posted")))
+                .where(
+                    Slot.campaign_id == campaign.id, Slot.status.in_(("posted", "partly_posted"))
+                )
                 .order_by(Slot.local_date.desc())
                 .limit(1)
             )
@@ -266,8 +320,10 @@ class Views:
             .order_by(Slot.local_date)
         ):
             items.append(
-                {"kind": f"day_{slot.status}",
-                 "message": f"{slot.local_date.isoformat()}: {slot.status} — {slot.reason}"}
+                {
+                    "kind": f"day_{slot.status}",
+                    "message": f"{slot.local_date.isoformat()}: {slot.status} — {slot.reason}",
+                }
             )
         _, calendar = Planner(self.app).load(session)
         for story in session.scalars(
@@ -282,15 +338,19 @@ class Views:
             late = timedelta(hours=self.app.settings.late_window_hours)
             if story.pin_date < first and self.app.clock.now() > when + late:
                 items.append(
-                    {"kind": "pin_passed",
-                     "message": f"story #{story.id} was pinned to {story.pin_date.isoformat()}, "
-                     "which has passed without it posting; pin it to a new date or unpin it"}
+                    {
+                        "kind": "pin_passed",
+                        "message": f"story #{story.id} was pinned to {story.pin_date.isoformat()}, "
+                        "which has passed without it posting; pin it to a new date or unpin it",
+                    }
                 )
             elif (reason := calendar.off_reason(story.pin_date)) is not None:
                 items.append(
-                    {"kind": "pin_off_day",
-                     "message": f"story #{story.id} is pinned to {story.pin_date.isoformat()} "
-                     f"but nothing posts that day ({reason})"}
+                    {
+                        "kind": "pin_off_day",
+                        "message": f"story #{story.id} is pinned to {story.pin_date.isoformat()} "
+                        f"but nothing posts that day ({reason})",
+                    }
                 )
         return items
 
@@ -378,8 +438,12 @@ def _rendered_json(rendered: Any) -> dict[str, Any]:
     return {
         "ok": rendered.ok,
         "posts": [
-            {"text": p.text, "length": p.length, "limit": p.limit,
-             **({"image": p.image, "image_alt": p.image_alt} if p.image else {})}
+            {
+                "text": p.text,
+                "length": p.length,
+                "limit": p.limit,
+                **({"image": p.image, "image_alt": p.image_alt} if p.image else {}),
+            }
             for p in rendered.posts
         ],
         "problems": list(rendered.problems),

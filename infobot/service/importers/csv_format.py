@@ -27,6 +27,11 @@ from infobot.service.importers import Advance, RawRecord
 __all__ = ["Columns", "column_letter", "read", "read_header"]
 
 _PROGRESS_EVERY = 2048
+#: Columns whose values often repeat from row to row (see ``memo`` in :func:`read`).
+_SHARED = frozenset(
+    {"role", "organisation", "consent_by", "consent_scope", "image", "image_alt", "language"}
+)
+_MEMO_SIZE = 50_000
 _EXPORT_HINT = (
     "export it again as UTF-8 (in Excel: Save As › 'CSV UTF-8 (Comma delimited)'; "
     "in Google Sheets: File › Download › CSV)"
@@ -56,10 +61,13 @@ class Columns:
     #: ``False`` when a consent column is missing (already reported at the header).
     require_consent: bool
 
-    def strays(self, row: Sequence[object], file: str, line: int) -> Iterator[Problem]:
+    def strays(self, row: Sequence[object], file: str, line: int) -> tuple[Problem, ...]:
         """Problems for text in columns that have no heading."""
         if len(row) <= self.width and not self.unnamed:
-            return
+            return ()
+        return tuple(self._strays(row, file, line))
+
+    def _strays(self, row: Sequence[object], file: str, line: int) -> Iterator[Problem]:
         for index, value in enumerate(row):
             if index < self.width and index not in self.unnamed:
                 continue
@@ -75,7 +83,7 @@ class Columns:
 
 
 def read_header(
-    cells: Sequence[object], file: str, line: int
+    cells: Sequence[object], file: str, line: int, *, require_consent: bool = True
 ) -> tuple[Columns | None, list[Problem]]:
     """Map header cells to fields. ``None`` when there is no body column (nothing to read)."""
     problems: list[Problem] = []
@@ -113,23 +121,21 @@ def read_header(
             )
         )
         return None, problems
-    require_consent = True
-    for field in CONSENT_FIELDS:
-        if field not in found:
-            require_consent = False
-            problems.append(
-                Problem(
-                    file,
-                    line,
-                    field,
-                    f"there is no '{field}' column; consent must be recorded for every story",
-                )
+    missing = [f for f in CONSENT_FIELDS if f not in found] if require_consent else []
+    for field in missing:
+        problems.append(
+            Problem(
+                file,
+                line,
+                field,
+                f"there is no '{field}' column; consent must be recorded for every story",
             )
+        )
     columns = Columns(
         fields=tuple((index, field) for field, index in found.items()),
         unnamed=frozenset(unnamed),
         width=len(cells),
-        require_consent=require_consent,
+        require_consent=not missing,
     )
     return columns, problems
 
@@ -156,7 +162,9 @@ def _csv_error(exc: csv.Error) -> str:
     return f"cannot be read as CSV ({text}); infobot stopped reading the file here"
 
 
-def read(path: Path, display: str, advance: Advance) -> Iterator[RawRecord | Problem]:
+def read(
+    path: Path, display: str, advance: Advance, *, require_consent: bool = True
+) -> Iterator[RawRecord | Problem]:
     """Records from a CSV or TSV file."""
     base_dir = path.parent
     with path.open("rb") as raw:
@@ -183,8 +191,10 @@ def read(path: Path, display: str, advance: Advance) -> Iterator[RawRecord | Pro
         rows = csv.reader(itertools.chain((first,), text), delimiter=delimiter, strict=True)
 
         header: Columns | None = None
+        names: tuple[str, ...] = ()  # field per column when every column is a field, in order
         end = 0  # physical line the previous record ended on
         count = 0
+        memo: dict[str, str] = {}
         try:
             for row in rows:
                 line = end + 1
@@ -192,22 +202,41 @@ def read(path: Path, display: str, advance: Advance) -> Iterator[RawRecord | Pro
                 if header is None:
                     if not any(cell.strip() for cell in row):
                         continue
-                    header, problems = read_header(row, display, line)
+                    header, problems = read_header(
+                        row, display, line, require_consent=require_consent
+                    )
                     yield from problems
                     if header is None:
                         return
+                    blocked = bool(problems)
                     fields = header.fields
+                    if [index for index, _ in fields] == list(range(header.width)):
+                        names = tuple(field for _, field in fields)
+                    require_consent = header.require_consent
+                    shared = [index for index, field in fields if field in _SHARED]
+                    width = header.width
+                    check_strays = bool(header.unnamed)
                     continue
                 count += 1
                 if count % _PROGRESS_EVERY == 0:
                     advance(raw.tell())
-                width = len(row)
-                if width > header.width or header.unnamed:
-                    yield from header.strays(row, display, line)
-                if width >= header.width:
-                    values = {field: row[index] for index, field in fields}
+                    if len(memo) > _MEMO_SIZE:
+                        memo.clear()
+                # Share repeated values (roles, organisations, scopes...) between rows:
+                # 100,000 stories then hold one "Nurse", not 100,000 copies of it.
+                for index in shared:
+                    if index < len(row):
+                        value = row[index]
+                        row[index] = memo.setdefault(value, value)
+                strays = (
+                    header.strays(row, display, line) if len(row) > width or check_strays else ()
+                )
+                if names and len(row) >= width:
+                    values = dict(zip(names, row, strict=False))
                 else:
-                    values = {field: row[index] for index, field in fields if index < width}
-                yield RawRecord(display, line, values, base_dir, None, header.require_consent)
+                    values = {field: row[index] for index, field in fields if index < len(row)}
+                yield RawRecord(
+                    display, line, values, base_dir, None, require_consent, strays, blocked
+                )
         except csv.Error as exc:
             yield Problem(display, end + 1, "row", _csv_error(exc))

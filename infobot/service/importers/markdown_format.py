@@ -69,6 +69,7 @@ def _story(path: Path, display: str) -> Iterator[RawRecord | Problem]:
         return
     values: dict[str, object] = {}
     field_lines: dict[str, int] = {}
+    problems: list[Problem] = []
     node = documents[0] if documents else None
     if node is not None:
         if not isinstance(node, yaml.MappingNode):
@@ -80,7 +81,6 @@ def _story(path: Path, display: str) -> Iterator[RawRecord | Problem]:
             )
             return
         values, field_lines, problems = mapping_values(node, display, offset=1)
-        yield from problems
 
     body = "\n".join(lines[close + 1 :])
     body_key = next((k for k in values if normalise_header(k) == "body"), None)
@@ -96,7 +96,7 @@ def _story(path: Path, display: str) -> Iterator[RawRecord | Problem]:
             f"text below it (from line {_first_text_line(lines, close + 1)}); keep one",
         )
         return
-    yield RawRecord(display, 1, values, base_dir, field_lines)
+    yield RawRecord(display, 1, values, base_dir, field_lines, problems=tuple(problems))
 
 
 def read(path: Path, display: str, advance: Advance) -> Iterator[RawRecord | Problem]:

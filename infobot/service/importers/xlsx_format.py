@@ -12,6 +12,7 @@ import warnings
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
+from xml.etree import ElementTree
 
 import openpyxl
 from openpyxl.utils.exceptions import InvalidFileException
@@ -25,6 +26,16 @@ __all__ = ["read"]
 _PROGRESS_EVERY = 1024
 
 
+def _guarded(
+    rows: Iterator[tuple[object, ...]], display: str
+) -> Iterator[tuple[object, ...] | Problem]:
+    """``rows``, ending with a problem instead of an exception if the sheet is damaged."""
+    try:
+        yield from rows
+    except _DAMAGED as exc:
+        yield _unreadable(display, exc)
+
+
 def _quiet(rows: Iterator[tuple[object, ...]], batch: int = 512) -> Iterator[tuple[object, ...]]:
     """``rows`` with openpyxl's warnings silenced while it parses, but not between rows."""
     while True:
@@ -36,7 +47,33 @@ def _quiet(rows: Iterator[tuple[object, ...]], batch: int = 512) -> Iterator[tup
         yield from chunk
 
 
-def read(path: Path, display: str, advance: Advance) -> Iterator[RawRecord | Problem]:
+# What openpyxl raises on files that are not workbooks, or damaged ones.
+_DAMAGED = (
+    zipfile.BadZipFile,
+    InvalidFileException,
+    ElementTree.ParseError,
+    KeyError,
+    ValueError,
+    TypeError,
+    IndexError,
+    AttributeError,
+    OSError,
+)
+
+
+def _unreadable(display: str, exc: Exception) -> Problem:
+    return Problem(
+        display,
+        None,
+        "file",
+        f"is not a readable Excel workbook ({type(exc).__name__}: {exc}); save it again "
+        "as Excel Workbook (.xlsx) or as 'CSV UTF-8'",
+    )
+
+
+def read(
+    path: Path, display: str, advance: Advance, *, require_consent: bool = True
+) -> Iterator[RawRecord | Problem]:
     """Records from the first sheet of an Excel workbook."""
     base_dir = path.parent
     size = path.stat().st_size
@@ -44,14 +81,8 @@ def read(path: Path, display: str, advance: Advance) -> Iterator[RawRecord | Pro
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError) as exc:
-        yield Problem(
-            display,
-            None,
-            "file",
-            f"is not a readable Excel workbook ({type(exc).__name__}: {exc}); save it again "
-            "as Excel Workbook (.xlsx) or as 'CSV UTF-8'",
-        )
+    except _DAMAGED as exc:
+        yield _unreadable(display, exc)
         return
     try:
         if not book.worksheets:
@@ -60,21 +91,29 @@ def read(path: Path, display: str, advance: Advance) -> Iterator[RawRecord | Pro
         rows_hint = sheet.max_row or 0
         sheet.reset_dimensions()  # some writers record wrong dimensions: read every row
         header: Columns | None = None
-        for number, row in enumerate(_quiet(sheet.iter_rows(values_only=True)), start=1):
+        rows = _quiet(sheet.iter_rows(values_only=True))
+        for number, row in enumerate(_guarded(rows, display), start=1):
+            if isinstance(row, Problem):
+                yield row
+                return
             if header is None:
                 if all(cell is None or str(cell).strip() == "" for cell in row):
                     continue
-                header, problems = read_header(row, display, number)
+                header, problems = read_header(
+                    row, display, number, require_consent=require_consent
+                )
                 yield from problems
                 if header is None:
                     return
+                blocked = bool(problems)
                 continue
             if rows_hint and number % _PROGRESS_EVERY == 0:
                 advance(size * number // rows_hint)
-            if len(row) > header.width or header.unnamed:
-                yield from header.strays(row, display, number)
+            strays = header.strays(row, display, number)
             width = len(row)
             values = {field: row[index] for index, field in header.fields if index < width}
-            yield RawRecord(display, number, values, base_dir, None, header.require_consent)
+            yield RawRecord(
+                display, number, values, base_dir, None, header.require_consent, strays, blocked
+            )
     finally:
         book.close()

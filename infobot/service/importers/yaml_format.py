@@ -28,8 +28,26 @@ from infobot.service.importers import Advance, RawRecord
 
 __all__ = ["decode_utf8", "mapping_values", "parse_yaml", "read", "read_json"]
 
-_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _NULL = "tag:yaml.org,2002:null"
+_STR = "tag:yaml.org,2002:str"
+_NULL_WORDS = frozenset({"", "~", "null", "Null", "NULL"})
+_Base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available
+
+
+class _Loader(_Base):  # type: ignore[misc]
+    """Composes nodes; a plain scalar is text unless it is one of YAML's ways to say null.
+
+    Only null matters here (every other value is kept as the text written), so the
+    standard resolver's regular expressions for booleans, numbers and timestamps are
+    skipped: that is most of the time YAML takes on a big file.
+    """
+
+    def resolve(self, kind: type[yaml.Node], value: Any, implicit: tuple[bool, bool]) -> str:
+        if kind is yaml.ScalarNode:
+            return _NULL if implicit[0] and value in _NULL_WORDS else _STR
+        return str(super().resolve(kind, value, implicit))
+
+
 # What YAML refuses to read (outside its printable set).
 _NOT_YAML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
 _SAVE_AS_UTF8 = "save the file as UTF-8 (in most editors: Save As › Encoding › UTF-8)"
@@ -190,8 +208,7 @@ def _yaml_records(node: yaml.Node, display: str, base_dir: Path) -> Iterator[Raw
             )
             continue
         values, lines, problems = mapping_values(item, display)
-        yield from problems
-        yield RawRecord(display, _line(item), values, base_dir, lines)
+        yield RawRecord(display, _line(item), values, base_dir, lines, problems=tuple(problems))
 
 
 def read(path: Path, display: str, advance: Advance) -> Iterator[RawRecord | Problem]:
@@ -319,7 +336,7 @@ class _JSONReader:
 
     def top_object(self, pos: int) -> Generator[RawRecord | Problem, None, int]:
         text = self.text
-        start = pos
+        where = Problem(self.display, self.line_at(pos), "file", 'expected a "stories" list')
         pos = self.ws(pos + 1)
         found = False
         while not text.startswith("}", pos):
@@ -351,7 +368,7 @@ class _JSONReader:
             elif not text.startswith("}", pos):
                 raise json.JSONDecodeError("Expecting ',' delimiter", text, pos)
         if not found:
-            yield self.problem(start, "file", 'expected a "stories" list')
+            yield where
         return pos + 1
 
     def array(self, pos: int) -> Generator[RawRecord | Problem, None, int]:
@@ -365,10 +382,12 @@ class _JSONReader:
             value, pos = _DECODER.raw_decode(text, pos)
             line = self.line_at(start)
             if isinstance(value, _Object):
-                for name in value.duplicates:
-                    yield Problem(self.display, line, name, "given twice; keep one")
                 fields = _FieldLines(text, start, line)
-                yield RawRecord(self.display, line, value, self.base_dir, fields)
+                twice = tuple(
+                    Problem(self.display, fields.get(name, line), name, "given twice; keep one")
+                    for name in value.duplicates
+                )
+                yield RawRecord(self.display, line, value, self.base_dir, fields, problems=twice)
             elif value is None:
                 yield RawRecord(self.display, line, {}, self.base_dir)
             else:

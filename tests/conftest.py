@@ -1,0 +1,130 @@
+"""Shared fixtures: a clean environment per test, a CLI runner, stores on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.support.pg_fixtures import postgres_server, postgres_url  # noqa: F401
+
+REPO = Path(__file__).resolve().parent.parent
+QUEUE = REPO / "queue"
+# Monday 23 November 2026, 08:00 in London: before the day's 09:00 post.
+NOW = "2026-11-23T08:00:00+00:00"
+
+
+@pytest.fixture(autouse=True)
+def clean_environ(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Every test starts with no INFOBOT_* variables, in an empty working directory."""
+    saved = dict(os.environ)
+    for key in list(os.environ):
+        if key.upper().startswith("INFOBOT_"):
+            del os.environ[key]
+    os.environ["INFOBOT_SECRETS_DIR"] = str(tmp_path / "no-secrets")
+    monkeypatch.chdir(tmp_path)
+    yield
+    os.environ.clear()
+    os.environ.update(saved)
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+
+    def json(self) -> Any:
+        return json.loads(self.out)
+
+
+class Cli:
+    """Runs ``infobot`` in-process against a real SQLite file in the test's folder."""
+
+    def __init__(self, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        self.tmp = tmp_path
+        self.capsys = capsys
+        self.db_path = tmp_path / "infobot.db"
+        self.outbox = tmp_path / "outbox.jsonl"
+        os.environ["INFOBOT_DATABASE_URL"] = f"sqlite:///{self.db_path}"
+        os.environ["INFOBOT_OUTBOX_PATH"] = str(self.outbox)
+        os.environ["INFOBOT_CLOCK_START"] = NOW
+
+    def __call__(self, *args: str, input: str | None = None) -> Result:
+        from infobot.cli.main import run
+
+        self.capsys.readouterr()
+        old_stdin = sys.stdin
+        if input is not None:
+            sys.stdin = io.StringIO(input)
+        try:
+            code = run(list(args))
+        finally:
+            sys.stdin = old_stdin
+        captured = self.capsys.readouterr()
+        return Result(code, captured.out, captured.err)
+
+    def ok(self, *args: str, input: str | None = None) -> Result:
+        result = self(*args, input=input)
+        assert result.code == 0, f"exit {result.code}\nstdout:\n{result.out}\nstderr:\n{result.err}"
+        return result
+
+    def sql(self, query: str, *params: Any) -> list[tuple[Any, ...]]:
+        import sqlite3
+
+        with sqlite3.connect(self.db_path) as conn:
+            return conn.execute(query, params).fetchall()
+
+    def count(self, table: str, where: str = "1=1", *params: Any) -> int:
+        return int(self.sql(f"SELECT count(*) FROM {table} WHERE {where}", *params)[0][0])
+
+
+@pytest.fixture
+def cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Cli:
+    return Cli(tmp_path, capsys)
+
+
+def write_csv(path: Path, rows: list[dict[str, str]], *, bom: bool = True) -> Path:
+    import csv
+
+    fields = list(dict.fromkeys(k for row in rows for k in row))
+    with path.open("w", encoding="utf-8-sig" if bom else "utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=fields)
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+def story_row(n: int, **extra: str) -> dict[str, str]:
+    row = {
+        "title": f"Story {n}",
+        "body": f"Story number {n}: sharing records meant the right help arrived sooner.",
+        "author": f"Person {n}",
+        "role": "Social worker",
+        "organisation": "Example Council",
+        "consent_by": f"Person {n}",
+        "consent_date": "2026-10-01",
+    }
+    row.update(extra)
+    return row
+
+
+@pytest.fixture
+def fixed_now() -> datetime:
+    return datetime.fromisoformat(NOW).astimezone(UTC)
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A fresh, empty database on each backend (PostgreSQL skipped with a reason if absent)."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'contract.db'}"
+    return str(request.getfixturevalue("postgres_url"))
