@@ -210,7 +210,9 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        named = _named_sources(settings_cls, init_settings, env_settings, dotenv_settings)
+        named = _named_sources(
+            settings_cls, init_settings, env_settings, dotenv_settings, file_secret_settings
+        )
         return tuple(source for _, source in named)
 
 
@@ -245,6 +247,7 @@ def _named_sources(
     init_settings: PydanticBaseSettingsSource,
     env_settings: PydanticBaseSettingsSource,
     dotenv_settings: PydanticBaseSettingsSource,
+    file_secret_settings: PydanticBaseSettingsSource,
 ) -> list[tuple[str, PydanticBaseSettingsSource]]:
     from pydantic_settings import NestedSecretsSettingsSource
 
@@ -259,7 +262,7 @@ def _named_sources(
             (
                 f"secret file in {secrets}",
                 NestedSecretsSettingsSource(
-                    settings_cls,
+                    file_secret_settings,
                     secrets_dir=secrets,
                     secrets_nested_delimiter="__",
                     secrets_dir_missing="ok",

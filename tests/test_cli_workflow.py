@@ -267,10 +267,11 @@ def test_pause_resume_and_blackouts_shape_the_preview(cli: Cli) -> None:
     assert cli("campaign", "blackout", "remove", "2026-11-26").code == 2
     plan = cli.ok("preview", "--days", "5", "--json").json()
     assert all(d["state"] == "scheduled" for d in plan)
-    actions = [r[0] for r in cli.sql("SELECT action FROM events WHERE action LIKE 'campaign.%'"
-                                     " OR action LIKE 'blackout.%' ORDER BY id")]
-    assert actions[-5:] == ["campaign.paused", "blackout.added", "campaign.resumed",
-                            "blackout.removed"][-5:] or "campaign.paused" in actions
+    actions = [r[0] for r in cli.sql("SELECT action FROM events WHERE action IN ('campaign.paused',"
+                                     " 'campaign.resumed') OR action LIKE 'blackout.%'"
+                                     " ORDER BY id")]
+    assert actions == ["campaign.paused", "blackout.added", "campaign.resumed",
+                       "blackout.removed"]
 
 
 def test_preview_json_is_a_stable_interface(cli: Cli) -> None:
@@ -283,7 +284,7 @@ def test_preview_json_is_a_stable_interface(cli: Cli) -> None:
     post = first["platforms"]["outbox"]["posts"][0]
     assert {"text", "length", "limit"} <= set(post)
     assert post["length"] <= post["limit"]
-    pinned = [d for d in plan if d["date"] == "2026-12-10"][0]
+    pinned = next(d for d in plan if d["date"] == "2026-12-10")
     assert pinned["state"] == "pinned"
     ids = [d["story_id"] for d in plan if d["story_id"]]
     assert len(ids) == len(set(ids))  # never the same story twice

@@ -431,6 +431,22 @@ def test_yaml_control_character_in_the_file(tmp_path: Path) -> None:
     assert "U+0007" in problem.message
 
 
+@pytest.mark.parametrize("name", ["s.yaml", "s.json", "s.md"])
+def test_invalid_utf8_in_yaml_json_markdown_names_line_and_byte(tmp_path: Path, name: str) -> None:
+    path = tmp_path / name
+    path.write_bytes(b"---\n" + "- body: Caf\u00e9\n".encode("cp1252"))
+    problem = only_problem(load_one(path))
+    assert where(problem) == f"{name}:2: file"
+    assert "0xE9" in problem.message and "UTF-8" in problem.message
+
+
+def test_nul_byte_in_yaml(tmp_path: Path) -> None:
+    path = write(tmp_path / "s.yaml", "- body: fine\n  title: a\x00b\n")
+    problem = only_problem(load_one(path))
+    assert where(problem) == "s.yaml:2: file"
+    assert "U+0000" in problem.message
+
+
 def test_yaml_escaped_bidi_override_is_caught_by_validation(tmp_path: Path) -> None:
     path = write(
         tmp_path / "s.yaml",

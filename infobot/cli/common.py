@@ -63,7 +63,7 @@ class Env:
 pass_env = click.make_pass_decorator(Env, ensure=True)
 
 
-class DateType(click.ParamType):
+class DateType(click.ParamType):  # type: ignore[type-arg]
     name = "DATE"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> date:

@@ -17,7 +17,8 @@ def db() -> None:
 def upgrade(env: Env) -> None:
     """Apply any pending schema migrations (also done automatically on start)."""
     from infobot.store.db import Database
-    from infobot.store.migrate import HEAD, upgrade as run_upgrade
+    from infobot.store.migrate import HEAD
+    from infobot.store.migrate import upgrade as run_upgrade
 
     database = Database(env.settings.database_url)
     try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -37,23 +38,8 @@ def import_command(
     from infobot.service.importing import import_files
 
     app = env.app
-    bar: list[click._termui_impl.ProgressBar[int]] = []
     total_size = sum(p.stat().st_size for p in paths if p.is_file())
-    show_bar = not as_json and total_size > 1_000_000
-
-    def progress(done: int, total: int) -> None:
-        if not show_bar:
-            return
-        if not bar:
-            bar.append(
-                click.progressbar(
-                    length=total, label="Reading", file=click.get_text_stream("stderr")
-                )
-            )
-            bar[0].__enter__()
-        bar[0].update(done - bar[0].pos)
-
-    try:
+    with Progress(enabled=not as_json and total_size > 1_000_000) as progress:
         report = import_files(
             app,
             list(paths),
@@ -62,9 +48,6 @@ def import_command(
             skip_invalid=skip_invalid,
             progress=progress,
         )
-    finally:
-        if bar:
-            bar[0].__exit__(None, None, None)
     if as_json:
         print_json(
             {
@@ -94,3 +77,29 @@ def import_command(
             "Next: review them with `infobot stories list --status draft`, then "
             "`infobot stories approve ID... --by NAME`."
         )
+
+
+class Progress:
+    """A progress bar on standard error for big files; silent for small ones."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self._bar: Any = None
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self.enabled:
+            return
+        if self._bar is None:
+            make_bar: Any = click.progressbar
+            self._bar = make_bar(
+                length=total, label="Reading", file=click.get_text_stream("stderr")
+            )
+            self._bar.__enter__()
+        self._bar.update(done - self._bar.pos)
+
+    def __enter__(self) -> Progress:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._bar is not None:
+            self._bar.__exit__(None, None, None)

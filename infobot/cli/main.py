@@ -70,7 +70,7 @@ def run(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         click.echo("Interrupted.", err=True)
         return 130
-    except Exception as exc:  # noqa: BLE001 - this is the edge: every error becomes a message
+    except Exception as exc:
         return report(exc, env)
 
 

@@ -63,7 +63,7 @@ def stories() -> None:
 @click.option("--pin-date", "pin_date", type=DATE, help="Post on this date (YYYY-MM-DD).")
 @by_option()
 @pass_env
-def add(env: Env, pin_date: date | None, by: str | None, **fields: str | None) -> None:
+def add(env: Env, /, pin_date: date | None, by: str | None, **fields: str | None) -> None:
     """Add one story as a draft (opens $EDITOR when --body is not given)."""
     from infobot.cli.editor import edit_in_editor
 
@@ -192,7 +192,7 @@ def show(env: Env, story_id: int, as_json: bool) -> None:
 @by_option()
 @pass_env
 def edit(
-    env: Env, story_id: int, pin_date: date | None, by: str | None, **fields: str | None
+    env: Env, /, story_id: int, pin_date: date | None, by: str | None, **fields: str | None
 ) -> None:
     """Change a story with flags, or in $EDITOR when no flag is given.
 

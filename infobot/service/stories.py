@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from infobot.domain.errors import NotFound
 from infobot.domain.pii import find_personal_data
-from infobot.domain.render import PlatformRules, RenderOptions, Rendered, render
+from infobot.domain.render import PlatformRules, Rendered, RenderOptions, render
 from infobot.domain.story import StoryInput, StoryStatus
 from infobot.store.models import Story
 

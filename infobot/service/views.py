@@ -219,7 +219,7 @@ class Views:
         app = self.app
         planner = Planner(app)
         with app.db.read() as session:
-            campaign, calendar = planner.load(session)
+            campaign, _ = planner.load(session)
             run, counted_from = planner.runway(session)
             counts = {
                 status: int(n)
