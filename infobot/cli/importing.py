@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -91,9 +92,7 @@ class Progress:
             return
         if self._bar is None:
             make_bar: Any = click.progressbar
-            self._bar = make_bar(
-                length=total, label="Reading", file=click.get_text_stream("stderr")
-            )
+            self._bar = make_bar(length=total, label="Reading", file=sys.stderr)
             self._bar.__enter__()
         self._bar.update(done - self._bar.pos)
 
