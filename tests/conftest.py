@@ -103,7 +103,7 @@ def write_csv(path: Path, rows: list[dict[str, str]], *, bom: bool = True) -> Pa
     return path
 
 
-def story_row(n: int, **extra: str) -> dict[str, str]:
+def story_row(n: int | str, **extra: str) -> dict[str, str]:
     row = {
         "title": f"Story {n}",
         "body": f"Story number {n}: sharing records meant the right help arrived sooner.",
