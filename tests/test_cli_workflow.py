@@ -364,6 +364,9 @@ def test_export_csv_is_spreadsheet_safe_and_json_is_verbatim(cli: Cli, tmp_path:
     assert "Wrote" in result.err
     assert target.read_bytes().startswith(b"\xef\xbb\xbf")  # Excel opens it as UTF-8
     assert cli.ok("export", "--what", "deliveries", "--format", "json").json() == []
+    events = cli.ok("export", "--what", "events", "--format", "json").json()
+    imported = next(e for e in events if e["action"] == "story.imported")
+    assert imported["after"]["title"] == formula and imported["before"] is None
 
 
 def test_unknown_story_and_bad_usage_exit_2(cli: Cli) -> None:

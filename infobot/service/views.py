@@ -361,6 +361,9 @@ class Views:
         if fmt == "json":
             out.write("[")
             for row in rows:
+                for key in ("before", "after"):  # audit snapshots are JSON already
+                    if isinstance(row.get(key), str):
+                        row[key] = json.loads(row[key])
                 out.write(("," if count else "") + "\n" + json.dumps(row, ensure_ascii=False))
                 count += 1
             out.write("\n]\n" if count else "]\n")
