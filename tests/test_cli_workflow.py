@@ -397,3 +397,28 @@ def test_help_lists_every_command_with_help_text(cli: Cli) -> None:
     for name in ("add", "list", "show", "edit", "approve", "reject", "move", "pin", "unpin",
                  "withdraw"):
         assert f"  {name} " in stories
+
+
+def test_edit_in_editor_and_cancel(cli: Cli, tmp_path: Path) -> None:
+    import_examples(cli)
+    cli.ok("stories", "approve", "4", "--by", "alex")
+    script = tmp_path / "editor.py"
+    script.write_text(
+        "import sys, pathlib\n"
+        "p = pathlib.Path(sys.argv[1])\n"
+        "t = p.read_text(encoding='utf-8')\n"
+        "head, sep, body = t.rpartition('---\\n')\n"
+        "p.write_text(head + sep + 'Rewritten in the editor.\\n', encoding='utf-8')\n",
+        encoding="utf-8",
+    )
+    os.environ["EDITOR"] = f"{sys.executable} {script}"
+    result = cli.ok("stories", "edit", "4", "--by", "sam")
+    assert "back in draft" in result.out
+    assert cli.sql("SELECT body, status, author FROM stories WHERE id = 4")[0] == (
+        "Rewritten in the editor.", "draft", "Pauline Ashworth")
+    # an editor that empties the file cancels and changes nothing
+    script.write_text("import sys, pathlib\npathlib.Path(sys.argv[1]).write_text('')\n",
+                      encoding="utf-8")
+    cancelled = cli("stories", "edit", "4")
+    assert cancelled.code == 2 and "cancelled" in cancelled.err
+    assert cli.sql("SELECT body FROM stories WHERE id = 4")[0][0] == "Rewritten in the editor."

@@ -274,22 +274,37 @@ def test_csv_unclosed_quote_stops_with_a_problem_not_a_traceback(tmp_path: Path)
     assert result.items == []  # not even the row before the damage
 
 
-def test_csv_ten_megabyte_cell_is_rejected_quickly(tmp_path: Path) -> None:
+def test_csv_ten_megabyte_cell_is_rejected_quickly_and_reading_goes_on(tmp_path: Path) -> None:
     path = tmp_path / "huge.csv"
-    path.write_text(HEADER + "\nok,A,A,2026-11-03\n" + "x" * 10_000_000 + ",B,B,2026-11-03\n")
+    path.write_text(
+        HEADER + "\nok,A,A,2026-11-03\n" + "x" * 10_000_000 + ",B,B,2026-11-03\nc,C,,2026-11-03\n"
+    )
     started = time.perf_counter()
     result = load_one(path)
     assert time.perf_counter() - started < 2
-    problem = only_problem(result)
-    assert where(problem) == "huge.csv:3: row"
-    assert "131,072 characters" in problem.message and "10,000" in problem.message
+    assert places(result.problems) == ["huge.csv:3: body", "huge.csv:4: consent_by"]
+    assert result.problems[0].message == (
+        "is 10,000,000 characters long, over the 10,000-character limit"
+    )
+    assert csv.field_size_limit() == 131_072  # the module-wide limit was put back
 
 
-def test_csv_quoted_ten_megabyte_cell_is_rejected_too(tmp_path: Path) -> None:
+def test_csv_quoted_ten_megabyte_cell_spanning_lines(tmp_path: Path) -> None:
     path = tmp_path / "huge.csv"
-    path.write_text(HEADER + '\n"' + "line\n" * 2_000_000 + '",B,B,2026-11-03\n')
+    path.write_text(HEADER + '\n"' + "line\n" * 2_000_000 + '",B,B,2026-11-03\nc,C,C,2026-11-03\n')
+    result = load_one(path)
+    assert places(result.problems) == ["huge.csv:2: body"]
+    assert "9,999,999 characters" in result.problems[0].message
+    assert [p.line for p in result.items] == [2_000_003]
+
+
+def test_csv_unclosed_quote_in_a_big_file_reads_to_the_end_then_stops(tmp_path: Path) -> None:
+    path = tmp_path / "open.csv"
+    rows = [f"story {n},A,A,2026-11-03" for n in range(50_000)]
+    path.write_text("\n".join([HEADER, "ok,A,A,2026-11-03", '"oops,B,B,2026-11-03', *rows]) + "\n")
     problem = only_problem(load_one(path))
-    assert where(problem) == "huge.csv:2: row"
+    assert where(problem) == "open.csv:3: row"
+    assert "never closed" in problem.message
 
 
 # --- Excel ----------------------------------------------------------------------------------
@@ -789,7 +804,7 @@ def test_length_limits(field: str, limit: int) -> None:
     assert check(**raw)[1] == []
     raw[field] = "é" * (limit + 1)
     assert check(**raw)[1] == [
-        f"{field}: is {limit + 1:,} characters long; the most allowed is {limit:,}"
+        f"{field}: is {limit + 1:,} characters long, over the {limit:,}-character limit"
     ]
 
 

@@ -542,7 +542,7 @@ def validate_record(
             if len(text) > limits[field]:
                 add(
                     field,
-                    f"is {len(text):,} characters long; the most allowed is {limits[field]:,}",
+                    f"is {len(text):,} characters long, over the {limits[field]:,}-character limit",
                 )
                 bad = _FORBIDDEN.search(text)
                 if bad is not None:

@@ -5,7 +5,10 @@ The first non-blank row names the columns. A record's line is the physical line 
 on, so a story whose body spans three lines moves the next story down three lines.
 
 The file is streamed, never read whole. Bytes that are not UTF-8 are carried through as
-"surrogate escapes" so that validation can name the row, the column and the byte.
+"surrogate escapes" so that validation can name the row, the column and the byte. A cell
+far over every limit (10 MB, say) is still read, so that validation can name its row,
+column and length and go on with the rows after it: csv's field size limit is raised to
+the file's size while rows are parsed (a cell cannot be longer than its file).
 
 Also home to the column-heading logic shared with the Excel reader.
 """
@@ -18,15 +21,21 @@ import itertools
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from infobot.domain.errors import Problem
 from infobot.domain.story import CONSENT_FIELDS, STORY_FIELDS
 from infobot.domain.validate import MAX_BODY, normalise_header, unknown_field_message
 from infobot.service.importers import Advance, RawRecord
 
+if TYPE_CHECKING:
+    from _csv import Reader
+
 __all__ = ["Columns", "column_letter", "read", "read_header"]
 
 _PROGRESS_EVERY = 2048
+_BATCH = 256
+_DEFAULT_FIELD_LIMIT = 131_072  # csv's own default
 #: Columns whose values often repeat from row to row (see ``memo`` in :func:`read`).
 _SHARED = frozenset(
     {"role", "organisation", "consent_by", "consent_scope", "image", "image_alt", "language"}
@@ -142,12 +151,10 @@ def read_header(
 
 def _csv_error(exc: csv.Error) -> str:
     text = str(exc)
-    if "field larger than field limit" in text:
-        limit = csv.field_size_limit()
+    if "field larger than field limit" in text:  # only if the file grew while being read
         return (
-            f"a cell in this row is longer than {limit:,} characters, far over the "
-            f"{MAX_BODY:,}-character limit for a story (or a quote opened here is never "
-            "closed); infobot stopped reading the file here"
+            f"a cell in this row is far over the {MAX_BODY:,}-character limit for a story; "
+            "infobot stopped reading the file here"
         )
     if "unexpected end of data" in text:
         return (
@@ -160,6 +167,32 @@ def _csv_error(exc: csv.Error) -> str:
             'each " as "" ; infobot stopped reading the file here'
         )
     return f"cannot be read as CSV ({text}); infobot stopped reading the file here"
+
+
+def _parse(rows: Reader, limit: int) -> Iterator[tuple[list[str], int]]:
+    """Each row with the line it ends on, parsed with csv's field size limit at ``limit``.
+
+    The limit is module-wide state, so it is raised only while rows are being parsed, a
+    batch at a time, and put back before any row is handed on.
+    """
+    while True:
+        batch: list[tuple[list[str], int]] = []
+        error: csv.Error | None = None
+        previous = csv.field_size_limit(limit)
+        try:
+            for row in rows:
+                batch.append((row, rows.line_num))
+                if len(batch) == _BATCH:
+                    break
+        except csv.Error as exc:
+            error = exc
+        finally:
+            csv.field_size_limit(previous)
+        yield from batch
+        if error is not None:
+            raise error
+        if len(batch) < _BATCH:
+            return
 
 
 def read(
@@ -189,6 +222,10 @@ def read(
         else:
             delimiter = ","
         rows = csv.reader(itertools.chain((first,), text), delimiter=delimiter, strict=True)
+        # No cell can be longer than the file: with that as the limit an oversized cell is
+        # read (into about four times its size) and reported by validation with its column
+        # and length, and the rows after it are still checked.
+        limit = max(path.stat().st_size + 1, _DEFAULT_FIELD_LIMIT)
 
         header: Columns | None = None
         names: tuple[str, ...] = ()  # field per column when every column is a field, in order
@@ -196,9 +233,9 @@ def read(
         count = 0
         memo: dict[str, str] = {}
         try:
-            for row in rows:
+            for row, row_end in _parse(rows, limit):
                 line = end + 1
-                end = rows.line_num
+                end = row_end
                 if header is None:
                     if not any(cell.strip() for cell in row):
                         continue
