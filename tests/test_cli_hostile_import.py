@@ -67,7 +67,7 @@ CASES: dict[str, tuple[Callable[[Path], Path], str, str]] = {
     "invalid utf-8": (invalid_utf8, ":3:", "UTF-8"),
     "missing body column": (missing_body_column, ":1: body", "body"),
     "unknown column": (unknown_column, ":1: boddy", "did you mean 'body'"),
-    "10 MB field": (ten_megabyte_field, ":3: row", "10,000-character limit"),
+    "10 MB field": (ten_megabyte_field, ":3: body", "10,000,000 characters"),
     "bidi override": (bidi_override, ":2: body", "U+202E"),
     "empty file": (empty_file, "", "no stories"),
     "header only": (header_only, "", "no stories"),

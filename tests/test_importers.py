@@ -16,6 +16,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+import yaml
 
 from infobot.domain.errors import Problem
 from infobot.domain.story import StoryInput
@@ -383,6 +384,15 @@ def test_xlsx_with_a_damaged_sheet(tmp_path: Path) -> None:
     assert result.items == []
 
 
+def test_xlsx_zip_bomb_is_not_opened(tmp_path: Path) -> None:
+    path = tmp_path / "bomb.xlsx"
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/worksheets/sheet1.xml", b"\0" * 60_000_000)
+    problem = only_problem(load_one(path))
+    assert where(problem) == "bomb.xlsx: file"
+    assert "60,000,000 bytes" in problem.message
+
+
 def test_not_really_an_xlsx_file(tmp_path: Path) -> None:
     path = write(tmp_path / "fake.xlsx", HEADER)
     problem = only_problem(load_one(path))
@@ -515,6 +525,54 @@ def test_yaml_several_documents(tmp_path: Path) -> None:
     assert result.items[1].story.consent_by == "B"
 
 
+@pytest.mark.parametrize(
+    "nested",
+    [
+        "[" * 200_000 + "]" * 200_000,
+        "{a: " * 200_000 + "}" * 200_000,
+        "\n" + "".join("  " * (n + 2) + "-\n" for n in range(200)),
+    ],
+    ids=["brackets", "braces", "block"],
+)
+def test_yaml_deep_nesting_is_refused_quickly(tmp_path: Path, nested: str) -> None:
+    path = write(tmp_path / "deep.yaml", "- title: fine\n  body: " + nested + "\n")
+    started = time.perf_counter()
+    result = load_one(path)
+    assert time.perf_counter() - started < 2
+    problem = only_problem(result)
+    assert problem.field == "file" and problem.line is not None
+    assert "nested more than 64 deep" in problem.message
+
+
+def test_yaml_aliases(tmp_path: Path) -> None:
+    text = (
+        "- body: &text The same words\n  consent_by: &who Ann\n  consent_date: 2026-11-03\n"
+        "- body: Other words\n  title: *text\n  consent_by: *who\n  consent_date: 2026-11-03\n"
+    )
+    good = write(tmp_path / "good.yaml", text)
+    second = load_one(good).items[1].story
+    assert (second.title, second.consent_by) == ("The same words", "Ann")
+
+    merge = write(
+        tmp_path / "merge.yaml",
+        "- &ann\n  body: First\n  author: Ann\n  consent_by: Ann\n  consent_date: 2026-11-03\n"
+        "- <<: *ann\n  body: Second\n"  # 6
+        "- *ann\n",  # 8: a whole story again is refused
+    )
+    result = load_one(merge)
+    assert [(p.line, p.story.body, p.story.author) for p in result.items] == [
+        (1, "First", "Ann"),
+        (6, "Second", "Ann"),
+    ]
+    assert places(result.problems) == ["merge.yaml:8: story"]
+
+    bad = write(tmp_path / "bad.yaml", text + "- body: *nowhere\n")
+    result = load_one(bad)
+    assert places(result.problems) == ["bad.yaml:8: file"]
+    assert "*nowhere" in result.problems[0].message
+    assert result.items == []  # the file could not be read to the end
+
+
 def test_empty_yaml_finds_no_stories(tmp_path: Path) -> None:
     path = write(tmp_path / "s.yaml", "# nothing yet\n")
     assert [str(p) for p in load_one(path).problems] == [f"{path}: file: no stories found"]
@@ -570,6 +628,23 @@ def test_json_big_file_keeps_line_numbers(tmp_path: Path) -> None:
     assert len(result.items) == 20_000
     assert result.items[-1].line == 1 + 5 * 19_999 + 1
     assert result.items[-1].story.body == "Story 19999 – 😀"
+
+
+def test_json_deep_nesting_is_a_problem_not_a_traceback(tmp_path: Path) -> None:
+    path = write(
+        tmp_path / "deep.json",
+        '[\n {"body": "ok"},\n {"body": ' + "[" * 200_000 + "]" * 200_000 + "}]",
+    )
+    problem = only_problem(load_one(path, require_consent=False))
+    assert where(problem) == "deep.json:3: file"
+    assert "nested" in problem.message
+
+
+def test_json_element_that_is_not_a_story_leaves_the_others(tmp_path: Path) -> None:
+    path = write(tmp_path / "s.json", '[\n  "just text",\n  {"body": "ok"}\n]')
+    result = load_one(path, require_consent=False)
+    assert places(result.problems) == ["s.json:2: story"]
+    assert [p.line for p in result.items] == [3]
 
 
 def test_json_wrong_top_level(tmp_path: Path) -> None:
@@ -657,11 +732,23 @@ def test_unknown_extension_and_missing_file(tmp_path: Path) -> None:
     assert "not found" in result.problems[2].message
 
 
-def test_progress_reaches_the_total(tmp_path: Path) -> None:
-    rows = [f"story {n},A,A,2026-11-03" for n in range(10_000)]
-    path = csv_file(tmp_path, *rows)
+@pytest.mark.parametrize("kind", ["csv", "json", "yaml"])
+def test_progress_reaches_the_total(tmp_path: Path, kind: str) -> None:
+    stories = [
+        {"body": f"story {n}", "consent_by": "A", "consent_date": "2026-11-03"}
+        for n in range(10_000)
+    ]
+    if kind == "csv":
+        path = csv_file(tmp_path, *(f"story {n},A,A,2026-11-03" for n in range(10_000)))
+    elif kind == "json":
+        path = tmp_path / "s.json"
+        path.write_text(json.dumps(stories, indent=1))
+    else:
+        path = tmp_path / "s.yaml"
+        path.write_text(yaml.safe_dump(stories))
     calls: list[tuple[int, int]] = []
-    load([path], progress=lambda done, total: calls.append((done, total)))
+    result = load([path], progress=lambda done, total: calls.append((done, total)))
+    assert len(result.items) == 10_000
     size = path.stat().st_size
     assert len(calls) > 2
     assert all(total == size for _, total in calls)

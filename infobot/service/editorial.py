@@ -25,6 +25,7 @@ from infobot.service.stories import (
     CheckResult,
     check_story,
     get_story,
+    lock_campaign,
     pinned_on,
     queue_filter,
     to_input,
@@ -82,6 +83,7 @@ class Editorial:
         return check_story(story, self.app.rules(), self.app.render_options)
 
     def _next_sort_key(self, session: Session) -> int:
+        lock_campaign(session, self.campaign_id)
         top = session.scalar(
             select(func.max(Story.sort_key)).where(Story.campaign_id == self.campaign_id)
         )
@@ -322,6 +324,7 @@ class Editorial:
                     f"story #{story_id} is pinned to {story.pin_date.isoformat()}; unpin it "
                     "to place it in the queue"
                 )
+            lock_campaign(session, self.campaign_id)
             others = select(Story.sort_key).where(
                 queue_filter(self.campaign_id), Story.id != story.id
             )

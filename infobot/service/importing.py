@@ -15,12 +15,14 @@ from infobot.domain.errors import Problem, ValidationFailed
 from infobot.domain.story import StoryStatus
 from infobot.service import audit
 from infobot.service.importers import Parsed, load
+from infobot.service.stories import lock_campaign
 from infobot.store.models import Event, Story
 
 if TYPE_CHECKING:
     from infobot.app import App
 
 CHUNK = 500
+WRITE_CHUNK = 5000
 
 
 @dataclass
@@ -75,8 +77,9 @@ def import_files(
         else:
             pins_in_file[pin] = item
 
+    prints = [item.story.fingerprint() for item in items]
     with app.db.read() as session:
-        existing = _existing_fingerprints(session, app.campaign_id, items)
+        existing = _existing_fingerprints(session, app.campaign_id, prints)
         taken = {
             day: sid
             for day, sid, fp in session.execute(
@@ -86,9 +89,9 @@ def import_files(
             )
             if fp not in existing or existing[fp] != sid
         }
-    fresh: list[Parsed] = []
-    for index, item in enumerate(items):
-        if item.story.fingerprint() in existing:
+    fresh: list[tuple[Parsed, str]] = []
+    for index, (item, fingerprint) in enumerate(zip(items, prints, strict=True)):
+        if fingerprint in existing:
             report.already += 1
             continue
         pin = item.story.pin_date
@@ -103,7 +106,7 @@ def import_files(
             )
             bad.add(index)
         if index not in bad:
-            fresh.append(item)
+            fresh.append((item, fingerprint))
 
     report.problems = sorted(problems, key=lambda p: (p.file, p.line or 0))
     if problems and not skip_invalid:
@@ -117,59 +120,78 @@ def import_files(
         return report
 
     now = app.clock.now()
+    ids: list[int] = []
     with app.db.write() as session:
+        lock_campaign(session, app.campaign_id)
         top = session.scalar(
             select(func.max(Story.sort_key)).where(Story.campaign_id == app.campaign_id)
         )
-        key = int(top) if top is not None else 0
-        rows = []
-        for item in fresh:
-            key += 1024
-            rows.append(
-                {
-                    **item.story.__dict__,
-                    "campaign_id": app.campaign_id,
-                    "fingerprint": item.story.fingerprint(),
-                    "status": StoryStatus.DRAFT.value,
-                    "sort_key": key,
-                    "source": f"{item.file}:{item.line}",
-                    "status_reason": "",
-                    "created_by": actor,
-                    "created_at": now,
-                    "updated_by": actor,
-                    "updated_at": now,
-                }
+        key = first_key = int(top) if top is not None else 0
+        conn = session.connection()
+        # Core executemany in chunks: no per-row RETURNING, bounded memory, one transaction
+        for start in range(0, len(fresh), WRITE_CHUNK):
+            chunk = fresh[start : start + WRITE_CHUNK]
+            rows = []
+            for item, fingerprint in chunk:
+                key += 1024
+                rows.append(
+                    {
+                        **item.story.__dict__,
+                        "campaign_id": app.campaign_id,
+                        "fingerprint": fingerprint,
+                        "status": StoryStatus.DRAFT.value,
+                        "sort_key": key,
+                        "source": f"{item.file}:{item.line}",
+                        "status_reason": "",
+                        "created_by": actor,
+                        "created_at": now,
+                        "updated_by": actor,
+                        "updated_at": now,
+                        "approved_by": None,
+                        "approved_at": None,
+                    }
+                )
+            conn.execute(insert(Story), rows)
+            # the campaign is locked, so the new keys are ours alone
+            chunk_ids = list(
+                conn.execute(
+                    select(Story.id)
+                    .where(
+                        Story.campaign_id == app.campaign_id,
+                        Story.sort_key > first_key + start * 1024,
+                        Story.sort_key <= key,
+                    )
+                    .order_by(Story.sort_key)
+                ).scalars()
             )
-        ids = list(
-            session.scalars(insert(Story).returning(Story.id, sort_by_parameter_order=True), rows)
-        )
-        session.execute(
-            insert(Event),
-            [
-                {
-                    "at": now,
-                    "actor": actor,
-                    "action": "story.imported",
-                    "campaign_id": app.campaign_id,
-                    "story_id": sid,
-                    "delivery_id": None,
-                    "before": None,
-                    "after": audit.to_json({c: row.get(c) for c in audit.STORY_COLUMNS}),
-                    "message": f"imported from {row['source']}",
-                }
-                for sid, row in zip(ids, rows, strict=True)
-            ],
-        )
+            assert len(chunk_ids) == len(rows)
+            conn.execute(
+                insert(Event),
+                [
+                    {
+                        "at": now,
+                        "actor": actor,
+                        "action": "story.imported",
+                        "campaign_id": app.campaign_id,
+                        "story_id": sid,
+                        "delivery_id": None,
+                        "before": None,
+                        "after": audit.to_json({c: row.get(c) for c in audit.STORY_COLUMNS}),
+                        "message": f"imported from {row['source']}",
+                    }
+                    for sid, row in zip(chunk_ids, rows, strict=True)
+                ],
+            )
+            ids.extend(chunk_ids)
     report.added = len(ids)
     report.added_ids = ids
     return report
 
 
 def _existing_fingerprints(
-    session: Session, campaign_id: int, items: list[Parsed]
+    session: Session, campaign_id: int, prints: list[str]
 ) -> dict[str, int]:
     found: dict[str, int] = {}
-    prints = [item.story.fingerprint() for item in items]
     for start in range(0, len(prints), CHUNK):
         chunk = prints[start : start + CHUNK]
         for fp, sid in session.execute(

@@ -13,7 +13,7 @@ from infobot.domain.errors import NotFound
 from infobot.domain.pii import find_personal_data
 from infobot.domain.render import PlatformRules, Rendered, RenderOptions, render
 from infobot.domain.story import StoryInput, StoryStatus
-from infobot.store.models import Story
+from infobot.store.models import Campaign, Story
 
 if TYPE_CHECKING:
     from sqlalchemy.sql.elements import ColumnElement
@@ -43,6 +43,14 @@ def get_story(session: Session, story_id: int, campaign_id: int) -> Story:
     if story is None or story.campaign_id != campaign_id:
         raise NotFound(f"there is no story #{story_id} (see `infobot stories list`)")
     return story
+
+
+def lock_campaign(session: Session, campaign_id: int) -> None:
+    """Serialise writers that allocate queue positions for this campaign.
+
+    SQLite's BEGIN IMMEDIATE already does; on PostgreSQL this takes the campaign row lock.
+    """
+    session.execute(select(Campaign.id).where(Campaign.id == campaign_id).with_for_update())
 
 
 def queue_filter(campaign_id: int) -> ColumnElement[bool]:

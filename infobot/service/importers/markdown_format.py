@@ -19,12 +19,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-import yaml
-
 from infobot.domain.errors import Problem
 from infobot.domain.validate import normalise_header
 from infobot.service.importers import Advance, RawRecord
-from infobot.service.importers.yaml_format import decode_utf8, mapping_values, parse_yaml
+from infobot.service.importers.yaml_format import decode_utf8, front_matter
 
 __all__ = ["read", "read_folder"]
 
@@ -63,24 +61,11 @@ def _story(path: Path, display: str) -> Iterator[RawRecord | Problem]:
             "with just '---' after the last field",
         )
         return
-    documents, problem = parse_yaml("\n".join(lines[1:close]), display, offset=1)
-    if problem is not None:
-        yield problem
+    fields = front_matter("\n".join(lines[1:close]), display, offset=1)
+    if isinstance(fields, Problem):
+        yield fields
         return
-    values: dict[str, object] = {}
-    field_lines: dict[str, int] = {}
-    problems: list[Problem] = []
-    node = documents[0] if documents else None
-    if node is not None:
-        if not isinstance(node, yaml.MappingNode):
-            yield Problem(
-                display,
-                2,
-                "file",
-                "the front matter must be fields such as 'author: ...', one per line",
-            )
-            return
-        values, field_lines, problems = mapping_values(node, display, offset=1)
+    values, field_lines, problems = fields
 
     body = "\n".join(lines[close + 1 :])
     body_key = next((k for k in values if normalise_header(k) == "body"), None)

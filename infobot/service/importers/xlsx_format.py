@@ -24,6 +24,10 @@ from infobot.service.importers.csv_format import Columns, read_header
 __all__ = ["read"]
 
 _PROGRESS_EVERY = 1024
+# An .xlsx is a zip of XML: refuse one that unpacks to far more than a sheet of stories
+# could (a "zip bomb") before openpyxl reads it into memory.
+_MAX_UNPACKED = 50_000_000
+_MAX_RATIO = 100
 
 
 def _guarded(
@@ -78,6 +82,17 @@ def read(
     base_dir = path.parent
     size = path.stat().st_size
     try:
+        with zipfile.ZipFile(path) as archive:
+            unpacked = sum(entry.file_size for entry in archive.infolist())
+        if unpacked > max(_MAX_UNPACKED, _MAX_RATIO * size):
+            yield Problem(
+                display,
+                None,
+                "file",
+                f"unpacks to {unpacked:,} bytes from {size:,}; that is not a spreadsheet of "
+                "stories, so infobot did not open it",
+            )
+            return
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             book = openpyxl.load_workbook(path, read_only=True, data_only=True)

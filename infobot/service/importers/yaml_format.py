@@ -1,10 +1,11 @@
 """YAML and JSON story files.
 
 YAML: a list of stories (mappings), or a mapping with a ``stories:`` list. Several documents
-separated by ``---`` are read one after the other. The file is *composed*, not constructed:
-every scalar is kept as the text that was written (so ``title: no`` is the word "no", not
-``False``, and ``2026-11-03`` is checked as a date by validation), each field knows its own
-line, and aliases are never expanded (no "billion laughs").
+separated by ``---`` are read one after the other. The file is read as parser events, not
+constructed: every scalar is kept as the text that was written (so ``title: no`` is the
+word "no", not ``False``, and ``2026-11-03`` is checked as a date by validation), each
+field knows its own line, aliases are never expanded (no "billion laughs") and nesting is
+capped (no stack exhaustion, no minutes spent on 100,000 nested brackets).
 
 JSON: an array of objects or ``{"stories": [...]}``, decoded with the :mod:`json` module (so
 every JSON escape, surrogate pairs included, means what JSON says) while walking the
@@ -26,26 +27,13 @@ from infobot.domain.errors import Problem
 from infobot.domain.validate import normalise_header
 from infobot.service.importers import Advance, RawRecord
 
-__all__ = ["decode_utf8", "mapping_values", "parse_yaml", "read", "read_json"]
+__all__ = ["MAX_NESTING", "decode_utf8", "front_matter", "read", "read_json"]
 
 _NULL = "tag:yaml.org,2002:null"
-_STR = "tag:yaml.org,2002:str"
 _NULL_WORDS = frozenset({"", "~", "null", "Null", "NULL"})
-_Base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available
 
 
-class _Loader(_Base):  # type: ignore[misc]
-    """Composes nodes; a plain scalar is text unless it is one of YAML's ways to say null.
-
-    Only null matters here (every other value is kept as the text written), so the
-    standard resolver's regular expressions for booleans, numbers and timestamps are
-    skipped: that is most of the time YAML takes on a big file.
-    """
-
-    def resolve(self, kind: type[yaml.Node], value: Any, implicit: tuple[bool, bool]) -> str:
-        if kind is yaml.ScalarNode:
-            return _NULL if implicit[0] and value in _NULL_WORDS else _STR
-        return str(super().resolve(kind, value, implicit))
+_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available
 
 
 # What YAML refuses to read (outside its printable set).
@@ -74,6 +62,20 @@ def decode_utf8(data: bytes, display: str) -> str | Problem:
 
 
 # --- YAML -----------------------------------------------------------------------------------
+
+#: How deep lists and mappings may nest inside a field before the file is refused. A story
+#: needs none; the limit keeps a hostile file (100,000 nested brackets) from taking minutes.
+MAX_NESTING = 64
+_TOO_DEEP = f"lists or fields are nested more than {MAX_NESTING} deep here; infobot stopped reading"
+
+
+class _Refused(Exception):
+    """Something YAML allows but a story file must not do; reading stops there."""
+
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(message)
+        self.line = line
+        self.message = message
 
 
 def _yaml_problem(exc: yaml.YAMLError, text: str, display: str, offset: int) -> Problem:
@@ -104,126 +106,235 @@ def _yaml_problem(exc: yaml.YAMLError, text: str, display: str, offset: int) -> 
     return Problem(display, None, "file", f"is not valid YAML ({exc})")
 
 
-def parse_yaml(
-    text: str, display: str, offset: int = 0
-) -> tuple[list[yaml.Node | None], Problem | None]:
-    """The documents' node trees (not constructed), or the syntax problem."""
-    try:
-        return list(yaml.compose_all(text, Loader=_Loader)), None
-    except yaml.YAMLError as exc:
-        return [], _yaml_problem(exc, text, display, offset)
+class _Story(dict[str, object]):
+    """The fields of an anchored story, for ``<<: *name`` in later ones."""
 
 
-def _scalar(node: yaml.Node) -> object:
-    """A field's value: its text as written, ``None`` for null, stand-ins for containers."""
-    if isinstance(node, yaml.ScalarNode):
-        return None if node.tag == _NULL else str(node.value)
-    if isinstance(node, yaml.SequenceNode):
-        return []
-    return {}
+def _is_null(event: yaml.ScalarEvent) -> bool:
+    if event.tag is None:
+        return bool(event.implicit[0]) and event.value in _NULL_WORDS
+    return bool(event.tag == _NULL)
 
 
-def mapping_values(
-    node: yaml.MappingNode, display: str, offset: int = 0
-) -> tuple[dict[str, object], dict[str, int], list[Problem]]:
-    """One story's fields as written, the line of each, and problems with the keys."""
-    values: dict[str, object] = {}
-    lines: dict[str, int] = {}
-    problems: list[Problem] = []
-    for key_node, value_node in node.value:
-        line = key_node.start_mark.line + 1 + offset
-        if not isinstance(key_node, yaml.ScalarNode):
-            problems.append(Problem(display, line, "story", "a field name must be plain text"))
-            continue
-        key = str(key_node.value)
-        if key in lines:
-            problems.append(
-                Problem(
-                    display, line, key, f"given twice (lines {lines[key]} and {line}); keep one"
+class _Events:
+    """Stories from a stream of YAML parser events.
+
+    Events rather than composed nodes: the walk is flat (it never recurses into what a field
+    holds, it counts its way past it), so no input can exhaust the stack, and it stops at
+    :data:`MAX_NESTING` before libyaml's slow path for deep nesting. Every scalar is kept as
+    the text written; only null (``~``, ``null``, nothing) is told apart.
+    """
+
+    def __init__(
+        self,
+        events: Iterator[yaml.Event],
+        display: str,
+        offset: int = 0,
+        advance: Advance | None = None,
+    ) -> None:
+        self.events = events
+        self.display = display
+        self.offset = offset
+        self.advance = advance
+        self.anchors: dict[str, object] = {}
+        self.count = 0
+
+    def line(self, event: yaml.Event) -> int:
+        mark = event.start_mark
+        return (int(mark.line) if mark is not None else 0) + 1 + self.offset
+
+    def problem(self, event: yaml.Event, field: str, message: str) -> Problem:
+        return Problem(self.display, self.line(event), field, message)
+
+    def next(self) -> yaml.Event:
+        return next(self.events)
+
+    def documents(self) -> Iterator[yaml.Event]:
+        """The first event of each document's root node."""
+        for event in self.events:
+            if isinstance(event, yaml.DocumentStartEvent):
+                yield self.next()
+            elif isinstance(event, yaml.DocumentEndEvent | yaml.StreamStartEvent):
+                continue
+
+    def skip(self, event: yaml.Event) -> object:
+        """Read past the node ``event`` starts; its value as a field sees it."""
+        if isinstance(event, yaml.ScalarEvent):
+            value: object = None if _is_null(event) else str(event.value)
+        elif isinstance(event, yaml.AliasEvent):
+            name = str(event.anchor)
+            if name not in self.anchors:
+                raise _Refused(self.line(event), f"uses *{name} but no &{name} comes before it")
+            return self.anchors[name]
+        else:
+            value = [] if isinstance(event, yaml.SequenceStartEvent) else {}
+            depth = 1
+            while depth:
+                inner = self.next()
+                if isinstance(inner, yaml.CollectionStartEvent):
+                    depth += 1
+                    if depth > 10**9:
+                        raise _Refused(self.line(inner), _TOO_DEEP)
+                elif isinstance(inner, yaml.CollectionEndEvent):
+                    depth -= 1
+        anchor = getattr(event, "anchor", None)
+        if anchor is not None:
+            self.anchors[str(anchor)] = value
+        return value
+
+    def mapping(
+        self, anchor: str | None = None
+    ) -> tuple[dict[str, object], dict[str, int], list[Problem]]:
+        """The fields of the mapping just started: values as written, lines, key problems.
+
+        ``<<: *name`` (YAML's merge key) fills in the fields not given here from the story
+        anchored as ``&name``; ``anchor`` is this mapping's own anchor, if any.
+        """
+        values: dict[str, object] = {}
+        lines: dict[str, int] = {}
+        problems: list[Problem] = []
+        merged: list[tuple[dict[str, object], int]] = []
+        while True:
+            event = self.next()
+            if isinstance(event, yaml.MappingEndEvent):
+                for fields, line in merged:
+                    for name, given in fields.items():
+                        if name not in values:
+                            values[name] = given
+                            lines[name] = line
+                if anchor is not None:
+                    self.anchors[anchor] = _Story(values)
+                return values, lines, problems
+            line = self.line(event)
+            key = self.skip(event)
+            value = self.skip(self.next())
+            if key == "<<" and isinstance(value, _Story):
+                merged.append((value, line))
+            elif not isinstance(key, str):
+                problems.append(self.problem(event, "story", "a field name must be plain text"))
+            elif key in lines:
+                message = f"given twice (lines {lines[key]} and {line}); keep one"
+                problems.append(Problem(self.display, line, key, message))
+            else:
+                values[key] = value
+                lines[key] = line
+
+    def records(self, base_dir: Path) -> Iterator[RawRecord | Problem]:
+        """The stories in the sequence just started."""
+        while True:
+            event = self.next()
+            if isinstance(event, yaml.SequenceEndEvent):
+                return
+            line = self.line(event)
+            self.count += 1
+            if self.advance is not None and self.count % 512 == 0 and event.start_mark:
+                self.advance(int(event.start_mark.index))  # characters, near enough bytes
+            if isinstance(event, yaml.MappingStartEvent):
+                values, lines, problems = self.mapping(event.anchor)
+                yield RawRecord(
+                    self.display, line, values, base_dir, lines, problems=tuple(problems)
                 )
+            elif isinstance(event, yaml.ScalarEvent) and _is_null(event):
+                yield RawRecord(self.display, line, {}, base_dir)
+            else:  # not a story: reported as this record's problem, the others still count
+                if isinstance(event, yaml.AliasEvent):
+                    message = (
+                        f"*{event.anchor} repeats a whole story; write each story out (or use "
+                        f"'<<: *{event.anchor}' inside one to copy its fields)"
+                    )
+                else:
+                    found = self.skip(event)
+                    kind = "a list" if isinstance(found, list) else "plain text"
+                    message = f"expected a story made of fields such as 'body: ...', found {kind}"
+                problem = self.problem(event, "story", message)
+                yield RawRecord(self.display, line, {}, base_dir, problems=(problem,))
+
+    def stories(self, root: yaml.Event, base_dir: Path) -> Iterator[RawRecord | Problem]:
+        """The stories in one document: a list, or a mapping with a ``stories:`` list."""
+        if isinstance(root, yaml.SequenceStartEvent):
+            yield from self.records(base_dir)
+            return
+        if isinstance(root, yaml.ScalarEvent) and _is_null(root):
+            return  # an empty document
+        if not isinstance(root, yaml.MappingStartEvent):
+            self.skip(root)
+            yield self.problem(
+                root, "file", "expected a list of stories, each starting with '- body: ...'"
             )
-            continue
-        values[key] = _scalar(value_node)
-        lines[key] = line
-    return values, lines, problems
-
-
-def _line(node: yaml.Node) -> int:
-    return int(node.start_mark.line) + 1
-
-
-def _yaml_records(node: yaml.Node, display: str, base_dir: Path) -> Iterator[RawRecord | Problem]:
-    if isinstance(node, yaml.MappingNode):
-        stories: yaml.Node | None = None
+            return
+        found = False
         looks_like_a_story = False
-        for key_node, value_node in node.value:
-            key = str(key_node.value) if isinstance(key_node, yaml.ScalarNode) else ""
+        while True:
+            event = self.next()
+            if isinstance(event, yaml.MappingEndEvent):
+                break
+            key = self.skip(event)
+            value = self.next()
+            if key == "stories" and isinstance(value, yaml.SequenceStartEvent):
+                found = True
+                yield from self.records(base_dir)
+                continue
+            self.skip(value)
             if key == "stories":
-                stories = value_node
-            elif normalise_header(key) is not None:
+                found = True
+                if not (isinstance(value, yaml.ScalarEvent) and _is_null(value)):
+                    yield self.problem(value, "file", "'stories:' must be a list of stories")
+            elif isinstance(key, str) and normalise_header(key) is not None:
                 looks_like_a_story = True
             else:
-                yield Problem(
-                    display,
-                    _line(key_node),
+                shown = key[:60] if isinstance(key, str) else "?"
+                yield self.problem(
+                    event,
                     "file",
-                    f"unexpected '{key[:60]}' at the top level; the stories go in a list "
-                    "under 'stories:'",
+                    f"unexpected '{shown}' at the top level; the stories go in a list under "
+                    "'stories:'",
                 )
-        if stories is None:
+        if not found:
             hint = (
                 " (for a single story, start its first line with '- ')"
                 if looks_like_a_story
                 else ""
             )
-            yield Problem(
-                display,
-                _line(node),
-                "file",
-                f"expected a list of stories, or a 'stories:' list{hint}",
+            yield self.problem(
+                root, "file", f"expected a list of stories, or a 'stories:' list{hint}"
             )
-            return
-        node = stories
-        if isinstance(node, yaml.ScalarNode) and node.tag == _NULL:
-            return
-    if not isinstance(node, yaml.SequenceNode):
-        yield Problem(
-            display,
-            _line(node),
-            "file",
-            "expected a list of stories, each starting with '- body: ...'",
-        )
-        return
-    for item in node.value:
-        if isinstance(item, yaml.ScalarNode) and item.tag == _NULL:
-            yield RawRecord(display, _line(item), {}, base_dir)
-            continue
-        if not isinstance(item, yaml.MappingNode):
-            yield Problem(
-                display,
-                _line(item),
-                "story",
-                "expected a story made of fields such as 'body: ...', found "
-                + ("a list" if isinstance(item, yaml.SequenceNode) else "plain text"),
+
+
+def front_matter(
+    text: str, display: str, offset: int
+) -> tuple[dict[str, object], dict[str, int], list[Problem]] | Problem:
+    """The fields of a Markdown file's front matter (``offset`` lines into the file)."""
+    events = _Events(yaml.parse(text, Loader=_Loader), display, offset)
+    try:
+        for root in events.documents():
+            if isinstance(root, yaml.MappingStartEvent):
+                return events.mapping()
+            if isinstance(root, yaml.ScalarEvent) and _is_null(root):
+                break
+            return events.problem(
+                root, "file", "the front matter must be fields such as 'author: ...', one per line"
             )
-            continue
-        values, lines, problems = mapping_values(item, display)
-        yield RawRecord(display, _line(item), values, base_dir, lines, problems=tuple(problems))
+    except yaml.YAMLError as exc:
+        return _yaml_problem(exc, text, display, offset)
+    except _Refused as exc:
+        return Problem(display, exc.line, "file", exc.message)
+    return {}, {}, []
 
 
 def read(path: Path, display: str, advance: Advance) -> Iterator[RawRecord | Problem]:
-    """Records from a YAML file."""
+    """Records from a YAML file (every document in it)."""
     text = decode_utf8(path.read_bytes(), display)
     if isinstance(text, Problem):
         yield text
         return
-    documents, problem = parse_yaml(text, display)
-    if problem is not None:
-        yield problem
-        return
-    for document in documents:
-        if document is not None:
-            yield from _yaml_records(document, display, path.parent)
+    events = _Events(yaml.parse(text, Loader=_Loader), display, advance=advance)
+    try:
+        for root in events.documents():
+            yield from events.stories(root, path.parent)
+    except yaml.YAMLError as exc:
+        yield _yaml_problem(exc, text, display, 0)
+    except _Refused as exc:
+        yield Problem(display, exc.line, "file", exc.message)
 
 
 # --- JSON -----------------------------------------------------------------------------------
@@ -299,13 +410,13 @@ class _JSONReader:
         self.display = display
         self.base_dir = base_dir
         self.advance = advance
-        self._mark = 0
+        self.mark = 0
         self._line = 1
 
     def line_at(self, pos: int) -> int:
         """Line of ``pos``; positions must only move forward."""
-        self._line += self.text.count("\n", self._mark, pos)
-        self._mark = pos
+        self._line += self.text.count("\n", self.mark, pos)
+        self.mark = pos
         return self._line
 
     def ws(self, pos: int) -> int:
@@ -379,8 +490,8 @@ class _JSONReader:
         count = 0
         while True:
             start = pos
-            value, pos = _DECODER.raw_decode(text, pos)
             line = self.line_at(start)
+            value, pos = _DECODER.raw_decode(text, pos)
             if isinstance(value, _Object):
                 fields = _FieldLines(text, start, line)
                 twice = tuple(
@@ -390,13 +501,14 @@ class _JSONReader:
                 yield RawRecord(self.display, line, value, self.base_dir, fields, problems=twice)
             elif value is None:
                 yield RawRecord(self.display, line, {}, self.base_dir)
-            else:
-                yield Problem(
+            else:  # not a story: this record's problem, the others still count
+                problem = Problem(
                     self.display,
                     line,
                     "story",
                     'expected a story: an object such as {"body": "..."}',
                 )
+                yield RawRecord(self.display, line, {}, self.base_dir, problems=(problem,))
             count += 1
             if count % 1024 == 0:
                 self.advance(pos)
@@ -418,6 +530,9 @@ def read_json(path: Path, display: str, advance: Advance) -> Iterator[RawRecord 
     reader = _JSONReader(text, display, path.parent, advance)
     try:
         yield from reader.records()
+    except RecursionError:  # json's decoder refuses nesting deeper than the stack allows
+        message = "lists or objects are nested too deeply here; infobot stopped reading"
+        yield Problem(display, reader.line_at(reader.mark), "file", message)
     except json.JSONDecodeError as exc:
         yield Problem(
             display,
