@@ -77,7 +77,7 @@ def import_files(
         else:
             pins_in_file[pin] = item
 
-    prints = [item.story.fingerprint() for item in items]
+    prints = [item.fingerprint or item.story.fingerprint() for item in items]
     with app.db.read() as session:
         existing = _existing_fingerprints(session, app.campaign_id, prints)
         taken = {

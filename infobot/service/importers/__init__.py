@@ -52,6 +52,7 @@ class Parsed:
     file: str
     line: int
     story: StoryInput
+    fingerprint: str = ""  # ``story.fingerprint()``, computed once here
 
 
 @dataclass
@@ -244,8 +245,9 @@ def _load(
                     continue
                 if item.problems or item.blocked:
                     continue
-                here = Parsed(item.file, item.line, story)
-                fingerprint = bytes.fromhex(story.fingerprint())
+                hex_print = story.fingerprint()
+                here = Parsed(item.file, item.line, story, hex_print)
+                fingerprint = bytes.fromhex(hex_print)
                 first = seen.get(fingerprint)
                 if first is None:
                     seen[fingerprint] = here

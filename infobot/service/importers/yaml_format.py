@@ -173,7 +173,7 @@ class _Events:
                 inner = self.next()
                 if isinstance(inner, yaml.CollectionStartEvent):
                     depth += 1
-                    if depth > 10**9:
+                    if depth > MAX_NESTING:
                         raise _Refused(self.line(inner), _TOO_DEEP)
                 elif isinstance(inner, yaml.CollectionEndEvent):
                     depth -= 1
