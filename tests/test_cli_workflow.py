@@ -366,7 +366,8 @@ def test_export_csv_is_spreadsheet_safe_and_json_is_verbatim(cli: Cli, tmp_path:
     assert cli.ok("export", "--what", "deliveries", "--format", "json").json() == []
     events = cli.ok("export", "--what", "events", "--format", "json").json()
     imported = next(e for e in events if e["action"] == "story.imported")
-    assert imported["after"]["title"] == formula and imported["before"] is None
+    assert imported["after"] == {"source": f"{path}:2", "status": "draft"}
+    assert imported["before"] is None
 
 
 def test_unknown_story_and_bad_usage_exit_2(cli: Cli) -> None:
@@ -422,3 +423,16 @@ def test_edit_in_editor_and_cancel(cli: Cli, tmp_path: Path) -> None:
     cancelled = cli("stories", "edit", "4")
     assert cancelled.code == 2 and "cancelled" in cancelled.err
     assert cli.sql("SELECT body FROM stories WHERE id = 4")[0][0] == "Rewritten in the editor."
+
+
+def test_imported_and_added_rows_store_times_and_dates_alike(cli: Cli, tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "d.csv", [story_row(1, pin_date="2026-12-24")])
+    cli.ok("import", str(path))
+    cli.ok("stories", "add", "--body", "Added by hand.", "--consent-by", "Jo",
+           "--consent-date", "2026-10-01", "--pin-date", "2026-12-23")
+    rows = cli.sql("SELECT created_at, consent_date, pin_date, typeof(created_at) FROM stories")
+    (imported_at, c1, p1, t1), (added_at, c2, p2, t2) = rows
+    assert (c1, p1, c2, p2) == ("2026-10-01", "2026-12-24", "2026-10-01", "2026-12-23")
+    assert t1 == t2 == "text" and len(imported_at) == len(added_at)
+    shown = cli.ok("stories", "show", "1", "--json").json()
+    assert shown["created_at"].startswith("2026-11-23T08:00") and shown["pin_date"] == "2026-12-24"

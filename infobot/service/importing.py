@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from operator import itemgetter
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import Connection, TypeDecorator, func, select
 from sqlalchemy.orm import Session
 
 from infobot.domain.errors import Problem, ValidationFailed
@@ -23,6 +24,45 @@ if TYPE_CHECKING:
 
 CHUNK = 500
 WRITE_CHUNK = 5000
+STORY_INSERT_COLUMNS = (
+    "campaign_id",
+    "fingerprint",
+    "status",
+    "sort_key",
+    "title",
+    "body",
+    "author",
+    "role",
+    "organisation",
+    "link",
+    "image",
+    "image_alt",
+    "language",
+    "consent_by",
+    "consent_date",
+    "consent_scope",
+    "pin_date",
+    "notes",
+    "source",
+    "status_reason",
+    "created_by",
+    "created_at",
+    "updated_by",
+    "updated_at",
+    "approved_by",
+    "approved_at",
+)
+EVENT_INSERT_COLUMNS = (
+    "at",
+    "actor",
+    "action",
+    "campaign_id",
+    "story_id",
+    "delivery_id",
+    "before",
+    "after",
+    "message",
+)
 
 
 @dataclass
@@ -128,35 +168,50 @@ def import_files(
         )
         key = first_key = int(top) if top is not None else 0
         conn = session.connection()
-        # Core executemany in chunks: no per-row RETURNING, bounded memory, one transaction
+        stories = BulkInsert(conn, Story.__table__, STORY_INSERT_COLUMNS)
+        events = BulkInsert(conn, Event.__table__, EVENT_INSERT_COLUMNS)
+        constant = {
+            "campaign_id": app.campaign_id,
+            "status": StoryStatus.DRAFT.value,
+            "status_reason": "",
+            "created_by": actor,
+            "created_at": now,
+            "updated_by": actor,
+            "updated_at": now,
+            "approved_by": None,
+            "approved_at": None,
+        }
+        event_constant = {
+            "at": now,
+            "actor": actor,
+            "action": "story.imported",
+            "campaign_id": app.campaign_id,
+            "delivery_id": None,
+            "before": None,
+        }
+        # driver-level executemany in chunks: bounded memory, still one transaction
         for start in range(0, len(fresh), WRITE_CHUNK):
             chunk = fresh[start : start + WRITE_CHUNK]
+            sources = []
             rows = []
             for item, fingerprint in chunk:
                 key += 1024
-                rows.append(
-                    {
-                        **item.story.__dict__,
-                        "campaign_id": app.campaign_id,
-                        "fingerprint": fingerprint,
-                        "status": StoryStatus.DRAFT.value,
-                        "sort_key": key,
-                        "source": f"{item.file}:{item.line}",
-                        "status_reason": "",
-                        "created_by": actor,
-                        "created_at": now,
-                        "updated_by": actor,
-                        "updated_at": now,
-                        "approved_by": None,
-                        "approved_at": None,
-                    }
-                )
-            conn.execute(insert(Story), rows)
-            # the campaign is locked, so the new keys are ours alone
+                source = f"{item.file}:{item.line}"
+                sources.append(source)
+                row = dict(item.story.__dict__)
+                row["fingerprint"] = fingerprint
+                row["sort_key"] = key
+                row["source"] = source
+                rows.append(row)
+            last_id = conn.execute(select(func.max(Story.id))).scalar() or 0
+            stories.run(rows, constant)
+            # the campaign is locked, so the new keys are ours alone; the id range keeps
+            # the read to the rows just written
             chunk_ids = list(
                 conn.execute(
                     select(Story.id)
                     .where(
+                        Story.id > last_id,
                         Story.campaign_id == app.campaign_id,
                         Story.sort_key > first_key + start * 1024,
                         Story.sort_key <= key,
@@ -165,22 +220,18 @@ def import_files(
                 ).scalars()
             )
             assert len(chunk_ids) == len(rows)
-            conn.execute(
-                insert(Event),
+            # The story row holds what was imported; every later change records the
+            # values before it, so the creation state stays recoverable from the trail.
+            events.run(
                 [
                     {
-                        "at": now,
-                        "actor": actor,
-                        "action": "story.imported",
-                        "campaign_id": app.campaign_id,
                         "story_id": sid,
-                        "delivery_id": None,
-                        "before": None,
-                        "after": audit.to_json({c: row.get(c) for c in audit.STORY_COLUMNS}),
-                        "message": f"imported from {row['source']}",
+                        "after": audit.to_json({"source": source, "status": "draft"}),
+                        "message": f"imported from {source}",
                     }
-                    for sid, row in zip(chunk_ids, rows, strict=True)
+                    for sid, source in zip(chunk_ids, sources, strict=True)
                 ],
+                event_constant,
             )
             ids.extend(chunk_ids)
     report.added = len(ids)
@@ -188,9 +239,7 @@ def import_files(
     return report
 
 
-def _existing_fingerprints(
-    session: Session, campaign_id: int, prints: list[str]
-) -> dict[str, int]:
+def _existing_fingerprints(session: Session, campaign_id: int, prints: list[str]) -> dict[str, int]:
     found: dict[str, int] = {}
     for start in range(0, len(prints), CHUNK):
         chunk = prints[start : start + CHUNK]
@@ -201,3 +250,61 @@ def _existing_fingerprints(
         ):
             found[fp] = sid
     return found
+
+
+class BulkInsert:
+    """``executemany`` at the driver level with each column's own bind processing.
+
+    SQLAlchemy's executemany processes every parameter of every row through its type
+    machinery; for 100,000 rows that costs more than SQLite's own work. Here the insert is
+    compiled once for the connection's dialect and only the columns whose type needs a
+    conversion (dates, UTC datetimes) go through their processor.
+    """
+
+    def __init__(self, conn: Connection, table: Any, columns: Sequence[str]) -> None:
+        self.conn = conn
+        dialect = conn.dialect
+        compiled = table.insert().compile(dialect=dialect, column_keys=list(columns))
+        self.sql = str(compiled)
+        self.positional = compiled.positiontup is not None
+        self.getter = itemgetter(*(compiled.positiontup or columns))
+        self.processors = {
+            name: processor
+            for name in columns
+            if (processor := table.c[name].type.bind_processor(dialect)) is not None
+            or isinstance(table.c[name].type, TypeDecorator)
+        }
+        for name in list(self.processors):
+            column_type = table.c[name].type
+            if isinstance(column_type, TypeDecorator):
+                self.processors[name] = _decorated(column_type, dialect)
+
+    def run(self, rows: list[dict[str, Any]], same: dict[str, Any] | None = None) -> None:
+        """Insert ``rows``; ``same`` holds values shared by every row (processed once)."""
+        if not rows:
+            return
+        same = {k: self._process(k, v) for k, v in (same or {}).items()}
+        varying = [(n, p) for n, p in self.processors.items() if n not in same]
+        for row in rows:
+            for name, processor in varying:
+                value = row[name]
+                if value is not None:
+                    row[name] = processor(value)
+            row.update(same)
+        params: list[Any] = list(map(self.getter, rows)) if self.positional else rows
+        self.conn.exec_driver_sql(self.sql, params)
+
+    def _process(self, name: str, value: Any) -> Any:
+        processor = self.processors.get(name)
+        return processor(value) if processor is not None and value is not None else value
+
+
+def _decorated(column_type: TypeDecorator[Any], dialect: Any) -> Callable[[Any], Any]:
+    outer = column_type.process_bind_param
+    inner = column_type.impl_instance.bind_processor(dialect)
+
+    def process(value: Any) -> Any:
+        value = outer(value, dialect)
+        return inner(value) if inner is not None and value is not None else value
+
+    return process
