@@ -22,6 +22,19 @@ from infobot.cli.common import (
 )
 
 F = TypeVar("F", bound=Callable[..., Any])
+FIELDS = (
+    "author",
+    "role",
+    "organisation",
+    "link",
+    "image",
+    "image_alt",
+    "language",
+    "consent_by",
+    "consent_date",
+    "consent_scope",
+    "notes",
+)
 
 FIELD_OPTIONS: tuple[tuple[str, str, str], ...] = (
     ("title", "--title", "Short title for the team (not posted)."),
@@ -147,20 +160,10 @@ def show(env: Env, story_id: int, as_json: bool) -> None:
         click.echo(f"  position: {data['position']} in the queue")
     if data["pin_date"]:
         click.echo(f"  pinned:   {data['pin_date']}")
-    for key in (
-        "author",
-        "role",
-        "organisation",
-        "link",
-        "image",
-        "image_alt",
-        "language",
-        "consent_by",
-        "consent_date",
-        "consent_scope",
-        "notes",
-        "source",
-    ):
+    from infobot.domain.story import STORY_FIELDS
+
+    shown = ("title", "body", "pin_date")
+    for key in (*(k for k in STORY_FIELDS if k not in shown), "source"):
         if data.get(key):
             click.echo(f"  {key + ':':<14}{data[key]}")
     click.echo("")

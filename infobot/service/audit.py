@@ -8,25 +8,13 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from infobot.domain.story import STORY_FIELDS
 from infobot.store.models import Event, Story
 
 STORY_COLUMNS: tuple[str, ...] = (
     "status",
     "sort_key",
-    "title",
-    "body",
-    "author",
-    "role",
-    "organisation",
-    "link",
-    "image",
-    "image_alt",
-    "language",
-    "consent_by",
-    "consent_date",
-    "consent_scope",
-    "pin_date",
-    "notes",
+    *STORY_FIELDS,
     "status_reason",
     "approved_by",
 )

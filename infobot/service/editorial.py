@@ -79,6 +79,32 @@ class Editorial:
     def _event(self, session: Session, **kwargs: Any) -> None:
         audit.record(session, at=self.now(), campaign_id=self.campaign_id, **kwargs)
 
+    def _change(
+        self,
+        session: Session,
+        story: Story,
+        *,
+        actor: str,
+        action: str,
+        message: str,
+        **values: Any,
+    ) -> None:
+        """Set ``values`` on the story and record the event with what changed."""
+        before = audit.snapshot(story)
+        for name, value in values.items():
+            setattr(story, name, value)
+        story.updated_at = self.now()
+        old, new = audit.diff(before, audit.snapshot(story))
+        self._event(
+            session,
+            actor=actor,
+            action=action,
+            story_id=story.id,
+            before=old,
+            after=new,
+            message=message,
+        )
+
     def check(self, story: StoryInput) -> CheckResult:
         return check_story(story, self.app.rules(), self.app.render_options)
 
@@ -292,21 +318,16 @@ class Editorial:
                 raise InvalidTransition(
                     f"story #{story_id} is {story.status} and cannot be rejected"
                 )
-            before = audit.snapshot(story)
-            story.status = StoryStatus.REJECTED.value
-            story.status_reason = reason.strip()
-            story.approved_by = None
-            story.approved_at = None
-            story.updated_at = self.now()
-            old, new = audit.diff(before, audit.snapshot(story))
-            self._event(
+            self._change(
                 session,
+                story,
                 actor=actor,
                 action="story.rejected",
-                story_id=story.id,
-                before=old,
-                after=new,
                 message=reason.strip(),
+                status=StoryStatus.REJECTED.value,
+                status_reason=reason.strip(),
+                approved_by=None,
+                approved_at=None,
             )
             return story
 
@@ -414,20 +435,15 @@ class Editorial:
             story = get_story(session, story_id, self.campaign_id)
             if story.status == StoryStatus.WITHDRAWN.value:
                 raise InvalidTransition(f"story #{story_id} is already withdrawn")
-            before = audit.snapshot(story)
-            story.status = StoryStatus.WITHDRAWN.value
-            story.status_reason = reason.strip()
-            story.pin_date = None
-            story.updated_at = self.now()
-            old, new = audit.diff(before, audit.snapshot(story))
-            self._event(
+            self._change(
                 session,
+                story,
                 actor=actor,
                 action="story.withdrawn",
-                story_id=story.id,
-                before=old,
-                after=new,
                 message=reason.strip(),
+                status=StoryStatus.WITHDRAWN.value,
+                status_reason=reason.strip(),
+                pin_date=None,
             )
             live = [
                 (d.id, d.platform, _live_ids(d))

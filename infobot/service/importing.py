@@ -13,7 +13,7 @@ from sqlalchemy import Connection, TypeDecorator, func, select
 from sqlalchemy.orm import Session
 
 from infobot.domain.errors import Problem, ValidationFailed
-from infobot.domain.story import StoryStatus
+from infobot.domain.story import STORY_FIELDS, StoryStatus
 from infobot.service import audit
 from infobot.service.importers import Parsed, load
 from infobot.service.stories import lock_campaign
@@ -29,20 +29,7 @@ STORY_INSERT_COLUMNS = (
     "fingerprint",
     "status",
     "sort_key",
-    "title",
-    "body",
-    "author",
-    "role",
-    "organisation",
-    "link",
-    "image",
-    "image_alt",
-    "language",
-    "consent_by",
-    "consent_date",
-    "consent_scope",
-    "pin_date",
-    "notes",
+    *STORY_FIELDS,
     "source",
     "status_reason",
     "created_by",

@@ -11,7 +11,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 
-from infobot.domain.story import StoryStatus
+from infobot.domain.story import STORY_FIELDS, StoryStatus
 from infobot.service.schedule import Planner, due_at
 from infobot.service.stories import (
     QUEUE_ORDER,
@@ -31,20 +31,7 @@ STORY_EXPORT = (
     "id",
     "status",
     "position",
-    "pin_date",
-    "title",
-    "body",
-    "author",
-    "role",
-    "organisation",
-    "link",
-    "image",
-    "image_alt",
-    "language",
-    "consent_by",
-    "consent_date",
-    "consent_scope",
-    "notes",
+    *STORY_FIELDS,
     "source",
     "status_reason",
     "created_by",
