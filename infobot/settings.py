@@ -36,6 +36,7 @@ class MastodonSettings(BaseModel):
     access_token: SecretStr | None = None
     visibility: Literal["public", "unlisted", "private", "direct"] = "public"
     max_length: int | None = Field(default=None, ge=1, description="Override the instance limit")
+    timeout_seconds: float = Field(default=30.0, gt=0, le=300)
 
 
 class XSettings(BaseModel):
@@ -44,12 +45,15 @@ class XSettings(BaseModel):
     access_token: SecretStr | None = None
     access_token_secret: SecretStr | None = None
     threads: bool = True
+    timeout_seconds: float = Field(default=30.0, gt=0, le=300)
 
 
 class BlueskySettings(BaseModel):
     handle: str = ""
     app_password: SecretStr | None = None
     service_url: str = "https://bsky.social"
+    session_file: Path = Path("queue/bluesky-session.json")
+    timeout_seconds: float = Field(default=30.0, gt=0, le=300)
 
 
 class OutboxSettings(BaseModel):

@@ -17,6 +17,9 @@ if TYPE_CHECKING:
 GROUP = "infobot.platforms"
 BUILTIN: dict[str, str] = {
     "outbox": "infobot.platforms.outbox:create",
+    "mastodon": "infobot.platforms.mastodon:create",
+    "x": "infobot.platforms.x:create",
+    "bluesky": "infobot.platforms.bluesky:create",
 }
 
 
