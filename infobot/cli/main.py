@@ -12,7 +12,7 @@ from typing import Any
 import click
 
 from infobot import __version__
-from infobot.cli import campaign, dbcmd, importing, stories, views
+from infobot.cli import campaign, dbcmd, importing, posting, stories, views
 from infobot.cli.common import Env
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
@@ -46,6 +46,8 @@ cli.add_command(campaign.campaign)
 cli.add_command(views.preview)
 cli.add_command(views.status)
 cli.add_command(views.export)
+cli.add_command(posting.post_now)
+cli.add_command(posting.doctor)
 cli.add_command(dbcmd.db)
 
 
