@@ -50,3 +50,13 @@ def test_outbox_render_of_a_plain_link_does_not_load_twitter_text() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout
     assert out.strip() == "False"
+
+
+def test_posts_carry_the_story_language() -> None:
+    from infobot.domain.render import PlatformRules, RenderOptions, render
+    from infobot.domain.story import StoryInput
+
+    story = StoryInput(body="Stori fer am rannu gwybodaeth. " * 30, language="cy")
+    rendered = render(story, PlatformRules.mastodon(), RenderOptions())
+    assert len(rendered.posts) > 1
+    assert {p.language for p in rendered.posts} == {"cy"}

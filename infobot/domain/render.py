@@ -27,7 +27,7 @@ import types
 import unicodedata
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from typing import TYPE_CHECKING, Any, Literal, cast
 
@@ -138,6 +138,7 @@ class Post:
     limit: int
     image: str = ""  # only on the first post
     image_alt: str = ""
+    language: str = ""  # the story's ISO 639-1 code, for platforms that tag posts
 
 
 @dataclass(frozen=True)
@@ -980,6 +981,14 @@ _SLACK = 40  # how far the additive estimate may be from the exact length
 
 def render(story: StoryInput, rules: PlatformRules, options: RenderOptions) -> Rendered:
     """The posts for one platform, or the problems that stop the story going there."""
+    rendered = _render(story, rules, options)
+    if not story.language:
+        return rendered
+    posts = tuple(replace(p, language=story.language) for p in rendered.posts)
+    return Rendered(rendered.platform, posts, rendered.problems)
+
+
+def _render(story: StoryInput, rules: PlatformRules, options: RenderOptions) -> Rendered:
     weigh = _counter(rules.counter)
     text, needs_tag = _compose(story, options)
     problems: list[str] = []

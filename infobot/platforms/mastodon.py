@@ -194,7 +194,7 @@ class MastodonPlatform:
                 in_reply_to_id=reply_to.remote_id if reply_to else None,
                 media_ids=media_ids,
                 visibility=self.visibility,
-                language=self.language,
+                language=post.language or self.language,
                 idempotency_key=idempotency_key,
             )
         except MastodonError as exc:
