@@ -206,3 +206,16 @@ def test_record_missed(app: App) -> None:
     assert claim.status == "missed"
     status = app.views().status()
     assert any(item["kind"] == "day_missed" for item in status["attention"])
+
+
+def test_repeated_doubt_goes_to_a_person_not_a_loop(app: App, tmp_path: Path) -> None:
+    [sid] = approved(app, tmp_path, "Short story.")
+    fake(app, "alpha").script = ["in_doubt"] * 10
+    publisher = Publisher(app)
+    publisher.claim(DAY)
+    for _ in range(6):
+        publisher.deliver(sid, ["alpha"])
+    alpha = delivery(app, sid, "alpha")
+    assert alpha.status == "failed" and "check the account by hand" in alpha.error
+    assert alpha.attempts == 5
+    assert fake(app, "alpha").live() == []

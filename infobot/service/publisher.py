@@ -51,6 +51,8 @@ PENDING, SENDING, SENT, RETRY_WAIT, FAILED, IN_DOUBT = (
     "pending", "sending", "sent", "retry_wait", "failed", "in_doubt",
 )
 OPEN = (PENDING, SENDING, RETRY_WAIT, IN_DOUBT)
+#: After this many attempts that each ended in doubt, stop and ask a person to check.
+MAX_IN_DOUBT_ATTEMPTS = 5
 BACKOFF_BASE = timedelta(minutes=1)
 BACKOFF_MAX = timedelta(hours=1)
 
@@ -354,6 +356,14 @@ class Publisher:
             later = max(exc.retry_at or self.now(), self.now() + timedelta(seconds=30))
             return self._finish(delivery_id, RETRY_WAIT, message, next_attempt=later)
         if isinstance(exc, InDoubt):
+            with self.app.db.read() as session:
+                attempts = session.get_one(Delivery, delivery_id).attempts
+            if attempts >= MAX_IN_DOUBT_ATTEMPTS:
+                return self._finish(
+                    delivery_id, FAILED,
+                    f"{message} — still unconfirmed after {attempts} attempts; check the "
+                    "account by hand before sending it again",
+                )
             return self._finish(delivery_id, IN_DOUBT, message)
         if isinstance(exc, PermanentError):
             return self._finish(delivery_id, FAILED, message)
