@@ -183,7 +183,7 @@ class BlueskyPlatform:
                 images=[self._upload_image(client, image, post.image_alt)]
             )
         record_facets = _facet_models(post.text)
-        language = getattr(post, "language", "")  # Post may learn the story's language
+        language = post.language
         langs = [language] if isinstance(language, str) and language else self._langs
         try:
             self._last_call = ""
