@@ -46,6 +46,11 @@ class App:
         return cls(settings, clock, db, campaign_id)
 
     def close(self) -> None:
+        for platform in self._platforms.values():
+            close = getattr(platform, "close", None)  # adapters holding HTTP sessions
+            if callable(close):
+                close()
+        self._platforms.clear()
         self.db.dispose()
 
     # -- platforms -------------------------------------------------------------------
