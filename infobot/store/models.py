@@ -183,3 +183,28 @@ class Event(Base):
     before: Mapped[str | None] = mapped_column(Text)  # JSON
     after: Mapped[str | None] = mapped_column(Text)  # JSON
     message: Mapped[str] = mapped_column(Text, default="")
+
+
+class Heartbeat(Base):
+    """One row per running daemon: it proves the scheduler is alive."""
+
+    __tablename__ = "heartbeats"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    worker: Mapped[str] = mapped_column(String(200), unique=True)
+    pid: Mapped[int] = mapped_column(Integer)
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    beat_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    state: Mapped[str] = mapped_column(String(20))  # running, stopped
+
+
+class Alert(Base):
+    """Alerts raised, one row per distinct alert so each goes out once."""
+
+    __tablename__ = "alerts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[str] = mapped_column(String(50))
+    at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    message: Mapped[str] = mapped_column(Text)
