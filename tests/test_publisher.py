@@ -180,6 +180,11 @@ def test_a_crash_mid_thread_resumes_without_forking(app: App, tmp_path: Path) ->
     # the process died after part 2 was accepted but before it was recorded
     stuck = delivery(app, sid, "alpha")
     assert stuck.status == "sending" and stuck.parts.count('"id"') == 1
+    # while its sender might still be alive, nobody else touches it
+    Publisher(app, worker="other").deliver(sid)
+    assert delivery(app, sid, "alpha").status == "sending"
+    assert isinstance(app.clock, FixedClock)
+    app.clock.advance(timedelta(minutes=6))
     Publisher(app, worker="restarted").deliver(sid)
     posts = alpha.live()
     assert len(posts) == len({p.key for p in posts})  # no part twice

@@ -51,6 +51,8 @@ PENDING, SENDING, SENT, RETRY_WAIT, FAILED, IN_DOUBT = (
     "pending", "sending", "sent", "retry_wait", "failed", "in_doubt",
 )
 OPEN = (PENDING, SENDING, RETRY_WAIT, IN_DOUBT)
+#: A delivery left ``sending`` this long has lost its sender (crash, kill): reconcile it.
+SENDING_LEASE = timedelta(minutes=5)
 #: After this many attempts that each ended in doubt, stop and ask a person to check.
 MAX_IN_DOUBT_ATTEMPTS = 5
 BACKOFF_BASE = timedelta(minutes=1)
@@ -275,14 +277,23 @@ class Publisher:
         return result
 
     def deliver_one(self, delivery_id: int) -> Outcome:
-        """Drive one delivery as far as it can go now. Never raises for platform errors."""
-        with self.app.db.read() as session:
+        """Drive one delivery as far as it can go now. Never raises for platform errors.
+
+        It first takes the delivery (a compare-and-set in a write transaction), so two
+        processes never drive the same delivery: a ``sending`` row belongs to whoever set
+        it until it is ``SENDING_LEASE`` old, after which its sender is presumed dead.
+        """
+        with self.app.db.write() as session:
             delivery = session.get_one(Delivery, delivery_id)
+            if not self._takeable(delivery):
+                return _outcome(delivery)
             story = session.get_one(Story, delivery.story_id)
             name = delivery.platform
             key = delivery.idempotency_key
             confirmed = _parts(delivery)
             needs_reconcile = delivery.status in (SENDING, IN_DOUBT)
+            delivery.status = SENDING
+            delivery.updated_at = self.now()
         try:
             platform = self.app.platform(name)
             rendered = render(to_input(story), platform.rules(), self.app.render_options)
@@ -320,6 +331,11 @@ class Publisher:
             confirmed = self._confirm(delivery_id, index, published, len(posts))
         with self.app.db.read() as session:
             return _outcome(session.get_one(Delivery, delivery_id))
+
+    def _takeable(self, delivery: Delivery) -> bool:
+        if delivery.status == SENDING:
+            return delivery.updated_at <= self.now() - SENDING_LEASE
+        return delivery.status in OPEN
 
     def _confirm(self, delivery_id: int, index: int, published: Published, total: int,
                  reconciled: bool = False) -> list[dict[str, str]]:
