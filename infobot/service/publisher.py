@@ -156,8 +156,9 @@ class Publisher:
                 assert taken is not None
                 return Claim(day, taken.id, taken.story_id, False, taken.status, taken.reason)
 
-    def record_missed(self, day: date, reason: str) -> Claim:
-        """Mark a day as missed (outage past the late window), unless it was claimed."""
+    def record_missed(self, day: date, reason: str, status: str = "missed") -> Claim:
+        """Record a day with no post (``missed``: outage past the late window; ``skipped``:
+        paused or blackout), unless the day was already claimed."""
         try:
             with self.app.db.write() as session:
                 existing = self._slot(session, day)
@@ -165,13 +166,13 @@ class Publisher:
                     return Claim(day, existing.id, existing.story_id, False, existing.status)
                 now = self.now()
                 slot = Slot(campaign_id=self.app.campaign_id, local_date=day, story_id=None,
-                            status="missed", reason=reason, claimed_at=now,
+                            status=status, reason=reason, claimed_at=now,
                             claimed_by=self.worker, finished_at=now)
                 session.add(slot)
                 session.flush()
-                self._event(session, actor=self.worker, action="slot.missed",
+                self._event(session, actor=self.worker, action=f"slot.{status}",
                             after={"day": day}, message=reason)
-                return Claim(day, slot.id, None, True, "missed", reason)
+                return Claim(day, slot.id, None, True, status, reason)
         except IntegrityError:
             with self.app.db.read() as session:
                 taken = self._slot(session, day)

@@ -1,0 +1,1 @@
+"""The long-running daemon: scheduling, heartbeats, alerts and signals."""
