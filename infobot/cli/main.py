@@ -12,7 +12,7 @@ from typing import Any
 import click
 
 from infobot import __version__
-from infobot.cli import campaign, dbcmd, importing, posting, stories, views
+from infobot.cli import campaign, dbcmd, importing, posting, runcmd, stories, views
 from infobot.cli.common import Env
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
@@ -48,6 +48,8 @@ cli.add_command(views.status)
 cli.add_command(views.export)
 cli.add_command(posting.post_now)
 cli.add_command(posting.doctor)
+cli.add_command(runcmd.run)
+cli.add_command(runcmd.health)
 cli.add_command(dbcmd.db)
 
 

@@ -1,0 +1,133 @@
+"""``infobot run``: APScheduler as a clock, the database as the schedule.
+
+A cron job fires at the post time in the campaign's timezone (so the post goes out on
+the second), and a one-minute job beats the heart, retries and catches up. Both call the
+same idempotent ``Daemon.tick``; a lock keeps them from overlapping in one process, and
+the database keeps several processes from doing the same work twice.
+
+SIGTERM or SIGINT stops the scheduler, lets a delivery in flight finish for up to
+``STOP_GRACE`` seconds, and otherwise abandons it: its intent is already committed, so
+the next start reconciles it. The process exits 0 within 10 seconds.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import threading
+from datetime import timedelta
+from types import FrameType
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
+from infobot.runtime.daemon import DEAD_MAN_AFTER, Daemon
+from infobot.service.schedule import Planner, due_at
+from infobot.store.models import Heartbeat, Slot
+
+if TYPE_CHECKING:
+    from infobot.app import App
+
+log = logging.getLogger("infobot.run")
+TICK_SECONDS = 60
+STOP_GRACE = 8.0
+STALE_HEARTBEAT = timedelta(seconds=3 * TICK_SECONDS)
+
+
+class Runner:
+    def __init__(self, app: App) -> None:
+        self.app = app
+        self.daemon = Daemon(app)
+        self._lock = threading.Lock()
+        self._idle = threading.Event()
+        self._idle.set()
+
+    def tick(self) -> None:
+        if not self._lock.acquire(blocking=False):
+            return  # the other job is already ticking: it will do everything needed
+        self._idle.clear()
+        try:
+            self.daemon.tick()
+        except Exception:  # a bad tick must not kill the scheduler; the next one retries
+            log.exception("tick failed")
+        finally:
+            self._idle.set()
+            self._lock.release()
+
+    def run(self) -> int:
+        from apscheduler.schedulers.blocking import BlockingScheduler
+        from apscheduler.triggers.cron import CronTrigger
+        from apscheduler.triggers.interval import IntervalTrigger
+
+        settings = self.app.settings
+        tz = ZoneInfo(settings.timezone)
+        late = int(settings.late_window_hours * 3600) or 60
+        scheduler = BlockingScheduler(
+            timezone=tz,
+            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": late},
+        )
+        post = settings.post_time
+        scheduler.add_job(
+            self.tick,
+            CronTrigger(hour=post.hour, minute=post.minute, second=post.second, timezone=tz),
+            id="daily-post",
+        )
+        scheduler.add_job(self.tick, IntervalTrigger(seconds=TICK_SECONDS), id="tick")
+        stopping = threading.Event()
+
+        def stop(signum: int, _frame: FrameType | None) -> None:
+            if not stopping.is_set():
+                stopping.set()
+                log.info("received %s: stopping", signal.Signals(signum).name)
+                scheduler.shutdown(wait=False)
+
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
+        log.info(
+            "infobot running: posting at %s %s to %s",
+            post.strftime("%H:%M"),
+            settings.timezone,
+            ", ".join(settings.platforms),
+        )
+        self.tick()  # catch up at once after a start or a restart
+        if not stopping.is_set():
+            scheduler.start()
+        finished = self._idle.wait(STOP_GRACE)
+        try:
+            self.daemon.beat("stopped")
+        except Exception:  # the database may be what failed; exiting cleanly still matters
+            log.exception("could not record the stop")
+        if not finished:
+            log.warning("a delivery was still in flight: left for the next start to check")
+            logging.shutdown()
+            os._exit(0)  # its intent is committed; reconciliation finishes it safely
+        return 0
+
+
+def health(app: App) -> tuple[bool, str]:
+    """Is a scheduler alive, and is today's post not overdue? One line for HEALTHCHECK."""
+    now = app.clock.now()
+    with app.db.read() as session:
+        beat = session.scalar(select(Heartbeat).order_by(Heartbeat.beat_at.desc()).limit(1))
+        campaign, calendar = Planner(app).load(session)
+        today = now.astimezone(ZoneInfo(campaign.timezone)).date()
+        slot = session.scalar(
+            select(Slot).where(Slot.campaign_id == campaign.id, Slot.local_date == today)
+        )
+    if beat is None:
+        return False, "unhealthy: no infobot daemon has run against this database"
+    age = now - beat.beat_at
+    if beat.state != "running" or age > STALE_HEARTBEAT:
+        return False, (
+            f"unhealthy: the scheduler is not running (last heartbeat "
+            f"{int(age.total_seconds())} s ago, {beat.state})"
+        )
+    due = due_at(today, campaign)
+    done = slot is not None and slot.status not in ("claimed", "scheduled")
+    if calendar.is_posting_day(today) and now > due + DEAD_MAN_AFTER and not done:
+        local = due.astimezone(ZoneInfo(campaign.timezone))
+        return False, f"unhealthy: today's post was due at {local:%H:%M} and has not gone out"
+    state = f"today: {slot.status}" if slot is not None else "today: not yet due"
+    return True, f"healthy: heartbeat {int(age.total_seconds())} s ago; {state}"

@@ -1,0 +1,76 @@
+"""`infobot run` as a real process: it posts, reports healthy, and stops cleanly on signals."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import QUEUE
+
+
+def env_for(tmp_path: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("INFOBOT_")}
+    env.update(
+        INFOBOT_DATABASE_URL=f"sqlite:///{tmp_path / 'run.db'}",
+        INFOBOT_OUTBOX_PATH=str(tmp_path / "outbox.jsonl"),
+        INFOBOT_CLOCK_START="2026-11-23T09:00:30+00:00",  # just after Monday's post time
+        INFOBOT_SECRETS_DIR=str(tmp_path / "none"),
+    )
+    return env
+
+
+def infobot(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "infobot", *args], env=env_for(tmp_path),
+                          cwd=tmp_path, capture_output=True, text=True, timeout=60)
+
+
+def wait_for(predicate: object, timeout: float = 20.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():  # type: ignore[operator]
+            return True
+        time.sleep(0.1)
+    return False
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_run_posts_reports_healthy_and_stops_on_signal(tmp_path: Path, signum: int) -> None:
+    assert infobot(tmp_path, "import", str(QUEUE / "stories.csv"), "--by", "sam").returncode == 0
+    assert infobot(tmp_path, "stories", "approve", "1", "2", "--by", "alex").returncode == 0
+    proc = subprocess.Popen([sys.executable, "-m", "infobot", "run"], env=env_for(tmp_path),
+                            cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            text=True)
+    db = tmp_path / "run.db"
+    try:
+        def posted() -> bool:
+            with sqlite3.connect(db) as conn:
+                rows = conn.execute("SELECT status FROM slots").fetchall()
+            return rows == [("posted",)]
+
+        assert wait_for(posted), "the daemon did not post the due story"
+        health = infobot(tmp_path, "health")
+        assert health.returncode == 0, health.stdout + health.stderr
+        assert health.stdout.startswith("healthy")
+        started = time.monotonic()
+        proc.send_signal(signum)
+        output, _ = proc.communicate(timeout=15)
+        assert proc.returncode == 0, output
+        assert time.monotonic() - started < 10
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert "stopping" in output
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT state FROM heartbeats").fetchall() == [("stopped",)]
+    lines = (tmp_path / "outbox.jsonl").read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 1
+    after = infobot(tmp_path, "health")
+    assert after.returncode == 1 and "not running" in after.stdout
