@@ -24,5 +24,22 @@ ids=$($BIN/infobot stories list --status draft --json | $BIN/python -c 'import j
 $BIN/infobot stories approve $ids --by "Alex (approver)" 2>&1 | tail -n 3
 run $BIN/infobot stories list --status approved --limit 5
 run $BIN/infobot preview --days 3
+
+# The daemon in accelerated time: one round of its work at 09:00:05 on each of five days
+# (`infobot run` does the same on a real clock; --once does one round and exits).
+for day in 23 24 25 26 27; do
+  say "INFOBOT_CLOCK_START=2026-11-${day}T09:00:05Z infobot run --once"
+  INFOBOT_CLOCK_START="2026-11-${day}T09:00:05+00:00" $BIN/infobot run --once 2>&1 \
+    | sed -E 's/^[0-9-]+ [0-9:,]+ //'
+done
+say "the outbox now holds what went out (first lines of each post)"
+$BIN/python - "$INFOBOT_OUTBOX_PATH" <<'PY'
+import json, sys
+for line in open(sys.argv[1], encoding="utf-8"):
+    post = json.loads(line)
+    first = post["text"].splitlines()[0]
+    print(f"  {post['id']}: {first[:90]}{'…' if len(first) > 90 else ''}")
+PY
+export INFOBOT_CLOCK_START="2026-11-27T09:10:00+00:00"
 run $BIN/infobot status
 printf '\nThe demo database was %s (now removed).\n' "$DEMO"
