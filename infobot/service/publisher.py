@@ -285,7 +285,7 @@ class Publisher:
         it until it is ``SENDING_LEASE`` old, after which its sender is presumed dead.
         """
         with self.app.db.write() as session:
-            delivery = session.get_one(Delivery, delivery_id)
+            delivery = _locked(session, delivery_id)
             if not self._takeable(delivery):
                 return _outcome(delivery)
             story = session.get_one(Story, delivery.story_id)
@@ -341,7 +341,7 @@ class Publisher:
     def _confirm(self, delivery_id: int, index: int, published: Published, total: int,
                  reconciled: bool = False) -> list[dict[str, str]]:
         with self.app.db.write() as session:
-            delivery = session.get_one(Delivery, delivery_id)
+            delivery = _locked(session, delivery_id)
             parts = _parts(delivery)
             if len(parts) == index:
                 parts.append({"id": published.remote_id, "url": published.url})
@@ -401,7 +401,7 @@ class Publisher:
     def _transition(self, delivery_id: int, status: str, message: str, *,
                     count_attempt: bool = False, action: str = "") -> None:
         with self.app.db.write() as session:
-            delivery = session.get_one(Delivery, delivery_id)
+            delivery = _locked(session, delivery_id)
             before = delivery.status
             delivery.status = status
             if count_attempt:
@@ -415,7 +415,7 @@ class Publisher:
     def _finish(self, delivery_id: int, status: str, error: str,
                 next_attempt: datetime | None = None) -> Outcome:
         with self.app.db.write() as session:
-            delivery = session.get_one(Delivery, delivery_id)
+            delivery = _locked(session, delivery_id)
             before = delivery.status
             delivery.status = status
             delivery.error = error
@@ -462,6 +462,12 @@ class Publisher:
                             select(Delivery).where(Delivery.story_id == story_id,
                                                    Delivery.status != SENT))
                     }))
+
+
+def _locked(session: Session, delivery_id: int) -> Delivery:
+    """The delivery row, locked until the transaction ends (FOR UPDATE on PostgreSQL;
+    SQLite's BEGIN IMMEDIATE already serialises writers), so read-then-write is safe."""
+    return session.get_one(Delivery, delivery_id, with_for_update=True)
 
 
 def _parts(delivery: Delivery) -> list[dict[str, str]]:

@@ -1,0 +1,245 @@
+"""Several daemons on one database: exactly one posts each day (real processes racing).
+
+Each simulated campaign day, N ``infobot run --once`` processes are started together
+against one database, held at a start gate until every one of them has finished its
+imports, then released at once so their ticks overlap. Afterwards the database and the
+outbox must show one post per day, sent once, with no locking errors on the way.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from tests.conftest import QUEUE
+
+MONDAY = date(2026, 11, 23)
+APPROVED = 14
+BAD_OUTPUT = ("database is locked", "Traceback", "tick failed", " ERROR ", "deadlock")
+BAD_ALERTS = ("missed_day", "dead_man", "delivery_failed")
+
+# Warm the imports, say "ready", wait for the gate, then do one tick through the real CLI.
+GATED_RUN = """
+import sys, time
+from pathlib import Path
+import infobot.app, infobot.cli.main, infobot.runtime.service, infobot.platforms.outbox
+gate, ready = Path(sys.argv[1]), Path(sys.argv[2])
+ready.touch()
+deadline = time.monotonic() + 60
+while not gate.exists():
+    if time.monotonic() > deadline:
+        sys.exit("the start gate never opened")
+    time.sleep(0.001)
+print(f"gate passed at {time.time():.3f}", flush=True)
+code = infobot.cli.main.run(["run", "--once"])
+print(f"finished at {time.time():.3f}", flush=True)
+sys.exit(code)
+"""
+
+
+@dataclass
+class Proc:
+    day: date
+    index: int
+    pid: int
+    code: int
+    output: str
+
+    def __str__(self) -> str:
+        return f"--- {self.day} process {self.index} (pid {self.pid}, exit {self.code}) ---\n" \
+               f"{self.output}"
+
+
+def base_env(tmp_path: Path, db_url: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("INFOBOT_")}
+    env.update(
+        INFOBOT_DATABASE_URL=db_url,
+        INFOBOT_OUTBOX_PATH=str(tmp_path / "outbox.jsonl"),
+        INFOBOT_SECRETS_DIR=str(tmp_path / "none"),
+        INFOBOT_CLOCK_START="2026-11-22T12:00:00+00:00",  # the Sunday before: nothing due
+    )
+    return env
+
+
+def prepare(tmp_path: Path, env: dict[str, str]) -> None:
+    """Import the sample queue and approve the first APPROVED stories, via the CLI."""
+    steps = [
+        ["import", str(QUEUE / "stories.csv"), "--by", "sam"],
+        ["stories", "approve", *(str(n) for n in range(1, APPROVED + 1)), "--by", "alex"],
+    ]
+    for args in steps:
+        done = subprocess.run([sys.executable, "-m", "infobot", *args], env=env, cwd=tmp_path,
+                              capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0, f"infobot {' '.join(args)}: exit {done.returncode}\n" \
+                                     f"{done.stdout}\n{done.stderr}"
+
+
+def race_one_day(tmp_path: Path, env: dict[str, str], day: date, n: int) -> list[Proc]:
+    """Start n gated daemons for ``day``, open the gate once all are ready, wait for all."""
+    gate = tmp_path / f"gate-{day}"
+    ready = [tmp_path / f"ready-{day}-{k}" for k in range(n)]
+    procs: list[subprocess.Popen[str]] = []
+    try:
+        for k in range(n):
+            # a few seconds apart at most, so every one of them is well inside the window
+            day_env = dict(env, INFOBOT_CLOCK_START=f"{day.isoformat()}T09:00:0{k}+00:00")
+            procs.append(subprocess.Popen(
+                [sys.executable, "-c", GATED_RUN, str(gate), str(ready[k])],
+                env=day_env, cwd=tmp_path, stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            ))
+        deadline = time.monotonic() + 30
+        while not all(r.exists() for r in ready) and time.monotonic() < deadline:
+            if any(p.poll() is not None for p in procs):
+                break  # one died before the gate: open it anyway and report below
+            time.sleep(0.005)
+        gate.touch()
+        results = []
+        for k, proc in enumerate(procs):
+            output, _ = proc.communicate(timeout=60)
+            results.append(Proc(day, k, proc.pid, proc.returncode, output))
+        return results
+    finally:
+        for proc in procs:
+            if proc.poll() is None:
+                proc.kill()
+                proc.communicate()
+
+
+def stamp(output: str, label: str) -> float:
+    found = re.search(rf"^{label} ([0-9.]+)$", output, re.MULTILINE)
+    assert found is not None, f"no {label!r} line in:\n{output}"
+    return float(found.group(1))
+
+
+def check_day(day: date, results: list[Proc], history: list[Proc]) -> None:
+    everything = "\n".join(str(r) for r in results)
+    for r in results:
+        assert r.code == 0, f"a daemon failed on {day}\n{everything}"
+        for bad in BAD_OUTPUT:
+            assert bad not in r.output, f"{bad!r} in a daemon's output on {day}\n{everything}"
+    started = max(stamp(r.output, "gate passed at") for r in results)
+    finished = min(stamp(r.output, "finished at") for r in results)
+    assert started < finished, f"the daemons of {day} never ran at the same time, so the " \
+                               f"test did not race (machine too loaded?)\n{everything}"
+    posters = [r for r in results if f"{day}: posting story #" in r.output]
+    assert len(posters) == 1, f"{len(posters)} daemons posted on {day}\n{everything}"
+    late = [r for r in results if ": posting story #" in r.output.replace(f"{day}: posting", "")]
+    assert not late, f"a daemon on {day} posted for another day\n{everything}"
+    history.extend(results)
+
+
+def query(db_url: str, sql: str) -> list[tuple[Any, ...]]:
+    engine = create_engine(db_url)
+    try:
+        with engine.connect() as conn:
+            return [tuple(row) for row in conn.execute(text(sql))]
+    finally:
+        engine.dispose()
+
+
+def check_database(db_url: str, outbox: Path, days: int, history: list[Proc]) -> None:
+    log = "\n".join(str(r) for r in history)
+    expected_days = [str(MONDAY + timedelta(days=i)) for i in range(days)]
+
+    slots = query(db_url, "SELECT local_date, story_id, status FROM slots ORDER BY local_date")
+    assert [str(d) for d, _, _ in slots] == expected_days, f"{slots}\n{log}"
+    assert all(status == "posted" for _, _, status in slots), f"{slots}\n{log}"
+    stories = [story for _, story, _ in slots]
+    assert None not in stories and len(set(stories)) == days, f"{slots}\n{log}"
+    # nobody skipped ahead in the queue: the first stories went, in order
+    assert stories == list(range(1, days + 1)), f"{slots}\n{log}"
+    posted = query(db_url, "SELECT id FROM stories WHERE status = 'posted' ORDER BY id")
+    assert [s for (s,) in posted] == stories
+    approved = query(db_url, "SELECT count(*) FROM stories WHERE status = 'approved'")
+    assert approved == [(APPROVED - days,)]
+
+    deliveries = query(db_url, "SELECT id, story_id, platform, status, attempts, parts, "
+                               "idempotency_key FROM deliveries ORDER BY story_id")
+    assert [(story, platform, status) for _, story, platform, status, *_ in deliveries] == [
+        (story, "outbox", "sent") for story in stories
+    ], f"{deliveries}\n{log}"
+    sending = Counter(
+        delivery for (delivery,) in
+        query(db_url, "SELECT delivery_id FROM events WHERE action = 'delivery.sending'")
+    )
+    for delivery_id, story, _, _, attempts, parts, _ in deliveries:
+        n_parts = len(json.loads(parts))
+        assert n_parts >= 1
+        # one attempt per part: no second daemon drove the same delivery
+        if attempts != n_parts or sending[delivery_id] != n_parts:
+            trail = "\n".join(f"  {at} {actor} {action}: {message}" for at, actor, action, message
+                              in query(db_url, "SELECT at, actor, action, message FROM events "
+                                               f"WHERE delivery_id = {delivery_id} ORDER BY id"))
+            pytest.fail(f"story #{story}: {attempts} attempts and {sending[delivery_id]} "
+                        f"'delivery.sending' events for {n_parts} parts: more than one daemon "
+                        f"drove the delivery\naudit trail:\n{trail}\n"
+                        f"outbox:\n{outbox.read_text(encoding='utf-8')}\n{log}")
+
+    claims = query(db_url, "SELECT story_id, actor FROM events WHERE action = 'slot.claimed' "
+                           "ORDER BY story_id")
+    assert [story for story, _ in claims] == stories, f"{claims}\n{log}"
+
+    host = socket.gethostname()
+    beats = query(db_url, "SELECT worker, state FROM heartbeats")
+    workers = {f"{host}:{r.pid}" for r in history}  # a set: a pid may in theory come back
+    assert sorted(worker for worker, _ in beats) == sorted(workers), f"{beats}\n{log}"
+    assert {state for _, state in beats} == {"stopped"}
+    assert {actor for _, actor in claims} <= workers
+
+    alerts = query(db_url, "SELECT kind, message FROM alerts")
+    assert not [a for a in alerts if a[0] in BAD_ALERTS], f"{alerts}\n{log}"
+
+    records = [json.loads(line) for line in outbox.read_text(encoding="utf-8").splitlines()
+               if line.strip()]
+    posts = [r for r in records if "id" in r]
+    keys = [r["idempotency_key"] for r in posts]
+    duplicates = [k for k, count in Counter(keys).items() if count > 1]
+    assert not duplicates, f"posted twice: {duplicates}\n{log}"
+    assert not [r for r in records if "deleted_id" in r]
+    heads = [r for r in posts if r["in_reply_to"] is None]
+    assert len(heads) == days, f"{len(heads)} posts (thread heads) for {days} days\n{log}"
+    # keys are infobot:<campaign>:<story>:<platform>:<part>
+    assert sorted(int(k.split(":")[2]) for k in (h["idempotency_key"] for h in heads)) == stories
+    assert len(posts) == sum(len(json.loads(d[5])) for d in deliveries)
+    for _, _, _, _, _, parts, key in deliveries:
+        ids = [p["id"] for p in json.loads(parts)]
+        assert ids == [f"outbox-{key}:{i}" for i in range(len(ids))]
+        assert all(i in {p["id"] for p in posts} for i in ids)
+
+
+def run_scenario(tmp_path: Path, db_url: str, daemons: int, days: int) -> None:
+    env = base_env(tmp_path, db_url)
+    prepare(tmp_path, env)
+    history: list[Proc] = []
+    for i in range(days):
+        day = MONDAY + timedelta(days=i)
+        check_day(day, race_one_day(tmp_path, env, day, daemons), history)
+    check_database(db_url, tmp_path / "outbox.jsonl", days, history)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("daemons", [2, 4])
+def test_daemons_racing_on_one_sqlite_file_post_once_a_day(tmp_path: Path, daemons: int) -> None:
+    run_scenario(tmp_path, f"sqlite:///{tmp_path / 'db'}", daemons, days=5)
+
+
+@pytest.mark.slow
+@pytest.mark.postgres
+@pytest.mark.parametrize("daemons", [2, 4])
+def test_daemons_racing_on_postgres_post_once_a_day(tmp_path: Path, postgres_url: str,
+                                                    daemons: int) -> None:
+    run_scenario(tmp_path, postgres_url, daemons=daemons, days=3)
