@@ -108,6 +108,10 @@ class Settings(BaseSettings):
         default="— {author}, {role}, {organisation}", description="Attribution line template"
     )
     user: str = Field(default="", description="Name recorded in the audit trail")
+    alert_urls: Annotated[list[SecretStr], NoDecode] = Field(
+        default_factory=list,
+        description="Comma list of apprise URLs for alerts (Slack, Teams, e-mail, ...)",
+    )
     clock_start: datetime | None = Field(
         default=None, description="Demos and rehearsals only: pretend time starts here"
     )
@@ -159,6 +163,13 @@ class Settings(BaseSettings):
             if not re.fullmatch(r"[a-z][a-z0-9_]*", name):
                 raise ValueError(f"{name!r} is not a platform name")
         return list(dict.fromkeys(value))
+
+    @field_validator("alert_urls", mode="before")
+    @classmethod
+    def _split_urls(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
 
     @field_validator("campaign_days", mode="before")
     @classmethod
@@ -337,7 +348,7 @@ def _redact(text: str) -> str:
 
 def secret_values(settings: Settings) -> list[str]:
     """Every configured secret, for scrubbing text meant for people or logs."""
-    values = []
+    values = [url.get_secret_value() for url in settings.alert_urls]
     for dotted in SECRET_FIELDS:
         section, _, name = dotted.partition(".")
         secret = getattr(getattr(settings, section), name)

@@ -27,4 +27,29 @@ class Alerter:
         except IntegrityError:
             return False
         log.warning("ALERT %s: %s", kind, message)
+        self._send(kind, message)
         return True
+
+    def _send(self, kind: str, message: str) -> None:
+        """Deliver through apprise to every configured URL; a failure is logged, not fatal."""
+        urls = [url.get_secret_value() for url in self.app.settings.alert_urls]
+        if not urls:
+            return
+        import warnings
+
+        title = f"infobot ({self.app.settings.campaign_name}): {kind.replace('_', ' ')}"
+        with warnings.catch_warnings():
+            # apprise's plugins import the standard library's deprecated imghdr module
+            warnings.simplefilter("ignore", DeprecationWarning)
+            import apprise
+
+            notifier = apprise.Apprise()
+            for url in urls:
+                notifier.add(url)
+            try:
+                sent = notifier.notify(title=title, body=message)
+            except Exception:  # a broken alert channel must not stop the daemon
+                log.exception("could not send the alert")
+                return
+        if not sent:
+            log.error("could not send the alert to every alert URL (see apprise's log)")
