@@ -1,4 +1,4 @@
-"""infobot benchmarks: import throughput, status/preview at scale, and CLI start-up.
+"""infobot benchmarks: import throughput, status/preview at scale, CLI start-up, the daemon.
 
 Run with ``make bench`` (or ``.venv/bin/python bench/run.py``). Every figure is measured by
 running the real ``infobot`` command as a child process, from an empty working directory,
@@ -842,21 +842,39 @@ def bench_help(runs: int) -> None:
     shutil.rmtree(workdir, ignore_errors=True)
 
 
+SECTIONS = ("import", "scale", "help", "daemon")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--import-runs", type=int, default=3, help="imports to time (3)")
     parser.add_argument("--runs", type=int, default=TIMED_RUNS, help="status/preview runs (5)")
     parser.add_argument("--help-runs", type=int, default=HELP_RUNS, help="--help runs (10)")
+    parser.add_argument(
+        "--only",
+        action="append",
+        choices=SECTIONS,
+        help="run only this section (repeat for several); default: all",
+    )
     options = parser.parse_args(argv)
+    chosen = set(options.only or SECTIONS)
     began = time.perf_counter()
     noise = Noise()
     machine_context()
     DATA.mkdir(parents=True, exist_ok=True)
-    print("\nWarm-up: writes bytecode and checks that the CLI works ...", flush=True)
-    warm_up()
-    bench_import(max(1, options.import_runs))
-    bench_scale(max(1, options.runs))
-    bench_help(max(1, options.help_runs))
+    if chosen & {"import", "scale", "help"}:
+        print("\nWarm-up: writes bytecode and checks that the CLI works ...", flush=True)
+        warm_up()
+    if "import" in chosen:
+        bench_import(max(1, options.import_runs))
+    if "scale" in chosen:
+        bench_scale(max(1, options.runs))
+    if "help" in chosen:
+        bench_help(max(1, options.help_runs))
+    if "daemon" in chosen:
+        import daemon  # bench/daemon.py: this script's folder is on sys.path
+
+        daemon.bench_daemon(sys.modules[__name__])
     shutil.rmtree(DATA / "work", ignore_errors=True)
 
     elapsed = time.perf_counter() - began

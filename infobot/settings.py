@@ -133,10 +133,10 @@ class Settings(BaseSettings):
     @field_validator("post_time", mode="before")
     @classmethod
     def _check_post_time(cls, value: Any) -> Any:
-        if isinstance(value, str) and not re.fullmatch(
-            r"([01]?\d|2[0-3]):[0-5]\d(:[0-5]\d)?", value
-        ):
+        if isinstance(value, str) and not re.fullmatch(r"([01]?\d|2[0-3]):[0-5]\d", value):
             raise ValueError("use 24-hour HH:MM, for example 09:00")
+        if isinstance(value, time) and (value.second or value.microsecond):
+            raise ValueError("use 24-hour HH:MM, for example 09:00 (no seconds)")
         return value
 
     @field_validator("hashtag")

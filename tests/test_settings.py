@@ -104,3 +104,10 @@ def test_settings_class_has_descriptions_for_top_level_fields() -> None:
     missing = [n for n, f in Settings.model_fields.items()
                if not f.description and n not in {"mastodon", "x", "bluesky", "outbox"}]
     assert missing == []
+
+
+def test_post_time_is_hours_and_minutes_only() -> None:
+    os.environ["INFOBOT_POST_TIME"] = "09:00:30"
+    with pytest.raises(ConfigError) as info:
+        load_settings()
+    assert "INFOBOT_POST_TIME" in info.value.lines[0]

@@ -44,9 +44,11 @@ class Runner:
         self._idle = threading.Event()
         self._idle.set()
 
-    def tick(self) -> None:
-        if not self._lock.acquire(blocking=False):
-            return  # the other job is already ticking: it will do everything needed
+    def tick(self, wait: bool = False) -> None:
+        """One round of work. The post-time job waits for a tick already running (it may
+        have read the clock a moment before the post was due); the minute job does not."""
+        if not self._lock.acquire(blocking=wait, timeout=TICK_SECONDS if wait else -1):
+            return  # the other job is ticking and will do everything needed
         self._idle.clear()
         try:
             self.daemon.tick()
