@@ -237,3 +237,36 @@ def test_a_simulated_year(tmp_path: Path) -> None:
     assert any(k.startswith("missed:") for k in kinds)
     assert any(k.startswith("delivery:") for k in kinds)
     app.close()
+
+
+def test_a_story_left_unsettled_by_a_crash_is_settled_next_tick(app: App,
+                                                                  tmp_path: Path) -> None:
+    [sid] = add_approved(app, tmp_path, 1)
+    clock(app).set(at(MON, 9))
+    daemon = Daemon(app)
+    daemon.tick()
+    with app.db.write() as session:  # as if killed between the last result and the settle
+        session.get_one(Story, sid).status = "scheduled"
+        session.scalars(select(Slot)).one().status = "claimed"
+    clock(app).set(at(MON, 9, 1))
+    daemon.tick()
+    assert slots(app) == {MON: ("posted", sid)}
+    assert "dead_man" not in alerts(app)
+
+
+def test_attempts_that_went_out_do_not_count_as_doubt(app: App, tmp_path: Path) -> None:
+    long_body = " ".join(f"Sentence {n} says why sharing notes helps people." for n in range(40))
+    rows = [story_row(1, body=long_body)]
+    report = import_files(app, [write_csv(tmp_path / "long.csv", rows)], actor="sam")
+    app.editorial().approve(report.added_ids, actor="alex")
+    alpha = fake(app, "alpha")
+    alpha.script = ["ok", "ok", "ok", "ok", "in_doubt"]  # four parts out, then one doubt
+    daemon = Daemon(app)
+    clock(app).set(at(MON, 9))
+    daemon.tick()
+    clock(app).set(at(MON, 9, 10))
+    daemon.tick()
+    with app.db.read() as session:
+        row = session.scalars(select(Delivery).where(Delivery.platform == "alpha")).one()
+    assert row.status == "sent" and row.attempts >= 5
+    assert len({m.key for m in alpha.live()}) == len(alpha.live())

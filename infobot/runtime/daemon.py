@@ -25,10 +25,11 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
+from infobot.domain.story import StoryStatus
 from infobot.runtime.alerts import Alerter
 from infobot.service.publisher import FAILED, IN_DOUBT, OPEN, Publisher
 from infobot.service.schedule import Planner, due_at
-from infobot.store.models import Campaign, Delivery, Heartbeat, Slot
+from infobot.store.models import Campaign, Delivery, Heartbeat, Slot, Story
 
 if TYPE_CHECKING:
     from infobot.app import App
@@ -37,6 +38,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("infobot.daemon")
 CATCH_UP_DAYS = 7
 DEAD_MAN_AFTER = timedelta(minutes=30)
+UNRESOLVED_DOUBT = timedelta(minutes=30)
 RUNWAY_THRESHOLDS = (14, 7, 3, 1)
 #: Calendar reasons that mean "not a campaign day at all" (nothing is recorded).
 NOT_A_DAY = (
@@ -184,6 +186,21 @@ class Daemon:
                 .outerjoin(Slot, Slot.id == Delivery.slot_id)
                 .where(Delivery.status.in_(OPEN))
             ).all()
+        # stories whose deliveries all ended but whose own status was never settled
+        # (a crash between the last result commit and the settle)
+        with self.app.db.read() as session:
+            unsettled = session.scalars(
+                select(Story.id).where(
+                    Story.campaign_id == campaign.id,
+                    Story.status == StoryStatus.SCHEDULED.value,
+                    ~select(Delivery.id)
+                    .where(Delivery.story_id == Story.id, Delivery.status.in_(OPEN))
+                    .exists(),
+                )
+            ).all()
+        for story_id in unsettled:
+            self.publisher._settle(story_id)
+            report.add(f"story #{story_id}: settled after an interrupted delivery")
         due_stories: set[int] = set()
         for delivery_id, story_id, status, next_at, day in rows:
             closes = due_at(day, campaign) + self.late if day is not None else None
@@ -210,20 +227,33 @@ class Daemon:
     ) -> None:
         with self.app.db.read() as session:
             failed = session.execute(
-                select(Delivery.id, Delivery.story_id, Delivery.platform, Delivery.error).where(
-                    Delivery.status.in_((FAILED, IN_DOUBT))
-                )
+                select(
+                    Delivery.id,
+                    Delivery.story_id,
+                    Delivery.platform,
+                    Delivery.error,
+                    Delivery.status,
+                    Delivery.updated_at,
+                ).where(Delivery.status.in_((FAILED, IN_DOUBT)))
             ).all()
             slot = session.scalar(
                 select(Slot).where(Slot.campaign_id == campaign.id, Slot.local_date == today)
             )
             run, _ = Planner(self.app).runway(session)
-        for delivery_id, story_id, platform, error in failed:
-            self.alerts.raise_once(
-                f"delivery:{delivery_id}",
-                "delivery_failed",
-                f"Story #{story_id} did not go out on {platform}: {error}",
-            )
+        for delivery_id, story_id, platform, error, status, updated_at in failed:
+            if status == FAILED:
+                self.alerts.raise_once(
+                    f"delivery:{delivery_id}",
+                    "delivery_failed",
+                    f"Story #{story_id} did not go out on {platform}: {error}",
+                )
+            elif now - updated_at > UNRESOLVED_DOUBT:  # the next ticks usually settle it
+                self.alerts.raise_once(
+                    f"doubt:{delivery_id}",
+                    "in_doubt",
+                    f"infobot cannot tell whether story #{story_id} went out on {platform} "
+                    f"({error}); it keeps checking before any retry. Look at the account.",
+                )
         due = due_at(today, campaign)
         done = slot is not None and slot.status not in ("claimed", "scheduled")
         if calendar.is_posting_day(today) and now > due + DEAD_MAN_AFTER and not done:

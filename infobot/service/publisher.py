@@ -41,14 +41,19 @@ from infobot.domain.story import StoryStatus
 from infobot.platforms.base import Published
 from infobot.service import audit
 from infobot.service.stories import QUEUE_ORDER, queue_filter, to_input
-from infobot.store.models import Delivery, Slot, Story
+from infobot.store.models import Delivery, Event, Slot, Story
 
 if TYPE_CHECKING:
     from infobot.app import App
 
 #: Delivery statuses.
 PENDING, SENDING, SENT, RETRY_WAIT, FAILED, IN_DOUBT = (
-    "pending", "sending", "sent", "retry_wait", "failed", "in_doubt",
+    "pending",
+    "sending",
+    "sent",
+    "retry_wait",
+    "failed",
+    "in_doubt",
 )
 OPEN = (PENDING, SENDING, RETRY_WAIT, IN_DOUBT)
 #: A delivery left ``sending`` this long has lost its sender (crash, kill): reconcile it.
@@ -112,7 +117,11 @@ class Publisher:
 
     # -- claiming ------------------------------------------------------------------------
     def claim(
-        self, day: date, *, story_id: int | None = None, platforms: Sequence[str] | None = None,
+        self,
+        day: date,
+        *,
+        story_id: int | None = None,
+        platforms: Sequence[str] | None = None,
         due_at: datetime | None = None,
     ) -> Claim:
         """Take ``day``'s slot for a story (the named one, the pin, or the next in queue).
@@ -125,29 +134,54 @@ class Publisher:
             with self.app.db.write() as session:
                 existing = self._slot(session, day)
                 if existing is not None:
-                    return Claim(day, existing.id, existing.story_id, False, existing.status,
-                                 existing.reason)
+                    return Claim(
+                        day, existing.id, existing.story_id, False, existing.status, existing.reason
+                    )
                 story = self._pick(session, day, story_id)
                 now = self.now()
                 if story is None:
-                    slot = Slot(campaign_id=self.app.campaign_id, local_date=day, story_id=None,
-                                status="skipped", reason="no approved story in the queue",
-                                due_at=due_at, claimed_at=now, claimed_by=self.worker,
-                                finished_at=now)
+                    slot = Slot(
+                        campaign_id=self.app.campaign_id,
+                        local_date=day,
+                        story_id=None,
+                        status="skipped",
+                        reason="no approved story in the queue",
+                        due_at=due_at,
+                        claimed_at=now,
+                        claimed_by=self.worker,
+                        finished_at=now,
+                    )
                     session.add(slot)
                     session.flush()
-                    self._event(session, actor=self.worker, action="slot.skipped",
-                                after={"day": day}, message="nothing to post: queue empty")
+                    self._event(
+                        session,
+                        actor=self.worker,
+                        action="slot.skipped",
+                        after={"day": day},
+                        message="nothing to post: queue empty",
+                    )
                     return Claim(day, slot.id, None, True, "skipped", slot.reason)
-                slot = Slot(campaign_id=self.app.campaign_id, local_date=day, story_id=story.id,
-                            status="claimed", reason="", due_at=due_at, claimed_at=now,
-                            claimed_by=self.worker)
+                slot = Slot(
+                    campaign_id=self.app.campaign_id,
+                    local_date=day,
+                    story_id=story.id,
+                    status="claimed",
+                    reason="",
+                    due_at=due_at,
+                    claimed_at=now,
+                    claimed_by=self.worker,
+                )
                 session.add(slot)
                 session.flush()
                 self._schedule(session, story, slot.id, names)
-                self._event(session, actor=self.worker, action="slot.claimed", story_id=story.id,
-                            after={"day": day, "story_id": story.id},
-                            message=f"story #{story.id} claimed {day.isoformat()}")
+                self._event(
+                    session,
+                    actor=self.worker,
+                    action="slot.claimed",
+                    story_id=story.id,
+                    after={"day": day, "story_id": story.id},
+                    message=f"story #{story.id} claimed {day.isoformat()}",
+                )
                 return Claim(day, slot.id, story.id, True, "claimed")
         except IntegrityError:
             # another process claimed the day between our read and our insert
@@ -165,13 +199,25 @@ class Publisher:
                 if existing is not None:
                     return Claim(day, existing.id, existing.story_id, False, existing.status)
                 now = self.now()
-                slot = Slot(campaign_id=self.app.campaign_id, local_date=day, story_id=None,
-                            status=status, reason=reason, claimed_at=now,
-                            claimed_by=self.worker, finished_at=now)
+                slot = Slot(
+                    campaign_id=self.app.campaign_id,
+                    local_date=day,
+                    story_id=None,
+                    status=status,
+                    reason=reason,
+                    claimed_at=now,
+                    claimed_by=self.worker,
+                    finished_at=now,
+                )
                 session.add(slot)
                 session.flush()
-                self._event(session, actor=self.worker, action=f"slot.{status}",
-                            after={"day": day}, message=reason)
+                self._event(
+                    session,
+                    actor=self.worker,
+                    action=f"slot.{status}",
+                    after={"day": day},
+                    message=reason,
+                )
                 return Claim(day, slot.id, None, True, status, reason)
         except IntegrityError:
             with self.app.db.read() as session:
@@ -208,8 +254,9 @@ class Publisher:
         )
         return result
 
-    def _schedule(self, session: Session, story: Story, slot_id: int | None,
-                  platforms: Sequence[str]) -> None:
+    def _schedule(
+        self, session: Session, story: Story, slot_id: int | None, platforms: Sequence[str]
+    ) -> None:
         now = self.now()
         before = story.status
         story.status = StoryStatus.SCHEDULED.value
@@ -221,15 +268,31 @@ class Publisher:
         for name in platforms:
             if name in existing:
                 continue
-            session.add(Delivery(
-                story_id=story.id, slot_id=slot_id, platform=name, status=PENDING,
-                idempotency_key=idempotency_key(self.app.campaign_id, story.id, name),
-                attempts=0, remote_id="", remote_url="", parts="[]", error="",
-                created_at=now, updated_at=now,
-            ))
-        self._event(session, actor=self.worker, action="story.scheduled", story_id=story.id,
-                    before={"status": before}, after={"status": story.status},
-                    message="claimed for posting")
+            session.add(
+                Delivery(
+                    story_id=story.id,
+                    slot_id=slot_id,
+                    platform=name,
+                    status=PENDING,
+                    idempotency_key=idempotency_key(self.app.campaign_id, story.id, name),
+                    attempts=0,
+                    remote_id="",
+                    remote_url="",
+                    parts="[]",
+                    error="",
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
+        self._event(
+            session,
+            actor=self.worker,
+            action="story.scheduled",
+            story_id=story.id,
+            before={"status": before},
+            after={"status": story.status},
+            message="claimed for posting",
+        )
 
     def schedule_extra(self, story_id: int, platforms: Sequence[str]) -> None:
         """A named story sent outside the daily slot (post-now when today is taken)."""
@@ -237,42 +300,58 @@ class Publisher:
             story = session.get(Story, story_id)
             if story is None or story.campaign_id != self.app.campaign_id:
                 raise NotFound(f"there is no story #{story_id}")
-            if story.status not in (StoryStatus.APPROVED.value, StoryStatus.SCHEDULED.value,
-                                    StoryStatus.PARTLY_POSTED.value, StoryStatus.FAILED.value,
-                                    StoryStatus.POSTED.value):
+            if story.status not in (
+                StoryStatus.APPROVED.value,
+                StoryStatus.SCHEDULED.value,
+                StoryStatus.PARTLY_POSTED.value,
+                StoryStatus.FAILED.value,
+                StoryStatus.POSTED.value,
+            ):
                 raise InvalidTransition(
-                    f"story #{story_id} is {story.status}; only approved stories can be posted")
+                    f"story #{story_id} is {story.status}; only approved stories can be posted"
+                )
             if story.status == StoryStatus.APPROVED.value:
                 self._schedule(session, story, None, platforms)
             else:
-                have = {d.platform for d in session.scalars(
-                    select(Delivery).where(Delivery.story_id == story.id))}
+                have = {
+                    d.platform
+                    for d in session.scalars(select(Delivery).where(Delivery.story_id == story.id))
+                }
                 missing = [p for p in platforms if p not in have]
                 if missing:
                     self._schedule(session, story, None, missing)
 
     # -- delivering ----------------------------------------------------------------------
-    def deliver(self, story_id: int, platforms: Sequence[str] | None = None,
-                *, retry_now: bool = False) -> Delivered:
+    def deliver(
+        self, story_id: int, platforms: Sequence[str] | None = None, *, retry_now: bool = False
+    ) -> Delivered:
         """Send (or resume) every open delivery of a story, all platforms at once."""
         with self.app.db.read() as session:
             rows = session.scalars(
                 select(Delivery).where(Delivery.story_id == story_id).order_by(Delivery.id)
             ).all()
             todo = [
-                d.id for d in rows
-                if d.status in OPEN and (platforms is None or d.platform in platforms)
-                and (retry_now or d.status != RETRY_WAIT or d.next_attempt_at is None
-                     or d.next_attempt_at <= self.now())
+                d.id
+                for d in rows
+                if d.status in OPEN
+                and (platforms is None or d.platform in platforms)
+                and (
+                    retry_now
+                    or d.status != RETRY_WAIT
+                    or d.next_attempt_at is None
+                    or d.next_attempt_at <= self.now()
+                )
             ]
-            done = [d for d in rows if d.id not in todo
-                    and (platforms is None or d.platform in platforms)]
+            done = [
+                d
+                for d in rows
+                if d.id not in todo and (platforms is None or d.platform in platforms)
+            ]
         result = Delivered(story_id, attempted=len(todo))
         for d in done:
             result.outcomes.append(_outcome(d))
         if todo:
-            with ThreadPoolExecutor(max_workers=len(todo),
-                                    thread_name_prefix="deliver") as pool:
+            with ThreadPoolExecutor(max_workers=len(todo), thread_name_prefix="deliver") as pool:
                 result.outcomes.extend(pool.map(self.deliver_one, todo))
         self._settle(story_id)
         return result
@@ -310,25 +389,36 @@ class Publisher:
             except PlatformError as exc:
                 return self._record_error(delivery_id, exc, reconcile=True)
             if found is not None:
-                confirmed = self._confirm(delivery_id, index, found, len(posts),
-                                          reconciled=True)
+                confirmed = self._confirm(delivery_id, index, found, len(posts), reconciled=True)
             else:
-                self._transition(delivery_id, PENDING, "reconciled: not on the platform",
-                                 action="delivery.reconciled")
+                self._transition(
+                    delivery_id,
+                    PENDING,
+                    "reconciled: not on the platform",
+                    action="delivery.not_found",
+                )
         while len(confirmed) < len(posts):
             index = len(confirmed)
-            self._transition(delivery_id, SENDING, f"sending part {index + 1}/{len(posts)}",
-                             count_attempt=True, action="delivery.sending")
-            reply_to = Published(confirmed[-1]["id"], confirmed[-1].get("url", "")) \
-                if confirmed else None
+            self._transition(
+                delivery_id,
+                SENDING,
+                f"sending part {index + 1}/{len(posts)}",
+                count_attempt=True,
+                action="delivery.sending",
+            )
+            reply_to = (
+                Published(confirmed[-1]["id"], confirmed[-1].get("url", "")) if confirmed else None
+            )
             try:
-                published = platform.publish(posts[index], idempotency_key=f"{key}:{index}",
-                                             reply_to=reply_to)
+                published = platform.publish(
+                    posts[index], idempotency_key=f"{key}:{index}", reply_to=reply_to
+                )
             except PlatformError as exc:
                 return self._record_error(delivery_id, exc)
             except Exception as exc:  # an adapter bug: the post may or may not exist
                 return self._record_error(
-                    delivery_id, InDoubt(f"unexpected {type(exc).__name__}: {exc}"))
+                    delivery_id, InDoubt(f"unexpected {type(exc).__name__}: {exc}")
+                )
             confirmed = self._confirm(delivery_id, index, published, len(posts))
         with self.app.db.read() as session:
             return _outcome(session.get_one(Delivery, delivery_id))
@@ -338,8 +428,14 @@ class Publisher:
             return delivery.updated_at <= self.now() - SENDING_LEASE
         return delivery.status in OPEN
 
-    def _confirm(self, delivery_id: int, index: int, published: Published, total: int,
-                 reconciled: bool = False) -> list[dict[str, str]]:
+    def _confirm(
+        self,
+        delivery_id: int,
+        index: int,
+        published: Published,
+        total: int,
+        reconciled: bool = False,
+    ) -> list[dict[str, str]]:
         with self.app.db.write() as session:
             delivery = _locked(session, delivery_id)
             parts = _parts(delivery)
@@ -356,28 +452,36 @@ class Publisher:
                 delivery.error = ""
                 delivery.next_attempt_at = None
             self._event(
-                session, actor=self.worker,
+                session,
+                actor=self.worker,
                 action="delivery.reconciled" if reconciled else "delivery.part_sent",
-                story_id=delivery.story_id, delivery_id=delivery.id,
-                after={"platform": delivery.platform, "part": index + 1, "of": total,
-                       "remote_id": published.remote_id, "url": published.url},
+                story_id=delivery.story_id,
+                delivery_id=delivery.id,
+                after={
+                    "platform": delivery.platform,
+                    "part": index + 1,
+                    "of": total,
+                    "remote_id": published.remote_id,
+                    "url": published.url,
+                },
                 message=("found on the platform: " if reconciled else "")
                 + f"part {index + 1}/{total} live on {delivery.platform}",
             )
             return parts
 
-    def _record_error(self, delivery_id: int, exc: PlatformError,
-                      reconcile: bool = False) -> Outcome:
+    def _record_error(
+        self, delivery_id: int, exc: PlatformError, reconcile: bool = False
+    ) -> Outcome:
         message = str(exc)
         if isinstance(exc, RateLimited):
             later = max(exc.retry_at or self.now(), self.now() + timedelta(seconds=30))
             return self._finish(delivery_id, RETRY_WAIT, message, next_attempt=later)
         if isinstance(exc, InDoubt):
-            with self.app.db.read() as session:
-                attempts = session.get_one(Delivery, delivery_id).attempts
+            attempts = self._doubts_in_a_row(delivery_id) + 1
             if attempts >= MAX_IN_DOUBT_ATTEMPTS:
                 return self._finish(
-                    delivery_id, FAILED,
+                    delivery_id,
+                    FAILED,
                     f"{message} — still unconfirmed after {attempts} attempts; check the "
                     "account by hand before sending it again",
                 )
@@ -385,10 +489,37 @@ class Publisher:
         if isinstance(exc, PermanentError):
             return self._finish(delivery_id, FAILED, message)
         if isinstance(exc, TransientError):
-            return self._finish(delivery_id, RETRY_WAIT, message,
-                                next_attempt=self._backoff(delivery_id))
-        return self._finish(delivery_id, IN_DOUBT if reconcile else RETRY_WAIT, message,
-                            next_attempt=self._backoff(delivery_id))
+            return self._finish(
+                delivery_id, RETRY_WAIT, message, next_attempt=self._backoff(delivery_id)
+            )
+        return self._finish(
+            delivery_id,
+            IN_DOUBT if reconcile else RETRY_WAIT,
+            message,
+            next_attempt=self._backoff(delivery_id),
+        )
+
+    def _doubts_in_a_row(self, delivery_id: int) -> int:
+        """How many attempts in a row ended in doubt, since a part was last confirmed (sent
+        or found by reconciliation). Crashes and parts that went out do not count."""
+        with self.app.db.read() as session:
+            actions = session.scalars(
+                select(Event.action)
+                .where(
+                    Event.delivery_id == delivery_id,
+                    Event.action.in_(
+                        ("delivery.in_doubt", "delivery.part_sent", "delivery.reconciled")
+                    ),
+                )
+                .order_by(Event.id.desc())
+                .limit(MAX_IN_DOUBT_ATTEMPTS)
+            ).all()
+        count = 0
+        for action in actions:
+            if action != "delivery.in_doubt":
+                break
+            count += 1
+        return count
 
     def _backoff(self, delivery_id: int) -> datetime:
         with self.app.db.read() as session:
@@ -398,8 +529,15 @@ class Publisher:
         when: datetime = self.now() + delay * jitter
         return when
 
-    def _transition(self, delivery_id: int, status: str, message: str, *,
-                    count_attempt: bool = False, action: str = "") -> None:
+    def _transition(
+        self,
+        delivery_id: int,
+        status: str,
+        message: str,
+        *,
+        count_attempt: bool = False,
+        action: str = "",
+    ) -> None:
         with self.app.db.write() as session:
             delivery = _locked(session, delivery_id)
             before = delivery.status
@@ -407,13 +545,20 @@ class Publisher:
             if count_attempt:
                 delivery.attempts += 1
             delivery.updated_at = self.now()
-            self._event(session, actor=self.worker, action=action or f"delivery.{status}",
-                        story_id=delivery.story_id, delivery_id=delivery.id,
-                        before={"status": before}, after={"status": status},
-                        message=f"{delivery.platform}: {message}")
+            self._event(
+                session,
+                actor=self.worker,
+                action=action or f"delivery.{status}",
+                story_id=delivery.story_id,
+                delivery_id=delivery.id,
+                before={"status": before},
+                after={"status": status},
+                message=f"{delivery.platform}: {message}",
+            )
 
-    def _finish(self, delivery_id: int, status: str, error: str,
-                next_attempt: datetime | None = None) -> Outcome:
+    def _finish(
+        self, delivery_id: int, status: str, error: str, next_attempt: datetime | None = None
+    ) -> Outcome:
         with self.app.db.write() as session:
             delivery = _locked(session, delivery_id)
             before = delivery.status
@@ -421,19 +566,26 @@ class Publisher:
             delivery.error = error
             delivery.next_attempt_at = next_attempt
             delivery.updated_at = self.now()
-            self._event(session, actor=self.worker, action=f"delivery.{status}",
-                        story_id=delivery.story_id, delivery_id=delivery.id,
-                        before={"status": before},
-                        after={"status": status, "next_attempt_at": next_attempt},
-                        message=f"{delivery.platform}: {error}")
+            self._event(
+                session,
+                actor=self.worker,
+                action=f"delivery.{status}",
+                story_id=delivery.story_id,
+                delivery_id=delivery.id,
+                before={"status": before},
+                after={"status": status, "next_attempt_at": next_attempt},
+                message=f"{delivery.platform}: {error}",
+            )
             return _outcome(delivery)
 
     def _settle(self, story_id: int) -> None:
         """Story and slot status follow their deliveries."""
         with self.app.db.write() as session:
             story = session.get_one(Story, story_id)
-            statuses = [d.status for d in session.scalars(
-                select(Delivery).where(Delivery.story_id == story_id))]
+            statuses = [
+                d.status
+                for d in session.scalars(select(Delivery).where(Delivery.story_id == story_id))
+            ]
             if not statuses or story.status == StoryStatus.WITHDRAWN.value:
                 return
             if any(s in OPEN for s in statuses):
@@ -448,20 +600,32 @@ class Publisher:
                 before = story.status
                 story.status = new
                 story.updated_at = self.now()
-                self._event(session, actor=self.worker, action=f"story.{new}",
-                            story_id=story.id, before={"status": before},
-                            after={"status": new}, message=f"story is {new.replace('_', ' ')}")
+                self._event(
+                    session,
+                    actor=self.worker,
+                    action=f"story.{new}",
+                    story_id=story.id,
+                    before={"status": before},
+                    after={"status": new},
+                    message=f"story is {new.replace('_', ' ')}",
+                )
             slot = session.scalar(select(Slot).where(Slot.story_id == story_id))
-            if slot is not None and new != StoryStatus.SCHEDULED.value \
-                    and slot.status != new:
+            if slot is not None and new != StoryStatus.SCHEDULED.value and slot.status != new:
                 slot.status = new
                 slot.finished_at = self.now()
                 if new != StoryStatus.POSTED.value:
-                    slot.reason = "; ".join(sorted({
-                        f"{d.platform}: {d.error}" for d in session.scalars(
-                            select(Delivery).where(Delivery.story_id == story_id,
-                                                   Delivery.status != SENT))
-                    }))
+                    slot.reason = "; ".join(
+                        sorted(
+                            {
+                                f"{d.platform}: {d.error}"
+                                for d in session.scalars(
+                                    select(Delivery).where(
+                                        Delivery.story_id == story_id, Delivery.status != SENT
+                                    )
+                                )
+                            }
+                        )
+                    )
 
 
 def _locked(session: Session, delivery_id: int) -> Delivery:
@@ -476,5 +640,10 @@ def _parts(delivery: Delivery) -> list[dict[str, str]]:
 
 
 def _outcome(delivery: Delivery) -> Outcome:
-    return Outcome(delivery.platform, delivery.status, delivery.remote_url, delivery.error,
-                   len(_parts(delivery)))
+    return Outcome(
+        delivery.platform,
+        delivery.status,
+        delivery.remote_url,
+        delivery.error,
+        len(_parts(delivery)),
+    )
