@@ -48,6 +48,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from infobot.clock import Clock, SystemClock
 from infobot.domain.errors import (
     ConfigError,
     InDoubt,
@@ -144,7 +145,9 @@ class BlueskyPlatform:
         timeout: float = 30.0,
         transport: httpx.BaseTransport | None = None,
         langs: Sequence[str] = ("en",),
+        clock: Clock | None = None,
     ) -> None:
+        self._clock: Clock = clock or SystemClock()
         self._handle = handle.strip().lstrip("@")
         self._password = app_password
         self._service_url = service_url.rstrip("/")
@@ -445,7 +448,7 @@ class BlueskyPlatform:
             detail, error = _xrpc_error(exc)
             said = f": {self._scrub(detail)}" if detail else ""
             if status == 429:
-                retry_at = _retry_at(response.headers)
+                retry_at = _retry_at(response.headers, self._clock.now())
                 return RateLimited(
                     f"Bluesky is limiting how often infobot can {action} (HTTP 429); try again"
                     f" after {retry_at:%H:%M} UTC",
@@ -572,10 +575,10 @@ def _xrpc_error(exc: BaseException) -> tuple[str, str]:
     return detail[:300], error
 
 
-def _retry_at(headers: Mapping[str, Any]) -> datetime:
+def _retry_at(headers: Mapping[str, Any], now: datetime | None = None) -> datetime:
     """When to try again after a 429: ``ratelimit-reset`` (epoch seconds), else
     ``retry-after`` (seconds), else five minutes from now. Aware UTC, never in the past."""
-    now = datetime.now(UTC)
+    now = now or SystemClock().now()
     lowered = {str(k).lower(): v for k, v in headers.items()}
     with contextlib.suppress(KeyError, TypeError, ValueError, OverflowError, OSError):
         return max(now, datetime.fromtimestamp(int(float(lowered["ratelimit-reset"])), UTC))

@@ -55,6 +55,8 @@ DECLARED_VERSION = "4.0.0"  # see the module docstring; every endpoint used here
 RATE_LIMIT_FALLBACK = timedelta(minutes=5)
 MEDIA_WAIT_SECONDS = 60.0
 LOOKUP_DEPTH = 40  # the API's maximum page size for account statuses
+#: Real time, for comparing with the server's timestamps even when the app clock is shifted.
+REAL_TIME = SystemClock()
 LOOKUP_SLACK = 300.0  # seconds of clock difference allowed between us and the server
 
 
@@ -251,7 +253,7 @@ class MastodonPlatform:
     # ------------------------------------------------------------------ helpers
 
     def _remember(self, idempotency_key: str) -> None:
-        now = time.time()
+        now = REAL_TIME.now().timestamp()  # compared with the server's own timestamps
         if len(self._attempts) > 500:  # a long-running process: forget attempts over a day old
             self._attempts = {k: t for k, t in self._attempts.items() if now - t < 86_400}
         self._attempts.setdefault(idempotency_key, now)
@@ -413,7 +415,7 @@ def _retry_at(client: Any, now: datetime) -> datetime:
     clock, or five minutes from now when the server did not say."""
     reset = getattr(client, "ratelimit_reset", None)
     if isinstance(reset, (int, float)):
-        delay = float(reset) - time.time()
+        delay = float(reset) - REAL_TIME.now().timestamp()  # the server's epoch is real time
         if 0 < delay <= 24 * 3600:
             return now + timedelta(seconds=delay)
     return now + RATE_LIMIT_FALLBACK
