@@ -140,27 +140,9 @@ class Publisher:
                 story = self._pick(session, day, story_id)
                 now = self.now()
                 if story is None:
-                    slot = Slot(
-                        campaign_id=self.app.campaign_id,
-                        local_date=day,
-                        story_id=None,
-                        status="skipped",
-                        reason="no approved story in the queue",
-                        due_at=due_at,
-                        claimed_at=now,
-                        claimed_by=self.worker,
-                        finished_at=now,
+                    return self._no_post(
+                        session, day, "skipped", "no approved story in the queue", due_at
                     )
-                    session.add(slot)
-                    session.flush()
-                    self._event(
-                        session,
-                        actor=self.worker,
-                        action="slot.skipped",
-                        after={"day": day},
-                        message="nothing to post: queue empty",
-                    )
-                    return Claim(day, slot.id, None, True, "skipped", slot.reason)
                 slot = Slot(
                     campaign_id=self.app.campaign_id,
                     local_date=day,
@@ -184,11 +166,7 @@ class Publisher:
                 )
                 return Claim(day, slot.id, story.id, True, "claimed")
         except IntegrityError:
-            # another process claimed the day between our read and our insert
-            with self.app.db.read() as session:
-                taken = self._slot(session, day)
-                assert taken is not None
-                return Claim(day, taken.id, taken.story_id, False, taken.status, taken.reason)
+            return self._taken(day)
 
     def record_missed(self, day: date, reason: str, status: str = "missed") -> Claim:
         """Record a day with no post (``missed``: outage past the late window; ``skipped``:
@@ -198,32 +176,39 @@ class Publisher:
                 existing = self._slot(session, day)
                 if existing is not None:
                     return Claim(day, existing.id, existing.story_id, False, existing.status)
-                now = self.now()
-                slot = Slot(
-                    campaign_id=self.app.campaign_id,
-                    local_date=day,
-                    story_id=None,
-                    status=status,
-                    reason=reason,
-                    claimed_at=now,
-                    claimed_by=self.worker,
-                    finished_at=now,
-                )
-                session.add(slot)
-                session.flush()
-                self._event(
-                    session,
-                    actor=self.worker,
-                    action=f"slot.{status}",
-                    after={"day": day},
-                    message=reason,
-                )
-                return Claim(day, slot.id, None, True, status, reason)
+                return self._no_post(session, day, status, reason)
         except IntegrityError:
-            with self.app.db.read() as session:
-                taken = self._slot(session, day)
-                assert taken is not None
-                return Claim(day, taken.id, taken.story_id, False, taken.status)
+            return self._taken(day)
+
+    def _no_post(
+        self, session: Session, day: date, status: str, reason: str, due_at: datetime | None = None
+    ) -> Claim:
+        """Insert the slot of a day that posts nothing, with its reason and event."""
+        now = self.now()
+        slot = Slot(
+            campaign_id=self.app.campaign_id,
+            local_date=day,
+            story_id=None,
+            status=status,
+            reason=reason,
+            due_at=due_at,
+            claimed_at=now,
+            claimed_by=self.worker,
+            finished_at=now,
+        )
+        session.add(slot)
+        session.flush()
+        self._event(
+            session, actor=self.worker, action=f"slot.{status}", after={"day": day}, message=reason
+        )
+        return Claim(day, slot.id, None, True, status, reason)
+
+    def _taken(self, day: date) -> Claim:
+        """The claim another process won between our read and our insert."""
+        with self.app.db.read() as session:
+            taken = self._slot(session, day)
+            assert taken is not None
+            return Claim(day, taken.id, taken.story_id, False, taken.status, taken.reason)
 
     def _slot(self, session: Session, day: date) -> Slot | None:
         return session.scalar(
