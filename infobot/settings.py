@@ -32,32 +32,40 @@ _DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 class MastodonSettings(BaseModel):
-    api_base_url: str = ""
-    access_token: SecretStr | None = None
-    visibility: Literal["public", "unlisted", "private", "direct"] = "public"
-    max_length: int | None = Field(default=None, ge=1, description="Override the instance limit")
-    timeout_seconds: float = Field(default=30.0, gt=0, le=300)
+    api_base_url: str = Field(default="", description="Address of the Mastodon instance")
+    access_token: SecretStr | None = Field(default=None, description="The account's access token")
+    visibility: Literal["public", "unlisted", "private", "direct"] = Field(
+        default="public", description="Who sees the posts"
+    )
+    max_length: int | None = Field(
+        default=None, ge=1, description="Override the instance's length limit"
+    )
+    timeout_seconds: float = Field(default=30.0, gt=0, le=300, description="Per-call timeout")
 
 
 class XSettings(BaseModel):
-    consumer_key: SecretStr | None = None
-    consumer_secret: SecretStr | None = None
-    access_token: SecretStr | None = None
-    access_token_secret: SecretStr | None = None
-    threads: bool = True
-    timeout_seconds: float = Field(default=30.0, gt=0, le=300)
+    consumer_key: SecretStr | None = Field(default=None, description="App's API key")
+    consumer_secret: SecretStr | None = Field(default=None, description="App's API key secret")
+    access_token: SecretStr | None = Field(default=None, description="Account's access token")
+    access_token_secret: SecretStr | None = Field(
+        default=None, description="Account's access token secret"
+    )
+    threads: bool = Field(default=True, description="Post long stories as threads")
+    timeout_seconds: float = Field(default=30.0, gt=0, le=300, description="Per-call timeout")
 
 
 class BlueskySettings(BaseModel):
-    handle: str = ""
-    app_password: SecretStr | None = None
-    service_url: str = "https://bsky.social"
-    session_file: Path = Path("queue/bluesky-session.json")
-    timeout_seconds: float = Field(default=30.0, gt=0, le=300)
+    handle: str = Field(default="", description="Account handle, such as team.bsky.social")
+    app_password: SecretStr | None = Field(default=None, description="An app password")
+    service_url: str = Field(default="https://bsky.social", description="The account's PDS")
+    session_file: Path = Field(
+        default=Path("queue/bluesky-session.json"), description="Saved login session (0600)"
+    )
+    timeout_seconds: float = Field(default=30.0, gt=0, le=300, description="Per-call timeout")
 
 
 class OutboxSettings(BaseModel):
-    max_length: int = Field(default=500, ge=20)
+    max_length: int = Field(default=500, ge=20, description="Length limit the outbox applies")
 
 
 def _split_list(value: Any) -> Any:
@@ -79,7 +87,8 @@ class Settings(BaseSettings):
     )
 
     database_url: str = Field(
-        default="sqlite:///queue/infobot.db", description="SQLAlchemy URL of the database"
+        default="sqlite:///queue/infobot.db",
+        description="SQLAlchemy URL: a SQLite file, or postgresql://user@host/db",
     )
     timezone: str = Field(default="Europe/London", description="IANA timezone of the campaign")
     post_time: time = Field(default=time(9, 0), description="Local time of the daily post")
@@ -95,25 +104,64 @@ class Settings(BaseSettings):
         default_factory=lambda: list(_DAY_NAMES), description="Days of the week to post on"
     )
     campaign_start: date | None = Field(default=None, description="First campaign day")
-    campaign_end: date | None = Field(default=None, description="Last campaign day")
+    campaign_end: date | None = Field(
+        default=None, description="Last campaign day: the queue runway is measured against it"
+    )
     late_window_hours: float = Field(
         default=6.0, ge=0, le=23, description="How late a missed post may still go out"
     )
-    require_consent: bool = Field(default=True, description="Stories need consent_by/date")
-    four_eyes: bool = Field(default=False, description="Approver must differ from the editor")
+    require_consent: bool = Field(
+        default=True, description="Stories need consent_by and consent_date"
+    )
+    four_eyes: bool = Field(
+        default=False, description="The approver must differ from whoever added or last edited"
+    )
     overflow: Literal["thread", "reject"] = Field(
         default="thread", description="Too-long stories become threads or are rejected"
     )
     attribution: str = Field(
         default="— {author}, {role}, {organisation}", description="Attribution line template"
     )
-    user: str = Field(default="", description="Name recorded in the audit trail")
+    user: str = Field(
+        default="",
+        description="Name in the audit trail when --by is not given (default: login name)",
+    )
     alert_urls: Annotated[list[SecretStr], NoDecode] = Field(
         default_factory=list,
         description="Comma list of apprise URLs for alerts (Slack, Teams, e-mail, ...)",
     )
     clock_start: datetime | None = Field(
         default=None, description="Demos and rehearsals only: pretend time starts here"
+    )
+    log_format: Literal["text", "json"] = Field(
+        default="text", description="Log lines as text for people or JSON lines for collectors"
+    )
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        default="INFO", description="Least severe log level written"
+    )
+    metrics_port: int | None = Field(
+        default=None, ge=1, le=65535, description="Serve Prometheus metrics on this port"
+    )
+    metrics_host: str = Field(default="127.0.0.1", description="Address the metrics port binds")
+    web_port: int | None = Field(
+        default=None, ge=1, le=65535, description="Serve the team's web page on this port"
+    )
+    web_host: str = Field(default="127.0.0.1", description="Address the web page binds")
+    web_session_secret: SecretStr | None = Field(
+        default=None, description="Key that signs web sessions (random per start if unset)"
+    )
+    web_cookie_secure: bool = Field(
+        default=True, description="Send the session cookie over HTTPS only (localhost works)"
+    )
+    web_trusted_proxies: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Comma list of single-sign-on proxy addresses whose identity headers count",
+    )
+    web_identity_header: str = Field(
+        default="X-Forwarded-User", description="Header with the user name set by the proxy"
+    )
+    web_role_header: str = Field(
+        default="X-Forwarded-Role", description="Header with the role set by the proxy"
     )
 
     mastodon: MastodonSettings = Field(default_factory=MastodonSettings)
@@ -170,6 +218,11 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
+
+    @field_validator("web_trusted_proxies", mode="before")
+    @classmethod
+    def _split_proxies(cls, value: Any) -> Any:
+        return _split_list(value)
 
     @field_validator("campaign_days", mode="before")
     @classmethod
@@ -239,6 +292,7 @@ SECRET_FIELDS: frozenset[str] = frozenset(
         "x.access_token",
         "x.access_token_secret",
         "bluesky.app_password",
+        "web_session_secret",
     }
 )
 
@@ -350,8 +404,9 @@ def secret_values(settings: Settings) -> list[str]:
     """Every configured secret, for scrubbing text meant for people or logs."""
     values = [url.get_secret_value() for url in settings.alert_urls]
     for dotted in SECRET_FIELDS:
-        section, _, name = dotted.partition(".")
-        secret = getattr(getattr(settings, section), name)
+        secret: Any = settings
+        for name in dotted.split("."):
+            secret = getattr(secret, name)
         if isinstance(secret, SecretStr):
             raw = secret.get_secret_value()
             if len(raw) >= 4:

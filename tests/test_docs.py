@@ -35,3 +35,25 @@ def test_every_setting_is_in_the_readme() -> None:
                 assert f"__{sub.upper()}" in README, f"README lacks {name}.{sub}"
         else:
             assert f"INFOBOT_{name.upper()}" in README, f"README lacks INFOBOT_{name.upper()}"
+
+
+def test_readme_settings_table_is_generated_from_the_settings_class() -> None:
+    from infobot.settings_doc import replace_table, rows
+
+    assert README == replace_table(README), (
+        "README's settings table differs from the Settings class: "
+        "run `python -m infobot.settings_doc --write`"
+    )
+    names = [env for env, _, _ in rows()]
+    assert len(names) == len(set(names))
+    assert "INFOBOT_MASTODON__ACCESS_TOKEN" in names
+
+
+def test_settings_table_check_fails_when_a_row_is_edited() -> None:
+    from infobot.settings_doc import replace_table
+
+    edited = README.replace(
+        "| `INFOBOT_TIMEZONE` | `Europe/London`", "| `INFOBOT_TIMEZONE` | `UTC`"
+    )
+    assert edited != README
+    assert replace_table(edited) != edited
