@@ -14,12 +14,26 @@ from typing import Any
 
 import pytest
 
+from tests.support import transcript
 from tests.support.pg_fixtures import postgres_server, postgres_url  # noqa: F401
 
 REPO = Path(__file__).resolve().parent.parent
 QUEUE = REPO / "queue"
 # Monday 23 November 2026, 08:00 in London: before the day's 09:00 post.
 NOW = "2026-11-23T08:00:00+00:00"
+
+
+transcript.install()
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    """Captured stdout, stderr and log of every test phase go into the transcript."""
+    transcript.record(*(content for _, content in report.sections))
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The secret scan runs last, over everything the run printed before it."""
+    items.sort(key=lambda item: item.nodeid.startswith("tests/test_zz_secret_scan.py"))
 
 
 @pytest.fixture(autouse=True)
@@ -70,6 +84,7 @@ class Cli:
         finally:
             sys.stdin = old_stdin
         captured = self.capsys.readouterr()
+        transcript.record(captured.out, captured.err)
         return Result(code, captured.out, captured.err)
 
     def ok(self, *args: str, input: str | None = None) -> Result:

@@ -10,7 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from infobot.domain.errors import InDoubt, PermanentError, RateLimited, TransientError
+from infobot.domain.errors import (
+    CredentialsRejected,
+    InDoubt,
+    PermanentError,
+    RateLimited,
+    TransientError,
+)
 from infobot.domain.render import PlatformRules, Post
 from infobot.platforms.base import Account, Published
 
@@ -46,7 +52,9 @@ class ScriptedPlatform:
         if action == "rate_limited":
             raise RateLimited("slow down", retry_at=self.retry_at, platform=self.name)
         if action == "permanent":
-            raise PermanentError("credentials rejected", platform=self.name)
+            raise PermanentError("the platform refused this post", platform=self.name)
+        if action == "rejected":
+            raise CredentialsRejected("the access token was revoked", platform=self.name)
         if action == "in_doubt":
             raise InDoubt("connection reset before the post was made", platform=self.name)
         made = Made(f"{self.name}-{len(self.posts) + 1}", post.text, idempotency_key,

@@ -32,10 +32,11 @@ import regex
 
 from infobot.platforms.bluesky import BlueskyPlatform, join_remote_id
 from tests.platform_harness import CreateRequest, LivePost
+from tests.support import transcript
 
 HANDLE = "infostory-test.bsky.social"
 DID = "did:plc:ewvi7nxzyoun6zhxrhs64oiz"
-APP_PASSWORD = "hq7k-2xmp-vr4d-9tzw"
+APP_PASSWORD = transcript.secret("hq7k-2xmp-vr4d-9tzw")
 TIMEOUT = 0.5  # the adapter's timeout; the "timeout" fault answers after SLOW seconds
 SLOW = 1.5
 SUPPORTED = ("rate_limited", "unauthorized", "server_error", "timeout", "connection_reset")

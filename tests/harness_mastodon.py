@@ -41,6 +41,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from infobot.platforms.mastodon import MastodonPlatform
 from tests.platform_harness import CreateRequest, LivePost
+from tests.support import transcript
 
 SUPPORTED = (
     "rate_limited", "unauthorized", "server_error", "timeout", "connection_reset", "too_long",
@@ -561,7 +562,7 @@ def fake_mastodon(token: str | None = None, **kw: Any) -> Iterator[FakeMastodonS
 
 
 def new_token() -> str:
-    return "tok_" + secrets.token_urlsafe(24)
+    return transcript.secret("tok_" + secrets.token_urlsafe(24))
 
 
 def make_platform(server: FakeMastodonServer, **kw: Any) -> MastodonPlatform:

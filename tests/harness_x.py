@@ -38,12 +38,15 @@ from oauthlib.oauth1.rfc5849 import signature, utils
 
 from infobot.platforms.x import XPlatform
 from tests.platform_harness import CreateRequest, LivePost
+from tests.support import transcript
 
 CONSUMER_KEY = "ck-Xh4rn3ssConsumerKey"
 CONSUMER_SECRET = "cs-Xh4rn3ssConsumerSecret-9f2"
 ACCESS_TOKEN = "1700000000000000001-Xh4rn3ssAccessToken"
 ACCESS_TOKEN_SECRET = "ats-Xh4rn3ssAccessTokenSecret-77"
 CREDENTIALS = (CONSUMER_KEY, CONSUMER_SECRET, ACCESS_TOKEN, ACCESS_TOKEN_SECRET)
+for _value in CREDENTIALS:
+    transcript.secret(_value)
 USER = {"id": "1700000000000000001", "name": "Info Team", "username": "infoteam"}
 TIMEOUT = 0.5  # the adapter's timeout; the "timeout" fault answers later than this
 

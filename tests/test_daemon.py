@@ -145,6 +145,39 @@ def test_transient_failure_is_retried_then_given_up_at_the_window(app: App,
     assert "delivery_failed" in alerts(app)
 
 
+def test_rejected_credentials_raise_their_own_alert_once(app: App, tmp_path: Path) -> None:
+    add_approved(app, tmp_path, 20)
+    fake(app, "beta").script = ["rejected"]
+    daemon = Daemon(app)
+    clock(app).set(at(MON, 9))
+    daemon.tick()
+    clock(app).set(at(MON, 9, 5))
+    daemon.tick()
+    kinds = alerts(app)
+    assert kinds.count("credentials_rejected") == 1
+    assert "delivery_failed" not in kinds
+    assert fake(app, "alpha").live() and not fake(app, "beta").live()
+    with app.db.read() as session:
+        message = session.scalars(select(Alert.message)).one()
+    assert "beta refused infobot's credentials" in message
+
+
+def test_in_doubt_is_reconciled_with_backoff_not_every_minute(app: App, tmp_path: Path) -> None:
+    add_approved(app, tmp_path, 20)
+    fake(app, "beta").script = ["in_doubt"] * 10
+    daemon = Daemon(app)
+    start = at(MON, 9)
+    for minute in range(0, 12):
+        clock(app).set(start + timedelta(minutes=minute))
+        daemon.tick()
+    tries = [call for call in fake(app, "beta").calls if call.startswith("in_doubt")]
+    # 1, 2 and 4 minutes apart (±20 %): 3 or 4 tries in 12 minutes, not 12
+    assert 3 <= len(tries) <= 4
+    with app.db.read() as session:
+        beta = session.scalars(select(Delivery).where(Delivery.platform == "beta")).one()
+        assert beta.status == "in_doubt" and beta.next_attempt_at is not None
+
+
 def test_dead_man_and_runway_alerts_fire_once(app: App, tmp_path: Path) -> None:
     add_approved(app, tmp_path, 5)
     fake(app, "alpha").script = ["in_doubt"] * 3

@@ -40,7 +40,7 @@ def test_every_setting_is_in_the_readme() -> None:
 def test_readme_settings_table_is_generated_from_the_settings_class() -> None:
     from infobot.settings_doc import replace_table, rows
 
-    assert README == replace_table(README), (
+    assert replace_table(README) == README, (
         "README's settings table differs from the Settings class: "
         "run `python -m infobot.settings_doc --write`"
     )

@@ -9,7 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from infobot.domain.errors import InDoubt, PermanentError, RateLimited, TransientError
+from infobot.domain.errors import (
+    CredentialsRejected,
+    InDoubt,
+    PermanentError,
+    RateLimited,
+    TransientError,
+)
 from infobot.domain.render import PlatformRules, Post, RenderOptions, render
 from infobot.domain.story import StoryInput
 from infobot.platforms.base import Account, Published
@@ -96,7 +102,7 @@ def test_verify_names_the_account(harness: Harness) -> None:
 
 EXPECTED = {
     "rate_limited": RateLimited,
-    "unauthorized": PermanentError,
+    "unauthorized": CredentialsRejected,
     "server_error": TransientError,
     "timeout": InDoubt,
     "connection_reset": InDoubt,

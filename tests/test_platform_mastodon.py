@@ -15,6 +15,7 @@ import pytest
 from infobot.clock import FixedClock
 from infobot.domain.errors import (
     ConfigError,
+    CredentialsRejected,
     InDoubt,
     PermanentError,
     PlatformError,
@@ -278,7 +279,7 @@ def test_a_missing_image_is_permanent_and_posts_nothing(h: MastodonHarness,
 @pytest.mark.parametrize(("fault", "expected"), [
     ("rate_limited", RateLimited),
     ("rate_limited_no_reset", RateLimited),
-    ("unauthorized", PermanentError),
+    ("unauthorized", CredentialsRejected),
     ("forbidden", PermanentError),
     ("server_error", TransientError),
     ("bad_gateway", TransientError),

@@ -122,7 +122,7 @@ def test_permanent_failure_stops_one_platform_only(app: App, tmp_path: Path) -> 
     assert any("beta" in item["message"] for item in status["attention"])
     with app.db.read() as session:
         slot = session.scalars(select(Slot)).one()
-        assert slot.status == "partly_posted" and "credentials rejected" in slot.reason
+        assert slot.status == "partly_posted" and "refused this post" in slot.reason
 
 
 def test_transient_and_rate_limits_wait_then_retry(app: App, tmp_path: Path) -> None:
@@ -156,7 +156,8 @@ def test_in_doubt_is_reconciled_before_any_retry(app: App, tmp_path: Path) -> No
     publisher.deliver(sid)
     assert delivery(app, sid, "alpha").status == "in_doubt"
     assert delivery(app, sid, "beta").status == "in_doubt"
-    assert publisher.deliver(sid).ok
+    assert publisher.deliver(sid).attempted == 0  # doubt waits its back-off like a retry
+    assert publisher.deliver(sid, retry_now=True).ok
     # alpha's post existed: found, not re-sent. beta's did not: sent once, same key
     assert len(fake(app, "alpha").live()) == 1
     key = f"infobot:{app.campaign_id}:{sid}:alpha:0"
@@ -219,7 +220,7 @@ def test_repeated_doubt_goes_to_a_person_not_a_loop(app: App, tmp_path: Path) ->
     publisher = Publisher(app)
     publisher.claim(DAY)
     for _ in range(6):
-        publisher.deliver(sid, ["alpha"])
+        publisher.deliver(sid, ["alpha"], retry_now=True)
     alpha = delivery(app, sid, "alpha")
     assert alpha.status == "failed" and "check the account by hand" in alpha.error
     assert alpha.attempts == 5

@@ -11,8 +11,9 @@ import pytest
 from infobot.domain.errors import ConfigError
 from infobot.settings import Settings, load_settings, secret_values
 from tests.conftest import Cli
+from tests.support import transcript
 
-TOKEN = "tok-SUPERSECRET-4242"
+TOKEN = transcript.secret("tok-SUPERSECRET-4242")
 
 
 def test_defaults_are_the_public_contract() -> None:

@@ -51,6 +51,7 @@ cli.add_command(posting.doctor)
 cli.add_command(runcmd.run)
 cli.add_command(runcmd.health)
 cli.add_command(dbcmd.db)
+cli.add_command(dbcmd.backup)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -16,12 +16,12 @@ from infobot.cli.common import Env, pass_env
 @pass_env
 def run(env: Env, once: bool) -> None:
     """Run the daemon: post every campaign day at the post time, retry, alert."""
-    import logging
-
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    from infobot import logs
     from infobot.runtime.service import Runner
+    from infobot.settings import secret_values
+
+    settings = env.settings
+    logs.setup(settings.log_format, settings.log_level, secret_values(settings))
 
     runner = Runner(env.app)
     if once:

@@ -91,5 +91,9 @@ class PermanentError(PlatformError):
     pass
 
 
+class CredentialsRejected(PermanentError):
+    """The platform refused the account's credentials: a person must renew them."""
+
+
 class InDoubt(PlatformError):
     pass

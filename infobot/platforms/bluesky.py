@@ -51,6 +51,7 @@ from typing import TYPE_CHECKING, Any
 from infobot.clock import Clock, SystemClock
 from infobot.domain.errors import (
     ConfigError,
+    CredentialsRejected,
     InDoubt,
     PermanentError,
     PlatformError,
@@ -464,7 +465,7 @@ class BlueskyPlatform:
                 )
             if status in (401, 403):
                 self._forget_session()
-                return PermanentError(
+                return CredentialsRejected(
                     f"Bluesky rejected the app password for @{self._handle} (HTTP {status}{said})."
                     " Check INFOBOT_BLUESKY__HANDLE and INFOBOT_BLUESKY__APP_PASSWORD, or create"
                     " a new app password in Bluesky's settings",

@@ -31,6 +31,7 @@ from urllib.parse import urlsplit
 from infobot.clock import Clock, SystemClock
 from infobot.domain.errors import (
     ConfigError,
+    CredentialsRejected,
     InDoubt,
     PermanentError,
     RateLimited,
@@ -359,7 +360,7 @@ def _translate(
     if isinstance(exc, MastodonAPIError):
         status, reason = _status_and_reason(exc)
         if isinstance(exc, MastodonUnauthorizedError) or status == 401:
-            return PermanentError(
+            return CredentialsRejected(
                 _scrub(f"Mastodon rejected the access token (HTTP 401) when trying to {action}:"
                        " it may be wrong, expired or revoked; create a new one on the instance"
                        " and set INFOBOT_MASTODON__ACCESS_TOKEN", token),

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any, cast
 from infobot.clock import Clock, SystemClock
 from infobot.domain.errors import (
     ConfigError,
+    CredentialsRejected,
     InDoubt,
     PermanentError,
     PlatformError,
@@ -381,7 +382,7 @@ class XPlatform:
                 platform=NAME,
             )
         if status == 401:
-            return PermanentError(
+            return CredentialsRejected(
                 f"X rejected the credentials when infobot tried to {action} (HTTP 401"
                 f"{says}). Check the X consumer key and secret and the access token and"
                 " secret in the settings; if they were regenerated or revoked in the X"

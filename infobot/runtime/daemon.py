@@ -29,7 +29,7 @@ from infobot.domain.story import StoryStatus
 from infobot.runtime.alerts import Alerter
 from infobot.service.publisher import FAILED, IN_DOUBT, OPEN, Publisher
 from infobot.service.schedule import Planner, due_at
-from infobot.store.models import Campaign, Delivery, Heartbeat, Slot, Story
+from infobot.store.models import Campaign, Delivery, Event, Heartbeat, Slot, Story
 
 if TYPE_CHECKING:
     from infobot.app import App
@@ -236,12 +236,27 @@ class Daemon:
                     Delivery.updated_at,
                 ).where(Delivery.status.in_((FAILED, IN_DOUBT)))
             ).all()
+            refused = set(
+                session.scalars(
+                    select(Event.delivery_id).where(
+                        Event.action == "delivery.credentials_rejected",
+                        Event.delivery_id.in_([row[0] for row in failed if row[4] == FAILED]),
+                    )
+                )
+            )
             slot = session.scalar(
                 select(Slot).where(Slot.campaign_id == campaign.id, Slot.local_date == today)
             )
             run, _ = Planner(self.app).runway(session)
         for delivery_id, story_id, platform, error, status, updated_at in failed:
-            if status == FAILED:
+            if status == FAILED and delivery_id in refused:
+                self.alerts.raise_once(
+                    f"delivery:{delivery_id}",
+                    "credentials_rejected",
+                    f"{platform} refused infobot's credentials, so story #{story_id} did not "
+                    f"go out there: {error}",
+                )
+            elif status == FAILED:
                 self.alerts.raise_once(
                     f"delivery:{delivery_id}",
                     "delivery_failed",

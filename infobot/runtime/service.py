@@ -16,6 +16,7 @@ import logging
 import os
 import signal
 import threading
+from collections.abc import Callable
 from datetime import timedelta
 from types import FrameType
 from typing import TYPE_CHECKING
@@ -93,10 +94,16 @@ class Runner:
             settings.timezone,
             ", ".join(settings.platforms),
         )
+        stoppers = self._start_servers()
         self.tick()  # catch up at once after a start or a restart
         if not stopping.is_set():
             scheduler.start()
         finished = self._idle.wait(STOP_GRACE)
+        for stop_server in stoppers:
+            try:
+                stop_server()
+            except Exception:  # stopping must go on
+                log.exception("could not stop a server cleanly")
         try:
             self.daemon.beat("stopped")
         except Exception:  # the database may be what failed; exiting cleanly still matters
@@ -106,6 +113,16 @@ class Runner:
             logging.shutdown()
             os._exit(0)  # its intent is committed; reconciliation finishes it safely
         return 0
+
+    def _start_servers(self) -> list[Callable[[], None]]:
+        """The metrics endpoint and the web page, when their ports are set."""
+        settings = self.app.settings
+        stoppers: list[Callable[[], None]] = []
+        if settings.metrics_port:
+            from infobot.runtime.metrics import serve
+
+            stoppers.append(serve(self.app, settings.metrics_host, settings.metrics_port))
+        return stoppers
 
 
 def health(app: App) -> tuple[bool, str]:

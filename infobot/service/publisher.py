@@ -15,6 +15,7 @@ The guarantees (DESIGN.md invariants 1-4):
 from __future__ import annotations
 
 import json
+import logging
 import random
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -27,6 +28,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from infobot.domain.errors import (
+    CredentialsRejected,
     InDoubt,
     InvalidTransition,
     NotFound,
@@ -42,6 +44,8 @@ from infobot.platforms.base import Published
 from infobot.service import audit
 from infobot.service.stories import QUEUE_ORDER, queue_filter, to_input
 from infobot.store.models import Delivery, Event, Slot, Story
+
+log = logging.getLogger("infobot.publisher")
 
 if TYPE_CHECKING:
     from infobot.app import App
@@ -322,7 +326,7 @@ class Publisher:
                 and (platforms is None or d.platform in platforms)
                 and (
                     retry_now
-                    or d.status != RETRY_WAIT
+                    or d.status not in (RETRY_WAIT, IN_DOUBT)
                     or d.next_attempt_at is None
                     or d.next_attempt_at <= self.now()
                 )
@@ -337,7 +341,24 @@ class Publisher:
             result.outcomes.append(_outcome(d))
         if todo:
             with ThreadPoolExecutor(max_workers=len(todo), thread_name_prefix="deliver") as pool:
-                result.outcomes.extend(pool.map(self.deliver_one, todo))
+                driven = list(pool.map(self.deliver_one, todo))
+            result.outcomes.extend(driven)
+            for outcome in driven:
+                log.log(
+                    logging.INFO if outcome.status in (SENT, RETRY_WAIT) else logging.WARNING,
+                    "story #%s on %s: %s%s",
+                    story_id,
+                    outcome.platform,
+                    outcome.status,
+                    f" ({outcome.error})" if outcome.error else "",
+                    extra={
+                        "event": "delivery",
+                        "story_id": story_id,
+                        "platform": outcome.platform,
+                        "outcome": outcome.status,
+                        "url": outcome.url,
+                    },
+                )
         self._settle(story_id)
         return result
 
@@ -470,7 +491,14 @@ class Publisher:
                     f"{message} — still unconfirmed after {attempts} attempts; check the "
                     "account by hand before sending it again",
                 )
-            return self._finish(delivery_id, IN_DOUBT, message)
+            # Reconcile (never blindly re-send) later, backing off like any retry.
+            return self._finish(
+                delivery_id, IN_DOUBT, message, next_attempt=self._backoff(delivery_id, attempts)
+            )
+        if isinstance(exc, CredentialsRejected):
+            return self._finish(
+                delivery_id, FAILED, message, action="delivery.credentials_rejected"
+            )
         if isinstance(exc, PermanentError):
             return self._finish(delivery_id, FAILED, message)
         if isinstance(exc, TransientError):
@@ -506,9 +534,12 @@ class Publisher:
             count += 1
         return count
 
-    def _backoff(self, delivery_id: int) -> datetime:
-        with self.app.db.read() as session:
-            attempts = session.get_one(Delivery, delivery_id).attempts
+    def _backoff(self, delivery_id: int, attempts: int | None = None) -> datetime:
+        """When to try again: 1, 2, 4 ... minutes (at most an hour), with ±20 % jitter.
+        ``attempts`` defaults to the delivery's attempts; doubt counts its own in a row."""
+        if attempts is None:
+            with self.app.db.read() as session:
+                attempts = session.get_one(Delivery, delivery_id).attempts
         delay: timedelta = min(BACKOFF_BASE * (2 ** max(attempts - 1, 0)), BACKOFF_MAX)
         jitter = self.random.uniform(0.8, 1.2)
         when: datetime = self.now() + delay * jitter
@@ -542,7 +573,12 @@ class Publisher:
             )
 
     def _finish(
-        self, delivery_id: int, status: str, error: str, next_attempt: datetime | None = None
+        self,
+        delivery_id: int,
+        status: str,
+        error: str,
+        next_attempt: datetime | None = None,
+        action: str = "",
     ) -> Outcome:
         with self.app.db.write() as session:
             delivery = _locked(session, delivery_id)
@@ -554,7 +590,7 @@ class Publisher:
             self._event(
                 session,
                 actor=self.worker,
-                action=f"delivery.{status}",
+                action=action or f"delivery.{status}",
                 story_id=delivery.story_id,
                 delivery_id=delivery.id,
                 before={"status": before},
