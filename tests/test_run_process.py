@@ -74,3 +74,35 @@ def test_run_posts_reports_healthy_and_stops_on_signal(tmp_path: Path, signum: i
     assert len(lines) == 1
     after = infobot(tmp_path, "health")
     assert after.returncode == 1 and "not running" in after.stdout
+
+
+def test_the_daemon_loads_platform_sdks_at_start_not_at_the_first_post(tmp_path: Path) -> None:
+    code = """
+import sys
+from infobot.app import App
+from infobot.runtime.service import Runner
+from infobot.settings import load_settings
+settings = load_settings()
+runner = Runner(App.open(settings))
+before = {m for m in ("mastodon", "tweepy", "atproto") if m in sys.modules}
+runner._prepare_platforms()
+after = {m for m in ("mastodon", "tweepy", "atproto") if m in sys.modules}
+print(sorted(before), sorted(after))
+"""
+    env = env_for(tmp_path)
+    env.update(
+        INFOBOT_PLATFORMS="mastodon,x,bluesky",
+        INFOBOT_MASTODON__API_BASE_URL="http://127.0.0.1:9",
+        INFOBOT_MASTODON__ACCESS_TOKEN="tok-prepare-1234",
+        INFOBOT_X__CONSUMER_KEY="ck-prepare",
+        INFOBOT_X__CONSUMER_SECRET="cs-prepare",
+        INFOBOT_X__ACCESS_TOKEN="at-prepare",
+        INFOBOT_X__ACCESS_TOKEN_SECRET="ats-prepare",
+        INFOBOT_BLUESKY__HANDLE="team.example",
+        INFOBOT_BLUESKY__APP_PASSWORD="aaaa-bbbb-cccc-dddd",
+        INFOBOT_BLUESKY__SESSION_FILE=str(tmp_path / "session.json"),
+    )
+    done = subprocess.run([sys.executable, "-c", code], env=env, cwd=tmp_path,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[] ['atproto', 'mastodon', 'tweepy']"

@@ -239,6 +239,10 @@ class BlueskyPlatform:
             raise self._translate(exc, "delete the post") from exc
         self._roots.pop(uri, None)
 
+    def prepare(self) -> None:
+        """Load the SDK now (the daemon calls this at start), not at the first post."""
+        from atproto import Client, models  # noqa: F401
+
     def verify(self) -> Account:
         client = self._connect()
         try:

@@ -236,6 +236,10 @@ class MastodonPlatform:
         except MastodonError as exc:
             self._fail(exc, "delete the post")
 
+    def prepare(self) -> None:
+        """Load the SDK now (the daemon calls this at start), not at the first post."""
+        import mastodon  # noqa: F401
+
     def verify(self) -> Account:
         from mastodon import MastodonError
 

@@ -173,6 +173,10 @@ class XPlatform:
                 return  # already gone
             raise self._error(exc, "delete the post", may_have_posted=False) from exc
 
+    def prepare(self) -> None:
+        """Load the SDK now (the daemon calls this at start), not at the first post."""
+        import tweepy  # noqa: F401
+
     def verify(self) -> Account:
         self._account = None
         _, username = self._me()

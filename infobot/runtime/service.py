@@ -94,6 +94,7 @@ class Runner:
             settings.timezone,
             ", ".join(settings.platforms),
         )
+        self._prepare_platforms()
         stoppers = self._start_servers()
         self.tick()  # catch up at once after a start or a restart
         if not stopping.is_set():
@@ -113,6 +114,17 @@ class Runner:
             logging.shutdown()
             os._exit(0)  # its intent is committed; reconciliation finishes it safely
         return 0
+
+    def _prepare_platforms(self) -> None:
+        """Build the adapters and load their SDKs now, so the first post does not wait
+        for imports (an adapter may offer an optional ``prepare()``)."""
+        for name in self.app.settings.platforms:
+            try:
+                prepare = getattr(self.app.platform(name), "prepare", None)
+                if callable(prepare):
+                    prepare()
+            except Exception as exc:  # the post itself will report it plainly
+                log.warning("could not prepare the %s platform: %s", name, exc)
 
     def _start_servers(self) -> list[Callable[[], None]]:
         """The metrics endpoint and the web page, when their ports are set."""
