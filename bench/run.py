@@ -1,4 +1,4 @@
-"""infobot benchmarks: import throughput, status/preview at scale, CLI start-up, the daemon.
+"""infobot benchmarks: import throughput, status/preview at scale, CLI start-up, daemon, size.
 
 Run with ``make bench`` (or ``.venv/bin/python bench/run.py``). Every figure is measured by
 running the real ``infobot`` command as a child process, from an empty working directory,
@@ -842,7 +842,7 @@ def bench_help(runs: int) -> None:
     shutil.rmtree(workdir, ignore_errors=True)
 
 
-SECTIONS = ("import", "scale", "help", "daemon")
+SECTIONS = ("import", "scale", "help", "daemon", "size", "web")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -875,6 +875,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         import daemon  # bench/daemon.py: this script's folder is on sys.path
 
         daemon.bench_daemon(sys.modules[__name__])
+    if "size" in chosen:
+        import size  # bench/size.py
+
+        size.bench_size(sys.modules[__name__])
+    if "web" in chosen:
+        import web as web_bench  # bench/web.py
+
+        web_bench.bench_web(sys.modules[__name__])
     shutil.rmtree(DATA / "work", ignore_errors=True)
 
     elapsed = time.perf_counter() - began

@@ -106,3 +106,44 @@ print(sorted(before), sorted(after))
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[] ['atproto', 'mastodon', 'tweepy']"
+
+
+def test_run_serves_the_web_page_and_metrics_when_their_ports_are_set(tmp_path: Path) -> None:
+    import socket
+    import urllib.request
+
+    def free_port() -> int:
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port: int = sock.getsockname()[1]
+            return port
+
+    web_port, metrics_port = free_port(), free_port()
+    env = env_for(tmp_path)
+    env.update(INFOBOT_WEB_PORT=str(web_port), INFOBOT_METRICS_PORT=str(metrics_port))
+    proc = subprocess.Popen([sys.executable, "-m", "infobot", "run"], env=env, cwd=tmp_path,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+    def get(url: str) -> tuple[int, str]:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                return response.status, response.read().decode()
+        except OSError:
+            return 0, ""
+
+    try:
+        assert wait_for(lambda: get(f"http://127.0.0.1:{web_port}/healthz")[0] == 200)
+        status, page = get(f"http://127.0.0.1:{web_port}/login")
+        assert status == 200 and "Sign in" in page
+        status, metrics = get(f"http://127.0.0.1:{metrics_port}/metrics")
+        assert status == 200 and "infobot_queue_runway_days" in metrics
+        started = time.monotonic()
+        proc.send_signal(signal.SIGTERM)
+        output, _ = proc.communicate(timeout=15)
+        assert proc.returncode == 0, output
+        assert time.monotonic() - started < 10
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert get(f"http://127.0.0.1:{web_port}/healthz")[0] == 0  # the page stopped too

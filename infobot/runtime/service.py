@@ -134,6 +134,19 @@ class Runner:
             from infobot.runtime.metrics import serve
 
             stoppers.append(serve(self.app, settings.metrics_host, settings.metrics_port))
+        if settings.web_port:
+            from infobot.web.server import start_in_thread
+
+            # The page gets its own App (engine and platform adapters): adapters are not
+            # shared between the daemon's deliveries and the page's "post now".
+            web_app = type(self.app).open(settings, self.app.clock, migrate=False)
+            stop_web = start_in_thread(settings, web_app)
+
+            def stop_and_close() -> None:
+                stop_web()
+                web_app.close()
+
+            stoppers.append(stop_and_close)
         return stoppers
 
 

@@ -72,9 +72,14 @@ def import_files(
     dry_run: bool = False,
     skip_invalid: bool = False,
     progress: Callable[[int, int], None] | None = None,
+    labels: Sequence[str] | None = None,
 ) -> ImportReport:
+    """Check every story in ``paths`` and add the new ones as drafts, all or nothing.
+
+    ``labels`` names each path in problems and in the stories' source (default: the path).
+    """
     settings = app.settings
-    loaded = load(paths, require_consent=settings.require_consent, progress=progress)
+    loaded = load(paths, require_consent=settings.require_consent, progress=progress, labels=labels)
     report = ImportReport(rows=loaded.rows_seen, dry_run=dry_run, notes=list(loaded.notes))
     problems = list(loaded.problems)
     items = list(loaded.items)

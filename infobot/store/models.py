@@ -208,3 +208,18 @@ class Alert(Base):
     kind: Mapped[str] = mapped_column(String(50))
     at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
     message: Mapped[str] = mapped_column(Text)
+
+
+class User(Base):
+    """A local account for the team's web page; ``role`` is editor, approver or admin."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    role: Mapped[str] = mapped_column(String(20))
+    password_hash: Mapped[str] = mapped_column(Text, default="")  # argon2; empty: no password
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_by: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -176,17 +176,20 @@ def load(
     *,
     require_consent: bool = True,
     progress: Callable[[int, int], None] | None = None,
+    labels: Sequence[str] | None = None,
 ) -> LoadResult:
     """Read and validate every story in ``paths`` (files, or folders of Markdown files).
 
-    ``progress(done, total)`` is called now and then with bytes read so far.
+    ``progress(done, total)`` is called now and then with bytes read so far. ``labels``
+    names each path in problems and sources (default: the path as given), e.g. the
+    original name of a file uploaded to a temporary folder.
     """
     # Nothing made here forms reference cycles; 100,000s of new objects would otherwise
     # trigger many full collections that find nothing (about a fifth of the time).
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _load(paths, require_consent, progress)
+        return _load(paths, require_consent, progress, labels)
     finally:
         if collecting:
             gc.enable()
@@ -196,6 +199,7 @@ def _load(
     paths: Sequence[Path],
     require_consent: bool,
     progress: Callable[[int, int], None] | None,
+    labels: Sequence[str] | None = None,
 ) -> LoadResult:
     result = LoadResult()
     seen: dict[bytes, Parsed] = {}  # by fingerprint (as bytes: 100,000 of them add up)
@@ -203,9 +207,9 @@ def _load(
     total = sum(sizes)
     done_before = 0
 
-    for raw_path, size in zip(paths, sizes, strict=True):
+    shown = list(labels) if labels is not None else [str(p) for p in paths]
+    for raw_path, size, display in zip(paths, sizes, shown, strict=True):
         path = Path(raw_path)
-        display = str(raw_path)
         reader = _reader_for(path, require_consent)
         if isinstance(reader, str):
             result.problems.append(Problem(display, None, "file", reader))

@@ -1,0 +1,309 @@
+"""The queue, a story (read, edit, preview, add), review, ordering, pins and withdrawal.
+
+Each form calls the same service method as the matching ``infobot stories`` command.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from starlette.responses import Response
+
+from infobot.domain.errors import UserError, ValidationFailed
+from infobot.service import pages
+from infobot.web.core import Ctx, Page, Web
+
+#: The story fields the team edits on the web page, with labels and hints. A pin date is
+#: set with the Pin button (an approver's job), not in this form.
+FIELDS: tuple[tuple[str, str, str], ...] = (
+    ("title", "Title", "For the team only: it is not posted."),
+    ("body", "Story", "The text that is posted. The hashtag and attribution are added."),
+    ("author", "Author", "Whose story it is."),
+    ("role", "Author's role", "For example, Paramedic."),
+    ("organisation", "Organisation", ""),
+    ("link", "Link", "A web address starting https:// to add to the post."),
+    ("image", "Image", "An image file name or a web address starting https://."),
+    ("image_alt", "Image description (alt text)", "Needed when there is an image."),
+    ("language", "Language", "Two-letter code, for example en or cy."),
+    ("consent_by", "Consent given by", ""),
+    ("consent_date", "Consent date", "For example, 2026-10-01."),
+    ("consent_scope", "What the consent covers", ""),
+    ("notes", "Notes", "For the team only: never posted."),
+)
+FIELD_NAMES = tuple(name for name, _, _ in FIELDS)
+
+
+def _errors(exc: ValidationFailed) -> list[tuple[str, str]]:
+    return [
+        (p.field if p.field in FIELD_NAMES else "", _sentence(p.message, p.field))
+        for p in exc.problems
+    ]
+
+
+def _sentence(message: str, field: str) -> str:
+    label = dict((n, lab) for n, lab, _ in FIELDS).get(field)
+    text = f"{label}: {message}" if label else message
+    return text[:1].upper() + text[1:]
+
+
+def _submitted(ctx: Ctx) -> dict[str, str]:
+    values = {}
+    for name in FIELD_NAMES:
+        raw = ctx.form.get(name)
+        values[name] = raw if isinstance(raw, str) else ""
+    return values
+
+
+# -- the queue -----------------------------------------------------------------------------
+async def queue(ctx: Ctx) -> Response:
+    page = ctx.query_int("page")
+    overview = await ctx.call(pages.queue_overview, ctx.app, page)
+    status = await ctx.call(ctx.app.views().status)
+    return ctx.render(
+        "queue.html",
+        title="Queue",
+        overview=overview,
+        status=status,
+        today=ctx.app.clock.now().astimezone(ctx.app.settings.tz).date(),
+    )
+
+
+async def move(ctx: Ctx) -> Response:
+    story_id = ctx.int_param("id")
+    to = ctx.field("to")
+    current = await ctx.call(pages.position_of, ctx.app, story_id)
+    if to == "position":
+        try:
+            position = int(ctx.field("position"))
+        except ValueError:
+            raise UserError(
+                "enter the new position as a number, 1 being the next to post"
+            ) from None
+    elif to == "top":
+        position = 1
+    elif to in ("up", "down"):
+        # not in the queue: asking for position 1 lets the service explain why
+        step = -1 if to == "up" else 1
+        position = 1 if current is None else max(1, current + step)
+    else:
+        raise UserError("say where to move the story: up, down, top or a position")
+    await ctx.call(ctx.app.editorial().move, story_id, position, actor=ctx.actor)
+    ctx.flash(f"Story #{story_id} is now number {position} in the queue.")
+    page = (position - 1) // 50 + 1
+    return ctx.redirect(ctx.back(f"/queue?page={page}") + f"#story-{story_id}")
+
+
+async def pin(ctx: Ctx) -> Response:
+    story_id = ctx.int_param("id")
+    try:
+        day = date.fromisoformat(ctx.field("date"))
+    except ValueError:
+        raise UserError("enter the date as YYYY-MM-DD, for example 2026-12-10") from None
+    await ctx.call(ctx.app.editorial().pin, story_id, day, actor=ctx.actor)
+    ctx.flash(f"Story #{story_id} will post on {day:%A %-d %B %Y}.")
+    return ctx.redirect(ctx.back(f"/stories/{story_id}"))
+
+
+async def unpin(ctx: Ctx) -> Response:
+    story_id = ctx.int_param("id")
+    await ctx.call(ctx.app.editorial().unpin, story_id, actor=ctx.actor)
+    ctx.flash(f"Story #{story_id} is no longer pinned: it is back in its place in the queue.")
+    return ctx.redirect(ctx.back(f"/stories/{story_id}"))
+
+
+# -- one story -----------------------------------------------------------------------------
+async def story_page(
+    ctx: Ctx,
+    errors: list[tuple[str, str]] | None = None,
+    values: dict[str, str] | None = None,
+    status: int = 200,
+) -> Response:
+    story_id = ctx.int_param("id")
+    data = await ctx.call(ctx.app.views().show_story, story_id)
+    shown = values or {name: _text(data.get(name)) for name in FIELD_NAMES}
+    return ctx.render(
+        "story.html",
+        code=status,
+        title=f"Story #{story_id}",
+        story=data,
+        values=shown,
+        fields=FIELDS,
+        errors=errors or [],
+        preview=data,
+    )
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+async def story_edit(ctx: Ctx) -> Response:
+    story_id = ctx.int_param("id")
+    values = _submitted(ctx)
+    before = (await ctx.call(ctx.app.views().show_story, story_id))["status"]
+    try:
+        story = await ctx.call(ctx.app.editorial().edit, story_id, values, actor=ctx.actor)
+    except ValidationFailed as exc:
+        return await story_page(ctx, _errors(exc), values, status=400)
+    lines = []
+    if before == "approved" and story.status == "draft":
+        lines.append("It was approved, so it is back in draft: it needs approving again.")
+    ctx.flash(f"Saved story #{story_id}.", lines=lines)
+    return ctx.redirect(f"/stories/{story_id}")
+
+
+async def preview(ctx: Ctx) -> Response:
+    story_id = ctx.int_param("id")
+    given = {k: v for k, v in ctx.request.query_params.items() if k in FIELD_NAMES}
+    data = await ctx.call(pages.preview_story, ctx.app, story_id, given)
+    return ctx.render("_preview.html", preview=data)
+
+
+async def new_form(ctx: Ctx) -> Response:
+    values = {name: "" for name in FIELD_NAMES}
+    values["language"] = "en"
+    return ctx.render(
+        "story_new.html", title="Add a story", values=values, fields=FIELDS, errors=[]
+    )
+
+
+async def new_story(ctx: Ctx) -> Response:
+    values = _submitted(ctx)
+    try:
+        story = await ctx.call(ctx.app.editorial().add, values, actor=ctx.actor, source="web")
+    except ValidationFailed as exc:
+        return ctx.render(
+            "story_new.html",
+            code=400,
+            title="Add a story",
+            values=values,
+            fields=FIELDS,
+            errors=_errors(exc),
+        )
+    except UserError as exc:
+        return ctx.render(
+            "story_new.html",
+            code=400,
+            title="Add a story",
+            values=values,
+            fields=FIELDS,
+            errors=[("", _sentence(str(exc), ""))],
+        )
+    ctx.flash(f"Added story #{story.id} as a draft. An approver reviews it next.")
+    return ctx.redirect(f"/stories/{story.id}")
+
+
+# -- review --------------------------------------------------------------------------------
+async def review(ctx: Ctx) -> Response:
+    page = await ctx.call(pages.review_page, ctx.app, ctx.query_int("page"))
+    return ctx.render(
+        "review.html", title="Review", paged=page, four_eyes=ctx.app.settings.four_eyes
+    )
+
+
+async def approve(ctx: Ctx) -> Response:
+    story_id = ctx.int_param("id")
+    try:
+        results = await ctx.call(ctx.app.editorial().approve, [story_id], actor=ctx.actor)
+    except ValidationFailed as exc:
+        ctx.flash(
+            f"Story #{story_id} was not approved.",
+            kind="error",
+            lines=[_sentence(p.message, "") for p in exc.problems],
+        )
+        return ctx.redirect(ctx.back(f"/stories/{story_id}"))
+    for result in results:
+        text = (
+            f"Story #{result.story_id} was already approved."
+            if result.already
+            else f"Approved story #{result.story_id}."
+        )
+        ctx.flash(
+            text,
+            kind="success" if not result.warnings else "info",
+            lines=[_sentence(w, "") for w in result.warnings],
+        )
+    return ctx.redirect(ctx.back("/review"))
+
+
+async def reject(ctx: Ctx) -> Response:
+    story_id = ctx.int_param("id")
+    await ctx.call(
+        ctx.app.editorial().reject, story_id, reason=ctx.field("reason"), actor=ctx.actor
+    )
+    ctx.flash(f"Rejected story #{story_id}. The reason is on the story for its author.")
+    return ctx.redirect(ctx.back("/review"))
+
+
+# -- withdrawal ----------------------------------------------------------------------------
+async def withdraw_form(ctx: Ctx) -> Response:
+    story_id = ctx.int_param("id")
+    data = await ctx.call(ctx.app.views().show_story, story_id)
+    live = await ctx.call(pages.live_posts, ctx.app, story_id)
+    return ctx.render(
+        "withdraw.html",
+        title=f"Withdraw story #{story_id}",
+        story=data,
+        live=live,
+        errors=[],
+        reason="",
+    )
+
+
+async def withdraw(ctx: Ctx) -> Response:
+    story_id = ctx.int_param("id")
+    reason = ctx.field("reason")
+    if not reason:
+        data = await ctx.call(ctx.app.views().show_story, story_id)
+        live = await ctx.call(pages.live_posts, ctx.app, story_id)
+        return ctx.render(
+            "withdraw.html",
+            code=400,
+            title=f"Withdraw story #{story_id}",
+            story=data,
+            live=live,
+            reason="",
+            errors=[
+                (
+                    "reason",
+                    "Give a reason for the audit trail, for example Consent withdrawn by phone",
+                )
+            ],
+        )
+    report = await ctx.call(ctx.app.editorial().withdraw, story_id, reason=reason, actor=ctx.actor)
+    lines = [
+        f"Deleted its post {d.remote_id} on {d.platform}."
+        if d.ok
+        else f"Could not delete its post {d.remote_id} on {d.platform}: {d.error}. "
+        "Delete it by hand on the platform and tell the team."
+        for d in report.deletions
+    ]
+    ctx.flash(
+        f"Withdrew story #{story_id}: it will never post.",
+        kind="success" if report.ok else "error",
+        lines=lines,
+    )
+    return ctx.redirect(f"/stories/{story_id}")
+
+
+def routes(web: Web) -> list[Page]:
+    post = ["POST"]
+    return [
+        Page(web, "/queue", queue, role="editor", nav="queue"),
+        Page(web, "/stories/new", new_form, role="editor", nav="queue"),
+        Page(web, "/stories/new", new_story, role="editor", methods=post, nav="queue"),
+        Page(web, "/stories/{id:int}", story_page, role="editor", nav="queue"),
+        Page(web, "/stories/{id:int}", story_edit, role="editor", methods=post, nav="queue"),
+        Page(web, "/stories/{id:int}/preview", preview, role="editor"),
+        Page(web, "/stories/{id:int}/move", move, role="approver", methods=post),
+        Page(web, "/stories/{id:int}/pin", pin, role="approver", methods=post),
+        Page(web, "/stories/{id:int}/unpin", unpin, role="approver", methods=post),
+        Page(web, "/review", review, role="editor", nav="review"),
+        Page(web, "/stories/{id:int}/approve", approve, role="approver", methods=post),
+        Page(web, "/stories/{id:int}/reject", reject, role="approver", methods=post),
+        Page(web, "/stories/{id:int}/withdraw", withdraw_form, role="approver", nav="queue"),
+        Page(
+            web, "/stories/{id:int}/withdraw", withdraw, role="approver", methods=post, nav="queue"
+        ),
+    ]

@@ -1,0 +1,105 @@
+"""Import: upload a story file; every problem is shown by line and field, and nothing is
+written unless the whole file is good (the same all-or-nothing import as `infobot import`).
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING, BinaryIO
+
+from starlette.responses import Response
+
+from infobot.domain.errors import ValidationFailed
+from infobot.web.core import Ctx, Page, Web
+
+if TYPE_CHECKING:
+    from infobot.service.importing import ImportReport
+
+ACCEPT = ".csv,.tsv,.xlsx,.yaml,.yml,.json,.md,.markdown"
+
+
+def safe_name(filename: str | None) -> str:
+    """The uploaded file's own name, reduced to harmless characters (it names the file in
+    problems and in each story's source)."""
+    name = Path((filename or "").replace("\\", "/")).name
+    name = re.sub(r"[^\w .()+-]", "_", name).strip(" .")
+    return name[:100] or "upload"
+
+
+async def import_form(ctx: Ctx) -> Response:
+    return ctx.render(
+        "import.html",
+        title="Import stories",
+        errors=[],
+        problems=[],
+        report=None,
+        filename="",
+        accept=ACCEPT,
+    )
+
+
+def _run(ctx: Ctx, source: BinaryIO, name: str, dry_run: bool) -> ImportReport:
+    from infobot.service.importing import import_files
+
+    with tempfile.TemporaryDirectory(prefix="infobot-upload-") as folder:
+        path = Path(folder) / name
+        with path.open("wb") as out:
+            shutil.copyfileobj(source, out)
+        return import_files(ctx.app, [path], actor=ctx.actor, dry_run=dry_run, labels=[name])
+
+
+async def import_upload(ctx: Ctx) -> Response:
+    upload = ctx.upload("file")
+    dry_run = ctx.field("dry_run") == "yes"
+    if upload is None or not upload.filename:
+        return ctx.render(
+            "import.html",
+            code=400,
+            title="Import stories",
+            errors=[("file", "Choose a file to import")],
+            problems=[],
+            report=None,
+            filename="",
+            accept=ACCEPT,
+        )
+    name = safe_name(upload.filename)
+    try:
+        report = await ctx.call(_run, ctx, upload.file, name, dry_run)
+    except ValidationFailed as exc:
+        return ctx.render(
+            "import.html",
+            code=400,
+            title="Import stories",
+            errors=[
+                (
+                    "file",
+                    f"{name}: {exc.summary}. Nothing was imported: fix the file "
+                    "and import it again.",
+                )
+            ],
+            problems=exc.problems,
+            report=None,
+            filename=name,
+            accept=ACCEPT,
+        )
+    finally:
+        await upload.close()
+    return ctx.render(
+        "import.html",
+        title="Import stories",
+        errors=[],
+        problems=[],
+        report=report,
+        filename=name,
+        accept=ACCEPT,
+    )
+
+
+def routes(web: Web) -> list[Page]:
+    return [
+        Page(web, "/import", import_form, role="editor", nav="import"),
+        Page(web, "/import", import_upload, role="editor", methods=["POST"], nav="import"),
+    ]
