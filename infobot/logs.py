@@ -28,6 +28,8 @@ FIELDS = (
     "error",
     "kind",
     "worker",
+    "user",
+    "address",
 )
 _HANDLER_NAME = "infobot"
 

@@ -216,11 +216,16 @@ def test_identity_headers_count_only_from_a_trusted_proxy(site: Site) -> None:
     assert "(editor)" in bogus.get("/queue").text
 
 
-def test_sign_in_is_rate_limited_per_name_and_address(site: Site) -> None:
+def test_sign_in_is_rate_limited_per_name_and_address(
+    site: Site, caplog: pytest.LogCaptureFixture
+) -> None:
     site.add_user("Sam", "editor")
     attacker = site.browser(peer="192.0.2.7")
     answers = [login(attacker, "Sam", f"guess number {n} wrong").status_code for n in range(6)]
     assert answers == [400, 400, 400, 400, 429, 429]
+    failed = [r for r in caplog.records if getattr(r, "event", "") == "sign_in_failed"]
+    assert len(failed) == 5 and failed[-1].address == "192.0.2.7"  # type: ignore[attr-defined]
+    assert "guess number" not in caplog.text  # passwords are never logged
     blocked = login(attacker, "Sam", PASSWORD)
     assert blocked.status_code == 429
     assert "Wait 15 minutes" in blocked.text

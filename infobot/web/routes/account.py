@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 
 from infobot.domain.errors import UserError
@@ -14,6 +16,9 @@ TOO_MANY = (
     "Too many failed attempts to sign in with this name. Wait 15 minutes and try again, "
     "or ask an admin to check your account."
 )
+
+
+log = logging.getLogger("infobot.web")
 
 
 async def home(ctx: Ctx) -> Response:
@@ -49,6 +54,12 @@ async def login(ctx: Ctx) -> Response:
     if not errors:
         account = await ctx.call(ctx.web.accounts.authenticate, name, password)
         if account is not None:
+            log.info(
+                "%s signed in from %s",
+                account.name,
+                address,
+                extra={"event": "sign_in", "user": account.name, "address": address},
+            )
             limiter.succeeded(name, address)
             session = ctx.request.session
             session.clear()  # a fresh session for the signed-in person
@@ -56,7 +67,15 @@ async def login(ctx: Ctx) -> Response:
             csrf.renew(session)
             return ctx.redirect(target)
         limiter.failed(name, address)
-        if limiter.blocked(name, address):
+        blocked = limiter.blocked(name, address)
+        log.warning(
+            "failed sign-in as %r from %s%s",
+            name[:100],
+            address,
+            " (now blocked for a while)" if blocked else "",
+            extra={"event": "sign_in_failed", "user": name[:100], "address": address},
+        )
+        if blocked:
             return PlainTextResponse(TOO_MANY + "\n", status_code=429)
         errors.append(("username", "The name or password is not right, or the account is disabled"))
     return ctx.render(
