@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -56,6 +56,13 @@ def test_month_view(site: Site) -> None:
     assert (view.previous, view.next) == (date(2026, 10, 1), date(2026, 12, 1))
     far = pages.month_view(site.app, 2031, 1)
     assert all(cell.state == "unplanned" for week in far.weeks for cell in week)
+    # before infobot's first recorded day, an empty past day is not a gap...
+    assert days[date(2026, 11, 2)].reason == ""
+    # ...after it, a day with nothing recorded is shown as one
+    site.clock.advance(timedelta(days=3))
+    later = {c.day: c for week in pages.month_view(site.app, 2026, 11).weeks for c in week}
+    assert later[date(2026, 11, 2)].reason == ""
+    assert later[date(2026, 11, 24)].reason == "no post recorded"
 
 
 def test_history_audit_and_live_posts(site: Site) -> None:

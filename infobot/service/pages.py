@@ -222,6 +222,10 @@ def month_view(app: App, year: int, month: int) -> MonthView:
                 )
             )
         }
+        # Before the first day infobot ever recorded, an empty day is not a gap.
+        first_record = session.scalar(
+            select(func.min(Slot.local_date)).where(Slot.campaign_id == app.campaign_id)
+        )
         titles = {
             sid: title
             for sid, title in session.execute(
@@ -258,7 +262,8 @@ def month_view(app: App, year: int, month: int) -> MonthView:
                 cell.reason = f"{slot.status}: {slot.reason}" if slot.reason else slot.status
         elif day < today:
             cell.state = "past"
-            cell.reason = cal.off_reason(day) or "no post recorded"
+            recorded = first_record is not None and day >= first_record
+            cell.reason = cal.off_reason(day) or ("no post recorded" if recorded else "")
         else:
             cell.state = "unplanned"
             cell.reason = "too far ahead to plan"
