@@ -225,6 +225,7 @@ def test_approve_reject_and_the_four_eyes_rule(tmp_path: Path) -> None:
             in text_of(page.text)
         )
         assert 'class="govuk-error-summary"' in page.text
+        assert "<title>Error: Review – infobot</title>" in page.text
         assert site.sql("SELECT status FROM stories WHERE id = 1") == [("draft",)]
 
         bob = site.signed_in("Bob", "approver")
