@@ -25,9 +25,14 @@ from typing import Any
 
 import pytest
 
+from tests.support import transcript
+
 REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 AXE_JS = REPO / "node_modules" / "axe-core" / "axe.min.js"
+BROWSER_TOKEN = transcript.secret("browser-mastodon-token-5150-never-shown")
+BROWSER_SESSION_SECRET = transcript.secret("browser-session-secret-8462-never-shown")
+LOGS: dict[int, Path] = {}  # server process id -> its log file
 CHROMIUM = Path(os.environ.get("INFOBOT_TEST_CHROMIUM", "/usr/bin/chromium"))
 # Without the networking flags Chromium stalls on this machine's closed network.
 CHROMIUM_ARGS = [
@@ -131,6 +136,9 @@ def _server_env(root: Path) -> dict[str, str]:
             "INFOBOT_SECRETS_DIR": str(root / "no-secrets"),
             "INFOBOT_USER": "browser-tests",
             "INFOBOT_LOG_LEVEL": "INFO",
+            # configured, not enabled: the suite-wide scan checks it never shows up
+            "INFOBOT_MASTODON__ACCESS_TOKEN": BROWSER_TOKEN,
+            "INFOBOT_WEB_SESSION_SECRET": BROWSER_SESSION_SECRET,
             "PYTHONUNBUFFERED": "1",
         }
     )
@@ -173,6 +181,7 @@ def start_server(
             stdout=log,
             stderr=subprocess.STDOUT,
         )
+    LOGS[proc.pid] = server.log
     try:
         _wait_until_up(proc, server)  # the database is migrated by then
         with ThreadPoolExecutor(len(users)) as pool:
@@ -196,6 +205,9 @@ def stop_server(proc: subprocess.Popen[bytes]) -> None:
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait()
+    log = LOGS.pop(proc.pid, None)
+    if log is not None and log.exists():  # what the server printed joins the secret scan
+        transcript.record(log.read_text(encoding="utf-8", errors="replace"))
 
 
 @pytest.fixture(scope="session")
