@@ -350,3 +350,27 @@ def test_a_signed_in_admin_sees_and_uses_every_page(site: Site) -> None:
             assert response.status_code == 200, route.path
     page = follow(admin, post(admin, "/stories/3/approve"))
     assert "Approved story #3" in text_of(page.text)
+
+
+def test_signing_out_ends_every_session_of_the_account_a_copied_cookie_too(site: Site) -> None:
+    laptop = site.signed_in("Sam", "editor")
+    stolen = site.browser(peer="198.51.100.9")
+    stolen.cookies.update(laptop.cookies)
+    assert stolen.get("/queue").status_code == 200  # the copy works while Sam is signed in
+    assert post(laptop, "/logout").status_code == 303
+    for browser in (laptop, stolen):
+        response = browser.get("/queue")
+        assert response.status_code in (302, 303)
+        assert response.headers["location"].startswith("/login")
+    again = site.signed_in("Sam")  # signing in afresh works
+    assert again.get("/queue").status_code == 200
+    assert stolen.get("/queue").status_code in (302, 303)
+
+
+def test_a_new_password_ends_the_sessions_signed_in_with_the_old(site: Site) -> None:
+    from infobot.service.users import Accounts
+
+    browser = site.signed_in("Sam", "editor")
+    assert browser.get("/queue").status_code == 200
+    Accounts(site.app).set_password("Sam", "a brand new long password", actor="admin")
+    assert browser.get("/queue").status_code in (302, 303)

@@ -41,6 +41,7 @@ class Account:
     has_password: bool = False
     created_by: str = ""
     created_at: datetime | None = None
+    session_epoch: int = 0
 
     def can(self, role: str) -> bool:
         """True when this account has ``role``'s rights (roles nest)."""
@@ -101,6 +102,7 @@ def _account(user: User) -> Account:
         has_password=bool(user.password_hash),
         created_by=user.created_by,
         created_at=user.created_at,
+        session_epoch=user.session_epoch,
     )
 
 
@@ -208,6 +210,7 @@ class Accounts:
         with self.app.db.write() as session:
             user = self._get(session, name)
             user.password_hash = hashed
+            user.session_epoch += 1  # a new password ends the sessions signed in with the old
             user.updated_at = self.app.clock.now()
             self._event(
                 session,
@@ -216,6 +219,13 @@ class Accounts:
                 after={"name": user.name},
                 message=f"new password for {user.name!r}",
             )
+
+    def end_sessions(self, name: str) -> None:
+        """Sign the account out everywhere: every session begun before now stops working."""
+        with self.app.db.write() as session:
+            user = self._find(session, name)
+            if user is not None:
+                user.session_epoch += 1
 
     def disable(self, name: str, *, actor: str) -> Account:
         with self.app.db.write() as session:

@@ -219,6 +219,9 @@ class User(Base):
     name: Mapped[str] = mapped_column(String(200), unique=True)
     role: Mapped[str] = mapped_column(String(20))
     password_hash: Mapped[str] = mapped_column(Text, default="")  # argon2; empty: no password
+    # Sessions carry the epoch they began in; signing out or a new password moves it on,
+    # which ends every earlier session of the account (the cookie itself is stateless).
+    session_epoch: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     disabled: Mapped[bool] = mapped_column(Boolean, default=False)
     created_by: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)

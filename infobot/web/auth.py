@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 SESSION_USER = "user"
+SESSION_EPOCH = "epoch"
 
 
 def parse_proxies(entries: Iterable[str]) -> list[Network]:
@@ -88,7 +89,8 @@ class Identifier:
         if not isinstance(name, str) or not name:
             return None, False
         account = self.accounts.get(name)
-        if account is None or account.disabled:
+        stale = account is not None and session.get(SESSION_EPOCH) != account.session_epoch
+        if account is None or account.disabled or stale:  # signed out elsewhere, or gone
             session.pop(SESSION_USER, None)
             return None, False
         return account, False

@@ -9,7 +9,7 @@ from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from infobot.domain.errors import UserError
 from infobot.service.users import ROLES
 from infobot.web import csrf
-from infobot.web.auth import SESSION_USER
+from infobot.web.auth import SESSION_EPOCH, SESSION_USER
 from infobot.web.core import Ctx, Page, Web, safe_path
 
 TOO_MANY = (
@@ -64,6 +64,7 @@ async def login(ctx: Ctx) -> Response:
             session = ctx.request.session
             session.clear()  # a fresh session for the signed-in person
             session[SESSION_USER] = account.name
+            session[SESSION_EPOCH] = account.session_epoch
             csrf.renew(session)
             return ctx.redirect(target)
         limiter.failed(name, address)
@@ -84,6 +85,10 @@ async def login(ctx: Ctx) -> Response:
 
 
 async def logout(ctx: Ctx) -> Response:
+    """Sign out everywhere: the cookie is stateless, so the account's session epoch moves
+    on and every session it began before now stops working (a copied cookie included)."""
+    if ctx.user is not None and not ctx.proxied:
+        await ctx.call(ctx.web.accounts.end_sessions, ctx.user.name)
     ctx.request.session.clear()
     return ctx.redirect("/login")
 
