@@ -228,38 +228,29 @@ class Accounts:
                 user.session_epoch += 1
 
     def disable(self, name: str, *, actor: str) -> Account:
-        with self.app.db.write() as session:
-            user = self._get(session, name)
-            if user.disabled:
-                raise UserError(f"the account {user.name!r} is already disabled")
-            if user.role == "admin":
-                self._keep_an_admin(session, user, f"disable {user.name!r}")
-            user.disabled = True
-            user.updated_at = self.app.clock.now()
-            self._event(
-                session,
-                actor=actor,
-                action="user.disabled",
-                before={"name": user.name, "disabled": False},
-                after={"name": user.name, "disabled": True},
-                message=f"disabled account {user.name!r}",
-            )
-            return _account(user)
+        return self._set_disabled(name, True, actor=actor)
 
     def enable(self, name: str, *, actor: str) -> Account:
+        return self._set_disabled(name, False, actor=actor)
+
+    def _set_disabled(self, name: str, disabled: bool, *, actor: str) -> Account:
+        word = "disabled" if disabled else "enabled"
         with self.app.db.write() as session:
             user = self._get(session, name)
-            if not user.disabled:
-                raise UserError(f"the account {user.name!r} is not disabled")
-            user.disabled = False
+            if user.disabled == disabled:
+                state = "already disabled" if disabled else "not disabled"
+                raise UserError(f"the account {user.name!r} is {state}")
+            if disabled and user.role == "admin":
+                self._keep_an_admin(session, user, f"disable {user.name!r}")
+            user.disabled = disabled
             user.updated_at = self.app.clock.now()
             self._event(
                 session,
                 actor=actor,
-                action="user.enabled",
-                before={"name": user.name, "disabled": True},
-                after={"name": user.name, "disabled": False},
-                message=f"enabled account {user.name!r}",
+                action=f"user.{word}",
+                before={"name": user.name, "disabled": not disabled},
+                after={"name": user.name, "disabled": disabled},
+                message=f"{word} account {user.name!r}",
             )
             return _account(user)
 
