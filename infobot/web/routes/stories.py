@@ -172,23 +172,17 @@ async def new_story(ctx: Ctx) -> Response:
     values = _submitted(ctx)
     try:
         story = await ctx.call(ctx.app.editorial().add, values, actor=ctx.actor, source="web")
-    except ValidationFailed as exc:
-        return ctx.render(
-            "story_new.html",
-            code=400,
-            title="Add a story",
-            values=values,
-            fields=FIELDS,
-            errors=_errors(exc),
+    except UserError as exc:  # ValidationFailed names its fields; others are one sentence
+        errors = (
+            _errors(exc) if isinstance(exc, ValidationFailed) else [("", _sentence(str(exc), ""))]
         )
-    except UserError as exc:
         return ctx.render(
             "story_new.html",
             code=400,
             title="Add a story",
             values=values,
             fields=FIELDS,
-            errors=[("", _sentence(str(exc), ""))],
+            errors=errors,
         )
     ctx.flash(f"Added story #{story.id} as a draft. An approver reviews it next.")
     return ctx.redirect(f"/stories/{story.id}")
