@@ -337,6 +337,7 @@ def place(kit: ModuleType, root: Path, name: str, site: Path, **settings: str | 
     env["PYTHONPATH"] = str(site)
     env["BENCH_SLOW_LOG"] = str(workdir / "requests.jsonl")
     env["BENCH_SLOW_SECONDS"] = str(SLOW_SECONDS)
+    env["INFOBOT_LOG_LEVEL"] = "DEBUG"  # APScheduler's "Running job" lines name the poster
     for key, value in settings.items():
         if value is None:
             env.pop(f"INFOBOT_{key.upper()}", None)

@@ -102,5 +102,7 @@ def setup(
         root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(level)
+    # APScheduler logs two lines a minute for the heartbeat tick: noise unless debugging.
+    logging.getLogger("apscheduler").setLevel(level if level == "DEBUG" else "WARNING")
     logging.captureWarnings(True)
     return handler

@@ -129,3 +129,16 @@ def test_the_daemon_logs_json_events_to_stdout(tmp_path: Path) -> None:
         }
     ]
     assert delivery[0]["url"]
+
+
+def test_the_schedulers_minute_by_minute_lines_are_quiet_unless_debugging(
+    root_restored: None,
+) -> None:
+    for level, shown in (("INFO", False), ("DEBUG", True)):
+        out = io.StringIO()
+        logs.setup("text", level, [], stream=out)
+        logging.getLogger("apscheduler.executors.default").info('Running job "tick"')
+        logging.getLogger("apscheduler.scheduler").warning("a job was missed")
+        assert ("Running job" in out.getvalue()) is shown
+        assert "a job was missed" in out.getvalue()
+    logging.getLogger("apscheduler").setLevel(logging.NOTSET)
