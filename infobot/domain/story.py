@@ -67,4 +67,13 @@ CONSENT_FIELDS: tuple[str, ...] = ("consent_by", "consent_date")
 
 
 def _norm(text: str) -> str:
-    return " ".join(unicodedata.normalize("NFC", text).split())
+    """NFC, whitespace runs collapsed to one space, no surrounding whitespace.
+
+    Every whitespace character but the ASCII space is non-printable, so printable text
+    with no double space and no space at either end is already its own answer; checking
+    that is quicker than splitting and joining it again (and gives the same string).
+    """
+    text = unicodedata.normalize("NFC", text)
+    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
+        return text
+    return " ".join(text.split())

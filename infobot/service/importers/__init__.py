@@ -203,6 +203,7 @@ def _load(
 ) -> LoadResult:
     result = LoadResult()
     seen: dict[bytes, Parsed] = {}  # by fingerprint (as bytes: 100,000 of them add up)
+    image_files: dict[str, bool] = {}  # picture path -> is a file (looked for once)
     sizes = [_size(Path(p)) for p in paths]
     total = sum(sizes)
     done_before = 0
@@ -241,6 +242,7 @@ def _load(
                     field_lines=item.field_lines,
                     require_consent=require_consent and item.require_consent,
                     base_dir=item.base_dir,
+                    image_files=image_files,
                 )
                 if item.problems:
                     result.problems.extend(item.problems)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import csv
 import io
 import itertools
+import operator
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,6 +42,14 @@ _SHARED = frozenset(
     {"role", "organisation", "consent_by", "consent_scope", "image", "image_alt", "language"}
 )
 _MEMO_SIZE = 50_000
+
+
+def _new_record(values: tuple[object, ...]) -> RawRecord:
+    """A :class:`RawRecord` from all of its fields, in order, without the Python-level
+    ``__new__`` of a named tuple (a row at a time, that call is noticeable)."""
+    return tuple.__new__(RawRecord, values)
+
+
 _EXPORT_HINT = (
     "export it again as UTF-8 (in Excel: Save As › 'CSV UTF-8 (Comma delimited)'; "
     "in Google Sheets: File › Download › CSV)"
@@ -169,11 +178,13 @@ def _csv_error(exc: csv.Error) -> str:
     return f"cannot be read as CSV ({text}); infobot stopped reading the file here"
 
 
-def _parse(rows: Reader, limit: int) -> Iterator[tuple[list[str], int]]:
-    """Each row with the line it ends on, parsed with csv's field size limit at ``limit``.
+def _parse(rows: Reader, limit: int) -> Iterator[list[tuple[list[str], int]]]:
+    """Batches of rows, each with the line it ends on, parsed with csv's field size limit
+    at ``limit``.
 
     The limit is module-wide state, so it is raised only while rows are being parsed, a
-    batch at a time, and put back before any row is handed on.
+    batch at a time, and put back before any row is handed on. A row that cannot be parsed
+    raises :class:`csv.Error` after the batch of the rows before it.
     """
     while True:
         batch: list[tuple[list[str], int]] = []
@@ -188,7 +199,8 @@ def _parse(rows: Reader, limit: int) -> Iterator[tuple[list[str], int]]:
             error = exc
         finally:
             csv.field_size_limit(previous)
-        yield from batch
+        if batch:
+            yield batch
         if error is not None:
             raise error
         if len(batch) < _BATCH:
@@ -233,47 +245,65 @@ def read(
         count = 0
         memo: dict[str, str] = {}
         try:
-            for row, row_end in _parse(rows, limit):
-                line = end + 1
-                end = row_end
-                if header is None:
-                    if not any(cell.strip() for cell in row):
-                        continue
-                    header, problems = read_header(
-                        row, display, line, require_consent=require_consent
-                    )
-                    yield from problems
+            for batch in _parse(rows, limit):
+                for row, row_end in batch:
+                    line = end + 1
+                    end = row_end
                     if header is None:
-                        return
-                    blocked = bool(problems)
-                    fields = header.fields
-                    if [index for index, _ in fields] == list(range(header.width)):
-                        names = tuple(field for _, field in fields)
-                    require_consent = header.require_consent
-                    shared = [index for index, field in fields if field in _SHARED]
-                    width = header.width
-                    check_strays = bool(header.unnamed)
-                    continue
-                count += 1
-                if count % _PROGRESS_EVERY == 0:
-                    advance(raw.tell())
-                    if len(memo) > _MEMO_SIZE:
-                        memo.clear()
-                # Share repeated values (roles, organisations, scopes...) between rows:
-                # 100,000 stories then hold one "Nurse", not 100,000 copies of it.
-                for index in shared:
-                    if index < len(row):
-                        value = row[index]
-                        row[index] = memo.setdefault(value, value)
-                strays = (
-                    header.strays(row, display, line) if len(row) > width or check_strays else ()
-                )
-                if names and len(row) >= width:
-                    values = dict(zip(names, row, strict=False))
-                else:
-                    values = {field: row[index] for index, field in fields if index < len(row)}
-                yield RawRecord(
-                    display, line, values, base_dir, None, require_consent, strays, blocked
-                )
+                        if not any(cell.strip() for cell in row):
+                            continue
+                        header, problems = read_header(
+                            row, display, line, require_consent=require_consent
+                        )
+                        yield from problems
+                        if header is None:
+                            return
+                        blocked = bool(problems)
+                        fields = header.fields
+                        if [index for index, _ in fields] == list(range(header.width)):
+                            names = tuple(field for _, field in fields)
+                        require_consent = header.require_consent
+                        shared = [index for index, field in fields if field in _SHARED]
+                        shared_names = tuple(names[index] for index in shared) if names else ()
+                        shared_values = operator.itemgetter(*shared) if len(shared) > 1 else None
+                        width = header.width
+                        check_strays = bool(header.unnamed)
+                        continue
+                    count += 1
+                    if count % _PROGRESS_EVERY == 0:
+                        advance(raw.tell())
+                        if len(memo) > _MEMO_SIZE:
+                            memo.clear()
+                    strays = (
+                        header.strays(row, display, line)
+                        if len(row) > width or check_strays
+                        else ()
+                    )
+                    # Share repeated values (roles, organisations, scopes...) between rows:
+                    # 100,000 stories then hold one "Nurse", not 100,000 copies of it.
+                    if names and len(row) >= width:
+                        values = dict(zip(names, row, strict=False))
+                        if shared_values is not None:
+                            repeated = shared_values(row)
+                            values.update(
+                                zip(
+                                    shared_names,
+                                    map(memo.setdefault, repeated, repeated),
+                                    strict=True,
+                                )
+                            )
+                        else:
+                            for index in shared:
+                                value = row[index]
+                                values[names[index]] = memo.setdefault(value, value)
+                    else:
+                        for index in shared:
+                            if index < len(row):
+                                value = row[index]
+                                row[index] = memo.setdefault(value, value)
+                        values = {field: row[index] for index, field in fields if index < len(row)}
+                    yield _new_record(
+                        (display, line, values, base_dir, None, require_consent, strays, blocked)
+                    )
         except csv.Error as exc:
             yield Problem(display, end + 1, "row", _csv_error(exc))
