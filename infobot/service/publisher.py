@@ -560,17 +560,29 @@ class Publisher:
             delivery.status = status
             if count_attempt:
                 delivery.attempts += 1
-            delivery.updated_at = self.now()
-            self._event(
-                session,
-                actor=self.worker,
-                action=action or f"delivery.{status}",
-                story_id=delivery.story_id,
-                delivery_id=delivery.id,
-                before={"status": before},
-                after={"status": status},
-                message=f"{delivery.platform}: {message}",
-            )
+            self._status_changed(session, delivery, before, action, message, {})
+
+    def _status_changed(
+        self,
+        session: Session,
+        delivery: Delivery,
+        before: str,
+        action: str,
+        message: str,
+        after: dict[str, Any],
+    ) -> None:
+        """Stamp a delivery's new status and record the change in the audit trail."""
+        delivery.updated_at = self.now()
+        self._event(
+            session,
+            actor=self.worker,
+            action=action or f"delivery.{delivery.status}",
+            story_id=delivery.story_id,
+            delivery_id=delivery.id,
+            before={"status": before},
+            after={"status": delivery.status, **after},
+            message=f"{delivery.platform}: {message}",
+        )
 
     def _finish(
         self,
@@ -586,16 +598,8 @@ class Publisher:
             delivery.status = status
             delivery.error = error
             delivery.next_attempt_at = next_attempt
-            delivery.updated_at = self.now()
-            self._event(
-                session,
-                actor=self.worker,
-                action=action or f"delivery.{status}",
-                story_id=delivery.story_id,
-                delivery_id=delivery.id,
-                before={"status": before},
-                after={"status": status, "next_attempt_at": next_attempt},
-                message=f"{delivery.platform}: {error}",
+            self._status_changed(
+                session, delivery, before, action, error, {"next_attempt_at": next_attempt}
             )
             return _outcome(delivery)
 
