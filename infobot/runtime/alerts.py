@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from infobot.store.models import Alert
@@ -20,7 +21,14 @@ class Alerter:
         self.app = app
 
     def raise_once(self, key: str, kind: str, message: str) -> bool:
-        """Record and announce an alert; False when this key was raised before."""
+        """Record and announce an alert; False when this key was raised before.
+
+        The daemon asks every minute for every alert whose condition still holds (a failed
+        delivery stays failed), so an alert already raised is answered from a read, which
+        takes no write lock; the unique key settles a race between two daemons."""
+        with self.app.db.read() as session:
+            if session.scalar(select(Alert.id).where(Alert.key == key)) is not None:
+                return False
         try:
             with self.app.db.write() as session:
                 session.add(Alert(key=key, kind=kind, at=self.app.clock.now(), message=message))
