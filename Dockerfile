@@ -8,7 +8,7 @@
 FROM python:3.11-slim AS builder
 WORKDIR /src
 RUN pip install --no-cache-dir --disable-pip-version-check "build==1.6.1"
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md requirements.lock ./
 COPY infobot ./infobot
 RUN python -m build --wheel --outdir /dist .
 
@@ -32,11 +32,13 @@ RUN groupadd --system --gid 10001 infobot \
  && chown infobot:infobot /data \
  && chmod 0750 /data
 
-COPY --from=builder /dist/ /tmp/wheels/
+# The wheel's dependencies are the releases pinned in requirements.lock (make lock), the
+# same ones the tests ran against.
+COPY --from=builder /dist/ /src/requirements.lock /tmp/wheels/
 RUN python -m venv /opt/infobot \
  && wheel="$(ls /tmp/wheels/infobot-*.whl)" \
  && /opt/infobot/bin/pip install --no-cache-dir --disable-pip-version-check \
-        "${wheel}${EXTRAS:+[$EXTRAS]}" \
+        --constraint /tmp/wheels/requirements.lock "${wheel}${EXTRAS:+[$EXTRAS]}" \
  && rm -rf /tmp/wheels
 
 # Settings for the container. Secrets never go here: mount them as files in /run/secrets

@@ -1,36 +1,72 @@
 # infobot: the same commands locally and in CI. Needs only Python 3.11+ and make.
+#
+# Installs come from requirements.lock (made by `make lock` with uv from pyproject.toml's
+# ranges), so every machine gets the same releases. `make test-latest` runs the suite
+# against the newest releases instead, in .venv-latest, so that upgrades are taken on purpose.
 PYTHON ?= python3
-VENV   := .venv
+VENV   ?= .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed-stamp
+LOCK   := requirements.lock
+UV_VERSION := 0.13.9
+# With LOCKED=no the lock is not used and everything is upgraded (make test-latest).
+LOCKED ?= yes
+ifeq ($(LOCKED),yes)
+PIP_FROM := --constraint $(LOCK)
+else
+PIP_FROM := --upgrade --upgrade-strategy eager
+endif
+RUNTIME_STAMP := $(VENV)/.runtime-stamp
+TEST_STAMP    := $(VENV)/.test-stamp
 
-.PHONY: install test lint typecheck unit demo bench clean assets
+.PHONY: install install-runtime test test-latest lint typecheck unit demo bench lock clean assets
 
-$(STAMP): pyproject.toml package-lock.json
+$(VENV)/bin/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "infobot needs Python 3.11 or newer")'
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+
+# What the demo and a user need: infobot and its runtime dependencies, nothing else.
+$(RUNTIME_STAMP): pyproject.toml $(LOCK) | $(VENV)/bin/python
+	$(BIN)/python -m pip install --quiet $(PIP_FROM) -e .
+	@touch $@
+
+# What the tests need on top: the test tools, the PostgreSQL driver, and the browser tests'
+# Chromium and axe-core (scripts/install-browser-deps.sh; skipped with a reason if missing).
+$(TEST_STAMP): pyproject.toml $(LOCK) package-lock.json | $(VENV)/bin/python
+	$(BIN)/python -m pip install --quiet $(PIP_FROM) -e '.[test,postgres]'
 	@bash scripts/install-browser-deps.sh
-	@touch $(STAMP)
+	@touch $(RUNTIME_STAMP) $@
 
-install: $(STAMP)
+install-runtime: $(RUNTIME_STAMP)
 
-lint: $(STAMP)
+install: $(TEST_STAMP)
+
+lint: $(TEST_STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
-typecheck: $(STAMP)
+typecheck: $(TEST_STAMP)
 	$(BIN)/mypy
 
-unit: $(STAMP)
+unit: $(TEST_STAMP)
 	$(BIN)/pytest
 
 test: lint typecheck unit
 
-demo: $(STAMP)
+# The suite against the newest releases that pyproject.toml allows (not the lock).
+test-latest:
+	$(MAKE) test VENV=.venv-latest LOCKED=no
+
+# Regenerate requirements.lock from pyproject.toml (runtime, test and postgres extras).
+lock: | $(VENV)/bin/python
+	$(BIN)/python -m pip install --quiet uv==$(UV_VERSION)
+	$(BIN)/uv pip compile pyproject.toml --extra test --extra postgres --universal \
+	    --python-version 3.11 --upgrade -o $(LOCK)
+
+demo: $(RUNTIME_STAMP)
 	@bash scripts/demo.sh
 
-bench: $(STAMP)
+bench: $(TEST_STAMP)
 	$(BIN)/python bench/run.py
 
 # Rebuild infobot/web/static/govuk/ from package-lock.json (needs Node.js and npm).
@@ -38,4 +74,4 @@ assets:
 	bash scripts/build-assets.sh
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis bench/.data
+	rm -rf $(VENV) .venv-latest .pytest_cache .mypy_cache .ruff_cache .hypothesis bench/.data

@@ -44,13 +44,23 @@ from typing import Any
 from tests.harness_mastodon import FakeMastodon, make_handler
 
 REPO = Path(__file__).resolve().parent.parent
-LAUNCH = "import sys; sys.path.insert(0, sys.argv[1]); from tests.crash_support import launcher; " \
+LAUNCH = (
+    "import sys; sys.path.insert(0, sys.argv[1]); from tests.crash_support import launcher; "
     "launcher()"
+)
 #: what the launcher imports once, before forking (the adapters import their SDKs lazily)
 PRELOAD = (
-    "infobot.app", "infobot.cli.main", "infobot.runtime.service", "infobot.runtime.daemon",
-    "infobot.service.publisher", "infobot.platforms.mastodon", "infobot.platforms.outbox",
-    "infobot.store.migrate", "mastodon", "requests", "sqlalchemy.dialects.sqlite",
+    "infobot.app",
+    "infobot.cli.main",
+    "infobot.runtime.service",
+    "infobot.runtime.daemon",
+    "infobot.service.publisher",
+    "infobot.platforms.mastodon",
+    "infobot.platforms.outbox",
+    "infobot.store.migrate",
+    "mastodon",
+    "requests",
+    "sqlalchemy.dialects.sqlite",
 )
 KILL_WAIT = 10.0  # seconds a server-side kill waits for the daemon to be gone
 CHILD_LIMIT = 60.0  # seconds before the launcher gives up on a child (a hang is a failure)
@@ -83,8 +93,11 @@ class Hook:
         where = f" {self.platform}" if self.platform else ""
         part = f" part {self.part}" if self.part else ""
         nth = f" #{self.nth}" if self.nth != 1 else ""
-        verb = {"pause": f"pause {self.seconds:.3f} s", "timer": f"kill {self.seconds:.3f} s",
-                "kill": "kill"}[self.do]
+        verb = {
+            "pause": f"pause {self.seconds:.3f} s",
+            "timer": f"kill {self.seconds:.3f} s",
+            "kill": "kill",
+        }[self.do]
         return f"{verb} {self.when} commit of {self.action}{where}{part}{nth}"
 
 
@@ -134,11 +147,14 @@ class Ran:
         return self.signal == signal.SIGKILL
 
     def __str__(self) -> str:
-        end = f"killed by {signal.Signals(self.signal).name}" if self.signal else \
-            f"exit {self.code}"
+        end = (
+            f"killed by {signal.Signals(self.signal).name}" if self.signal else f"exit {self.code}"
+        )
         plan = "; ".join(self.plan) or "no kill planned"
-        return (f"--- infobot {' '.join(self.argv)} at {self.clock} (pid {self.pid}, {end}, "
-                f"{self.seconds:.2f} s; {plan}) ---\n{self.log.rstrip()}")
+        return (
+            f"--- infobot {' '.join(self.argv)} at {self.clock} (pid {self.pid}, {end}, "
+            f"{self.seconds:.2f} s; {plan}) ---\n{self.log.rstrip()}"
+        )
 
 
 class Launcher:
@@ -150,8 +166,13 @@ class Launcher:
         self.logs.mkdir(exist_ok=True)
         self.count = 0
         self.proc = subprocess.Popen(
-            [sys.executable, "-P", "-c", LAUNCH, str(REPO)], cwd=cwd, env=env,
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            [sys.executable, "-P", "-c", LAUNCH, str(REPO)],
+            cwd=cwd,
+            env=env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
         )
         hello = self._read()
         assert hello.get("ready"), hello
@@ -165,16 +186,28 @@ class Launcher:
         result: dict[str, Any] = json.loads(line)
         return result
 
-    def run(self, argv: list[str], *, clock: str, hooks: list[Hook] | None = None,
-            timer: float | None = None, started: Callable[[int], None] | None = None) -> Ran:
+    def run(
+        self,
+        argv: list[str],
+        *,
+        clock: str,
+        hooks: list[Hook] | None = None,
+        timer: float | None = None,
+        started: Callable[[int], None] | None = None,
+    ) -> Ran:
         """Fork a child running ``infobot <argv>`` at ``clock``; wait until it ends.
 
         ``started(pid)`` is called as soon as the child exists (for server-side kills)."""
         assert self.proc.stdin is not None
         self.count += 1
         log = self.logs / f"{self.count:03d}.log"
-        command = {"argv": argv, "clock": clock, "log": str(log), "timer": timer,
-                   "hooks": [asdict(h) for h in hooks or []]}
+        command = {
+            "argv": argv,
+            "clock": clock,
+            "log": str(log),
+            "timer": timer,
+            "hooks": [asdict(h) for h in hooks or []],
+        }
         self.proc.stdin.write(json.dumps(command) + "\n")
         self.proc.stdin.flush()
         pid = int(self._read()["pid"])
@@ -182,8 +215,15 @@ class Launcher:
             started(pid)
         done = self._read()
         assert done["pid"] == pid, done
-        return Ran(argv, clock, pid, done["code"], done["signal"], done["seconds"],
-                   log.read_text(encoding="utf-8", errors="replace"))
+        return Ran(
+            argv,
+            clock,
+            pid,
+            done["code"],
+            done["signal"],
+            done["seconds"],
+            log.read_text(encoding="utf-8", errors="replace"),
+        )
 
     def close(self) -> None:
         if self.proc.poll() is None:
@@ -229,9 +269,12 @@ def launcher() -> None:
                 status = os.waitpid(pid, 0)[1]
             else:
                 time.sleep(0.001)
-        say(pid=pid, code=os.WEXITSTATUS(status) if os.WIFEXITED(status) else None,
+        say(
+            pid=pid,
+            code=os.WEXITSTATUS(status) if os.WIFEXITED(status) else None,
             signal=os.WTERMSIG(status) if os.WIFSIGNALED(status) else None,
-            seconds=round(time.monotonic() - started, 3))
+            seconds=round(time.monotonic() - started, 3),
+        )
 
 
 def _child(command: dict[str, Any]) -> None:
@@ -291,8 +334,7 @@ def _install_hooks(hooks: list[Hook]) -> None:
                 labels.add((e.action, None, None))
                 continue
             confirmed = len(json.loads(d.parts or "[]"))
-            if e.action in ("delivery.part_sent", "delivery.reconciled") and \
-                    d.status != "pending":
+            if e.action in ("delivery.part_sent", "delivery.reconciled") and d.status != "pending":
                 labels.add((e.action, d.platform, confirmed))
                 if d.status == "sent":
                     labels.add(("delivery.done", d.platform, confirmed))
@@ -303,8 +345,7 @@ def _install_hooks(hooks: list[Hook]) -> None:
         if not events:
             for d in deliveries.values():
                 if d.status == "sending":
-                    labels.add(("delivery.take", d.platform,
-                                len(json.loads(d.parts or "[]")) + 1))
+                    labels.add(("delivery.take", d.platform, len(json.loads(d.parts or "[]")) + 1))
         return labels
 
     def remember(session: Session, *_: Any) -> None:
@@ -318,10 +359,12 @@ def _install_hooks(hooks: list[Hook]) -> None:
         else:
             session.info.pop("crash_labels", None)
         for i, hook in enumerate(hooks):
-            if not any(action == hook.action
-                       and (hook.platform is None or platform == hook.platform)
-                       and (hook.part is None or part == hook.part)
-                       for action, platform, part in labels):
+            if not any(
+                action == hook.action
+                and (hook.platform is None or platform == hook.platform)
+                and (hook.part is None or part == hook.part)
+                for action, platform, part in labels
+            ):
                 continue
             if when == "before":  # count each transaction once, at its first hook
                 with lock:
@@ -390,8 +433,9 @@ class CrashFake:
         self.server.daemon_threads = True
         host, port = self.server.server_address[:2]
         self.url = self.fake.base_url = f"http://{host!s}:{port}"
-        self.thread = threading.Thread(target=self.server.serve_forever,
-                                       kwargs={"poll_interval": 0.01}, daemon=True)
+        self.thread = threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
+        )
         self.thread.start()
 
     def close(self) -> None:
@@ -445,9 +489,14 @@ class CrashFake:
     def live(self) -> list[dict[str, Any]]:
         """Live statuses, oldest first: id, text, in_reply_to_id."""
         with self.fake.lock:
-            return [{"id": i, "text": self.fake.sources[i],
-                     "in_reply_to_id": self.fake.statuses[i]["in_reply_to_id"]}
-                    for i in self.fake.live_ids()]
+            return [
+                {
+                    "id": i,
+                    "text": self.fake.sources[i],
+                    "in_reply_to_id": self.fake.statuses[i]["in_reply_to_id"],
+                }
+                for i in self.fake.live_ids()
+            ]
 
 
 class _KeyedFake(FakeMastodon):
@@ -486,8 +535,9 @@ def _crash_handler(crash: CrashFake) -> Any:
             if when == "drop":  # reset the connection: the client cannot know what happened
                 self.close_connection = True
                 with contextlib.suppress(OSError):
-                    self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
-                                               struct.pack("ii", 1, 0))
+                    self.connection.setsockopt(
+                        socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)
+                    )
                     self.connection.shutdown(socket.SHUT_RDWR)
                 return
             self.kill_on_reply = when == "after"
@@ -499,8 +549,7 @@ def _crash_handler(crash: CrashFake) -> Any:
                 self.kill_on_reply = False
                 crash.kill(f"created, no answer: {_short(self.text)}")
                 return
-            if crash.delay and self.command == "POST" and \
-                    self.path.startswith("/api/v1/statuses"):
+            if crash.delay and self.command == "POST" and self.path.startswith("/api/v1/statuses"):
                 time.sleep(crash.delay)
             super().reply(status, body, *args, **kw)
 
@@ -510,4 +559,3 @@ def _crash_handler(crash: CrashFake) -> Any:
 def _short(text: str) -> str:
     text = re.sub(r"\s+", " ", text)
     return text[:40] + ("…" if len(text) > 40 else "")
-

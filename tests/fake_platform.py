@@ -43,8 +43,9 @@ class ScriptedPlatform:
     def rules(self) -> PlatformRules:
         return PlatformRules(name=self.name, max_length=self.max_length, counter="graphemes")
 
-    def publish(self, post: Post, *, idempotency_key: str,
-                reply_to: Published | None = None) -> Published:
+    def publish(
+        self, post: Post, *, idempotency_key: str, reply_to: Published | None = None
+    ) -> Published:
         action = self.script.pop(0) if self.script else "ok"
         self.calls.append(f"{action}:{idempotency_key}")
         if action == "transient":
@@ -57,8 +58,12 @@ class ScriptedPlatform:
             raise CredentialsRejected("the access token was revoked", platform=self.name)
         if action == "in_doubt":
             raise InDoubt("connection reset before the post was made", platform=self.name)
-        made = Made(f"{self.name}-{len(self.posts) + 1}", post.text, idempotency_key,
-                    reply_to.remote_id if reply_to else None)
+        made = Made(
+            f"{self.name}-{len(self.posts) + 1}",
+            post.text,
+            idempotency_key,
+            reply_to.remote_id if reply_to else None,
+        )
         self.posts.append(made)
         if action == "accept_then_timeout":
             raise InDoubt("timed out waiting for the answer", platform=self.name)

@@ -44,7 +44,12 @@ from tests.platform_harness import CreateRequest, LivePost
 from tests.support import transcript
 
 SUPPORTED = (
-    "rate_limited", "unauthorized", "server_error", "timeout", "connection_reset", "too_long",
+    "rate_limited",
+    "unauthorized",
+    "server_error",
+    "timeout",
+    "connection_reset",
+    "too_long",
 )
 #: more faults for tests/test_platform_mastodon.py (not part of the shared contract)
 EXTRA = ("forbidden", "bad_gateway", "rate_limited_no_reset", "unreadable")
@@ -174,8 +179,9 @@ class FakeMastodon:
         media = [self.media[m] for m in form.get("media_ids[]", form.get("media_ids", []))]
         status = {
             "id": status_id,
-            "created_at": datetime.now(UTC).isoformat(timespec="milliseconds").replace(
-                "+00:00", "Z"),
+            "created_at": datetime.now(UTC)
+            .isoformat(timespec="milliseconds")
+            .replace("+00:00", "Z"),
             "in_reply_to_id": reply_to,
             "in_reply_to_account_id": ACCOUNT_ID if reply_to else None,
             "sensitive": first(form, "sensitive") == "1",
@@ -219,8 +225,8 @@ class FakeMastodon:
                 raise FakeError(422, "Validation failed: Media attachments is invalid")
             if self.media[media_id]["url"] is None:
                 raise FakeError(
-                    422, "Cannot attach files that have not finished processing. "
-                    "Try again in a moment!"
+                    422,
+                    "Cannot attach files that have not finished processing. Try again in a moment!",
                 )
 
 
@@ -250,7 +256,7 @@ def to_html(text: str, base_url: str) -> str:
     def inline(chunk: str) -> str:
         out, pos = [], 0
         for match in _ENTITY.finditer(chunk):
-            out.append(html.escape(chunk[pos:match.start()], quote=False))
+            out.append(html.escape(chunk[pos : match.start()], quote=False))
             if match.group("url"):
                 url = match.group("url")
                 scheme, _, rest = url.partition("://")
@@ -288,8 +294,11 @@ def _parse_multipart(content_type: str, body: bytes) -> tuple[dict[str, list[str
         filename = part.get_filename()
         payload = part.get_payload(decode=True) or b""
         if filename is not None:
-            files[str(name)] = {"filename": filename, "type": part.get_content_type(),
-                                "size": len(payload)}
+            files[str(name)] = {
+                "filename": filename,
+                "type": part.get_content_type(),
+                "size": len(payload),
+            }
         else:
             form.setdefault(str(name), []).append(payload.decode("utf-8"))
     return form, files
@@ -316,8 +325,15 @@ def make_handler(fake: FakeMastodon) -> type[BaseHTTPRequestHandler]:
 
         # ------------------------------------------------------------ plumbing
 
-        def reply(self, status: int, body: Any, headers: dict[str, str] | None = None,
-                  *, raw: bytes | None = None, content_type: str = "application/json") -> None:
+        def reply(
+            self,
+            status: int,
+            body: Any,
+            headers: dict[str, str] | None = None,
+            *,
+            raw: bytes | None = None,
+            content_type: str = "application/json",
+        ) -> None:
             data = raw if raw is not None else json.dumps(body).encode("utf-8")
             try:
                 self.send_response(status)
@@ -353,8 +369,9 @@ def make_handler(fake: FakeMastodon) -> type[BaseHTTPRequestHandler]:
                     if isinstance(value, list):
                         form[key] = [str(v) for v in value]
                     elif value is not None:
-                        form[key] = [str(value) if not isinstance(value, bool)
-                                     else ("1" if value else "0")]
+                        form[key] = [
+                            str(value) if not isinstance(value, bool) else ("1" if value else "0")
+                        ]
                 return form, {}
             return parse_qs(body.decode("utf-8"), keep_blank_values=True), {}
 
@@ -377,8 +394,9 @@ def make_handler(fake: FakeMastodon) -> type[BaseHTTPRequestHandler]:
 
         # ------------------------------------------------------------ routes
 
-        def route(self, method: str, path: str, form: dict[str, list[str]],
-                  files: dict[str, Any]) -> None:
+        def route(
+            self, method: str, path: str, form: dict[str, list[str]], files: dict[str, Any]
+        ) -> None:
             if method == "GET" and path in ("/api/v1/instance", "/api/v2/instance"):
                 if fake.instance_status != 200:
                     raise FakeError(fake.instance_status, "Instance unavailable")
@@ -388,8 +406,13 @@ def make_handler(fake: FakeMastodon) -> type[BaseHTTPRequestHandler]:
                 raise FakeError(401, "The access token is invalid")
             if method == "GET" and path == "/api/v1/accounts/verify_credentials":
                 account = fake.account()
-                account["source"] = {"privacy": "public", "sensitive": False, "language": "en",
-                                     "note": "", "fields": []}
+                account["source"] = {
+                    "privacy": "public",
+                    "sensitive": False,
+                    "language": "en",
+                    "note": "",
+                    "fields": [],
+                }
                 self.reply(200, account)
             elif method == "POST" and path == "/api/v1/statuses":
                 self.post_status(form)
@@ -400,8 +423,10 @@ def make_handler(fake: FakeMastodon) -> type[BaseHTTPRequestHandler]:
                 with fake.lock:
                     ids = list(reversed(fake.live_ids()))[:limit]
                     self.reply(200, [fake.statuses[i] for i in ids])
-            elif (m := re.fullmatch(r"/api/v1/statuses/(\w+)", path)) and method in ("GET",
-                                                                                     "DELETE"):
+            elif (m := re.fullmatch(r"/api/v1/statuses/(\w+)", path)) and method in (
+                "GET",
+                "DELETE",
+            ):
                 with fake.lock:
                     status_id = m.group(1)
                     if status_id not in fake.statuses or status_id in fake.deleted:
@@ -458,10 +483,14 @@ def make_handler(fake: FakeMastodon) -> type[BaseHTTPRequestHandler]:
                 fault = fake.faults.pop(0) if fake.faults else None
             if fault == "rate_limited":
                 reset = datetime.now(UTC) + timedelta(minutes=3)
-                self.reply(429, {"error": "Too many requests"}, {
-                    "X-RateLimit-Remaining": "0",
-                    "X-RateLimit-Reset": iso(reset),
-                })
+                self.reply(
+                    429,
+                    {"error": "Too many requests"},
+                    {
+                        "X-RateLimit-Remaining": "0",
+                        "X-RateLimit-Reset": iso(reset),
+                    },
+                )
                 return
             if fault == "rate_limited_no_reset":
                 self.send_response(429)
@@ -475,8 +504,7 @@ def make_handler(fake: FakeMastodon) -> type[BaseHTTPRequestHandler]:
             if fault == "forbidden":
                 raise FakeError(403, "Your login is currently disabled")
             if fault == "bad_gateway":
-                self.reply(502, None, raw=b"<html>502 Bad Gateway</html>",
-                           content_type="text/html")
+                self.reply(502, None, raw=b"<html>502 Bad Gateway</html>", content_type="text/html")
                 return
             if fault == "server_error":
                 page = b"<html><body><h1>We're sorry, but something went wrong.</h1></body></html>"
@@ -484,8 +512,9 @@ def make_handler(fake: FakeMastodon) -> type[BaseHTTPRequestHandler]:
                 return
             if fault == "too_long":
                 raise FakeError(
-                    422, f"Validation failed: Text character limit of {fake.max_characters}"
-                    " exceeded")
+                    422,
+                    f"Validation failed: Text character limit of {fake.max_characters} exceeded",
+                )
             with fake.lock:
                 fake.validate(form)
                 status = fake.create_status(form, key)
@@ -493,8 +522,9 @@ def make_handler(fake: FakeMastodon) -> type[BaseHTTPRequestHandler]:
                 # the status exists; drop the connection without a word
                 self.close_connection = True
                 try:
-                    self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
-                                               struct.pack("ii", 1, 0))
+                    self.connection.setsockopt(
+                        socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)
+                    )
                     self.connection.shutdown(socket.SHUT_RDWR)
                 except OSError:
                     pass
@@ -535,8 +565,9 @@ class FakeMastodonServer:
         self.server.daemon_threads = True
         host, port = self.server.server_address[:2]
         fake.base_url = f"http://{host!s}:{port}"
-        self.thread = threading.Thread(target=self.server.serve_forever,
-                                       kwargs={"poll_interval": 0.01}, daemon=True)
+        self.thread = threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
+        )
 
     @property
     def url(self) -> str:
@@ -591,12 +622,14 @@ class MastodonHarness:
             for status_id in self.fake.live_ids():
                 status = self.fake.statuses[status_id]
                 media = status["media_attachments"]
-                posts.append(LivePost(
-                    status_id,
-                    self.fake.sources[status_id],
-                    status["in_reply_to_id"],
-                    media[0]["description"] if media else None,
-                ))
+                posts.append(
+                    LivePost(
+                        status_id,
+                        self.fake.sources[status_id],
+                        status["in_reply_to_id"],
+                        media[0]["description"] if media else None,
+                    )
+                )
             return posts
 
     def create_requests(self) -> list[CreateRequest]:

@@ -51,35 +51,62 @@ USER = {"id": "1700000000000000001", "name": "Info Team", "username": "infoteam"
 TIMEOUT = 0.5  # the adapter's timeout; the "timeout" fault answers later than this
 
 SUPPORTED = (
-    "rate_limited", "unauthorized", "server_error", "timeout", "connection_reset",
-    "duplicate", "payment_required",
+    "rate_limited",
+    "unauthorized",
+    "server_error",
+    "timeout",
+    "connection_reset",
+    "duplicate",
+    "payment_required",
 )
 DUPLICATE_BODY = {
     "detail": "You are not allowed to create a Tweet with duplicate content.",
-    "type": "about:blank", "title": "Forbidden", "status": 403,
+    "type": "about:blank",
+    "title": "Forbidden",
+    "status": 403,
 }
 # X's answer when pay-per-use credits run out (shape as reported; not captured live)
 CREDITS_BODY = {
     "title": "CreditsDepleted",
     "detail": "Your enrolled account [1700000000000000001] does not have any credits to"
-              " fulfill this request.",
+    " fulfill this request.",
     "type": "https://api.twitter.com/2/problems/credits",
 }
-UNAUTHORIZED_BODY = {"title": "Unauthorized", "type": "about:blank", "status": 401,
-                     "detail": "Unauthorized"}
-RATE_LIMITED_BODY = {"title": "Too Many Requests", "detail": "Too Many Requests",
-                     "type": "about:blank", "status": 429}
+UNAUTHORIZED_BODY = {
+    "title": "Unauthorized",
+    "type": "about:blank",
+    "status": 401,
+    "detail": "Unauthorized",
+}
+RATE_LIMITED_BODY = {
+    "title": "Too Many Requests",
+    "detail": "Too Many Requests",
+    "type": "about:blank",
+    "status": 429,
+}
 ANSWERS: dict[str, tuple[int, dict[str, Any]]] = {
     "unauthorized": (401, UNAUTHORIZED_BODY),
     "payment_required": (402, CREDITS_BODY),
     "duplicate": (403, DUPLICATE_BODY),
     # not contract faults; X-specific tests put them in ``FakeX.faults`` / ``upload_faults``
-    "forbidden": (403, {"title": "Forbidden", "type": "about:blank", "status": 403,
-                        "detail": "You are not permitted to perform this action."}),
-    "bad_request": (400, {"title": "Invalid Request", "type":
-                          "https://api.twitter.com/2/problems/invalid-request",
-                          "detail": "One or more parameters to your request was invalid.",
-                          "errors": [{"message": "Your Tweet text is too long."}]}),
+    "forbidden": (
+        403,
+        {
+            "title": "Forbidden",
+            "type": "about:blank",
+            "status": 403,
+            "detail": "You are not permitted to perform this action.",
+        },
+    ),
+    "bad_request": (
+        400,
+        {
+            "title": "Invalid Request",
+            "type": "https://api.twitter.com/2/problems/invalid-request",
+            "detail": "One or more parameters to your request was invalid.",
+            "errors": [{"message": "Your Tweet text is too long."}],
+        },
+    ),
 }
 # A URL as X finds one, roughly: optional scheme, dotted host, path not ending in punctuation
 URL = re.compile(
@@ -140,9 +167,15 @@ class FakeX:
         body = h.rfile.read(length) if length else b""
         url = urlsplit(h.path)
         auth = h.headers.get("Authorization", "")
-        record = Recorded(h.command, url.path, url.query, auth,
-                          self.oauth_ok(h.command, h.path, auth),
-                          h.headers.get("Content-Type", ""), body)
+        record = Recorded(
+            h.command,
+            url.path,
+            url.query,
+            auth,
+            self.oauth_ok(h.command, h.path, auth),
+            h.headers.get("Content-Type", ""),
+            body,
+        )
         with self.lock:
             self.log.append(record)
         if not record.oauth_ok:
@@ -163,24 +196,36 @@ class FakeX:
         elif route == ("POST", "/2/media/metadata"):
             self.metadata(h, record)
         else:
-            h.answer(404, {"title": "Not Found Error", "detail": f"no route {url.path}",
-                           "type": "https://api.twitter.com/2/problems/resource-not-found"})
+            h.answer(
+                404,
+                {
+                    "title": "Not Found Error",
+                    "detail": f"no route {url.path}",
+                    "type": "https://api.twitter.com/2/problems/resource-not-found",
+                },
+            )
 
     def oauth_ok(self, method: str, path: str, authorization: str) -> bool:
         """Verify an OAuth 1.0a HMAC-SHA1 signature for this server's URL."""
         if not authorization.startswith("OAuth "):
             return False
         params = {k: utils.unescape(v) for k, v in utils.parse_authorization_header(authorization)}
-        if (params.get("oauth_consumer_key") != CONSUMER_KEY
-                or params.get("oauth_token") != ACCESS_TOKEN
-                or params.get("oauth_signature_method") != "HMAC-SHA1"):
+        if (
+            params.get("oauth_consumer_key") != CONSUMER_KEY
+            or params.get("oauth_token") != ACCESS_TOKEN
+            or params.get("oauth_signature_method") != "HMAC-SHA1"
+        ):
             return False
         collected = signature.collect_parameters(
-            uri_query=urlsplit(path).query, headers={"Authorization": authorization},
-            exclude_oauth_signature=True)
+            uri_query=urlsplit(path).query,
+            headers={"Authorization": authorization},
+            exclude_oauth_signature=True,
+        )
         base = signature.signature_base_string(
-            method, signature.base_string_uri(self.base_url + path),
-            signature.normalize_parameters(collected))
+            method,
+            signature.base_string_uri(self.base_url + path),
+            signature.normalize_parameters(collected),
+        )
         key = f"{utils.escape(CONSUMER_SECRET)}&{utils.escape(ACCESS_TOKEN_SECRET)}"
         digest = hmac.new(key.encode(), base.encode(), hashlib.sha1).digest()
         expected = base64.b64encode(digest).decode()
@@ -219,20 +264,37 @@ class FakeX:
         """The answer for an injected fault that creates nothing."""
         if fault == "rate_limited":
             reset = str(self.rate_limit_reset or int(time.time()) + 900)
-            return 429, RATE_LIMITED_BODY, {"x-rate-limit-limit": "100",
-                                            "x-rate-limit-remaining": "0",
-                                            "x-rate-limit-reset": reset}
+            return (
+                429,
+                RATE_LIMITED_BODY,
+                {
+                    "x-rate-limit-limit": "100",
+                    "x-rate-limit-remaining": "0",
+                    "x-rate-limit-reset": reset,
+                },
+            )
         if fault == "server_error":
             status = self.server_error_status
-            return status, {"title": "Service Unavailable" if status == 503 else
-                            "Internal Server Error", "type": "about:blank", "status": status}, {}
+            return (
+                status,
+                {
+                    "title": "Service Unavailable" if status == 503 else "Internal Server Error",
+                    "type": "about:blank",
+                    "status": status,
+                },
+                {},
+            )
         return *ANSWERS[fault], {}
-    def invalid(self, text: str, reply_to: str | None,
-                media_ids: list[str]) -> tuple[int, dict[str, Any]] | None:
+
+    def invalid(
+        self, text: str, reply_to: str | None, media_ids: list[str]
+    ) -> tuple[int, dict[str, Any]] | None:
         """X's checks on a create request (called with the lock held)."""
-        invalid = {"title": "Invalid Request",
-                   "detail": "One or more parameters to your request was invalid.",
-                   "type": "https://api.twitter.com/2/problems/invalid-request"}
+        invalid = {
+            "title": "Invalid Request",
+            "detail": "One or more parameters to your request was invalid.",
+            "type": "https://api.twitter.com/2/problems/invalid-request",
+        }
         if not text.strip() and not media_ids:
             return 400, {**invalid, "errors": [{"message": "text or media is required"}]}
         if reply_to is not None and reply_to not in self.tweets:
@@ -249,8 +311,9 @@ class FakeX:
             shown = f"{shown} {tco('media:' + media_ids[0])}"
         alt = self.media[media_ids[0]].get("alt") if media_ids else None
         with self.lock:
-            tweet = Tweet(self.new_id(1_900_000_000_000_000_000), text, shown, reply_to,
-                          media_ids, alt)
+            tweet = Tweet(
+                self.new_id(1_900_000_000_000_000_000), text, shown, reply_to, media_ids, alt
+            )
             self.tweets[tweet.id] = tweet
         return tweet
 
@@ -263,9 +326,14 @@ class FakeX:
         with self.lock:
             gone = self.tweets.pop(tweet_id, None)
         if gone is None:
-            h.answer(404, {"title": "Not Found Error",
-                           "detail": f"Could not find tweet with id: [{tweet_id}].",
-                           "type": "https://api.twitter.com/2/problems/resource-not-found"})
+            h.answer(
+                404,
+                {
+                    "title": "Not Found Error",
+                    "detail": f"Could not find tweet with id: [{tweet_id}].",
+                    "type": "https://api.twitter.com/2/problems/resource-not-found",
+                },
+            )
         else:
             h.answer(200, {"data": {"deleted": True}})
 
@@ -285,24 +353,44 @@ class FakeX:
             return
         count = int(query.get("max_results", "10"))
         if not 5 <= count <= 100:
-            h.answer(400, {"title": "Invalid Request", "errors": [
-                {"message": "The `max_results` query parameter value is not between 5 and 100"}]})
+            h.answer(
+                400,
+                {
+                    "title": "Invalid Request",
+                    "errors": [
+                        {
+                            "message": (
+                                "The `max_results` query parameter value is not between 5 and 100"
+                            )
+                        }
+                    ],
+                },
+            )
             return
         with self.lock:
             newest = [self.api(t) for t in reversed(self.tweets.values())][:count]
         if not newest:
             h.answer(200, {"meta": {"result_count": 0}})
             return
-        h.answer(200, {"data": newest, "meta": {"result_count": len(newest),
-                                                "newest_id": newest[0]["id"],
-                                                "oldest_id": newest[-1]["id"]}})
+        h.answer(
+            200,
+            {
+                "data": newest,
+                "meta": {
+                    "result_count": len(newest),
+                    "newest_id": newest[0]["id"],
+                    "oldest_id": newest[-1]["id"],
+                },
+            },
+        )
 
     def upload(self, h: Handler, record: Recorded) -> None:
         if not record.content_type.startswith("multipart/form-data"):
             h.answer(400, {"title": "Invalid Request", "detail": "expected multipart"})
             return
         message = BytesParser(policy=policy.HTTP).parsebytes(
-            b"Content-Type: " + record.content_type.encode() + b"\r\n\r\n" + record.body)
+            b"Content-Type: " + record.content_type.encode() + b"\r\n\r\n" + record.body
+        )
         fields: dict[str, Any] = {}
         for part in message.iter_parts():
             name = part.get_param("name", header="content-disposition")
@@ -319,9 +407,18 @@ class FakeX:
         with self.lock:
             media_id = self.new_id(1_880_000_000_000_000_000)
             self.media[media_id] = {"size": len(fields["media"]), "alt": None}
-        h.answer(200, {"data": {"id": media_id, "media_key": f"3_{media_id}",
-                                "size": len(fields["media"]), "expires_after_secs": 86400,
-                                "image": {"image_type": "image/png", "w": 64, "h": 64}}})
+        h.answer(
+            200,
+            {
+                "data": {
+                    "id": media_id,
+                    "media_key": f"3_{media_id}",
+                    "size": len(fields["media"]),
+                    "expires_after_secs": 86400,
+                    "image": {"image_type": "image/png", "w": 64, "h": 64},
+                }
+            },
+        )
 
     def metadata(self, h: Handler, record: Recorded) -> None:
         payload = json.loads(record.body)
@@ -333,8 +430,9 @@ class FakeX:
                 h.answer(400, {"title": "Invalid Request", "detail": "bad media metadata"})
                 return
             self.media[media_id]["alt"] = alt
-        h.answer(200, {"data": {"id": media_id,
-                                "associated_metadata": {"alt_text": {"text": alt}}}})
+        h.answer(
+            200, {"data": {"id": media_id, "associated_metadata": {"alt_text": {"text": alt}}}}
+        )
 
 
 def tco(url: str) -> str:
@@ -350,8 +448,9 @@ class Handler(BaseHTTPRequestHandler):
 
     do_POST = do_DELETE = do_GET
 
-    def answer(self, status: int, body: dict[str, Any],
-               headers: dict[str, str] | None = None) -> None:
+    def answer(
+        self, status: int, body: dict[str, Any], headers: dict[str, str] | None = None
+    ) -> None:
         data = json.dumps(body).encode()
         try:
             self.send_response(status)
@@ -436,8 +535,11 @@ class XHarness:
         """Requests the fake received, oldest first, optionally filtered."""
         with self.fake.lock:
             log = list(self.fake.log)
-        return [r for r in log
-                if (method is None or r.method == method) and (path is None or r.path == path)]
+        return [
+            r
+            for r in log
+            if (method is None or r.method == method) and (path is None or r.path == path)
+        ]
 
 
 def make_platform(base_url: str, **kwargs: Any) -> XPlatform:
@@ -446,9 +548,15 @@ def make_platform(base_url: str, **kwargs: Any) -> XPlatform:
     options: dict[str, Any] = {"threads": True, "timeout": TIMEOUT}
     options.update(kwargs)
     return XPlatform(
-        consumer_key=CONSUMER_KEY, consumer_secret=CONSUMER_SECRET,
-        access_token=ACCESS_TOKEN, access_token_secret=ACCESS_TOKEN_SECRET,
-        session=session, api_base=base_url, upload_base=base_url, **options)
+        consumer_key=CONSUMER_KEY,
+        consumer_secret=CONSUMER_SECRET,
+        access_token=ACCESS_TOKEN,
+        access_token_secret=ACCESS_TOKEN_SECRET,
+        session=session,
+        api_base=base_url,
+        upload_base=base_url,
+        **options,
+    )
 
 
 @contextmanager
@@ -456,8 +564,9 @@ def make_harness(tmp_path: Path, **platform_options: Any) -> Iterator[XHarness]:
     fake = FakeX()
     server = Server(fake)
     fake.base_url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
-                              name="fake-x", daemon=True)
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="fake-x", daemon=True
+    )
     thread.start()
     platform = make_platform(fake.base_url, **platform_options)
     try:

@@ -27,8 +27,14 @@ from infobot.platforms.base import Platform
 #:   too_long         -> Mastodon only: 422 "character limit exceeded": PermanentError
 #:   payment_required -> X only: 402 credits exhausted: PermanentError mentioning credits
 FAULTS = (
-    "rate_limited", "unauthorized", "server_error", "timeout", "connection_reset",
-    "duplicate", "too_long", "payment_required",
+    "rate_limited",
+    "unauthorized",
+    "server_error",
+    "timeout",
+    "connection_reset",
+    "duplicate",
+    "too_long",
+    "payment_required",
 )
 
 
@@ -58,15 +64,13 @@ class Harness(Protocol):
         """Posts that exist on the fake now (deleted ones gone), oldest first."""
         ...
 
-    def create_requests(self) -> list[CreateRequest]:
-        ...
+    def create_requests(self) -> list[CreateRequest]: ...
 
     def inject(self, fault: str) -> None:
         """Make the next create-post request fail this way."""
         ...
 
-    def supports(self, fault: str) -> bool:
-        ...
+    def supports(self, fault: str) -> bool: ...
 
     #: a secret the adapter was configured with; it must never appear in an error
     secret: str
@@ -91,15 +95,22 @@ class OutboxHarness:
         records = self._records()
         deleted = {r["deleted_id"] for r in records if "deleted_id" in r}
         return [
-            LivePost(str(r["id"]), str(r["text"]),
-                     str(r["in_reply_to"]) if r.get("in_reply_to") else None,
-                     str(r["image_alt"]) if r.get("image_alt") else None)
-            for r in records if "id" in r and r["id"] not in deleted
+            LivePost(
+                str(r["id"]),
+                str(r["text"]),
+                str(r["in_reply_to"]) if r.get("in_reply_to") else None,
+                str(r["image_alt"]) if r.get("image_alt") else None,
+            )
+            for r in records
+            if "id" in r and r["id"] not in deleted
         ]
 
     def create_requests(self) -> list[CreateRequest]:
-        return [CreateRequest(str(r["text"]), str(r["idempotency_key"]))
-                for r in self._records() if "id" in r]
+        return [
+            CreateRequest(str(r["text"]), str(r["idempotency_key"]))
+            for r in self._records()
+            if "id" in r
+        ]
 
     def inject(self, fault: str) -> None:
         raise NotImplementedError(fault)

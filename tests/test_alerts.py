@@ -16,13 +16,16 @@ from infobot.runtime.alerts import Alerter
 from infobot.settings import load_settings
 
 
-def test_an_alert_is_sent_once_through_apprise(tmp_path: Path, httpserver: HTTPServer,
-                                               caplog: pytest.LogCaptureFixture) -> None:
+def test_an_alert_is_sent_once_through_apprise(
+    tmp_path: Path, httpserver: HTTPServer, caplog: pytest.LogCaptureFixture
+) -> None:
     httpserver.expect_request("/hook", method="POST").respond_with_data("ok")
     url = f"json://{httpserver.host}:{httpserver.port}/hook"
     os.environ["INFOBOT_ALERT_URLS"] = url
-    app = App.open(load_settings(database_url=f"sqlite:///{tmp_path / 'a.db'}"),
-                   FixedClock(datetime(2026, 11, 23, 9, 31, tzinfo=UTC)))
+    app = App.open(
+        load_settings(database_url=f"sqlite:///{tmp_path / 'a.db'}"),
+        FixedClock(datetime(2026, 11, 23, 9, 31, tzinfo=UTC)),
+    )
     try:
         alerter = Alerter(app)
         assert alerter.raise_once("deadman:2026-11-23", "dead_man", "Today's post is late.")
@@ -37,11 +40,14 @@ def test_an_alert_is_sent_once_through_apprise(tmp_path: Path, httpserver: HTTPS
     assert "ALERT dead_man: Today's post is late." in caplog.text
 
 
-def test_a_broken_alert_channel_does_not_stop_the_alert(tmp_path: Path,
-                                                        caplog: pytest.LogCaptureFixture) -> None:
+def test_a_broken_alert_channel_does_not_stop_the_alert(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     os.environ["INFOBOT_ALERT_URLS"] = "json://127.0.0.1:9/nobody-listens"
-    app = App.open(load_settings(database_url=f"sqlite:///{tmp_path / 'a.db'}"),
-                   FixedClock(datetime(2026, 11, 23, 9, 31, tzinfo=UTC)))
+    app = App.open(
+        load_settings(database_url=f"sqlite:///{tmp_path / 'a.db'}"),
+        FixedClock(datetime(2026, 11, 23, 9, 31, tzinfo=UTC)),
+    )
     try:
         assert Alerter(app).raise_once("missed:x", "missed_day", "No post today.")
     finally:

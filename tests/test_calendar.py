@@ -54,20 +54,28 @@ def test_nth_posting_day_matches_a_walk(
 
 
 @settings(max_examples=300, deadline=None)
-@given(cal=calendars, first=st.dates(date(2026, 1, 1), date(2027, 1, 1)),
-       length=st.integers(-3, 500))
-def test_posting_days_between_matches_a_walk(cal: CampaignCalendar, first: date,
-                                             length: int) -> None:
+@given(
+    cal=calendars, first=st.dates(date(2026, 1, 1), date(2027, 1, 1)), length=st.integers(-3, 500)
+)
+def test_posting_days_between_matches_a_walk(
+    cal: CampaignCalendar, first: date, length: int
+) -> None:
     last = first + timedelta(days=length)
-    expected = sum(
-        1 for k in range(length + 1) if cal.is_posting_day(first + timedelta(days=k))
-    ) if length >= 0 else 0
+    expected = (
+        sum(1 for k in range(length + 1) if cal.is_posting_day(first + timedelta(days=k)))
+        if length >= 0
+        else 0
+    )
     assert cal.posting_days_between(first, last) == expected
 
 
 def test_off_reasons_are_plain_english() -> None:
-    cal = CampaignCalendar(MON_FRI, start=date(2026, 11, 2), end=date(2026, 11, 30),
-                           blackouts=frozenset({date(2026, 11, 11)}))
+    cal = CampaignCalendar(
+        MON_FRI,
+        start=date(2026, 11, 2),
+        end=date(2026, 11, 30),
+        blackouts=frozenset({date(2026, 11, 11)}),
+    )
     assert cal.off_reason(date(2026, 11, 1)) == "before the campaign starts"
     assert cal.off_reason(date(2026, 12, 1)) == "after the campaign ends"
     assert cal.off_reason(date(2026, 11, 7)) == "not a campaign day of the week"

@@ -19,26 +19,26 @@ def invalid_utf8(p: Path) -> Path:
 
 
 def missing_body_column(p: Path) -> Path:
-    p.write_text("title,author,consent_by,consent_date\r\nT,Ann,Ann,2026-10-01\r\n",
-                 encoding="utf-8")
+    p.write_text(
+        "title,author,consent_by,consent_date\r\nT,Ann,Ann,2026-10-01\r\n", encoding="utf-8"
+    )
     return p
 
 
 def unknown_column(p: Path) -> Path:
-    p.write_text("title,boddy,consent_by,consent_date\r\nT,x,Ann,2026-10-01\r\n",
-                 encoding="utf-8")
+    p.write_text("title,boddy,consent_by,consent_date\r\nT,x,Ann,2026-10-01\r\n", encoding="utf-8")
     return p
 
 
 def ten_megabyte_field(p: Path) -> Path:
-    p.write_text(HEADER + GOOD + "T2," + "x" * 10_000_000 + ",Bob,Bob,2026-10-01\r\n",
-                 encoding="utf-8")
+    p.write_text(
+        HEADER + GOOD + "T2," + "x" * 10_000_000 + ",Bob,Bob,2026-10-01\r\n", encoding="utf-8"
+    )
     return p
 
 
 def bidi_override(p: Path) -> Path:
-    p.write_text(HEADER + "T,Pay to \u202eevil\u202c now,Ann,Ann,2026-10-01\r\n",
-                 encoding="utf-8")
+    p.write_text(HEADER + "T,Pay to \u202eevil\u202c now,Ann,Ann,2026-10-01\r\n", encoding="utf-8")
     return p
 
 
@@ -77,8 +77,7 @@ CASES: dict[str, tuple[Callable[[Path], Path], str, str]] = {
 
 
 @pytest.mark.parametrize("name", list(CASES))
-def test_hostile_file_is_rejected_and_nothing_changes(cli: Cli, tmp_path: Path,
-                                                       name: str) -> None:
+def test_hostile_file_is_rejected_and_nothing_changes(cli: Cli, tmp_path: Path, name: str) -> None:
     cli.ok("status")  # create the database first
     events_before = cli.count("events")
     maker, where, words = CASES[name]
@@ -92,8 +91,7 @@ def test_hostile_file_is_rejected_and_nothing_changes(cli: Cli, tmp_path: Path,
     assert cli.count("events") == events_before
 
 
-def test_blank_and_exact_duplicate_rows_are_skipped_and_reported(cli: Cli,
-                                                                 tmp_path: Path) -> None:
+def test_blank_and_exact_duplicate_rows_are_skipped_and_reported(cli: Cli, tmp_path: Path) -> None:
     row = "T,A story told once.,Ann,Ann,2026-10-01\r\n"
     path = tmp_path / "kind.csv"
     path.write_text(HEADER + row + ",,,,\r\n" + row, encoding="utf-8")

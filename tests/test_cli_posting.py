@@ -22,7 +22,8 @@ def test_post_now_takes_todays_slot_once(cli: Cli) -> None:
     result = cli.ok("post-now")
     assert "Sending story #1 as today's story." in result.out
     assert cli.sql("SELECT local_date, story_id, status FROM slots") == [
-        ("2026-11-23", 1, "posted")]
+        ("2026-11-23", 1, "posted")
+    ]
     assert cli.sql("SELECT status FROM stories WHERE id = 1")[0][0] == "posted"
     posts = outbox_lines(cli)
     assert len(posts) == 1 and str(posts[0]["text"]).endswith("#infostory")

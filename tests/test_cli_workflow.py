@@ -11,13 +11,25 @@ from tests.conftest import QUEUE, Cli, story_row, write_csv
 
 
 def import_examples(cli: Cli) -> None:
-    cli.ok("import", str(QUEUE / "stories.csv"), str(QUEUE / "stories.yaml"),
-           str(QUEUE / "markdown"), "--by", "sam")
+    cli.ok(
+        "import",
+        str(QUEUE / "stories.csv"),
+        str(QUEUE / "stories.yaml"),
+        str(QUEUE / "markdown"),
+        "--by",
+        "sam",
+    )
 
 
 def test_import_the_example_queue_then_reimport_adds_nothing(cli: Cli) -> None:
-    result = cli.ok("import", str(QUEUE / "stories.csv"), str(QUEUE / "stories.yaml"),
-                    str(QUEUE / "markdown"), "--by", "sam")
+    result = cli.ok(
+        "import",
+        str(QUEUE / "stories.csv"),
+        str(QUEUE / "stories.yaml"),
+        str(QUEUE / "markdown"),
+        "--by",
+        "sam",
+    )
     assert "added 34 new stories as drafts" in result.out
     assert cli.count("stories", "status = 'draft'") == 34
     assert cli.count("events", "action = 'story.imported'") == 34
@@ -64,8 +76,11 @@ def test_import_json_summary(cli: Cli, tmp_path: Path) -> None:
 
 
 def test_import_rejects_a_pin_in_the_past_and_a_clash(cli: Cli, tmp_path: Path) -> None:
-    rows = [story_row(1, pin_date="2026-01-01"), story_row(2, pin_date="2026-12-24"),
-            story_row(3, pin_date="2026-12-24")]
+    rows = [
+        story_row(1, pin_date="2026-01-01"),
+        story_row(2, pin_date="2026-12-24"),
+        story_row(3, pin_date="2026-12-24"),
+    ]
     path = write_csv(tmp_path / "pins.csv", rows)
     result = cli("import", str(path))
     assert result.code == 2
@@ -82,13 +97,35 @@ def test_missing_file_is_a_usage_error(cli: Cli) -> None:
 
 
 def test_add_list_show_json(cli: Cli) -> None:
-    cli.ok("stories", "add", "--title", "A carer", "--body", "Sharing notes saved us hours.",
-           "--author", "Jo", "--consent-by", "Jo", "--consent-date", "2026-10-01", "--by", "sam")
+    cli.ok(
+        "stories",
+        "add",
+        "--title",
+        "A carer",
+        "--body",
+        "Sharing notes saved us hours.",
+        "--author",
+        "Jo",
+        "--consent-by",
+        "Jo",
+        "--consent-date",
+        "2026-10-01",
+        "--by",
+        "sam",
+    )
     rows = cli.ok("stories", "list", "--json").json()
     assert rows == [
-        {"id": 1, "title": "A carer", "status": "draft", "position": None, "pin_date": None,
-         "author": "Jo", "organisation": "", "approved_by": None,
-         "created_at": rows[0]["created_at"]}
+        {
+            "id": 1,
+            "title": "A carer",
+            "status": "draft",
+            "position": None,
+            "pin_date": None,
+            "author": "Jo",
+            "organisation": "",
+            "approved_by": None,
+            "created_at": rows[0]["created_at"],
+        }
     ]
     shown = cli.ok("stories", "show", "1", "--json").json()
     assert shown["body"] == "Sharing notes saved us hours."
@@ -99,8 +136,7 @@ def test_add_list_show_json(cli: Cli) -> None:
 
 
 def test_add_reads_body_from_stdin_and_refuses_a_duplicate(cli: Cli) -> None:
-    args = ("stories", "add", "--body", "-", "--consent-by", "Jo", "--consent-date",
-            "2026-10-01")
+    args = ("stories", "add", "--body", "-", "--consent-by", "Jo", "--consent-date", "2026-10-01")
     cli.ok(*args, input="A story from standard input.\n")
     again = cli(*args, input="A story from standard input.\n")
     assert again.code == 2 and "already in the queue as story #1" in again.err
@@ -143,10 +179,14 @@ def test_edit_with_flags_sends_an_approved_story_back_to_draft(cli: Cli) -> None
     status, body = cli.sql("SELECT status, body FROM stories WHERE id = 1")[0]
     assert (status, body) == ("draft", "A new, shorter body.")
     before, after = cli.sql(
-        "SELECT before, after FROM events WHERE action = 'story.edited' AND story_id = 1")[0]
+        "SELECT before, after FROM events WHERE action = 'story.edited' AND story_id = 1"
+    )[0]
     assert json.loads(before)["status"] == "approved"
-    assert json.loads(after) == {"body": "A new, shorter body.", "status": "draft",
-                                 "approved_by": None}
+    assert json.loads(after) == {
+        "body": "A new, shorter body.",
+        "status": "draft",
+        "approved_by": None,
+    }
 
 
 def test_edit_validates_and_changes_nothing_on_error(cli: Cli) -> None:
@@ -159,8 +199,16 @@ def test_edit_validates_and_changes_nothing_on_error(cli: Cli) -> None:
 
 
 def test_approve_warns_about_personal_data(cli: Cli) -> None:
-    cli.ok("stories", "add", "--body", "Email me at jo.bloggs@example.com any time.",
-           "--consent-by", "Jo", "--consent-date", "2026-10-01")
+    cli.ok(
+        "stories",
+        "add",
+        "--body",
+        "Email me at jo.bloggs@example.com any time.",
+        "--consent-by",
+        "Jo",
+        "--consent-date",
+        "2026-10-01",
+    )
     result = cli.ok("stories", "approve", "1", "--by", "alex")
     assert "email address" in result.err
     assert cli.sql("SELECT status, approved_by FROM stories")[0] == ("approved", "alex")
@@ -168,8 +216,18 @@ def test_approve_warns_about_personal_data(cli: Cli) -> None:
 
 def test_four_eyes_rule(cli: Cli) -> None:
     os.environ["INFOBOT_FOUR_EYES"] = "true"
-    cli.ok("stories", "add", "--body", "Four eyes see more.", "--consent-by", "Jo",
-           "--consent-date", "2026-10-01", "--by", "Sam")
+    cli.ok(
+        "stories",
+        "add",
+        "--body",
+        "Four eyes see more.",
+        "--consent-by",
+        "Jo",
+        "--consent-date",
+        "2026-10-01",
+        "--by",
+        "Sam",
+    )
     refused = cli("stories", "approve", "1", "--by", "sam")
     assert refused.code == 2 and "four-eyes" in refused.err
     assert cli.sql("SELECT status FROM stories")[0][0] == "draft"
@@ -179,10 +237,26 @@ def test_four_eyes_rule(cli: Cli) -> None:
 
 def test_approval_is_all_or_nothing_and_checks_platform_rules(cli: Cli) -> None:
     os.environ["INFOBOT_OVERFLOW"] = "reject"
-    cli.ok("stories", "add", "--body", "Short and fine.", "--consent-by", "Jo",
-           "--consent-date", "2026-10-01")
-    cli.ok("stories", "add", "--body", "word " * 150, "--consent-by", "Jo",
-           "--consent-date", "2026-10-01")
+    cli.ok(
+        "stories",
+        "add",
+        "--body",
+        "Short and fine.",
+        "--consent-by",
+        "Jo",
+        "--consent-date",
+        "2026-10-01",
+    )
+    cli.ok(
+        "stories",
+        "add",
+        "--body",
+        "word " * 150,
+        "--consent-by",
+        "Jo",
+        "--consent-date",
+        "2026-10-01",
+    )
     result = cli("stories", "approve", "1", "2", "--by", "alex")
     assert result.code == 2
     assert "story #2: outbox:" in result.err and "nothing was approved" in result.err
@@ -198,7 +272,9 @@ def test_reject_then_approve(cli: Cli) -> None:
     import_examples(cli)
     cli.ok("stories", "reject", "3", "--reason", "Needs a named organisation", "--by", "alex")
     assert cli.sql("SELECT status, status_reason FROM stories WHERE id = 3")[0] == (
-        "rejected", "Needs a named organisation")
+        "rejected",
+        "Needs a named organisation",
+    )
     assert cli("stories", "reject", "3", "--reason", "again", "--by", "alex").code == 2
     cli.ok("stories", "approve", "3", "--by", "alex")
     assert cli.sql("SELECT status FROM stories WHERE id = 3")[0][0] == "approved"
@@ -209,16 +285,22 @@ def test_move_changes_the_posting_order(cli: Cli) -> None:
     cli.ok("stories", "approve", *[str(i) for i in range(1, 35)], "--by", "alex")
     cli.ok("stories", "move", "20", "--position", "1")
     cli.ok("stories", "move", "5", "--position", "3")
-    queue = [r["id"] for r in cli.ok("stories", "list", "--status", "approved", "--json").json()
-             if r["position"] is not None]
+    queue = [
+        r["id"]
+        for r in cli.ok("stories", "list", "--status", "approved", "--json").json()
+        if r["position"] is not None
+    ]
     assert queue[0] == 20 and queue[2] == 5
     assert cli.ok("preview", "--days", "1", "--json").json()[0]["story_id"] == 20
     # moving many times into the same gap forces a renumber and keeps the order right
     for _ in range(12):
         cli.ok("stories", "move", "7", "--position", "2")
         cli.ok("stories", "move", "8", "--position", "2")
-    queue = [r["id"] for r in cli.ok("stories", "list", "--status", "approved", "--json").json()
-             if r["position"] is not None]
+    queue = [
+        r["id"]
+        for r in cli.ok("stories", "list", "--status", "approved", "--json").json()
+        if r["position"] is not None
+    ]
     assert queue[:5] == [20, 8, 7, 1, 5]
     assert len(queue) == len(set(queue)) == 33  # one story is pinned
 
@@ -252,9 +334,13 @@ def test_pause_resume_and_blackouts_shape_the_preview(cli: Cli) -> None:
     cli.ok("campaign", "blackout", "add", "2026-11-26", "--reason", "Day of mourning")
     plan = cli.ok("preview", "--days", "5", "--json").json()
     states = [(d["date"], d["state"]) for d in plan]
-    assert states == [("2026-11-23", "off"), ("2026-11-24", "off"),
-                      ("2026-11-25", "scheduled"), ("2026-11-26", "off"),
-                      ("2026-11-27", "scheduled")]
+    assert states == [
+        ("2026-11-23", "off"),
+        ("2026-11-24", "off"),
+        ("2026-11-25", "scheduled"),
+        ("2026-11-26", "off"),
+        ("2026-11-27", "scheduled"),
+    ]
     assert plan[0]["reason"] == "campaign paused until 2026-11-24"
     assert plan[3]["reason"] == "blackout date"
     status = cli.ok("status", "--json").json()
@@ -267,11 +353,15 @@ def test_pause_resume_and_blackouts_shape_the_preview(cli: Cli) -> None:
     assert cli("campaign", "blackout", "remove", "2026-11-26").code == 2
     plan = cli.ok("preview", "--days", "5", "--json").json()
     assert all(d["state"] == "scheduled" for d in plan)
-    actions = [r[0] for r in cli.sql("SELECT action FROM events WHERE action IN ('campaign.paused',"
-                                     " 'campaign.resumed') OR action LIKE 'blackout.%'"
-                                     " ORDER BY id")]
-    assert actions == ["campaign.paused", "blackout.added", "campaign.resumed",
-                       "blackout.removed"]
+    actions = [
+        r[0]
+        for r in cli.sql(
+            "SELECT action FROM events WHERE action IN ('campaign.paused',"
+            " 'campaign.resumed') OR action LIKE 'blackout.%'"
+            " ORDER BY id"
+        )
+    ]
+    assert actions == ["campaign.paused", "blackout.added", "campaign.resumed", "blackout.removed"]
 
 
 def test_preview_json_is_a_stable_interface(cli: Cli) -> None:
@@ -322,9 +412,12 @@ def test_withdraw_never_posts_and_deletes_live_posts(cli: Cli) -> None:
     import_examples(cli)
     cli.ok("stories", "approve", "1", "--by", "alex")
     # a post already out on the outbox (the publisher arrives with the daemon issue)
-    cli.outbox.write_text(json.dumps({"id": "outbox-k1", "idempotency_key": "k1",
-                                      "text": "x"}) + "\n", encoding="utf-8")
+    cli.outbox.write_text(
+        json.dumps({"id": "outbox-k1", "idempotency_key": "k1", "text": "x"}) + "\n",
+        encoding="utf-8",
+    )
     import sqlite3
+
     with sqlite3.connect(cli.db_path) as conn:
         conn.execute(
             "INSERT INTO deliveries (story_id, platform, status, idempotency_key, attempts,"
@@ -355,6 +448,7 @@ def test_export_csv_is_spreadsheet_safe_and_json_is_verbatim(cli: Cli, tmp_path:
     assert "'=HYPERLINK" in out and "'+44 call" in out
     import csv
     import io
+
     rows = list(csv.DictReader(io.StringIO(out)))
     assert rows[0]["title"] == "'" + formula
     data = cli.ok("export", "--what", "stories", "--format", "json").json()
@@ -395,8 +489,18 @@ def test_help_lists_every_command_with_help_text(cli: Cli) -> None:
     for name in ("import", "stories", "campaign", "preview", "status", "export", "db"):
         assert name in out
     stories = cli.ok("stories", "--help").out
-    for name in ("add", "list", "show", "edit", "approve", "reject", "move", "pin", "unpin",
-                 "withdraw"):
+    for name in (
+        "add",
+        "list",
+        "show",
+        "edit",
+        "approve",
+        "reject",
+        "move",
+        "pin",
+        "unpin",
+        "withdraw",
+    ):
         assert f"  {name} " in stories
 
 
@@ -416,10 +520,14 @@ def test_edit_in_editor_and_cancel(cli: Cli, tmp_path: Path) -> None:
     result = cli.ok("stories", "edit", "4", "--by", "sam")
     assert "back in draft" in result.out
     assert cli.sql("SELECT body, status, author FROM stories WHERE id = 4")[0] == (
-        "Rewritten in the editor.", "draft", "Pauline Ashworth")
+        "Rewritten in the editor.",
+        "draft",
+        "Pauline Ashworth",
+    )
     # an editor that empties the file cancels and changes nothing
-    script.write_text("import sys, pathlib\npathlib.Path(sys.argv[1]).write_text('')\n",
-                      encoding="utf-8")
+    script.write_text(
+        "import sys, pathlib\npathlib.Path(sys.argv[1]).write_text('')\n", encoding="utf-8"
+    )
     cancelled = cli("stories", "edit", "4")
     assert cancelled.code == 2 and "cancelled" in cancelled.err
     assert cli.sql("SELECT body FROM stories WHERE id = 4")[0][0] == "Rewritten in the editor."
@@ -428,8 +536,18 @@ def test_edit_in_editor_and_cancel(cli: Cli, tmp_path: Path) -> None:
 def test_imported_and_added_rows_store_times_and_dates_alike(cli: Cli, tmp_path: Path) -> None:
     path = write_csv(tmp_path / "d.csv", [story_row(1, pin_date="2026-12-24")])
     cli.ok("import", str(path))
-    cli.ok("stories", "add", "--body", "Added by hand.", "--consent-by", "Jo",
-           "--consent-date", "2026-10-01", "--pin-date", "2026-12-23")
+    cli.ok(
+        "stories",
+        "add",
+        "--body",
+        "Added by hand.",
+        "--consent-by",
+        "Jo",
+        "--consent-date",
+        "2026-10-01",
+        "--pin-date",
+        "2026-12-23",
+    )
     rows = cli.sql("SELECT created_at, consent_date, pin_date, typeof(created_at) FROM stories")
     (imported_at, c1, p1, t1), (added_at, c2, p2, t2) = rows
     assert (c1, p1, c2, p2) == ("2026-10-01", "2026-12-24", "2026-10-01", "2026-12-23")

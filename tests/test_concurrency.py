@@ -50,8 +50,10 @@ def test_two_processes_import_and_approve_without_locking_errors(tmp_path: Path)
     ctx = multiprocessing.get_context("spawn")
     start = ctx.Event()
     results = ctx.Queue()
-    procs = [ctx.Process(target=worker, args=(db_url, str(tmp_path), tag, start, results))
-             for tag in ("a", "b")]
+    procs = [
+        ctx.Process(target=worker, args=(db_url, str(tmp_path), tag, start, results))
+        for tag in ("a", "b")
+    ]
     for proc in procs:
         proc.start()
     start.set()
@@ -62,8 +64,10 @@ def test_two_processes_import_and_approve_without_locking_errors(tmp_path: Path)
     with sqlite3.connect(db_path) as conn:
         total = ROUNDS * PER_FILE * 2
         assert conn.execute("SELECT count(*) FROM stories").fetchone()[0] == total
-        assert conn.execute(
-            "SELECT count(*) FROM stories WHERE status = 'approved'").fetchone()[0] == total
+        assert (
+            conn.execute("SELECT count(*) FROM stories WHERE status = 'approved'").fetchone()[0]
+            == total
+        )
         counts = dict(conn.execute("SELECT action, count(*) FROM events GROUP BY action"))
         assert counts["story.imported"] == total
         assert counts["story.approved"] == total

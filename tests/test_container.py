@@ -307,6 +307,9 @@ def test_the_final_stage_installs_the_wheel_not_the_source_tree() -> None:
     installs = [i.args for i in FINAL.all("RUN") if "pip install" in i.args]
     assert installs, "the final stage installs nothing with pip"
     assert all(".whl" in args for args in installs), installs
+    assert all(re.search(r"(--constraint|-c) \S*requirements\.lock", a) for a in installs), (
+        "the wheel's dependencies come from the lock file"
+    )
     assert not any(re.search(r"pip install[^&]*\s\.(\s|$|\[)", a) for a in installs), installs
     venvs = re.findall(r"-m venv (\S+)", " ".join(i.args for i in FINAL.all("RUN")))
     assert venvs, "the wheel goes into a virtual environment"
@@ -612,7 +615,8 @@ def installed(wheel: Path) -> Iterator[Installed]:
         timed(
             "wheel install",
             [sys.executable, "-m", "pip", "--python", str(venv / "bin" / "python"), "install",
-             "--disable-pip-version-check", "--no-input", requirement],
+             "--disable-pip-version-check", "--no-input",
+             "--constraint", str(REPO / "requirements.lock"), requirement],
             timeout=600,
         )  # fmt: skip
         yield Installed(root, venv)

@@ -65,8 +65,9 @@ BAD_ALERTS = ("missed_day", "delivery_failed")
 
 def long_body(n: int) -> str:
     """About 1,300 characters: a three-part thread at Mastodon's 500."""
-    return " ".join(f"Story {n}, sentence {i}: the notes were joined up and help came early."
-                    for i in range(18))
+    return " ".join(
+        f"Story {n}, sentence {i}: the notes were joined up and help came early." for i in range(18)
+    )
 
 
 @dataclass
@@ -94,8 +95,9 @@ class Observed:
 class Crashes:
     """One database, one fake Mastodon, one outbox, one launcher; days driven one by one."""
 
-    def __init__(self, tmp_path: Path, *, platforms: tuple[str, ...], honour_keys: bool,
-                 stories: list[int]) -> None:
+    def __init__(
+        self, tmp_path: Path, *, platforms: tuple[str, ...], honour_keys: bool, stories: list[int]
+    ) -> None:
         self.tmp = tmp_path
         self.db = tmp_path / "crash.db"
         self.outbox = tmp_path / "outbox.jsonl"
@@ -124,13 +126,20 @@ class Crashes:
 
     # -- set-up --------------------------------------------------------------------------
     def prepare(self) -> None:
-        rows = [story_row(n, body=long_body(n) if parts > 1 else story_row(n)["body"],
-                          link=f"https://example.org/story/{n}")
-                for n, parts in enumerate(self.parts, start=1)]
+        rows = [
+            story_row(
+                n,
+                body=long_body(n) if parts > 1 else story_row(n)["body"],
+                link=f"https://example.org/story/{n}",
+            )
+            for n, parts in enumerate(self.parts, start=1)
+        ]
         write_csv(self.tmp / "stories.csv", rows)
         ids = [str(n) for n in range(1, len(rows) + 1)]
-        for argv in (["import", "stories.csv", "--by", "sam"],
-                     ["stories", "approve", *ids, "--by", "alex"]):
+        for argv in (
+            ["import", "stories.csv", "--by", "sam"],
+            ["stories", "approve", *ids, "--by", "alex"],
+        ):
             ran = self.launcher.run(argv, clock="2026-11-22T12:00:00+00:00")
             assert ran.code == 0, str(ran)
 
@@ -141,7 +150,9 @@ class Crashes:
         when = datetime.combine(day, clock_time(9, 0, 5), UTC) + n * STEP
         self.fake.arm(kill if isinstance(kill, ServerKill) else None, step.delay)
         ran = self.launcher.run(
-            ["run", "--once"], clock=when.isoformat(), hooks=hooks,
+            ["run", "--once"],
+            clock=when.isoformat(),
+            hooks=hooks,
             timer=kill.seconds if isinstance(kill, TimerKill) else None,
             started=self.fake.started,
         )
@@ -158,8 +169,7 @@ class Crashes:
             self.observe(ran, kill, day)
         return ran
 
-    def drive_day(self, index: int, steps: Iterable[Step], *,
-                  stop_when_done: bool = False) -> None:
+    def drive_day(self, index: int, steps: Iterable[Step], *, stop_when_done: bool = False) -> None:
         """Run the day's planned (killed) runs, then clean runs until its story is out.
 
         ``steps`` may be a generator: each step is made just before its run."""
@@ -176,8 +186,9 @@ class Crashes:
                 self.check_expectations(ran, step, day)
         clean = 0
         while not self.day_done(day) or self.runs[-1].killed:  # restart after every kill
-            assert clean < CLEAN_RUNS, self.dump(f"{day}: still not delivered after {clean} "
-                                                 "runs without a kill")
+            assert clean < CLEAN_RUNS, self.dump(
+                f"{day}: still not delivered after {clean} runs without a kill"
+            )
             self.run(day, n, Step())
             n += 1
             clean += 1
@@ -196,8 +207,10 @@ class Crashes:
                 ok = not any(o.startswith(f"{platform} ") for o in seen.new_orphans)
             else:
                 ok = expect in seen.shapes
-            assert ok, self.dump(f"{day}: expected {expect!r} after the kill, saw orphans "
-                                 f"{seen.new_orphans} and shapes {seen.shapes}\n{ran}")
+            assert ok, self.dump(
+                f"{day}: expected {expect!r} after the kill, saw orphans "
+                f"{seen.new_orphans} and shapes {seen.shapes}\n{ran}"
+            )
 
     # -- looking -------------------------------------------------------------------------
     def sql(self, query: str, *args: Any) -> list[tuple[Any, ...]]:
@@ -211,27 +224,42 @@ class Crashes:
         return [json.loads(line) for line in lines if line.strip()]
 
     def deliveries(self, story: int | None = None) -> list[dict[str, Any]]:
-        rows = self.sql("SELECT d.story_id, d.platform, d.status, d.parts, d.attempts "
-                        "FROM deliveries d ORDER BY d.story_id, d.platform")
-        return [{"story": s, "platform": p, "status": st, "parts": json.loads(parts),
-                 "attempts": a} for s, p, st, parts, a in rows if story in (None, s)]
+        rows = self.sql(
+            "SELECT d.story_id, d.platform, d.status, d.parts, d.attempts "
+            "FROM deliveries d ORDER BY d.story_id, d.platform"
+        )
+        return [
+            {"story": s, "platform": p, "status": st, "parts": json.loads(parts), "attempts": a}
+            for s, p, st, parts, a in rows
+            if story in (None, s)
+        ]
 
     def recorded_ids(self, platform: str) -> set[str]:
-        return {part["id"] for d in self.deliveries() if d["platform"] == platform
-                for part in d["parts"]}
+        return {
+            part["id"]
+            for d in self.deliveries()
+            if d["platform"] == platform
+            for part in d["parts"]
+        }
 
     def live_posts(self) -> dict[str, dict[str, Any]]:
         """Every post on every enabled platform, by id: platform, text, reply-to."""
         posts: dict[str, dict[str, Any]] = {}
         if MASTODON in self.platforms:
             for s in self.fake.live():
-                posts[s["id"]] = {"platform": MASTODON, "text": s["text"],
-                                  "reply_to": s["in_reply_to_id"]}
+                posts[s["id"]] = {
+                    "platform": MASTODON,
+                    "text": s["text"],
+                    "reply_to": s["in_reply_to_id"],
+                }
         if OUTBOX in self.platforms:
             for r in self.outbox_records():
                 if "id" in r:
-                    posts[r["id"]] = {"platform": OUTBOX, "text": r["text"],
-                                      "reply_to": r["in_reply_to"]}
+                    posts[r["id"]] = {
+                        "platform": OUTBOX,
+                        "text": r["text"],
+                        "reply_to": r["in_reply_to"],
+                    }
         return posts
 
     def day_done(self, day: date) -> bool:
@@ -239,8 +267,9 @@ class Crashes:
         if not slot or slot[0][0] is None:
             return False
         deliveries = self.deliveries(slot[0][0])
-        return len(deliveries) == len(self.platforms) and \
-            all(d["status"] == "sent" for d in deliveries)
+        return len(deliveries) == len(self.platforms) and all(
+            d["status"] == "sent" for d in deliveries
+        )
 
     def observe(self, ran: Ran, kill: Kill, day: date) -> None:
         """Classify the moment a kill landed on, from what it left behind."""
@@ -248,8 +277,11 @@ class Crashes:
         for platform in self.platforms:
             recorded = self.recorded_ids(platform)
             for post_id, post in self.live_posts().items():
-                if post["platform"] == platform and post_id not in recorded \
-                        and post_id not in self.orphans:
+                if (
+                    post["platform"] == platform
+                    and post_id not in recorded
+                    and post_id not in self.orphans
+                ):
                     what = f"{platform} {post_id}: {post['text'][:40]!r}"
                     self.orphans[post_id] = what
                     seen.new_orphans.append(what)
@@ -285,19 +317,22 @@ class Crashes:
             where = f"{day}: story #{story} on {d['platform']}"
             assert d["status"] == "sent", self.dump(f"{where} is {d['status']}")
             assert len(ids) == self.parts[index], self.dump(
-                f"{where}: {len(ids)} parts recorded, {self.parts[index]} expected")
+                f"{where}: {len(ids)} parts recorded, {self.parts[index]} expected"
+            )
             assert all(i in posts for i in ids), self.dump(f"{where}: a recorded part is gone")
             replies = [posts[i]["reply_to"] for i in ids]
             assert replies == [None, *ids[:-1]], self.dump(
-                f"{where}: the thread is not chained part to part: ids {ids}, "
-                f"replying to {replies}")
+                f"{where}: the thread is not chained part to part: ids {ids}, replying to {replies}"
+            )
             texts[d["platform"]] = [posts[i]["text"] for i in ids]
         assert len(set(map(tuple, texts.values()))) == 1, self.dump(
-            f"{day}: the platforms got different text: {texts}")
+            f"{day}: the platforms got different text: {texts}"
+        )
         status = self.sql("SELECT status FROM stories WHERE id = ?", story)[0][0]
         assert (slot[0][1], status) == ("posted", "posted"), self.dump(
             f"{day}: story #{story} is {status}, its slot {slot[0][1]}, although every "
-            "delivery is sent and the daemon ran again after the last kill")
+            "delivery is sent and the daemon ran again after the last kill"
+        )
 
     def check_final(self) -> None:
         posts = self.live_posts()
@@ -310,9 +345,11 @@ class Crashes:
             assert not doubled, self.dump(f"posted twice on {platform}: {doubled}")
             assert set(mine) == recorded, self.dump(
                 f"{platform}: posts not recorded {sorted(set(mine) - recorded)}, "
-                f"recorded but not posted {sorted(recorded - set(mine))}")
+                f"recorded but not posted {sorted(recorded - set(mine))}"
+            )
             assert len(mine) == sum(self.parts), self.dump(
-                f"{platform}: {len(mine)} posts for {sum(self.parts)} story parts")
+                f"{platform}: {len(mine)} posts for {sum(self.parts)} story parts"
+            )
         keys = Counter(r["idempotency_key"] for r in self.outbox_records() if "id" in r)
         assert all(c == 1 for c in keys.values()), self.dump(f"outbox keys: {keys}")
         # what was accepted but not recorded at a kill was found, not sent again
@@ -323,7 +360,8 @@ class Crashes:
                 reconciled.add(remote)
         missing = {i: what for i, what in self.orphans.items() if i not in reconciled}
         assert not missing, self.dump(
-            f"posts accepted at a kill but never reconciled (recorded some other way): {missing}")
+            f"posts accepted at a kill but never reconciled (recorded some other way): {missing}"
+        )
         deliveries = self.deliveries()
         assert len(deliveries) == days * len(self.platforms)
         assert {d["status"] for d in deliveries} == {"sent"}, self.dump("a delivery is open")
@@ -337,11 +375,13 @@ class Crashes:
         shapes = Counter(s for o in self.observed for s in o.shapes)
         planned = sum(1 for r in self.runs if r.plan)
         slowest = max(self.runs, key=lambda r: r.seconds)
-        return (f"{len(self.runs)} runs, {planned} with a kill or pause planned, "
-                f"{len(self.observed)} killed; kills {dict(sorted(kinds.items()))}; landed "
-                f"{dict(sorted(shapes.items()))}; {len(self.orphans)} posts accepted but "
-                f"not recorded at a kill, all reconciled; slowest run {slowest.seconds:.2f} s "
-                f"({'; '.join(slowest.plan) or 'no kill planned'})")
+        return (
+            f"{len(self.runs)} runs, {planned} with a kill or pause planned, "
+            f"{len(self.observed)} killed; kills {dict(sorted(kinds.items()))}; landed "
+            f"{dict(sorted(shapes.items()))}; {len(self.orphans)} posts accepted but "
+            f"not recorded at a kill, all reconciled; slowest run {slowest.seconds:.2f} s "
+            f"({'; '.join(slowest.plan) or 'no kill planned'})"
+        )
 
     def dump(self, message: str) -> str:
         lines = [message, "", "== runs =="]
@@ -352,14 +392,21 @@ class Crashes:
         lines += [str(r) for r in self.sql("SELECT local_date, story_id, status FROM slots")]
         lines += [str(r) for r in self.sql("SELECT id, status FROM stories")]
         lines += ["", "== delivery events =="]
-        lines += [f"  {at} {action} d{delivery}: {msg}" for at, action, delivery, msg in self.sql(
-            "SELECT at, action, delivery_id, message FROM events "
-            "WHERE action LIKE 'delivery.%' OR action LIKE 'slot.%' ORDER BY id")]
+        lines += [
+            f"  {at} {action} d{delivery}: {msg}"
+            for at, action, delivery, msg in self.sql(
+                "SELECT at, action, delivery_id, message FROM events "
+                "WHERE action LIKE 'delivery.%' OR action LIKE 'slot.%' ORDER BY id"
+            )
+        ]
         lines += ["", "== posts on the platforms =="]
-        lines += [f"  {i} ({p['platform']}, reply to {p['reply_to']}): {p['text'][:60]!r}"
-                  for i, p in self.live_posts().items()]
-        lines += ["", "== kills =="] + [f"  {o.kill.describe()}: {o.shapes} {o.new_orphans}"
-                                        for o in self.observed]
+        lines += [
+            f"  {i} ({p['platform']}, reply to {p['reply_to']}): {p['text'][:60]!r}"
+            for i, p in self.live_posts().items()
+        ]
+        lines += ["", "== kills =="] + [
+            f"  {o.kill.describe()}: {o.shapes} {o.new_orphans}" for o in self.observed
+        ]
         lines += [f"  server: {k}" for k in self.fake.kills]
         return "\n".join(lines)
 
@@ -380,8 +427,14 @@ def crashes(tmp_path: Path) -> Iterator[list[Crashes]]:
         c.close()
 
 
-def start(made: list[Crashes], tmp_path: Path, *, platforms: tuple[str, ...],
-          honour_keys: bool, stories: list[int]) -> Crashes:
+def start(
+    made: list[Crashes],
+    tmp_path: Path,
+    *,
+    platforms: tuple[str, ...],
+    honour_keys: bool,
+    stories: list[int],
+) -> Crashes:
     c = Crashes(tmp_path, platforms=platforms, honour_keys=honour_keys, stories=stories)
     made.append(c)
     c.prepare()
@@ -413,34 +466,47 @@ def planned_days() -> list[list[Step]]:
             # the restart finds part 1 on the platform, dies before recording that
             Step(Hook("before", "delivery.reconciled", ma, 1)),
             # part 2 answered, its result not committed
-            Step(Hook("before", "delivery.part_sent", ma, 2),
-                 expect=("orphan:mastodon", "mid-thread")),
+            Step(
+                Hook("before", "delivery.part_sent", ma, 2),
+                expect=("orphan:mastodon", "mid-thread"),
+            ),
             Step(Hook("after", "delivery.reconciled", ma, 2), expect=("mid-thread",)),
             Step(ServerKill("after", 1), expect=("orphan:mastodon", "mid-thread")),  # part 3
         ],
         # story 2, a thread: the outbox's stages (Mastodon held back meanwhile), and a
         # kill between the two platforms
         [
-            Step(Hook("before", "delivery.part_sent", ob, 1), pauses=hold_mastodon,
-                 expect=("orphan:outbox", "no-orphan:mastodon")),
+            Step(
+                Hook("before", "delivery.part_sent", ob, 1),
+                pauses=hold_mastodon,
+                expect=("orphan:outbox", "no-orphan:mastodon"),
+            ),
             Step(Hook("before", "delivery.reconciled", ob, 1), pauses=hold_mastodon),
-            Step(Hook("after", "delivery.part_sent", ob, 2), pauses=hold_mastodon,
-                 expect=("mid-thread", "no-orphan:mastodon")),
+            Step(
+                Hook("after", "delivery.part_sent", ob, 2),
+                pauses=hold_mastodon,
+                expect=("mid-thread", "no-orphan:mastodon"),
+            ),
             # the outbox waits a moment before writing its last part and Mastodon is slow to
             # answer: the outbox finishes first, and the daemon dies with a Mastodon post
             # accepted and unanswered
-            Step(Hook("after", "delivery.done", ob), delay=1.0,
-                 pauses=(Hook("after", "delivery.sending", ob, do="pause", seconds=0.5),),
-                 expect=("between", "orphan:mastodon")),
+            Step(
+                Hook("after", "delivery.done", ob),
+                delay=1.0,
+                pauses=(Hook("after", "delivery.sending", ob, do="pause", seconds=0.5),),
+                expect=("between", "orphan:mastodon"),
+            ),
             # the restart finds Mastodon's part 3: the commit that completes it is lost
             Step(Hook("before", "delivery.done", ma)),
         ],
         # story 3, one part: the other way round, the outbox held back after taking its
         # delivery (outside any transaction), so Mastodon finishes first
         [
-            Step(Hook("after", "delivery.done", ma),
-                 pauses=(Hook("after", "delivery.take", ob, do="pause", seconds=0.5),),
-                 expect=("between", "no-orphan:outbox")),
+            Step(
+                Hook("after", "delivery.done", ma),
+                pauses=(Hook("after", "delivery.take", ob, do="pause", seconds=0.5),),
+                expect=("between", "no-orphan:outbox"),
+            ),
         ],
         # story 4, a thread: in doubt again and again on the same part
         [
@@ -458,8 +524,9 @@ def test_a_kill_at_every_stage_of_a_delivery_loses_nothing_and_doubles_nothing(
     tmp_path: Path, crashes: list[Crashes]
 ) -> None:
     started = time.monotonic()
-    c = start(crashes, tmp_path, platforms=(MASTODON, OUTBOX), honour_keys=False,
-              stories=[3, 3, 1, 3])
+    c = start(
+        crashes, tmp_path, platforms=(MASTODON, OUTBOX), honour_keys=False, stories=[3, 3, 1, 3]
+    )
     for index, steps in enumerate(planned_days()):
         c.drive_day(index, steps)
     c.check_final()
@@ -482,8 +549,9 @@ def random_kill(rng: random.Random, c: Crashes, day: date) -> Step:
     total = c.parts[(day - MONDAY).days]
     delivered = {d["platform"]: d for d in c.deliveries(slot[0][0])} if slot else {}
     recorded = {platform: c.recorded_ids(platform) for platform in c.platforms}
-    unrecorded = {p["platform"] for i, p in c.live_posts().items()
-                  if i not in recorded[p["platform"]]}
+    unrecorded = {
+        p["platform"] for i, p in c.live_posts().items() if i not in recorded[p["platform"]]
+    }
     for platform in c.platforms:
         d = delivered.get(platform, {"status": "pending", "parts": []})
         if d["status"] == "sent":
@@ -492,8 +560,9 @@ def random_kill(rng: random.Random, c: Crashes, day: date) -> Step:
         doubt = d["status"] in ("sending", "in_doubt")
         steps = [("delivery.take", first)]
         if doubt:  # the restart looks part ``first`` up before anything else
-            steps.append(("delivery.reconciled" if platform in unrecorded
-                          else "delivery.not_found", first))
+            steps.append(
+                ("delivery.reconciled" if platform in unrecorded else "delivery.not_found", first)
+            )
         for part in range(first, total + 1):
             steps.append(("delivery.sending", part))
             if not (doubt and part == first and platform in unrecorded):
@@ -513,9 +582,15 @@ def random_kill(rng: random.Random, c: Crashes, day: date) -> Step:
     pauses: tuple[Hook, ...] = ()
     if len(c.platforms) > 1 and rng.random() < 0.25:  # change which platform goes first
         # (after a commit: a pause inside a write transaction would hold SQLite's lock)
-        pauses = (Hook("after", rng.choice(["delivery.take", "delivery.sending"]),
-                       rng.choice(c.platforms), do="pause",
-                       seconds=round(rng.uniform(0.05, 0.3), 3)),)
+        pauses = (
+            Hook(
+                "after",
+                rng.choice(["delivery.take", "delivery.sending"]),
+                rng.choice(c.platforms),
+                do="pause",
+                seconds=round(rng.uniform(0.05, 0.3), 3),
+            ),
+        )
     delay = 0.0
     if MASTODON in c.platforms and rng.random() < 0.3:  # a slow platform: kills land mid-call
         delay = round(rng.uniform(0.05, 0.3), 3)
@@ -529,7 +604,10 @@ def random_kill(rng: random.Random, c: Crashes, day: date) -> Step:
     ids=["mastodon-ignoring-keys+outbox", "mastodon-honouring-keys"],
 )
 def test_random_kills_lose_nothing_and_double_nothing(
-    tmp_path: Path, crashes: list[Crashes], platforms: tuple[str, ...], honour_keys: bool,
+    tmp_path: Path,
+    crashes: list[Crashes],
+    platforms: tuple[str, ...],
+    honour_keys: bool,
     seed: int,
 ) -> None:
     seed = crash_seed(seed)
@@ -543,20 +621,20 @@ def test_random_kills_lose_nothing_and_double_nothing(
         try:
             c.drive_day(index, steps, stop_when_done=True)
         except AssertionError as exc:
-            raise AssertionError(f"seed {seed} (CRASH_TEST_SEED={seed} to replay)\n"
-                                 f"{exc}") from None
+            raise AssertionError(f"seed {seed} (CRASH_TEST_SEED={seed} to replay)\n{exc}") from None
     try:
         c.check_final()
     except AssertionError as exc:
-        raise AssertionError(f"seed {seed} (CRASH_TEST_SEED={seed} to replay)\n"
-                             f"{exc}") from None
+        raise AssertionError(f"seed {seed} (CRASH_TEST_SEED={seed} to replay)\n{exc}") from None
     print(f"\nseed {seed}: {c.summary()} in {time.monotonic() - started:.1f} s")
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("hook", [Hook("before", "story.posted"),
-                                  Hook("after", "delivery.done", MASTODON)],
-                         ids=["before-the-settle-commit", "after-the-last-result-commit"])
+@pytest.mark.parametrize(
+    "hook",
+    [Hook("before", "story.posted"), Hook("after", "delivery.done", MASTODON)],
+    ids=["before-the-settle-commit", "after-the-last-result-commit"],
+)
 def test_a_kill_before_the_story_is_settled_is_made_good_on_restart(
     tmp_path: Path, crashes: list[Crashes], hook: Hook
 ) -> None:
@@ -591,7 +669,8 @@ def test_crashes_do_not_use_up_the_budget_for_attempts_in_doubt(
     delivery = c.deliveries(1)[0]
     assert delivery["status"] == "sent", c.dump(
         f"the delivery is {delivery['status']} after {delivery['attempts']} attempts, only "
-        "one of which ended in doubt")
+        "one of which ended in doubt"
+    )
     c.check_day(0, day)
     c.check_final()
 
@@ -620,11 +699,16 @@ def test_attempts_in_doubt_are_counted_across_crashes_and_stop_at_the_limit(
     assert delivery["status"] == "failed", c.dump(f"still {delivery} after {events}")
     assert kills >= 2 and events.count("delivery.in_doubt") == 4, c.dump(
         f"{kills} kills; failed after {events.count('delivery.in_doubt')} recorded doubts, "
-        f"not 4 (the fifth fails it): {events}")
+        f"not 4 (the fifth fails it): {events}"
+    )
+
     def posts_tried() -> int:
         with c.fake.fake.lock:
-            return sum(1 for r in c.fake.fake.requests
-                       if (r.method, r.path) == ("POST", "/api/v1/statuses"))
+            return sum(
+                1
+                for r in c.fake.fake.requests
+                if (r.method, r.path) == ("POST", "/api/v1/statuses")
+            )
 
     assert posts_tried() == 5 and c.fake.live() == [], c.dump(f"{posts_tried()} tries")
     c.run(day, len(plan), Step())

@@ -32,8 +32,7 @@ MON = date(2026, 11, 23)
 def app(tmp_path: Path) -> Iterator[App]:
     from infobot.settings import load_settings
 
-    settings = load_settings(database_url=f"sqlite:///{tmp_path / 'd.db'}",
-                             platforms="alpha,beta")
+    settings = load_settings(database_url=f"sqlite:///{tmp_path / 'd.db'}", platforms="alpha,beta")
     application = App.open(settings, FixedClock(at(MON, 8)))
     application._platforms["alpha"] = ScriptedPlatform("alpha")
     application._platforms["beta"] = ScriptedPlatform("beta")
@@ -124,8 +123,7 @@ def test_empty_queue_is_recorded_and_alerted(app: App) -> None:
     assert "missed_day" in alerts(app)
 
 
-def test_transient_failure_is_retried_then_given_up_at_the_window(app: App,
-                                                                   tmp_path: Path) -> None:
+def test_transient_failure_is_retried_then_given_up_at_the_window(app: App, tmp_path: Path) -> None:
     [sid] = add_approved(app, tmp_path, 1)
     fake(app, "beta").script = ["transient", "transient"] + ["transient"] * 50
     daemon = Daemon(app)
@@ -198,8 +196,11 @@ def test_a_simulated_year(tmp_path: Path) -> None:
     from infobot.settings import load_settings
 
     start = date(2026, 1, 1)
-    settings = load_settings(database_url=f"sqlite:///{tmp_path / 'year.db'}",
-                             platforms="alpha,beta", campaign_days="mon,tue,wed,thu,fri")
+    settings = load_settings(
+        database_url=f"sqlite:///{tmp_path / 'year.db'}",
+        platforms="alpha,beta",
+        campaign_days="mon,tue,wed,thu,fri",
+    )
     app = App.open(settings, FixedClock(at(start, 7)))
     alpha, beta = ScriptedPlatform("alpha"), ScriptedPlatform("beta")
     app._platforms.update(alpha=alpha, beta=beta)
@@ -221,8 +222,11 @@ def test_a_simulated_year(tmp_path: Path) -> None:
             beta.script = [faults[(day.month + 2) % len(faults)]]
         if day == date(2026, 7, 6) and not topped_up:  # queue ran dry: refill after a week
             with app.db.read() as session:
-                empty_days = [s for s in session.scalars(select(Slot))
-                              if s.status == "skipped" and s.reason.startswith("no approved")]
+                empty_days = [
+                    s
+                    for s in session.scalars(select(Slot))
+                    if s.status == "skipped" and s.reason.startswith("no approved")
+                ]
             if empty_days:
                 add_approved(app, tmp_path, 200, start=1000)
                 topped_up = True
@@ -243,8 +247,9 @@ def test_a_simulated_year(tmp_path: Path) -> None:
         keys = [m.key for m in platform.posts]
         assert len(keys) == len(set(keys))
     # every weekday of the year is accounted for, with a reason when nothing went out
-    weekdays = {start + timedelta(days=n) for n in range(365)
-                if (start + timedelta(days=n)).weekday() < 5}
+    weekdays = {
+        start + timedelta(days=n) for n in range(365) if (start + timedelta(days=n)).weekday() < 5
+    }
     assert weekdays == {s.local_date for s in all_slots}
     for s in all_slots:
         assert s.status in ("posted", "partly_posted", "failed", "skipped", "missed")
@@ -272,8 +277,7 @@ def test_a_simulated_year(tmp_path: Path) -> None:
     app.close()
 
 
-def test_a_story_left_unsettled_by_a_crash_is_settled_next_tick(app: App,
-                                                                  tmp_path: Path) -> None:
+def test_a_story_left_unsettled_by_a_crash_is_settled_next_tick(app: App, tmp_path: Path) -> None:
     [sid] = add_approved(app, tmp_path, 1)
     clock(app).set(at(MON, 9))
     daemon = Daemon(app)

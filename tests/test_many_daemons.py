@@ -59,8 +59,10 @@ class Proc:
     output: str
 
     def __str__(self) -> str:
-        return f"--- {self.day} process {self.index} (pid {self.pid}, exit {self.code}) ---\n" \
-               f"{self.output}"
+        return (
+            f"--- {self.day} process {self.index} (pid {self.pid}, exit {self.code}) ---\n"
+            f"{self.output}"
+        )
 
 
 def base_env(tmp_path: Path, db_url: str) -> dict[str, str]:
@@ -81,10 +83,17 @@ def prepare(tmp_path: Path, env: dict[str, str]) -> None:
         ["stories", "approve", *(str(n) for n in range(1, APPROVED + 1)), "--by", "alex"],
     ]
     for args in steps:
-        done = subprocess.run([sys.executable, "-m", "infobot", *args], env=env, cwd=tmp_path,
-                              capture_output=True, text=True, timeout=60)
-        assert done.returncode == 0, f"infobot {' '.join(args)}: exit {done.returncode}\n" \
-                                     f"{done.stdout}\n{done.stderr}"
+        done = subprocess.run(
+            [sys.executable, "-m", "infobot", *args],
+            env=env,
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert done.returncode == 0, (
+            f"infobot {' '.join(args)}: exit {done.returncode}\n{done.stdout}\n{done.stderr}"
+        )
 
 
 def race_one_day(tmp_path: Path, env: dict[str, str], day: date, n: int) -> list[Proc]:
@@ -96,11 +105,17 @@ def race_one_day(tmp_path: Path, env: dict[str, str], day: date, n: int) -> list
         for k in range(n):
             # a few seconds apart at most, so every one of them is well inside the window
             day_env = dict(env, INFOBOT_CLOCK_START=f"{day.isoformat()}T09:00:0{k}+00:00")
-            procs.append(subprocess.Popen(
-                [sys.executable, "-c", GATED_RUN, str(gate), str(ready[k])],
-                env=day_env, cwd=tmp_path, stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-            ))
+            procs.append(
+                subprocess.Popen(
+                    [sys.executable, "-c", GATED_RUN, str(gate), str(ready[k])],
+                    env=day_env,
+                    cwd=tmp_path,
+                    stdin=subprocess.DEVNULL,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.STDOUT,
+                    text=True,
+                )
+            )
         deadline = time.monotonic() + 30
         while not all(r.exists() for r in ready) and time.monotonic() < deadline:
             if any(p.poll() is not None for p in procs):
@@ -133,8 +148,10 @@ def check_day(day: date, results: list[Proc], history: list[Proc]) -> None:
             assert bad not in r.output, f"{bad!r} in a daemon's output on {day}\n{everything}"
     started = max(stamp(r.output, "gate passed at") for r in results)
     finished = min(stamp(r.output, "finished at") for r in results)
-    assert started < finished, f"the daemons of {day} never ran at the same time, so the " \
-                               f"test did not race (machine too loaded?)\n{everything}"
+    assert started < finished, (
+        f"the daemons of {day} never ran at the same time, so the "
+        f"test did not race (machine too loaded?)\n{everything}"
+    )
     posters = [r for r in results if f"{day}: posting story #" in r.output]
     assert len(posters) == 1, f"{len(posters)} daemons posted on {day}\n{everything}"
     late = [r for r in results if ": posting story #" in r.output.replace(f"{day}: posting", "")]
@@ -167,30 +184,43 @@ def check_database(db_url: str, outbox: Path, days: int, history: list[Proc]) ->
     approved = query(db_url, "SELECT count(*) FROM stories WHERE status = 'approved'")
     assert approved == [(APPROVED - days,)]
 
-    deliveries = query(db_url, "SELECT id, story_id, platform, status, attempts, parts, "
-                               "idempotency_key FROM deliveries ORDER BY story_id")
+    deliveries = query(
+        db_url,
+        "SELECT id, story_id, platform, status, attempts, parts, "
+        "idempotency_key FROM deliveries ORDER BY story_id",
+    )
     assert [(story, platform, status) for _, story, platform, status, *_ in deliveries] == [
         (story, "outbox", "sent") for story in stories
     ], f"{deliveries}\n{log}"
     sending = Counter(
-        delivery for (delivery,) in
-        query(db_url, "SELECT delivery_id FROM events WHERE action = 'delivery.sending'")
+        delivery
+        for (delivery,) in query(
+            db_url, "SELECT delivery_id FROM events WHERE action = 'delivery.sending'"
+        )
     )
     for delivery_id, story, _, _, attempts, parts, _ in deliveries:
         n_parts = len(json.loads(parts))
         assert n_parts >= 1
         # one attempt per part: no second daemon drove the same delivery
         if attempts != n_parts or sending[delivery_id] != n_parts:
-            trail = "\n".join(f"  {at} {actor} {action}: {message}" for at, actor, action, message
-                              in query(db_url, "SELECT at, actor, action, message FROM events "
-                                               f"WHERE delivery_id = {delivery_id} ORDER BY id"))
-            pytest.fail(f"story #{story}: {attempts} attempts and {sending[delivery_id]} "
-                        f"'delivery.sending' events for {n_parts} parts: more than one daemon "
-                        f"drove the delivery\naudit trail:\n{trail}\n"
-                        f"outbox:\n{outbox.read_text(encoding='utf-8')}\n{log}")
+            trail = "\n".join(
+                f"  {at} {actor} {action}: {message}"
+                for at, actor, action, message in query(
+                    db_url,
+                    "SELECT at, actor, action, message FROM events "
+                    f"WHERE delivery_id = {delivery_id} ORDER BY id",
+                )
+            )
+            pytest.fail(
+                f"story #{story}: {attempts} attempts and {sending[delivery_id]} "
+                f"'delivery.sending' events for {n_parts} parts: more than one daemon "
+                f"drove the delivery\naudit trail:\n{trail}\n"
+                f"outbox:\n{outbox.read_text(encoding='utf-8')}\n{log}"
+            )
 
-    claims = query(db_url, "SELECT story_id, actor FROM events WHERE action = 'slot.claimed' "
-                           "ORDER BY story_id")
+    claims = query(
+        db_url, "SELECT story_id, actor FROM events WHERE action = 'slot.claimed' ORDER BY story_id"
+    )
     assert [story for story, _ in claims] == stories, f"{claims}\n{log}"
 
     host = socket.gethostname()
@@ -203,8 +233,9 @@ def check_database(db_url: str, outbox: Path, days: int, history: list[Proc]) ->
     alerts = query(db_url, "SELECT kind, message FROM alerts")
     assert not [a for a in alerts if a[0] in BAD_ALERTS], f"{alerts}\n{log}"
 
-    records = [json.loads(line) for line in outbox.read_text(encoding="utf-8").splitlines()
-               if line.strip()]
+    records = [
+        json.loads(line) for line in outbox.read_text(encoding="utf-8").splitlines() if line.strip()
+    ]
     posts = [r for r in records if "id" in r]
     keys = [r["idempotency_key"] for r in posts]
     duplicates = [k for k, count in Counter(keys).items() if count > 1]
@@ -240,6 +271,7 @@ def test_daemons_racing_on_one_sqlite_file_post_once_a_day(tmp_path: Path, daemo
 @pytest.mark.slow
 @pytest.mark.postgres
 @pytest.mark.parametrize("daemons", [2, 4])
-def test_daemons_racing_on_postgres_post_once_a_day(tmp_path: Path, postgres_url: str,
-                                                    daemons: int) -> None:
+def test_daemons_racing_on_postgres_post_once_a_day(
+    tmp_path: Path, postgres_url: str, daemons: int
+) -> None:
     run_scenario(tmp_path, postgres_url, daemons=daemons, days=3)

@@ -33,14 +33,16 @@ def test_upgrade_keeps_the_data_of_the_first_schema(cli: Cli, tmp_path: Path) ->
         conn.execute(
             "INSERT INTO campaigns (name, hashtag, timezone, post_time, weekdays, paused,"
             " pause_reason, created_at) VALUES ('infostory', '#infostory', 'Europe/London',"
-            " '09:00', '0123456', 0, '', '2026-11-01 09:00:00.000000')")
+            " '09:00', '0123456', 0, '', '2026-11-01 09:00:00.000000')"
+        )
         conn.execute(
             "INSERT INTO stories (campaign_id, fingerprint, status, sort_key, title, body,"
             " author, role, organisation, link, image, image_alt, language, consent_by,"
             " consent_scope, notes, source, status_reason, created_by, created_at,"
             " updated_by, updated_at) VALUES (1, 'f', 'draft', 1024, 'Old', 'An old story.',"
             " '', '', '', '', '', '', 'en', 'Jo', '', '', 'x', '', 'sam',"
-            " '2026-11-01 09:00:00.000000', 'sam', '2026-11-01 09:00:00.000000')")
+            " '2026-11-01 09:00:00.000000', 'sam', '2026-11-01 09:00:00.000000')"
+        )
     result = cli.ok("stories", "list", "--json")  # opening the app upgrades the schema
     assert [s["title"] for s in result.json()] == ["Old"]
     assert current_revision(Database(f"sqlite:///{cli.db_path}")) == HEAD

@@ -52,11 +52,14 @@ def test_rules_name_the_platform(harness: Harness) -> None:
 
 
 def test_publish_one_post(harness: Harness) -> None:
-    result = harness.platform.publish(post("Sharing notes got help there sooner. #infostory"),
-                                      idempotency_key="infobot:1:" + harness.name)
+    result = harness.platform.publish(
+        post("Sharing notes got help there sooner. #infostory"),
+        idempotency_key="infobot:1:" + harness.name,
+    )
     assert isinstance(result, Published) and result.remote_id
     assert [p.text for p in harness.live_posts()] == [
-        "Sharing notes got help there sooner. #infostory"]
+        "Sharing notes got help there sooner. #infostory"
+    ]
     assert harness.live_posts()[0].id == result.remote_id
 
 
@@ -67,8 +70,9 @@ def test_publish_a_thread(harness: Harness) -> None:
     previous: Published | None = None
     ids = []
     for n, part in enumerate(rendered.posts):
-        previous = harness.platform.publish(part, idempotency_key=f"infobot:2:{n}",
-                                            reply_to=previous)
+        previous = harness.platform.publish(
+            part, idempotency_key=f"infobot:2:{n}", reply_to=previous
+        )
         ids.append(previous.remote_id)
     live = harness.live_posts()
     assert [p.id for p in live] == ids
@@ -77,9 +81,14 @@ def test_publish_a_thread(harness: Harness) -> None:
 
 
 def test_publish_an_image_with_alt_text(harness: Harness) -> None:
-    harness.platform.publish(post("A picture. #infostory", image=str(IMAGE),
-                                  image_alt="Four squares joined to a central square."),
-                             idempotency_key="infobot:3")
+    harness.platform.publish(
+        post(
+            "A picture. #infostory",
+            image=str(IMAGE),
+            image_alt="Four squares joined to a central square.",
+        ),
+        idempotency_key="infobot:3",
+    )
     assert harness.live_posts()[0].image_alt == "Four squares joined to a central square."
 
 

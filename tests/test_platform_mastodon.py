@@ -97,13 +97,18 @@ def test_lookup_never_posts_even_for_a_key_it_has_seen(h: MastodonHarness) -> No
     assert h.platform.lookup(the_post, idempotency_key="infobot:44:0") is None
     assert len(h.create_requests()) == before
     assert h.live_posts() == []
-    assert not [r for r in h.fake.requests if r.method in ("POST", "PUT", "DELETE")
-                and r.path != "/api/v1/statuses"]
+    assert not [
+        r
+        for r in h.fake.requests
+        if r.method in ("POST", "PUT", "DELETE") and r.path != "/api/v1/statuses"
+    ]
 
 
 def test_lookup_after_a_dropped_connection_finds_the_post(h: MastodonHarness) -> None:
-    the_post = post("Dropped & found: <see> https://example.gov.uk/a/rather/long/path/to/a/page"
-                    "\n\nSecond paragraph. #infostory")
+    the_post = post(
+        "Dropped & found: <see> https://example.gov.uk/a/rather/long/path/to/a/page"
+        "\n\nSecond paragraph. #infostory"
+    )
     h.inject("connection_reset")
     with pytest.raises(InDoubt):
         h.platform.publish(the_post, idempotency_key="infobot:45:0")
@@ -205,8 +210,9 @@ def test_the_limit_is_500_when_the_instance_will_not_say(status: int) -> None:
 
 
 def test_the_limit_is_500_when_the_instance_is_unreachable() -> None:
-    platform = MastodonPlatform(api_base_url=f"http://127.0.0.1:{closed_port()}",
-                                access_token=new_token(), timeout=0.5)
+    platform = MastodonPlatform(
+        api_base_url=f"http://127.0.0.1:{closed_port()}", access_token=new_token(), timeout=0.5
+    )
     assert platform.rules().max_length == 500
 
 
@@ -226,13 +232,20 @@ def test_media_waits_for_processing_and_sends_the_alt_text(tmp_path: Path) -> No
         server.fake.media_processing_polls = 2
         platform = make_platform(server, sleep=slept.append)
         try:
-            platform.publish(post("A picture. #infostory", image=str(IMAGE),
-                                  image_alt="Four squares joined to a central square."),
-                             idempotency_key="k6")
+            platform.publish(
+                post(
+                    "A picture. #infostory",
+                    image=str(IMAGE),
+                    image_alt="Four squares joined to a central square.",
+                ),
+                idempotency_key="k6",
+            )
         finally:
             platform.close()
-        calls = [(r.method, r.path.rsplit("/", 1)[0] if "/media/" in r.path else r.path)
-                 for r in server.fake.requests]
+        calls = [
+            (r.method, r.path.rsplit("/", 1)[0] if "/media/" in r.path else r.path)
+            for r in server.fake.requests
+        ]
         assert calls == [
             ("POST", "/api/v2/media"),
             ("GET", "/api/v1/media"),  # 206
@@ -255,8 +268,10 @@ def test_media_that_never_finishes_fails_without_posting(tmp_path: Path) -> None
         platform = make_platform(server, sleep=slept.append)
         try:
             with pytest.raises(TransientError) as info:
-                platform.publish(post("Stuck. #infostory", image=str(IMAGE), image_alt="alt"),
-                                 idempotency_key="k7")
+                platform.publish(
+                    post("Stuck. #infostory", image=str(IMAGE), image_alt="alt"),
+                    idempotency_key="k7",
+                )
         finally:
             platform.close()
         assert "processing" in str(info.value)
@@ -264,11 +279,11 @@ def test_media_that_never_finishes_fails_without_posting(tmp_path: Path) -> None
         assert not [r for r in server.fake.requests if r.path == "/api/v1/statuses"]
 
 
-def test_a_missing_image_is_permanent_and_posts_nothing(h: MastodonHarness,
-                                                         tmp_path: Path) -> None:
+def test_a_missing_image_is_permanent_and_posts_nothing(h: MastodonHarness, tmp_path: Path) -> None:
     with pytest.raises(PermanentError) as info:
-        h.platform.publish(post("No image. #infostory", image=str(tmp_path / "gone.png")),
-                           idempotency_key="k8")
+        h.platform.publish(
+            post("No image. #infostory", image=str(tmp_path / "gone.png")), idempotency_key="k8"
+        )
     assert "gone.png" in str(info.value)
     assert h.fake.requests == []
 
@@ -276,18 +291,21 @@ def test_a_missing_image_is_permanent_and_posts_nothing(h: MastodonHarness,
 # ------------------------------------------------------------------ errors
 
 
-@pytest.mark.parametrize(("fault", "expected"), [
-    ("rate_limited", RateLimited),
-    ("rate_limited_no_reset", RateLimited),
-    ("unauthorized", CredentialsRejected),
-    ("forbidden", PermanentError),
-    ("server_error", TransientError),
-    ("bad_gateway", TransientError),
-    ("timeout", InDoubt),
-    ("connection_reset", InDoubt),
-    ("too_long", PermanentError),
-    ("unreadable", InDoubt),
-])
+@pytest.mark.parametrize(
+    ("fault", "expected"),
+    [
+        ("rate_limited", RateLimited),
+        ("rate_limited_no_reset", RateLimited),
+        ("unauthorized", CredentialsRejected),
+        ("forbidden", PermanentError),
+        ("server_error", TransientError),
+        ("bad_gateway", TransientError),
+        ("timeout", InDoubt),
+        ("connection_reset", InDoubt),
+        ("too_long", PermanentError),
+        ("unreadable", InDoubt),
+    ],
+)
 def test_every_error_is_ours_plain_and_free_of_the_token(
     h: MastodonHarness, fault: str, expected: type[PlatformError]
 ) -> None:
@@ -330,16 +348,19 @@ def test_rate_limited_retry_at_comes_from_the_reset_header(tmp_path: Path) -> No
 
 def test_connection_refused_is_transient_not_in_doubt() -> None:
     token = new_token()
-    platform = MastodonPlatform(api_base_url=f"http://127.0.0.1:{closed_port()}",
-                                access_token=token, timeout=0.5)
+    platform = MastodonPlatform(
+        api_base_url=f"http://127.0.0.1:{closed_port()}", access_token=token, timeout=0.5
+    )
     errors: list[PlatformError] = []
     with pytest.raises(TransientError) as info:
         platform.publish(post("Nobody home. #infostory"), idempotency_key="k12")
     assert type(info.value) is TransientError
     errors.append(info.value)
-    for call in (lambda: platform.lookup(post("x"), idempotency_key="k12"),
-                 lambda: platform.delete(Published("1")),
-                 platform.verify):
+    for call in (
+        lambda: platform.lookup(post("x"), idempotency_key="k12"),
+        lambda: platform.delete(Published("1")),
+        platform.verify,
+    ):
         with pytest.raises(TransientError) as info:
             call()
         errors.append(info.value)
@@ -352,10 +373,12 @@ def test_a_bad_token_is_permanent_everywhere_and_never_echoed(tmp_path: Path) ->
         wrong = new_token()
         platform = make_platform(server, access_token=wrong)
         try:
-            for call in (lambda: platform.publish(post("x"), idempotency_key="k13"),
-                         lambda: platform.lookup(post("x"), idempotency_key="k13"),
-                         lambda: platform.delete(Published("1")),
-                         platform.verify):
+            for call in (
+                lambda: platform.publish(post("x"), idempotency_key="k13"),
+                lambda: platform.lookup(post("x"), idempotency_key="k13"),
+                lambda: platform.delete(Published("1")),
+                platform.verify,
+            ):
                 with pytest.raises(PermanentError) as info:
                     call()
                 assert "access token" in str(info.value)
@@ -406,16 +429,22 @@ def test_create_without_a_token_is_a_config_error_without_secrets() -> None:
     assert "API_BASE_URL" in str(info.value)
     assert token not in str(info.value) and token not in repr(info.value)
     with pytest.raises(ConfigError):
-        create(Settings(mastodon={"api_base_url": "https://social.example",
-                                  "access_token": "   "}))
+        create(Settings(mastodon={"api_base_url": "https://social.example", "access_token": "   "}))
 
 
 def test_create_builds_the_adapter_from_settings() -> None:
     token = "tok-SUPERSECRET-4242"
-    platform = create(Settings(mastodon={
-        "api_base_url": "https://social.example", "access_token": token,
-        "visibility": "unlisted", "max_length": 800, "timeout_seconds": 12,
-    }))
+    platform = create(
+        Settings(
+            mastodon={
+                "api_base_url": "https://social.example",
+                "access_token": token,
+                "visibility": "unlisted",
+                "max_length": 800,
+                "timeout_seconds": 12,
+            }
+        )
+    )
     assert isinstance(platform, MastodonPlatform) and isinstance(platform, Platform)
     assert platform.name == "mastodon"
     assert platform.visibility == "unlisted" and platform.timeout == 12
@@ -433,8 +462,14 @@ def test_importing_the_adapter_does_not_import_mastodon_py() -> None:
         "p.rules()\n"
         "print('mastodon' in sys.modules)\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         cwd=REPO, timeout=60, check=False)
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=60,
+        check=False,
+    )
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "False"
 

@@ -54,13 +54,19 @@ def assert_no_credential(error: BaseException) -> None:
 
 
 def test_every_request_is_signed_with_oauth1(x: XHarness) -> None:
-    made = x.platform.publish(post("Signed. #infostory", image=str(IMAGE), image_alt=ALT),
-                              idempotency_key="k1")
+    made = x.platform.publish(
+        post("Signed. #infostory", image=str(IMAGE), image_alt=ALT), idempotency_key="k1"
+    )
     x.platform.lookup(post("Signed. #infostory"), idempotency_key="k1")
     x.platform.delete(made)
     paths = {(r.method, r.path) for r in x.received()}
-    assert {("POST", "/2/media/upload"), ("POST", "/2/media/metadata"), ("POST", "/2/tweets"),
-            ("GET", "/2/users/me"), ("DELETE", f"/2/tweets/{made.remote_id}")} <= paths
+    assert {
+        ("POST", "/2/media/upload"),
+        ("POST", "/2/media/metadata"),
+        ("POST", "/2/tweets"),
+        ("GET", "/2/users/me"),
+        ("DELETE", f"/2/tweets/{made.remote_id}"),
+    } <= paths
     for request in x.received():
         assert request.authorization.startswith("OAuth ")
         assert 'oauth_signature_method="HMAC-SHA1"' in request.authorization
@@ -68,11 +74,15 @@ def test_every_request_is_signed_with_oauth1(x: XHarness) -> None:
 
 
 def test_image_is_uploaded_then_described_then_attached(x: XHarness) -> None:
-    x.platform.publish(post("A picture. #infostory", image=str(IMAGE), image_alt=ALT),
-                       idempotency_key="k2")
+    x.platform.publish(
+        post("A picture. #infostory", image=str(IMAGE), image_alt=ALT), idempotency_key="k2"
+    )
     upload, metadata, tweet = x.received(method="POST")
     assert (upload.path, metadata.path, tweet.path) == (
-        "/2/media/upload", "/2/media/metadata", "/2/tweets")
+        "/2/media/upload",
+        "/2/media/metadata",
+        "/2/tweets",
+    )
     assert upload.content_type.startswith("multipart/form-data")
     assert upload.fields["media"] == IMAGE.read_bytes()
     assert upload.fields["media_category"] == b"tweet_image"
@@ -102,7 +112,10 @@ def test_urls_name_the_account_once_it_is_known(x: XHarness) -> None:
     assert before.url == f"https://x.com/i/web/status/{before.remote_id}"
     account = x.platform.verify()
     assert (account.name, account.url, account.can_post) == (
-        "@infoteam", "https://x.com/infoteam", True)
+        "@infoteam",
+        "https://x.com/infoteam",
+        True,
+    )
     after = x.platform.publish(post("After. #infostory"), idempotency_key="k6")
     assert after.url == f"https://x.com/infoteam/status/{after.remote_id}"
 
@@ -201,9 +214,15 @@ def test_503_is_transient(x: XHarness) -> None:
 
 
 def test_unauthorized_on_verify_is_permanent(x: XHarness) -> None:
-    wrong = XPlatform(consumer_key=CREDENTIALS[0], consumer_secret="not-the-secret",
-                      access_token=CREDENTIALS[2], access_token_secret=CREDENTIALS[3],
-                      api_base=x.fake.base_url, upload_base=x.fake.base_url, timeout=TIMEOUT)
+    wrong = XPlatform(
+        consumer_key=CREDENTIALS[0],
+        consumer_secret="not-the-secret",
+        access_token=CREDENTIALS[2],
+        access_token_secret=CREDENTIALS[3],
+        api_base=x.fake.base_url,
+        upload_base=x.fake.base_url,
+        timeout=TIMEOUT,
+    )
     try:
         with pytest.raises(PermanentError, match="rejected the credentials"):
             wrong.verify()
@@ -214,15 +233,17 @@ def test_unauthorized_on_verify_is_permanent(x: XHarness) -> None:
 def test_a_failed_image_upload_posts_nothing(x: XHarness) -> None:
     x.fake.upload_faults.append("payment_required")
     with pytest.raises(PermanentError, match="credits"):
-        x.platform.publish(post("Picture. #infostory", image=str(IMAGE), image_alt=ALT),
-                           idempotency_key="k16")
+        x.platform.publish(
+            post("Picture. #infostory", image=str(IMAGE), image_alt=ALT), idempotency_key="k16"
+        )
     assert x.received(path="/2/tweets") == []
 
 
 def test_a_missing_image_file_is_permanent_and_sends_nothing(x: XHarness, tmp_path: Path) -> None:
     with pytest.raises(PermanentError, match="cannot be read"):
-        x.platform.publish(post("Picture. #infostory", image=str(tmp_path / "gone.png")),
-                           idempotency_key="k17")
+        x.platform.publish(
+            post("Picture. #infostory", image=str(tmp_path / "gone.png")), idempotency_key="k17"
+        )
     assert x.received() == []
 
 
@@ -254,9 +275,17 @@ WRONG = "wrong-secret-value"
 
 def test_no_error_ever_shows_a_credential(x: XHarness, tmp_path: Path) -> None:
     errors: list[BaseException] = []
-    for fault in ("rate_limited", "unauthorized", "server_error", "timeout",
-                  "connection_reset", "duplicate", "payment_required", "forbidden",
-                  "bad_request"):
+    for fault in (
+        "rate_limited",
+        "unauthorized",
+        "server_error",
+        "timeout",
+        "connection_reset",
+        "duplicate",
+        "payment_required",
+        "forbidden",
+        "bad_request",
+    ):
         x.fake.faults.append(fault)
         with pytest.raises(PlatformError) as info:
             x.platform.publish(post(f"Fault {fault}. #infostory"), idempotency_key=fault)
@@ -265,13 +294,21 @@ def test_no_error_ever_shows_a_credential(x: XHarness, tmp_path: Path) -> None:
     with pytest.raises(PlatformError) as info:
         x.platform.publish(post("Img. #infostory", image=str(IMAGE)), idempotency_key="img")
     errors.append(info.value)
-    bad = XPlatform(consumer_key=CREDENTIALS[0], consumer_secret=CREDENTIALS[1],
-                    access_token=CREDENTIALS[2], access_token_secret=WRONG,
-                    api_base=x.fake.base_url, upload_base=x.fake.base_url, timeout=TIMEOUT)
+    bad = XPlatform(
+        consumer_key=CREDENTIALS[0],
+        consumer_secret=CREDENTIALS[1],
+        access_token=CREDENTIALS[2],
+        access_token_secret=WRONG,
+        api_base=x.fake.base_url,
+        upload_base=x.fake.base_url,
+        timeout=TIMEOUT,
+    )
     try:
-        for call in (bad.verify,
-                     lambda: bad.lookup(post("x"), idempotency_key="x"),
-                     lambda: bad.delete(Published("1"))):
+        for call in (
+            bad.verify,
+            lambda: bad.lookup(post("x"), idempotency_key="x"),
+            lambda: bad.delete(Published("1")),
+        ):
             with pytest.raises(PlatformError) as info:
                 call()
             errors.append(info.value)
@@ -289,8 +326,10 @@ def test_no_error_ever_shows_a_credential(x: XHarness, tmp_path: Path) -> None:
 
 
 def test_lookup_matches_despite_tco_links_and_escaping(x: XHarness) -> None:
-    text = ("Read the guide at https://www.example.gov.uk/sharing-information/guide?a=1&b=2"
-            " or gov.uk/help. Carers & families   <first>. #infostory")
+    text = (
+        "Read the guide at https://www.example.gov.uk/sharing-information/guide?a=1&b=2"
+        " or gov.uk/help. Carers & families   <first>. #infostory"
+    )
     made = x.platform.publish(post(text), idempotency_key="k20")
     stored = x.live_posts()[0].text
     assert "https://t.co/" in stored and "example.gov.uk" not in stored  # X rewrote them
@@ -298,8 +337,7 @@ def test_lookup_matches_despite_tco_links_and_escaping(x: XHarness) -> None:
     assert "&amp;" in FakeX.api(x.fake.tweets[made.remote_id])["text"]  # and escapes "&"
     found = x.platform.lookup(post(text), idempotency_key="k20")
     assert found is not None and found.remote_id == made.remote_id
-    assert x.platform.lookup(post(text.replace("Carers", "Parents")),
-                             idempotency_key="k21") is None
+    assert x.platform.lookup(post(text.replace("Carers", "Parents")), idempotency_key="k21") is None
 
 
 def test_lookup_allows_the_media_link_x_appends(x: XHarness) -> None:
@@ -325,21 +363,30 @@ def test_lookup_reads_the_own_timeline_and_never_posts(x: XHarness) -> None:
 
 
 def test_create_names_every_missing_credential_and_no_value() -> None:
-    settings = Settings(x=XSettings(consumer_key=SecretStr("ck-present-value"),
-                                    access_token=SecretStr("  ")))
+    settings = Settings(
+        x=XSettings(consumer_key=SecretStr("ck-present-value"), access_token=SecretStr("  "))
+    )
     with pytest.raises(ConfigError) as info:
         create(settings)
     assert [line.split()[0] for line in info.value.lines] == [
-        "INFOBOT_X__CONSUMER_SECRET", "INFOBOT_X__ACCESS_TOKEN",
-        "INFOBOT_X__ACCESS_TOKEN_SECRET"]
+        "INFOBOT_X__CONSUMER_SECRET",
+        "INFOBOT_X__ACCESS_TOKEN",
+        "INFOBOT_X__ACCESS_TOKEN_SECRET",
+    ]
     assert "ck-present-value" not in str(info.value)
 
 
 def test_create_builds_the_adapter_from_settings() -> None:
-    settings = Settings(x=XSettings(
-        consumer_key=SecretStr("a" * 8), consumer_secret=SecretStr("b" * 8),
-        access_token=SecretStr("c" * 8), access_token_secret=SecretStr("d" * 8),
-        threads=False, timeout_seconds=7))
+    settings = Settings(
+        x=XSettings(
+            consumer_key=SecretStr("a" * 8),
+            consumer_secret=SecretStr("b" * 8),
+            access_token=SecretStr("c" * 8),
+            access_token_secret=SecretStr("d" * 8),
+            threads=False,
+            timeout_seconds=7,
+        )
+    )
     platform = create(settings)
     assert isinstance(platform, XPlatform) and isinstance(platform, Platform)
     assert platform.name == "x" and platform.rules().max_parts == 1
@@ -347,8 +394,11 @@ def test_create_builds_the_adapter_from_settings() -> None:
 
 
 def test_importing_the_module_does_not_import_tweepy() -> None:
-    code = ("import sys, json, infobot.platforms.x, infobot.platforms.registry;"
-            "print(json.dumps([m for m in ('tweepy', 'requests') if m in sys.modules]))")
-    result = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True,
-                            text=True, check=True)
+    code = (
+        "import sys, json, infobot.platforms.x, infobot.platforms.registry;"
+        "print(json.dumps([m for m in ('tweepy', 'requests') if m in sys.modules]))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True
+    )
     assert json.loads(result.stdout) == []

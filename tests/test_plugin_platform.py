@@ -32,10 +32,10 @@ def installed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     dist.mkdir()
     (dist / "METADATA").write_text(
         f"Metadata-Version: 2.1\nName: {meta['name']}\nVersion: {meta['version']}\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     lines = ["[infobot.platforms]"] + [
-        f"{name} = {target}"
-        for name, target in meta["entry-points"]["infobot.platforms"].items()
+        f"{name} = {target}" for name, target in meta["entry-points"]["infobot.platforms"].items()
     ]
     (dist / "entry_points.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
     monkeypatch.syspath_prepend(str(site))
@@ -68,4 +68,6 @@ def test_the_plugin_works_end_to_end(installed: Path, cli: Cli, tmp_path: Path) 
     assert len(lines) == parts
     assert sum(x.count("#INFOSTORY") for x in lines) == 1
     assert cli.sql("SELECT platform, status FROM deliveries ORDER BY platform") == [
-        ("outbox", "sent"), ("shouty", "sent")]
+        ("outbox", "sent"),
+        ("shouty", "sent"),
+    ]

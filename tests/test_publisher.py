@@ -26,8 +26,11 @@ LONG = " ".join(f"Sentence {n} says why sharing notes helps people." for n in ra
 def app(tmp_path: Path) -> Iterator[App]:
     from infobot.settings import load_settings
 
-    settings = load_settings(database_url=f"sqlite:///{tmp_path / 'p.db'}",
-                             platforms="alpha,beta", outbox_path=tmp_path / "o.jsonl")
+    settings = load_settings(
+        database_url=f"sqlite:///{tmp_path / 'p.db'}",
+        platforms="alpha,beta",
+        outbox_path=tmp_path / "o.jsonl",
+    )
     application = App.open(settings, FixedClock(NOW))
     application._platforms["alpha"] = ScriptedPlatform("alpha")
     application._platforms["beta"] = ScriptedPlatform("beta")
@@ -50,8 +53,9 @@ def approved(app: App, tmp_path: Path, *bodies: str) -> list[int]:
 
 def delivery(app: App, story_id: int, platform: str) -> Delivery:
     with app.db.read() as session:
-        return session.scalars(select(Delivery).where(
-            Delivery.story_id == story_id, Delivery.platform == platform)).one()
+        return session.scalars(
+            select(Delivery).where(Delivery.story_id == story_id, Delivery.platform == platform)
+        ).one()
 
 
 def story_status(app: App, story_id: int) -> str:
@@ -96,8 +100,7 @@ def test_deliver_to_every_platform(app: App, tmp_path: Path) -> None:
     assert len(fake(app, "alpha").live()) == 1
 
 
-def test_a_thread_is_sent_in_order_replying_to_the_previous_part(app: App,
-                                                                  tmp_path: Path) -> None:
+def test_a_thread_is_sent_in_order_replying_to_the_previous_part(app: App, tmp_path: Path) -> None:
     [sid] = approved(app, tmp_path, LONG)
     publisher = Publisher(app)
     publisher.claim(DAY)
@@ -164,7 +167,8 @@ def test_in_doubt_is_reconciled_before_any_retry(app: App, tmp_path: Path) -> No
     assert fake(app, "alpha").calls == [f"accept_then_timeout:{key}"]
     assert len(fake(app, "beta").live()) == 1
     assert [c.split(":", 1)[1] for c in fake(app, "beta").calls] == [
-        f"infobot:{app.campaign_id}:{sid}:beta:0"] * 2
+        f"infobot:{app.campaign_id}:{sid}:beta:0"
+    ] * 2
     with app.db.read() as session:
         actions = session.scalars(select(Event.action)).all()
     assert "delivery.reconciled" in actions

@@ -21,8 +21,11 @@ urls = st.builds(
 
 
 @settings(max_examples=400, deadline=None)
-@given(url=urls, before=st.sampled_from(["", "see ", "line\n", "a. "]),
-       after=st.sampled_from(["", " more", "\nnext", ". End"]))
+@given(
+    url=urls,
+    before=st.sampled_from(["", "see ", "line\n", "a. "]),
+    after=st.sampled_from(["", " more", "\nnext", ". End"]),
+)
 def test_fast_path_agrees_with_twitter_text(url: str, before: str, after: str) -> None:
     text = before + url + after
     tw = render._tw().extract_urls
@@ -47,8 +50,9 @@ def test_outbox_render_of_a_plain_link_does_not_load_twitter_text() -> None:
         "assert r.ok\n"
         "print('twitter_text' in sys.modules)\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
     assert out.strip() == "False"
 
 

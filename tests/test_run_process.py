@@ -27,8 +27,14 @@ def env_for(tmp_path: Path) -> dict[str, str]:
 
 
 def infobot(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "infobot", *args], env=env_for(tmp_path),
-                          cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "infobot", *args],
+        env=env_for(tmp_path),
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 def wait_for(predicate: object, timeout: float = 20.0) -> bool:
@@ -44,11 +50,17 @@ def wait_for(predicate: object, timeout: float = 20.0) -> bool:
 def test_run_posts_reports_healthy_and_stops_on_signal(tmp_path: Path, signum: int) -> None:
     assert infobot(tmp_path, "import", str(QUEUE / "stories.csv"), "--by", "sam").returncode == 0
     assert infobot(tmp_path, "stories", "approve", "1", "2", "--by", "alex").returncode == 0
-    proc = subprocess.Popen([sys.executable, "-m", "infobot", "run"], env=env_for(tmp_path),
-                            cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "infobot", "run"],
+        env=env_for(tmp_path),
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     db = tmp_path / "run.db"
     try:
+
         def posted() -> bool:
             with sqlite3.connect(db) as conn:
                 rows = conn.execute("SELECT status FROM slots").fetchall()
@@ -102,8 +114,14 @@ print(sorted(before), sorted(after))
         INFOBOT_BLUESKY__APP_PASSWORD="aaaa-bbbb-cccc-dddd",
         INFOBOT_BLUESKY__SESSION_FILE=str(tmp_path / "session.json"),
     )
-    done = subprocess.run([sys.executable, "-c", code], env=env, cwd=tmp_path,
-                          capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[] ['atproto', 'mastodon', 'tweepy']"
 
@@ -121,8 +139,14 @@ def test_run_serves_the_web_page_and_metrics_when_their_ports_are_set(tmp_path: 
     web_port, metrics_port = free_port(), free_port()
     env = env_for(tmp_path)
     env.update(INFOBOT_WEB_PORT=str(web_port), INFOBOT_METRICS_PORT=str(metrics_port))
-    proc = subprocess.Popen([sys.executable, "-m", "infobot", "run"], env=env, cwd=tmp_path,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "infobot", "run"],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
 
     def get(url: str) -> tuple[int, str]:
         try:

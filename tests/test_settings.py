@@ -42,7 +42,8 @@ def test_sources_in_order_env_dotenv_secrets_toml(tmp_path: Path) -> None:
     os.environ["INFOBOT_SECRETS_DIR"] = str(secrets)
     (tmp_path / ".env").write_text(
         "INFOBOT_POST_TIME=10:45\nINFOBOT_MASTODON__API_BASE_URL=https://dotenv.example\n"
-        "UNRELATED=1\n", encoding="utf-8",
+        "UNRELATED=1\n",
+        encoding="utf-8",
     )
     os.environ["INFOBOT_HASHTAG"] = "#fromenv"
     s = load_settings()
@@ -102,8 +103,11 @@ def test_broken_toml_is_a_clear_error(cli: Cli, tmp_path: Path) -> None:
 
 
 def test_settings_class_has_descriptions_for_top_level_fields() -> None:
-    missing = [n for n, f in Settings.model_fields.items()
-               if not f.description and n not in {"mastodon", "x", "bluesky", "outbox"}]
+    missing = [
+        n
+        for n, f in Settings.model_fields.items()
+        if not f.description and n not in {"mastodon", "x", "bluesky", "outbox"}
+    ]
     assert missing == []
 
 

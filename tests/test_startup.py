@@ -5,8 +5,19 @@ from __future__ import annotations
 import subprocess
 import sys
 
-HEAVY = ("sqlalchemy", "pydantic", "pydantic_settings", "alembic", "tweepy", "mastodon",
-         "atproto", "yaml", "openpyxl", "twitter_text", "regex")
+HEAVY = (
+    "sqlalchemy",
+    "pydantic",
+    "pydantic_settings",
+    "alembic",
+    "tweepy",
+    "mastodon",
+    "atproto",
+    "yaml",
+    "openpyxl",
+    "twitter_text",
+    "regex",
+)
 
 
 def test_help_imports_nothing_heavy() -> None:
@@ -19,12 +30,14 @@ def test_help_imports_nothing_heavy() -> None:
         f"heavy = [m for m in sys.modules if m.split('.')[0] in {HEAVY!r}]\n"
         "print('HEAVY=' + ','.join(sorted(heavy)))\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
     assert result.stdout.strip().splitlines()[-1] == "HEAVY="
 
 
 def test_python_dash_m_works() -> None:
-    result = subprocess.run([sys.executable, "-m", "infobot", "--version"],
-                            capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "infobot", "--version"], capture_output=True, text=True, check=True
+    )
     assert "infobot" in result.stdout

@@ -58,22 +58,49 @@ def test_times_round_trip_as_aware_utc(app: App, tmp_path: Path) -> None:
 def test_one_story_per_campaign_day(app: App, tmp_path: Path) -> None:
     a, b = add_stories(app, tmp_path, 2)
     with app.db.write() as session:
-        session.add(Slot(campaign_id=app.campaign_id, local_date=date(2026, 11, 23),
-                         story_id=a, status="claimed", claimed_at=NOW))
+        session.add(
+            Slot(
+                campaign_id=app.campaign_id,
+                local_date=date(2026, 11, 23),
+                story_id=a,
+                status="claimed",
+                claimed_at=NOW,
+            )
+        )
     with pytest.raises(IntegrityError), app.db.write() as session:
-        session.add(Slot(campaign_id=app.campaign_id, local_date=date(2026, 11, 23),
-                         story_id=b, status="claimed", claimed_at=NOW))
+        session.add(
+            Slot(
+                campaign_id=app.campaign_id,
+                local_date=date(2026, 11, 23),
+                story_id=b,
+                status="claimed",
+                claimed_at=NOW,
+            )
+        )
     with pytest.raises(IntegrityError), app.db.write() as session:  # a story takes one slot
-        session.add(Slot(campaign_id=app.campaign_id, local_date=date(2026, 11, 24),
-                         story_id=a, status="claimed", claimed_at=NOW))
+        session.add(
+            Slot(
+                campaign_id=app.campaign_id,
+                local_date=date(2026, 11, 24),
+                story_id=a,
+                status="claimed",
+                claimed_at=NOW,
+            )
+        )
 
 
 def test_one_delivery_per_story_and_platform(app: App, tmp_path: Path) -> None:
     [sid] = add_stories(app, tmp_path, 1)
 
     def delivery(key: str) -> Delivery:
-        return Delivery(story_id=sid, platform="outbox", status="pending",
-                        idempotency_key=key, created_at=NOW, updated_at=NOW)
+        return Delivery(
+            story_id=sid,
+            platform="outbox",
+            status="pending",
+            idempotency_key=key,
+            created_at=NOW,
+            updated_at=NOW,
+        )
 
     with app.db.write() as session:
         session.add(delivery("k1"))
@@ -116,8 +143,11 @@ def test_editorial_services_behave_the_same(app: App, tmp_path: Path) -> None:
     editorial.blackout_add(date(2026, 11, 26), reason="test", actor="sam")
     plan = app.views().preview(5)
     assert [(d["date"], d["story_id"]) for d in plan] == [
-        ("2026-11-23", ids[4]), ("2026-11-24", ids[5]), ("2026-11-25", ids[0]),
-        ("2026-11-26", None), ("2026-11-27", ids[1]),
+        ("2026-11-23", ids[4]),
+        ("2026-11-24", ids[5]),
+        ("2026-11-25", ids[0]),
+        ("2026-11-26", None),
+        ("2026-11-27", ids[1]),
     ]
     status = app.views().status()
     assert status["runway_days"] == 6 and status["runs_dry_on"] == "2026-11-30"
@@ -135,8 +165,10 @@ def test_editorial_services_behave_the_same(app: App, tmp_path: Path) -> None:
 def test_campaign_row_follows_settings(app: App, db_url: str) -> None:
     from infobot.settings import load_settings
 
-    again = App.open(load_settings(database_url=db_url, post_time="10:30",
-                                   campaign_days="mon,wed"), FixedClock(NOW + timedelta(1)))
+    again = App.open(
+        load_settings(database_url=db_url, post_time="10:30", campaign_days="mon,wed"),
+        FixedClock(NOW + timedelta(1)),
+    )
     try:
         assert again.campaign_id == app.campaign_id
         status = again.views().status()

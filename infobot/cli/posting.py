@@ -9,13 +9,18 @@ from infobot.cli.common import Env, json_option, pass_env, print_json
 
 @click.command("post-now")
 @click.option("--story", "story_id", type=int, help="Send this approved story.")
-@click.option("--platform", "platform_names", multiple=True,
-              help="Only this platform (repeat for several; default: every enabled one).")
+@click.option(
+    "--platform",
+    "platform_names",
+    multiple=True,
+    help="Only this platform (repeat for several; default: every enabled one).",
+)
 @click.option("--dry-run", is_flag=True, help="Show what would be sent; send nothing.")
 @json_option
 @pass_env
-def post_now(env: Env, story_id: int | None, platform_names: tuple[str, ...], dry_run: bool,
-             as_json: bool) -> None:
+def post_now(
+    env: Env, story_id: int | None, platform_names: tuple[str, ...], dry_run: bool, as_json: bool
+) -> None:
     """Post today's story now instead of waiting for the post time.
 
     Takes today's slot if it is still free. When today's story is already out, it refuses
@@ -23,8 +28,9 @@ def post_now(env: Env, story_id: int | None, platform_names: tuple[str, ...], dr
     """
     from infobot.service.manual import post_now as run_post_now
 
-    report = run_post_now(env.app, story_id=story_id, platforms=list(platform_names) or None,
-                          dry_run=dry_run)
+    report = run_post_now(
+        env.app, story_id=story_id, platforms=list(platform_names) or None, dry_run=dry_run
+    )
     if as_json:
         print_json(report)
     else:
@@ -47,8 +53,10 @@ def _print(report: dict[str, object]) -> None:
                 for line in text.splitlines():
                     click.echo(f"      {line}")
         else:
-            click.secho(f"  {outcome['platform']}: {status.replace('_', ' ')} — "
-                        f"{outcome['error']}", fg="red")
+            click.secho(
+                f"  {outcome['platform']}: {status.replace('_', ' ')} — {outcome['error']}",
+                fg="red",
+            )
             click.echo(f"    {outcome['advice']}")
 
 
@@ -66,8 +74,9 @@ def doctor(env: Env, as_json: bool) -> None:
         for r in results:
             if r["ok"]:
                 click.secho(f"{r['platform']}: OK — posting as {r['account']}", fg="green")
-                click.echo(f"  limit {r['limit']} ({r['counter']}), threads up to "
-                           f"{r['max_parts']} posts")
+                click.echo(
+                    f"  limit {r['limit']} ({r['counter']}), threads up to {r['max_parts']} posts"
+                )
             else:
                 click.secho(f"{r['platform']}: PROBLEM — {r['error']}", fg="red")
     if not all(r["ok"] for r in results):

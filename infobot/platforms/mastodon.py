@@ -250,7 +250,9 @@ class MastodonPlatform:
         acct = str(me.get("acct") or me.get("username") or "")
         url = str(me.get("url") or "")
         if "@" not in acct:
-            base = self.api_base_url if "://" in self.api_base_url else f"https://{self.api_base_url}"
+            base = (
+                self.api_base_url if "://" in self.api_base_url else f"https://{self.api_base_url}"
+            )
             host = urlsplit(url).hostname or urlsplit(base).hostname or ""
             acct = f"{acct}@{host}" if host else acct
         return Account(name=f"@{acct}", url=url, can_post=True)
@@ -308,8 +310,14 @@ class MastodonPlatform:
         return str(media["id"])
 
     def _fail(self, exc: Exception, action: str, *, creating: bool = False) -> NoReturn:
-        raise _translate(exc, action, creating=creating, client=self._client,
-                         now=self._clock.now(), token=self._token) from exc
+        raise _translate(
+            exc,
+            action,
+            creating=creating,
+            client=self._client,
+            now=self._clock.now(),
+            token=self._token,
+        ) from exc
 
 
 # ---------------------------------------------------------------------- error translation
@@ -354,8 +362,10 @@ def _translate(
     if isinstance(exc, MastodonNetworkError):
         if creating and not _never_sent(exc):
             return InDoubt(
-                say("the connection failed after the request was sent"
-                    f" ({_network_reason(exc)}); the post may exist"),
+                say(
+                    "the connection failed after the request was sent"
+                    f" ({_network_reason(exc)}); the post may exist"
+                ),
                 platform=NAME,
             )
         return TransientError(
@@ -365,40 +375,49 @@ def _translate(
         status, reason = _status_and_reason(exc)
         if isinstance(exc, MastodonUnauthorizedError) or status == 401:
             return CredentialsRejected(
-                _scrub(f"Mastodon rejected the access token (HTTP 401) when trying to {action}:"
-                       " it may be wrong, expired or revoked; create a new one on the instance"
-                       " and set INFOBOT_MASTODON__ACCESS_TOKEN", token),
+                _scrub(
+                    f"Mastodon rejected the access token (HTTP 401) when trying to {action}:"
+                    " it may be wrong, expired or revoked; create a new one on the instance"
+                    " and set INFOBOT_MASTODON__ACCESS_TOKEN",
+                    token,
+                ),
                 platform=NAME,
             )
         if isinstance(exc, MastodonServerError) or (status is not None and status >= 500):
-            return TransientError(say(f"the instance had a server error (HTTP {status})"),
-                                  platform=NAME)
+            return TransientError(
+                say(f"the instance had a server error (HTTP {status})"), platform=NAME
+            )
         if status == 403:
             return PermanentError(
-                say("the instance refused (HTTP 403): the account may be suspended, disabled"
+                say(
+                    "the instance refused (HTTP 403): the account may be suspended, disabled"
                     " or unconfirmed, or the token lacks the write:statuses and write:media"
-                    f" scopes{_because(reason)}"),
+                    f" scopes{_because(reason)}"
+                ),
                 platform=NAME,
             )
         if status == 422:
-            return PermanentError(say(f"the instance refused the post{_because(reason)}"),
-                                  platform=NAME)
+            return PermanentError(
+                say(f"the instance refused the post{_because(reason)}"), platform=NAME
+            )
         if isinstance(exc, MastodonNotFoundError) or status == 404:
             return PermanentError(say(f"not found (HTTP 404){_because(reason)}"), platform=NAME)
         if status is None:
             # an answer the SDK could not read; after a create it may be a success
             if creating:
-                return InDoubt(say("the instance's answer could not be read; the post may exist"),
-                               platform=NAME)
+                return InDoubt(
+                    say("the instance's answer could not be read; the post may exist"),
+                    platform=NAME,
+                )
             return TransientError(say("the instance's answer could not be read"), platform=NAME)
         if 400 <= status < 500:
-            return PermanentError(say(f"the instance refused (HTTP {status}){_because(reason)}"),
-                                  platform=NAME)
+            return PermanentError(
+                say(f"the instance refused (HTTP {status}){_because(reason)}"), platform=NAME
+            )
         return TransientError(say(f"unexpected answer (HTTP {status})"), platform=NAME)
     if isinstance(exc, (MastodonIllegalArgumentError, MastodonVersionError)):
         # raised before any request is made; the same call would fail the same way
-        return PermanentError(say(f"the request was invalid ({type(exc).__name__})"),
-                              platform=NAME)
+        return PermanentError(say(f"the request was invalid ({type(exc).__name__})"), platform=NAME)
     return TransientError(say(f"unexpected error ({type(exc).__name__})"), platform=NAME)
 
 
@@ -447,9 +466,7 @@ def _never_sent(exc: BaseException) -> bool:
             return True
         if isinstance(cause, requests.exceptions.ConnectionError):
             inner = cause.args[0] if cause.args else None
-            return isinstance(inner, MaxRetryError) and isinstance(
-                inner.reason, NewConnectionError
-            )
+            return isinstance(inner, MaxRetryError) and isinstance(inner.reason, NewConnectionError)
         if isinstance(cause, requests.exceptions.RequestException):
             return False
     return False

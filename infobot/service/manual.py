@@ -19,19 +19,20 @@ if TYPE_CHECKING:
 
 ADVICE = {
     "failed": "This will not fix itself: check the message, fix the account or the story, "
-              "then send it with `infobot post-now --story ID --platform NAME`.",
+    "then send it with `infobot post-now --story ID --platform NAME`.",
     "retry_wait": "A temporary problem: infobot retries automatically; or run "
-                  "`infobot post-now --story ID` later.",
+    "`infobot post-now --story ID` later.",
     "in_doubt": "infobot could not tell whether it went out; it checks the platform before "
-                "any retry, so it will not post twice. Run `infobot post-now --story ID` to "
-                "check now.",
+    "any retry, so it will not post twice. Run `infobot post-now --story ID` to "
+    "check now.",
     "pending": "Not attempted yet.",
     "sending": "Was being sent when infobot stopped; it is checked before any retry.",
 }
 
 
-def post_now(app: App, *, story_id: int | None, platforms: Sequence[str] | None,
-             dry_run: bool) -> dict[str, Any]:
+def post_now(
+    app: App, *, story_id: int | None, platforms: Sequence[str] | None, dry_run: bool
+) -> dict[str, Any]:
     enabled = list(app.settings.platforms)
     for name in platforms or ():
         if name not in enabled:
@@ -41,8 +42,9 @@ def post_now(app: App, *, story_id: int | None, platforms: Sequence[str] | None,
     tz = app.settings.tz
     today = app.clock.now().astimezone(tz).date()
     with app.db.read() as session:
-        slot = session.scalar(select(Slot).where(Slot.campaign_id == app.campaign_id,
-                                                 Slot.local_date == today))
+        slot = session.scalar(
+            select(Slot).where(Slot.campaign_id == app.campaign_id, Slot.local_date == today)
+        )
         campaign = session.get_one(Campaign, app.campaign_id)
         when = due_at(today, campaign)
         if slot is not None and slot.story_id is not None and story_id is None:
@@ -51,10 +53,13 @@ def post_now(app: App, *, story_id: int | None, platforms: Sequence[str] | None,
             else:
                 raise UserError(
                     f"today's story (#{slot.story_id}) is already {slot.status}; to send "
-                    "another story as well, name it with --story ID")
+                    "another story as well, name it with --story ID"
+                )
         if slot is not None and slot.story_id is None and story_id is None:
-            raise UserError(f"today is recorded as {slot.status} ({slot.reason}); name a "
-                            "story with --story ID to send one anyway")
+            raise UserError(
+                f"today is recorded as {slot.status} ({slot.reason}); name a "
+                "story with --story ID to send one anyway"
+            )
         if dry_run:
             if story_id is not None:
                 story = get_story(session, story_id, app.campaign_id)
@@ -66,14 +71,23 @@ def post_now(app: App, *, story_id: int | None, platforms: Sequence[str] | None,
                 story = upcoming
             outcomes = []
             for name in names:
-                rendered = render(to_input(story), app.platform(name).rules(),
-                                  app.render_options)
-                outcomes.append({"platform": name, "status": "would_send",
-                                 "parts": len(rendered.posts),
-                                 "texts": [p.text for p in rendered.posts],
-                                 "problems": list(rendered.problems)})
-            return {"story_id": story.id, "day": today.isoformat(), "dry_run": True,
-                    "message": f"Would send story #{story.id} now.", "outcomes": outcomes}
+                rendered = render(to_input(story), app.platform(name).rules(), app.render_options)
+                outcomes.append(
+                    {
+                        "platform": name,
+                        "status": "would_send",
+                        "parts": len(rendered.posts),
+                        "texts": [p.text for p in rendered.posts],
+                        "problems": list(rendered.problems),
+                    }
+                )
+            return {
+                "story_id": story.id,
+                "day": today.isoformat(),
+                "dry_run": True,
+                "message": f"Would send story #{story.id} now.",
+                "outcomes": outcomes,
+            }
     if slot is None:
         claim = publisher.claim(today, story_id=story_id, platforms=enabled, due_at=when)
         if claim.story_id is None:
@@ -91,10 +105,18 @@ def post_now(app: App, *, story_id: int | None, platforms: Sequence[str] | None,
     if delivered.attempted == 0 and delivered.ok:
         message = f"Story #{story_id} was already posted on {', '.join(names)}; nothing sent."
     return {
-        "story_id": story_id, "day": today.isoformat(), "dry_run": False, "message": message,
+        "story_id": story_id,
+        "day": today.isoformat(),
+        "dry_run": False,
+        "message": message,
         "outcomes": [
-            {"platform": o.platform, "status": o.status, "url": o.url, "error": o.error,
-             "advice": ADVICE.get(o.status, "")}
+            {
+                "platform": o.platform,
+                "status": o.status,
+                "url": o.url,
+                "error": o.error,
+                "advice": ADVICE.get(o.status, ""),
+            }
             for o in delivered.outcomes
         ],
     }
@@ -107,11 +129,11 @@ def doctor(app: App) -> list[dict[str, Any]]:
         try:
             platform = app.platform(name)
             rules = platform.rules()
-            entry.update(limit=rules.max_length, counter=rules.counter,
-                         max_parts=rules.max_parts)
+            entry.update(limit=rules.max_length, counter=rules.counter, max_parts=rules.max_parts)
             account = platform.verify()
-            entry.update(ok=account.can_post, account=account.name, url=account.url,
-                         error=account.detail)
+            entry.update(
+                ok=account.can_post, account=account.name, url=account.url, error=account.detail
+            )
         except (PlatformError, InfobotError, LookupError) as exc:
             entry["error"] = str(exc)
         results.append(entry)

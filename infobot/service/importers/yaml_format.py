@@ -95,6 +95,8 @@ def _yaml_problem(exc: yaml.YAMLError, text: str, display: str, offset: int) -> 
         return Problem(display, None, "file", f"is not valid YAML ({exc.reason})")
     if isinstance(exc, yaml.MarkedYAMLError) and exc.problem_mark is not None:
         mark = exc.problem_mark
+        if "nesting depth" in (exc.problem or ""):  # PyYAML 6.0.3+ has a limit of its own
+            return Problem(display, mark.line + 1 + offset, "file", _TOO_DEEP)
         what = exc.problem or "unreadable"
         context = f" {exc.context}" if exc.context else ""
         return Problem(

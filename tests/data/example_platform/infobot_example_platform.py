@@ -22,8 +22,9 @@ class ShoutyPlatform:
     def _lines(self) -> list[str]:
         return self.path.read_text(encoding="utf-8").splitlines() if self.path.exists() else []
 
-    def publish(self, post: Post, *, idempotency_key: str,
-                reply_to: Published | None = None) -> Published:
+    def publish(
+        self, post: Post, *, idempotency_key: str, reply_to: Published | None = None
+    ) -> Published:
         if "FORBIDDEN" in post.text:
             raise PermanentError("shouty refuses that word", platform=self.name)
         found = self.lookup(post, idempotency_key=idempotency_key)
