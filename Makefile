@@ -57,11 +57,12 @@ test: lint typecheck unit
 test-latest:
 	$(MAKE) test VENV=.venv-latest LOCKED=no
 
-# Regenerate requirements.lock from pyproject.toml (runtime, test and postgres extras).
+# Regenerate requirements.lock from pyproject.toml (runtime, test and postgres extras),
+# keeping the pinned releases that still fit; `make lock UPGRADE=1` takes the newest ones.
 lock: | $(VENV)/bin/python
 	$(BIN)/python -m pip install --quiet uv==$(UV_VERSION)
 	$(BIN)/uv pip compile pyproject.toml --extra test --extra postgres --universal \
-	    --python-version 3.11 --upgrade -o $(LOCK)
+	    --python-version 3.11 $(if $(UPGRADE),--upgrade) -o $(LOCK)
 
 demo: $(RUNTIME_STAMP)
 	@bash scripts/demo.sh
