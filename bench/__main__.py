@@ -8,6 +8,7 @@ come last. Always exits 0: a benchmark reports, it does not fail the build.
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import sys
 import time
@@ -74,13 +75,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     for name in chosen:
         title, run_section = SECTIONS[name]
         start = time.perf_counter()
+        began_load = os.getloadavg()[0]
         print(f"\n[{name}] {title}; load avg {load()}", flush=True)
         try:
             run_section(report, options)
         except BenchError as exc:
             print(f"\n!! [{name}] could not be measured: {exc}", flush=True)
             failed.append((name, str(exc).splitlines()[0]))
-        took.append(f"{name} {time.perf_counter() - start:.0f} s")
+        took.append(f"{name} {time.perf_counter() - start:.0f} s (load {began_load:.1f})")
     shutil.rmtree(WORK, ignore_errors=True)
 
     missed = report.summary()
@@ -95,7 +97,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"PASS: all {judged} goals met.")
     print()
     print("Machine")
-    print(f"  took {elapsed:.0f} s ({', '.join(took)})")
+    print(f"  took {elapsed:.0f} s: {', '.join(took)}")
     print(f"  other processes used {noise.others(elapsed)} meanwhile")
     print(f"  load avg {load()} at the end")
     print(f"  speed now: {calibrate()}")
