@@ -68,7 +68,7 @@ demo: $(RUNTIME_STAMP)
 	@bash scripts/demo.sh
 
 bench: $(TEST_STAMP)
-	$(BIN)/python bench/run.py
+	$(BIN)/python -m bench $(FIGURES)
 
 # Rebuild infobot/web/static/govuk/ from package-lock.json (needs Node.js and npm).
 assets:
