@@ -18,6 +18,7 @@ so that a bare domain (plain text there) is not lengthened for nothing.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Literal
@@ -109,12 +110,19 @@ def find_links(text: str) -> list[Link]:
 
 
 def host_of(url: str) -> str:
-    """The lower-case host name of ``url`` (a bare domain is read as https), or ''."""
+    """The lower-case host name of a web address (a bare domain is read as https), or ''
+    for anything else (``mailto:``, an address with a user name, a malformed one)."""
+    if "://" not in url:
+        if _OTHER_SCHEME.match(url):
+            return ""
+        url = f"https://{url}"
     try:
-        host = urlsplit(url if "://" in url else f"https://{url}").hostname or ""
-    except ValueError:  # a malformed port or IPv6 literal
+        split = urlsplit(url)
+    except ValueError:  # a malformed IPv6 literal
         return ""
-    return host.rstrip(".")
+    if split.scheme.lower() not in ("http", "https") or "@" in split.netloc:
+        return ""
+    return (split.hostname or "").rstrip(".")
 
 
 def is_own_domain(host: str, domains: Iterable[str]) -> bool:
@@ -171,6 +179,9 @@ def track_links(text: str, platform: str, tracking: Tracking | None) -> str:
 
 
 # --------------------------------------------------------------------------- helpers
+
+
+_OTHER_SCHEME = re.compile(r"[a-z][a-z0-9+.-]*:(?!\d)", re.IGNORECASE)  # mailto:, tel:
 
 
 def _clean_domain(domain: str) -> str:
