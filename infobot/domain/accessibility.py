@@ -323,8 +323,12 @@ def sentences(text: str) -> list[str]:
     """The sentences of ``text``: a line break or . ! ? … followed by a space ends one."""
     result: list[str] = []
     for line in text.splitlines():
-        result.extend(s.strip() for s in _SENTENCE_END.split(line) if s.strip())
-    return result
+        pos = 0
+        for m in _SENTENCE_END.finditer(line):
+            result.append(line[pos : m.end()].strip())
+            pos = m.end()
+        result.append(line[pos:].strip())
+    return [sentence for sentence in result if sentence]
 
 
 def long_sentences(text: str, limit: int = 25) -> list[Finding]:
@@ -388,7 +392,7 @@ def alt_text_length(alt_text: str, limits: Mapping[str, int | None]) -> list[Fin
 
 # --------------------------------------------------------------------------- helpers
 
-_SENTENCE_END = re.compile(r"(?<=[.!?…‽。！？])[\"'”’»)\]]*\s+")
+_SENTENCE_END = re.compile(r"[.!?…‽。！？][\"'”’»)\]]*\s+")
 _REDUNDANT_START = re.compile(
     r"(?:(?:an?|the|y|yr)\s+)?(?:(?:image|picture|photo|photograph)\s+of"
     r"|(?:llun|delwedd|ffotograff)\s+o)\b",
