@@ -66,10 +66,11 @@ def masked(url: str) -> str:
     """The URL as it may be logged: scheme and host only (``https://hc-ping.com/…``)."""
     try:
         split = urlsplit(url)
-        host = split.hostname or "?"
     except ValueError:
         return "(heartbeat URL)"
-    return f"{split.scheme}://{host}/…"
+    if not split.scheme or not split.hostname:
+        return "(heartbeat URL)"
+    return f"{split.scheme}://{split.hostname}/…"
 
 
 class HeartbeatPinger:
