@@ -20,13 +20,17 @@ address (a heartbeat URL's path is its secret).
 
 from __future__ import annotations
 
-import http.client
 import ipaddress
 import socket
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import cache
+from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit
+
+if TYPE_CHECKING:
+    import http.client
 
 __all__ = [
     "Connector",
@@ -174,6 +178,8 @@ class GuardedHttp:
         truncate: bool,
         deadline: float,
     ) -> tuple[Fetched | None, str | None]:
+        import http.client  # on first use: about 0.1 s with ssl, not for every CLI start
+
         scheme, host, port = _target(url)
         conn = self._open(scheme, host, port, deadline)
         try:
@@ -210,7 +216,9 @@ class GuardedHttp:
         finally:
             conn.close()
 
-    def _open(self, scheme: str, host: str, port: int, deadline: float) -> _Connection:
+    def _open(
+        self, scheme: str, host: str, port: int, deadline: float
+    ) -> http.client.HTTPConnection:
         try:
             addresses = self._resolve(host, port)
         except (OSError, UnicodeError):
@@ -231,7 +239,9 @@ class GuardedHttp:
             if remaining <= 0:
                 raise FetchRefused("the site took too long to answer")
             timeout = min(self.limits.connect_seconds, remaining)
-            conn = _Connection(host, port, scheme == "https", ip_text, timeout, self._connect)
+            conn = _connection_class()(
+                host, port, scheme == "https", ip_text, timeout, self._connect
+            )
             try:
                 conn.connect()
             except TimeoutError:
@@ -243,7 +253,7 @@ class GuardedHttp:
         assert last is not None
         raise FetchRefused(_os_reason(last))
 
-    def _budget(self, conn: _Connection, deadline: float) -> None:
+    def _budget(self, conn: http.client.HTTPConnection, deadline: float) -> None:
         remaining = deadline - self._monotonic()
         if remaining <= 0:
             raise FetchRefused("the site took too long to answer")
@@ -252,7 +262,7 @@ class GuardedHttp:
 
     def _read(
         self,
-        conn: _Connection,
+        conn: http.client.HTTPConnection,
         response: http.client.HTTPResponse,
         max_bytes: int,
         truncate: bool,
@@ -273,25 +283,33 @@ class GuardedHttp:
                 return b"".join(chunks)[:max_bytes], True
 
 
-class _Connection(http.client.HTTPConnection):
-    """An HTTP(S) connection to a host name, dialled at an address chosen beforehand."""
+@cache
+def _connection_class() -> Callable[
+    [str, int, bool, str, float, Connector], http.client.HTTPConnection
+]:
+    import http.client
 
-    def __init__(
-        self, host: str, port: int, tls: bool, ip: str, timeout: float, connector: Connector
-    ) -> None:
-        super().__init__(host, port, timeout=timeout)
-        self.default_port = 443 if tls else 80  # so the Host header leaves it out
-        self._tls = tls
-        self._ip = ip
-        self._connector = connector
+    class Connection(http.client.HTTPConnection):
+        """An HTTP(S) connection to a host name, dialled at an address chosen beforehand."""
 
-    def connect(self) -> None:
-        sock = self._connector(self._ip, self.port, float(self.timeout or 3.0))
-        if self._tls:
-            import ssl
+        def __init__(
+            self, host: str, port: int, tls: bool, ip: str, timeout: float, connector: Connector
+        ) -> None:
+            super().__init__(host, port, timeout=timeout)
+            self.default_port = 443 if tls else 80  # so the Host header leaves it out
+            self._tls = tls
+            self._ip = ip
+            self._connector = connector
 
-            sock = ssl.create_default_context().wrap_socket(sock, server_hostname=self.host)
-        self.sock = sock
+        def connect(self) -> None:
+            sock = self._connector(self._ip, self.port, float(self.timeout or 3.0))
+            if self._tls:
+                import ssl
+
+                sock = ssl.create_default_context().wrap_socket(sock, server_hostname=self.host)
+            self.sock = sock
+
+    return Connection
 
 
 def _target(url: str) -> tuple[str, str, int]:
