@@ -21,8 +21,10 @@ from infobot.service.linkcards import (
     LinkCard,
     LinkCards,
     LinkCardWarning,
+    from_json,
     make_thumbnail,
     read_meta,
+    to_json,
 )
 from infobot.service.webfetch import FetchLimits, FetchRefused, GuardedHttp, address_problem
 from tests.support import local_web
@@ -443,3 +445,20 @@ def test_long_titles_are_cut_at_a_word(web: LocalWeb) -> None:
 def test_read_meta_never_fails(body: bytes, charset: str) -> None:
     meta = read_meta(body, charset)
     assert "title" in meta
+
+
+# --------------------------------------------------------------------------- keeping
+
+
+def test_a_card_and_a_warning_survive_being_stored(web: LocalWeb) -> None:
+    web.routes["/story"] = page(OG_PAGE)
+    web.routes["/card.png"] = page(png(120, 63), "image/png")
+    card = cards().fetch(web.url("/story"))
+    assert isinstance(card, LinkCard)
+    assert from_json(to_json(card)) == card
+    warning = LinkCardWarning("gov.wales/x", "the site took too long to answer", CLOCK.now())
+    assert from_json(to_json(warning)) == warning
+    bare = LinkCard("gov.wales/x", "T", "", None, "", CLOCK.now())
+    assert from_json(to_json(bare)) == bare and bare.uri == "https://gov.wales/x"
+    with pytest.raises(ValueError, match="not a stored link card"):
+        from_json('{"url": "x"}')

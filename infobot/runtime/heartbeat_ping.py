@@ -100,7 +100,9 @@ class HeartbeatPinger:
             max_redirects=0,
         )
         # The operator chose this address: a healthchecks server on the local network is fine.
-        self._http = http or GuardedHttp(limits=limits, allow_private=True)
+        self._http = http or GuardedHttp(
+            limits=limits, allow_private=True, user_agent="infobot (heartbeat)"
+        )
         self._lock = threading.Lock()
         self.last_ping_at: datetime | None = None
         self.failing = False  # the last run result was a failure

@@ -21,7 +21,10 @@ gives a card without a thumbnail, and the reason in ``LinkCard.notes``.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import io
+import json
 import re
 import warnings
 from dataclasses import dataclass
@@ -41,8 +44,10 @@ __all__ = [
     "LinkCard",
     "LinkCardWarning",
     "LinkCards",
+    "from_json",
     "make_thumbnail",
     "read_meta",
+    "to_json",
 ]
 
 MAX_THUMB_BYTES = 1_000_000  # app.bsky.embed.external#external thumb: maxSize 1000000
@@ -64,6 +69,11 @@ class LinkCard:
     fetched_at: datetime
     image_url: str = ""  # where the picture came from (for the preview)
     notes: tuple[str, ...] = ()  # plain reasons the card lacks something (the picture)
+
+    @property
+    def uri(self) -> str:
+        """The card's ``uri``: the link with ``https://`` added to a bare domain."""
+        return self.url if "://" in self.url else f"https://{self.url}"
 
 
 @dataclass(frozen=True)
@@ -170,6 +180,48 @@ class LinkCards:
         except ValueError as exc:
             return None, "", str(exc)
         return data, mime, ""
+
+
+def to_json(result: LinkCard | LinkCardWarning) -> str:
+    """The card (thumbnail in base64) or the warning as JSON, to keep with the story."""
+    data: dict[str, object] = {
+        "url": result.url,
+        "fetched_at": result.fetched_at.isoformat(),
+    }
+    if isinstance(result, LinkCardWarning):
+        data["warning"] = result.reason
+    else:
+        data.update(
+            title=result.title,
+            description=result.description,
+            thumb=base64.b64encode(result.thumb_bytes).decode() if result.thumb_bytes else None,
+            thumb_mime=result.thumb_mime,
+            image_url=result.image_url,
+            notes=list(result.notes),
+        )
+    return json.dumps(data, ensure_ascii=False, sort_keys=True)
+
+
+def from_json(text: str) -> LinkCard | LinkCardWarning:
+    """What ``to_json`` wrote. Raises ValueError on anything else."""
+    try:
+        data = json.loads(text)
+        fetched_at = datetime.fromisoformat(data["fetched_at"])
+        if "warning" in data:
+            return LinkCardWarning(str(data["url"]), str(data["warning"]), fetched_at)
+        thumb = data.get("thumb")
+        return LinkCard(
+            url=str(data["url"]),
+            title=str(data["title"]),
+            description=str(data["description"]),
+            thumb_bytes=base64.b64decode(thumb, validate=True) if thumb else None,
+            thumb_mime=str(data.get("thumb_mime", "")),
+            fetched_at=fetched_at,
+            image_url=str(data.get("image_url", "")),
+            notes=tuple(str(note) for note in data.get("notes", ())),
+        )
+    except (KeyError, TypeError, ValueError, binascii.Error) as exc:
+        raise ValueError(f"not a stored link card: {exc}") from None
 
 
 # --------------------------------------------------------------------------- the page

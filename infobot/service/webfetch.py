@@ -120,7 +120,7 @@ class GuardedHttp:
         resolver: Resolver | None = None,
         connector: Connector | None = None,
         monotonic: Callable[[], float] = time.monotonic,
-        user_agent: str = "infobot (link preview; +https://github.com/infobot)",
+        user_agent: str = "infobot (link preview)",
     ) -> None:
         self.limits = limits or FetchLimits()
         self.allow_private = allow_private
