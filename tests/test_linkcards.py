@@ -215,8 +215,8 @@ def test_a_redirect_to_the_cloud_metadata_address_is_refused_always(web: LocalWe
         warning = routed.cards(allow_private).fetch("http://www.council.example/story")
         assert isinstance(warning, LinkCardWarning)
         assert warning.reason == (
-            "169.254.169.254 leads to 169.254.169.254 is a link-local address (where cloud"
-            " metadata services answer), which infobot does not read"
+            "169.254.169.254 is a link-local address (where cloud metadata services answer),"
+            " which infobot does not read"
         )
     assert "169.254.169.254" not in routed.dialled
 
@@ -228,7 +228,7 @@ def test_a_redirect_to_this_machine_is_refused_unless_private_is_allowed(web: Lo
     warning = routed.cards(allow_private=False).fetch("http://www.council.example/start")
     assert isinstance(warning, LinkCardWarning)
     assert warning.reason == (
-        "127.0.0.1 leads to 127.0.0.1 is this machine's own address, which infobot does not read"
+        "127.0.0.1 is this machine's own address, which infobot does not read"
     )
     assert routed.dialled == [PUBLIC_IP]
     card = routed.cards(allow_private=True).fetch("http://www.council.example/start")
@@ -249,7 +249,7 @@ def test_every_address_of_a_name_is_checked(web: LocalWeb) -> None:
     warning = routed.cards(allow_private=False).fetch("http://mixed.example/story")
     assert isinstance(warning, LinkCardWarning)
     assert warning.reason == (
-        "mixed.example leads to 10.0.0.7 is a private network address, which infobot does not read"
+        "mixed.example is at 10.0.0.7, a private network address, which infobot does not read"
     )
     assert routed.dialled == []
 
@@ -271,7 +271,7 @@ def test_every_address_of_a_name_is_checked(web: LocalWeb) -> None:
         ("::ffff:127.0.0.1", False, "this machine's own address"),
         ("2002:7f00:1::", False, "this machine's own address"),  # 6to4 around 127.0.0.1
         ("224.0.0.1", True, "multicast"),
-        ("0.0.0.0", True, "not a real address"),
+        ("0.0.0.0", True, "an unspecified address"),
         ("240.0.0.1", True, "reserved"),
     ],
 )

@@ -80,24 +80,25 @@ class Fetched:
 def address_problem(
     ip: ipaddress.IPv4Address | ipaddress.IPv6Address, allow_private: bool = False
 ) -> str | None:
-    """Why infobot will not connect to ``ip``, or None when it may."""
+    """What kind of address ``ip`` is when infobot will not connect to it ("a private
+    network address"), or None when it may."""
     if isinstance(ip, ipaddress.IPv6Address):
         carried = ip.ipv4_mapped or ip.sixtofour or (ip.teredo[1] if ip.teredo else None)
         if carried is not None:
             return address_problem(carried, allow_private)
     if ip.is_unspecified:
-        return f"{ip} is not a real address"
+        return "an unspecified address"
     if ip.is_multicast:
-        return f"{ip} is a multicast address"
+        return "a multicast address"
     if ip.is_link_local:
-        return f"{ip} is a link-local address (where cloud metadata services answer)"
+        return "a link-local address (where cloud metadata services answer)"
     if ip.is_loopback:
-        return None if allow_private else f"{ip} is this machine's own address"
+        return None if allow_private else "this machine's own address"
     if ip.is_global:
         return None
     if ip.is_reserved:
-        return f"{ip} is a reserved address"
-    return None if allow_private else f"{ip} is a private network address"
+        return "a reserved address"
+    return None if allow_private else "a private network address"
 
 
 def _system_resolver(host: str, port: int) -> list[str]:
@@ -232,7 +233,8 @@ class GuardedHttp:
                 raise FetchRefused(f"{host} resolved to something that is not an address") from None
             problem = address_problem(ip, self.allow_private)
             if problem is not None:
-                raise FetchRefused(f"{host} leads to {problem}, which infobot does not read")
+                where = f"{ip} is" if host == str(ip) else f"{host} is at {ip},"
+                raise FetchRefused(f"{where} {problem}, which infobot does not read")
         last: OSError | None = None
         for ip_text in addresses:
             remaining = deadline - self._monotonic()
