@@ -15,13 +15,13 @@ from infobot.service.users import Accounts
 from infobot.settings import load_settings
 from tests.conftest import NOW, Cli
 
-PASSWORD = "correct horse battery staple"
+PASSWORD = "amber kettle orbits lichen"
 
 
 @pytest.fixture
 def accounts(cli: Cli) -> Accounts:
     app = App.open(load_settings(), clock=FixedClock(datetime.fromisoformat(NOW).astimezone(UTC)))
-    return Accounts(app)
+    return app.accounts()
 
 
 def test_add_sign_in_change_and_disable(accounts: Accounts) -> None:
