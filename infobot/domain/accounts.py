@@ -52,8 +52,12 @@ class Backoff:
         """How long sign-ins wait after ``failures`` failures in a row."""
         if failures < self.free:
             return timedelta(0)
-        doublings = min(failures - self.free, 40)  # 2**40 seconds is far past any cap
-        return min(self.first * (1 << doublings), self.cap)
+        wait = self.first
+        for _ in range(failures - self.free):
+            if wait >= self.cap:
+                break
+            wait *= 2
+        return min(wait, self.cap)
 
 
 @dataclass(frozen=True)

@@ -109,8 +109,10 @@ class SignInGuard:
             signin.clear(session, [(s.value, attempt.keys[s]) for s in (Scope.PAIR, Scope.ACCOUNT)])
             address = (Scope.ADDRESS.value, attempt.keys[Scope.ADDRESS])
             row = signin.locked(session, [address], self.clock.now())[address]
-            row.failures = max(0, row.failures - 1)
-            if not self.limits.address.wait_after(row.failures):
+            row.failures -= 1
+            if row.failures <= 0:
+                session.delete(row)
+            elif not self.limits.address.wait_after(row.failures):
                 row.wait_until = None
 
     def failed(self, attempt: Attempt) -> Refusal | None:
