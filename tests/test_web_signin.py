@@ -95,6 +95,35 @@ def test_an_account_guessed_from_many_addresses_waits_and_is_never_locked_for_lo
     assert "guess number" not in str(site.sql("SELECT * FROM events"))
 
 
+def test_the_person_at_their_usual_browser_is_never_held_up_by_guesses_elsewhere(
+    site: Site,
+) -> None:
+    site.add_user("Sam", "editor")
+    laptop = site.browser(peer="198.51.100.7")
+    assert sign_in(laptop, "Sam", PASSWORD).status_code == 303
+    assert "__Host-infobot-known=" in str(laptop.cookies.jar)
+    laptop.cookies.delete("__Host-infobot")  # signed out; the browser is still known
+    for n in range(30):
+        if n:
+            site.clock.advance(LIMITS.account.wait_after(n))
+        sign_in(site.browser(peer=f"192.0.2.{n // 5 + 1}"), "Sam", f"guess number {n} is wrong")
+    assert sign_in(site.browser(peer="198.51.100.8"), "Sam", PASSWORD).status_code == 429
+    # The known browser gets in at once, from wherever it is now, and its success does
+    # not forgive the guesses: the next unknown browser still waits.
+    roaming = site.browser(peer="203.0.113.9")
+    roaming.cookies.set("__Host-infobot-known", laptop.cookies["__Host-infobot-known"])
+    assert sign_in(roaming, "sam", PASSWORD).status_code == 303
+    assert sign_in(site.browser(peer="198.51.100.8"), "Sam", PASSWORD).status_code == 429
+    # The note is for one name and cannot be forged or moved to another.
+    site.add_user("Kim", "editor")
+    for name, cookie in (("Kim", laptop.cookies["__Host-infobot-known"]), ("Sam", "x.y.z")):
+        other = site.browser(peer="203.0.113.10")
+        other.cookies.set("__Host-infobot-known", cookie)
+        assert site.app.accounts().get(name) is not None
+        known = site.web.state.web.known
+        assert not known.knows(other.cookies, name if name == "Kim" else "Sam")
+
+
 def test_waits_grow_from_one_second_and_stop_at_the_cap() -> None:
     waits = [LIMITS.account.wait_after(n).total_seconds() for n in range(8, 24)]
     assert waits[:6] == [0, 0, 1, 2, 4, 8]

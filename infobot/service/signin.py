@@ -70,10 +70,16 @@ class SignInGuard:
         self.clock = clock
         self.limits = limits or SignInLimits()
 
-    def begin(self, name: str, address: str) -> Attempt | Refusal:
-        """Count the attempt as failed, or refuse it while a wait is running."""
+    def begin(self, name: str, address: str, *, known_browser: bool = False) -> Attempt | Refusal:
+        """Count the attempt as failed, or refuse it while a wait is running.
+
+        ``known_browser``: the browser signed in as this name before, so the name's own
+        wait (kept for guesses from anywhere) does not hold it up, and its success does
+        not forgive the guesses made elsewhere. Its address and the pair still count."""
         now = self.clock.now()
         keys = keys_of(name, address)
+        if known_browser:
+            del keys[Scope.ACCOUNT]
         wanted = [(scope.value, key) for scope, key in keys.items()]
         with self.db.write() as session:
             signin.prune(session, now - KEEP, now)
@@ -104,9 +110,11 @@ class SignInGuard:
         return Attempt(name.strip()[:100], address, keys, tuple(started), waits)
 
     def succeeded(self, attempt: Attempt) -> None:
-        """The password was right: forget the name's failures, take this one back."""
+        """The password was right: forget the name's failures (those it was checked
+        against), take this one back from the address."""
         with self.db.write() as session:
-            signin.clear(session, [(s.value, attempt.keys[s]) for s in (Scope.PAIR, Scope.ACCOUNT)])
+            mine = [(s.value, key) for s, key in attempt.keys.items() if s is not Scope.ADDRESS]
+            signin.clear(session, mine)
             address = (Scope.ADDRESS.value, attempt.keys[Scope.ADDRESS])
             row = signin.locked(session, [address], self.clock.now())[address]
             row.failures -= 1

@@ -30,7 +30,7 @@ from infobot.domain.errors import InfobotError, NotFound, UserError, ValidationF
 from infobot.service.signin import SignInGuard
 from infobot.service.users import Account
 from infobot.web import csrf
-from infobot.web.auth import Identifier, UnreadableHeader, parse_proxies
+from infobot.web.auth import Identifier, KnownBrowsers, UnreadableHeader, parse_proxies
 
 if TYPE_CHECKING:
     from infobot.app import App
@@ -59,6 +59,12 @@ class Web:
         self.settings = settings
         self.accounts = app.accounts()
         self.signins = SignInGuard(app.db, app.clock)
+        secret = settings.web_session_secret
+        #: Signs the session cookie; random per start when not configured.
+        self.session_secret = secret.get_secret_value() if secret else secrets.token_urlsafe(32)
+        self.known = KnownBrowsers(
+            self.session_secret, app.clock, secure=settings.web_cookie_secure
+        )
         self.identifier = Identifier(
             self.accounts,
             app.clock,

@@ -56,7 +56,8 @@ async def login(ctx: Ctx) -> Response:
         errors.append(("password", "Enter your password"))
     if not errors:
         guard = ctx.web.signins
-        attempt = await ctx.call(guard.begin, name, address)
+        known = ctx.web.known.knows(ctx.request.cookies, name)
+        attempt = await ctx.call(guard.begin, name, address, known_browser=known)
         if isinstance(attempt, Refusal):
             return too_many(attempt)
         account = await ctx.call(ctx.web.accounts.authenticate, name, password)
@@ -74,7 +75,9 @@ async def login(ctx: Ctx) -> Response:
             session[SESSION_EPOCH] = account.session_epoch
             session[SESSION_BEGAN] = ctx.web.identifier.began()
             csrf.renew(session)
-            return ctx.redirect(target)
+            response = ctx.redirect(target)
+            ctx.web.known.remember(response, account.name)
+            return response
         refusal = await ctx.call(guard.failed, attempt)
         log.warning(
             "failed sign-in as %r from %s%s",
