@@ -23,6 +23,7 @@ from infobot.store.models import Blackout, Campaign, Event
 if TYPE_CHECKING:
     from infobot.platforms.base import Platform
     from infobot.service.editorial import Editorial
+    from infobot.service.users import Accounts
     from infobot.service.views import Views
     from infobot.settings import Settings
 
@@ -94,6 +95,11 @@ class App:
         from infobot.service.views import Views
 
         return Views(self)
+
+    def accounts(self) -> Accounts:
+        from infobot.service.users import Accounts
+
+        return Accounts(self.db, self.clock, campaign_id=self.campaign_id)
 
 
 def calendar_of(campaign: Campaign, blackouts: Iterable[date]) -> CampaignCalendar:

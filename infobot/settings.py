@@ -28,6 +28,9 @@ from infobot.domain.errors import ConfigError
 ENV_PREFIX = "INFOBOT_"
 DEFAULT_CONFIG = Path("config/infobot.toml")
 DEFAULT_SECRETS_DIR = Path("/run/secrets")
+#: Shortest web session secret accepted, in bytes (a shorter one can be guessed offline
+#: from any cookie, and then cookies forged).
+MIN_SESSION_SECRET = 32
 _DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
@@ -148,7 +151,14 @@ class Settings(BaseSettings):
     )
     web_host: str = Field(default="127.0.0.1", description="Address the web page binds")
     web_session_secret: SecretStr | None = Field(
-        default=None, description="Key that signs web sessions (random per start if unset)"
+        default=None,
+        description="Key that signs web sessions, at least 32 bytes (random per start if unset)",
+    )
+    web_session_hours: float = Field(
+        default=12.0,
+        gt=0,
+        le=168,
+        description="Longest a web sign-in lasts, however busy, before signing in again",
     )
     web_cookie_secure: bool = Field(
         default=True, description="Send the session cookie over HTTPS only (localhost works)"
@@ -162,6 +172,11 @@ class Settings(BaseSettings):
     )
     web_role_header: str = Field(
         default="X-Forwarded-Role", description="Header with the role set by the proxy"
+    )
+    web_role_from_proxy: bool = Field(
+        default=False,
+        description="Let the proxy's role header give more than the local account's role "
+        "(off: the local role is the ceiling)",
     )
 
     mastodon: MastodonSettings = Field(default_factory=MastodonSettings)
@@ -217,6 +232,17 @@ class Settings(BaseSettings):
     def _split_urls(cls, value: Any) -> Any:
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("web_session_secret")
+    @classmethod
+    def _check_session_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value().encode()) < MIN_SESSION_SECRET:
+            raise ValueError(
+                f"the web session secret must be at least {MIN_SESSION_SECRET} bytes, or anyone "
+                "who guesses it can sign in as anyone; make one with "
+                '`python -c "import secrets; print(secrets.token_urlsafe(48))"`'
+            )
         return value
 
     @field_validator("web_trusted_proxies", mode="before")
