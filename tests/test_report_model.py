@@ -155,6 +155,8 @@ def test_spend_by_billing_month() -> None:
     assert [m.month for m in only_nov] == [BillingMonth(2026, 11)]
     report = build_report([], ledger=ledger)
     assert report.spend_total == Decimal("0.220")
+    with pytest.raises(ValueError, match="no timezone"):
+        spend_by_month([LedgerRow(datetime(2026, 11, 1), XRequest.POST, Decimal(1))])
 
 
 def test_growth_over_the_first_seven_days() -> None:

@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import ClassVar
@@ -108,12 +108,14 @@ class Counts:
     NAMES: ClassVar[tuple[str, ...]] = tuple(m.value for m in Metric)
 
     def __post_init__(self) -> None:
-        for f in fields(self):
-            value = getattr(self, f.name)
-            if value is not None and parse_count(value) != value:
+        # Only the type is checked here: MAX_COUNT bounds what a platform may send
+        # (Counts.parse), not what a campaign's totals may add up to.
+        for name in self.NAMES:
+            value = getattr(self, name)
+            if value is not None and (type(value) is not int or value < 0):
                 raise ValueError(
-                    f"{f.name} must be a whole number from 0 to {MAX_COUNT} or None, "
-                    f"not {value!r} (use Counts.parse for untrusted values)"
+                    f"{name} must be a whole number, 0 or more, or None, not {value!r} "
+                    "(use Counts.parse for untrusted values)"
                 )
 
     @classmethod

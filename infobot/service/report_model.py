@@ -125,10 +125,11 @@ class Cell:
     counts: ThreadCounts
     url: str | None
     state: PostState
+    tally: Tally  # Tally.of(counts.total), worked out once
 
-    @property
-    def tally(self) -> Tally:
-        return Tally.of(self.counts.total)
+    @classmethod
+    def of(cls, row: PostRow) -> Cell:
+        return cls(row.counts, row.url, row.state, Tally.of(row.counts.total))
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,7 +222,7 @@ def _stories(rows: list[PostRow], platforms: tuple[str, ...]) -> list[StoryLine]
         if len(set(seen)) != len(seen):
             raise ValueError(f"story {story_id} has two rows for one platform: {sorted(seen)}")
         head = posts[0]
-        cells = {p.platform: Cell(p.counts, p.url, p.state) for p in posts}
+        cells = {p.platform: Cell.of(p) for p in posts}
         ordered = {name: cells[name] for name in platforms if name in cells}
         lines.append(
             StoryLine(
@@ -270,17 +271,20 @@ def spend_by_month(
     ledger: Iterable[LedgerRow], start: date | None = None, end: date | None = None
 ) -> list[MonthSpend]:
     """X spend per billing month (UTC), for ledger rows whose UTC date is in the period."""
-    requests: dict[BillingMonth, int] = defaultdict(int)
-    kinds: dict[BillingMonth, dict[XRequest, Decimal]] = defaultdict(dict)
+    requests: dict[tuple[int, int], int] = defaultdict(int)
+    kinds: dict[tuple[int, int], dict[XRequest, Decimal]] = defaultdict(dict)
     for row in ledger:
-        if not _in_period(row.at.astimezone(UTC).date(), start, end):
+        if row.at.utcoffset() is None:
+            raise ValueError(f"ledger time {row.at} has no timezone")
+        day = row.at.astimezone(UTC).date()  # the billing month is the UTC month
+        if not _in_period(day, start, end):
             continue
-        month = BillingMonth.of(row.at)
+        month = (day.year, day.month)
         requests[month] += 1
         kinds[month][row.kind] = kinds[month].get(row.kind, Decimal(0)) + row.cost
     return [
         MonthSpend(
-            month,
+            BillingMonth(*month),
             requests[month],
             sum(kinds[month].values(), Decimal(0)),
             {k: kinds[month][k] for k in XRequest if k in kinds[month]},
