@@ -112,11 +112,14 @@ def test_a_bad_plugin_setting_is_named_both_ways(
 
 
 def test_a_plugin_secret_is_kept_secret(installed: Path) -> None:
-    os.environ["INFOBOT_PLUGINS__SHOUTY__API_TOKEN"] = "sh0uty-t0ken-value"
+    secrets = Path(os.environ["INFOBOT_SECRETS_DIR"])
+    secrets.mkdir()
+    (secrets / "infobot_plugins__shouty__api_token").write_text("sh0uty-t0ken-value\n")
+    os.environ["INFOBOT_PLUGINS__SHOUTY__PATH"] = "shouty.txt"
     settings = load_settings()
     assert "sh0uty-t0ken-value" not in repr(settings) + str(settings.model_dump())
     assert "sh0uty-t0ken-value" in secret_values(settings)  # so logs and errors redact it
-    assert settings.plugin("shouty") == {"api_token": "sh0uty-t0ken-value"}  # for its factory
+    assert settings.plugin("shouty") == {"api_token": "sh0uty-t0ken-value", "path": "shouty.txt"}
 
 
 def test_a_plugin_missing_part_of_the_contract_is_refused_plainly(
