@@ -209,10 +209,12 @@ def test_sdk_warnings_go_to_the_debug_log(
     (record,) = [r for r in caplog.records if "edit_history" in r.getMessage()]
     assert record.levelno == logging.DEBUG and "RuntimeWarning" in record.getMessage()
     assert capfd.readouterr().err == ""
-    ours = [f for f in warnings.filters if "tweepy" in str(getattr(f[3], "pattern", ""))]
-    assert len(ours) == 1
+    ours = [f[2] for f in warnings.filters if "tweepy" in str(getattr(f[3], "pattern", ""))]
+    assert sorted(c.__name__ for c in ours) == ["FutureWarning", "RuntimeWarning", "UserWarning"]
     with pytest.raises(UserWarning):  # a warning from our own code is not swallowed
         warnings.warn("ours", UserWarning, stacklevel=1)
+    with pytest.raises(DeprecationWarning):  # nor a deprecation: upgrades stay deliberate
+        warnings.warn_explicit("old", DeprecationWarning, inside, 1, module="tweepy.tweet")
 
 
 # --------------------------------------------------------------------------- plug-in settings

@@ -264,10 +264,15 @@ _install = threading.Lock()
 _roots: dict[str, str] = {}  # SDK package -> its folder, for warnings raised there
 
 
+#: what an SDK says about the data it is given (tweepy's RuntimeWarning on new field names);
+#: deprecations keep the process's own filters: hidden in production, errors in the tests
+SDK_WARNINGS: tuple[type[Warning], ...] = (UserWarning, RuntimeWarning, FutureWarning)
+
+
 def send_library_warnings_to_log(*packages: str) -> None:
     """Warnings raised inside these (imported) packages go to the ``infobot.platforms`` log
     at DEBUG, and never onto a terminal nor raise, whatever the process's warning filters
-    (pytest's ``error`` included).
+    (pytest's ``error`` included), for the categories in :data:`SDK_WARNINGS`.
 
     Process-wide and idempotent, so an adapter calls it each time it loads its SDK:
     installing is locked and handling a warning changes nothing shared, unlike
@@ -281,9 +286,12 @@ def send_library_warnings_to_log(*packages: str) -> None:
         if not _roots:
             return
         pattern = rf"(?:{'|'.join(re.escape(p) for p in sorted(_roots))})(?:\.|$)"
-        installed = [f for f in warnings.filters if f[0] == "default" and _pattern(f[3]) == pattern]
-        if not installed:
-            warnings.filterwarnings("default", module=pattern)
+        installed = {
+            f[2] for f in warnings.filters if f[0] == "default" and _pattern(f[3]) == pattern
+        }
+        for category in SDK_WARNINGS:
+            if category not in installed:
+                warnings.filterwarnings("default", category=category, module=pattern)
         if not getattr(warnings.showwarning, "infobot_sdk_warnings", False):
             warnings.showwarning = _LogSdkWarnings(warnings.showwarning)
 
