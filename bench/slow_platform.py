@@ -14,10 +14,10 @@ import os
 import time
 
 from infobot.domain.render import PlatformRules, Post
-from infobot.platforms.base import Account, Published
+from infobot.platforms.base import Account, PlatformBase, Published
 
 
-class SlowPlatform:
+class SlowPlatform(PlatformBase):
     def __init__(self, name: str) -> None:
         self.name = name
         self._rules = PlatformRules(name=name, max_length=5000, counter="graphemes")
@@ -49,13 +49,13 @@ class SlowPlatform:
         return Account(name=self.name)
 
 
-def create_a(settings: object) -> SlowPlatform:
+def create_a(settings: object, config: object) -> SlowPlatform:
     return SlowPlatform("slow_a")
 
 
-def create_b(settings: object) -> SlowPlatform:
+def create_b(settings: object, config: object) -> SlowPlatform:
     return SlowPlatform("slow_b")
 
 
-def create_c(settings: object) -> SlowPlatform:
+def create_c(settings: object, config: object) -> SlowPlatform:
     return SlowPlatform("slow_c")

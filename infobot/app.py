@@ -48,9 +48,7 @@ class App:
 
     def close(self) -> None:
         for platform in self._platforms.values():
-            close = getattr(platform, "close", None)  # adapters holding HTTP sessions
-            if callable(close):
-                close()
+            platform.close()
         self._platforms.clear()
         self.db.dispose()
 

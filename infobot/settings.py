@@ -32,6 +32,8 @@ DEFAULT_SECRETS_DIR = Path("/run/secrets")
 #: from any cookie, and then cookies forged).
 MIN_SESSION_SECRET = 32
 _DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+#: a plug-in setting whose key matches this is a secret (``INFOBOT_PLUGINS__NAME__API_TOKEN``)
+_SECRET_KEY = re.compile(r"(?i)token|secret|password|key")
 
 
 class MastodonSettings(BaseModel):
@@ -179,10 +181,22 @@ class Settings(BaseSettings):
         "(off: the local role is the ceiling)",
     )
 
+    check_timeout_seconds: float = Field(
+        default=5.0,
+        gt=0,
+        le=60,
+        description="Timeout of platform calls outside posting (instance limits, doctor)",
+    )
+
     mastodon: MastodonSettings = Field(default_factory=MastodonSettings)
     x: XSettings = Field(default_factory=XSettings)
     bluesky: BlueskySettings = Field(default_factory=BlueskySettings)
     outbox: OutboxSettings = Field(default_factory=OutboxSettings)
+    plugins: dict[str, dict[str, Any]] = Field(
+        default_factory=dict,
+        description="Settings of outside platforms: `[plugins.NAME]` in TOML, one variable"
+        " a key; keys naming a token, secret, password or key are kept secret",
+    )
 
     @field_validator("timezone")
     @classmethod
@@ -285,6 +299,26 @@ class Settings(BaseSettings):
         if value is not None and value.tzinfo is None:
             raise ValueError("give a UTC offset, e.g. 2026-11-23T08:00:00+00:00")
         return value
+
+    @field_validator("plugins")
+    @classmethod
+    def _hide_plugin_secrets(cls, value: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+        return {
+            name.lower(): {
+                key.lower(): SecretStr(item)
+                if _SECRET_KEY.search(key) and isinstance(item, str)
+                else item
+                for key, item in section.items()
+            }
+            for name, section in value.items()
+        }
+
+    def plugin(self, name: str) -> dict[str, Any]:
+        """The ``[plugins.NAME]`` section as plain values (secrets revealed) for its factory."""
+        return {
+            key: item.get_secret_value() if isinstance(item, SecretStr) else item
+            for key, item in self.plugins.get(name, {}).items()
+        }
 
     @property
     def tz(self) -> ZoneInfo:
@@ -437,4 +471,8 @@ def secret_values(settings: Settings) -> list[str]:
             raw = secret.get_secret_value()
             if len(raw) >= 4:
                 values.append(raw)
+    for section in settings.plugins.values():
+        for item in section.values():
+            if isinstance(item, SecretStr) and len(item.get_secret_value()) >= 4:
+                values.append(item.get_secret_value())
     return sorted(values, key=len, reverse=True)

@@ -117,12 +117,10 @@ class Runner:
 
     def _prepare_platforms(self) -> None:
         """Build the adapters and load their SDKs now, so the first post does not wait
-        for imports (an adapter may offer an optional ``prepare()``)."""
+        for imports."""
         for name in self.app.settings.platforms:
             try:
-                prepare = getattr(self.app.platform(name), "prepare", None)
-                if callable(prepare):
-                    prepare()
+                self.app.platform(name).prepare()
             except Exception as exc:  # the post itself will report it plainly
                 log.warning("could not prepare the %s platform: %s", name, exc)
 
