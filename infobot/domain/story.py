@@ -20,16 +20,46 @@ class StoryStatus(StrEnum):
     WITHDRAWN = "withdrawn"
 
 
-#: Statuses a story can be edited in (editing an approved story returns it to draft).
-EDITABLE = frozenset({StoryStatus.DRAFT, StoryStatus.APPROVED, StoryStatus.REJECTED})
-#: Statuses from which a story can be approved.
-APPROVABLE = frozenset({StoryStatus.DRAFT, StoryStatus.REJECTED})
-#: Statuses from which a story can be rejected.
-REJECTABLE = frozenset({StoryStatus.DRAFT, StoryStatus.APPROVED})
+class StoryAction(StrEnum):
+    """What the team or the publisher does to a story; each is allowed from some statuses."""
+
+    EDIT = "edit"
+    APPROVE = "approve"
+    REJECT = "reject"
+    QUEUE = "queue"  # take a place in the ordered queue (move)
+    PIN = "pin"
+    WITHDRAW = "withdraw"
+    CLAIM = "claim"  # taken for a day's slot
+    SEND_EXTRA = "send_extra"  # sent outside the daily slot (post-now naming a story)
+
+
 #: Statuses that mean the story has been (or is being) sent somewhere.
 SENT = frozenset(
     {StoryStatus.SCHEDULED, StoryStatus.POSTED, StoryStatus.PARTLY_POSTED, StoryStatus.FAILED}
 )
+
+#: The story lifecycle: from which statuses each action is allowed. Anything else is refused.
+ALLOWED: dict[StoryAction, frozenset[StoryStatus]] = {
+    StoryAction.EDIT: frozenset({StoryStatus.DRAFT, StoryStatus.APPROVED, StoryStatus.REJECTED}),
+    StoryAction.APPROVE: frozenset({StoryStatus.DRAFT, StoryStatus.REJECTED}),
+    StoryAction.REJECT: frozenset({StoryStatus.DRAFT, StoryStatus.APPROVED}),
+    StoryAction.QUEUE: frozenset({StoryStatus.APPROVED}),
+    StoryAction.PIN: frozenset({StoryStatus.DRAFT, StoryStatus.APPROVED}),
+    StoryAction.WITHDRAW: frozenset(s for s in StoryStatus if s is not StoryStatus.WITHDRAWN),
+    StoryAction.CLAIM: frozenset({StoryStatus.APPROVED}),
+    StoryAction.SEND_EXTRA: frozenset({StoryStatus.APPROVED} | SENT),
+}
+
+
+def allowed(action: StoryAction, status: str) -> bool:
+    """May a story in ``status`` undergo ``action``?"""
+    return StoryStatus(status) in ALLOWED[action]
+
+
+def status_after_edit(status: str) -> StoryStatus:
+    """An edit sends an approved story back to draft: what was approved is what goes out."""
+    current = StoryStatus(status)
+    return StoryStatus.DRAFT if current is StoryStatus.APPROVED else current
 
 
 @dataclass(frozen=True)

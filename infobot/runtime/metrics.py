@@ -35,7 +35,7 @@ class DatabaseCollector:
     def collect(self) -> Iterator[Any]:
         from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 
-        from infobot.service.publisher import IN_DOUBT, SENDING
+        from infobot.domain.delivery import UNCONFIRMED
         from infobot.service.schedule import Planner
         from infobot.store.models import Delivery, Heartbeat
 
@@ -85,7 +85,7 @@ class DatabaseCollector:
             posts.add_metric([platform, status], count)
             tries[platform] = tries.get(platform, 0) + int(tried)
             counts[platform] = counts.get(platform, 0) + count
-            if status in (IN_DOUBT, SENDING):
+            if status in UNCONFIRMED:
                 in_doubt[platform] = in_doubt.get(platform, 0) + count
             if sent_at is not None:
                 latest[platform] = max(latest.get(platform, 0.0), sent_at.timestamp())

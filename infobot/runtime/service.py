@@ -24,8 +24,9 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from infobot.runtime.daemon import DEAD_MAN_AFTER, Daemon
-from infobot.service.schedule import Planner, due_at
+from infobot.domain.attention import dead_man
+from infobot.runtime.daemon import Daemon
+from infobot.service.schedule import Planner, schedule_of
 from infobot.store.models import Heartbeat, Slot
 
 if TYPE_CHECKING:
@@ -153,10 +154,12 @@ class Runner:
 def health(app: App) -> tuple[bool, str]:
     """Is a scheduler alive, and is today's post not overdue? One line for HEALTHCHECK."""
     now = app.clock.now()
+    planner = Planner(app)
     with app.db.read() as session:
         beat = session.scalar(select(Heartbeat).order_by(Heartbeat.beat_at.desc()).limit(1))
-        campaign, calendar = Planner(app).load(session)
-        today = now.astimezone(ZoneInfo(campaign.timezone)).date()
+        campaign, calendar = planner.load(session)
+        schedule = schedule_of(campaign, planner.late_window)
+        today = schedule.local_date(now)
         slot = session.scalar(
             select(Slot).where(Slot.campaign_id == campaign.id, Slot.local_date == today)
         )
@@ -168,10 +171,8 @@ def health(app: App) -> tuple[bool, str]:
             f"unhealthy: the scheduler is not running (last heartbeat "
             f"{int(age.total_seconds())} s ago, {beat.state})"
         )
-    due = due_at(today, campaign)
-    done = slot is not None and slot.status not in ("claimed", "scheduled")
-    if calendar.is_posting_day(today) and now > due + DEAD_MAN_AFTER and not done:
-        local = due.astimezone(ZoneInfo(campaign.timezone))
-        return False, f"unhealthy: today's post was due at {local:%H:%M} and has not gone out"
+    overdue = dead_man(schedule, calendar, now, slot.status if slot is not None else None)
+    if overdue is not None:
+        return False, f"unhealthy: {overdue.message}"
     state = f"today: {slot.status}" if slot is not None else "today: not yet due"
     return True, f"healthy: heartbeat {int(age.total_seconds())} s ago; {state}"

@@ -16,8 +16,15 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from infobot.clock import local_today
+from infobot.domain.delivery import DeliveryStatus
 from infobot.domain.errors import InvalidTransition, Problem, UserError, ValidationFailed
-from infobot.domain.story import APPROVABLE, EDITABLE, REJECTABLE, StoryInput, StoryStatus
+from infobot.domain.story import (
+    StoryAction,
+    StoryInput,
+    StoryStatus,
+    allowed,
+    status_after_edit,
+)
 from infobot.domain.validate import validate_record
 from infobot.service import audit
 from infobot.service.stories import (
@@ -175,7 +182,7 @@ class Editorial:
         row = Story(
             campaign_id=self.campaign_id,
             fingerprint=story.fingerprint(),
-            status=StoryStatus.DRAFT.value,
+            status=StoryStatus.DRAFT,
             sort_key=sort_key if sort_key is not None else self._next_sort_key(session),
             source=source,
             status_reason="",
@@ -191,7 +198,7 @@ class Editorial:
     def edit(self, story_id: int, changes: Mapping[str, object], *, actor: str) -> Story:
         with self.app.db.write() as session:
             story = get_story(session, story_id, self.campaign_id)
-            if StoryStatus(story.status) not in EDITABLE:
+            if not allowed(StoryAction.EDIT, story.status):
                 raise InvalidTransition(
                     f"story #{story_id} is {story.status} and can no longer be edited"
                 )
@@ -224,11 +231,12 @@ class Editorial:
                 setattr(story, key, value)
             story.fingerprint = updated.fingerprint()
             message = "edited"
-            if story.status == StoryStatus.APPROVED.value:
-                story.status = StoryStatus.DRAFT.value
+            after = status_after_edit(story.status)
+            if after != story.status:
+                story.status = after
                 story.approved_by = None
                 story.approved_at = None
-                message = "edited after approval: back to draft for review"
+                message = f"edited after approval: back to {after} for review"
             story.updated_by = actor
             story.updated_at = self.now()
             old, new = audit.diff(before, audit.snapshot(story))
@@ -254,9 +262,9 @@ class Editorial:
             checks: dict[int, CheckResult] = {}
             for story in stories:
                 label = f"story #{story.id}"
-                if story.status == StoryStatus.APPROVED.value:
+                if story.status == StoryStatus.APPROVED:
                     continue
-                if StoryStatus(story.status) not in APPROVABLE:
+                if not allowed(StoryAction.APPROVE, story.status):
                     problems.append(f"{label}: it is {story.status} and cannot be approved")
                     continue
                 if self.app.settings.four_eyes and _same_person(
@@ -291,7 +299,7 @@ class Editorial:
                     results.append(Approval(story.id, story.title, already=True))
                     continue
                 before = audit.snapshot(story)
-                story.status = StoryStatus.APPROVED.value
+                story.status = StoryStatus.APPROVED
                 story.approved_by = actor
                 story.approved_at = now
                 story.status_reason = ""
@@ -314,7 +322,7 @@ class Editorial:
             raise UserError("give a reason with --reason so the author knows what to change")
         with self.app.db.write() as session:
             story = get_story(session, story_id, self.campaign_id)
-            if StoryStatus(story.status) not in REJECTABLE:
+            if not allowed(StoryAction.REJECT, story.status):
                 raise InvalidTransition(
                     f"story #{story_id} is {story.status} and cannot be rejected"
                 )
@@ -324,7 +332,7 @@ class Editorial:
                 actor=actor,
                 action="story.rejected",
                 message=reason.strip(),
-                status=StoryStatus.REJECTED.value,
+                status=StoryStatus.REJECTED,
                 status_reason=reason.strip(),
                 approved_by=None,
                 approved_at=None,
@@ -335,7 +343,7 @@ class Editorial:
     def move(self, story_id: int, position: int, *, actor: str) -> Story:
         with self.app.db.write() as session:
             story = get_story(session, story_id, self.campaign_id)
-            if story.status != StoryStatus.APPROVED.value:
+            if not allowed(StoryAction.QUEUE, story.status):
                 raise InvalidTransition(
                     f"story #{story_id} is {story.status}: only approved stories are in the "
                     "queue, so approve it first"
@@ -392,7 +400,7 @@ class Editorial:
     def pin(self, story_id: int, day: date, *, actor: str) -> Story:
         with self.app.db.write() as session:
             story = get_story(session, story_id, self.campaign_id)
-            if story.status not in (StoryStatus.DRAFT.value, StoryStatus.APPROVED.value):
+            if not allowed(StoryAction.PIN, story.status):
                 raise InvalidTransition(f"story #{story_id} is {story.status} and cannot be pinned")
             self._check_pin(session, day, story.id, where="date")
             before = story.pin_date
@@ -433,7 +441,7 @@ class Editorial:
             raise UserError("give a reason with --reason (for the audit trail)")
         with self.app.db.write() as session:
             story = get_story(session, story_id, self.campaign_id)
-            if story.status == StoryStatus.WITHDRAWN.value:
+            if not allowed(StoryAction.WITHDRAW, story.status):
                 raise InvalidTransition(f"story #{story_id} is already withdrawn")
             self._change(
                 session,
@@ -441,7 +449,7 @@ class Editorial:
                 actor=actor,
                 action="story.withdrawn",
                 message=reason.strip(),
-                status=StoryStatus.WITHDRAWN.value,
+                status=StoryStatus.WITHDRAWN,
                 status_reason=reason.strip(),
                 pin_date=None,
             )
@@ -470,7 +478,7 @@ class Editorial:
                 parts = [p for p in json.loads(delivery.parts or "[]") if p.get("id") != remote_id]
                 delivery.parts = json.dumps(parts)
                 if not parts:
-                    delivery.status = "deleted"
+                    delivery.status = DeliveryStatus.DELETED
                 delivery.updated_at = self.now()
             self._event(
                 session,

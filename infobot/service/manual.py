@@ -9,8 +9,9 @@ from sqlalchemy import select
 
 from infobot.domain.errors import InfobotError, PlatformError, UserError
 from infobot.domain.render import render
+from infobot.domain.schedule import DayState, SlotStatus
 from infobot.service.publisher import Publisher
-from infobot.service.schedule import Planner, due_at
+from infobot.service.schedule import Planner, schedule_of
 from infobot.service.stories import get_story, to_input
 from infobot.store.models import Campaign, Slot
 
@@ -46,9 +47,9 @@ def post_now(
             select(Slot).where(Slot.campaign_id == app.campaign_id, Slot.local_date == today)
         )
         campaign = session.get_one(Campaign, app.campaign_id)
-        when = due_at(today, campaign)
+        when = schedule_of(campaign, Planner(app).late_window).due_at(today)
         if slot is not None and slot.story_id is not None and story_id is None:
-            if slot.status in ("claimed", "scheduled"):
+            if slot.status == SlotStatus.CLAIMED:
                 story_id = slot.story_id  # resume today's unfinished delivery
             else:
                 raise UserError(
@@ -65,7 +66,8 @@ def post_now(
                 story = get_story(session, story_id, app.campaign_id)
             else:
                 plan = Planner(app).plan(session, 1)
-                upcoming = plan[0].story if plan[0].state in ("scheduled", "pinned") else None
+                coming = (DayState.SCHEDULED, DayState.PINNED)
+                upcoming = plan[0].story if plan[0].state in coming else None
                 if upcoming is None:
                     raise UserError("there is no approved story to send")
                 story = upcoming

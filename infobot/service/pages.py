@@ -17,6 +17,9 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import func, select
 
 from infobot.clock import local_today
+from infobot.domain.calendar import DayOff
+from infobot.domain.delivery import SETTLED
+from infobot.domain.schedule import WITHOUT_POST, DayState
 from infobot.domain.story import StoryStatus
 from infobot.service.editorial import _live_ids
 from infobot.service.manual import ADVICE
@@ -155,7 +158,7 @@ class CalendarDay:
     day: date
     in_month: bool
     today: bool = False
-    state: str = ""  # as in the preview: scheduled, pinned, done, off, empty, missed; or past
+    state: DayState | None = None  # as in the preview; past and unplanned too
     reason: str = ""
     story_id: int | None = None
     title: str = ""
@@ -247,27 +250,30 @@ def month_view(app: App, year: int, month: int) -> MonthView:
     while day <= grid_end:
         cell = CalendarDay(day, day.month == month, today=day == today)
         cell.blackout = blackouts.get(day) if day in blackouts else None
+        off = None
         if day in plan:
             entry = plan[day]
-            cell.state, cell.reason = entry.state, entry.reason
+            cell.state, cell.reason, off = entry.state, entry.reason, entry.off
             if entry.story is not None:
                 cell.story_id, cell.title = entry.story.id, entry.story.title
                 cell.pinned = entry.story.pin_date == day
         elif day in slots:
             slot = slots[day]
-            cell.state, cell.reason = "done", slot.status
+            cell.state, cell.reason = DayState.DONE, slot.status
             if slot.story_id is not None:
                 cell.story_id, cell.title = slot.story_id, titles.get(slot.story_id, "")
             else:
                 cell.reason = f"{slot.status}: {slot.reason}" if slot.reason else slot.status
         elif day < today:
-            cell.state = "past"
+            cell.state = DayState.PAST
             recorded = first_record is not None and day >= first_record
-            cell.reason = cal.off_reason(day) or ("no post recorded" if recorded else "")
+            off = cal.day_off(day)
+            described = cal.describe(off) if off is not None else None
+            cell.reason = described or ("no post recorded" if recorded else "")
         else:
-            cell.state = "unplanned"
+            cell.state = DayState.UNPLANNED
             cell.reason = "too far ahead to plan"
-        cell.paused = (cell.reason or "").startswith("campaign paused")
+        cell.paused = off is DayOff.PAUSED
         cell.runs_dry = view.runs_dry_on == day
         week.append(cell)
         if len(week) == 7:
@@ -303,9 +309,7 @@ def history_page(app: App, page: int = 1, per_page: int = 50) -> Paged:
             .limit(per_page)
         ).all()
     rows = [
-        HistoryRow(
-            d, day, title, "" if d.status in ("sent", "deleted") else ADVICE.get(d.status, "")
-        )
+        HistoryRow(d, day, title, "" if d.status in SETTLED else ADVICE.get(d.status, ""))
         for d, title, day in found
     ]
     return Paged(list(rows), total, page, per_page)
@@ -319,7 +323,7 @@ def days_without_post(app: App, limit: int = 30) -> list[Slot]:
                 select(Slot)
                 .where(
                     Slot.campaign_id == app.campaign_id,
-                    Slot.status.in_(("missed", "skipped", "failed", "partly_posted", "empty")),
+                    Slot.status.in_(WITHOUT_POST),
                 )
                 .order_by(Slot.local_date.desc())
                 .limit(limit)

@@ -27,6 +27,17 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from infobot.domain.delivery import (
+    MAX_IN_DOUBT_ATTEMPTS,
+    OPEN,
+    SENDING_LEASE,
+    UNCONFIRMED,
+    WAITING,
+    DeliveryStatus,
+    backoff,
+    idempotency_key,
+    settled_story_status,
+)
 from infobot.domain.errors import (
     CredentialsRejected,
     InDoubt,
@@ -39,33 +50,26 @@ from infobot.domain.errors import (
     UserError,
 )
 from infobot.domain.render import render
-from infobot.domain.story import StoryStatus
+from infobot.domain.schedule import SlotStatus
+from infobot.domain.story import StoryAction, StoryStatus, allowed
 from infobot.platforms.base import Published
 from infobot.service import audit
 from infobot.service.stories import QUEUE_ORDER, queue_filter, to_input
 from infobot.store.models import Delivery, Event, Slot, Story
 
 log = logging.getLogger("infobot.publisher")
+#: Why a day's slot is skipped when it comes with nothing approved to post.
+NOTHING_TO_POST = "no approved story in the queue"
 
 if TYPE_CHECKING:
     from infobot.app import App
 
-#: Delivery statuses.
-PENDING, SENDING, SENT, RETRY_WAIT, FAILED, IN_DOUBT = (
-    "pending",
-    "sending",
-    "sent",
-    "retry_wait",
-    "failed",
-    "in_doubt",
-)
-OPEN = (PENDING, SENDING, RETRY_WAIT, IN_DOUBT)
-#: A delivery left ``sending`` this long has lost its sender (crash, kill): reconcile it.
-SENDING_LEASE = timedelta(minutes=5)
-#: After this many attempts that each ended in doubt, stop and ask a person to check.
-MAX_IN_DOUBT_ATTEMPTS = 5
-BACKOFF_BASE = timedelta(minutes=1)
-BACKOFF_MAX = timedelta(hours=1)
+PENDING = DeliveryStatus.PENDING
+SENDING = DeliveryStatus.SENDING
+SENT = DeliveryStatus.SENT
+RETRY_WAIT = DeliveryStatus.RETRY_WAIT
+FAILED = DeliveryStatus.FAILED
+IN_DOUBT = DeliveryStatus.IN_DOUBT
 
 
 @dataclass
@@ -99,10 +103,6 @@ class Delivered:
     @property
     def ok(self) -> bool:
         return all(o.status == SENT for o in self.outcomes)
-
-
-def idempotency_key(campaign_id: int, story_id: int, platform: str) -> str:
-    return f"infobot:{campaign_id}:{story_id}:{platform}"
 
 
 class Publisher:
@@ -144,14 +144,12 @@ class Publisher:
                 story = self._pick(session, day, story_id)
                 now = self.now()
                 if story is None:
-                    return self._no_post(
-                        session, day, "skipped", "no approved story in the queue", due_at
-                    )
+                    return self._no_post(session, day, SlotStatus.SKIPPED, NOTHING_TO_POST, due_at)
                 slot = Slot(
                     campaign_id=self.app.campaign_id,
                     local_date=day,
                     story_id=story.id,
-                    status="claimed",
+                    status=SlotStatus.CLAIMED,
                     reason="",
                     due_at=due_at,
                     claimed_at=now,
@@ -168,11 +166,13 @@ class Publisher:
                     after={"day": day, "story_id": story.id},
                     message=f"story #{story.id} claimed {day.isoformat()}",
                 )
-                return Claim(day, slot.id, story.id, True, "claimed")
+                return Claim(day, slot.id, story.id, True, SlotStatus.CLAIMED)
         except IntegrityError:
             return self._taken(day)
 
-    def record_missed(self, day: date, reason: str, status: str = "missed") -> Claim:
+    def record_missed(
+        self, day: date, reason: str, status: SlotStatus = SlotStatus.MISSED
+    ) -> Claim:
         """Record a day with no post (``missed``: outage past the late window; ``skipped``:
         paused or blackout), unless the day was already claimed."""
         try:
@@ -185,7 +185,12 @@ class Publisher:
             return self._taken(day)
 
     def _no_post(
-        self, session: Session, day: date, status: str, reason: str, due_at: datetime | None = None
+        self,
+        session: Session,
+        day: date,
+        status: SlotStatus,
+        reason: str,
+        due_at: datetime | None = None,
     ) -> Claim:
         """Insert the slot of a day that posts nothing, with its reason and event."""
         now = self.now()
@@ -224,7 +229,7 @@ class Publisher:
             story = session.get(Story, story_id)
             if story is None or story.campaign_id != self.app.campaign_id:
                 raise NotFound(f"there is no story #{story_id}")
-            if story.status != StoryStatus.APPROVED.value:
+            if not allowed(StoryAction.CLAIM, story.status):
                 raise InvalidTransition(
                     f"story #{story_id} is {story.status}; only approved stories can be posted"
                 )
@@ -289,17 +294,11 @@ class Publisher:
             story = session.get(Story, story_id)
             if story is None or story.campaign_id != self.app.campaign_id:
                 raise NotFound(f"there is no story #{story_id}")
-            if story.status not in (
-                StoryStatus.APPROVED.value,
-                StoryStatus.SCHEDULED.value,
-                StoryStatus.PARTLY_POSTED.value,
-                StoryStatus.FAILED.value,
-                StoryStatus.POSTED.value,
-            ):
+            if not allowed(StoryAction.SEND_EXTRA, story.status):
                 raise InvalidTransition(
                     f"story #{story_id} is {story.status}; only approved stories can be posted"
                 )
-            if story.status == StoryStatus.APPROVED.value:
+            if story.status == StoryStatus.APPROVED:
                 self._schedule(session, story, None, platforms)
             else:
                 have = {
@@ -326,7 +325,7 @@ class Publisher:
                 and (platforms is None or d.platform in platforms)
                 and (
                     retry_now
-                    or d.status not in (RETRY_WAIT, IN_DOUBT)
+                    or d.status not in WAITING
                     or d.next_attempt_at is None
                     or d.next_attempt_at <= self.now()
                 )
@@ -377,7 +376,7 @@ class Publisher:
             name = delivery.platform
             key = delivery.idempotency_key
             confirmed = _parts(delivery)
-            needs_reconcile = delivery.status in (SENDING, IN_DOUBT)
+            needs_reconcile = delivery.status in UNCONFIRMED
             delivery.status = SENDING
             delivery.updated_at = self.now()
         try:
@@ -540,9 +539,8 @@ class Publisher:
         if attempts is None:
             with self.app.db.read() as session:
                 attempts = session.get_one(Delivery, delivery_id).attempts
-        delay: timedelta = min(BACKOFF_BASE * (2 ** max(attempts - 1, 0)), BACKOFF_MAX)
         jitter = self.random.uniform(0.8, 1.2)
-        when: datetime = self.now() + delay * jitter
+        when: datetime = self.now() + backoff(attempts) * jitter
         return when
 
     def _transition(
@@ -611,16 +609,9 @@ class Publisher:
                 d.status
                 for d in session.scalars(select(Delivery).where(Delivery.story_id == story_id))
             ]
-            if not statuses or story.status == StoryStatus.WITHDRAWN.value:
+            if not statuses or story.status == StoryStatus.WITHDRAWN:
                 return
-            if any(s in OPEN for s in statuses):
-                new = StoryStatus.SCHEDULED.value
-            elif all(s == SENT for s in statuses):
-                new = StoryStatus.POSTED.value
-            elif any(s == SENT for s in statuses):
-                new = StoryStatus.PARTLY_POSTED.value
-            else:
-                new = StoryStatus.FAILED.value
+            new = settled_story_status(statuses)
             if new != story.status:
                 before = story.status
                 story.status = new
@@ -635,10 +626,10 @@ class Publisher:
                     message=f"story is {new.replace('_', ' ')}",
                 )
             slot = session.scalar(select(Slot).where(Slot.story_id == story_id))
-            if slot is not None and new != StoryStatus.SCHEDULED.value and slot.status != new:
-                slot.status = new
+            if slot is not None and new != StoryStatus.SCHEDULED and slot.status != new:
+                slot.status = SlotStatus(new.value)
                 slot.finished_at = self.now()
-                if new != StoryStatus.POSTED.value:
+                if new != StoryStatus.POSTED:
                     slot.reason = "; ".join(
                         sorted(
                             {

@@ -6,7 +6,7 @@ The same plan serves ``preview``, ``status`` and (later) the daemon's choice of 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
@@ -14,7 +14,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from infobot.app import calendar_of, post_time_of
-from infobot.domain.calendar import CampaignCalendar, Runway, runway
+from infobot.domain.calendar import CampaignCalendar, DayOff, Runway, runway
+from infobot.domain.schedule import DayState, PostingSchedule
 from infobot.domain.story import StoryStatus
 from infobot.service.stories import QUEUE_ORDER, queue_filter
 from infobot.store.models import Blackout, Campaign, Slot, Story
@@ -27,19 +28,15 @@ if TYPE_CHECKING:
 class PlanDay:
     day: date
     due_at: datetime  # UTC instant of the post time on that local day
-    state: str  # "scheduled" (from the queue), "pinned", "done" (slot exists), "off", "empty",
-    #             "missed" (time and late window passed with no slot)
+    state: DayState
     reason: str
     story: Story | None
     slot: Slot | None = None
+    off: DayOff | None = None
 
 
-def due_at(day: date, campaign: Campaign) -> datetime:
-    """The UTC instant of the post time on a local date (DST-safe: wall time on that day)."""
-    tz = ZoneInfo(campaign.timezone)
-    local = datetime.combine(day, post_time_of(campaign), tzinfo=tz)
-    # a wall time that does not exist (spring forward) resolves forward, never skipped
-    return local.astimezone(UTC)
+def schedule_of(campaign: Campaign, late_window: timedelta) -> PostingSchedule:
+    return PostingSchedule(ZoneInfo(campaign.timezone), post_time_of(campaign), late_window)
 
 
 @dataclass
@@ -53,12 +50,16 @@ class Planner:
         ).all()
         return campaign, calendar_of(campaign, blackouts)
 
+    @property
+    def late_window(self) -> timedelta:
+        return timedelta(hours=self.app.settings.late_window_hours)
+
     def plan(self, session: Session, days: int) -> list[PlanDay]:
         campaign, calendar = self.load(session)
+        schedule = schedule_of(campaign, self.late_window)
         now = self.app.clock.now()
-        first = now.astimezone(ZoneInfo(campaign.timezone)).date()
+        first = schedule.local_date(now)
         last = first + timedelta(days=days - 1)
-        late = timedelta(hours=self.app.settings.late_window_hours)
         slots = {
             slot.local_date: slot
             for slot in session.scalars(
@@ -94,41 +95,43 @@ class Planner:
             }
         plan: list[PlanDay] = []
         for day in calendar.days(first, days):
-            when = due_at(day, campaign)
+            when = schedule.due_at(day)
             slot = slots.get(day)
             if slot is not None:
                 story = stories_by_id.get(slot.story_id) if slot.story_id else None
-                plan.append(PlanDay(day, when, "done", slot.status, story, slot))
+                plan.append(PlanDay(day, when, DayState.DONE, slot.status, story, slot))
                 continue
-            off = calendar.off_reason(day)
+            off = calendar.day_off(day)
             if off is not None:
-                plan.append(PlanDay(day, when, "off", off, pins.get(day)))
+                reason = calendar.describe(off)
+                plan.append(PlanDay(day, when, DayState.OFF, reason, pins.get(day), off=off))
                 continue
-            if now > when + late:
-                plan.append(PlanDay(day, when, "missed", "post time and late window passed", None))
+            if schedule.is_missed(day, now):
+                reason = "post time and late window passed"
+                plan.append(PlanDay(day, when, DayState.MISSED, reason, None))
                 continue
             if day in pins:
-                plan.append(PlanDay(day, when, "pinned", f"pinned to {day.isoformat()}", pins[day]))
+                reason = f"pinned to {day.isoformat()}"
+                plan.append(PlanDay(day, when, DayState.PINNED, reason, pins[day]))
                 continue
             story = next(queue, None)
             if story is None:
-                plan.append(
-                    PlanDay(day, when, "empty", "no approved story left in the queue", None)
-                )
+                reason = calendar.describe(DayOff.EMPTY_QUEUE)
+                empty = PlanDay(day, when, DayState.EMPTY, reason, None, off=DayOff.EMPTY_QUEUE)
+                plan.append(empty)
             else:
-                plan.append(PlanDay(day, when, "scheduled", "next in the queue", story))
+                plan.append(PlanDay(day, when, DayState.SCHEDULED, "next in the queue", story))
         return plan
 
     def runway(self, session: Session) -> tuple[Runway, date]:
         campaign, calendar = self.load(session)
+        schedule = schedule_of(campaign, self.late_window)
         now = self.app.clock.now()
-        first = now.astimezone(ZoneInfo(campaign.timezone)).date()
-        late = timedelta(hours=self.app.settings.late_window_hours)
+        today = schedule.local_date(now)
         today_slot = session.scalar(
-            select(Slot.id).where(Slot.campaign_id == campaign.id, Slot.local_date == first)
+            select(Slot.id).where(Slot.campaign_id == campaign.id, Slot.local_date == today)
         )
-        if today_slot is not None or now > due_at(first, campaign) + late:
-            first += timedelta(days=1)  # today's post is out (or can no longer go out)
+        first = schedule.first_open_day(now, today_taken=today_slot is not None)
         unpinned = int(
             session.scalar(select(func.count()).select_from(Story).where(queue_filter(campaign.id)))
             or 0

@@ -11,8 +11,18 @@ from typing import IO, TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 
+from infobot.domain.attention import (
+    Pin,
+    ProblemDelivery,
+    Situation,
+    TroubledDay,
+    needs_attention,
+)
+from infobot.domain.calendar import Runway
+from infobot.domain.delivery import NEEDS_A_PERSON, DeliveryStatus
+from infobot.domain.schedule import TROUBLED, WENT_OUT, DayState, PostingSchedule, SlotStatus
 from infobot.domain.story import STORY_FIELDS, StoryStatus
-from infobot.service.schedule import Planner, due_at
+from infobot.service.schedule import Planner, schedule_of
 from infobot.service.stories import (
     QUEUE_ORDER,
     check_story,
@@ -26,7 +36,6 @@ from infobot.store.models import Campaign, Delivery, Event, Slot, Story
 if TYPE_CHECKING:
     from infobot.app import App
 
-ATTENTION_DELIVERY = ("failed", "in_doubt")
 STORY_EXPORT = (
     "id",
     "status",
@@ -194,7 +203,7 @@ class Views:
                 "platforms": {},
                 "problems": [],
             }
-            if entry.story is not None and entry.state in ("scheduled", "pinned"):
+            if entry.story is not None and entry.state in (DayState.SCHEDULED, DayState.PINNED):
                 check = check_story(to_input(entry.story), rules, options)
                 item["platforms"] = {n: _rendered_json(r) for n, r in check.rendered.items()}
                 item["problems"] = check.problems
@@ -205,8 +214,10 @@ class Views:
     def status(self) -> dict[str, Any]:
         app = self.app
         planner = Planner(app)
+        now = app.clock.now()
         with app.db.read() as session:
-            campaign, _ = planner.load(session)
+            campaign, calendar = planner.load(session)
+            schedule = schedule_of(campaign, planner.late_window)
             run, counted_from = planner.runway(session)
             counts = {
                 status: int(n)
@@ -214,7 +225,7 @@ class Views:
                     select(Story.status, func.count())
                     .where(
                         Story.campaign_id == campaign.id,
-                        Story.status.in_([StoryStatus.DRAFT.value, StoryStatus.REJECTED.value]),
+                        Story.status.in_([StoryStatus.DRAFT, StoryStatus.REJECTED]),
                     )
                     .group_by(Story.status)
                 )
@@ -222,17 +233,15 @@ class Views:
             counts["approved"] = run.approved
             last = session.scalar(
                 select(Slot)
-                .where(
-                    Slot.campaign_id == campaign.id, Slot.status.in_(("posted", "partly_posted"))
-                )
+                .where(Slot.campaign_id == campaign.id, Slot.status.in_(WENT_OUT))
                 .order_by(Slot.local_date.desc())
                 .limit(1)
             )
             last_story = session.get(Story, last.story_id) if last and last.story_id else None
-            attention = self._attention(session, campaign, counted_from)
+            situation = self._situation(session, campaign, schedule, run, counted_from)
             next_post = None
             for entry in planner.plan(session, 8):
-                if entry.state in ("scheduled", "pinned") and entry.story is not None:
+                if entry.state in (DayState.SCHEDULED, DayState.PINNED) and entry.story:
                     next_post = {
                         "date": entry.day.isoformat(),
                         "at": entry.due_at.isoformat(),
@@ -240,18 +249,10 @@ class Views:
                         "title": entry.story.title,
                     }
                     break
-        if run.runs_dry_on is not None:
-            days_to_dry = (run.runs_dry_on - counted_from).days
-            if days_to_dry <= 14:
-                attention.append(
-                    {
-                        "kind": "runway",
-                        "message": f"the queue runs dry on {run.runs_dry_on.isoformat()} "
-                        f"({run.runway_days} posting days left): approve more stories",
-                    }
-                )
-        if run.short_by > 0:
-            attention.append({"kind": "runway", "message": run.summary()})
+        attention = [
+            {"kind": item.kind.value, "message": item.message}
+            for item in needs_attention(situation, schedule, calendar)
+        ]
         return {
             "campaign": campaign.name,
             "hashtag": campaign.hashtag,
@@ -260,7 +261,7 @@ class Views:
             "platforms": list(app.settings.platforms),
             "paused": campaign.paused,
             "paused_until": campaign.paused_until.isoformat() if campaign.paused_until else None,
-            "today": app.clock.now().astimezone(app.settings.tz).date().isoformat(),
+            "today": schedule.local_date(now).isoformat(),
             "counts": counts,
             "runway_days": run.runway_days,
             "runs_dry_on": run.runs_dry_on.isoformat() if run.runs_dry_on else None,
@@ -281,65 +282,55 @@ class Views:
             "attention": attention,
         }
 
-    def _attention(self, session: Any, campaign: Campaign, first: date) -> list[dict[str, str]]:
-        items: list[dict[str, str]] = []
-        for delivery in session.scalars(
-            select(Delivery)
-            .where(Delivery.status.in_(ATTENTION_DELIVERY))
-            .order_by(Delivery.id.desc())
-            .limit(20)
-        ):
-            items.append(
-                {
-                    "kind": f"delivery_{delivery.status}",
-                    "message": f"story #{delivery.story_id} on {delivery.platform}: "
-                    f"{delivery.status.replace('_', ' ')} — {delivery.error or 'no detail'}",
-                }
+    def _situation(
+        self,
+        session: Any,
+        campaign: Campaign,
+        schedule: PostingSchedule,
+        run: Runway,
+        first: date,
+    ) -> Situation:
+        now = self.app.clock.now()
+        deliveries = [
+            ProblemDelivery(
+                d.id, d.story_id, d.platform, DeliveryStatus(d.status), d.error, d.updated_at
             )
+            for d in session.scalars(
+                select(Delivery)
+                .where(Delivery.status.in_(NEEDS_A_PERSON))
+                .order_by(Delivery.id.desc())
+                .limit(20)
+            )
+        ]
         since = first - timedelta(days=14)
-        for slot in session.scalars(
-            select(Slot)
-            .where(
-                Slot.campaign_id == campaign.id,
-                Slot.local_date >= since,
-                Slot.status.in_(("missed", "failed", "partly_posted")),
-            )
-            .order_by(Slot.local_date)
-        ):
-            items.append(
-                {
-                    "kind": f"day_{slot.status}",
-                    "message": f"{slot.local_date.isoformat()}: {slot.status} — {slot.reason}",
-                }
-            )
-        _, calendar = Planner(self.app).load(session)
-        for story in session.scalars(
-            select(Story).where(
-                Story.campaign_id == campaign.id,
-                Story.status == StoryStatus.APPROVED.value,
-                Story.pin_date.is_not(None),
-            )
-        ):
-            assert story.pin_date is not None
-            when = due_at(story.pin_date, campaign)
-            late = timedelta(hours=self.app.settings.late_window_hours)
-            if story.pin_date < first and self.app.clock.now() > when + late:
-                items.append(
-                    {
-                        "kind": "pin_passed",
-                        "message": f"story #{story.id} was pinned to {story.pin_date.isoformat()}, "
-                        "which has passed without it posting; pin it to a new date or unpin it",
-                    }
+        days = [
+            TroubledDay(slot.local_date, SlotStatus(slot.status), slot.reason)
+            for slot in session.scalars(
+                select(Slot)
+                .where(
+                    Slot.campaign_id == campaign.id,
+                    Slot.local_date >= since,
+                    Slot.status.in_(TROUBLED),
                 )
-            elif (reason := calendar.off_reason(story.pin_date)) is not None:
-                items.append(
-                    {
-                        "kind": "pin_off_day",
-                        "message": f"story #{story.id} is pinned to {story.pin_date.isoformat()} "
-                        f"but nothing posts that day ({reason})",
-                    }
+                .order_by(Slot.local_date)
+            )
+        ]
+        pins = [
+            Pin(story.id, story.pin_date)
+            for story in session.scalars(
+                select(Story).where(
+                    Story.campaign_id == campaign.id,
+                    Story.status == StoryStatus.APPROVED,
+                    Story.pin_date.is_not(None),
                 )
-        return items
+            )
+            if story.pin_date is not None
+        ]
+        today = schedule.local_date(now)
+        today_slot = session.scalar(
+            select(Slot.status).where(Slot.campaign_id == campaign.id, Slot.local_date == today)
+        )
+        return Situation(now, run, first, today_slot, deliveries, days, pins)
 
     # -- export ----------------------------------------------------------------------
     def export(self, what: str, fmt: str, out: IO[str]) -> int:
