@@ -15,6 +15,7 @@ from infobot.cli.common import (
     by_option,
     json_option,
     pass_env,
+    plain,
     print_json,
     shorten,
     table,
@@ -22,19 +23,6 @@ from infobot.cli.common import (
 )
 
 F = TypeVar("F", bound=Callable[..., Any])
-FIELDS = (
-    "author",
-    "role",
-    "organisation",
-    "link",
-    "image",
-    "image_alt",
-    "language",
-    "consent_by",
-    "consent_date",
-    "consent_scope",
-    "notes",
-)
 
 FIELD_OPTIONS: tuple[tuple[str, str, str], ...] = (
     ("title", "--title", "Short title for the team (not posted)."),
@@ -111,7 +99,7 @@ def add(env: Env, /, pin_date: date | None, by: str | None, **fields: str | None
 @pass_env
 def list_(env: Env, status: str | None, limit: int | None, as_json: bool) -> None:
     """List stories: the approved queue in posting order, then the rest."""
-    rows = env.app.views().list_stories(status, limit)
+    rows = env.app.reads.stories.listing(status, limit)
     if as_json:
         print_json(rows)
         return
@@ -128,12 +116,12 @@ def list_(env: Env, status: str | None, limit: int | None, as_json: bool) -> Non
     table(
         [
             (
-                str(r["id"]),
-                r["status"],
-                str(r["position"] or ""),
-                r["pin_date"] or "",
-                shorten(r["title"] or "(untitled)", 40),
-                shorten(r["author"] or "", 24),
+                str(r.id),
+                r.status,
+                str(r.position or ""),
+                r.pin_date.isoformat() if r.pin_date else "",
+                shorten(r.title or "(untitled)", 40),
+                shorten(r.author or "", 24),
             )
             for r in rows
         ],
@@ -147,45 +135,44 @@ def list_(env: Env, status: str | None, limit: int | None, as_json: bool) -> Non
 @pass_env
 def show(env: Env, story_id: int, as_json: bool) -> None:
     """Show a story, how it looks on each platform, and its history."""
-    data = env.app.views().show_story(story_id)
+    data = env.app.reads.stories.show(story_id)
     if as_json:
         print_json(data)
         return
-    click.echo(f"Story #{data['id']}: {data['title'] or '(untitled)'}")
+    click.echo(f"Story #{data.id}: {data.title or '(untitled)'}")
     click.echo(
-        f"  status:   {data['status']}"
-        + (f" ({data['status_reason']})" if data["status_reason"] else "")
+        f"  status:   {data.status}" + (f" ({data.status_reason})" if data.status_reason else "")
     )
-    if data["position"]:
-        click.echo(f"  position: {data['position']} in the queue")
-    if data["pin_date"]:
-        click.echo(f"  pinned:   {data['pin_date']}")
+    if data.position:
+        click.echo(f"  position: {data.position} in the queue")
+    if data.pin_date:
+        click.echo(f"  pinned:   {data.pin_date.isoformat()}")
     from infobot.domain.story import STORY_FIELDS
 
     shown = ("title", "body", "pin_date")
     for key in (*(k for k in STORY_FIELDS if k not in shown), "source"):
-        if data.get(key):
-            click.echo(f"  {key + ':':<14}{data[key]}")
+        value = getattr(data, key)
+        if value:
+            click.echo(f"  {key + ':':<14}{value}")
     click.echo("")
-    click.echo(data["body"])
-    for name, rendered in data["platforms"].items():
+    click.echo(data.body)
+    for name, rendered in data.platforms.items():
         click.echo("")
-        posts = rendered["posts"]
+        posts = rendered.posts
         click.secho(f"— {name}: {len(posts)} post{'s' if len(posts) != 1 else ''}", bold=True)
         for post in posts:
-            click.echo(f"  [{post['length']}/{post['limit']}]")
-            for line in post["text"].splitlines():
+            click.echo(f"  [{post.length}/{post.limit}]")
+            for line in post.text.splitlines():
                 click.echo(f"    {line}")
-    for problem in data["problems"]:
+    for problem in data.problems:
         click.secho(f"problem: {problem}", fg="red")
-    warn(data["warnings"])
-    if data["history"]:
+    warn(data.warnings)
+    if data.history:
         click.echo("")
         click.echo("History:")
-        for event in data["history"]:
-            click.echo(
-                f"  {event['at'][:16]}  {event['actor']}: {event['action']} {event['message']}"
-            )
+        for event in data.history:
+            when = event.at.isoformat()[:16]
+            click.echo(f"  {when}  {event.actor}: {event.action} {event.message}")
 
 
 @stories.command("edit")
@@ -207,14 +194,15 @@ def edit(
     if pin_date is not None:
         values["pin_date"] = pin_date
     editorial = env.app.editorial()
+    reads = env.app.reads.stories
     if not values:
-        current = env.app.views().show_story(story_id)
+        current = plain(reads.show(story_id))
         values = edit_in_editor(
             {k: current.get(k) for k, _, _ in FIELD_OPTIONS}
             | {"pin_date": current.get("pin_date")},
             full=True,
         )
-    before = env.app.views().show_story(story_id)["status"]
+    before = reads.status_of(story_id)
     story = editorial.edit(story_id, values, actor=env.actor(by))
     click.echo(f"Saved story #{story.id}.")
     if before == "approved" and story.status == "draft":

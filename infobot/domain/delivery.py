@@ -90,3 +90,20 @@ def settled_story_status(statuses: Iterable[str]) -> StoryStatus:
     if any(s is DeliveryStatus.SENT for s in found):
         return StoryStatus.PARTLY_POSTED
     return StoryStatus.FAILED
+
+
+_ADVICE = {
+    DeliveryStatus.FAILED: "This will not fix itself: check the message, fix the account or "
+    "the story, then send the story again.",
+    DeliveryStatus.RETRY_WAIT: "A temporary problem: infobot retries automatically, or send "
+    "the story again later.",
+    DeliveryStatus.IN_DOUBT: "infobot could not tell whether it went out; it checks the "
+    "platform before any retry, so it will not post twice. Sending the story again checks now.",
+    DeliveryStatus.PENDING: "Not attempted yet.",
+    DeliveryStatus.SENDING: "Was being sent when infobot stopped; it is checked before any retry.",
+}
+
+
+def advice(status: str) -> str:
+    """What the team can do about a delivery in ``status`` (empty when nothing is needed)."""
+    return _ADVICE.get(DeliveryStatus(status), "")

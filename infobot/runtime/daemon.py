@@ -9,8 +9,9 @@ Each tick:
    records it as missed if not, or as skipped when the campaign is paused or blacked out;
 3. drives open deliveries that are due (retries, reconciliation) while their day's late
    window is open, and fails them with a reason once it has closed;
-4. raises alerts (once each): missed days, failed deliveries, doubt that needs a person,
-   a post overdue by 30 minutes, and the queue's runway at 14, 7, 3 and 1 days.
+4. raises the alerts of what needs attention (once each): failed deliveries, doubt that
+   needs a person, a post overdue by 30 minutes, and the queue's runway at 14, 7, 3 and 1
+   days; a missed day is raised as it is recorded.
 """
 
 from __future__ import annotations
@@ -20,32 +21,22 @@ import os
 import socket
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING
 
-from sqlalchemy import func, select
-
-from infobot.domain.attention import (
-    Alert,
-    ProblemDelivery,
-    Situation,
-    empty_day_alert,
-    missed_day_alert,
-    needs_attention,
-)
-from infobot.domain.delivery import NEEDS_A_PERSON, OPEN, DeliveryStatus
+from infobot.clock import Clock
+from infobot.domain.attention import empty_day_alert, missed_day_alert, needs_attention
+from infobot.domain.calendar import CampaignCalendar
+from infobot.domain.delivery import OPEN, DeliveryStatus
 from infobot.domain.schedule import PostingSchedule, SlotStatus
-from infobot.domain.story import StoryStatus
 from infobot.runtime.alerts import Alerter
 from infobot.service.publisher import Publisher
-from infobot.service.schedule import Planner, schedule_of
-from infobot.store.models import Delivery, Event, Heartbeat, Slot, Story
-
-if TYPE_CHECKING:
-    from infobot.app import App
-    from infobot.domain.calendar import CampaignCalendar
+from infobot.service.read.plan import Planner
+from infobot.service.read.status import situation
+from infobot.store import deliveries, heartbeats, slots, stories
+from infobot.store.db import Database
 
 log = logging.getLogger("infobot.daemon")
 CATCH_UP_DAYS = 7
+GAVE_UP = "gave up: the late window closed before it could be delivered"
 
 
 @dataclass
@@ -62,61 +53,48 @@ def default_worker() -> str:
 
 
 class Daemon:
-    def __init__(self, app: App, *, worker: str | None = None) -> None:
-        self.app = app
-        self.worker = worker or default_worker()
-        self.publisher = Publisher(app, worker=self.worker)
-        self.alerts = Alerter(app)
-        self.late = timedelta(hours=app.settings.late_window_hours)
-        self.campaign_id = app.campaign_id
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        planner: Planner,
+        publisher: Publisher,
+        alerts: Alerter,
+        *,
+        worker: str,
+    ) -> None:
+        self.db = db
+        self.clock = clock
+        self.planner = planner
+        self.campaign_id = planner.campaign_id
+        self.publisher = publisher
+        self.alerts = alerts
+        self.worker = worker
 
     # -- heartbeat -----------------------------------------------------------------------
-    def beat(self, state: str = "running") -> None:
-        now = self.app.clock.now()
-        with self.app.db.write() as session:
-            row = session.scalar(select(Heartbeat).where(Heartbeat.worker == self.worker))
-            if row is None:
-                session.add(
-                    Heartbeat(
-                        worker=self.worker,
-                        pid=os.getpid(),
-                        started_at=now,
-                        beat_at=now,
-                        state=state,
-                    )
-                )
-            else:
-                row.beat_at = now
-                row.state = state
+    def beat(self, state: str = heartbeats.RUNNING) -> None:
+        with self.db.write() as session:
+            heartbeats.beat(session, self.worker, os.getpid(), self.clock.now(), state)
 
     # -- the tick ------------------------------------------------------------------------
     def tick(self) -> TickReport:
         report = TickReport()
         self.beat()
-        now = self.app.clock.now()
-        with self.app.db.read() as session:
-            campaign, calendar = Planner(self.app).load(session)
-            schedule = schedule_of(campaign, self.late)
-            first_run = session.scalar(select(func.min(Heartbeat.started_at)))
-        today = schedule.local_date(now)
-        floor = schedule.local_date(first_run) if first_run else today
-        day = max(floor, today - timedelta(days=CATCH_UP_DAYS))
-        with self.app.db.read() as session:
-            taken = set(
-                session.scalars(
-                    select(Slot.local_date).where(
-                        Slot.campaign_id == self.campaign_id,
-                        Slot.local_date >= day,
-                        Slot.local_date <= today,
-                    )
-                )
-            )
+        now = self.clock.now()
+        with self.db.read() as session:
+            state = self.planner.state(session)
+            first_run = heartbeats.first_started(session)
+            schedule = state.schedule
+            today = schedule.local_date(now)
+            floor = schedule.local_date(first_run) if first_run else today
+            day = max(floor, today - timedelta(days=CATCH_UP_DAYS))
+            taken = slots.taken_days(session, self.campaign_id, day, today)
         while day <= today:
             if day not in taken:
-                self._day(day, now, schedule, calendar, report)
+                self._day(day, now, schedule, state.calendar, report)
             day += timedelta(days=1)
         self._open_deliveries(now, schedule, report)
-        self._watch(now, today, schedule, calendar)
+        self._watch()
         return report
 
     def _day(
@@ -129,12 +107,9 @@ class Daemon:
     ) -> None:
         if not schedule.is_due(day, now):
             return
-        with self.app.db.read() as session:
-            taken = session.scalar(
-                select(Slot.id).where(Slot.campaign_id == self.campaign_id, Slot.local_date == day)
-            )
-        if taken is not None:
-            return
+        with self.db.read() as session:
+            if slots.on(session, self.campaign_id, day) is not None:
+                return
         off = calendar.day_off(day)
         if off is not None and not off.is_campaign_day:
             return
@@ -152,14 +127,14 @@ class Daemon:
             claim = self.publisher.record_missed(day, reason)
             if claim.created:
                 report.add(f"{day}: missed")
-                self._raise(missed_day_alert(day, reason))
+                self.alerts.raise_alert(missed_day_alert(day, reason))
             return
         claim = self.publisher.claim(day, due_at=schedule.due_at(day))
         if not claim.created:
             return
         if claim.story_id is None:
             report.add(f"{day}: nothing to post ({claim.reason})")
-            self._raise(empty_day_alert(day))
+            self.alerts.raise_alert(empty_day_alert(day))
             return
         report.add(f"{day}: posting story #{claim.story_id}")
         delivered = self.publisher.deliver(claim.story_id)
@@ -169,43 +144,20 @@ class Daemon:
     def _open_deliveries(
         self, now: datetime, schedule: PostingSchedule, report: TickReport
     ) -> None:
-        with self.app.db.read() as session:
-            rows = session.execute(
-                select(
-                    Delivery.id,
-                    Delivery.story_id,
-                    Delivery.status,
-                    Delivery.next_attempt_at,
-                    Slot.local_date,
-                )
-                .outerjoin(Slot, Slot.id == Delivery.slot_id)
-                .where(Delivery.status.in_(OPEN))
-            ).all()
-        # stories whose deliveries all ended but whose own status was never settled
-        # (a crash between the last result commit and the settle)
-        with self.app.db.read() as session:
-            unsettled = session.scalars(
-                select(Story.id).where(
-                    Story.campaign_id == self.campaign_id,
-                    Story.status == StoryStatus.SCHEDULED,
-                    ~select(Delivery.id)
-                    .where(Delivery.story_id == Story.id, Delivery.status.in_(OPEN))
-                    .exists(),
-                )
-            ).all()
+        with self.db.read() as session:
+            rows = deliveries.open_with_day(session)
+            # stories whose deliveries all ended but whose own status was never settled
+            # (a crash between the last result commit and the settle)
+            unsettled = stories.unsettled(session, self.campaign_id, OPEN)
         for story_id in unsettled:
-            self.publisher._settle(story_id)
+            self.publisher.settle(story_id)
             report.add(f"story #{story_id}: settled after an interrupted delivery")
         due_stories: set[int] = set()
         for delivery_id, story_id, status, next_at, day in rows:
             missed = day is not None and schedule.is_missed(day, now)
             if missed and status != DeliveryStatus.IN_DOUBT:
-                self.publisher._finish(
-                    delivery_id,
-                    DeliveryStatus.FAILED,
-                    "gave up: the late window closed before it could be delivered",
-                )
-                self.publisher._settle(story_id)
+                self.publisher.give_up(delivery_id, GAVE_UP)
+                self.publisher.settle(story_id)
                 report.add(f"delivery {delivery_id}: gave up at the end of the late window")
                 continue
             if next_at is None or next_at <= now:
@@ -217,55 +169,11 @@ class Daemon:
                     report.add(f"story #{story_id}: {outcome.platform} {outcome.status}")
 
     # -- alerts --------------------------------------------------------------------------
-    def _raise(self, alert: Alert) -> None:
-        self.alerts.raise_once(alert.key, alert.kind, alert.message)
-
-    def _watch(
-        self, now: datetime, today: date, schedule: PostingSchedule, calendar: CampaignCalendar
-    ) -> None:
-        with self.app.db.read() as session:
-            rows = session.execute(
-                select(
-                    Delivery.id,
-                    Delivery.story_id,
-                    Delivery.platform,
-                    Delivery.error,
-                    Delivery.status,
-                    Delivery.updated_at,
-                ).where(Delivery.status.in_(NEEDS_A_PERSON))
-            ).all()
-            refused = set(
-                session.scalars(
-                    select(Event.delivery_id).where(
-                        Event.action == "delivery.credentials_rejected",
-                        Event.delivery_id.in_(
-                            [row[0] for row in rows if row[4] == DeliveryStatus.FAILED]
-                        ),
-                    )
-                )
-            )
-            slot = session.scalar(
-                select(Slot).where(Slot.campaign_id == self.campaign_id, Slot.local_date == today)
-            )
-            run, counted_from = Planner(self.app).runway(session)
-        situation = Situation(
-            now=now,
-            runway=run,
-            counted_from=counted_from,
-            today_status=slot.status if slot is not None else None,
-            deliveries=[
-                ProblemDelivery(
-                    delivery_id,
-                    story_id,
-                    platform,
-                    DeliveryStatus(status),
-                    error,
-                    updated_at,
-                    credentials_refused=delivery_id in refused,
-                )
-                for delivery_id, story_id, platform, error, status, updated_at in rows
-            ],
-        )
-        for item in needs_attention(situation, schedule, calendar):
+    def _watch(self) -> None:
+        """Raise the alert of everything that needs attention (each goes out once)."""
+        with self.db.read() as session:
+            state = self.planner.state(session)
+            found, _ = situation(session, self.planner, state, with_days_and_pins=False)
+        for item in needs_attention(found, state.schedule, state.calendar):
             if item.alert is not None:
-                self._raise(item.alert)
+                self.alerts.raise_alert(item.alert)

@@ -11,7 +11,6 @@ from typing import Any
 from starlette.responses import Response
 
 from infobot.domain.errors import UserError, ValidationFailed
-from infobot.service import pages
 from infobot.web.core import Ctx, Page, Web
 
 #: The story fields the team edits on the web page, with labels and hints. A pin date is
@@ -58,8 +57,8 @@ def _submitted(ctx: Ctx) -> dict[str, str]:
 # -- the queue -----------------------------------------------------------------------------
 async def queue(ctx: Ctx) -> Response:
     page = ctx.query_int("page")
-    overview = await ctx.call(pages.queue_overview, ctx.app, page)
-    status = await ctx.call(ctx.app.views().status)
+    overview = await ctx.call(ctx.app.reads.stories.queue_page, page)
+    status = await ctx.call(ctx.app.reads.campaign.status)
     return ctx.render(
         "queue.html",
         title="Queue",
@@ -72,7 +71,7 @@ async def queue(ctx: Ctx) -> Response:
 async def move(ctx: Ctx) -> Response:
     story_id = ctx.int_param("id")
     to = ctx.field("to")
-    current = await ctx.call(pages.position_of, ctx.app, story_id)
+    current = await ctx.call(ctx.app.reads.stories.position, story_id)
     if to == "position":
         try:
             position = int(ctx.field("position"))
@@ -120,8 +119,8 @@ async def story_page(
     status: int = 200,
 ) -> Response:
     story_id = ctx.int_param("id")
-    data = await ctx.call(ctx.app.views().show_story, story_id)
-    shown = values or {name: _text(data.get(name)) for name in FIELD_NAMES}
+    data = await ctx.call(ctx.app.reads.stories.show, story_id)
+    shown = values or {name: _text(getattr(data, name)) for name in FIELD_NAMES}
     return ctx.render(
         "story.html",
         code=status,
@@ -141,7 +140,7 @@ def _text(value: Any) -> str:
 async def story_edit(ctx: Ctx) -> Response:
     story_id = ctx.int_param("id")
     values = _submitted(ctx)
-    before = (await ctx.call(ctx.app.views().show_story, story_id))["status"]
+    before = await ctx.call(ctx.app.reads.stories.status_of, story_id)
     try:
         story = await ctx.call(ctx.app.editorial().edit, story_id, values, actor=ctx.actor)
     except ValidationFailed as exc:
@@ -156,7 +155,7 @@ async def story_edit(ctx: Ctx) -> Response:
 async def preview(ctx: Ctx) -> Response:
     story_id = ctx.int_param("id")
     given = {k: v for k, v in ctx.request.query_params.items() if k in FIELD_NAMES}
-    data = await ctx.call(pages.preview_story, ctx.app, story_id, given)
+    data = await ctx.call(ctx.app.reads.stories.preview_edit, story_id, given)
     return ctx.render("_preview.html", preview=data)
 
 
@@ -190,7 +189,7 @@ async def new_story(ctx: Ctx) -> Response:
 
 # -- review --------------------------------------------------------------------------------
 async def review(ctx: Ctx) -> Response:
-    page = await ctx.call(pages.review_page, ctx.app, ctx.query_int("page"))
+    page = await ctx.call(ctx.app.reads.stories.review_page, ctx.query_int("page"))
     return ctx.render(
         "review.html", title="Review", paged=page, four_eyes=ctx.app.settings.four_eyes
     )
@@ -233,8 +232,8 @@ async def reject(ctx: Ctx) -> Response:
 # -- withdrawal ----------------------------------------------------------------------------
 async def withdraw_form(ctx: Ctx) -> Response:
     story_id = ctx.int_param("id")
-    data = await ctx.call(ctx.app.views().show_story, story_id)
-    live = await ctx.call(pages.live_posts, ctx.app, story_id)
+    data = await ctx.call(ctx.app.reads.stories.show, story_id)
+    live = await ctx.call(ctx.app.reads.stories.live_posts, story_id)
     return ctx.render(
         "withdraw.html",
         title=f"Withdraw story #{story_id}",
@@ -249,8 +248,8 @@ async def withdraw(ctx: Ctx) -> Response:
     story_id = ctx.int_param("id")
     reason = ctx.field("reason")
     if not reason:
-        data = await ctx.call(ctx.app.views().show_story, story_id)
-        live = await ctx.call(pages.live_posts, ctx.app, story_id)
+        data = await ctx.call(ctx.app.reads.stories.show, story_id)
+        live = await ctx.call(ctx.app.reads.stories.live_posts, story_id)
         return ctx.render(
             "withdraw.html",
             code=400,

@@ -8,6 +8,9 @@ the database keeps several processes from doing the same work twice.
 SIGTERM or SIGINT stops the scheduler, lets a delivery in flight finish for up to
 ``STOP_GRACE`` seconds, and otherwise abandons it: its intent is already committed, so
 the next start reconciles it. The process exits 0 within 10 seconds.
+
+The servers that run beside the daemon (metrics, the web page) are handed in as starters
+by the caller: the runtime knows how to start and stop them, not what they are.
 """
 
 from __future__ import annotations
@@ -16,32 +19,39 @@ import logging
 import os
 import signal
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import timedelta
 from types import FrameType
-from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
-
-from sqlalchemy import select
 
 from infobot.domain.attention import dead_man
+from infobot.domain.schedule import PostingSchedule
 from infobot.runtime.daemon import Daemon
-from infobot.service.schedule import Planner, schedule_of
-from infobot.store.models import Heartbeat, Slot
-
-if TYPE_CHECKING:
-    from infobot.app import App
+from infobot.service.pool import PlatformPool
+from infobot.service.read.plan import Planner
+from infobot.store import heartbeats, slots
+from infobot.store.db import Database
 
 log = logging.getLogger("infobot.run")
 TICK_SECONDS = 60
 STOP_GRACE = 8.0
 STALE_HEARTBEAT = timedelta(seconds=3 * TICK_SECONDS)
 
+#: Starts a server beside the daemon and returns the function that stops it.
+ServerStarter = Callable[[], Callable[[], None]]
+
 
 class Runner:
-    def __init__(self, app: App) -> None:
-        self.app = app
-        self.daemon = Daemon(app)
+    def __init__(
+        self,
+        daemon: Daemon,
+        schedule: PostingSchedule,
+        platforms: PlatformPool,
+        servers: Sequence[ServerStarter] = (),
+    ) -> None:
+        self.daemon = daemon
+        self.schedule = schedule
+        self.platforms = platforms
+        self.servers = list(servers)
         self._lock = threading.Lock()
         self._idle = threading.Event()
         self._idle.set()
@@ -65,14 +75,13 @@ class Runner:
         from apscheduler.triggers.cron import CronTrigger
         from apscheduler.triggers.interval import IntervalTrigger
 
-        settings = self.app.settings
-        tz = ZoneInfo(settings.timezone)
-        late = int(settings.late_window_hours * 3600) or 60
+        tz = self.schedule.timezone
+        late = int(self.schedule.late_window.total_seconds()) or 60
         scheduler = BlockingScheduler(
             timezone=tz,
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": late},
         )
-        post = settings.post_time
+        post = self.schedule.post_time
         scheduler.add_job(
             self.tick,
             CronTrigger(hour=post.hour, minute=post.minute, second=post.second, timezone=tz),
@@ -92,11 +101,11 @@ class Runner:
         log.info(
             "infobot running: posting at %s %s to %s",
             post.strftime("%H:%M"),
-            settings.timezone,
-            ", ".join(settings.platforms),
+            tz.key,
+            ", ".join(self.platforms.enabled),
         )
-        self._prepare_platforms()
-        stoppers = self._start_servers()
+        self.platforms.prepare()
+        stoppers = [start() for start in self.servers]
         self.tick()  # catch up at once after a start or a restart
         if not stopping.is_set():
             scheduler.start()
@@ -107,7 +116,7 @@ class Runner:
             except Exception:  # stopping must go on
                 log.exception("could not stop a server cleanly")
         try:
-            self.daemon.beat("stopped")
+            self.daemon.beat(heartbeats.STOPPED)
         except Exception:  # the database may be what failed; exiting cleanly still matters
             log.exception("could not record the stop")
         if not finished:
@@ -116,63 +125,25 @@ class Runner:
             os._exit(0)  # its intent is committed; reconciliation finishes it safely
         return 0
 
-    def _prepare_platforms(self) -> None:
-        """Build the adapters and load their SDKs now, so the first post does not wait
-        for imports (an adapter may offer an optional ``prepare()``)."""
-        for name in self.app.settings.platforms:
-            try:
-                prepare = getattr(self.app.platform(name), "prepare", None)
-                if callable(prepare):
-                    prepare()
-            except Exception as exc:  # the post itself will report it plainly
-                log.warning("could not prepare the %s platform: %s", name, exc)
 
-    def _start_servers(self) -> list[Callable[[], None]]:
-        """The metrics endpoint and the web page, when their ports are set."""
-        settings = self.app.settings
-        stoppers: list[Callable[[], None]] = []
-        if settings.metrics_port:
-            from infobot.runtime.metrics import serve
-
-            stoppers.append(serve(self.app, settings.metrics_host, settings.metrics_port))
-        if settings.web_port:
-            from infobot.web.server import start_in_thread
-
-            # The page gets its own App (engine and platform adapters): adapters are not
-            # shared between the daemon's deliveries and the page's "post now".
-            web_app = type(self.app).open(settings, self.app.clock, migrate=False)
-            stop_web = start_in_thread(settings, web_app)
-
-            def stop_and_close() -> None:
-                stop_web()
-                web_app.close()
-
-            stoppers.append(stop_and_close)
-        return stoppers
-
-
-def health(app: App) -> tuple[bool, str]:
+def health(db: Database, planner: Planner) -> tuple[bool, str]:
     """Is a scheduler alive, and is today's post not overdue? One line for HEALTHCHECK."""
-    now = app.clock.now()
-    planner = Planner(app)
-    with app.db.read() as session:
-        beat = session.scalar(select(Heartbeat).order_by(Heartbeat.beat_at.desc()).limit(1))
-        campaign, calendar = planner.load(session)
-        schedule = schedule_of(campaign, planner.late_window)
-        today = schedule.local_date(now)
-        slot = session.scalar(
-            select(Slot).where(Slot.campaign_id == campaign.id, Slot.local_date == today)
-        )
+    now = planner.clock.now()
+    with db.read() as session:
+        beat = heartbeats.latest(session)
+        state = planner.state(session)
+        today = state.schedule.local_date(now)
+        today_status = slots.status_on(session, planner.campaign_id, today)
     if beat is None:
         return False, "unhealthy: no infobot daemon has run against this database"
     age = now - beat.beat_at
-    if beat.state != "running" or age > STALE_HEARTBEAT:
+    if beat.state != heartbeats.RUNNING or age > STALE_HEARTBEAT:
         return False, (
             f"unhealthy: the scheduler is not running (last heartbeat "
             f"{int(age.total_seconds())} s ago, {beat.state})"
         )
-    overdue = dead_man(schedule, calendar, now, slot.status if slot is not None else None)
+    overdue = dead_man(state.schedule, state.calendar, now, today_status)
     if overdue is not None:
         return False, f"unhealthy: {overdue.message}"
-    state = f"today: {slot.status}" if slot is not None else "today: not yet due"
-    return True, f"healthy: heartbeat {int(age.total_seconds())} s ago; {state}"
+    state_text = f"today: {today_status}" if today_status is not None else "today: not yet due"
+    return True, f"healthy: heartbeat {int(age.total_seconds())} s ago; {state_text}"
