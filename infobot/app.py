@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from infobot.clock import Clock, ShiftedClock, SystemClock
 from infobot.domain.calendar import CampaignCalendar
-from infobot.domain.render import PlatformRules, RenderOptions
+from infobot.domain.render import RenderOptions
 from infobot.domain.schedule import PostingSchedule
 from infobot.service.checks import StoryChecker
 from infobot.service.pool import PlatformPool
@@ -116,10 +116,8 @@ class App:
         settings = self.settings
         return PostingSchedule(settings.tz, settings.post_time, self.late_window)
 
-    def rules(self) -> dict[str, PlatformRules]:
-        return self.platforms.rules()
-
     def calendar(self) -> CampaignCalendar:
+        """The campaign's calendar now (for the importer's pin checks)."""
         with self.db.read() as session:
             return campaigns.calendar(session, self.campaign_id)
 
@@ -191,7 +189,8 @@ class App:
         )
 
     # -- the daemon ------------------------------------------------------------------------
-    def alerter(self) -> Alerter:
+    @cached_property
+    def alerts(self) -> Alerter:
         from infobot.runtime.alerts import Alerter
 
         return Alerter(
@@ -210,7 +209,7 @@ class App:
             self.clock,
             self.planner,
             self.publisher(worker),
-            self.alerter(),
+            self.alerts,
             worker=worker,
         )
 

@@ -1,8 +1,8 @@
 """The read side's models: what the team sees, typed, for the web page and the CLI alike.
 
-The CLI prints them as JSON field by field (``infobot.cli.common.print_json``): a field's
-name is its JSON key, dates and instants are ISO 8601, and a field marked with
-``OMIT_NONE`` is left out when None. The documented ``--json`` fields are these.
+The CLI prints them as JSON field by field (its ``print_json``): a field's name is its JSON
+key, dates and instants are ISO 8601, and a field marked with ``OMIT_NONE`` is left out when
+None. The documented ``--json`` fields are these.
 """
 
 from __future__ import annotations
