@@ -24,21 +24,21 @@ from infobot.cli.common import (
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-FIELD_OPTIONS: tuple[tuple[str, str, str], ...] = (
-    ("title", "--title", "Short title for the team (not posted)."),
-    ("body", "--body", "The story text ('-' reads it from standard input)."),
-    ("author", "--author", "Whose story it is."),
-    ("role", "--role", "Their role, e.g. 'Paramedic'."),
-    ("organisation", "--organisation", "Their organisation."),
-    ("link", "--link", "A https:// link to add to the post."),
-    ("image", "--image", "An image file or https URL."),
-    ("image_alt", "--image-alt", "Alt text describing the image (required with --image)."),
-    ("language", "--language", "Two-letter language code (default en)."),
-    ("consent_by", "--consent-by", "Who gave consent."),
-    ("consent_date", "--consent-date", "When consent was given (YYYY-MM-DD)."),
-    ("consent_scope", "--consent-scope", "What the consent covers."),
-    ("notes", "--notes", "Notes for the team (never posted)."),
-)
+#: Where the command line says more than the form's hint.
+HELP = {"body": "The story text ('-' reads it from standard input)."}
+
+
+def _field_options() -> tuple[tuple[str, str, str], ...]:
+    from infobot.domain.story import FIELD_TEXTS
+
+    return tuple(
+        (t.name, "--" + t.name.replace("_", "-"), HELP.get(t.name) or t.hint or t.label + ".")
+        for t in FIELD_TEXTS
+        if t.name != "pin_date"  # its own option, a date
+    )
+
+
+FIELD_OPTIONS = _field_options()
 
 
 def story_fields(func: F) -> F:

@@ -11,24 +11,13 @@ from typing import Any
 from starlette.responses import Response
 
 from infobot.domain.errors import UserError, ValidationFailed
+from infobot.domain.story import FIELD_TEXTS
 from infobot.web.core import Ctx, Page, Web
 
 #: The story fields the team edits on the web page, with labels and hints. A pin date is
 #: set with the Pin button (an approver's job), not in this form.
-FIELDS: tuple[tuple[str, str, str], ...] = (
-    ("title", "Title", "For the team only: it is not posted."),
-    ("body", "Story", "The text that is posted. The hashtag and attribution are added."),
-    ("author", "Author", "Whose story it is."),
-    ("role", "Author's role", "For example, Paramedic."),
-    ("organisation", "Organisation", ""),
-    ("link", "Link", "A web address starting https:// to add to the post."),
-    ("image", "Image", "An image file name or a web address starting https://."),
-    ("image_alt", "Image description (alt text)", "Needed when there is an image."),
-    ("language", "Language", "Two-letter code, for example en or cy."),
-    ("consent_by", "Consent given by", ""),
-    ("consent_date", "Consent date", "For example, 2026-10-01."),
-    ("consent_scope", "What the consent covers", ""),
-    ("notes", "Notes", "For the team only: never posted."),
+FIELDS: tuple[tuple[str, str, str], ...] = tuple(
+    (text.name, text.label, text.hint) for text in FIELD_TEXTS if text.name != "pin_date"
 )
 FIELD_NAMES = tuple(name for name, _, _ in FIELDS)
 
