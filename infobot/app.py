@@ -161,8 +161,17 @@ class App:
         rules = EditorialRules(
             require_consent=self.settings.require_consent, four_eyes=self.settings.four_eyes
         )
-        parts = DeskParts(self.db, self.clock, self.campaign_id, self.settings.tz, rules)
-        return Editorial(parts, self.checker, self.platforms)
+        return Editorial(
+            DeskParts(
+                self.db,
+                self.clock,
+                self.campaign_id,
+                self.settings.tz,
+                rules,
+                self.checker,
+                self.platforms,
+            )
+        )
 
     def publisher(self, worker: str = "infobot", rng: random.Random | None = None) -> Publisher:
         from infobot.service.publisher import Publisher

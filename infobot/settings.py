@@ -197,9 +197,9 @@ class Settings(BaseSettings):
             raise ValueError("a hashtag is '#' then letters, digits or '_', e.g. #infostory")
         return value
 
-    @field_validator("platforms", mode="before")
+    @field_validator("platforms", "web_trusted_proxies", "campaign_days", mode="before")
     @classmethod
-    def _split_platforms(cls, value: Any) -> Any:
+    def _split_lists(cls, value: Any) -> Any:
         return _split_list(value)
 
     @field_validator("platforms")
@@ -218,16 +218,6 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
-
-    @field_validator("web_trusted_proxies", mode="before")
-    @classmethod
-    def _split_proxies(cls, value: Any) -> Any:
-        return _split_list(value)
-
-    @field_validator("campaign_days", mode="before")
-    @classmethod
-    def _split_days(cls, value: Any) -> Any:
-        return _split_list(value)
 
     @field_validator("campaign_days")
     @classmethod

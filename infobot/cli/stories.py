@@ -224,54 +224,59 @@ def approve(env: Env, story_ids: tuple[int, ...], by: str) -> None:
         warn(f"story #{result.story_id}: {w}" for w in result.warnings)
 
 
-@stories.command("reject")
-@click.argument("story_id", type=int)
-@click.option("--reason", required=True, help="What the author should change.")
-@by_option(required=True)
-@pass_env
+Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
+
+
+def on_a_story(name: str, *params: Decorator, by_required: bool = False) -> Decorator:
+    """A ``stories`` command on one story (STORY_ID, then ``params``), done by someone."""
+
+    def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
+        func = by_option(required=by_required)(pass_env(func))
+        for param in reversed(params):
+            func = param(func)
+        return stories.command(name)(click.argument("story_id", type=int)(func))
+
+    return decorate
+
+
+@on_a_story(
+    "reject",
+    click.option("--reason", required=True, help="What the author should change."),
+    by_required=True,
+)
 def reject(env: Env, story_id: int, reason: str, by: str) -> None:
     """Reject a story, with a reason."""
     env.app.editorial().reject(story_id, reason=reason, actor=by)
     click.echo(f"Rejected story #{story_id}.")
 
 
-@stories.command("move")
-@click.argument("story_id", type=int)
-@click.option("--position", required=True, type=int, help="New place in the queue (1 = next).")
-@by_option()
-@pass_env
+@on_a_story(
+    "move",
+    click.option("--position", required=True, type=int, help="New place in the queue (1 = next)."),
+)
 def move(env: Env, story_id: int, position: int, by: str | None) -> None:
     """Move an approved story to a new place in the queue."""
     env.app.editorial().move(story_id, position, actor=env.actor(by))
     click.echo(f"Story #{story_id} is now number {position} in the queue.")
 
 
-@stories.command("pin")
-@click.argument("story_id", type=int)
-@click.argument("day", metavar="DATE", type=DATE)
-@by_option()
-@pass_env
+@on_a_story("pin", click.argument("day", metavar="DATE", type=DATE))
 def pin(env: Env, story_id: int, day: date, by: str | None) -> None:
     """Pin a story to a date: it posts that day, whatever the queue order."""
     env.app.editorial().pin(story_id, day, actor=env.actor(by))
     click.echo(f"Story #{story_id} will post on {day:%A %d %B %Y}.")
 
 
-@stories.command("unpin")
-@click.argument("story_id", type=int)
-@by_option()
-@pass_env
+@on_a_story("unpin")
 def unpin(env: Env, story_id: int, by: str | None) -> None:
     """Remove a story's date: it goes back to its place in the queue."""
     env.app.editorial().unpin(story_id, actor=env.actor(by))
     click.echo(f"Story #{story_id} is no longer pinned.")
 
 
-@stories.command("withdraw")
-@click.argument("story_id", type=int)
-@click.option("--reason", required=True, help="Why (e.g. consent withdrawn).")
-@by_option()
-@pass_env
+@on_a_story(
+    "withdraw", click.option("--reason", required=True, help="Why (e.g. consent withdrawn).")
+)
 def withdraw(env: Env, story_id: int, reason: str, by: str | None) -> None:
     """Withdraw a story (consent withdrawn): it never posts, and live posts are deleted."""
     report = env.app.editorial().withdraw(story_id, reason=reason, actor=env.actor(by))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Required, TypedDict, Unpack
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -29,32 +29,27 @@ def to_json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, default=_default, sort_keys=True)
 
 
+class EventFields(TypedDict, total=False):
+    """Who did what, when, to what (the event's ``before`` and ``after`` come apart)."""
+
+    at: Required[datetime]
+    actor: Required[str]
+    action: Required[str]
+    campaign_id: int | None
+    story_id: int | None
+    delivery_id: int | None
+    message: str
+
+
 def record(
-    session: Session,
-    *,
-    at: datetime,
-    actor: str,
-    action: str,
-    campaign_id: int | None = None,
-    story_id: int | None = None,
-    delivery_id: int | None = None,
-    before: Any = None,
-    after: Any = None,
-    message: str = "",
+    session: Session, *, before: Any = None, after: Any = None, **fields: Unpack[EventFields]
 ) -> None:
-    session.add(
-        Event(
-            at=at,
-            actor=actor,
-            action=action,
-            campaign_id=campaign_id,
-            story_id=story_id,
-            delivery_id=delivery_id,
-            before=None if before is None else to_json(before),
-            after=None if after is None else to_json(after),
-            message=message,
-        )
-    )
+    """Add an event; ``before`` and ``after`` are stored as JSON (None stays None)."""
+    session.add(Event(before=_json(before), after=_json(after), **fields))
+
+
+def _json(value: Any) -> str | None:
+    return None if value is None else to_json(value)
 
 
 def doubts_in_a_row(session: Session, delivery_id: int, most: int) -> int:

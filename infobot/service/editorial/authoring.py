@@ -82,27 +82,19 @@ class Authoring(Desk):
                     )
             if updated.pin_date is not None and updated.pin_date != story.pin_date:
                 self.check_pin(session, updated.pin_date, story.id)
-            before = audit.snapshot(story)
-            for key, value in stories.columns(updated).items():
-                setattr(story, key, value)
-            story.fingerprint = updated.fingerprint()
-            message = "edited"
+            message, values = "edited", stories.columns(updated)
             after = status_after_edit(story.status)
             if after != story.status:
-                story.status = after
-                story.approved_by = None
-                story.approved_at = None
                 message = f"edited after approval: back to {after} for review"
-            story.updated_by = actor
-            story.updated_at = self.now()
-            old, new = audit.diff(before, audit.snapshot(story))
-            self.event(
+                values.update(status=after, approved_by=None, approved_at=None)
+            self.change(
                 session,
+                story,
                 actor=actor,
                 action="story.edited",
-                story_id=story.id,
-                before=old,
-                after=new,
                 message=message,
+                fingerprint=updated.fingerprint(),
+                updated_by=actor,
+                **values,
             )
             return story

@@ -15,7 +15,10 @@ from sqlalchemy.orm import Session
 
 from infobot.clock import Clock
 from infobot.domain.errors import UserError
+from infobot.domain.story import StoryStatus
 from infobot.service import audit
+from infobot.service.checks import StoryChecker
+from infobot.service.pool import PlatformPool
 from infobot.store import campaigns, events, stories
 from infobot.store.db import Database
 from infobot.store.models import Story
@@ -31,13 +34,15 @@ class EditorialRules:
 
 @dataclass(frozen=True)
 class DeskParts:
-    """What every editorial desk is built with."""
+    """What the editorial desks are built with."""
 
     db: Database
     clock: Clock
     campaign_id: int
     timezone: ZoneInfo  # the campaign's: what "today" and "in the past" mean
     rules: EditorialRules
+    checker: StoryChecker  # approval's checks against every enabled platform
+    platforms: PlatformPool  # withdrawal deletes the live posts
 
 
 class Desk:
@@ -47,6 +52,8 @@ class Desk:
         self.campaign_id = parts.campaign_id
         self.timezone = parts.timezone
         self.rules = parts.rules
+        self.checker = parts.checker
+        self.platforms = parts.platforms
 
     def now(self) -> datetime:
         return self.clock.now()
@@ -65,13 +72,16 @@ class Desk:
         actor: str,
         action: str,
         message: str,
+        touch: bool = True,
         **values: Any,
     ) -> None:
-        """Set ``values`` on the story and record the event with what changed."""
+        """Set ``values`` on the story and record the event with what changed (``touch``:
+        the story counts as updated now)."""
         before = audit.snapshot(story)
         for name, value in values.items():
             setattr(story, name, value)
-        story.updated_at = self.now()
+        if touch:
+            story.updated_at = self.now()
         old, new = audit.diff(before, audit.snapshot(story))
         self.event(
             session,
@@ -81,6 +91,28 @@ class Desk:
             before=old,
             after=new,
             message=message,
+        )
+
+    def set_status(
+        self,
+        session: Session,
+        story: Story,
+        status: StoryStatus,
+        reason: str,
+        *,
+        actor: str,
+        **also: Any,
+    ) -> None:
+        """Move the story to ``status`` for a reason people read (the audit trail, the story)."""
+        self.change(
+            session,
+            story,
+            actor=actor,
+            action=f"story.{status}",
+            message=reason,
+            status=status,
+            status_reason=reason,
+            **also,
         )
 
     def check_pin(

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from sqlalchemy.orm import Session
+
 from infobot.domain.errors import InvalidTransition, UserError
 from infobot.domain.story import StoryAction, allowed
 from infobot.service.editorial.desk import Desk
@@ -59,17 +61,7 @@ class Ordering(Desk):
             if not allowed(StoryAction.PIN, story.status):
                 raise InvalidTransition(f"story #{story_id} is {story.status} and cannot be pinned")
             self.check_pin(session, day, story.id, where="date")
-            before = story.pin_date
-            story.pin_date = day
-            self.event(
-                session,
-                actor=actor,
-                action="story.pinned",
-                story_id=story.id,
-                before={"pin_date": before},
-                after={"pin_date": day},
-                message=f"pinned to {day.isoformat()}",
-            )
+            self._set_pin(session, story, day, actor)
             return story
 
     def unpin(self, story_id: int, *, actor: str) -> Story:
@@ -77,18 +69,21 @@ class Ordering(Desk):
             story = stories.get(session, story_id, self.campaign_id)
             if story.pin_date is None:
                 raise UserError(f"story #{story_id} is not pinned")
-            before = story.pin_date
-            story.pin_date = None
-            self.event(
-                session,
-                actor=actor,
-                action="story.unpinned",
-                story_id=story.id,
-                before={"pin_date": before},
-                after={"pin_date": None},
-                message="unpinned",
-            )
+            self._set_pin(session, story, None, actor)
             return story
+
+    def _set_pin(self, session: Session, story: Story, day: date | None, actor: str) -> None:
+        before = story.pin_date
+        story.pin_date = day
+        self.event(
+            session,
+            actor=actor,
+            action="story.pinned" if day else "story.unpinned",
+            story_id=story.id,
+            before={"pin_date": before},
+            after={"pin_date": day},
+            message=f"pinned to {day.isoformat()}" if day else "unpinned",
+        )
 
 
 def key_between(position: int, keys: list[int]) -> int | None:

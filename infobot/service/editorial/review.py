@@ -8,9 +8,8 @@ from dataclasses import dataclass, field
 
 from infobot.domain.errors import Hint, InvalidTransition, Problem, UserError, ValidationFailed
 from infobot.domain.story import StoryAction, StoryStatus, allowed
-from infobot.service import audit
-from infobot.service.checks import CheckResult, StoryChecker
-from infobot.service.editorial.desk import Desk, DeskParts
+from infobot.service.checks import CheckResult
+from infobot.service.editorial.desk import Desk
 from infobot.store import stories
 from infobot.store.models import Story
 
@@ -24,10 +23,6 @@ class Approval:
 
 
 class Review(Desk):
-    def __init__(self, parts: DeskParts, checker: StoryChecker) -> None:
-        super().__init__(parts)
-        self.checker = checker
-
     def approve(self, story_ids: Sequence[int], *, actor: str) -> list[Approval]:
         if not actor.strip():
             raise UserError("say who approves", hint=Hint.NAME_ACTOR)
@@ -67,21 +62,18 @@ class Review(Desk):
                 if story.id not in checks:
                     results.append(Approval(story.id, story.title, already=True))
                     continue
-                before = audit.snapshot(story)
-                story.status = StoryStatus.APPROVED
-                story.approved_by = actor
-                story.approved_at = now
-                story.status_reason = ""
-                old, new = audit.diff(before, audit.snapshot(story))
                 warnings = checks[story.id].warnings
-                self.event(
+                self.change(
                     session,
+                    story,
                     actor=actor,
                     action="story.approved",
-                    story_id=story.id,
-                    before=old,
-                    after=new,
                     message="approved" + (f" with {len(warnings)} warning(s)" if warnings else ""),
+                    touch=False,
+                    status=StoryStatus.APPROVED,
+                    approved_by=actor,
+                    approved_at=now,
+                    status_reason="",
                 )
                 results.append(Approval(story.id, story.title, warnings))
         return results
@@ -105,14 +97,12 @@ class Review(Desk):
                 raise InvalidTransition(
                     f"story #{story_id} is {story.status} and cannot be rejected"
                 )
-            self.change(
+            self.set_status(
                 session,
                 story,
+                StoryStatus.REJECTED,
+                reason.strip(),
                 actor=actor,
-                action="story.rejected",
-                message=reason.strip(),
-                status=StoryStatus.REJECTED,
-                status_reason=reason.strip(),
                 approved_by=None,
                 approved_at=None,
             )

@@ -9,8 +9,7 @@ from infobot.domain.delivery import DeliveryStatus
 from infobot.domain.errors import Hint, InvalidTransition, PlatformError, UserError
 from infobot.domain.story import StoryAction, StoryStatus, allowed
 from infobot.platforms.base import Published
-from infobot.service.editorial.desk import Desk, DeskParts
-from infobot.service.pool import PlatformPool
+from infobot.service.editorial.desk import Desk
 from infobot.store import deliveries, stories
 
 
@@ -33,10 +32,6 @@ class Withdrawal:
 
 
 class Withdrawals(Desk):
-    def __init__(self, parts: DeskParts, platforms: PlatformPool) -> None:
-        super().__init__(parts)
-        self.platforms = platforms
-
     def withdraw(self, story_id: int, *, reason: str, actor: str) -> Withdrawal:
         """Consent withdrawn: the story never posts, and its live posts are deleted."""
         if not reason.strip():
@@ -45,15 +40,8 @@ class Withdrawals(Desk):
             story = stories.get(session, story_id, self.campaign_id)
             if not allowed(StoryAction.WITHDRAW, story.status):
                 raise InvalidTransition(f"story #{story_id} is already withdrawn")
-            self.change(
-                session,
-                story,
-                actor=actor,
-                action="story.withdrawn",
-                message=reason.strip(),
-                status=StoryStatus.WITHDRAWN,
-                status_reason=reason.strip(),
-                pin_date=None,
+            self.set_status(
+                session, story, StoryStatus.WITHDRAWN, reason.strip(), actor=actor, pin_date=None
             )
             live = [
                 (d.id, d.platform, deliveries.live_ids(d))

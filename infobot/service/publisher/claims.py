@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from infobot.domain.errors import InvalidTransition, NotFound
 from infobot.domain.schedule import SlotStatus
 from infobot.domain.story import StoryAction, StoryStatus, allowed
-from infobot.service.publisher.ledger import Ledger
+from infobot.service.publisher.ledger import LedgerUser
 from infobot.service.publisher.outcomes import Claim
 from infobot.store import deliveries, slots, stories
 from infobot.store.models import Slot, Story
@@ -25,13 +25,7 @@ from infobot.store.models import Slot, Story
 NOTHING_TO_POST = "no approved story in the queue"
 
 
-class Claims:
-    def __init__(self, ledger: Ledger, enabled: Sequence[str]) -> None:
-        self.ledger = ledger
-        self.db = ledger.db
-        self.campaign_id = ledger.campaign_id
-        self.enabled = tuple(enabled)
-
+class Claims(LedgerUser):
     def claim(
         self,
         day: date,
@@ -45,7 +39,7 @@ class Claims:
         Records a ``skipped`` slot when there is nothing to post, so the day is never
         lost silently. Returns the existing claim when the slot is already taken.
         """
-        names = list(platforms or self.enabled)
+        names = list(platforms or self.platforms.enabled)
         try:
             with self.db.write() as session:
                 existing = slots.on(session, self.campaign_id, day)

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from infobot.clock import Clock
+from infobot.domain import errors
 from infobot.domain.delivery import (
     MAX_IN_DOUBT_ATTEMPTS,
     DeliveryStatus,
@@ -20,17 +21,11 @@ from infobot.domain.delivery import (
     backoff,
     settled_story_status,
 )
-from infobot.domain.errors import (
-    CredentialsRejected,
-    InDoubt,
-    PermanentError,
-    PlatformError,
-    RateLimited,
-    TransientError,
-)
+from infobot.domain.render import RenderOptions
 from infobot.domain.schedule import SlotStatus
 from infobot.domain.story import StoryStatus
 from infobot.platforms.base import Published
+from infobot.service.pool import PlatformPool
 from infobot.service.publisher.outcomes import Outcome
 from infobot.store import deliveries, events, slots, stories
 from infobot.store.db import Database
@@ -184,15 +179,15 @@ class Ledger:
             return parts
 
     def record_error(
-        self, delivery_id: int, exc: PlatformError, reconcile: bool = False
+        self, delivery_id: int, exc: errors.PlatformError, reconcile: bool = False
     ) -> Outcome:
         """Record what a platform error means for the delivery: retry later, look before
         sending again, or stop and tell a person."""
         message = str(exc)
-        if isinstance(exc, RateLimited):
+        if isinstance(exc, errors.RateLimited):
             later = max(exc.retry_at or self.now(), self.now() + RATE_LIMIT_FLOOR)
             return self.finish(delivery_id, DeliveryStatus.RETRY_WAIT, message, later)
-        if isinstance(exc, InDoubt):
+        if isinstance(exc, errors.InDoubt):
             attempts = self._doubts_in_a_row(delivery_id) + 1
             if attempts >= MAX_IN_DOUBT_ATTEMPTS:
                 return self.finish(
@@ -204,16 +199,16 @@ class Ledger:
             # Reconcile (never blindly re-send) later, backing off like any retry.
             later = self.backoff(delivery_id, attempts)
             return self.finish(delivery_id, DeliveryStatus.IN_DOUBT, message, later)
-        if isinstance(exc, CredentialsRejected):
+        if isinstance(exc, errors.CredentialsRejected):
             return self.finish(
                 delivery_id,
                 DeliveryStatus.FAILED,
                 message,
                 action=events.CREDENTIALS_REJECTED,
             )
-        if isinstance(exc, PermanentError):
+        if isinstance(exc, errors.PermanentError):
             return self.finish(delivery_id, DeliveryStatus.FAILED, message)
-        if isinstance(exc, TransientError):
+        if isinstance(exc, errors.TransientError):
             later = self.backoff(delivery_id)
             return self.finish(delivery_id, DeliveryStatus.RETRY_WAIT, message, later)
         status = DeliveryStatus.IN_DOUBT if reconcile else DeliveryStatus.RETRY_WAIT
@@ -260,3 +255,15 @@ class Ledger:
                 slot.finished_at = self.now()
                 if new != StoryStatus.POSTED:
                     slot.reason = "; ".join(deliveries.not_sent_errors(session, story_id))
+
+
+class LedgerUser:
+    """A part of the publisher: it works through the ledger, with the platform pool and the
+    render options."""
+
+    def __init__(self, ledger: Ledger, platforms: PlatformPool, options: RenderOptions) -> None:
+        self.ledger = ledger
+        self.db = ledger.db
+        self.campaign_id = ledger.campaign_id
+        self.platforms = platforms
+        self.options = options

@@ -23,10 +23,9 @@ from infobot.domain.delivery import (
     Part,
 )
 from infobot.domain.errors import InDoubt, PlatformError, UserError
-from infobot.domain.render import Post, RenderOptions, render
+from infobot.domain.render import Post, render
 from infobot.platforms.base import Platform, Published
-from infobot.service.pool import PlatformPool
-from infobot.service.publisher.ledger import Ledger, outcome_of
+from infobot.service.publisher.ledger import LedgerUser, outcome_of
 from infobot.service.publisher.outcomes import Delivered, Outcome
 from infobot.store import deliveries, stories
 from infobot.store.models import Delivery
@@ -34,13 +33,7 @@ from infobot.store.models import Delivery
 log = logging.getLogger("infobot.publisher")
 
 
-class Sender:
-    def __init__(self, ledger: Ledger, platforms: PlatformPool, options: RenderOptions) -> None:
-        self.ledger = ledger
-        self.db = ledger.db
-        self.platforms = platforms
-        self.options = options
-
+class Sender(LedgerUser):
     def deliver(
         self, story_id: int, platforms: Sequence[str] | None = None, *, retry_now: bool = False
     ) -> Delivered:
