@@ -7,7 +7,6 @@ import json
 import os
 import sys
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import fields, is_dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -102,6 +101,8 @@ json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON f
 def plain(value: Any) -> Any:
     """``value`` as JSON values: a read model field by field (a field's name is its key;
     one marked ``omit_none`` is left out when None), dates and instants in ISO 8601."""
+    from dataclasses import fields, is_dataclass
+
     if is_dataclass(value) and not isinstance(value, type):
         return {
             f.name: plain(getattr(value, f.name))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import click
@@ -57,6 +56,8 @@ def post_now(
 
 
 def _with_commands(report: PostNow) -> PostNow:
+    from dataclasses import replace
+
     from infobot.service.manual import Sent
 
     outcomes = [

@@ -29,7 +29,7 @@ HELP = {"body": "The story text ('-' reads it from standard input)."}
 
 
 def _field_options() -> tuple[tuple[str, str, str], ...]:
-    from infobot.domain.story import FIELD_TEXTS
+    from infobot.domain.fields import FIELD_TEXTS
 
     return tuple(
         (t.name, "--" + t.name.replace("_", "-"), HELP.get(t.name) or t.hint or t.label + ".")

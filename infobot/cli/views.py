@@ -9,18 +9,18 @@ from typing import TYPE_CHECKING
 import click
 
 from infobot.cli.common import Env, json_option, pass_env, print_json, shorten
-from infobot.domain.schedule import DayState
 
 if TYPE_CHECKING:
     from infobot.service.read.models import Status
 
+#: How ``preview`` labels a day's state (by ``DayState`` value).
 STATE_LABEL = {
-    DayState.SCHEDULED: "next in the queue",
-    DayState.PINNED: "pinned",
-    DayState.OFF: "no post",
-    DayState.EMPTY: "NOTHING TO POST",
-    DayState.MISSED: "missed",
-    DayState.DONE: "",
+    "scheduled": "next in the queue",
+    "pinned": "pinned",
+    "off": "no post",
+    "empty": "NOTHING TO POST",
+    "missed": "missed",
+    "done": "",
 }
 
 
@@ -32,6 +32,8 @@ STATE_LABEL = {
 @pass_env
 def preview(env: Env, days: int, as_json: bool) -> None:
     """Show which story goes out on each coming day, exactly as each platform gets it."""
+    from infobot.domain.schedule import DayState
+
     plan = env.app.reads.plan.preview(days)
     if as_json:
         print_json(plan)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import unicodedata
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 from datetime import date
 from enum import StrEnum
+
+from infobot.domain.fields import FIELD_TEXTS
 
 
 class StoryStatus(StrEnum):
@@ -62,52 +64,29 @@ def status_after_edit(status: str) -> StoryStatus:
     return StoryStatus.DRAFT if current is StoryStatus.APPROVED else current
 
 
-def _says(label: str, hint: str = "") -> dict[str, str]:
-    """A field's label and hint for people (forms, ``--help``)."""
-    return {"label": label, "hint": hint}
-
-
 @dataclass(frozen=True)
 class StoryInput:
     """The editable content of a story, as imported, added or edited.
 
-    This is the one list of a story's fields: the importers, the store, the read side, the
-    command line's options and the web page's form all follow it.
+    These are a story's fields; the importers, the store, the read side, the command line's
+    options and the web page's form all follow them (their labels and hints for people are
+    in ``infobot.domain.fields``).
     """
 
-    body: str = field(
-        metadata=_says("Story", "The text that is posted. The hashtag and attribution are added.")
-    )
-    title: str = field(default="", metadata=_says("Title", "For the team only: it is not posted."))
-    author: str = field(default="", metadata=_says("Author", "Whose story it is."))
-    role: str = field(default="", metadata=_says("Author's role", "For example, Paramedic."))
-    organisation: str = field(default="", metadata=_says("Organisation"))
-    link: str = field(
-        default="", metadata=_says("Link", "A web address starting https:// to add to the post.")
-    )
-    image: str = field(
-        default="",
-        metadata=_says("Image", "An image file name or a web address starting https://."),
-    )
-    image_alt: str = field(
-        default="",
-        metadata=_says("Image description (alt text)", "Needed when there is an image."),
-    )
-    language: str = field(
-        default="en", metadata=_says("Language", "Two-letter code, for example en or cy.")
-    )
-    consent_by: str = field(default="", metadata=_says("Consent given by"))
-    consent_date: date | None = field(
-        default=None, metadata=_says("Consent date", "For example, 2026-10-01.")
-    )
-    consent_scope: str = field(default="", metadata=_says("What the consent covers"))
-    pin_date: date | None = field(
-        default=None,
-        metadata=_says(
-            "Post on this date", "It then posts that day, whatever its place in the queue."
-        ),
-    )
-    notes: str = field(default="", metadata=_says("Notes", "For the team only: never posted."))
+    body: str
+    title: str = ""
+    author: str = ""
+    role: str = ""
+    organisation: str = ""
+    link: str = ""
+    image: str = ""
+    image_alt: str = ""
+    language: str = "en"
+    consent_by: str = ""
+    consent_date: date | None = None
+    consent_scope: str = ""
+    pin_date: date | None = None
+    notes: str = ""
 
     def fingerprint(self) -> str:
         """Identity of the story's content: same text from the same person, same story.
@@ -122,20 +101,8 @@ class StoryInput:
 STORY_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(StoryInput))
 
 
-@dataclass(frozen=True)
-class FieldText:
-    name: str
-    label: str
-    hint: str
-
-
-#: The story's fields as people meet them (forms, ``--help``): the title first.
-FIELD_TEXTS: tuple[FieldText, ...] = tuple(
-    sorted(
-        (FieldText(f.name, f.metadata["label"], f.metadata["hint"]) for f in fields(StoryInput)),
-        key=lambda text: text.name != "title",
-    )
-)
+if {text.name for text in FIELD_TEXTS} != set(STORY_FIELDS):  # pragma: no cover
+    raise RuntimeError("infobot/domain/fields.py must name exactly StoryInput's fields")
 REQUIRED_FIELDS: tuple[str, ...] = ("body",)
 CONSENT_FIELDS: tuple[str, ...] = ("consent_by", "consent_date")
 

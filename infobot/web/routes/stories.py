@@ -11,7 +11,7 @@ from typing import Any
 from starlette.responses import Response
 
 from infobot.domain.errors import UserError, ValidationFailed
-from infobot.domain.story import FIELD_TEXTS
+from infobot.domain.fields import FIELD_TEXTS
 from infobot.web.core import Ctx, Page, Web
 
 #: The story fields the team edits on the web page, with labels and hints. A pin date is
