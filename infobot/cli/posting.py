@@ -68,6 +68,7 @@ def _with_commands(report: PostNow) -> PostNow:
 
 
 def _print(report: PostNow) -> None:
+    from infobot.domain.delivery import DeliveryStatus
     from infobot.service.manual import Sent
 
     click.echo(report.message)
@@ -77,7 +78,7 @@ def _print(report: PostNow) -> None:
             for text in outcome.texts:
                 for line in text.splitlines():
                     click.echo(f"      {line}")
-        elif outcome.status == "sent":
+        elif outcome.status == DeliveryStatus.SENT:
             click.secho(f"  {outcome.platform}: posted {outcome.url}", fg="green")
         else:
             click.secho(

@@ -31,7 +31,7 @@ def run(env: Env, once: bool) -> None:
     runner = env.app.runner(servers=[] if once else _servers(env))
     if once:
         runner.tick()
-        runner.daemon.beat("stopped")
+        runner.stop_beat()
         return
     raise click.exceptions.Exit(runner.run())
 

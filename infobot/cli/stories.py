@@ -205,7 +205,7 @@ def edit(
     before = reads.status_of(story_id)
     story = editorial.edit(story_id, values, actor=env.actor(by))
     click.echo(f"Saved story #{story.id}.")
-    if before == "approved" and story.status == "draft":
+    if story.status != before:  # only approval is undone by an edit
         click.echo("It was approved, so it is back in draft: approve it again when checked.")
 
 

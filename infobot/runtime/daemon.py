@@ -25,7 +25,7 @@ from datetime import date, datetime, timedelta
 from infobot.clock import Clock
 from infobot.domain.attention import empty_day_alert, missed_day_alert, needs_attention
 from infobot.domain.calendar import CampaignCalendar
-from infobot.domain.delivery import OPEN, DeliveryStatus
+from infobot.domain.delivery import DeliveryStatus
 from infobot.domain.schedule import PostingSchedule, SlotStatus
 from infobot.runtime.alerts import Alerter
 from infobot.service.publisher import Publisher
@@ -33,6 +33,7 @@ from infobot.service.read.plan import Planner
 from infobot.service.read.status import situation
 from infobot.store import deliveries, heartbeats, slots, stories
 from infobot.store.db import Database
+from infobot.store.heartbeats import DaemonState
 
 log = logging.getLogger("infobot.daemon")
 CATCH_UP_DAYS = 7
@@ -72,7 +73,7 @@ class Daemon:
         self.worker = worker
 
     # -- heartbeat -----------------------------------------------------------------------
-    def beat(self, state: str = heartbeats.RUNNING) -> None:
+    def beat(self, state: DaemonState = DaemonState.RUNNING) -> None:
         with self.db.write() as session:
             heartbeats.beat(session, self.worker, os.getpid(), self.clock.now(), state)
 
@@ -148,7 +149,7 @@ class Daemon:
             rows = deliveries.open_with_day(session)
             # stories whose deliveries all ended but whose own status was never settled
             # (a crash between the last result commit and the settle)
-            unsettled = stories.unsettled(session, self.campaign_id, OPEN)
+            unsettled = stories.unsettled(session, self.campaign_id)
         for story_id in unsettled:
             self.publisher.settle(story_id)
             report.add(f"story #{story_id}: settled after an interrupted delivery")

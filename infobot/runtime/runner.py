@@ -30,6 +30,7 @@ from infobot.service.pool import PlatformPool
 from infobot.service.read.plan import Planner
 from infobot.store import heartbeats, slots
 from infobot.store.db import Database
+from infobot.store.heartbeats import DaemonState
 
 log = logging.getLogger("infobot.run")
 TICK_SECONDS = 60
@@ -69,6 +70,10 @@ class Runner:
         finally:
             self._idle.set()
             self._lock.release()
+
+    def stop_beat(self) -> None:
+        """Record that this daemon stopped (``infobot run --once`` ends this way)."""
+        self.daemon.beat(DaemonState.STOPPED)
 
     def run(self) -> int:
         from apscheduler.schedulers.blocking import BlockingScheduler
@@ -116,7 +121,7 @@ class Runner:
             except Exception:  # stopping must go on
                 log.exception("could not stop a server cleanly")
         try:
-            self.daemon.beat(heartbeats.STOPPED)
+            self.stop_beat()
         except Exception:  # the database may be what failed; exiting cleanly still matters
             log.exception("could not record the stop")
         if not finished:
@@ -137,7 +142,7 @@ def health(db: Database, planner: Planner) -> tuple[bool, str]:
     if beat is None:
         return False, "unhealthy: no infobot daemon has run against this database"
     age = now - beat.beat_at
-    if beat.state != heartbeats.RUNNING or age > STALE_HEARTBEAT:
+    if beat.state != DaemonState.RUNNING or age > STALE_HEARTBEAT:
         return False, (
             f"unhealthy: the scheduler is not running (last heartbeat "
             f"{int(age.total_seconds())} s ago, {beat.state})"

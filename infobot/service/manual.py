@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from infobot.domain.delivery import advice
+from infobot.domain.delivery import DeliveryStatus, advice
 from infobot.domain.errors import Hint, InfobotError, PlatformError, UserError
 from infobot.domain.render import RenderOptions, render
 from infobot.domain.schedule import SlotStatus
@@ -53,7 +53,7 @@ class PostNow:
 
     @property
     def ok(self) -> bool:
-        return self.dry_run or all(o.status == "sent" for o in self.outcomes)
+        return self.dry_run or all(o.status == DeliveryStatus.SENT for o in self.outcomes)
 
 
 @dataclass(frozen=True)

@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from infobot.store.models import Heartbeat
 
-RUNNING, STOPPED = "running", "stopped"
+
+class DaemonState(StrEnum):
+    RUNNING = "running"
+    STOPPED = "stopped"
 
 
-def beat(session: Session, worker: str, pid: int, now: datetime, state: str = RUNNING) -> None:
+def beat(
+    session: Session, worker: str, pid: int, now: datetime, state: DaemonState = DaemonState.RUNNING
+) -> None:
     row = session.scalar(select(Heartbeat).where(Heartbeat.worker == worker))
     if row is None:
         session.add(Heartbeat(worker=worker, pid=pid, started_at=now, beat_at=now, state=state))

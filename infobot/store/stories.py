@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
+from infobot.domain.delivery import OPEN
 from infobot.domain.errors import Hint, NotFound
 from infobot.domain.story import STORY_FIELDS, StoryInput, StoryStatus
 from infobot.store.models import Delivery, Story
@@ -281,7 +282,7 @@ def all_of(session: Session, campaign_id: int) -> Iterator[Story]:
     yield from session.scalars(stmt)
 
 
-def unsettled(session: Session, campaign_id: int, open_statuses: Collection[str]) -> list[int]:
+def unsettled(session: Session, campaign_id: int) -> list[int]:
     """Scheduled stories none of whose deliveries is still open: a crash came between the
     last result and the story's own status."""
     return list(
@@ -290,7 +291,7 @@ def unsettled(session: Session, campaign_id: int, open_statuses: Collection[str]
                 Story.campaign_id == campaign_id,
                 Story.status == StoryStatus.SCHEDULED,
                 ~select(Delivery.id)
-                .where(Delivery.story_id == Story.id, Delivery.status.in_(list(open_statuses)))
+                .where(Delivery.story_id == Story.id, Delivery.status.in_(OPEN))
                 .exists(),
             )
         )

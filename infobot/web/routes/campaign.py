@@ -6,6 +6,7 @@ from datetime import date
 
 from starlette.responses import Response
 
+from infobot.domain.delivery import DeliveryStatus
 from infobot.domain.errors import UserError
 from infobot.service.manual import Sent
 from infobot.web.core import Ctx, Page, Web
@@ -103,7 +104,7 @@ async def post_now(ctx: Ctx) -> Response:
     report = await ctx.call(manual.post_now, story_id=story_id, platforms=None, dry_run=False)
     lines = []
     for outcome in report.outcomes:
-        if outcome.status == "sent":
+        if outcome.status == DeliveryStatus.SENT:
             lines.append(f"{outcome.platform}: posted {outcome.url}")
         elif isinstance(outcome, Sent):
             lines.append(

@@ -135,7 +135,7 @@ async def story_edit(ctx: Ctx) -> Response:
     except ValidationFailed as exc:
         return await story_page(ctx, _errors(exc), values, status=400)
     lines = []
-    if before == "approved" and story.status == "draft":
+    if story.status != before:  # only approval is undone by an edit
         lines.append("It was approved, so it is back in draft: it needs approving again.")
     ctx.flash(f"Saved story #{story_id}.", lines=lines)
     return ctx.redirect(f"/stories/{story_id}")
