@@ -18,7 +18,7 @@ endif
 RUNTIME_STAMP := $(VENV)/.runtime-stamp
 TEST_STAMP    := $(VENV)/.test-stamp
 
-.PHONY: install install-runtime test test-latest lint typecheck unit demo bench lock clean assets
+.PHONY: install install-runtime test test-latest lint typecheck imports unit demo bench lock clean assets
 
 $(VENV)/bin/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "infobot needs Python 3.11 or newer")'
@@ -48,10 +48,14 @@ lint: $(TEST_STAMP)
 typecheck: $(TEST_STAMP)
 	$(BIN)/mypy
 
+# The layers (pyproject.toml, [tool.importlinter]): no module imports one above its layer.
+imports: $(TEST_STAMP)
+	$(BIN)/lint-imports
+
 unit: $(TEST_STAMP)
 	$(BIN)/pytest
 
-test: lint typecheck unit
+test: lint typecheck imports unit
 
 # The suite against the newest releases that pyproject.toml allows (not the lock).
 test-latest:

@@ -226,9 +226,9 @@ class Settings(BaseSettings):
             raise ValueError("a hashtag is '#' then letters, digits or '_', e.g. #infostory")
         return value
 
-    @field_validator("platforms", mode="before")
+    @field_validator("platforms", "web_trusted_proxies", "campaign_days", mode="before")
     @classmethod
-    def _split_platforms(cls, value: Any) -> Any:
+    def _split_lists(cls, value: Any) -> Any:
         return _split_list(value)
 
     @field_validator("platforms")
@@ -258,16 +258,6 @@ class Settings(BaseSettings):
                 '`python -c "import secrets; print(secrets.token_urlsafe(48))"`'
             )
         return value
-
-    @field_validator("web_trusted_proxies", mode="before")
-    @classmethod
-    def _split_proxies(cls, value: Any) -> Any:
-        return _split_list(value)
-
-    @field_validator("campaign_days", mode="before")
-    @classmethod
-    def _split_days(cls, value: Any) -> Any:
-        return _split_list(value)
 
     @field_validator("campaign_days")
     @classmethod

@@ -19,7 +19,7 @@ from infobot.domain.errors import Problem, ValidationFailed
 from infobot.domain.story import STORY_FIELDS, StoryStatus
 from infobot.service import audit
 from infobot.service.importers import Parsed, load
-from infobot.service.stories import lock_campaign
+from infobot.store.campaigns import lock as lock_campaign
 from infobot.store.models import Event, Story
 
 if TYPE_CHECKING:

@@ -60,7 +60,7 @@ TITLE_WIDTH = 40
 
 def write_csv(report: Report, out: IO[str], table: ReportTable = ReportTable.POSTS) -> None:
     """One table as CSV (open ``out`` with ``newline=""``; ``utf-8-sig`` suits Excel)."""
-    from infobot.service.views import spreadsheet_safe  # the export's own rule
+    from infobot.service.read.records import spreadsheet_safe  # the export's own rule
 
     chosen = BUILDERS[table](report)
     writer = csv.writer(out)

@@ -87,7 +87,6 @@ class Web:
         )
         self.templates.filters.update(
             when=self.when,
-            iso_when=self.iso_when,
             day=self.day,
             short=shorten,
             status_label=status_label,
@@ -117,14 +116,6 @@ class Web:
         if value is None:
             return ""
         return value.astimezone(self.app.settings.tz).strftime("%-d %b %Y %H:%M")
-
-    def iso_when(self, value: str | None) -> str:
-        if not value:
-            return ""
-        try:
-            return self.when(datetime.fromisoformat(value))
-        except ValueError:
-            return value
 
     def day(self, value: date | None, style: str = "long") -> str:
         if value is None:

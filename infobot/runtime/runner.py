@@ -8,6 +8,9 @@ the database keeps several processes from doing the same work twice.
 SIGTERM or SIGINT stops the scheduler, lets a delivery in flight finish for up to
 ``STOP_GRACE`` seconds, and otherwise abandons it: its intent is already committed, so
 the next start reconciles it. The process exits 0 within 10 seconds.
+
+The servers that run beside the daemon (metrics, the web page) are handed in as starters
+by the caller: the runtime knows how to start and stop them, not what they are.
 """
 
 from __future__ import annotations
@@ -16,31 +19,40 @@ import logging
 import os
 import signal
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import timedelta
 from types import FrameType
-from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
-
-from infobot.runtime.daemon import DEAD_MAN_AFTER, Daemon
-from infobot.service.schedule import Planner, due_at
-from infobot.store.models import Heartbeat, Slot
-
-if TYPE_CHECKING:
-    from infobot.app import App
+from infobot.domain.attention import dead_man
+from infobot.domain.schedule import PostingSchedule
+from infobot.runtime.daemon import Daemon
+from infobot.service.pool import PlatformPool
+from infobot.service.read.plan import Planner
+from infobot.store import heartbeats, slots
+from infobot.store.db import Database
+from infobot.store.heartbeats import DaemonState
 
 log = logging.getLogger("infobot.run")
 TICK_SECONDS = 60
 STOP_GRACE = 8.0
 STALE_HEARTBEAT = timedelta(seconds=3 * TICK_SECONDS)
 
+#: Starts a server beside the daemon and returns the function that stops it.
+ServerStarter = Callable[[], Callable[[], None]]
+
 
 class Runner:
-    def __init__(self, app: App) -> None:
-        self.app = app
-        self.daemon = Daemon(app)
+    def __init__(
+        self,
+        daemon: Daemon,
+        schedule: PostingSchedule,
+        platforms: PlatformPool,
+        servers: Sequence[ServerStarter] = (),
+    ) -> None:
+        self.daemon = daemon
+        self.schedule = schedule
+        self.platforms = platforms
+        self.servers = list(servers)
         self._lock = threading.Lock()
         self._idle = threading.Event()
         self._idle.set()
@@ -59,19 +71,22 @@ class Runner:
             self._idle.set()
             self._lock.release()
 
+    def stop_beat(self) -> None:
+        """Record that this daemon stopped (``infobot run --once`` ends this way)."""
+        self.daemon.beat(DaemonState.STOPPED)
+
     def run(self) -> int:
         from apscheduler.schedulers.blocking import BlockingScheduler
         from apscheduler.triggers.cron import CronTrigger
         from apscheduler.triggers.interval import IntervalTrigger
 
-        settings = self.app.settings
-        tz = ZoneInfo(settings.timezone)
-        late = int(settings.late_window_hours * 3600) or 60
+        tz = self.schedule.timezone
+        late = int(self.schedule.late_window.total_seconds()) or 60
         scheduler = BlockingScheduler(
             timezone=tz,
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": late},
         )
-        post = settings.post_time
+        post = self.schedule.post_time
         scheduler.add_job(
             self.tick,
             CronTrigger(hour=post.hour, minute=post.minute, second=post.second, timezone=tz),
@@ -91,11 +106,11 @@ class Runner:
         log.info(
             "infobot running: posting at %s %s to %s",
             post.strftime("%H:%M"),
-            settings.timezone,
-            ", ".join(settings.platforms),
+            tz.key,
+            ", ".join(self.platforms.enabled),
         )
-        self._prepare_platforms()
-        stoppers = self._start_servers()
+        self.platforms.prepare()
+        stoppers = [start() for start in self.servers]
         self.tick()  # catch up at once after a start or a restart
         if not stopping.is_set():
             scheduler.start()
@@ -106,7 +121,7 @@ class Runner:
             except Exception:  # stopping must go on
                 log.exception("could not stop a server cleanly")
         try:
-            self.daemon.beat("stopped")
+            self.stop_beat()
         except Exception:  # the database may be what failed; exiting cleanly still matters
             log.exception("could not record the stop")
         if not finished:
@@ -115,61 +130,25 @@ class Runner:
             os._exit(0)  # its intent is committed; reconciliation finishes it safely
         return 0
 
-    def _prepare_platforms(self) -> None:
-        """Build the adapters and load their SDKs now, so the first post does not wait
-        for imports."""
-        for name in self.app.settings.platforms:
-            try:
-                self.app.platform(name).prepare()
-            except Exception as exc:  # the post itself will report it plainly
-                log.warning("could not prepare the %s platform: %s", name, exc)
 
-    def _start_servers(self) -> list[Callable[[], None]]:
-        """The metrics endpoint and the web page, when their ports are set."""
-        settings = self.app.settings
-        stoppers: list[Callable[[], None]] = []
-        if settings.metrics_port:
-            from infobot.runtime.metrics import serve
-
-            stoppers.append(serve(self.app, settings.metrics_host, settings.metrics_port))
-        if settings.web_port:
-            from infobot.web.server import start_in_thread
-
-            # The page gets its own App (engine and platform adapters): adapters are not
-            # shared between the daemon's deliveries and the page's "post now".
-            web_app = type(self.app).open(settings, self.app.clock, migrate=False)
-            stop_web = start_in_thread(settings, web_app)
-
-            def stop_and_close() -> None:
-                stop_web()
-                web_app.close()
-
-            stoppers.append(stop_and_close)
-        return stoppers
-
-
-def health(app: App) -> tuple[bool, str]:
+def health(db: Database, planner: Planner) -> tuple[bool, str]:
     """Is a scheduler alive, and is today's post not overdue? One line for HEALTHCHECK."""
-    now = app.clock.now()
-    with app.db.read() as session:
-        beat = session.scalar(select(Heartbeat).order_by(Heartbeat.beat_at.desc()).limit(1))
-        campaign, calendar = Planner(app).load(session)
-        today = now.astimezone(ZoneInfo(campaign.timezone)).date()
-        slot = session.scalar(
-            select(Slot).where(Slot.campaign_id == campaign.id, Slot.local_date == today)
-        )
+    now = planner.clock.now()
+    with db.read() as session:
+        beat = heartbeats.latest(session)
+        state = planner.state(session)
+        today = state.schedule.local_date(now)
+        today_status = slots.status_on(session, planner.campaign_id, today)
     if beat is None:
         return False, "unhealthy: no infobot daemon has run against this database"
     age = now - beat.beat_at
-    if beat.state != "running" or age > STALE_HEARTBEAT:
+    if beat.state != DaemonState.RUNNING or age > STALE_HEARTBEAT:
         return False, (
             f"unhealthy: the scheduler is not running (last heartbeat "
             f"{int(age.total_seconds())} s ago, {beat.state})"
         )
-    due = due_at(today, campaign)
-    done = slot is not None and slot.status not in ("claimed", "scheduled")
-    if calendar.is_posting_day(today) and now > due + DEAD_MAN_AFTER and not done:
-        local = due.astimezone(ZoneInfo(campaign.timezone))
-        return False, f"unhealthy: today's post was due at {local:%H:%M} and has not gone out"
-    state = f"today: {slot.status}" if slot is not None else "today: not yet due"
-    return True, f"healthy: heartbeat {int(age.total_seconds())} s ago; {state}"
+    overdue = dead_man(state.schedule, state.calendar, now, today_status)
+    if overdue is not None:
+        return False, f"unhealthy: {overdue.message}"
+    state_text = f"today: {today_status}" if today_status is not None else "today: not yet due"
+    return True, f"healthy: heartbeat {int(age.total_seconds())} s ago; {state_text}"
