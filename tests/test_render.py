@@ -28,7 +28,7 @@ from infobot.domain.render import (
     measure,
     render,
 )
-from infobot.domain.render.layout import _Layout
+from infobot.domain.render.threads import _Layout
 from infobot.domain.story import StoryInput
 
 X = PlatformRules.x()

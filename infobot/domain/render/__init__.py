@@ -3,17 +3,17 @@
 Pure code: no I/O and no SDK imports. Every platform measures length its own way and this
 package reproduces each one (see ``measure``):
 
-* ``x_weighted`` (``x``): twitter-text v3, the algorithm of ``twitter_text.parse_tweet``,
+* ``x_weighted`` (module ``x``): twitter-text v3, the algorithm of ``twitter_text.parse_tweet``,
   re-implemented because ``parse_tweet`` is slow.
-* ``mastodon`` (``mastodon``): grapheme clusters, ``http(s)://`` URLs count 23,
+* ``mastodon`` (module ``mastodon``): grapheme clusters, ``http(s)://`` URLs count 23,
   ``@user@domain`` counts as ``@user`` (Mastodon's ``StatusLengthValidator``).
-* ``graphemes`` (``graphemes``): extended grapheme clusters (Bluesky, the outbox);
+* ``graphemes`` (module ``graphemes``): extended grapheme clusters (Bluesky, the outbox);
   ``max_bytes`` adds a UTF-8 byte limit.
 
 The modules, from the bottom up: ``patterns`` (shared character sets and patterns),
 ``twitter`` (the lazily loaded ``twitter_text``), ``urls``, the counters above and
 ``measure``, ``hashtags``, ``types`` (the public dataclasses), ``compose`` (the full text),
-``layout`` and ``split`` (threads), ``posts`` (``render`` itself) and ``bluesky`` (facets).
+``threads`` (splitting), ``posts`` (``render`` itself) and ``bluesky`` (facets).
 
 ``regex`` and ``twitter_text`` are imported on first use: ``twitter_text`` alone takes about
 0.3 s to import, which the CLI should not pay just to import this package.

@@ -7,9 +7,8 @@ from typing import TYPE_CHECKING
 
 from infobot.domain.render.compose import _clean_text, _compose
 from infobot.domain.render.graphemes import _utf8_len
-from infobot.domain.render.layout import _layout
 from infobot.domain.render.measure import _counter
-from infobot.domain.render.split import _split
+from infobot.domain.render.threads import _layout, _split
 from infobot.domain.render.types import PlatformRules, Post, Rendered, RenderOptions
 
 if TYPE_CHECKING:
