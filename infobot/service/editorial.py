@@ -20,6 +20,7 @@ from infobot.domain.errors import InvalidTransition, Problem, UserError, Validat
 from infobot.domain.story import APPROVABLE, EDITABLE, REJECTABLE, StoryInput, StoryStatus
 from infobot.domain.validate import validate_record
 from infobot.service import audit
+from infobot.service.media import local_pictures
 from infobot.service.stories import (
     QUEUE_ORDER,
     CheckResult,
@@ -140,7 +141,11 @@ class Editorial:
     # -- adding and editing --------------------------------------------------------
     def add(self, data: Mapping[str, object], *, actor: str, source: str = "cli") -> Story:
         story_input, problems = validate_record(
-            data, file=source, line=None, require_consent=self.app.settings.require_consent
+            data,
+            file=source,
+            line=None,
+            require_consent=self.app.settings.require_consent,
+            images=local_pictures(),
         )
         if problems or story_input is None:
             raise ValidationFailed(problems)
@@ -206,6 +211,7 @@ class Editorial:
                 file=f"story #{story_id}",
                 line=None,
                 require_consent=self.app.settings.require_consent,
+                images=local_pictures(),
             )
             if problems or updated is None:
                 raise ValidationFailed(problems)

@@ -398,6 +398,7 @@ def preview_story(app: App, story_id: int, changes: dict[str, str]) -> dict[str,
     ``warnings`` (personal data).
     """
     from infobot.domain.validate import validate_record
+    from infobot.service.media import local_pictures
     from infobot.service.views import _rendered_json
 
     with app.db.read() as session:
@@ -410,6 +411,7 @@ def preview_story(app: App, story_id: int, changes: dict[str, str]) -> dict[str,
         file=f"story #{story_id}",
         line=None,
         require_consent=app.settings.require_consent,
+        images=local_pictures(),
     )
     if story_input is None:
         return {
