@@ -37,11 +37,17 @@ class LocalPictures:
 
     def __init__(self) -> None:
         self._is_file: dict[str, bool] = {}
+        self._last: tuple[Path | None, ImageCheck] | None = None
 
     def under(self, base_dir: Path | None = None) -> ImageCheck:
         """The check for paths relative to ``base_dir`` (the story file's folder), or to the
         working directory when it is ``None``."""
-        return functools.partial(self._check, base_dir)
+        last = self._last
+        if last is not None and last[0] is base_dir:  # the records of one file: one check
+            return last[1]
+        check = functools.partial(self._check, base_dir)
+        self._last = (base_dir, check)
+        return check
 
     def _check(self, base_dir: Path | None, text: str) -> tuple[str, str | None]:
         if base_dir is not None and base_dir.is_absolute():
