@@ -25,8 +25,6 @@ from infobot.domain.validate.values import (
 _FIELD_SET = frozenset(STORY_FIELDS)
 _LIMITS = dict(FIELD_LIMITS)
 _SMALLEST_LIMIT = min(_LIMITS.values())
-
-
 _CONSENT = frozenset(CONSENT_FIELDS)
 _MISSING = {
     "body": "is empty; every story needs its text in the body",
