@@ -12,6 +12,7 @@ from infobot.domain.story import StoryAction, StoryInput, allowed, status_after_
 from infobot.domain.validate import validate_record
 from infobot.service import audit
 from infobot.service.editorial.desk import Desk
+from infobot.service.media import local_pictures
 from infobot.store import campaigns, stories
 from infobot.store.models import Story
 
@@ -52,7 +53,11 @@ class Authoring(Desk):
 
     def _valid(self, data: Mapping[str, object], *, file: str) -> StoryInput:
         story, problems = validate_record(
-            data, file=file, line=None, require_consent=self.rules.require_consent
+            data,
+            file=file,
+            line=None,
+            require_consent=self.rules.require_consent,
+            images=local_pictures(),
         )
         if problems or story is None:
             raise ValidationFailed(problems)

@@ -26,6 +26,7 @@ from typing import NamedTuple
 from infobot.domain.errors import Problem
 from infobot.domain.story import StoryInput
 from infobot.domain.validate import validate_record
+from infobot.service.media import LocalPictures
 
 __all__ = ["EXTENSIONS", "LoadResult", "Parsed", "RawRecord", "load"]
 
@@ -203,7 +204,7 @@ def _load(
 ) -> LoadResult:
     result = LoadResult()
     seen: dict[bytes, Parsed] = {}  # by fingerprint (as bytes: 100,000 of them add up)
-    image_files: dict[str, bool] = {}  # picture path -> is a file (looked for once)
+    pictures = LocalPictures()  # each picture path is looked for once
     sizes = [_size(Path(p)) for p in paths]
     total = sum(sizes)
     done_before = 0
@@ -241,8 +242,7 @@ def _load(
                     line=item.line,
                     field_lines=item.field_lines,
                     require_consent=require_consent and item.require_consent,
-                    base_dir=item.base_dir,
-                    image_files=image_files,
+                    images=pictures.under(item.base_dir),
                 )
                 if item.problems:
                     result.problems.extend(item.problems)

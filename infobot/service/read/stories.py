@@ -125,8 +125,14 @@ class StoryReads:
             k: v for k, v in current.__dict__.items() if v not in (None, "")
         }
         values.update(changes)
+        from infobot.service.media import local_pictures
+
         story_input, problems = validate_record(
-            values, file=f"story #{story_id}", line=None, require_consent=self.require_consent
+            values,
+            file=f"story #{story_id}",
+            line=None,
+            require_consent=self.require_consent,
+            images=local_pictures(),
         )
         if story_input is None:
             return Preview({}, [f"{p.field}: {p.message}" for p in problems], [])
