@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from infobot.domain.pii import PiiHit, find_personal_data
@@ -186,7 +188,11 @@ def test_a_number_is_reported_once() -> None:
     )
 )
 def test_property_ordinary_numbers_are_not_personal_data(tokens: list[str]) -> None:
-    assert find_personal_data(" ".join(tokens)) == []
+    text = " ".join(tokens)
+    # three numbers in a row grouped 3-3-4 *are* written like an NHS number ("103 655 1989"
+    # passes the check digit): warning about those is right
+    assume(not re.search(r"(?<![\d,])\d{3} \d{3} \d{4}(?![\d,])", text))
+    assert find_personal_data(text) == []
 
 
 @settings(max_examples=200, deadline=None)

@@ -105,8 +105,10 @@ def test_a_bad_plugin_setting_is_named_both_ways(
     installed: Path, cli: Cli, key: str, value: str, said: str
 ) -> None:
     os.environ["INFOBOT_PLATFORMS"] = "shouty"
-    os.environ[f"INFOBOT_PLUGINS__SHOUTY__{key}"] = value
-    result = cli("preview", "--days", "1")
+    cli.ok("import", str(QUEUE / "stories.csv"), "--by", "sam")
+    cli.ok("stories", "approve", "6", "--by", "alex")
+    os.environ[f"INFOBOT_PLUGINS__SHOUTY__{key}"] = value  # then the setting goes bad
+    result = cli("preview", "--days", "1")  # the preview renders for shouty
     assert result.code == 2 and said in result.err
     assert said in cli("doctor").out  # and doctor says it too
 
