@@ -23,6 +23,7 @@ from infobot.store.models import Blackout, Campaign, Event
 if TYPE_CHECKING:
     from infobot.platforms.base import Platform
     from infobot.service.editorial import Editorial
+    from infobot.service.importing import Importer
     from infobot.service.views import Views
     from infobot.settings import Settings
 
@@ -94,6 +95,18 @@ class App:
         from infobot.service.views import Views
 
         return Views(self)
+
+    def importer(self) -> Importer:
+        from infobot.service.importing import Importer
+
+        return Importer(
+            self.db,
+            self.clock,
+            self.campaign_id,
+            timezone=self.settings.tz,
+            require_consent=self.settings.require_consent,
+            calendar=self.calendar,
+        )
 
 
 def calendar_of(campaign: Campaign, blackouts: Iterable[date]) -> CampaignCalendar:

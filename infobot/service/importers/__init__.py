@@ -119,9 +119,9 @@ def _reader_for(path: Path, require_consent: bool) -> Reader | str:
 
         return yaml_format.read
     if ext == ".json":
-        from infobot.service.importers import yaml_format
+        from infobot.service.importers import json_format
 
-        return yaml_format.read_json
+        return json_format.read
     if ext in (".md", ".markdown"):
         from infobot.service.importers import markdown_format
 

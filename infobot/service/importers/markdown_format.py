@@ -22,7 +22,8 @@ from pathlib import Path
 from infobot.domain.errors import Problem
 from infobot.domain.validate import normalise_header
 from infobot.service.importers import Advance, RawRecord
-from infobot.service.importers.yaml_format import decode_utf8, front_matter
+from infobot.service.importers.text import decode_utf8
+from infobot.service.importers.yaml_format import front_matter
 
 __all__ = ["read", "read_folder"]
 

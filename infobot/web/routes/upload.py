@@ -42,13 +42,12 @@ async def import_form(ctx: Ctx) -> Response:
 
 
 def _run(ctx: Ctx, source: BinaryIO, name: str, dry_run: bool) -> ImportReport:
-    from infobot.service.importing import import_files
-
     with tempfile.TemporaryDirectory(prefix="infobot-upload-") as folder:
         path = Path(folder) / name
         with path.open("wb") as out:
             shutil.copyfileobj(source, out)
-        return import_files(ctx.app, [path], actor=ctx.actor, dry_run=dry_run, labels=[name])
+        importer = ctx.app.importer()
+        return importer.import_files([path], actor=ctx.actor, dry_run=dry_run, labels=[name])
 
 
 async def import_upload(ctx: Ctx) -> Response:
