@@ -38,6 +38,7 @@ __all__ = [
     "MAX_OTHER",
     "MAX_TITLE",
     "normalise_header",
+    "show_name",
     "suggest_field",
     "unknown_field_message",
     "validate_record",
@@ -237,6 +238,12 @@ def _show(value: str, limit: int = 60) -> str:
     """A value made safe and short enough to quote back in a message."""
     short = value if len(value) <= limit else value[: limit - 1] + "…"
     return _FORBIDDEN.sub(lambda m: f"\\u{ord(m.group()):04x}", short).replace("\n", "\\n")
+
+
+def show_name(name: str) -> str:
+    """A field name from a file, as a problem names it: hidden characters escaped, and
+    short (a heading can be a megabyte long)."""
+    return _show(name)
 
 
 # --- values ---------------------------------------------------------------------------------
@@ -523,7 +530,7 @@ def validate_record(
                 found = normalise_header(key)
                 if found is None:
                     problems.append(
-                        Problem(file, at(key), key, unknown_field_message(key, "field"))
+                        Problem(file, at(key), show_name(key), unknown_field_message(key, "field"))
                     )
                     continue
                 if found in raw or found in aliases:

@@ -20,7 +20,7 @@ from infobot.clock import Clock
 from infobot.domain.calendar import CampaignCalendar
 from infobot.domain.errors import Problem, ValidationFailed
 from infobot.service import audit
-from infobot.service.importers import Parsed, load
+from infobot.service.importers import SIZE_LIMITS, Parsed, load, size_limit, too_big
 from infobot.service.stories import lock_campaign
 from infobot.store import bulk
 from infobot.store.db import Database
@@ -57,6 +57,7 @@ class Importer:
         timezone: tzinfo,
         require_consent: bool,
         calendar: Callable[[], CampaignCalendar],
+        max_upload_bytes: int = max(SIZE_LIMITS.values()),
     ) -> None:
         self.db = db
         self.clock = clock
@@ -64,6 +65,20 @@ class Importer:
         self.timezone = timezone
         self.require_consent = require_consent
         self.calendar = calendar
+        #: The largest upload worth reading at all (the web stops copying past it).
+        self.max_upload_bytes = max_upload_bytes
+
+    def size_limit(self, name: str) -> int | None:
+        """The largest file called ``name`` that is read (None: not a story file)."""
+        limit = size_limit(name)
+        return None if limit is None else min(limit, self.max_upload_bytes)
+
+    def refuse_size(self, name: str, size: int) -> None:
+        """Raise :class:`ValidationFailed` if ``size`` bytes (or more: an upload is read no
+        further than its limit) are over the limit for ``name``, before any parsing."""
+        limit = self.size_limit(name) or self.max_upload_bytes
+        if size > limit:
+            raise ValidationFailed([too_big(None, limit, name)], summary="the file is too big")
 
     def import_files(
         self,

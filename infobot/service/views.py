@@ -11,6 +11,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 
+from infobot.domain.cells import EXPORT_HEAD, EXPORT_TAIL, protect
 from infobot.domain.story import STORY_FIELDS, StoryStatus
 from infobot.service.schedule import Planner, due_at
 from infobot.service.stories import (
@@ -27,21 +28,7 @@ if TYPE_CHECKING:
     from infobot.app import App
 
 ATTENTION_DELIVERY = ("failed", "in_doubt")
-STORY_EXPORT = (
-    "id",
-    "status",
-    "position",
-    *STORY_FIELDS,
-    "source",
-    "status_reason",
-    "created_by",
-    "created_at",
-    "updated_by",
-    "updated_at",
-    "approved_by",
-    "approved_at",
-    "fingerprint",
-)
+STORY_EXPORT = (*EXPORT_HEAD, *STORY_FIELDS, *EXPORT_TAIL)
 DELIVERY_EXPORT = (
     "id",
     "story_id",
@@ -403,25 +390,12 @@ def _plain(value: Any) -> Any:
     return value
 
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "|", "%")
-
-
 def spreadsheet_safe(value: Any) -> str:
-    """Text a spreadsheet shows as text: never a formula (OWASP CSV injection advice)."""
-    if value is None:
-        return ""
-    text = str(value)
-    if text.startswith(_FORMULA_START) and not _is_number(text):
-        return "'" + text
-    return text
+    """Text a spreadsheet shows as text: never a formula (OWASP CSV injection advice).
 
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
+    A leading ``'`` is protected too, so that an import of the export can take off
+    exactly the quotes the export added (see :mod:`infobot.domain.cells`)."""
+    return protect(value)
 
 
 def _rendered_json(rendered: Any) -> dict[str, Any]:

@@ -27,7 +27,19 @@ from infobot.domain.errors import Problem
 from infobot.domain.story import StoryInput
 from infobot.domain.validate import validate_record
 
-__all__ = ["EXTENSIONS", "LoadResult", "Parsed", "RawRecord", "load"]
+__all__ = [
+    "EXTENSIONS",
+    "MAX_CELLS",
+    "MAX_ROWS",
+    "SIZE_LIMITS",
+    "LoadResult",
+    "Parsed",
+    "RawRecord",
+    "load",
+    "rows_over_limit",
+    "size_limit",
+    "too_big",
+]
 
 #: File extensions infobot reads (and folders of .md files).
 EXTENSIONS: tuple[str, ...] = (
@@ -40,6 +52,28 @@ EXTENSIONS: tuple[str, ...] = (
     ".md",
     ".markdown",
 )
+
+_MB = 1024 * 1024
+#: The largest file of each format infobot reads, in bytes, checked before anything is
+#: read. CSV and YAML are streamed (the limit bounds the time a file can take); JSON is
+#: read whole (the limit bounds the memory); a Markdown file holds one story.
+SIZE_LIMITS: dict[str, int] = {
+    ".csv": 256 * _MB,
+    ".tsv": 256 * _MB,
+    ".xlsx": 64 * _MB,
+    ".yaml": 128 * _MB,
+    ".yml": 128 * _MB,
+    ".json": 64 * _MB,
+    ".md": 1 * _MB,
+    ".markdown": 1 * _MB,
+}
+#: Records read from one file at most, blank ones included: a sheet that goes on past
+#: this (a cell at row 10,000,000, millions of blank rows) is refused there.
+MAX_ROWS = 200_000
+#: Spreadsheet cells read from one sheet at most (rows as wide as their last cell).
+MAX_CELLS = 20_000_000
+#: Blank rows noted one by one; the rest are counted in one last note.
+MAX_BLANK_NOTES = 100
 
 Advance = Callable[[int], None]
 Reader = Callable[[Path, str, Advance], Iterator["RawRecord | Problem"]]
@@ -87,6 +121,36 @@ class RawRecord(NamedTuple):
     blocked: bool = False
 
 
+def size_limit(name: str) -> int | None:
+    """The largest file infobot reads for a file called ``name`` (None: not a story file)."""
+    return SIZE_LIMITS.get(Path(name).suffix.lower())
+
+
+def too_big(size: int | None, limit: int, display: str) -> Problem:
+    """The problem of a file of ``size`` bytes (None: more than was read) over its
+    format's ``limit``."""
+    said = f"{size:,} bytes" if size is not None else f"more than {limit:,} bytes"
+    return Problem(
+        display,
+        None,
+        "file",
+        f"is {said}; infobot reads files of this kind up to {limit:,} bytes "
+        f"({limit // _MB} MB); split it into smaller files",
+    )
+
+
+def rows_over_limit(display: str, line: int) -> Problem:
+    """The problem of a file that goes on past :data:`MAX_ROWS` records."""
+    return Problem(
+        display,
+        line,
+        "row",
+        f"the file goes on past {MAX_ROWS:,} rows (blank rows count); infobot reads at "
+        f"most {MAX_ROWS:,} rows from one file, so it stopped here: delete the rows below "
+        "the stories, or split the file into smaller files",
+    )
+
+
 def _blank(values: Mapping[str, object]) -> bool:
     for value in values.values():
         if value is None or (type(value) is str and (not value or value.isspace())):
@@ -106,6 +170,9 @@ def _reader_for(path: Path, require_consent: bool) -> Reader | str:
         return "file not found"
     if not path.is_file():
         return "not a regular file"
+    limit = SIZE_LIMITS.get(ext)
+    if limit is not None and (size := path.stat().st_size) > limit:
+        return too_big(size, limit, "").message
     if ext in (".csv", ".tsv"):
         from infobot.service.importers import csv_format
 
@@ -218,6 +285,7 @@ def _load(
 
         advance = _advance(progress, done_before, size, total)
         stories_in_file = 0
+        blank_rows = 0
         first_item = len(result.items)
         broken: set[str] = set()  # files the reader could not read completely
         try:
@@ -232,7 +300,10 @@ def _load(
                     if item.problems:
                         result.problems.extend(item.problems)
                     else:
-                        result.notes.append(Problem(item.file, item.line, "row", "blank; skipped"))
+                        blank_rows += 1
+                        if blank_rows <= MAX_BLANK_NOTES:
+                            note = Problem(item.file, item.line, "row", "blank; skipped")
+                            result.notes.append(note)
                     continue
                 stories_in_file += 1
                 story, problems = validate_record(
@@ -297,6 +368,10 @@ def _load(
             result.items.extend(kept)
         elif stories_in_file == 0:
             result.problems.append(Problem(display, None, "file", "no stories found"))
+        if blank_rows > MAX_BLANK_NOTES:
+            more = blank_rows - MAX_BLANK_NOTES
+            message = f"and {more:,} more blank rows skipped (not listed)"
+            result.notes.append(Problem(display, None, "row", message))
         done_before += size
         if progress is not None:
             progress(done_before, total)

@@ -22,12 +22,18 @@ import operator
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from infobot.domain.cells import EXPORT_ONLY_COLUMNS, is_export, unprotect
 from infobot.domain.errors import Problem
 from infobot.domain.story import CONSENT_FIELDS, STORY_FIELDS
-from infobot.domain.validate import MAX_BODY, normalise_header, unknown_field_message
-from infobot.service.importers import Advance, RawRecord
+from infobot.domain.validate import (
+    MAX_BODY,
+    normalise_header,
+    show_name,
+    unknown_field_message,
+)
+from infobot.service.importers import MAX_ROWS, Advance, RawRecord, rows_over_limit
 
 if TYPE_CHECKING:
     from _csv import Reader
@@ -37,6 +43,9 @@ __all__ = ["Columns", "column_letter", "read", "read_header"]
 _PROGRESS_EVERY = 2048
 _BATCH = 256
 _DEFAULT_FIELD_LIMIT = 131_072  # csv's own default
+#: Longest cell read (in characters): far over every field's limit, so that validation
+#: can still name the row, the column and the length of an oversized one.
+_MAX_FIELD = 16 * 1024 * 1024
 #: Columns whose values often repeat from row to row (see ``memo`` in :func:`read`).
 _SHARED = frozenset(
     {"role", "organisation", "consent_by", "consent_scope", "image", "image_alt", "language"}
@@ -78,6 +87,15 @@ class Columns:
     width: int
     #: ``False`` when a consent column is missing (already reported at the header).
     require_consent: bool
+    #: ``True`` for infobot's own export: its bookkeeping columns are left out and the
+    #: quote it puts before formula-like text is taken off (:mod:`infobot.domain.cells`).
+    export: bool = False
+
+    def unprotect(self, values: dict[str, Any]) -> None:
+        """Put ``values`` of a row of an export back as they were before the export."""
+        for name, value in values.items():
+            if type(value) is str and value.startswith("'"):
+                values[name] = unprotect(value)
 
     def strays(self, row: Sequence[object], file: str, line: int) -> tuple[Problem, ...]:
         """Problems for text in columns that have no heading."""
@@ -107,14 +125,17 @@ def read_header(
     problems: list[Problem] = []
     found: dict[str, int] = {}
     unnamed: set[int] = set()
+    export = is_export(cells)
     for index, cell in enumerate(cells):
         name = "" if cell is None else str(cell).strip()
         if not name:
             unnamed.add(index)
             continue
         field = normalise_header(name)
+        if field is None and export and name.lower() in EXPORT_ONLY_COLUMNS:
+            continue
         if field is None:
-            problems.append(Problem(file, line, name, unknown_field_message(name)))
+            problems.append(Problem(file, line, show_name(name), unknown_field_message(name)))
         elif field in found:
             problems.append(
                 Problem(
@@ -154,6 +175,7 @@ def read_header(
         unnamed=frozenset(unnamed),
         width=len(cells),
         require_consent=not missing,
+        export=export,
     )
     return columns, problems
 
@@ -237,10 +259,11 @@ def read(
         # No cell can be longer than the file: with that as the limit an oversized cell is
         # read (into about four times its size) and reported by validation with its column
         # and length, and the rows after it are still checked.
-        limit = max(path.stat().st_size + 1, _DEFAULT_FIELD_LIMIT)
+        limit = max(min(path.stat().st_size + 1, _MAX_FIELD), _DEFAULT_FIELD_LIMIT)
 
         header: Columns | None = None
         names: tuple[str, ...] = ()  # field per column when every column is a field, in order
+        export = False
         end = 0  # physical line the previous record ended on
         count = 0
         memo: dict[str, str] = {}
@@ -268,8 +291,12 @@ def read(
                         shared_values = operator.itemgetter(*shared) if len(shared) > 1 else None
                         width = header.width
                         check_strays = bool(header.unnamed)
+                        export = header.export
                         continue
                     count += 1
+                    if count > MAX_ROWS:
+                        yield rows_over_limit(display, line)
+                        return
                     if count % _PROGRESS_EVERY == 0:
                         advance(raw.tell())
                         if len(memo) > _MEMO_SIZE:
@@ -302,6 +329,8 @@ def read(
                                 value = row[index]
                                 row[index] = memo.setdefault(value, value)
                         values = {field: row[index] for index, field in fields if index < len(row)}
+                    if export:
+                        header.unprotect(values)
                     yield _new_record(
                         (display, line, values, base_dir, None, require_consent, strays, blocked)
                     )

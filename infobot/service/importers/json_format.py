@@ -13,11 +13,13 @@ from collections.abc import Generator, Iterator, Mapping
 from pathlib import Path
 
 from infobot.domain.errors import Problem
+from infobot.domain.validate import show_name
 from infobot.service.importers import Advance, RawRecord
 from infobot.service.importers.text import decode_utf8
 
 __all__ = ["read"]
 
+_TWICE = "given twice; keep one"
 _WS = re.compile(r"[ \t\n\r]*")
 
 
@@ -40,7 +42,16 @@ def _object(pairs: list[tuple[str, object]]) -> _Object:
     return obj
 
 
-_DECODER = json.JSONDecoder(object_pairs_hook=_object)
+#: Longer integers are kept as the digits written: Python refuses to convert an integer
+#: of more than 4,300 digits, and as text validation can say what is wrong with it.
+_MAX_DIGITS = 640
+
+
+def _integer(digits: str) -> int | str:
+    return int(digits) if len(digits) <= _MAX_DIGITS else digits
+
+
+_DECODER = json.JSONDecoder(object_pairs_hook=_object, parse_int=_integer)
 
 
 class _FieldLines(Mapping[str, int]):
@@ -149,7 +160,7 @@ class _JSONReader:
                     yield self.problem(
                         key_pos,
                         "file",
-                        f'unexpected "{key[:60]}" at the top level; the stories go in a '
+                        f'unexpected "{show_name(key)}" at the top level; the stories go in a '
                         '"stories" list',
                     )
             pos = self.ws(pos)
@@ -174,7 +185,7 @@ class _JSONReader:
             if isinstance(value, _Object):
                 fields = _FieldLines(text, start, line)
                 twice = tuple(
-                    Problem(self.display, fields.get(name, line), name, "given twice; keep one")
+                    Problem(self.display, fields.get(name, line), show_name(name), _TWICE)
                     for name in value.duplicates
                 )
                 yield RawRecord(self.display, line, value, self.base_dir, fields, problems=twice)

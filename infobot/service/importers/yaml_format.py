@@ -10,6 +10,7 @@ capped (no stack exhaustion, no minutes spent on 100,000 nested brackets).
 
 from __future__ import annotations
 
+import codecs
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,9 +19,9 @@ from typing import Any
 import yaml
 
 from infobot.domain.errors import Problem
-from infobot.domain.validate import normalise_header
+from infobot.domain.validate import normalise_header, show_name
 from infobot.service.importers import Advance, RawRecord
-from infobot.service.importers.text import decode_utf8
+from infobot.service.importers.text import not_utf8, utf16
 
 __all__ = ["MAX_NESTING", "front_matter", "read"]
 
@@ -32,6 +33,7 @@ _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when ava
 
 
 # What YAML refuses to read (outside its printable set).
+_SCAN_CHUNK = 1 << 20
 _NOT_YAML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
 
 
@@ -50,20 +52,24 @@ class _Refused(Exception):
         self.message = message
 
 
-def _yaml_problem(exc: yaml.YAMLError, text: str, display: str, offset: int) -> Problem:
+def _not_yaml(display: str, line: int, column: int, char: str) -> Problem:
+    return Problem(
+        display,
+        line,
+        "file",
+        f"contains the invisible control character U+{ord(char):04X} at character "
+        f"{column} of the line, which YAML does not allow; remove it",
+    )
+
+
+def _yaml_problem(exc: yaml.YAMLError, text: str | None, display: str, offset: int) -> Problem:
     if isinstance(exc, yaml.reader.ReaderError):
-        bad = _NOT_YAML.search(text)
-        if bad is not None:
+        bad = _NOT_YAML.search(text) if text is not None else None
+        if bad is not None and text is not None:
             index = bad.start()
             line = text.count("\n", 0, index) + 1 + offset
             column = index - (text.rfind("\n", 0, index) + 1) + 1
-            return Problem(
-                display,
-                line,
-                "file",
-                f"contains the invisible control character U+{ord(bad.group()):04X} at character "
-                f"{column} of the line, which YAML does not allow; remove it",
-            )
+            return _not_yaml(display, line, column, bad.group())
         return Problem(display, None, "file", f"is not valid YAML ({exc.reason})")
     if isinstance(exc, yaml.MarkedYAMLError) and exc.problem_mark is not None:
         mark = exc.problem_mark
@@ -188,7 +194,7 @@ class _Events:
                 problems.append(self.problem(event, "story", "a field name must be plain text"))
             elif key in lines:
                 message = f"given twice (lines {lines[key]} and {line}); keep one"
-                problems.append(Problem(self.display, line, key, message))
+                problems.append(Problem(self.display, line, show_name(key), message))
             else:
                 values[key] = value
                 lines[key] = line
@@ -256,7 +262,7 @@ class _Events:
             elif isinstance(key, str) and normalise_header(key) is not None:
                 looks_like_a_story = True
             else:
-                shown = key[:60] if isinstance(key, str) else "?"
+                shown = show_name(key) if isinstance(key, str) else "?"
                 yield self.problem(
                     event,
                     "file",
@@ -295,17 +301,60 @@ def front_matter(
     return {}, {}, []
 
 
+def _unreadable(path: Path, display: str) -> Problem | None:
+    """What makes the file unreadable as YAML, found in one streamed pass: UTF-16, the
+    first byte that is not UTF-8, or else the first character YAML does not allow."""
+    decoder = codecs.getincrementaldecoder("utf-8-sig")(errors="surrogateescape")
+    line = 1
+    chars = width = 0  # characters and bytes of the current line in earlier chunks
+    control: Problem | None = None
+    with path.open("rb") as raw:
+        if raw.read(4).startswith((b"\xff\xfe", b"\xfe\xff")):
+            return utf16(display)
+        raw.seek(0)
+        while True:
+            chunk = raw.read(_SCAN_CHUNK)
+            text = decoder.decode(chunk, final=not chunk)
+            for bad in _NOT_YAML.finditer(text):
+                index = bad.start()
+                newline = text.rfind("\n", 0, index)
+                prefix = text[newline + 1 : index]
+                at = line + text.count("\n", 0, index)
+                char = bad.group()
+                if "\udc80" <= char <= "\udcff":  # surrogate escape: a byte that is not UTF-8
+                    before = (width if newline < 0 else 0) + len(_encoded(prefix))
+                    return not_utf8(display, at, before + 1, ord(char) - 0xDC00)
+                if control is None:
+                    before = (chars if newline < 0 else 0) + len(prefix)
+                    control = _not_yaml(display, at, before + 1, char)
+            last = text.rfind("\n")
+            if last >= 0:
+                line += text.count("\n")
+                chars = width = 0
+            tail = text[last + 1 :]
+            chars += len(tail)
+            width += len(_encoded(tail))
+            if not chunk:
+                return control
+
+
+def _encoded(text: str) -> bytes:
+    return text.encode("utf-8", "surrogateescape")
+
+
 def read(path: Path, display: str, advance: Advance) -> Iterator[RawRecord | Problem]:
-    """Records from a YAML file (every document in it)."""
-    text = decode_utf8(path.read_bytes(), display)
-    if isinstance(text, Problem):
-        yield text
+    """Records from a YAML file (every document in it), streamed: the file is checked in
+    one pass, then parsed from the file, never held whole."""
+    problem = _unreadable(path, display)
+    if problem is not None:
+        yield problem
         return
-    events = _Events(yaml.parse(text, Loader=_Loader), display, advance=advance)
-    try:
-        for root in events.documents():
-            yield from events.stories(root, path.parent)
-    except yaml.YAMLError as exc:
-        yield _yaml_problem(exc, text, display, 0)
-    except _Refused as exc:
-        yield Problem(display, exc.line, "file", exc.message)
+    with path.open("rb") as raw:
+        events = _Events(yaml.parse(raw, Loader=_Loader), display, advance=advance)
+        try:
+            for root in events.documents():
+                yield from events.stories(root, path.parent)
+        except yaml.YAMLError as exc:
+            yield _yaml_problem(exc, None, display, 0)
+        except _Refused as exc:
+            yield Problem(display, exc.line, "file", exc.message)
