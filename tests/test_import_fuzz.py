@@ -45,6 +45,7 @@ from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+from infobot.domain.story import STORY_FIELDS
 from tests.conftest import NOW
 
 EXAMPLES = int(os.environ.get("INFOBOT_FUZZ_EXAMPLES", "120"))
@@ -52,22 +53,7 @@ SEED = int(os.environ.get("INFOBOT_FUZZ_SEED", "20261204"))
 REPORT = os.path.abspath(os.environ.get("INFOBOT_FUZZ_REPORT", "") or os.devnull)  # read now
 COUNTS: Counter[str] = Counter()
 
-FIELDS = (
-    "title",
-    "body",
-    "author",
-    "role",
-    "organisation",
-    "link",
-    "image",
-    "image_alt",
-    "language",
-    "consent_by",
-    "consent_date",
-    "consent_scope",
-    "pin_date",
-    "notes",
-)
+FIELDS = STORY_FIELDS
 
 # --- values -----------------------------------------------------------------------------------
 #
