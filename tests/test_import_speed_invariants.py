@@ -122,3 +122,57 @@ def test_image_cache_gives_the_same_answers(tmp_path: Path) -> None:
         cached = validate_record(raw, file="f.csv", line=2, base_dir=tmp_path, image_files=cache)
         plain = validate_record(raw, file="f.csv", line=2, base_dir=tmp_path)
         assert cached == plain
+
+
+def test_events_written_by_sqlite_are_those_python_writes(tmp_path: Path) -> None:
+    """On SQLite the import's events come from one INSERT ... SELECT; they must be exactly
+    the rows the Python path writes, whatever the sources hold."""
+    from datetime import UTC, datetime
+
+    from infobot.app import App
+    from infobot.clock import FixedClock
+    from infobot.domain.story import StoryInput
+    from infobot.settings import load_settings
+    from infobot.store.bulk import ImportedStories
+    from infobot.store.models import Event
+
+    now = datetime(2026, 11, 23, 8, tzinfo=UTC)
+    sources = ["a.csv:2", 'Zoë "q" \\ p\n\t:3', "\x01\x7f\u2028:4", "€ 👩🏽.csv:5", "'x':6"]
+    chunk = [(StoryInput(body=f"b{n}"), f"{n:064x}", s) for n, s in enumerate(sources)]
+    written = []
+    for by_select in (True, False):
+        db = tmp_path / f"{by_select}.db"
+        app = App.open(load_settings(database_url=f"sqlite:///{db}"), FixedClock(now))
+        try:
+            with app.db.write() as session:
+                writer = ImportedStories(
+                    session,
+                    campaign_id=app.campaign_id,
+                    actor="Zoë 'q'",
+                    now=now,
+                    event_after=_imported_after_json(),
+                )
+                if writer.events_by_select is None:
+                    pytest.skip("this SQLite quotes JSON differently: the Python path is used")
+                if not by_select:
+                    writer.events_by_select = None
+                writer.write(chunk)
+            with app.db.read() as session:
+                rows = session.query(Event).filter(Event.action == "story.imported")
+                columns = ("at", "actor", "campaign_id", "story_id", "delivery_id", "before")
+                written.append(
+                    [
+                        (*(getattr(e, c) for c in columns), e.after, e.message)
+                        for e in rows.order_by(Event.id)
+                    ]
+                )
+            with app.db.engine.connect() as conn:
+                raw = conn.exec_driver_sql(
+                    "SELECT at, typeof(at), after, message FROM events WHERE story_id IS NOT NULL"
+                ).fetchall()
+            written.append([tuple(r) for r in raw])
+        finally:
+            app.close()
+    by_select_rows, by_select_raw, python_rows, python_raw = written
+    assert by_select_rows == python_rows and len(python_rows) == len(sources)
+    assert by_select_raw == python_raw

@@ -15,18 +15,30 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, tzinfo
 from pathlib import Path
+from typing import NamedTuple
+
+from sqlalchemy.orm import Session, SessionTransaction
 
 from infobot.clock import Clock
 from infobot.domain.calendar import CampaignCalendar
 from infobot.domain.errors import Problem, ValidationFailed
+from infobot.domain.story import StoryInput
 from infobot.service import audit
-from infobot.service.importers import SIZE_LIMITS, Parsed, load, size_limit, too_big
+from infobot.service.importers import (
+    SIZE_LIMITS,
+    FileEnd,
+    LoadResult,
+    Parsed,
+    size_limit,
+    stream,
+    too_big,
+)
 from infobot.service.stories import lock_campaign
 from infobot.store import bulk
 from infobot.store.db import Database
 
-#: Stories written per bulk insert: bounded memory, still one transaction.
-WRITE_CHUNK = 5000
+#: Stories checked against the database and written at a time (one transaction).
+CHUNK = 2000
 
 
 @dataclass
@@ -124,94 +136,177 @@ class Importer:
         progress: Callable[[int, int], None] | None,
         labels: Sequence[str] | None,
     ) -> ImportReport:
-        loaded = load(paths, require_consent=self.require_consent, progress=progress, labels=labels)
-        report = ImportReport(rows=loaded.rows_seen, dry_run=dry_run, notes=list(loaded.notes))
-        problems = list(loaded.problems)
-        items = list(loaded.items)
-
-        # rules that need the clock, the calendar or the database
+        found = LoadResult()
+        events = stream(
+            paths,
+            found,
+            require_consent=self.require_consent,
+            progress=progress,
+            labels=labels,
+        )
         today = self.clock.now().astimezone(self.timezone).date()
-        pins_in_file: dict[date, Parsed] = {}
-        bad: set[int] = set()
-        calendar: CampaignCalendar | None = None
-        for index, item in enumerate(items):
-            pin = item.story.pin_date
-            if pin is None:
-                continue
-            if calendar is None:
-                calendar = self.calendar()
-            where = (item.file, item.line, "pin_date")
-            if pin < today:
-                problems.append(Problem(*where, f"{pin.isoformat()} is in the past"))
-                bad.add(index)
-            elif (reason := calendar.off_reason(pin)) is not None:
-                problems.append(Problem(*where, f"nothing posts on {pin.isoformat()} ({reason})"))
-                bad.add(index)
-            elif pin in pins_in_file:
-                first = pins_in_file[pin]
-                problems.append(
-                    Problem(*where, f"{pin.isoformat()} is also the pin date of line {first.line}")
+        with self.db.read() if dry_run else self.db.write() as session:
+            run = _Run(self, session, found, today, skip_invalid=skip_invalid)
+            if not dry_run:
+                lock_campaign(session, self.campaign_id)
+                run.writer = bulk.ImportedStories(
+                    session,
+                    campaign_id=self.campaign_id,
+                    actor=actor,
+                    now=self.clock.now(),
+                    event_after=_imported_after_json(),
                 )
-                bad.add(index)
-            else:
-                pins_in_file[pin] = item
+            run.compare = bulk.has_stories(session, self.campaign_id)
+            pending: list[Parsed] = []
+            for event in events:
+                if isinstance(event, FileEnd):
+                    run.check(pending)
+                    pending = []
+                    run.file_end(event.broken)
+                    continue
+                pending.append(event)
+                if len(pending) == CHUNK:
+                    run.check(pending)
+                    pending = []
+            problems = [*found.problems, *run.problems]
+            report = ImportReport(
+                added=run.fresh if dry_run else len(run.ids),
+                already=run.already,
+                rows=found.rows_seen,
+                dry_run=dry_run,
+                problems=sorted(problems, key=lambda p: (p.file, p.line or 0)),
+                notes=found.notes,
+                added_ids=run.ids,
+            )
+            if problems and not skip_invalid:
+                count = len(problems)
+                raise ValidationFailed(  # the write transaction is rolled back
+                    report.problems,
+                    summary=f"{count} problem{'s' if count != 1 else ''} in the import",
+                )
+        report.invalid = len({(p.file, p.line) for p in problems})
+        return report
 
-        prints = [item.fingerprint or item.story.fingerprint() for item in items]
-        with self.db.read() as session:
-            existing = bulk.existing_fingerprints(session, self.campaign_id, prints)
-            taken = bulk.pinned_elsewhere(session, self.campaign_id, pins_in_file, existing)
-        fresh: list[tuple[Parsed, str]] = []
-        for index, (item, fingerprint) in enumerate(zip(items, prints, strict=True)):
-            if fingerprint in existing:
-                report.already += 1
+
+class _Run:
+    """One import, a chunk of stories at a time: the rules that need the clock, the
+    calendar or the database, then (unless it is a dry run) the write.
+
+    Without ``skip_invalid`` writing stops at the first problem (the transaction will be
+    rolled back) while checking goes on, so that every problem is listed. With it, each
+    file is written under a savepoint, undone if the file turns out unreadable further on.
+    """
+
+    def __init__(
+        self,
+        importer: Importer,
+        session: Session,
+        found: LoadResult,
+        today: date,
+        *,
+        skip_invalid: bool,
+    ) -> None:
+        self.importer = importer
+        self.session = session
+        self.found = found
+        self.today = today
+        self.skip_invalid = skip_invalid
+        self.campaign_id = importer.campaign_id
+        self.writer: bulk.ImportedStories | None = None
+        self.compare = True  # False: the campaign was empty, nothing to compare with
+        self.calendar: CampaignCalendar | None = None
+        self.pins: dict[date, int] = {}  # pin date -> line of the story pinned to it
+        self.problems: list[Problem] = []
+        self.already = 0
+        self.fresh = 0
+        self.ids: list[int] = []
+        self._file = _FileMarks(0, 0, 0, 0, [])
+        self._savepoint: SessionTransaction | None = None
+
+    def check(self, chunk: list[Parsed]) -> None:
+        """Check ``chunk`` (stories of one file, in order) and write the new ones."""
+        if not chunk:
+            return
+        bad: set[int] = set()
+        for index, item in enumerate(chunk):
+            pin = item.story.pin_date
+            if pin is not None and not self._pin_is_free(item, pin):
+                bad.add(index)
+        existing: dict[str, int] = {}
+        taken: dict[date, int] = {}
+        if self.compare:
+            prints = [item.fingerprint for item in chunk]
+            existing = bulk.existing_fingerprints(self.session, self.campaign_id, prints)
+            days = [
+                pin
+                for index, item in enumerate(chunk)
+                if (pin := item.story.pin_date) is not None and index not in bad
+            ]
+            taken = bulk.pinned_elsewhere(self.session, self.campaign_id, days, existing)
+        fresh: list[tuple[StoryInput, str, str]] = []
+        for index, item in enumerate(chunk):
+            if item.fingerprint in existing:
+                self.already += 1
                 continue
             pin = item.story.pin_date
             if pin is not None and pin in taken and index not in bad:
-                problems.append(
-                    Problem(
-                        item.file,
-                        item.line,
-                        "pin_date",
-                        f"story #{taken[pin]} is already pinned to {pin.isoformat()}",
-                    )
-                )
+                message = f"story #{taken[pin]} is already pinned to {pin.isoformat()}"
+                self.problems.append(Problem(item.file, item.line, "pin_date", message))
                 bad.add(index)
             if index not in bad:
-                fresh.append((item, fingerprint))
+                fresh.append((item.story, item.fingerprint, f"{item.file}:{item.line}"))
+        self.fresh += len(fresh)
+        if self.writer is not None and fresh and (self.skip_invalid or not self._failed()):
+            if self.skip_invalid and self._savepoint is None:
+                self._savepoint = self.session.begin_nested()
+            self.ids.extend(self.writer.write(fresh))
 
-        report.problems = sorted(problems, key=lambda p: (p.file, p.line or 0))
-        if problems and not skip_invalid:
-            raise ValidationFailed(
-                report.problems,
-                summary=f"{len(problems)} problem{'s' if len(problems) != 1 else ''} in the import",
-            )
-        report.invalid = len({(p.file, p.line) for p in problems})
-        if dry_run or not fresh:
-            report.added = len(fresh) if dry_run else 0
-            return report
+    def file_end(self, broken: bool) -> None:
+        """A path is read to its end: if it ``broken``, nothing of it counts."""
+        if broken:
+            marks = self._file
+            del self.problems[marks.problems :]
+            for day in marks.pins:
+                del self.pins[day]
+            self.already, self.fresh = marks.already, marks.fresh
+            del self.ids[marks.ids :]
+            if self._savepoint is not None:
+                self._savepoint.rollback()
+        elif self._savepoint is not None:
+            self._savepoint.commit()
+        self._savepoint = None
+        self._file = _FileMarks(len(self.problems), self.already, self.fresh, len(self.ids), [])
 
-        ids: list[int] = []
-        with self.db.write() as session:
-            lock_campaign(session, self.campaign_id)
-            writer = bulk.ImportedStories(
-                session,
-                campaign_id=self.campaign_id,
-                actor=actor,
-                now=self.clock.now(),
-                event_after=_imported_after_json(),
-            )
-            for start in range(0, len(fresh), WRITE_CHUNK):
-                ids.extend(
-                    writer.write(
-                        [
-                            (item.story, fingerprint, f"{item.file}:{item.line}")
-                            for item, fingerprint in fresh[start : start + WRITE_CHUNK]
-                        ]
-                    )
-                )
-        report.added = len(ids)
-        report.added_ids = ids
-        return report
+    def _failed(self) -> bool:
+        return bool(self.problems or self.found.problems)
+
+    def _pin_is_free(self, item: Parsed, pin: date) -> bool:
+        where = (item.file, item.line, "pin_date")
+        if self.calendar is None:
+            self.calendar = self.importer.calendar()
+        if pin < self.today:
+            self.problems.append(Problem(*where, f"{pin.isoformat()} is in the past"))
+            return False
+        if (reason := self.calendar.off_reason(pin)) is not None:
+            self.problems.append(Problem(*where, f"nothing posts on {pin.isoformat()} ({reason})"))
+            return False
+        if pin in self.pins:
+            message = f"{pin.isoformat()} is also the pin date of line {self.pins[pin]}"
+            self.problems.append(Problem(*where, message))
+            return False
+        self.pins[pin] = item.line
+        self._file.pins.append(pin)
+        return True
+
+
+class _FileMarks(NamedTuple):
+    """Where one file's share of an import's counts and lists begins."""
+
+    problems: int
+    already: int
+    fresh: int
+    ids: int
+    pins: list[date]
 
 
 def _imported_after_json() -> Callable[[str], str]:

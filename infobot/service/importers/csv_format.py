@@ -18,7 +18,6 @@ from __future__ import annotations
 import csv
 import io
 import itertools
-import operator
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,11 +45,6 @@ _DEFAULT_FIELD_LIMIT = 131_072  # csv's own default
 #: Longest cell read (in characters): far over every field's limit, so that validation
 #: can still name the row, the column and the length of an oversized one.
 _MAX_FIELD = 16 * 1024 * 1024
-#: Columns whose values often repeat from row to row (see ``memo`` in :func:`read`).
-_SHARED = frozenset(
-    {"role", "organisation", "consent_by", "consent_scope", "image", "image_alt", "language"}
-)
-_MEMO_SIZE = 50_000
 
 
 def _new_record(values: tuple[object, ...]) -> RawRecord:
@@ -266,7 +260,6 @@ def read(
         export = False
         end = 0  # physical line the previous record ended on
         count = 0
-        memo: dict[str, str] = {}
         try:
             for batch in _parse(rows, limit):
                 for row, row_end in batch:
@@ -286,9 +279,6 @@ def read(
                         if [index for index, _ in fields] == list(range(header.width)):
                             names = tuple(field for _, field in fields)
                         require_consent = header.require_consent
-                        shared = [index for index, field in fields if field in _SHARED]
-                        shared_names = tuple(names[index] for index in shared) if names else ()
-                        shared_values = operator.itemgetter(*shared) if len(shared) > 1 else None
                         width = header.width
                         check_strays = bool(header.unnamed)
                         export = header.export
@@ -299,35 +289,14 @@ def read(
                         return
                     if count % _PROGRESS_EVERY == 0:
                         advance(raw.tell())
-                        if len(memo) > _MEMO_SIZE:
-                            memo.clear()
                     strays = (
                         header.strays(row, display, line)
                         if len(row) > width or check_strays
                         else ()
                     )
-                    # Share repeated values (roles, organisations, scopes...) between rows:
-                    # 100,000 stories then hold one "Nurse", not 100,000 copies of it.
                     if names and len(row) >= width:
                         values = dict(zip(names, row, strict=False))
-                        if shared_values is not None:
-                            repeated = shared_values(row)
-                            values.update(
-                                zip(
-                                    shared_names,
-                                    map(memo.setdefault, repeated, repeated),
-                                    strict=True,
-                                )
-                            )
-                        else:
-                            for index in shared:
-                                value = row[index]
-                                values[names[index]] = memo.setdefault(value, value)
                     else:
-                        for index in shared:
-                            if index < len(row):
-                                value = row[index]
-                                row[index] = memo.setdefault(value, value)
                         values = {field: row[index] for index, field in fields if index < len(row)}
                     if export:
                         header.unprotect(values)
