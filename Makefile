@@ -18,7 +18,7 @@ endif
 RUNTIME_STAMP := $(VENV)/.runtime-stamp
 TEST_STAMP    := $(VENV)/.test-stamp
 
-.PHONY: install install-runtime test test-latest lint typecheck unit fuzz demo bench lock clean assets
+.PHONY: install install-runtime test test-latest lint typecheck imports unit fuzz demo bench lock clean assets
 
 $(VENV)/bin/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "infobot needs Python 3.11 or newer")'
@@ -48,10 +48,14 @@ lint: $(TEST_STAMP)
 typecheck: $(TEST_STAMP)
 	$(BIN)/mypy
 
+# The layers (pyproject.toml, [tool.importlinter]): no module imports one above its layer.
+imports: $(TEST_STAMP)
+	$(BIN)/lint-imports
+
 unit: $(TEST_STAMP)
 	$(BIN)/pytest
 
-test: lint typecheck unit
+test: lint typecheck imports unit
 
 # The generated-import test at length (make test runs a fixed seed and a few examples):
 # FUZZ_EXAMPLES files through the real CLI; FUZZ_SEED picks another set; counts in .fuzz.json.
@@ -77,7 +81,7 @@ demo: $(RUNTIME_STAMP)
 	@bash scripts/demo.sh
 
 bench: $(TEST_STAMP)
-	$(BIN)/python bench/run.py
+	$(BIN)/python -m bench $(FIGURES)
 
 # Rebuild infobot/web/static/govuk/ from package-lock.json (needs Node.js and npm).
 assets:

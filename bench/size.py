@@ -1,14 +1,15 @@
-"""Section 5 of the benchmarks: what infobot costs on disk once installed.
+"""What infobot costs on disk once installed.
 
 The wheel is built from the source tree (``python -m build --wheel``, as the Dockerfile's
-builder stage does) and installed, with its runtime dependencies and nothing else, in a fresh
-virtual environment without pip (as the image's ``/opt/infobot``, less pip itself). Reported:
+builder stage does) and installed with its runtime dependencies (the releases pinned in
+requirements.lock, as the image installs them) and nothing else, in a fresh virtual
+environment without pip (as the image's ``/opt/infobot``, less pip itself). Reported:
 the wheel file's size, the total size of ``site-packages``, the ten largest distributions
 (each file counted once, by the distribution whose RECORD lists it), and what the
 ``postgres`` extra adds (the image installs it). Sizes are the files' own (apparent) sizes
 in MB of 10^6 bytes, bytecode included. Information only: there is no goal.
 
-Run: ``.venv/bin/python bench/run.py --only size`` (or ``python bench/size.py``).
+Run: ``.venv/bin/python -m bench size``.
 """
 
 from __future__ import annotations
@@ -19,7 +20,12 @@ import sys
 import time
 from importlib.metadata import distributions
 from pathlib import Path
-from types import ModuleType
+
+from bench.common import ROOT, BenchError, Options, fresh_dir
+from bench.report import Report
+
+NAME = "size"
+TITLE = "Installed size (the wheel and its runtime dependencies)"
 
 TOP = 10
 EXTRA = "postgres"
@@ -34,8 +40,8 @@ def run(what: str, command: list[str], cwd: Path | None = None) -> float:
     started = time.perf_counter()
     result = subprocess.run(command, cwd=cwd, capture_output=True, text=True)
     if result.returncode != 0:
-        print(result.stdout[-3000:], result.stderr[-3000:], file=sys.stderr)
-        raise SystemExit(f"bench: {what} failed; the size cannot be measured")
+        tail = (result.stdout[-2000:] + "\n" + result.stderr[-2000:]).strip()
+        raise BenchError(f"{what} failed; the size cannot be measured:\n{tail}")
     return time.perf_counter() - started
 
 
@@ -58,13 +64,12 @@ def sizes_by_distribution(site: Path) -> tuple[dict[str, int], int]:
     return claimed, sum(every.values())
 
 
-def bench_size(kit: ModuleType) -> None:
-    """Run section 5. ``kit`` is bench/run.py's module, which owns the report."""
-    root = kit.fresh_dir("size")
+def run_section(report: Report, options: Options) -> None:
+    root = fresh_dir("size")
     source = root / "src"  # what the Dockerfile copies: building leaves build/ behind
-    shutil.copytree(kit.ROOT / "infobot", source / "infobot", ignore=IGNORE)
+    shutil.copytree(ROOT / "infobot", source / "infobot", ignore=IGNORE)
     for name in ("pyproject.toml", "README.md"):
-        shutil.copy2(kit.ROOT / name, source / name)
+        shutil.copy2(ROOT / name, source / name)
     dist = root / "dist"
     built = run(
         "building the wheel",
@@ -76,6 +81,9 @@ def bench_size(kit: ModuleType) -> None:
     run("making the venv", [base, "-m", "venv", "--without-pip", str(venv)])
     pip = [sys.executable, "-m", "pip", "--python", str(venv / "bin" / "python"), "install"]
     pip += ["--disable-pip-version-check", "--no-input"]
+    lock = ROOT / "requirements.lock"
+    if lock.exists():  # the releases the image installs (the Dockerfile uses the lock too)
+        pip += ["--constraint", str(lock)]
     installed = run("installing the wheel", [*pip, str(wheel)])
     site = site_packages(venv)
     claimed, unclaimed = sizes_by_distribution(site)
@@ -83,24 +91,13 @@ def bench_size(kit: ModuleType) -> None:
     run(f"installing the {EXTRA} extra", [*pip, f"{wheel}[{EXTRA}]"])
     with_extra = sum(p.stat().st_size for p in site.rglob("*") if p.is_file())
 
-    kit.header(
-        f"5. Installed size (the wheel and its runtime dependencies; built in "
-        f"{built:.0f} s, installed in {installed:.0f} s)"
-    )
-    kit.figure("wheel file", mb(wheel.stat().st_size), note=wheel.name)
-    kit.figure("site-packages, total", mb(total), note=f"{len(claimed)} distributions")
+    report.section(f"{TITLE}; built in {built:.0f} s, installed in {installed:.0f} s")
+    report.info("wheel file", mb(wheel.stat().st_size), note=wheel.name)
+    report.info("site-packages, total", mb(total), note=f"{len(claimed)} distributions")
     ranked = sorted(claimed.items(), key=lambda item: item[1], reverse=True)
     for rank, (name, size) in enumerate(ranked[:TOP], start=1):
         share = f"{100 * size / total:.0f} % of the total"
-        kit.figure(f"  {rank:>2}. {name}", mb(size), note=share)
+        report.info(f"  {rank:>2}. {name}", mb(size), note=share)
     rest = sum(size for _, size in ranked[TOP:]) + unclaimed
-    kit.figure(f"      the other {len(ranked) - TOP}", mb(rest))
-    kit.figure(f"site-packages with [{EXTRA}]", mb(with_extra), note=f"+{mb(with_extra - total)}")
-
-
-if __name__ == "__main__":
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
-    import run as kit_module  # bench/run.py
-
-    kit_module.DATA.mkdir(parents=True, exist_ok=True)
-    bench_size(kit_module)
+    report.info(f"      the other {len(ranked) - TOP}", mb(rest))
+    report.info(f"site-packages with [{EXTRA}]", mb(with_extra), note=f"+{mb(with_extra - total)}")

@@ -1,191 +1,143 @@
-"""Section 5 of the benchmarks: the team's web page on a queue of 10,000 stories.
+"""The team's web page on 10,000 stories: one client, then 20 signed-in clients at once.
 
-Measured in-process: the real Starlette application over a real SQLite file, called
-through Starlette's test client (HTTP semantics, no network), so each figure is the
-server's time to answer plus the test client's small overhead. One untimed request first
-compiles the templates; then each page is asked for ``RUNS`` times and the median counts.
+Two real servers run (``infobot web`` on 127.0.0.1), one over a copy of the 10k-story
+database (``bench/datasets.py``: a month of posts, 9,000 approved stories, 10 pinned),
+one over an empty database: the baseline. Every client signs in through the sign-in
+form, as a person does.
 
-The database is built the way the team builds one: a generated CSV of 10,000 stories
-goes through the real importer (``import_files``), 9,000 of them are then approved with
-one SQL statement (approval's rendering is not what this section measures), one day is
-posted with the real post-now service, and an admin account signs in through the login
-form. Ten stories carry pin dates.
+* **Issue 13, row f**: ``--clients`` (20) signed-in clients ask for a page ``--requests``
+  (8) times each, all at once, each asking again as soon as its answer arrives. The p95 of
+  those answers for ``/queue``, ``/calendar`` and ``/history`` is at most 300 ms; the
+  baseline is the same load on the empty database. ``/queue`` is at most 60 KiB of HTML.
+* One client alone (the older figures): the median of 20 answers per page; ``/queue`` and
+  ``/calendar`` at most 100 ms.
 """
 
 from __future__ import annotations
 
-import csv
-import os
-import random
+import shutil
 import statistics
-import time
-import warnings
-from collections.abc import Iterator
-from contextlib import contextmanager
-from datetime import date, datetime, timedelta
-from pathlib import Path
-from types import ModuleType
-from typing import Any
 
-STORIES = 10_000
-APPROVED = 9_000
-RUNS = 20
-GOAL_PAGE_SECONDS = 0.100
-PASSWORD = "bench password for the web page"
+from bench.common import Options, copy_database, infobot, new_database
+from bench.datasets import ADMIN, ADMIN_PASSWORD, QUEUE_STORIES, queue_database
+from bench.processes import Child
+from bench.report import KIB, MS, Report, at_most
+from bench.webclient import Client, Sample, load, percentile, start_server
+
+NAME = "web"
+TITLE = f"The web page with {QUEUE_STORIES:,} stories (real server, 127.0.0.1)"
+GOAL_P95_MS = 300.0
+GOAL_QUEUE_KIB = 60.0
+GOAL_ALONE_MS = 100.0
+ALONE_RUNS = 20
+UNDER_LOAD = ("/queue", "/calendar", "/history")
+ALONE = (
+    ("/queue", True),
+    ("/calendar", True),
+    ("/queue?page=180", False),
+    ("/calendar?month=2027-02", False),
+    ("/review", False),
+    ("/history", False),
+    ("/audit", False),
+    ("/stories/5000", False),
+)
+BASE_LOAD = "the same load, empty database"
 
 
-@contextmanager
-def clean_settings(workdir: Path) -> Iterator[None]:
-    """This process's INFOBOT_* environment and working folder, only for the section."""
-    saved_env = dict(os.environ)
-    saved_cwd = Path.cwd()
-    for key in list(os.environ):
-        if key.upper().startswith("INFOBOT_"):
-            del os.environ[key]
-    os.environ["INFOBOT_SECRETS_DIR"] = str(workdir / "no-secrets")
-    os.chdir(workdir)
+def signed_in(port: int, count: int) -> list[Client]:
+    clients = [Client(port) for _ in range(count)]
+    for client in clients:
+        client.sign_in(ADMIN, ADMIN_PASSWORD)
+    return clients
+
+
+def alone(client: Client, path: str, runs: int) -> tuple[float, list[Sample]]:
+    client.get(path)  # compiles the templates
+    samples = [client.get(path)[0] for _ in range(runs)]
+    return statistics.median(s.seconds for s in samples) * 1000, samples
+
+
+def run_section(report: Report, options: Options) -> None:
+    source, built = queue_database()
+    full = copy_database(source, "web")
+    empty = new_database("web-empty")
+    password = empty.workdir / "password.txt"
+    password.write_text(ADMIN_PASSWORD + "\n", encoding="utf-8")
+    infobot(empty, "users", "add", ADMIN, "--role", "admin", "--password-file", str(password))
+    state = "cached" if built is None else f"built in {built:.0f} s"
+    print(f"\n  database: {source.name} ({state}), a copy; baseline: an empty database")
+    servers: list[Child] = []
     try:
-        yield
+        server, port = start_server(full, "web-10k")
+        servers.append(server)
+        base_server, base_port = start_server(empty, "web-empty")
+        servers.append(base_server)
+        report.section(f"{TITLE}: one client (median of {ALONE_RUNS})")
+        one, base_one = signed_in(port, 1)[0], signed_in(base_port, 1)[0]
+        for path, judged in ALONE:
+            median, samples = alone(one, path, ALONE_RUNS)
+            codes = sorted({s.status for s in samples})
+            note = (
+                f"runs {min(s.seconds for s in samples) * 1000:.0f}-"
+                f"{max(s.seconds for s in samples) * 1000:.0f} ms; "
+                f"{samples[-1].size / 1024:.0f} KiB; HTTP {codes}"
+            )
+            base = alone(base_one, path, ALONE_RUNS)[0] if judged else None
+            report.measure(
+                f"GET {path}",
+                median,
+                MS,
+                baseline=base,
+                base_label="one client, empty database (median)",
+                goal=at_most(GOAL_ALONE_MS) if judged else None,
+                note=note,
+                ok=None if codes == [200] else False,
+            )
+        under_load(report, options, port, base_port)
     finally:
-        os.chdir(saved_cwd)
-        os.environ.clear()
-        os.environ.update(saved_env)
+        for child in servers:
+            child.stop()
+    shutil.rmtree(full.workdir, ignore_errors=True)
+    shutil.rmtree(empty.workdir, ignore_errors=True)
 
 
-def stories_csv(kit: ModuleType, path: Path) -> Path:
-    rng = random.Random(10_000)
-    seen: set[tuple[str, str, str]] = set()
-    pin_day = date(2027, 2, 1)
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(kit.CSV_HEADER)
-        number = 0
-        while number < STORIES:
-            title, body, author = kit.story_text(rng, number)
-            if (title, body, author) in seen:
-                continue
-            seen.add((title, body, author))
-            number += 1
-            pin = ""
-            if number % 1000 == 0:
-                pin = pin_day.isoformat()
-                pin_day += timedelta(days=1)
-            org = rng.choice(kit.ORGS)
-            writer.writerow(
-                [
-                    title,
-                    body,
-                    author,
-                    rng.choice(kit.ROLES),
-                    org,
-                    "",
-                    "",
-                    "",
-                    "en",
-                    author,
-                    "2026-10-01",
-                    "",
-                    pin,
-                    "",
-                ]
-            )
-    return path
-
-
-def build(kit: ModuleType, workdir: Path) -> tuple[Any, Any, dict[str, float]]:
-    """(app, signed-in test client, build times)."""
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
-        from starlette.testclient import TestClient
-
-    from infobot.app import App
-    from infobot.clock import FixedClock
-    from infobot.service.importing import import_files
-    from infobot.service.manual import post_now
-    from infobot.service.users import Accounts
-    from infobot.settings import load_settings
-    from infobot.web.app import create_app
-
-    times: dict[str, float] = {}
-    settings = load_settings(
-        database_url=f"sqlite:///{workdir / 'infobot.db'}",
-        outbox_path=workdir / "outbox.jsonl",
-        platforms=["outbox"],
-    )
-    app = App.open(settings, clock=FixedClock(datetime.fromisoformat(kit.CLOCK_START)))
-    path = stories_csv(kit, workdir / "stories.csv")
-    start = time.perf_counter()
-    report = import_files(app, [path], actor="bench")
-    times["import"] = time.perf_counter() - start
-    assert report.added == STORIES, report
-    with app.db.write() as session:
-        session.connection().exec_driver_sql(
-            "UPDATE stories SET status = 'approved', approved_by = 'bench', "
-            f"approved_at = created_at WHERE id <= {APPROVED}"
+def under_load(report: Report, options: Options, port: int, base_port: int) -> None:
+    count, requests = options.clients, options.requests
+    clients = signed_in(port, count)
+    base_clients = signed_in(base_port, count)
+    report.section(f"{TITLE}: {count} signed-in clients at once, {requests} requests each (p95)")
+    size = base_size = 0
+    for path in UNDER_LOAD:
+        measured: list[list[Sample]] = []
+        for group in (clients, base_clients):
+            load(group, path, 1)  # every connection warm, the templates compiled
+            measured.append(load(group, path, requests))
+        samples, base_samples = measured
+        if path == "/queue":
+            size, base_size = samples[-1].size, base_samples[-1].size
+        times = [s.seconds * 1000 for s in samples]
+        bad = sum(1 for s in samples if s.status != 200)
+        report.measure(
+            f"GET {path}: p95, {count} clients",
+            percentile(times, 0.95),
+            MS,
+            baseline=percentile([s.seconds * 1000 for s in base_samples], 0.95),
+            base_label=BASE_LOAD,
+            goal=at_most(GOAL_P95_MS),
+            note=f"median {statistics.median(times):.0f} ms, max {max(times):.0f} ms; "
+            f"{len(samples)} answers, {bad} not 200",
+            tag="13f",
+            ok=None if bad == 0 else False,
         )
-    post_now(app, story_id=None, platforms=None, dry_run=False)
-    Accounts(app).add("Bench Admin", "admin", PASSWORD, actor="bench")
-    client = TestClient(
-        create_app(app, settings), base_url="https://infobot.bench", follow_redirects=False
+    report.measure(
+        "GET /queue: HTML size",
+        size / 1024,
+        KIB,
+        baseline=base_size / 1024,
+        base_label="/queue on an empty database",
+        goal=at_most(GOAL_QUEUE_KIB),
+        note=f"{size:,} bytes",
+        tag="13f",
     )
-    form = client.get("/login").text
-    token = form.split('name="csrf_token" value="')[1].split('"')[0]
-    signed = client.post(
-        "/login", data={"username": "Bench Admin", "password": PASSWORD, "csrf_token": token}
-    )
-    assert signed.status_code == 303, signed.text
-    return app, client, times
-
-
-def timed(client: Any, path: str, runs: int) -> tuple[float, float, float, int]:
-    first = client.get(path)  # compiles the templates
-    assert first.status_code == 200, (path, first.status_code, first.text[-2000:])
-    samples = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        response = client.get(path)
-        samples.append(time.perf_counter() - start)
-        assert response.status_code == 200, path
-    return statistics.median(samples), min(samples), max(samples), len(response.content)
-
-
-def bench_web(kit: ModuleType, runs: int = RUNS) -> None:
-    """Run section 5. ``kit`` is bench/run.py's module (figures, headers, helpers)."""
-    workdir = kit.fresh_dir("web")
-    with clean_settings(workdir):
-        start = time.perf_counter()
-        app, client, times = build(kit, workdir)
-        built = time.perf_counter() - start
-        try:
-            print(
-                f"\n  database: {STORIES:,} stories through the importer "
-                f"({times['import']:.1f} s), {APPROVED:,} approved, 10 pinned, "
-                f"1 day posted; built in {built:.1f} s"
-            )
-            kit.header(f"5. the web page with {STORIES:,} stories (in-process, median of {runs})")
-            goals = ("/queue", "/calendar")
-            for path in (
-                "/queue",
-                "/calendar",
-                "/queue?page=180",
-                "/calendar?month=2027-02",
-                "/review",
-                "/history",
-                "/audit",
-                "/stories/5000",
-            ):
-                median, low, high, size = timed(client, path, runs)
-                note = f"runs {low * 1000:.1f}-{high * 1000:.1f} ms; {size / 1024:.0f} KB"
-                if path in goals:
-                    kit.figure(
-                        f"GET {path}",
-                        f"{median * 1000:.1f} ms",
-                        f"<= {GOAL_PAGE_SECONDS * 1000:.0f} ms",
-                        median <= GOAL_PAGE_SECONDS,
-                        note,
-                    )
-                else:
-                    kit.figure(f"GET {path}", f"{median * 1000:.1f} ms", note=note)
-        finally:
-            client.close()
-            app.close()
+    for client in [*clients, *base_clients]:
+        client.close()

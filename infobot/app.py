@@ -1,31 +1,72 @@
 """The composition root: settings in, a wired application out.
 
-Nothing below this module reads the environment or the wall clock; everything it needs
-comes through here.
+``App.open`` builds the collaborators once (the database, the clock, the campaign, the
+platform pool) and each builder below hands a service exactly what it uses, through its
+constructor: never the whole settings, never the App. Only the interfaces (``cli/``,
+``web/``) hold an App. Nothing below this module reads the environment or the wall clock.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time
+import random
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from functools import cached_property
 from typing import TYPE_CHECKING
-
-from sqlalchemy import select
 
 from infobot.clock import Clock, ShiftedClock, SystemClock
 from infobot.domain.calendar import CampaignCalendar
-from infobot.domain.render import PlatformRules, RenderOptions
+from infobot.domain.render import RenderOptions
+from infobot.domain.schedule import PostingSchedule
+from infobot.service.checks import StoryChecker
+from infobot.service.pool import PlatformPool
+from infobot.store import campaigns
+from infobot.store.campaigns import CampaignConfig
 from infobot.store.db import Database
 from infobot.store.migrate import ensure_current
-from infobot.store.models import Blackout, Campaign, Event
 
 if TYPE_CHECKING:
     from infobot.platforms.base import Platform
+    from infobot.runtime.alerts import Alerter
+    from infobot.runtime.daemon import Daemon
+    from infobot.runtime.metrics import DatabaseCollector
+    from infobot.runtime.runner import Runner, ServerStarter
     from infobot.service.editorial import Editorial
     from infobot.service.importing import Importer
-    from infobot.service.views import Views
+    from infobot.service.manual import ManualPosting
+    from infobot.service.publisher import Publisher
+    from infobot.service.read import Reads
+    from infobot.service.read.plan import Planner
+    from infobot.service.users import Accounts
     from infobot.settings import Settings
+
+
+def campaign_config(settings: Settings) -> CampaignConfig:
+    return CampaignConfig(
+        name=settings.campaign_name,
+        hashtag=settings.hashtag,
+        timezone=settings.timezone,
+        post_time=settings.post_time,
+        weekdays=settings.weekdays,
+        start=settings.campaign_start,
+        end=settings.campaign_end,
+    )
+
+
+def platform_pool(settings: Settings, ready: Mapping[str, Platform] | None = None) -> PlatformPool:
+    """The enabled platforms, built from the settings through the registry on first use;
+    ``ready`` adapters (a test's fakes) are used as they are."""
+
+    def build(name: str) -> Platform:
+        from infobot.platforms import registry
+
+        return registry.create(name, settings)
+
+    pool = PlatformPool(settings.platforms, build)
+    for name, platform in (ready or {}).items():
+        pool.add(name, platform)
+    return pool
 
 
 @dataclass
@@ -34,41 +75,33 @@ class App:
     clock: Clock
     db: Database
     campaign_id: int
-    _platforms: dict[str, Platform] = field(default_factory=dict)
+    platforms: PlatformPool
 
     @classmethod
-    def open(cls, settings: Settings, clock: Clock | None = None, *, migrate: bool = True) -> App:
+    def open(
+        cls,
+        settings: Settings,
+        clock: Clock | None = None,
+        *,
+        platforms: Mapping[str, Platform] | None = None,
+        migrate: bool = True,
+    ) -> App:
+        """Open the database (migrating it), make the campaign row match the settings and
+        build the platform pool (``platforms``: ready adapters to use, e.g. fakes)."""
         db = Database(settings.database_url)
         if migrate:
             ensure_current(db)
         if clock is None:
             clock = ShiftedClock(settings.clock_start) if settings.clock_start else SystemClock()
-        campaign_id = sync_campaign(db, settings, clock.now())
-        return cls(settings, clock, db, campaign_id)
+        campaign_id = campaigns.sync(db, campaign_config(settings), clock.now())
+        return cls(settings, clock, db, campaign_id, platform_pool(settings, platforms))
 
     def close(self) -> None:
-        for platform in self._platforms.values():
-            close = getattr(platform, "close", None)  # adapters holding HTTP sessions
-            if callable(close):
-                close()
-        self._platforms.clear()
+        self.platforms.close()
         self.db.dispose()
 
-    # -- platforms -------------------------------------------------------------------
-    def platform(self, name: str) -> Platform:
-        if name not in self._platforms:
-            from infobot.platforms import registry
-
-            self._platforms[name] = registry.create(name, self.settings)
-        return self._platforms[name]
-
-    def platforms(self) -> dict[str, Platform]:
-        return {name: self.platform(name) for name in self.settings.platforms}
-
-    def rules(self) -> dict[str, PlatformRules]:
-        return {name: platform.rules() for name, platform in self.platforms().items()}
-
-    @property
+    # -- plain values from the settings -----------------------------------------------------
+    @cached_property
     def render_options(self) -> RenderOptions:
         return RenderOptions(
             hashtag=self.settings.hashtag,
@@ -76,25 +109,100 @@ class App:
             overflow=self.settings.overflow,
         )
 
-    # -- campaign --------------------------------------------------------------------
+    @cached_property
+    def late_window(self) -> timedelta:
+        return timedelta(hours=self.settings.late_window_hours)
+
+    @cached_property
+    def schedule(self) -> PostingSchedule:
+        settings = self.settings
+        return PostingSchedule(settings.tz, settings.post_time, self.late_window)
+
     def calendar(self) -> CampaignCalendar:
+        """The campaign's calendar now (for the importer's pin checks)."""
         with self.db.read() as session:
-            campaign = session.get_one(Campaign, self.campaign_id)
-            blackouts = session.scalars(
-                select(Blackout.day).where(Blackout.campaign_id == self.campaign_id)
-            ).all()
-            return calendar_of(campaign, blackouts)
+            return campaigns.calendar(session, self.campaign_id)
 
-    # -- services --------------------------------------------------------------------
+    # -- services --------------------------------------------------------------------------
+    @cached_property
+    def checker(self) -> StoryChecker:
+        return StoryChecker(self.platforms.rules, self.render_options)
+
+    @cached_property
+    def planner(self) -> Planner:
+        from infobot.service.read.plan import Planner
+
+        return Planner(self.clock, self.campaign_id, self.late_window)
+
+    @cached_property
+    def reads(self) -> Reads:
+        from infobot.service.read import Reads
+        from infobot.service.read.calendar import CalendarReads
+        from infobot.service.read.plan import PlanReads
+        from infobot.service.read.records import RecordReads
+        from infobot.service.read.status import CampaignReads
+        from infobot.service.read.stories import StoryReads
+
+        db, planner = self.db, self.planner
+        return Reads(
+            stories=StoryReads(
+                db,
+                self.campaign_id,
+                self.checker,
+                require_consent=self.settings.require_consent,
+            ),
+            plan=PlanReads(db, planner, self.checker),
+            calendar=CalendarReads(db, planner),
+            campaign=CampaignReads(db, planner, self.platforms.enabled),
+            records=RecordReads(db, self.campaign_id),
+        )
+
     def editorial(self) -> Editorial:
-        from infobot.service.editorial import Editorial
+        from infobot.service.editorial import DeskParts, Editorial, EditorialRules
 
-        return Editorial(self)
+        rules = EditorialRules(
+            require_consent=self.settings.require_consent, four_eyes=self.settings.four_eyes
+        )
+        return Editorial(
+            DeskParts(
+                self.db,
+                self.clock,
+                self.campaign_id,
+                self.settings.tz,
+                rules,
+                self.checker,
+                self.platforms,
+            )
+        )
 
-    def views(self) -> Views:
-        from infobot.service.views import Views
+    def publisher(self, worker: str = "infobot", rng: random.Random | None = None) -> Publisher:
+        from infobot.service.publisher import Publisher
 
-        return Views(self)
+        return Publisher(
+            self.db,
+            self.clock,
+            self.campaign_id,
+            self.platforms,
+            self.render_options,
+            worker=worker,
+            rng=rng,
+        )
+
+    def manual(self) -> ManualPosting:
+        from infobot.service.manual import ManualPosting
+
+        return ManualPosting(
+            self.db,
+            self.planner,
+            self.platforms,
+            self.render_options,
+            self.publisher("post-now"),
+        )
+
+    def accounts(self) -> Accounts:
+        from infobot.service.users import Accounts
+
+        return Accounts(self.db, self.clock, campaign_id=self.campaign_id)
 
     def importer(self) -> Importer:
         from infobot.service.importing import Importer
@@ -108,68 +216,42 @@ class App:
             calendar=self.calendar,
         )
 
+    # -- the daemon ------------------------------------------------------------------------
+    @cached_property
+    def alerts(self) -> Alerter:
+        from infobot.runtime.alerts import Alerter
 
-def calendar_of(campaign: Campaign, blackouts: Iterable[date]) -> CampaignCalendar:
-    days = frozenset(blackouts)
-    return CampaignCalendar(
-        weekdays=frozenset(int(ch) for ch in campaign.weekdays),
-        start=campaign.start_date,
-        end=campaign.end_date,
-        paused=campaign.paused,
-        paused_until=campaign.paused_until,
-        blackouts=days,
-    )
-
-
-def post_time_of(campaign: Campaign) -> time:
-    return time.fromisoformat(campaign.post_time)
-
-
-def sync_campaign(db: Database, settings: Settings, now: datetime) -> int:
-    """Make the campaign row match the settings; return its id.
-
-    Pauses and blackouts live only in the database; the rest comes from settings.
-    """
-    wanted = {
-        "hashtag": settings.hashtag,
-        "timezone": settings.timezone,
-        "post_time": settings.post_time.strftime("%H:%M"),
-        "weekdays": "".join(str(d) for d in sorted(settings.weekdays)),
-        "start_date": settings.campaign_start,
-        "end_date": settings.campaign_end,
-    }
-    with db.read() as session:
-        campaign = session.scalar(select(Campaign).where(Campaign.name == settings.campaign_name))
-        if campaign is not None and all(getattr(campaign, k) == v for k, v in wanted.items()):
-            return campaign.id
-    with db.write() as session:
-        campaign = session.scalar(select(Campaign).where(Campaign.name == settings.campaign_name))
-        if campaign is None:
-            campaign = Campaign(
-                name=settings.campaign_name,
-                created_at=now,
-                paused=False,
-                pause_reason="",
-                **wanted,
-            )
-            session.add(campaign)
-            session.flush()
-            before = None
-        else:
-            before = {k: getattr(campaign, k) for k in wanted}
-            for key, value in wanted.items():
-                setattr(campaign, key, value)
-        from infobot.service.audit import to_json
-
-        session.add(
-            Event(
-                at=now.astimezone(UTC),
-                actor="settings",
-                action="campaign.configured",
-                campaign_id=campaign.id,
-                before=to_json(before) if before is not None else None,
-                after=to_json(wanted),
-                message=f"campaign {settings.campaign_name!r} configured from settings",
-            )
+        return Alerter(
+            self.db,
+            self.clock,
+            urls=[url.get_secret_value() for url in self.settings.alert_urls],
+            campaign_name=self.settings.campaign_name,
         )
-        return campaign.id
+
+    def daemon(self, worker: str | None = None) -> Daemon:
+        from infobot.runtime.daemon import Daemon, default_worker
+
+        worker = worker or default_worker()
+        return Daemon(
+            self.db,
+            self.clock,
+            self.planner,
+            self.publisher(worker),
+            self.alerts,
+            worker=worker,
+        )
+
+    def runner(self, servers: Sequence[ServerStarter] = ()) -> Runner:
+        from infobot.runtime.runner import Runner
+
+        return Runner(self.daemon(), self.schedule, self.platforms, servers)
+
+    def health(self) -> tuple[bool, str]:
+        from infobot.runtime.runner import health
+
+        return health(self.db, self.planner)
+
+    def metrics(self) -> DatabaseCollector:
+        from infobot.runtime.metrics import DatabaseCollector
+
+        return DatabaseCollector(self.db, self.planner, self.platforms.enabled)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
 from collections.abc import Iterable
 from datetime import UTC, datetime
@@ -36,13 +37,44 @@ _HANDLER_NAME = "infobot"
 
 class Redactor:
     def __init__(self, secrets: Iterable[str]) -> None:
-        self.secrets = sorted({s for s in secrets if len(s) >= 4}, key=len, reverse=True)
+        every = {part for secret in secrets for part in (secret, *url_parts(secret))}
+        self.secrets = sorted({s for s in every if len(s) >= 4}, key=len, reverse=True)
 
     def __call__(self, text: str) -> str:
         for secret in self.secrets:
             if secret in text:
                 text = text.replace(secret, REDACTED)
         return text
+
+
+#: Words of alert URLs that are not secret (apprise's own options and paths).
+_PLAIN_PARTS = frozenset({"services", "webhook", "webhooks", "markdown", "format", "overflow"})
+
+
+def url_parts(secret: str) -> list[str]:
+    """The pieces of a secret URL that carry its secret, each redacted on its own.
+
+    Libraries log an alert URL in other shapes than the one configured: apprise logs
+    ``slack://T1/B2/token`` as ``https://hooks.slack.com/services/T1/B2/token`` at DEBUG.
+    So every path segment, user, password and query value of six characters or more
+    counts as secret too, except host names and a few plain words."""
+    if "://" not in secret:
+        return []
+    from urllib.parse import parse_qsl, unquote, urlsplit
+
+    pieces = [unquote(p) for p in re.split(r"[/:@?&=#,;]+", secret.split("://", 1)[1])]
+    try:
+        parts = urlsplit(secret)
+        pieces += [parts.username or "", parts.password or ""]
+        pieces += [value for _, value in parse_qsl(parts.query)]
+    except ValueError:  # a malformed URL: its pieces split on punctuation will do
+        pass
+    found = []
+    for piece in set(pieces):
+        is_host = "." in piece and re.fullmatch(r"[A-Za-z0-9.-]+", piece) is not None
+        if len(piece) >= 6 and not is_host and piece.lower() not in _PLAIN_PARTS:
+            found.append(piece)
+    return found
 
 
 def event_fields(record: logging.LogRecord) -> dict[str, Any]:

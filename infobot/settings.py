@@ -28,7 +28,12 @@ from infobot.domain.errors import ConfigError
 ENV_PREFIX = "INFOBOT_"
 DEFAULT_CONFIG = Path("config/infobot.toml")
 DEFAULT_SECRETS_DIR = Path("/run/secrets")
+#: Shortest web session secret accepted, in bytes (a shorter one can be guessed offline
+#: from any cookie, and then cookies forged).
+MIN_SESSION_SECRET = 32
 _DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+#: a plug-in setting whose key matches this is a secret (``INFOBOT_PLUGINS__NAME__API_TOKEN``)
+_SECRET_KEY = re.compile(r"(?i)token|secret|password|key")
 
 
 class MastodonSettings(BaseModel):
@@ -148,7 +153,14 @@ class Settings(BaseSettings):
     )
     web_host: str = Field(default="127.0.0.1", description="Address the web page binds")
     web_session_secret: SecretStr | None = Field(
-        default=None, description="Key that signs web sessions (random per start if unset)"
+        default=None,
+        description="Key that signs web sessions, at least 32 bytes (random per start if unset)",
+    )
+    web_session_hours: float = Field(
+        default=12.0,
+        gt=0,
+        le=168,
+        description="Longest a web sign-in lasts, however busy, before signing in again",
     )
     web_cookie_secure: bool = Field(
         default=True, description="Send the session cookie over HTTPS only (localhost works)"
@@ -163,11 +175,28 @@ class Settings(BaseSettings):
     web_role_header: str = Field(
         default="X-Forwarded-Role", description="Header with the role set by the proxy"
     )
+    web_role_from_proxy: bool = Field(
+        default=False,
+        description="Let the proxy's role header give more than the local account's role "
+        "(off: the local role is the ceiling)",
+    )
+
+    check_timeout_seconds: float = Field(
+        default=5.0,
+        gt=0,
+        le=60,
+        description="Timeout of platform calls outside posting (instance limits, doctor)",
+    )
 
     mastodon: MastodonSettings = Field(default_factory=MastodonSettings)
     x: XSettings = Field(default_factory=XSettings)
     bluesky: BlueskySettings = Field(default_factory=BlueskySettings)
     outbox: OutboxSettings = Field(default_factory=OutboxSettings)
+    plugins: dict[str, dict[str, Any]] = Field(
+        default_factory=dict,
+        description="Settings of outside platforms: `[plugins.NAME]` in TOML, one variable"
+        " a key; keys naming a token, secret, password or key are kept secret",
+    )
 
     @field_validator("timezone")
     @classmethod
@@ -197,9 +226,9 @@ class Settings(BaseSettings):
             raise ValueError("a hashtag is '#' then letters, digits or '_', e.g. #infostory")
         return value
 
-    @field_validator("platforms", mode="before")
+    @field_validator("platforms", "web_trusted_proxies", "campaign_days", mode="before")
     @classmethod
-    def _split_platforms(cls, value: Any) -> Any:
+    def _split_lists(cls, value: Any) -> Any:
         return _split_list(value)
 
     @field_validator("platforms")
@@ -219,15 +248,16 @@ class Settings(BaseSettings):
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
 
-    @field_validator("web_trusted_proxies", mode="before")
+    @field_validator("web_session_secret")
     @classmethod
-    def _split_proxies(cls, value: Any) -> Any:
-        return _split_list(value)
-
-    @field_validator("campaign_days", mode="before")
-    @classmethod
-    def _split_days(cls, value: Any) -> Any:
-        return _split_list(value)
+    def _check_session_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value().encode()) < MIN_SESSION_SECRET:
+            raise ValueError(
+                f"the web session secret must be at least {MIN_SESSION_SECRET} bytes, or anyone "
+                "who guesses it can sign in as anyone; make one with "
+                '`python -c "import secrets; print(secrets.token_urlsafe(48))"`'
+            )
+        return value
 
     @field_validator("campaign_days")
     @classmethod
@@ -259,6 +289,26 @@ class Settings(BaseSettings):
         if value is not None and value.tzinfo is None:
             raise ValueError("give a UTC offset, e.g. 2026-11-23T08:00:00+00:00")
         return value
+
+    @field_validator("plugins")
+    @classmethod
+    def _hide_plugin_secrets(cls, value: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+        return {
+            name.lower(): {
+                key.lower(): SecretStr(item)
+                if _SECRET_KEY.search(key) and isinstance(item, str)
+                else item
+                for key, item in section.items()
+            }
+            for name, section in value.items()
+        }
+
+    def plugin(self, name: str) -> dict[str, Any]:
+        """The ``[plugins.NAME]`` section as plain values (secrets revealed) for its factory."""
+        return {
+            key: item.get_secret_value() if isinstance(item, SecretStr) else item
+            for key, item in self.plugins.get(name, {}).items()
+        }
 
     @property
     def tz(self) -> ZoneInfo:
@@ -411,4 +461,8 @@ def secret_values(settings: Settings) -> list[str]:
             raw = secret.get_secret_value()
             if len(raw) >= 4:
                 values.append(raw)
+    for section in settings.plugins.values():
+        for item in section.values():
+            if isinstance(item, SecretStr) and len(item.get_secret_value()) >= 4:
+                values.append(item.get_secret_value())
     return sorted(values, key=len, reverse=True)

@@ -63,6 +63,9 @@ def rows() -> list[tuple[str, str, str]]:
                 dotted = f"{name}.{sub}"
                 env = f"{ENV_PREFIX}{name.upper()}__{sub.upper()}"
                 found.append((env, _default(subfield), _meaning(dotted, subfield)))
+        elif isinstance(field.get_default(call_default_factory=True), dict):  # plug-in sections
+            env = f"{ENV_PREFIX}{name.upper()}__NAME__KEY"
+            found.append((env, "none", _meaning(name, field)))
         else:
             found.append((f"{ENV_PREFIX}{name.upper()}", _default(field), _meaning(name, field)))
     return found

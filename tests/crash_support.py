@@ -52,7 +52,7 @@ LAUNCH = (
 PRELOAD = (
     "infobot.app",
     "infobot.cli.main",
-    "infobot.runtime.service",
+    "infobot.runtime.runner",
     "infobot.runtime.daemon",
     "infobot.service.publisher",
     "infobot.platforms.mastodon",

@@ -18,7 +18,7 @@ from infobot.domain.errors import (
     TransientError,
 )
 from infobot.domain.render import PlatformRules, Post
-from infobot.platforms.base import Account, Published
+from infobot.platforms.base import Account, PlatformBase, Published
 
 
 @dataclass
@@ -31,7 +31,7 @@ class Made:
 
 
 @dataclass
-class ScriptedPlatform:
+class ScriptedPlatform(PlatformBase):
     name: str
     max_length: int = 500
     script: list[str] = field(default_factory=list)

@@ -128,6 +128,12 @@ class FakePds:
     issued: list[str] = field(default_factory=list)  # every token ever handed out
     last_reset: int = 0  # the ratelimit-reset epoch of the last 429
     access_lifetime: int = 7200
+    #: the AppView behind the PDS (``app.bsky.*`` reads): "up", "down" (the PDS answers 502
+    #: UpstreamFailure, as when api.bsky.app is out) or "none" (a bare PDS: 400
+    #: InvalidRequest "No service configured for ...")
+    appview: str = "up"
+    #: how the PDS names a token it does not know: "InvalidToken" (revoked) or "ExpiredToken"
+    refused_token_error: str = "InvalidToken"
     lock: threading.RLock = field(default_factory=threading.RLock)
     stopping: threading.Event = field(default_factory=threading.Event)
     _last_tid: int = 0
@@ -145,6 +151,12 @@ class FakePds:
         with self.lock:
             self.access_tokens.clear()
             self.refresh_tokens.clear()
+
+    def revoke_app_password(self) -> None:
+        """The app password is deleted in Bluesky's settings: its sessions end with it."""
+        with self.lock:
+            self.password = "revoked-" + secrets.token_hex(8)
+        self.revoke_sessions()
 
     def live(self) -> list[StoredPost]:
         with self.lock:
@@ -273,6 +285,10 @@ class _Handler(BaseHTTPRequestHandler):
                 "com.atproto.server.refreshSession",
             ):
                 self._authorise(pds.access_tokens)
+            if nsid.startswith("app.bsky.") and pds.appview != "up":
+                if pds.appview == "down":
+                    raise _error(502, "UpstreamFailure", "failed to fetch upstream")
+                raise _error(400, "InvalidRequest", f"No service configured for {nsid}")
             result = route(self, pds)
             if result is None:  # the handler already dealt with the connection
                 return
@@ -301,7 +317,8 @@ class _Handler(BaseHTTPRequestHandler):
             exp = jwt_payload(token).get("exp")
             if isinstance(exp, int) and exp < time.time():
                 raise _error(400, "ExpiredToken", "Token has expired")
-            raise _error(401, "InvalidToken", "Token could not be verified")
+            # a PDS answers a revoked (or otherwise unknown) token with 400, not 401
+            raise _error(400, self.server.pds.refused_token_error, "Token could not be verified")
         return token
 
     def _json(self) -> dict[str, Any]:
@@ -368,7 +385,8 @@ class _Handler(BaseHTTPRequestHandler):
                     "ratelimit-policy": "5000;w=3600",
                 },
             )
-        if fault == "unauthorized":
+        if fault == "unauthorized":  # the app password was revoked: its tokens with it
+            pds.revoke_app_password()
             raise _error(401, "AuthenticationRequired", "Authentication Required")
         if fault == "server_error":
             raise _error(500, "InternalServerError", "Internal Server Error")
@@ -465,6 +483,18 @@ class _Handler(BaseHTTPRequestHandler):
             }
         }
 
+    def list_records(self, pds: FakePds) -> dict[str, Any]:
+        repo = self._param("repo").lower()
+        if repo not in (pds.handle, pds.did):
+            raise _error(400, "InvalidRequest", f"Could not find repo: {repo}")
+        limit = int(self._param("limit", "50"))
+        with pds.lock:
+            posts = [p for p in pds.posts if not p.deleted]
+        if self._param("collection") != "app.bsky.feed.post":
+            posts = []
+        posts.reverse()  # newest first, as the PDS lists them unless reverse=true
+        return {"records": [{"uri": p.uri, "cid": p.cid, "value": p.value} for p in posts[:limit]]}
+
     def get_author_feed(self, pds: FakePds) -> dict[str, Any]:
         actor = self._param("actor").lower()
         if actor not in (pds.handle, pds.did):
@@ -490,6 +520,7 @@ _ROUTES: dict[str, Any] = {
     "com.atproto.repo.deleteRecord": _Handler.delete_record,
     "com.atproto.repo.getRecord": _Handler.get_record,
     "com.atproto.repo.uploadBlob": _Handler.upload_blob,
+    "com.atproto.repo.listRecords": _Handler.list_records,
     "app.bsky.feed.getAuthorFeed": _Handler.get_author_feed,
     "app.bsky.feed.getPosts": _Handler.get_posts,
 }

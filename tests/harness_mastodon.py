@@ -88,6 +88,10 @@ class FakeMastodon:
         self.faults: list[str] = []
         self.instance_status = 200  # set to 500/404 to make the instance endpoints fail
         self.stall_limit = 5.0  # seconds the timeout fault waits for the client to go
+        #: endpoints that answer only after the client gave up (or stall_limit): "instance"
+        #: (/api/v*/instance) and "account" (verify_credentials), as an instance that is down
+        #: behind a proxy that still accepts connections
+        self.stalled: set[str] = set()
         self._next_id = 110000000000000000
 
     # ---------------------------------------------------------------- state helpers
@@ -293,6 +297,7 @@ def _parse_multipart(content_type: str, body: bytes) -> tuple[dict[str, list[str
         name = part.get_param("name", header="content-disposition")
         filename = part.get_filename()
         payload = part.get_payload(decode=True) or b""
+        assert isinstance(payload, bytes)
         if filename is not None:
             files[str(name)] = {
                 "filename": filename,
@@ -398,6 +403,8 @@ def make_handler(fake: FakeMastodon) -> type[BaseHTTPRequestHandler]:
             self, method: str, path: str, form: dict[str, list[str]], files: dict[str, Any]
         ) -> None:
             if method == "GET" and path in ("/api/v1/instance", "/api/v2/instance"):
+                if "instance" in fake.stalled:
+                    self.stall()
                 if fake.instance_status != 200:
                     raise FakeError(fake.instance_status, "Instance unavailable")
                 self.reply(200, fake.instance_v2() if "v2" in path else fake.instance_v1())
@@ -405,6 +412,8 @@ def make_handler(fake: FakeMastodon) -> type[BaseHTTPRequestHandler]:
             if not self.authorised():
                 raise FakeError(401, "The access token is invalid")
             if method == "GET" and path == "/api/v1/accounts/verify_credentials":
+                if "account" in fake.stalled:
+                    self.stall()
                 account = fake.account()
                 account["source"] = {
                     "privacy": "public",

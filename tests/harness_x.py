@@ -29,8 +29,9 @@ from dataclasses import dataclass, field
 from email import policy
 from email.parser import BytesParser
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from io import BufferedIOBase
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import parse_qs, urlsplit
 
 import requests
@@ -152,6 +153,9 @@ class FakeX:
         self.read_faults: list[str] = []  # for the next GET /2/users/:id/tweets
         self.server_error_status = 500
         self.rate_limit_reset: int | None = None  # epoch seconds; default now + 15 min
+        #: "post" answers with the field names of X's current API description
+        #: (``edit_history_post_ids``), which tweepy 4.x does not know
+        self.field_names = "tweet"
         self.release = threading.Event()  # lets a delayed ("timeout") answer finish
         self.errors: list[BaseException] = []  # bugs in the fake itself, raised at exit
         self.base_url = ""
@@ -317,10 +321,9 @@ class FakeX:
             self.tweets[tweet.id] = tweet
         return tweet
 
-    @staticmethod
-    def api(tweet: Tweet) -> dict[str, Any]:
+    def api(self, tweet: Tweet) -> dict[str, Any]:
         escaped = tweet.text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-        return {"id": tweet.id, "text": escaped, "edit_history_tweet_ids": [tweet.id]}
+        return {"id": tweet.id, "text": escaped, f"edit_history_{self.field_names}_ids": [tweet.id]}
 
     def delete_tweet(self, h: Handler, tweet_id: str) -> None:
         with self.lock:
@@ -468,7 +471,7 @@ class Handler(BaseHTTPRequestHandler):
         self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
         self.rfile.close()  # the socket closes only once no file object refers to it
         self.connection.close()
-        self.wfile = _Discard()
+        self.wfile = cast("BufferedIOBase", _Discard())
         self.close_connection = True
 
     def log_message(self, format: str, *args: Any) -> None:

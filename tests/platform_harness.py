@@ -58,7 +58,11 @@ class CreateRequest:
 
 class Harness(Protocol):
     name: str
-    platform: Platform
+
+    @property
+    def platform(self) -> Platform:
+        """The adapter under test, talking to the fake."""
+        ...
 
     def live_posts(self) -> list[LivePost]:
         """Posts that exist on the fake now (deleted ones gone), oldest first."""

@@ -12,7 +12,6 @@ from pytest_httpserver import HTTPServer
 
 from infobot.app import App
 from infobot.clock import FixedClock
-from infobot.runtime.alerts import Alerter
 from infobot.settings import load_settings
 
 
@@ -27,7 +26,7 @@ def test_an_alert_is_sent_once_through_apprise(
         FixedClock(datetime(2026, 11, 23, 9, 31, tzinfo=UTC)),
     )
     try:
-        alerter = Alerter(app)
+        alerter = app.alerts
         assert alerter.raise_once("deadman:2026-11-23", "dead_man", "Today's post is late.")
         assert not alerter.raise_once("deadman:2026-11-23", "dead_man", "Today's post is late.")
     finally:
@@ -49,7 +48,7 @@ def test_a_broken_alert_channel_does_not_stop_the_alert(
         FixedClock(datetime(2026, 11, 23, 9, 31, tzinfo=UTC)),
     )
     try:
-        assert Alerter(app).raise_once("missed:x", "missed_day", "No post today.")
+        assert app.alerts.raise_once("missed:x", "missed_day", "No post today.")
     finally:
         app.close()
     assert "could not send the alert" in caplog.text

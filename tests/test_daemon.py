@@ -12,7 +12,6 @@ from sqlalchemy import select
 
 from infobot.app import App
 from infobot.clock import FixedClock
-from infobot.runtime.daemon import Daemon
 from infobot.store.models import Alert, Delivery, Slot, Story
 from tests.conftest import story_row, write_csv
 from tests.fake_platform import ScriptedPlatform
@@ -32,9 +31,8 @@ def app(tmp_path: Path) -> Iterator[App]:
     from infobot.settings import load_settings
 
     settings = load_settings(database_url=f"sqlite:///{tmp_path / 'd.db'}", platforms="alpha,beta")
-    application = App.open(settings, FixedClock(at(MON, 8)))
-    application._platforms["alpha"] = ScriptedPlatform("alpha")
-    application._platforms["beta"] = ScriptedPlatform("beta")
+    fakes = {name: ScriptedPlatform(name) for name in ("alpha", "beta")}
+    application = App.open(settings, FixedClock(at(MON, 8)), platforms=fakes)
     yield application
     application.close()
 
@@ -45,7 +43,7 @@ def clock(app: App) -> FixedClock:
 
 
 def fake(app: App, name: str) -> ScriptedPlatform:
-    platform = app._platforms[name]
+    platform = app.platforms.get(name)
     assert isinstance(platform, ScriptedPlatform)
     return platform
 
@@ -69,12 +67,12 @@ def alerts(app: App) -> list[str]:
 
 def test_posts_at_the_post_time_and_only_once(app: App, tmp_path: Path) -> None:
     ids = add_approved(app, tmp_path, 3)
-    daemon = Daemon(app, worker="d1")
+    daemon = app.daemon("d1")
     assert daemon.tick().actions == []  # 08:00: not yet
     clock(app).set(at(MON, 9))
     daemon.tick()
     daemon.tick()
-    Daemon(app, worker="d2").tick()
+    app.daemon("d2").tick()
     assert slots(app) == {MON: ("posted", ids[0])}
     assert len(fake(app, "alpha").live()) == len(fake(app, "beta").live()) == 1
 
@@ -82,13 +80,13 @@ def test_posts_at_the_post_time_and_only_once(app: App, tmp_path: Path) -> None:
 def test_late_start_inside_the_window_still_posts(app: App, tmp_path: Path) -> None:
     [sid] = add_approved(app, tmp_path, 1)
     clock(app).set(at(MON, 14, 30))  # 5.5 hours late, window is 6
-    Daemon(app).tick()
+    app.daemon().tick()
     assert slots(app) == {MON: ("posted", sid)}
 
 
 def test_after_the_window_the_day_is_missed_and_alerted_once(app: App, tmp_path: Path) -> None:
     add_approved(app, tmp_path, 2)
-    daemon = Daemon(app)
+    daemon = app.daemon()
     daemon.tick()  # 08:00 Monday: the daemon has been running since before the post time
     clock(app).set(at(MON, 15, 30))  # it was down from 08:00 until after 15:00
     daemon.tick()
@@ -105,7 +103,7 @@ def test_paused_and_blackout_days_are_recorded_as_skipped(app: App, tmp_path: Pa
     add_approved(app, tmp_path, 3)
     app.editorial().pause(until=MON, reason="purdah", actor="sam")
     app.editorial().blackout_add(MON + timedelta(days=1), reason="mourning", actor="sam")
-    daemon = Daemon(app)
+    daemon = app.daemon()
     for offset in range(3):
         clock(app).set(at(MON + timedelta(days=offset), 9))
         daemon.tick()
@@ -117,7 +115,7 @@ def test_paused_and_blackout_days_are_recorded_as_skipped(app: App, tmp_path: Pa
 
 def test_empty_queue_is_recorded_and_alerted(app: App) -> None:
     clock(app).set(at(MON, 9))
-    Daemon(app).tick()
+    app.daemon().tick()
     assert slots(app) == {MON: ("skipped", None)}
     assert "missed_day" in alerts(app)
 
@@ -125,7 +123,7 @@ def test_empty_queue_is_recorded_and_alerted(app: App) -> None:
 def test_transient_failure_is_retried_then_given_up_at_the_window(app: App, tmp_path: Path) -> None:
     [sid] = add_approved(app, tmp_path, 1)
     fake(app, "beta").script = ["transient", "transient"] + ["transient"] * 50
-    daemon = Daemon(app)
+    daemon = app.daemon()
     clock(app).set(at(MON, 9))
     daemon.tick()
     with app.db.read() as session:
@@ -145,7 +143,7 @@ def test_transient_failure_is_retried_then_given_up_at_the_window(app: App, tmp_
 def test_rejected_credentials_raise_their_own_alert_once(app: App, tmp_path: Path) -> None:
     add_approved(app, tmp_path, 20)
     fake(app, "beta").script = ["rejected"]
-    daemon = Daemon(app)
+    daemon = app.daemon()
     clock(app).set(at(MON, 9))
     daemon.tick()
     clock(app).set(at(MON, 9, 5))
@@ -162,7 +160,7 @@ def test_rejected_credentials_raise_their_own_alert_once(app: App, tmp_path: Pat
 def test_in_doubt_is_reconciled_with_backoff_not_every_minute(app: App, tmp_path: Path) -> None:
     add_approved(app, tmp_path, 20)
     fake(app, "beta").script = ["in_doubt"] * 10
-    daemon = Daemon(app)
+    daemon = app.daemon()
     start = at(MON, 9)
     for minute in range(0, 12):
         clock(app).set(start + timedelta(minutes=minute))
@@ -178,7 +176,7 @@ def test_in_doubt_is_reconciled_with_backoff_not_every_minute(app: App, tmp_path
 def test_dead_man_and_runway_alerts_fire_once(app: App, tmp_path: Path) -> None:
     add_approved(app, tmp_path, 5)
     fake(app, "alpha").script = ["in_doubt"] * 3
-    daemon = Daemon(app)
+    daemon = app.daemon()
     clock(app).set(at(MON, 9))
     daemon.tick()
     clock(app).set(at(MON, 9, 31))
@@ -200,9 +198,8 @@ def test_a_simulated_year(tmp_path: Path) -> None:
         platforms="alpha,beta",
         campaign_days="mon,tue,wed,thu,fri",
     )
-    app = App.open(settings, FixedClock(at(start, 7)))
     alpha, beta = ScriptedPlatform("alpha"), ScriptedPlatform("beta")
-    app._platforms.update(alpha=alpha, beta=beta)
+    app = App.open(settings, FixedClock(at(start, 7)), platforms={"alpha": alpha, "beta": beta})
     faults = ["transient", "rate_limited", "in_doubt", "accept_then_timeout", "permanent"]
     alpha.retry_at = None
     first = add_approved(app, tmp_path, 120)
@@ -210,7 +207,7 @@ def test_a_simulated_year(tmp_path: Path) -> None:
     editorial.pin(first[-1], date(2026, 3, 30), actor="sam")  # the Monday after spring DST
     editorial.blackout_add(date(2026, 5, 8), reason="VE day", actor="sam")
     down = {date(2026, 6, 10), date(2026, 6, 11)}  # the daemon is down all day
-    daemon = Daemon(app, worker="year")
+    daemon = app.daemon("year")
     topped_up = False
     day = start
     while day < start + timedelta(days=365):
@@ -279,7 +276,7 @@ def test_a_simulated_year(tmp_path: Path) -> None:
 def test_a_story_left_unsettled_by_a_crash_is_settled_next_tick(app: App, tmp_path: Path) -> None:
     [sid] = add_approved(app, tmp_path, 1)
     clock(app).set(at(MON, 9))
-    daemon = Daemon(app)
+    daemon = app.daemon()
     daemon.tick()
     with app.db.write() as session:  # as if killed between the last result and the settle
         session.get_one(Story, sid).status = "scheduled"
@@ -297,7 +294,7 @@ def test_attempts_that_went_out_do_not_count_as_doubt(app: App, tmp_path: Path) 
     app.editorial().approve(report.added_ids, actor="alex")
     alpha = fake(app, "alpha")
     alpha.script = ["ok", "ok", "ok", "ok", "in_doubt"]  # four parts out, then one doubt
-    daemon = Daemon(app)
+    daemon = app.daemon()
     clock(app).set(at(MON, 9))
     daemon.tick()
     clock(app).set(at(MON, 9, 10))

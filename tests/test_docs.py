@@ -57,3 +57,18 @@ def test_settings_table_check_fails_when_a_row_is_edited() -> None:
     )
     assert edited != README
     assert replace_table(edited) != edited
+
+
+def test_every_path_the_readme_names_exists() -> None:
+    """The architecture section stays true: every ``infobot/...`` path it names exists
+    (``infobot/domain/render`` may be a module or a package)."""
+    import re
+
+    named = set(re.findall(r"\binfobot/[\w/.]*\w", README))
+    assert len(named) > 20
+    missing = [
+        path
+        for path in sorted(named)
+        if not (REPO / path).exists() and not (REPO / f"{path}.py").exists()
+    ]
+    assert not missing, f"README names paths that do not exist: {missing}"

@@ -10,9 +10,11 @@ from pathlib import Path
 import pytest
 
 from infobot.domain.story import StoryInput, _norm
-from infobot.domain.validate import _web_address, validate_record
+from infobot.domain.validate import validate_record
+from infobot.domain.validate.values import _web_address
 from infobot.service import audit
 from infobot.service.importing import _imported_after_json
+from infobot.service.media import LocalPictures, local_pictures
 
 # Computed with the code as it was before the speed-ups: existing databases hold these.
 KNOWN_FINGERPRINTS = [
@@ -115,12 +117,12 @@ def test_imported_event_json_is_unchanged(source: str) -> None:
 
 def test_image_cache_gives_the_same_answers(tmp_path: Path) -> None:
     (tmp_path / "a.jpg").write_bytes(b"\xff\xd8")
-    cache: dict[str, bool] = {}
+    cache = LocalPictures()
     for image in ["a.jpg", "a.jpg", "missing.jpg", "missing.jpg", "a.txt", "./a.jpg"]:
         raw = {"body": "b", "consent_by": "c", "consent_date": "2026-01-02"}
         raw |= {"image": image, "image_alt": "alt"}
-        cached = validate_record(raw, file="f.csv", line=2, base_dir=tmp_path, image_files=cache)
-        plain = validate_record(raw, file="f.csv", line=2, base_dir=tmp_path)
+        cached = validate_record(raw, file="f.csv", line=2, images=cache.under(tmp_path))
+        plain = validate_record(raw, file="f.csv", line=2, images=local_pictures(tmp_path))
         assert cached == plain
 
 

@@ -31,6 +31,7 @@ from infobot.domain.validate import (
     validate_record,
 )
 from infobot.service.importers import LoadResult, load
+from infobot.service.media import local_pictures
 
 DATA = Path(__file__).parent / "data" / "import"
 HEADER = "body,author,consent_by,consent_date"
@@ -760,7 +761,7 @@ def test_progress_reaches_the_total(tmp_path: Path, kind: str) -> None:
 
 
 def check(**raw: object) -> tuple[StoryInput | None, list[str]]:
-    story, problems = validate_record(raw, file="f.csv", line=7, base_dir=DATA)
+    story, problems = validate_record(raw, file="f.csv", line=7, images=local_pictures(DATA))
     return story, [f"{p.field}: {p.message}" for p in problems]
 
 

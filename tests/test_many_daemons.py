@@ -35,7 +35,7 @@ BAD_ALERTS = ("missed_day", "dead_man", "delivery_failed")
 GATED_RUN = """
 import sys, time
 from pathlib import Path
-import infobot.app, infobot.cli.main, infobot.runtime.service, infobot.platforms.outbox
+import infobot.app, infobot.cli.main, infobot.runtime.runner, infobot.platforms.outbox
 gate, ready = Path(sys.argv[1]), Path(sys.argv[2])
 ready.touch()
 deadline = time.monotonic() + 60

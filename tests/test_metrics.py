@@ -13,7 +13,6 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from infobot.app import App
 from infobot.clock import FixedClock
-from infobot.runtime.daemon import Daemon
 from infobot.runtime.metrics import serve
 from infobot.settings import load_settings
 from tests.conftest import story_row, write_csv
@@ -56,7 +55,7 @@ def test_metrics_are_scraped_and_change_after_a_post(app: App, tmp_path: Path) -
     report = app.importer().import_files([write_csv(tmp_path / "s.csv", rows)], actor="sam")
     app.editorial().approve(report.added_ids, actor="alex")
     port = free_port()
-    stop = serve(app, "127.0.0.1", port)
+    stop = serve(app.metrics(), "127.0.0.1", port)
     url = f"http://127.0.0.1:{port}/metrics"
     try:
         before = scrape(url)
@@ -70,7 +69,7 @@ def test_metrics_are_scraped_and_change_after_a_post(app: App, tmp_path: Path) -
 
         assert isinstance(app.clock, FixedClock)
         app.clock.set(MONDAY_9)
-        Daemon(app).tick()
+        app.daemon().tick()
 
         after = scrape(url)
         assert after[("infobot_posts_total", (("outcome", "sent"), ("platform", "outbox")))] == 1

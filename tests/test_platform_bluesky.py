@@ -12,7 +12,7 @@ import struct
 import subprocess
 import sys
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +21,7 @@ from pydantic import SecretStr
 
 from infobot.domain.errors import (
     ConfigError,
+    CredentialsRejected,
     InDoubt,
     PermanentError,
     PlatformError,
@@ -29,7 +30,7 @@ from infobot.domain.errors import (
 )
 from infobot.domain.render import Post
 from infobot.platforms.base import Published
-from infobot.platforms.bluesky import BlueskyPlatform, _dimensions, _retry_at, create
+from infobot.platforms.bluesky import BlueskyPlatform, create
 from infobot.settings import BlueskySettings, Settings
 from tests.harness_bluesky import (
     APP_PASSWORD,
@@ -217,14 +218,6 @@ def test_a_missing_or_unknown_image_is_permanent(harness: BlueskyHarness, tmp_pa
         harness.platform.publish(post("x", image=str(text)), idempotency_key="k")
 
 
-def test_jpeg_and_gif_dimensions_are_read_from_the_header() -> None:
-    app0 = b"\xff\xe0" + struct.pack(">H", 16) + b"JFIF\0" + b"\0" * 9
-    sof = b"\xff\xc2" + struct.pack(">HBHH", 17, 8, 480, 640) + b"\0" * 10
-    assert _dimensions(b"\xff\xd8" + app0 + sof, "image/jpeg") == (640, 480)
-    assert _dimensions(b"GIF89a" + struct.pack("<HH", 20, 10), "image/gif") == (20, 10)
-    assert _dimensions(b"\xff\xd8\xff", "image/jpeg") is None
-
-
 # --------------------------------------------------------------------------- sessions
 
 
@@ -238,9 +231,13 @@ def test_session_is_saved_privately_and_reused(harness: BlueskyHarness, pds: Fak
     assert [p.name for p in session_file.parent.iterdir()] == [session_file.name]  # no temp
     second = harness.make_platform()
     second.publish(post("Two #infostory"), idempotency_key="k2")
-    second.verify()
     assert pds.calls[LOGIN] == 1
     assert len(pds.live()) == 2
+    second.verify()  # doctor checks the app password itself: one login...
+    assert pds.calls[LOGIN] == 2
+    second.publish(post("Three #infostory"), idempotency_key="k3")
+    harness.make_platform().publish(post("Four #infostory"), idempotency_key="k4")
+    assert pds.calls[LOGIN] == 2  # ...whose session the next posts reuse
 
 
 def test_refreshed_tokens_are_saved(harness: BlueskyHarness, pds: FakePds) -> None:
@@ -275,18 +272,16 @@ def test_a_rejected_saved_session_falls_back_to_one_password_login(
     assert saved_access_token(harness.session_file) in pds.access_tokens
 
 
-def test_a_refresh_refused_mid_run_is_transient_and_the_next_attempt_logs_in(
+def test_a_refresh_refused_mid_run_logs_in_again_at_once(
     harness: BlueskyHarness, pds: FakePds
 ) -> None:
     pds.access_lifetime = 60  # every access token is due for a refresh at once
     harness.platform.verify()
     pds.revoke_sessions()  # so the refresh token is refused
-    with pytest.raises(TransientError, match="renew") as info:
-        harness.platform.publish(post("x #infostory"), idempotency_key="k1")
-    assert_no_secret(info.value, pds)
-    assert pds.calls[CREATE] == 0 and not harness.session_file.exists()
     harness.platform.publish(post("x #infostory"), idempotency_key="k1")
-    assert pds.calls[LOGIN] == 2 and len(pds.live()) == 1
+    assert pds.calls["com.atproto.server.refreshSession"] >= 1  # refused, and the new one
+    assert pds.calls[LOGIN] == 2 and len(pds.live()) == 1  # one password login, then posted
+    assert saved_access_token(harness.session_file) in pds.access_tokens
 
 
 def test_a_rejected_session_and_a_wrong_password_fail_permanently_after_one_try(
@@ -305,8 +300,10 @@ def test_a_rejected_session_and_a_wrong_password_fail_permanently_after_one_try(
 def test_a_session_for_another_account_is_ignored(harness: BlueskyHarness, pds: FakePds) -> None:
     harness.session_file.parent.mkdir(parents=True)
     harness.session_file.write_text("other.bsky.social:::did:plc:other:::a.b.c:::d.e.f:::x")
-    harness.platform.verify()
-    assert pds.calls[LOGIN] == 1 and pds.calls["app.bsky.actor.getProfile"] == 2
+    harness.platform.publish(post("Ours #infostory"), idempotency_key="k1")
+    assert pds.calls[LOGIN] == 1 and pds.calls["com.atproto.server.getSession"] == 0
+    assert json.loads(harness.session_file.read_text())["handle"] == HANDLE
+    assert pds.calls["app.bsky.actor.getProfile"] == 0  # nothing asked of the AppView
 
 
 # --------------------------------------------------------------------------- errors
@@ -347,16 +344,6 @@ def test_rate_limit_uses_the_reset_header(harness: BlueskyHarness, pds: FakePds)
     with pytest.raises(RateLimited) as info:
         harness.platform.publish(post("x #infostory"), idempotency_key="k1")
     assert info.value.retry_at == datetime.fromtimestamp(pds.last_reset, UTC)
-
-
-def test_retry_at_fallbacks() -> None:
-    now = datetime.now(UTC)
-    assert _retry_at({"retry-after": "30"}) - now == pytest.approx(
-        timedelta(seconds=30), abs=timedelta(seconds=2)
-    )
-    assert _retry_at({}) - now == pytest.approx(timedelta(minutes=5), abs=timedelta(seconds=2))
-    assert _retry_at({"ratelimit-reset": "1"}) >= now  # never in the past
-    assert _retry_at({"ratelimit-reset": "soon"}).tzinfo is not None
 
 
 def test_a_refused_post_is_permanent_with_the_servers_reason(harness: BlueskyHarness) -> None:
@@ -446,3 +433,58 @@ def test_importing_the_adapter_does_not_import_atproto() -> None:
         cwd=Path(__file__).parent.parent,
     )
     assert json.loads(out.stdout) == []
+
+
+# --------------------------------------------------------------------------- misbehaving servers
+
+
+@pytest.mark.parametrize("appview", ["down", "none"])
+def test_posting_needs_only_the_pds(harness: BlueskyHarness, pds: FakePds, appview: str) -> None:
+    # "down": api.bsky.app is out (the PDS answers 502); "none": a PDS with no AppView
+    pds.appview = appview
+    first = harness.platform.publish(post("Part 1 #infostory"), idempotency_key="k1")
+    later = harness.make_platform()  # a new process: the root comes from the PDS too
+    later.publish(post("Part 2"), idempotency_key="k2", reply_to=first)
+    found = later.lookup(post("Part 1 #infostory"), idempotency_key="k1")
+    assert found is not None and found.remote_id == first.remote_id
+    assert later.verify().name == f"@{HANDLE}"
+    later.delete(first)
+    assert [p.value["text"] for p in pds.live()] == ["Part 2"]
+    assert not [nsid for nsid in pds.calls if nsid.startswith("app.bsky.")]
+
+
+@pytest.mark.parametrize("error", ["InvalidToken", "ExpiredToken"])
+def test_a_token_refused_mid_run_logs_in_again_once_and_posts(
+    harness: BlueskyHarness, pds: FakePds, error: str
+) -> None:
+    harness.platform.publish(post("One #infostory"), idempotency_key="k1")
+    pds.refused_token_error = error  # the PDS answers HTTP 400 with this, not 401
+    pds.revoke_sessions()
+    harness.platform.publish(post("Two #infostory"), idempotency_key="k2")
+    assert pds.calls[LOGIN] == 2 and len(pds.live()) == 2
+    assert saved_access_token(harness.session_file) in pds.access_tokens  # replaced
+
+
+@pytest.mark.parametrize("error", ["InvalidToken", "ExpiredToken"])
+def test_a_revoked_app_password_is_an_auth_failure_not_a_transient_one(
+    harness: BlueskyHarness, pds: FakePds, error: str
+) -> None:
+    harness.platform.publish(post("One #infostory"), idempotency_key="k1")
+    pds.refused_token_error = error
+    pds.revoke_app_password()
+    for _ in range(2):  # and the same on the next attempt: never "try again later"
+        with pytest.raises(CredentialsRejected, match="rejected the app password") as info:
+            harness.platform.publish(post("Two #infostory"), idempotency_key="k2")
+        assert_no_secret(info.value, pds)
+    assert pds.calls[LOGIN] == 3  # the first login, then one password try per attempt
+    assert not harness.session_file.exists() and len(pds.live()) == 1
+
+
+def test_verify_checks_the_app_password_not_the_saved_session(
+    harness: BlueskyHarness, pds: FakePds
+) -> None:
+    harness.platform.publish(post("One #infostory"), idempotency_key="k1")  # session saved
+    wrong = harness.make_platform(app_password="wrong-pass-word-1234")
+    with pytest.raises(CredentialsRejected, match="rejected the app password"):
+        wrong.verify()
+    assert harness.make_platform().verify().can_post

@@ -6,11 +6,13 @@ from __future__ import annotations
 import socket
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from pydantic import SecretStr
 
 from infobot.clock import FixedClock
 from infobot.domain.errors import (
@@ -25,7 +27,7 @@ from infobot.domain.errors import (
 from infobot.domain.render import Post
 from infobot.platforms.base import Platform, Published
 from infobot.platforms.mastodon import MastodonPlatform, create
-from infobot.settings import Settings
+from infobot.settings import MastodonSettings, Settings
 from tests.harness_mastodon import (
     ACCOUNT_ID,
     FakeMastodonServer,
@@ -421,28 +423,34 @@ def test_lookup_reads_the_accounts_own_recent_statuses(h: MastodonHarness) -> No
 
 def test_create_without_a_token_is_a_config_error_without_secrets() -> None:
     with pytest.raises(ConfigError) as info:
-        create(Settings(mastodon={"api_base_url": "https://social.example"}))
+        create(Settings(mastodon=MastodonSettings(api_base_url="https://social.example")))
     assert "ACCESS_TOKEN" in str(info.value) and len(info.value.lines) == 1
     token = "tok-SUPERSECRET-4242"
     with pytest.raises(ConfigError) as info:
-        create(Settings(mastodon={"access_token": token}))
+        create(Settings(mastodon=MastodonSettings(access_token=SecretStr(token))))
     assert "API_BASE_URL" in str(info.value)
     assert token not in str(info.value) and token not in repr(info.value)
     with pytest.raises(ConfigError):
-        create(Settings(mastodon={"api_base_url": "https://social.example", "access_token": "   "}))
+        create(
+            Settings(
+                mastodon=MastodonSettings(
+                    api_base_url="https://social.example", access_token=SecretStr("   ")
+                )
+            )
+        )
 
 
 def test_create_builds_the_adapter_from_settings() -> None:
     token = "tok-SUPERSECRET-4242"
     platform = create(
         Settings(
-            mastodon={
-                "api_base_url": "https://social.example",
-                "access_token": token,
-                "visibility": "unlisted",
-                "max_length": 800,
-                "timeout_seconds": 12,
-            }
+            mastodon=MastodonSettings(
+                api_base_url="https://social.example",
+                access_token=SecretStr(token),
+                visibility="unlisted",
+                max_length=800,
+                timeout_seconds=12,
+            )
         )
     )
     assert isinstance(platform, MastodonPlatform) and isinstance(platform, Platform)
@@ -484,3 +492,43 @@ def closed_port() -> int:
 def test_the_fake_server_is_local(h: MastodonHarness) -> None:
     assert isinstance(h.server, FakeMastodonServer)
     assert h.server.url.startswith("http://127.0.0.1:")
+
+
+# ------------------------------------------------------------------ a down instance
+
+
+def test_a_down_instance_costs_seconds_not_minutes_and_says_so(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    with fake_mastodon(max_characters=3000) as server:
+        server.fake.stalled = {"instance", "account"}
+        server.fake.stall_limit = 10.0
+        platform = make_platform(server, timeout=30.0, check_timeout=1.0)
+        try:
+            started = time.monotonic()
+            assert platform.rules().max_length == 500  # the safe default...
+            assert platform.rules().max_length == 500  # ...kept for the process: asked once
+            assert time.monotonic() - started < 3
+            (warning,) = [r for r in caplog.records if r.levelname == "WARNING"]
+            assert "could not reach 127.0.0.1 within 1 second " in warning.getMessage()
+            assert "INFOBOT_MASTODON__MAX_LENGTH" in warning.getMessage()
+            started = time.monotonic()
+            with pytest.raises(TransientError, match="could not be reached"):
+                platform.verify()
+            assert time.monotonic() - started < 3
+        finally:
+            platform.close()
+        asked = [r.path for r in server.fake.requests if r.path.endswith("/instance")]
+        assert asked == ["/api/v2/instance"]
+
+
+def test_the_check_timeout_comes_from_the_settings() -> None:
+    platform = create(
+        Settings(
+            check_timeout_seconds=2,
+            mastodon=MastodonSettings(
+                api_base_url="https://social.example", access_token=SecretStr("tok-abcdefgh")
+            ),
+        )
+    )
+    assert (platform.timeout, platform.check_timeout) == (30.0, 2.0)

@@ -27,7 +27,7 @@ from infobot.domain.story import StoryInput
 from infobot.platforms.base import Platform, Published
 from infobot.platforms.x import XPlatform, create
 from infobot.settings import Settings, XSettings
-from tests.harness_x import CREDENTIALS, TIMEOUT, FakeX, XHarness, make_harness, make_platform
+from tests.harness_x import CREDENTIALS, TIMEOUT, XHarness, make_harness, make_platform
 
 REPO = Path(__file__).resolve().parent.parent
 IMAGE = Path(__file__).parent / "data" / "platforms" / "card.png"
@@ -334,7 +334,7 @@ def test_lookup_matches_despite_tco_links_and_escaping(x: XHarness) -> None:
     stored = x.live_posts()[0].text
     assert "https://t.co/" in stored and "example.gov.uk" not in stored  # X rewrote them
     assert "gov.uk/help" not in stored
-    assert "&amp;" in FakeX.api(x.fake.tweets[made.remote_id])["text"]  # and escapes "&"
+    assert "&amp;" in x.fake.api(x.fake.tweets[made.remote_id])["text"]  # and escapes "&"
     found = x.platform.lookup(post(text), idempotency_key="k20")
     assert found is not None and found.remote_id == made.remote_id
     assert x.platform.lookup(post(text.replace("Carers", "Parents")), idempotency_key="k21") is None
@@ -402,3 +402,46 @@ def test_importing_the_module_does_not_import_tweepy() -> None:
         [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True
     )
     assert json.loads(result.stdout) == []
+
+
+# -- what X's newer answers make tweepy say ---------------------------------------------------
+
+
+def test_tweepys_warning_about_new_field_names_goes_to_the_log_not_the_screen(
+    x: XHarness, capfd: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+) -> None:
+    # X's current API description names the field edit_history_post_ids; tweepy 4.x warns
+    # (a RuntimeWarning) for every post it reads without edit_history_tweet_ids
+    the_post = post("Named anew. #infostory")
+    made = x.platform.publish(the_post, idempotency_key="k30")
+    x.fake.field_names = "post"
+    caplog.set_level("DEBUG", logger="infobot.platforms")
+    found = x.platform.lookup(the_post, idempotency_key="k30")  # warnings are errors here
+    again = x.platform.publish(the_post, idempotency_key="k30")  # duplicate: read back too
+    assert found == again and found is not None and found.remote_id == made.remote_id
+    assert capfd.readouterr().err == ""
+    logged = [r for r in caplog.records if "edit_history_tweet_ids" in r.getMessage()]
+    assert logged and all(r.levelname == "DEBUG" for r in logged)
+
+
+def test_no_library_warning_reaches_stderr_under_default_filters(tmp_path: Path) -> None:
+    """The same, as the CLI runs: Python's default warning filters, nothing captured."""
+    code = (
+        "import sys, pathlib\n"
+        "from infobot.domain.render import Post\n"
+        "from tests.harness_x import make_harness\n"
+        "with make_harness(pathlib.Path(sys.argv[1])) as x:\n"
+        "    p = Post(text='Seen again. #infostory', length=22, limit=280)\n"
+        "    x.platform.publish(p, idempotency_key='k')\n"
+        "    x.fake.field_names = 'post'\n"
+        "    print(x.platform.lookup(p, idempotency_key='k') is not None)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert (result.returncode, result.stdout.strip(), result.stderr) == (0, "True", "")

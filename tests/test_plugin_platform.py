@@ -11,18 +11,21 @@ import os
 import shutil
 import sys
 import tomllib
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from infobot.domain.errors import ConfigError
 from infobot.platforms import registry
+from infobot.settings import load_settings, secret_values
 from tests.conftest import QUEUE, Cli
 
 EXAMPLE = Path(__file__).parent / "data" / "example_platform"
 
 
 @pytest.fixture
-def installed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def installed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     site = tmp_path / "site"
     site.mkdir()
     shutil.copy(EXAMPLE / "infobot_example_platform.py", site)
@@ -55,7 +58,7 @@ def test_unknown_platform_names_the_known_ones() -> None:
 
 
 def test_the_plugin_works_end_to_end(installed: Path, cli: Cli, tmp_path: Path) -> None:
-    os.environ["SHOUTY_PATH"] = str(tmp_path / "shouty.txt")
+    os.environ["INFOBOT_PLUGINS__SHOUTY__PATH"] = str(tmp_path / "shouty.txt")
     os.environ["INFOBOT_PLATFORMS"] = "outbox,shouty"
     cli.ok("import", str(QUEUE / "stories.csv"), "--by", "sam")
     cli.ok("stories", "approve", "6", "--by", "alex")
@@ -71,3 +74,75 @@ def test_the_plugin_works_end_to_end(installed: Path, cli: Cli, tmp_path: Path) 
         ("outbox", "sent"),
         ("shouty", "sent"),
     ]
+
+
+def test_the_plugin_reads_its_own_section_from_toml_and_environment(
+    installed: Path, cli: Cli, tmp_path: Path
+) -> None:
+    config = tmp_path / "infobot.toml"
+    config.write_text(
+        'platforms = "shouty"\n\n[plugins.shouty]\nmax_length = 120\npath = "from-toml.txt"\n',
+        encoding="utf-8",
+    )
+    os.environ["INFOBOT_CONFIG"] = str(config)
+    os.environ["INFOBOT_PLUGINS__SHOUTY__PATH"] = str(tmp_path / "from-env.txt")  # env wins
+    cli.ok("import", str(QUEUE / "stories.csv"), "--by", "sam")
+    cli.ok("stories", "approve", "6", "--by", "alex")
+    plan = cli.ok("preview", "--days", "1", "--json").json()
+    assert plan[0]["platforms"]["shouty"]["posts"][0]["limit"] == 120
+    cli.ok("post-now")
+    assert (tmp_path / "from-env.txt").exists() and not (tmp_path / "from-toml.txt").exists()
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "said"),
+    [
+        ("MAX_LENGTH", "5", "INFOBOT_PLUGINS__SHOUTY__MAX_LENGTH ([plugins.shouty] max_length)"),
+        ("MAX_LENGHT", "120", "INFOBOT_PLUGINS__SHOUTY__MAX_LENGHT ([plugins.shouty] max_lenght)"),
+    ],
+)
+def test_a_bad_plugin_setting_is_named_both_ways(
+    installed: Path, cli: Cli, key: str, value: str, said: str
+) -> None:
+    os.environ["INFOBOT_PLATFORMS"] = "shouty"
+    os.environ[f"INFOBOT_PLUGINS__SHOUTY__{key}"] = value
+    result = cli("preview", "--days", "1")
+    assert result.code == 2 and said in result.err
+    assert said in cli("doctor").out  # and doctor says it too
+
+
+def test_a_plugin_secret_is_kept_secret(installed: Path) -> None:
+    secrets = Path(os.environ["INFOBOT_SECRETS_DIR"])
+    secrets.mkdir()
+    (secrets / "infobot_plugins__shouty__api_token").write_text("sh0uty-t0ken-value\n")
+    os.environ["INFOBOT_PLUGINS__SHOUTY__PATH"] = "shouty.txt"
+    settings = load_settings()
+    assert "sh0uty-t0ken-value" not in repr(settings) + str(settings.model_dump())
+    assert "sh0uty-t0ken-value" in secret_values(settings)  # so logs and errors redact it
+    assert settings.plugin("shouty") == {"api_token": "sh0uty-t0ken-value", "path": "shouty.txt"}
+
+
+def test_a_plugin_missing_part_of_the_contract_is_refused_plainly(
+    installed: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (installed / "infobot_half_platform.py").write_text(
+        "from infobot.platforms.base import Account\n"
+        "class Half:\n"
+        "    name = 'half'\n"
+        "    def rules(self): ...\n"
+        "    def publish(self, post, *, idempotency_key, reply_to=None): ...\n"
+        "    def lookup(self, post, *, idempotency_key): ...\n"
+        "    def delete(self, published): ...\n"
+        "    def verify(self): return Account(name='half')\n"
+        "def create(settings, config):\n"
+        "    return Half()\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setitem(registry.BUILTIN, "half", "infobot_half_platform:create")
+    try:
+        with pytest.raises(ConfigError) as info:
+            registry.create("half", load_settings())
+    finally:
+        sys.modules.pop("infobot_half_platform", None)
+    assert "does not offer prepare, close" in str(info.value)
+    assert "PlatformBase" in str(info.value)

@@ -11,7 +11,6 @@ from sqlalchemy import select
 
 from infobot.app import App
 from infobot.clock import FixedClock
-from infobot.service.publisher import Publisher
 from infobot.store.models import Delivery, Event, Slot, Story
 from tests.conftest import story_row, write_csv
 from tests.fake_platform import ScriptedPlatform
@@ -30,15 +29,14 @@ def app(tmp_path: Path) -> Iterator[App]:
         platforms="alpha,beta",
         outbox_path=tmp_path / "o.jsonl",
     )
-    application = App.open(settings, FixedClock(NOW))
-    application._platforms["alpha"] = ScriptedPlatform("alpha")
-    application._platforms["beta"] = ScriptedPlatform("beta")
+    fakes = {name: ScriptedPlatform(name) for name in ("alpha", "beta")}
+    application = App.open(settings, FixedClock(NOW), platforms=fakes)
     yield application
     application.close()
 
 
 def fake(app: App, name: str) -> ScriptedPlatform:
-    platform = app._platforms[name]
+    platform = app.platforms.get(name)
     assert isinstance(platform, ScriptedPlatform)
     return platform
 
@@ -64,31 +62,31 @@ def story_status(app: App, story_id: int) -> str:
 
 def test_claim_takes_the_next_story_once(app: App, tmp_path: Path) -> None:
     first, second = approved(app, tmp_path, "One story.", "Another story.")
-    a = Publisher(app, worker="a").claim(DAY)
-    b = Publisher(app, worker="b").claim(DAY)
+    a = app.publisher("a").claim(DAY)
+    b = app.publisher("b").claim(DAY)
     assert a.created and a.story_id == first
     assert not b.created and b.story_id == first
-    assert Publisher(app).claim(DAY + timedelta(days=1)).story_id == second
+    assert app.publisher().claim(DAY + timedelta(days=1)).story_id == second
     with app.db.read() as session:
         assert len(session.scalars(select(Slot)).all()) == 2
 
 
 def test_an_empty_queue_records_a_skipped_day(app: App) -> None:
-    claim = Publisher(app).claim(DAY)
+    claim = app.publisher().claim(DAY)
     assert claim.status == "skipped" and claim.story_id is None
-    status = app.views().status()
-    assert status["last_post"] is None
+    status = app.reads.campaign.status()
+    assert status.last_post is None
 
 
 def test_pinned_story_wins_its_day(app: App, tmp_path: Path) -> None:
     _, second = approved(app, tmp_path, "One story.", "Pinned story.")
     app.editorial().pin(second, DAY, actor="sam")
-    assert Publisher(app).claim(DAY).story_id == second
+    assert app.publisher().claim(DAY).story_id == second
 
 
 def test_deliver_to_every_platform(app: App, tmp_path: Path) -> None:
     [sid] = approved(app, tmp_path, "Short story.")
-    publisher = Publisher(app)
+    publisher = app.publisher()
     publisher.claim(DAY)
     result = publisher.deliver(sid)
     assert result.ok and {o.platform for o in result.outcomes} == {"alpha", "beta"}
@@ -101,7 +99,7 @@ def test_deliver_to_every_platform(app: App, tmp_path: Path) -> None:
 
 def test_a_thread_is_sent_in_order_replying_to_the_previous_part(app: App, tmp_path: Path) -> None:
     [sid] = approved(app, tmp_path, LONG)
-    publisher = Publisher(app)
+    publisher = app.publisher()
     publisher.claim(DAY)
     publisher.deliver(sid)
     posts = fake(app, "alpha").live()
@@ -114,14 +112,14 @@ def test_a_thread_is_sent_in_order_replying_to_the_previous_part(app: App, tmp_p
 def test_permanent_failure_stops_one_platform_only(app: App, tmp_path: Path) -> None:
     [sid] = approved(app, tmp_path, "Short story.")
     fake(app, "beta").script = ["permanent"]
-    publisher = Publisher(app)
+    publisher = app.publisher()
     publisher.claim(DAY)
     result = publisher.deliver(sid)
     by_platform = {o.platform: o.status for o in result.outcomes}
     assert by_platform == {"alpha": "sent", "beta": "failed"}
     assert story_status(app, sid) == "partly_posted"
-    status = app.views().status()
-    assert any("beta" in item["message"] for item in status["attention"])
+    status = app.reads.campaign.status()
+    assert any("beta" in item.message for item in status.attention)
     with app.db.read() as session:
         slot = session.scalars(select(Slot)).one()
         assert slot.status == "partly_posted" and "refused this post" in slot.reason
@@ -133,7 +131,7 @@ def test_transient_and_rate_limits_wait_then_retry(app: App, tmp_path: Path) -> 
     fake(app, "alpha").script = ["rate_limited"]
     fake(app, "alpha").retry_at = later
     fake(app, "beta").script = ["transient"]
-    publisher = Publisher(app)
+    publisher = app.publisher()
     publisher.claim(DAY)
     publisher.deliver(sid)
     a, b = delivery(app, sid, "alpha"), delivery(app, sid, "beta")
@@ -153,7 +151,7 @@ def test_in_doubt_is_reconciled_before_any_retry(app: App, tmp_path: Path) -> No
     [sid] = approved(app, tmp_path, "Short story.")
     fake(app, "alpha").script = ["accept_then_timeout"]
     fake(app, "beta").script = ["in_doubt"]
-    publisher = Publisher(app)
+    publisher = app.publisher()
     publisher.claim(DAY)
     publisher.deliver(sid)
     assert delivery(app, sid, "alpha").status == "in_doubt"
@@ -177,7 +175,7 @@ def test_a_crash_mid_thread_resumes_without_forking(app: App, tmp_path: Path) ->
     [sid] = approved(app, tmp_path, LONG)
     alpha = fake(app, "alpha")
     alpha.script = ["ok", "crash_after_accept"]
-    publisher = Publisher(app)
+    publisher = app.publisher()
     publisher.claim(DAY)
     with pytest.raises(KeyboardInterrupt):
         publisher.deliver_one(delivery(app, sid, "alpha").id)
@@ -185,11 +183,11 @@ def test_a_crash_mid_thread_resumes_without_forking(app: App, tmp_path: Path) ->
     stuck = delivery(app, sid, "alpha")
     assert stuck.status == "sending" and stuck.parts.count('"id"') == 1
     # while its sender might still be alive, nobody else touches it
-    Publisher(app, worker="other").deliver(sid)
+    app.publisher("other").deliver(sid)
     assert delivery(app, sid, "alpha").status == "sending"
     assert isinstance(app.clock, FixedClock)
     app.clock.advance(timedelta(minutes=6))
-    Publisher(app, worker="restarted").deliver(sid)
+    app.publisher("restarted").deliver(sid)
     posts = alpha.live()
     assert len(posts) == len({p.key for p in posts})  # no part twice
     assert [p.reply_to for p in posts[1:]] == [p.id for p in posts[:-1]]  # one chain
@@ -198,7 +196,7 @@ def test_a_crash_mid_thread_resumes_without_forking(app: App, tmp_path: Path) ->
 
 def test_a_named_story_goes_to_each_platform_at_most_once(app: App, tmp_path: Path) -> None:
     first, second = approved(app, tmp_path, "One story.", "Another story.")
-    publisher = Publisher(app)
+    publisher = app.publisher()
     publisher.claim(DAY)
     publisher.deliver(first)
     publisher.schedule_extra(second, ["alpha", "beta"])
@@ -211,16 +209,16 @@ def test_a_named_story_goes_to_each_platform_at_most_once(app: App, tmp_path: Pa
 
 
 def test_record_missed(app: App) -> None:
-    claim = Publisher(app).record_missed(DAY, "daemon was down past the late window")
+    claim = app.publisher().record_missed(DAY, "daemon was down past the late window")
     assert claim.status == "missed"
-    status = app.views().status()
-    assert any(item["kind"] == "day_missed" for item in status["attention"])
+    status = app.reads.campaign.status()
+    assert any(item.kind == "day_missed" for item in status.attention)
 
 
 def test_repeated_doubt_goes_to_a_person_not_a_loop(app: App, tmp_path: Path) -> None:
     [sid] = approved(app, tmp_path, "Short story.")
     fake(app, "alpha").script = ["in_doubt"] * 10
-    publisher = Publisher(app)
+    publisher = app.publisher()
     publisher.claim(DAY)
     for _ in range(6):
         publisher.deliver(sid, ["alpha"], retry_now=True)

@@ -15,7 +15,6 @@ import twitter_text
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import infobot.domain.render as render_module
 from infobot.domain.render import (
     Facet,
     PlatformRules,
@@ -29,6 +28,7 @@ from infobot.domain.render import (
     measure,
     render,
 )
+from infobot.domain.render.threads import _Layout
 from infobot.domain.story import StoryInput
 
 X = PlatformRules.x()
@@ -361,7 +361,7 @@ class TestThreads:
     def test_each_part_is_measured_exactly(self, monkeypatch: pytest.MonkeyPatch) -> None:
         # The planner's estimate is additive; if it ever falls short (counting that depends
         # on context), the exact measure must win. Make the estimate badly short:
-        monkeypatch.setattr(render_module._Layout, "at", lambda self, pos: pos // 3)
+        monkeypatch.setattr(_Layout, "at", lambda self, pos: pos // 3)
         rendered = render(story(words(150)), X, DEFAULT)
         assert rendered.ok
         assert len(rendered.posts) == 3

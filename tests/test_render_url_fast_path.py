@@ -5,7 +5,8 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from infobot.domain import render
+from infobot.domain.render.twitter import _tw
+from infobot.domain.render.urls import _SIMPLE_URL, _urls
 
 label = st.from_regex(r"[a-z0-9](?:[a-z0-9-]{0,8}[a-z0-9])?", fullmatch=True)
 tld = st.sampled_from(["uk", "com", "org", "net", "gov", "io", "eu", "scot", "wales"])
@@ -28,13 +29,13 @@ urls = st.builds(
 )
 def test_fast_path_agrees_with_twitter_text(url: str, before: str, after: str) -> None:
     text = before + url + after
-    tw = render._tw().extract_urls
+    tw = _tw().extract_urls
     for bare in (True, False):
         expected = [(u["indices"][0], u["indices"][1], len(u["url"])) for u in tw(text, bare)]
         lo, hi = len(before), len(before) + len(url)
-        if render._SIMPLE_URL.fullmatch(text, lo, hi):
+        if _SIMPLE_URL.fullmatch(text, lo, hi):
             assert expected == [(lo, hi, hi - lo)], (text, expected)
-        assert render._urls(text, bare) == expected
+        assert _urls(text, bare) == expected
 
 
 def test_outbox_render_of_a_plain_link_does_not_load_twitter_text() -> None:

@@ -92,12 +92,11 @@ def test_the_daemon_loads_platform_sdks_at_start_not_at_the_first_post(tmp_path:
     code = """
 import sys
 from infobot.app import App
-from infobot.runtime.service import Runner
 from infobot.settings import load_settings
 settings = load_settings()
-runner = Runner(App.open(settings))
+runner = App.open(settings).runner()
 before = {m for m in ("mastodon", "tweepy", "atproto") if m in sys.modules}
-runner._prepare_platforms()
+runner.platforms.prepare()
 after = {m for m in ("mastodon", "tweepy", "atproto") if m in sys.modules}
 print(sorted(before), sorted(after))
 """

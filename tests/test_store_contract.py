@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from infobot.app import App
+from infobot.cli.common import plain
 from infobot.clock import FixedClock
 from infobot.store.migrate import HEAD, MIGRATIONS, current_revision
 from infobot.store.models import Delivery, Event, Slot, Story
@@ -140,7 +141,7 @@ def test_editorial_services_behave_the_same(app: App, tmp_path: Path) -> None:
     editorial.move(ids[4], 1, actor="sam")
     editorial.pin(ids[5], date(2026, 11, 24), actor="sam")
     editorial.blackout_add(date(2026, 11, 26), reason="test", actor="sam")
-    plan = app.views().preview(5)
+    plan = plain(app.reads.plan.preview(5))  # as `infobot preview --json` prints it
     assert [(d["date"], d["story_id"]) for d in plan] == [
         ("2026-11-23", ids[4]),
         ("2026-11-24", ids[5]),
@@ -148,13 +149,13 @@ def test_editorial_services_behave_the_same(app: App, tmp_path: Path) -> None:
         ("2026-11-26", None),
         ("2026-11-27", ids[1]),
     ]
-    status = app.views().status()
+    status = plain(app.reads.campaign.status())
     assert status["runway_days"] == 6 and status["runs_dry_on"] == "2026-11-30"
     # renumbering keeps the order
     for _ in range(12):
         editorial.move(ids[2], 2, actor="sam")
         editorial.move(ids[3], 2, actor="sam")
-    order = [r["id"] for r in app.views().list_stories("approved") if r["position"]]
+    order = [r.id for r in app.reads.stories.listing("approved") if r.position]
     assert order == [ids[4], ids[3], ids[2], ids[0], ids[1]]
     with app.db.read() as session:
         actions = session.scalars(select(Event.action)).all()
@@ -170,7 +171,7 @@ def test_campaign_row_follows_settings(app: App, db_url: str) -> None:
     )
     try:
         assert again.campaign_id == app.campaign_id
-        status = again.views().status()
+        status = plain(again.reads.campaign.status())
         assert status["post_time"] == "10:30"
     finally:
         again.close()

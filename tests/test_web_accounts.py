@@ -15,13 +15,13 @@ from infobot.service.users import Accounts
 from infobot.settings import load_settings
 from tests.conftest import NOW, Cli
 
-PASSWORD = "correct horse battery staple"
+PASSWORD = "amber kettle orbits lichen"
 
 
 @pytest.fixture
 def accounts(cli: Cli) -> Accounts:
     app = App.open(load_settings(), clock=FixedClock(datetime.fromisoformat(NOW).astimezone(UTC)))
-    return Accounts(app)
+    return app.accounts()
 
 
 def test_add_sign_in_change_and_disable(accounts: Accounts) -> None:
@@ -112,3 +112,26 @@ def test_users_add_never_takes_the_password_as_an_argument(cli: Cli) -> None:
     result = cli("users", "add", "Ada", "--role", "admin", "--password", PASSWORD)
     assert result.code == 2
     assert "No such option '--password'" in result.err
+
+
+def test_accounts_need_only_a_database_and_a_clock(tmp_path: Path) -> None:
+    """The service is built from its collaborators (no App, no Settings): the composition
+    root's ``App.accounts()`` is one way, a test or another tool is another."""
+    from infobot.store.db import Database
+    from infobot.store.migrate import ensure_current
+
+    db = Database(f"sqlite:///{tmp_path / 'accounts.db'}")
+    try:
+        ensure_current(db)
+        accounts = Accounts(db, FixedClock(datetime.fromisoformat(NOW)))
+        accounts.add("Ada", "admin", PASSWORD, actor="setup")
+        assert accounts.authenticate("ada", PASSWORD) is not None
+        with db.read() as session:
+            from sqlalchemy import select
+
+            from infobot.store.models import Event
+
+            [(action, campaign)] = session.execute(select(Event.action, Event.campaign_id)).all()
+        assert (action, campaign) == ("user.added", None)
+    finally:
+        db.dispose()

@@ -23,7 +23,7 @@ from infobot.settings import Settings, load_settings
 from infobot.web.app import create_app
 from tests.conftest import NOW, story_row, write_csv
 
-PASSWORD = "correct horse battery staple"
+PASSWORD = "amber kettle orbits lichen"
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 BASE = "https://infobot.test"
 
@@ -52,9 +52,7 @@ class Site:
 
     # -- people --------------------------------------------------------------------------
     def add_user(self, name: str, role: str, password: str = PASSWORD) -> None:
-        from infobot.service.users import Accounts
-
-        Accounts(self.app).add(name, role, password, actor="test")
+        self.app.accounts().add(name, role, password, actor="test")
 
     def browser(
         self, peer: str = "127.0.0.1", *, raise_errors: bool = True, **headers: str

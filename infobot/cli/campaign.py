@@ -71,7 +71,7 @@ def blackout_remove(env: Env, day: date, by: str | None) -> None:
 @pass_env
 def blackout_list(env: Env, as_json: bool) -> None:
     """List blackout dates."""
-    rows = env.app.editorial().blackouts()
+    rows = env.app.reads.campaign.blackouts()
     if as_json:
         print_json([{"date": b.day.isoformat(), "reason": b.reason} for b in rows])
         return

@@ -98,8 +98,28 @@ def by_option(required: bool = False) -> Callable[[F], F]:
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
 
 
+def plain(value: Any) -> Any:
+    """``value`` as JSON values: a read model field by field (a field's name is its key;
+    one marked ``omit_none`` is left out when None), dates and instants in ISO 8601."""
+    from dataclasses import fields, is_dataclass
+
+    if is_dataclass(value) and not isinstance(value, type):
+        return {
+            f.name: plain(getattr(value, f.name))
+            for f in fields(value)
+            if not (f.metadata.get("omit_none") and getattr(value, f.name) is None)
+        }
+    if isinstance(value, dict):
+        return {key: plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain(item) for item in value]
+    if isinstance(value, date):  # datetimes too
+        return value.isoformat()
+    return value
+
+
 def print_json(data: Any) -> None:
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+    click.echo(json.dumps(plain(data), ensure_ascii=False, indent=2, default=str))
 
 
 def table(rows: Sequence[Sequence[str]], headers: Sequence[str]) -> None:

@@ -16,6 +16,13 @@ from infobot.cli import campaign, dbcmd, importing, posting, runcmd, stories, us
 from infobot.cli.common import Env
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
+#: How to do what an error's hint asks, on the command line (``infobot.domain.errors.Hint``).
+CLI_HINTS = {
+    "name_actor": " with --by NAME",
+    "give_reason": " (--reason TEXT)",
+    "name_story": " with --story ID",
+    "list_stories": " (see `infobot stories list`)",
+}
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -95,7 +102,8 @@ def report(exc: BaseException, env: Env) -> int:
         click.secho(f"error: {exc.summary}; nothing was changed", fg="red", err=True)
         return EXIT_USAGE
     if isinstance(exc, UserError):
-        click.secho(f"error: {exc}", fg="red", err=True)
+        hint = CLI_HINTS.get(exc.hint, "") if exc.hint is not None else ""
+        click.secho(f"error: {exc}{hint}", fg="red", err=True)
         return EXIT_USAGE
     if isinstance(exc, InfobotError):
         click.secho(f"error: {_scrub(str(exc), env)}", fg="red", err=True)

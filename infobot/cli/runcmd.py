@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
 import click
 
 from infobot.cli.common import Env, pass_env
+
+if TYPE_CHECKING:
+    from infobot.runtime.runner import ServerStarter
 
 
 @click.command()
@@ -17,27 +23,64 @@ from infobot.cli.common import Env, pass_env
 def run(env: Env, once: bool) -> None:
     """Run the daemon: post every campaign day at the post time, retry, alert."""
     from infobot import logs
-    from infobot.runtime.service import Runner
     from infobot.settings import secret_values
 
     settings = env.settings
     logs.setup(settings.log_format, settings.log_level, secret_values(settings))
 
-    runner = Runner(env.app)
+    runner = env.app.runner(servers=[] if once else _servers(env))
     if once:
         runner.tick()
-        runner.daemon.beat("stopped")
+        runner.stop_beat()
         return
     raise click.exceptions.Exit(runner.run())
+
+
+def _servers(env: Env) -> list[ServerStarter]:
+    """The metrics endpoint and the web page beside the daemon, when their ports are set.
+
+    They are wired here, at the edge, so the runtime never imports the web page."""
+    settings, app = env.settings, env.app
+    starters: list[ServerStarter] = []
+    if settings.metrics_port:
+        host, port = settings.metrics_host, settings.metrics_port
+
+        def metrics() -> Callable[[], None]:
+            from infobot.runtime.metrics import serve
+
+            return serve(app.metrics(), host, port)
+
+        starters.append(metrics)
+    if settings.web_port:
+
+        def web() -> Callable[[], None]:
+            from infobot.app import App
+            from infobot.web.server import start_in_thread
+
+            # The page gets its own App (engine and platform adapters): adapters are not
+            # shared between the daemon's deliveries and the page's "post now".
+            web_app = App.open(settings, app.clock, migrate=False)
+            try:
+                stop_web = start_in_thread(settings, web_app)
+            except BaseException:
+                web_app.close()
+                raise
+
+            def stop() -> None:
+                stop_web()
+                web_app.close()
+
+            return stop
+
+        starters.append(web)
+    return starters
 
 
 @click.command()
 @pass_env
 def health(env: Env) -> None:
     """Exit 0 when the daemon is alive and today's post is not overdue; 1 otherwise."""
-    from infobot.runtime.service import health as check
-
-    ok, line = check(env.app)
+    ok, line = env.app.health()
     click.echo(line)
     if not ok:
         raise click.exceptions.Exit(1)

@@ -15,6 +15,7 @@ from infobot.cli.common import (
     by_option,
     json_option,
     pass_env,
+    plain,
     print_json,
     shorten,
     table,
@@ -22,35 +23,22 @@ from infobot.cli.common import (
 )
 
 F = TypeVar("F", bound=Callable[..., Any])
-FIELDS = (
-    "author",
-    "role",
-    "organisation",
-    "link",
-    "image",
-    "image_alt",
-    "language",
-    "consent_by",
-    "consent_date",
-    "consent_scope",
-    "notes",
-)
 
-FIELD_OPTIONS: tuple[tuple[str, str, str], ...] = (
-    ("title", "--title", "Short title for the team (not posted)."),
-    ("body", "--body", "The story text ('-' reads it from standard input)."),
-    ("author", "--author", "Whose story it is."),
-    ("role", "--role", "Their role, e.g. 'Paramedic'."),
-    ("organisation", "--organisation", "Their organisation."),
-    ("link", "--link", "A https:// link to add to the post."),
-    ("image", "--image", "An image file or https URL."),
-    ("image_alt", "--image-alt", "Alt text describing the image (required with --image)."),
-    ("language", "--language", "Two-letter language code (default en)."),
-    ("consent_by", "--consent-by", "Who gave consent."),
-    ("consent_date", "--consent-date", "When consent was given (YYYY-MM-DD)."),
-    ("consent_scope", "--consent-scope", "What the consent covers."),
-    ("notes", "--notes", "Notes for the team (never posted)."),
-)
+#: Where the command line says more than the form's hint.
+HELP = {"body": "The story text ('-' reads it from standard input)."}
+
+
+def _field_options() -> tuple[tuple[str, str, str], ...]:
+    from infobot.domain.fields import FIELD_TEXTS
+
+    return tuple(
+        (t.name, "--" + t.name.replace("_", "-"), HELP.get(t.name) or t.hint or t.label + ".")
+        for t in FIELD_TEXTS
+        if t.name != "pin_date"  # its own option, a date
+    )
+
+
+FIELD_OPTIONS = _field_options()
 
 
 def story_fields(func: F) -> F:
@@ -111,7 +99,7 @@ def add(env: Env, /, pin_date: date | None, by: str | None, **fields: str | None
 @pass_env
 def list_(env: Env, status: str | None, limit: int | None, as_json: bool) -> None:
     """List stories: the approved queue in posting order, then the rest."""
-    rows = env.app.views().list_stories(status, limit)
+    rows = env.app.reads.stories.listing(status, limit)
     if as_json:
         print_json(rows)
         return
@@ -128,12 +116,12 @@ def list_(env: Env, status: str | None, limit: int | None, as_json: bool) -> Non
     table(
         [
             (
-                str(r["id"]),
-                r["status"],
-                str(r["position"] or ""),
-                r["pin_date"] or "",
-                shorten(r["title"] or "(untitled)", 40),
-                shorten(r["author"] or "", 24),
+                str(r.id),
+                r.status,
+                str(r.position or ""),
+                r.pin_date.isoformat() if r.pin_date else "",
+                shorten(r.title or "(untitled)", 40),
+                shorten(r.author or "", 24),
             )
             for r in rows
         ],
@@ -147,45 +135,44 @@ def list_(env: Env, status: str | None, limit: int | None, as_json: bool) -> Non
 @pass_env
 def show(env: Env, story_id: int, as_json: bool) -> None:
     """Show a story, how it looks on each platform, and its history."""
-    data = env.app.views().show_story(story_id)
+    data = env.app.reads.stories.show(story_id)
     if as_json:
         print_json(data)
         return
-    click.echo(f"Story #{data['id']}: {data['title'] or '(untitled)'}")
+    click.echo(f"Story #{data.id}: {data.title or '(untitled)'}")
     click.echo(
-        f"  status:   {data['status']}"
-        + (f" ({data['status_reason']})" if data["status_reason"] else "")
+        f"  status:   {data.status}" + (f" ({data.status_reason})" if data.status_reason else "")
     )
-    if data["position"]:
-        click.echo(f"  position: {data['position']} in the queue")
-    if data["pin_date"]:
-        click.echo(f"  pinned:   {data['pin_date']}")
+    if data.position:
+        click.echo(f"  position: {data.position} in the queue")
+    if data.pin_date:
+        click.echo(f"  pinned:   {data.pin_date.isoformat()}")
     from infobot.domain.story import STORY_FIELDS
 
     shown = ("title", "body", "pin_date")
     for key in (*(k for k in STORY_FIELDS if k not in shown), "source"):
-        if data.get(key):
-            click.echo(f"  {key + ':':<14}{data[key]}")
+        value = getattr(data, key)
+        if value:
+            click.echo(f"  {key + ':':<14}{value}")
     click.echo("")
-    click.echo(data["body"])
-    for name, rendered in data["platforms"].items():
+    click.echo(data.body)
+    for name, rendered in data.platforms.items():
         click.echo("")
-        posts = rendered["posts"]
+        posts = rendered.posts
         click.secho(f"— {name}: {len(posts)} post{'s' if len(posts) != 1 else ''}", bold=True)
         for post in posts:
-            click.echo(f"  [{post['length']}/{post['limit']}]")
-            for line in post["text"].splitlines():
+            click.echo(f"  [{post.length}/{post.limit}]")
+            for line in post.text.splitlines():
                 click.echo(f"    {line}")
-    for problem in data["problems"]:
+    for problem in data.problems:
         click.secho(f"problem: {problem}", fg="red")
-    warn(data["warnings"])
-    if data["history"]:
+    warn(data.warnings)
+    if data.history:
         click.echo("")
         click.echo("History:")
-        for event in data["history"]:
-            click.echo(
-                f"  {event['at'][:16]}  {event['actor']}: {event['action']} {event['message']}"
-            )
+        for event in data.history:
+            when = event.at.isoformat()[:16]
+            click.echo(f"  {when}  {event.actor}: {event.action} {event.message}")
 
 
 @stories.command("edit")
@@ -207,17 +194,18 @@ def edit(
     if pin_date is not None:
         values["pin_date"] = pin_date
     editorial = env.app.editorial()
+    reads = env.app.reads.stories
     if not values:
-        current = env.app.views().show_story(story_id)
+        current = plain(reads.show(story_id))
         values = edit_in_editor(
             {k: current.get(k) for k, _, _ in FIELD_OPTIONS}
             | {"pin_date": current.get("pin_date")},
             full=True,
         )
-    before = env.app.views().show_story(story_id)["status"]
+    before = reads.status_of(story_id)
     story = editorial.edit(story_id, values, actor=env.actor(by))
     click.echo(f"Saved story #{story.id}.")
-    if before == "approved" and story.status == "draft":
+    if story.status != before:  # only approval is undone by an edit
         click.echo("It was approved, so it is back in draft: approve it again when checked.")
 
 
@@ -236,54 +224,59 @@ def approve(env: Env, story_ids: tuple[int, ...], by: str) -> None:
         warn(f"story #{result.story_id}: {w}" for w in result.warnings)
 
 
-@stories.command("reject")
-@click.argument("story_id", type=int)
-@click.option("--reason", required=True, help="What the author should change.")
-@by_option(required=True)
-@pass_env
+Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
+
+
+def on_a_story(name: str, *params: Decorator, by_required: bool = False) -> Decorator:
+    """A ``stories`` command on one story (STORY_ID, then ``params``), done by someone."""
+
+    def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
+        func = by_option(required=by_required)(pass_env(func))
+        for param in reversed(params):
+            func = param(func)
+        return stories.command(name)(click.argument("story_id", type=int)(func))
+
+    return decorate
+
+
+@on_a_story(
+    "reject",
+    click.option("--reason", required=True, help="What the author should change."),
+    by_required=True,
+)
 def reject(env: Env, story_id: int, reason: str, by: str) -> None:
     """Reject a story, with a reason."""
     env.app.editorial().reject(story_id, reason=reason, actor=by)
     click.echo(f"Rejected story #{story_id}.")
 
 
-@stories.command("move")
-@click.argument("story_id", type=int)
-@click.option("--position", required=True, type=int, help="New place in the queue (1 = next).")
-@by_option()
-@pass_env
+@on_a_story(
+    "move",
+    click.option("--position", required=True, type=int, help="New place in the queue (1 = next)."),
+)
 def move(env: Env, story_id: int, position: int, by: str | None) -> None:
     """Move an approved story to a new place in the queue."""
     env.app.editorial().move(story_id, position, actor=env.actor(by))
     click.echo(f"Story #{story_id} is now number {position} in the queue.")
 
 
-@stories.command("pin")
-@click.argument("story_id", type=int)
-@click.argument("day", metavar="DATE", type=DATE)
-@by_option()
-@pass_env
+@on_a_story("pin", click.argument("day", metavar="DATE", type=DATE))
 def pin(env: Env, story_id: int, day: date, by: str | None) -> None:
     """Pin a story to a date: it posts that day, whatever the queue order."""
     env.app.editorial().pin(story_id, day, actor=env.actor(by))
     click.echo(f"Story #{story_id} will post on {day:%A %d %B %Y}.")
 
 
-@stories.command("unpin")
-@click.argument("story_id", type=int)
-@by_option()
-@pass_env
+@on_a_story("unpin")
 def unpin(env: Env, story_id: int, by: str | None) -> None:
     """Remove a story's date: it goes back to its place in the queue."""
     env.app.editorial().unpin(story_id, actor=env.actor(by))
     click.echo(f"Story #{story_id} is no longer pinned.")
 
 
-@stories.command("withdraw")
-@click.argument("story_id", type=int)
-@click.option("--reason", required=True, help="Why (e.g. consent withdrawn).")
-@by_option()
-@pass_env
+@on_a_story(
+    "withdraw", click.option("--reason", required=True, help="Why (e.g. consent withdrawn).")
+)
 def withdraw(env: Env, story_id: int, reason: str, by: str | None) -> None:
     """Withdraw a story (consent withdrawn): it never posts, and live posts are deleted."""
     report = env.app.editorial().withdraw(story_id, reason=reason, actor=env.actor(by))

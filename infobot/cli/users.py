@@ -60,12 +60,12 @@ def users() -> None:
 @pass_env
 def add(env: Env, name: str, role: str, password_file: Path | None, by: str | None) -> None:
     """Add an account (the password is asked for twice, or read from --password-file)."""
-    from infobot.service.users import Accounts, check_name, check_role
+    from infobot.service.users import check_name, check_role
 
     check_name(name)
     check_role(role)
     password = read_password(password_file)
-    account = Accounts(env.app).add(name, role, password, actor=env.actor(by))
+    account = env.app.accounts().add(name, role, password, actor=env.actor(by))
     click.echo(f"Added {account.name} as {account.role}. They can sign in to the web page now.")
 
 
@@ -74,9 +74,7 @@ def add(env: Env, name: str, role: str, password_file: Path | None, by: str | No
 @pass_env
 def list_(env: Env, as_json: bool) -> None:
     """List the accounts with their roles."""
-    from infobot.service.users import Accounts
-
-    accounts = Accounts(env.app).list()
+    accounts = env.app.accounts().list()
     if as_json:
         print_json(
             [
@@ -107,9 +105,7 @@ def list_(env: Env, as_json: bool) -> None:
 @pass_env
 def set_role(env: Env, name: str, role: str, by: str | None) -> None:
     """Change an account's role."""
-    from infobot.service.users import Accounts
-
-    account = Accounts(env.app).set_role(name, role, actor=env.actor(by))
+    account = env.app.accounts().set_role(name, role, actor=env.actor(by))
     click.echo(f"{account.name} is now {account.role}.")
 
 
@@ -120,10 +116,8 @@ def set_role(env: Env, name: str, role: str, by: str | None) -> None:
 @pass_env
 def set_password(env: Env, name: str, password_file: Path | None, by: str | None) -> None:
     """Give an account a new password."""
-    from infobot.service.users import Accounts
-
     password = read_password(password_file)
-    Accounts(env.app).set_password(name, password, actor=env.actor(by))
+    env.app.accounts().set_password(name, password, actor=env.actor(by))
     click.echo(f"New password saved for {name}.")
 
 
@@ -133,9 +127,7 @@ def set_password(env: Env, name: str, password_file: Path | None, by: str | None
 @pass_env
 def disable(env: Env, name: str, by: str | None) -> None:
     """Disable an account: it can no longer sign in (its history stays)."""
-    from infobot.service.users import Accounts
-
-    account = Accounts(env.app).disable(name, actor=env.actor(by))
+    account = env.app.accounts().disable(name, actor=env.actor(by))
     click.echo(f"Disabled {account.name}: they can no longer sign in.")
 
 
@@ -145,7 +137,5 @@ def disable(env: Env, name: str, by: str | None) -> None:
 @pass_env
 def enable(env: Env, name: str, by: str | None) -> None:
     """Enable a disabled account again."""
-    from infobot.service.users import Accounts
-
-    account = Accounts(env.app).enable(name, actor=env.actor(by))
+    account = env.app.accounts().enable(name, actor=env.actor(by))
     click.echo(f"Enabled {account.name} again.")

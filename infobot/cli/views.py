@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import sys
-from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import click
 
 from infobot.cli.common import Env, json_option, pass_env, print_json, shorten
 
+if TYPE_CHECKING:
+    from infobot.service.read.models import Status
+
+#: How ``preview`` labels a day's state (by ``DayState`` value).
 STATE_LABEL = {
     "scheduled": "next in the queue",
     "pinned": "pinned",
@@ -29,33 +32,34 @@ STATE_LABEL = {
 @pass_env
 def preview(env: Env, days: int, as_json: bool) -> None:
     """Show which story goes out on each coming day, exactly as each platform gets it."""
-    plan = env.app.views().preview(days)
+    from infobot.domain.schedule import DayState
+
+    plan = env.app.reads.plan.preview(days)
     if as_json:
         print_json(plan)
         return
     tz = env.app.settings.tz
     for day in plan:
-        when = datetime.fromisoformat(day["post_at"]).astimezone(tz)
-        head = f"{when:%a %d %b %Y %H:%M}"
-        if day["story_id"] is not None:
-            title = shorten(day["title"] or "(untitled)", 50)
-            label = STATE_LABEL.get(day["state"]) or day["reason"]
-            click.secho(f"{head}  story #{day['story_id']} {title}  ({label})", bold=True)
+        head = f"{day.post_at.astimezone(tz):%a %d %b %Y %H:%M}"
+        if day.story_id is not None:
+            title = shorten(day.title or "(untitled)", 50)
+            label = STATE_LABEL.get(day.state) or day.reason
+            click.secho(f"{head}  story #{day.story_id} {title}  ({label})", bold=True)
         else:
-            color = "red" if day["state"] in ("empty", "missed") else None
-            click.secho(f"{head}  — {day['reason']}", fg=color)
-        for name, rendered in day["platforms"].items():
-            posts = rendered["posts"]
+            color = "red" if day.state in (DayState.EMPTY, DayState.MISSED) else None
+            click.secho(f"{head}  — {day.reason}", fg=color)
+        for name, rendered in day.platforms.items():
+            posts = rendered.posts
             count = f"{len(posts)} posts (thread)" if len(posts) > 1 else "1 post"
             click.echo(f"  {name}: {count}")
             for post in posts:
-                over = post["length"] > post["limit"]
-                click.secho(f"    [{post['length']}/{post['limit']}]", fg="red" if over else None)
-                for line in post["text"].splitlines():
+                over = post.length > post.limit
+                click.secho(f"    [{post.length}/{post.limit}]", fg="red" if over else None)
+                for line in post.text.splitlines():
                     click.echo(f"      {line}")
-                if post.get("image"):
-                    click.echo(f"      (image: {post['image']}; alt: {post['image_alt']})")
-        for problem in day["problems"]:
+                if post.image:
+                    click.echo(f"      (image: {post.image}; alt: {post.image_alt})")
+        for problem in day.problems:
             click.secho(f"  problem: {problem}", fg="red")
 
 
@@ -64,46 +68,50 @@ def preview(env: Env, days: int, as_json: bool) -> None:
 @pass_env
 def status(env: Env, as_json: bool) -> None:
     """Queue runway, last and next post, and anything that needs attention."""
-    data = env.app.views().status()
+    data = env.app.reads.campaign.status()
     if as_json:
         print_json(data)
         return
     _print_status(data)
 
 
-def _print_status(data: dict[str, Any]) -> None:
+def _print_status(data: Status) -> None:
     click.secho(
-        f"Campaign {data['campaign']} ({data['hashtag']}), posting at "
-        f"{data['post_time']} {data['timezone']} to {', '.join(data['platforms'])}",
+        f"Campaign {data.campaign} ({data.hashtag}), posting at "
+        f"{data.post_time} {data.timezone} to {', '.join(data.platforms)}",
         bold=True,
     )
-    if data["paused"]:
-        until = f" until {data['paused_until']}" if data["paused_until"] else ""
+    if data.paused:
+        until = f" until {data.paused_until.isoformat()}" if data.paused_until else ""
         click.secho(f"PAUSED{until}: nothing is posting.", fg="yellow")
-    counts = data["counts"]
+    counts = data.counts
     click.echo(
         f"Stories: {counts.get('approved', 0)} approved, {counts.get('draft', 0)} "
         f"waiting for review, {counts.get('rejected', 0)} rejected."
     )
-    click.echo(f"Runway: {data['runway']}.")
-    last = data["last_post"]
+    click.echo(f"Runway: {data.runway}.")
+    last = data.last_post
     click.echo(
         "Last post: "
-        + (f"{last['date']} story #{last['story_id']} ({last['status']})" if last else "none yet.")
+        + (
+            f"{last.date.isoformat()} story #{last.story_id} ({last.status})"
+            if last
+            else "none yet."
+        )
     )
-    nxt = data["next_post"]
+    nxt = data.next_post
     click.echo(
         "Next post: "
         + (
-            f"{nxt['date']} story #{nxt['story_id']} {shorten(nxt['title'] or '', 50)}"
+            f"{nxt.date.isoformat()} story #{nxt.story_id} {shorten(nxt.title or '', 50)}"
             if nxt
             else "nothing scheduled in the next week."
         )
     )
-    if data["attention"]:
+    if data.attention:
         click.secho("Needs attention:", fg="red", bold=True)
-        for item in data["attention"]:
-            click.echo(f"  - {item['message']}")
+        for item in data.attention:
+            click.echo(f"  - {item.message}")
     else:
         click.echo("Nothing needs attention.")
 
@@ -132,13 +140,13 @@ def _print_status(data: dict[str, Any]) -> None:
 @pass_env
 def export(env: Env, what: str, fmt: str, output: Path | None) -> None:
     """Export stories, deliveries or the audit trail as CSV or JSON."""
-    views = env.app.views()
+    records = env.app.reads.records
     if output is None:
-        count = views.export(what, fmt, sys.stdout)
+        count = records.export(what, fmt, sys.stdout)
     else:
         tmp = output.with_name(output.name + ".part")
         encoding = "utf-8-sig" if fmt == "csv" else "utf-8"
         with tmp.open("w", encoding=encoding, newline="") as handle:
-            count = views.export(what, fmt, handle)
+            count = records.export(what, fmt, handle)
         tmp.replace(output)
         click.echo(f"Wrote {count} {what} to {output}.", err=True)

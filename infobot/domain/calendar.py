@@ -10,6 +10,37 @@ import bisect
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from enum import StrEnum
+
+
+class DayOff(StrEnum):
+    """Why a local date posts nothing. Strings are for people: see ``CampaignCalendar.describe``."""
+
+    NOT_A_WEEKDAY = "not_a_weekday"
+    BEFORE_START = "before_start"
+    AFTER_END = "after_end"
+    PAUSED = "paused"
+    BLACKOUT = "blackout"
+    ELECTION_PERIOD = "election_period"  # not yet decided by the calendar (campaign rows)
+    EMPTY_QUEUE = "empty_queue"
+
+    @property
+    def is_campaign_day(self) -> bool:
+        """False for dates outside the campaign (nothing is recorded for them); True for
+        campaign days that post nothing for a reason the team should see."""
+        return self not in _OUTSIDE
+
+
+_OUTSIDE = frozenset({DayOff.NOT_A_WEEKDAY, DayOff.BEFORE_START, DayOff.AFTER_END})
+_DAY_OFF_TEXT = {
+    DayOff.NOT_A_WEEKDAY: "not a campaign day of the week",
+    DayOff.BEFORE_START: "before the campaign starts",
+    DayOff.AFTER_END: "after the campaign ends",
+    DayOff.PAUSED: "campaign paused",
+    DayOff.BLACKOUT: "blackout date",
+    DayOff.ELECTION_PERIOD: "election period",
+    DayOff.EMPTY_QUEUE: "no approved story left in the queue",
+}
 
 
 @dataclass(frozen=True)
@@ -23,24 +54,33 @@ class CampaignCalendar:
     paused_until: date | None = None  # paused through this date (inclusive); None = until resumed
     blackouts: frozenset[date] = field(default_factory=frozenset)
 
-    def off_reason(self, day: date) -> str | None:
+    def day_off(self, day: date) -> DayOff | None:
         """Why ``day`` is not a posting day, or None when it is one."""
         if self.start is not None and day < self.start:
-            return "before the campaign starts"
+            return DayOff.BEFORE_START
         if self.end is not None and day > self.end:
-            return "after the campaign ends"
+            return DayOff.AFTER_END
         if day.weekday() not in self.weekdays:
-            return "not a campaign day of the week"
+            return DayOff.NOT_A_WEEKDAY
         if self.paused and (self.paused_until is None or day <= self.paused_until):
-            return "campaign paused" + (
-                f" until {self.paused_until.isoformat()}" if self.paused_until else ""
-            )
+            return DayOff.PAUSED
         if day in self.blackouts:
-            return "blackout date"
+            return DayOff.BLACKOUT
         return None
 
+    def describe(self, off: DayOff) -> str:
+        """The reason a day is off, in words for people."""
+        if off is DayOff.PAUSED and self.paused_until is not None:
+            return f"campaign paused until {self.paused_until.isoformat()}"
+        return _DAY_OFF_TEXT[off]
+
+    def off_reason(self, day: date) -> str | None:
+        """Why ``day`` is not a posting day, in words for people; None when it is one."""
+        off = self.day_off(day)
+        return None if off is None else self.describe(off)
+
     def is_posting_day(self, day: date) -> bool:
-        return self.off_reason(day) is None
+        return self.day_off(day) is None
 
     def days(self, first: date, count: int) -> Iterator[date]:
         """Every calendar date from ``first``, ``count`` of them."""
@@ -126,6 +166,10 @@ def _nth_weekday(first: date, n: int, weekdays: frozenset[int]) -> date:
         day += timedelta(days=1)
 
 
+#: Runway alerts: when the approved queue lasts this many posting days or fewer.
+RUNWAY_ALERT_DAYS = (14, 7, 3, 1)
+
+
 @dataclass(frozen=True)
 class Runway:
     """How long the approved queue lasts."""
@@ -135,6 +179,15 @@ class Runway:
     runs_dry_on: date | None  # first posting day with no story; None if never (campaign ends)
     days_left: int | None  # posting days left in the campaign, when it has an end date
     short_by: int  # days_left - approved, when positive
+
+    @property
+    def alert_level(self) -> int | None:
+        """The tightest alert threshold the runway has reached (14, 7, 3 or 1 posting days
+        left), or None while it is longer, or when the queue never runs dry."""
+        if self.runs_dry_on is None:
+            return None
+        reached = [days for days in RUNWAY_ALERT_DAYS if self.runway_days <= days]
+        return min(reached) if reached else None
 
     def summary(self) -> str:
         if self.days_left is not None:

@@ -23,6 +23,17 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
+
+
+class Hint(StrEnum):
+    """What the person can do next. The message says what is wrong in plain words; each
+    interface adds the hint in its own terms (a CLI option, a form field)."""
+
+    NAME_ACTOR = "name_actor"  # say who is doing this
+    GIVE_REASON = "give_reason"
+    NAME_STORY = "name_story"  # name the story to send
+    LIST_STORIES = "list_stories"  # the stories there are
 
 
 @dataclass(frozen=True, order=True)
@@ -45,6 +56,10 @@ class InfobotError(Exception):
 
 class UserError(InfobotError):
     """The request or its input is wrong; nothing was changed."""
+
+    def __init__(self, *args: object, hint: Hint | None = None) -> None:
+        super().__init__(*args)
+        self.hint = hint
 
 
 class ValidationFailed(UserError):

@@ -8,6 +8,8 @@ from dataclasses import dataclass, fields
 from datetime import date
 from enum import StrEnum
 
+from infobot.domain.fields import FIELD_TEXTS
+
 
 class StoryStatus(StrEnum):
     DRAFT = "draft"
@@ -20,21 +22,56 @@ class StoryStatus(StrEnum):
     WITHDRAWN = "withdrawn"
 
 
-#: Statuses a story can be edited in (editing an approved story returns it to draft).
-EDITABLE = frozenset({StoryStatus.DRAFT, StoryStatus.APPROVED, StoryStatus.REJECTED})
-#: Statuses from which a story can be approved.
-APPROVABLE = frozenset({StoryStatus.DRAFT, StoryStatus.REJECTED})
-#: Statuses from which a story can be rejected.
-REJECTABLE = frozenset({StoryStatus.DRAFT, StoryStatus.APPROVED})
+class StoryAction(StrEnum):
+    """What the team or the publisher does to a story; each is allowed from some statuses."""
+
+    EDIT = "edit"
+    APPROVE = "approve"
+    REJECT = "reject"
+    QUEUE = "queue"  # take a place in the ordered queue (move)
+    PIN = "pin"
+    WITHDRAW = "withdraw"
+    CLAIM = "claim"  # taken for a day's slot
+    SEND_EXTRA = "send_extra"  # sent outside the daily slot (post-now naming a story)
+
+
 #: Statuses that mean the story has been (or is being) sent somewhere.
 SENT = frozenset(
     {StoryStatus.SCHEDULED, StoryStatus.POSTED, StoryStatus.PARTLY_POSTED, StoryStatus.FAILED}
 )
 
+#: The story lifecycle: from which statuses each action is allowed. Anything else is refused.
+ALLOWED: dict[StoryAction, frozenset[StoryStatus]] = {
+    StoryAction.EDIT: frozenset({StoryStatus.DRAFT, StoryStatus.APPROVED, StoryStatus.REJECTED}),
+    StoryAction.APPROVE: frozenset({StoryStatus.DRAFT, StoryStatus.REJECTED}),
+    StoryAction.REJECT: frozenset({StoryStatus.DRAFT, StoryStatus.APPROVED}),
+    StoryAction.QUEUE: frozenset({StoryStatus.APPROVED}),
+    StoryAction.PIN: frozenset({StoryStatus.DRAFT, StoryStatus.APPROVED}),
+    StoryAction.WITHDRAW: frozenset(s for s in StoryStatus if s is not StoryStatus.WITHDRAWN),
+    StoryAction.CLAIM: frozenset({StoryStatus.APPROVED}),
+    StoryAction.SEND_EXTRA: frozenset({StoryStatus.APPROVED} | SENT),
+}
+
+
+def allowed(action: StoryAction, status: str) -> bool:
+    """May a story in ``status`` undergo ``action``?"""
+    return StoryStatus(status) in ALLOWED[action]
+
+
+def status_after_edit(status: str) -> StoryStatus:
+    """An edit sends an approved story back to draft: what was approved is what goes out."""
+    current = StoryStatus(status)
+    return StoryStatus.DRAFT if current is StoryStatus.APPROVED else current
+
 
 @dataclass(frozen=True)
 class StoryInput:
-    """The editable content of a story, as imported, added or edited."""
+    """The editable content of a story, as imported, added or edited.
+
+    These are a story's fields; the importers, the store, the read side, the command line's
+    options and the web page's form all follow them (their labels and hints for people are
+    in ``infobot.domain.fields``).
+    """
 
     body: str
     title: str = ""
@@ -62,6 +99,10 @@ class StoryInput:
 
 
 STORY_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(StoryInput))
+
+
+if {text.name for text in FIELD_TEXTS} != set(STORY_FIELDS):  # pragma: no cover
+    raise RuntimeError("infobot/domain/fields.py must name exactly StoryInput's fields")
 REQUIRED_FIELDS: tuple[str, ...] = ("body",)
 CONSENT_FIELDS: tuple[str, ...] = ("consent_by", "consent_date")
 

@@ -1,25 +1,39 @@
 """The adapter contract, documented once here; implementations do not repeat it.
 
 A platform adapter turns a rendered post (one or more thread parts) into live posts and
-back. Every method translates its SDK's errors into :mod:`infobot.domain.errors`:
+back. Every method translates its SDK's errors into :mod:`infobot.domain.errors`, through
+:func:`infobot.platforms.common.classify_status` where an HTTP status decides:
 
 - ``TransientError``: nothing was created and a later retry may succeed (5xx before the
   request was accepted, connection refused).
-- ``RateLimited``: like transient, but not before ``retry_at``.
-- ``PermanentError``: retrying cannot help (credentials rejected, content refused, no
-  credits). The team is told.
+- ``RateLimited``: like transient, but not before ``retry_at``: an aware UTC datetime on
+  the app's clock, always made by :func:`infobot.platforms.common.retry_time`.
+- ``PermanentError``: retrying cannot help (content refused, no credits). The team is told.
+  ``CredentialsRejected``, its subclass, means a person must renew the credentials; an
+  adapter that holds a saved session logs in again once with the configured credentials
+  before it says so.
 - ``InDoubt``: the request may have reached the platform (timeout, connection reset after
   sending). The caller must reconcile with :meth:`Platform.lookup` before any new attempt.
 
 ``publish`` takes an idempotency key that is identical across every retry of the same
 story part on the same platform; adapters pass it to platforms that support one
 (Mastodon's ``Idempotency-Key``) and embed it nowhere visible.
+
+Calls made outside posting (``rules`` when it asks the server, ``verify``) use the short
+*check timeout* (``INFOBOT_CHECK_TIMEOUT_SECONDS``), so a server that is down delays a
+command by seconds, not minutes. Warnings raised inside an SDK go to the log, never to the
+team's terminal (:func:`infobot.platforms.common.send_library_warnings_to_log`).
+
+A factory builds an adapter: ``create(settings, config)``, where ``config`` is the
+platform's own ``[plugins.NAME]`` settings section (empty for the built-in platforms,
+which have sections of their own in :class:`infobot.settings.Settings`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
     from infobot.domain.render import PlatformRules, Post
@@ -49,7 +63,12 @@ class Platform(Protocol):
     name: str
 
     def rules(self) -> PlatformRules:
-        """Length counter, limits and features; cached by the adapter."""
+        """Length counter, limits and features; cached by the adapter for the process.
+
+        When the limit must be asked of the server and the server does not answer within
+        the check timeout, a safe default is used and a warning says which server could not
+        be reached; ``rules`` itself never raises for that.
+        """
         ...
 
     def publish(
@@ -67,9 +86,31 @@ class Platform(Protocol):
         ...
 
     def verify(self) -> Account:
-        """Check the credentials and say which account posts."""
+        """Check the configured credentials themselves (never only a saved session) and
+        say which account posts. Bounded by the check timeout."""
+        ...
+
+    def prepare(self) -> None:
+        """Load the SDK now, without any network call: the daemon calls this at start so
+        that the first post does not wait for imports."""
+        ...
+
+    def close(self) -> None:
+        """Release connections. Safe to call twice; an adapter used after ``close``
+        connects again."""
         ...
 
 
+class PlatformBase:
+    """What an adapter with nothing to load or release inherits: ``prepare`` and ``close``
+    that do nothing. Adapters holding an SDK or connections override them."""
+
+    def prepare(self) -> None:
+        return None
+
+    def close(self) -> None:
+        return None
+
+
 class PlatformFactory(Protocol):
-    def __call__(self, settings: Settings) -> Platform: ...
+    def __call__(self, settings: Settings, config: Mapping[str, Any], /) -> Platform: ...

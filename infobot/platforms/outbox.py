@@ -9,22 +9,23 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from infobot.domain.render import PlatformRules, Post
-from infobot.platforms.base import Account, Published
+from infobot.platforms.base import Account, PlatformBase, Published
 
 if TYPE_CHECKING:
     from infobot.settings import Settings
 
 
-def create(settings: Settings) -> OutboxPlatform:
-    """The entry point: build the outbox from settings."""
+def create(settings: Settings, config: Mapping[str, Any] | None = None, /) -> OutboxPlatform:
+    """The entry point: build the outbox from settings (``INFOBOT_OUTBOX_*``)."""
     return OutboxPlatform(settings.outbox_path, max_length=settings.outbox.max_length)
 
 
-class OutboxPlatform:
+class OutboxPlatform(PlatformBase):
     name = "outbox"
 
     def __init__(self, path: Path, *, max_length: int = 500) -> None:

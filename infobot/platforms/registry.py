@@ -1,7 +1,10 @@
 """From a platform name in settings to an adapter, through entry points.
 
 Built-in adapters are listed here so they work from a source checkout; outside packages add
-theirs under the ``infobot.platforms`` entry-point group (``name = "module:Factory"``).
+theirs under the ``infobot.platforms`` entry-point group (``name = "module:create"``). A
+factory is called as ``create(settings, config)``: ``config`` is the platform's own
+``[plugins.NAME]`` section of the settings (``INFOBOT_PLUGINS__NAME__KEY`` in the
+environment), empty when there is none.
 """
 
 from __future__ import annotations
@@ -9,6 +12,8 @@ from __future__ import annotations
 import difflib
 from importlib import import_module
 from typing import TYPE_CHECKING, cast
+
+from infobot.domain.errors import ConfigError
 
 if TYPE_CHECKING:
     from infobot.platforms.base import Platform, PlatformFactory
@@ -21,6 +26,8 @@ BUILTIN: dict[str, str] = {
     "x": "infobot.platforms.x:create",
     "bluesky": "infobot.platforms.bluesky:create",
 }
+#: What every adapter offers (``infobot.platforms.base.Platform``), checked at creation.
+CONTRACT = ("name", "rules", "publish", "lookup", "delete", "verify", "prepare", "close")
 
 
 def _entry_points() -> dict[str, str]:
@@ -52,4 +59,18 @@ def factory(name: str) -> PlatformFactory:
 
 
 def create(name: str, settings: Settings) -> Platform:
-    return factory(name)(settings)
+    """Build the adapter for ``name``, handing it its ``[plugins.NAME]`` section."""
+    from infobot.platforms.base import Platform
+
+    adapter = factory(name)(settings, settings.plugin(name))
+    if not isinstance(adapter, Platform):
+        missing = [part for part in CONTRACT if not hasattr(adapter, part)]
+        raise ConfigError(
+            [
+                f"INFOBOT_PLATFORMS: the {name!r} platform ({available()[name]}) does not"
+                f" offer {', '.join(missing)}; see 'Adding a platform' in the README (an"
+                " adapter with nothing to load or close inherits"
+                " infobot.platforms.base.PlatformBase)"
+            ]
+        )
+    return adapter

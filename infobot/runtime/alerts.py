@@ -3,22 +3,29 @@
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
 
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from infobot.store.models import Alert
-
-if TYPE_CHECKING:
-    from infobot.app import App
+from infobot.clock import Clock
+from infobot.domain.attention import Alert
+from infobot.store import alerts
+from infobot.store.db import Database
 
 log = logging.getLogger("infobot.alerts")
 
 
 class Alerter:
-    def __init__(self, app: App) -> None:
-        self.app = app
+    def __init__(
+        self, db: Database, clock: Clock, *, urls: Sequence[str] = (), campaign_name: str = ""
+    ) -> None:
+        self.db = db
+        self.clock = clock
+        self.urls = tuple(urls)  # apprise URLs: they hold tokens
+        self.campaign_name = campaign_name
+
+    def raise_alert(self, alert: Alert) -> bool:
+        return self.raise_once(alert.key, alert.kind, alert.message)
 
     def raise_once(self, key: str, kind: str, message: str) -> bool:
         """Record and announce an alert; False when this key was raised before.
@@ -26,12 +33,12 @@ class Alerter:
         The daemon asks every minute for every alert whose condition still holds (a failed
         delivery stays failed), so an alert already raised is answered from a read, which
         takes no write lock; the unique key settles a race between two daemons."""
-        with self.app.db.read() as session:
-            if session.scalar(select(Alert.id).where(Alert.key == key)) is not None:
+        with self.db.read() as session:
+            if alerts.was_raised(session, key):
                 return False
         try:
-            with self.app.db.write() as session:
-                session.add(Alert(key=key, kind=kind, at=self.app.clock.now(), message=message))
+            with self.db.write() as session:
+                alerts.add(session, key, kind, self.clock.now(), message)
         except IntegrityError:
             return False
         log.warning("ALERT %s: %s", kind, message)
@@ -40,19 +47,18 @@ class Alerter:
 
     def _send(self, kind: str, message: str) -> None:
         """Deliver through apprise to every configured URL; a failure is logged, not fatal."""
-        urls = [url.get_secret_value() for url in self.app.settings.alert_urls]
-        if not urls:
+        if not self.urls:
             return
         import warnings
 
-        title = f"infobot ({self.app.settings.campaign_name}): {kind.replace('_', ' ')}"
+        title = f"infobot ({self.campaign_name}): {kind.replace('_', ' ')}"
         with warnings.catch_warnings():
             # apprise's plugins import the standard library's deprecated imghdr module
             warnings.simplefilter("ignore", DeprecationWarning)
             import apprise
 
             notifier = apprise.Apprise()
-            for url in urls:
+            for url in self.urls:
                 notifier.add(url)
             try:
                 sent = notifier.notify(title=title, body=message)

@@ -12,13 +12,13 @@ of small aggregate queries (deliveries are one row per story and platform).
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
 
-from sqlalchemy import func, select
-
-if TYPE_CHECKING:
-    from infobot.app import App
+from infobot.domain.delivery import UNCONFIRMED
+from infobot.service.read.plan import Planner
+from infobot.store import deliveries, heartbeats
+from infobot.store.db import Database
 
 log = logging.getLogger("infobot.metrics")
 
@@ -26,8 +26,10 @@ log = logging.getLogger("infobot.metrics")
 class DatabaseCollector:
     """A prometheus-client collector: every figure comes from one read transaction."""
 
-    def __init__(self, app: App) -> None:
-        self.app = app
+    def __init__(self, db: Database, planner: Planner, platforms: Sequence[str]) -> None:
+        self.db = db
+        self.planner = planner
+        self.platforms = tuple(platforms)
 
     def describe(self) -> list[Any]:
         return []  # figures are computed per scrape; nothing to pre-register
@@ -35,22 +37,10 @@ class DatabaseCollector:
     def collect(self) -> Iterator[Any]:
         from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 
-        from infobot.service.publisher import IN_DOUBT, SENDING
-        from infobot.service.schedule import Planner
-        from infobot.store.models import Delivery, Heartbeat
-
-        with self.app.db.read() as session:
-            by_status = session.execute(
-                select(
-                    Delivery.platform,
-                    Delivery.status,
-                    func.count(),
-                    func.coalesce(func.sum(Delivery.attempts), 0),
-                    func.max(Delivery.sent_at),
-                ).group_by(Delivery.platform, Delivery.status)
-            ).all()
-            beat = session.scalar(select(func.max(Heartbeat.beat_at)))
-            runway, _ = Planner(self.app).runway(session)
+        with self.db.read() as session:
+            by_status = deliveries.stats(session)
+            beat = heartbeats.latest_beat_at(session)
+            runway, _ = self.planner.runway(session)
 
         posts = CounterMetricFamily(
             "infobot_posts",
@@ -85,11 +75,11 @@ class DatabaseCollector:
             posts.add_metric([platform, status], count)
             tries[platform] = tries.get(platform, 0) + int(tried)
             counts[platform] = counts.get(platform, 0) + count
-            if status in (IN_DOUBT, SENDING):
+            if status in UNCONFIRMED:
                 in_doubt[platform] = in_doubt.get(platform, 0) + count
             if sent_at is not None:
                 latest[platform] = max(latest.get(platform, 0.0), sent_at.timestamp())
-        for platform in sorted(set(tries) | set(self.app.settings.platforms)):
+        for platform in sorted(set(tries) | set(self.platforms)):
             attempts.add_metric([platform], tries.get(platform, 0))
             retries.add_metric([platform], max(tries.get(platform, 0) - counts.get(platform, 0), 0))
             doubt.add_metric([platform], in_doubt.get(platform, 0))
@@ -112,27 +102,27 @@ class DatabaseCollector:
             )
 
 
-def registry_for(app: App) -> Any:
+def registry_for(collector: DatabaseCollector) -> Any:
     from prometheus_client import CollectorRegistry
 
     registry = CollectorRegistry(auto_describe=False)
-    registry.register(DatabaseCollector(app))
+    registry.register(collector)
     return registry
 
 
-def render(app: App) -> bytes:
+def render(collector: DatabaseCollector) -> bytes:
     """The text exposition format, as a scrape would receive it."""
     from prometheus_client import generate_latest
 
-    data: bytes = generate_latest(registry_for(app))
+    data: bytes = generate_latest(registry_for(collector))
     return data
 
 
-def serve(app: App, host: str, port: int) -> Callable[[], None]:
+def serve(collector: DatabaseCollector, host: str, port: int) -> Callable[[], None]:
     """Serve ``/metrics`` in a background thread; returns a function that stops it."""
     from prometheus_client import start_http_server
 
-    server, thread = start_http_server(port, addr=host, registry=registry_for(app))
+    server, thread = start_http_server(port, addr=host, registry=registry_for(collector))
     log.info("metrics on http://%s:%s/metrics", host, port)
 
     def stop() -> None:

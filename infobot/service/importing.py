@@ -33,8 +33,8 @@ from infobot.service.importers import (
     stream,
     too_big,
 )
-from infobot.service.stories import lock_campaign
 from infobot.store import bulk
+from infobot.store.campaigns import lock as lock_campaign
 from infobot.store.db import Database
 
 #: Stories checked against the database and written at a time (one transaction).

@@ -3,34 +3,40 @@
 Roles nest: an **editor** adds, edits and imports stories; an **approver** can do all that
 and approve, reject, reorder, pin, pause, withdraw and post now; an **admin** can do
 everything and manage accounts. Every change is an audit event; a password or its hash
-never is.
+never is. Names are matched by their key (NFKC, case-folded: see
+:func:`infobot.domain.accounts.name_key`), stored beside the name under a unique index.
 """
 
 from __future__ import annotations
 
+import string
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select
-
+from infobot.domain.accounts import name_key
 from infobot.domain.errors import NotFound, UserError
 from infobot.service import audit
+from infobot.store import users as queries
 from infobot.store.models import User
 
 if TYPE_CHECKING:
     from argon2 import PasswordHasher
     from sqlalchemy.orm import Session
 
-    from infobot.app import App
+    from infobot.clock import Clock
+    from infobot.store.db import Database
 
 ROLES: tuple[str, ...] = ("editor", "approver", "admin")
 RANK = {role: rank for rank, role in enumerate(ROLES)}
 MIN_PASSWORD = 12
 MAX_PASSWORD = 1024
 MAX_NAME = 100
+COMMON_PASSWORDS = Path(__file__).resolve().parent.parent / "data" / "common-passwords.txt"
+_ENDS = string.digits + string.punctuation
 
 
 @dataclass(frozen=True)
@@ -74,7 +80,32 @@ def check_password(password: str) -> str:
         )
     if len(password) > MAX_PASSWORD:
         raise UserError(f"the password must be at most {MAX_PASSWORD} characters long")
+    if is_common(password):
+        raise UserError(
+            "the password is too easy to guess: it is one of the passwords people use most, "
+            "which attackers try first. Choose another (three random words make a good one)"
+        )
     return password
+
+
+@cache
+def _common() -> frozenset[str]:
+    lines = COMMON_PASSWORDS.read_text(encoding="utf-8").splitlines()
+    return frozenset(_squash(line) for line in lines if line and not line.startswith("# "))
+
+
+def _squash(text: str) -> str:
+    return "".join(unicodedata.normalize("NFKC", text).casefold().split())
+
+
+def is_common(password: str) -> bool:
+    """True for a password on the bundled list of common ones (case and spaces ignored,
+    digits and punctuation at either end too), or one made of fewer than 4 characters."""
+    squashed = _squash(password)
+    if len(set(squashed)) < 4:
+        return True
+    common = _common()
+    return squashed in common or squashed.strip(_ENDS) in common
 
 
 @cache
@@ -107,13 +138,17 @@ def _account(user: User) -> Account:
 
 
 class Accounts:
-    """Adds, lists and changes accounts; checks passwords."""
+    """Adds, lists and changes accounts; checks passwords.
 
-    def __init__(self, app: App) -> None:
-        self.app = app
+    ``campaign_id`` only labels the audit events it writes."""
+
+    def __init__(self, db: Database, clock: Clock, *, campaign_id: int | None = None) -> None:
+        self.db = db
+        self.clock = clock
+        self.campaign_id = campaign_id
 
     def _find(self, session: Session, name: str) -> User | None:
-        return session.scalar(select(User).where(func.lower(User.name) == name.strip().lower()))
+        return queries.by_key(session, name_key(name))
 
     def _get(self, session: Session, name: str) -> User:
         user = self._find(session, name)
@@ -133,10 +168,10 @@ class Accounts:
     ) -> None:
         audit.record(
             session,
-            at=self.app.clock.now(),
+            at=self.clock.now(),
             actor=actor,
             action=action,
-            campaign_id=self.app.campaign_id,
+            campaign_id=self.campaign_id,
             before=before,
             after=after,
             message=message,
@@ -144,28 +179,29 @@ class Accounts:
 
     # -- reading -----------------------------------------------------------------------
     def list(self) -> list[Account]:
-        with self.app.db.read() as session:
-            return [_account(u) for u in session.scalars(select(User).order_by(User.name))]
+        with self.db.read() as session:
+            return [_account(u) for u in queries.by_name(session)]
 
     def get(self, name: str) -> Account | None:
-        with self.app.db.read() as session:
+        with self.db.read() as session:
             user = self._find(session, name)
             return _account(user) if user is not None else None
 
     def count(self) -> int:
-        with self.app.db.read() as session:
-            return int(session.scalar(select(func.count()).select_from(User)) or 0)
+        with self.db.read() as session:
+            return queries.count(session)
 
     # -- changing ----------------------------------------------------------------------
     def add(self, name: str, role: str, password: str, *, actor: str) -> Account:
         name, role = check_name(name), check_role(role)
         hashed = hash_password(password)
-        now = self.app.clock.now()
-        with self.app.db.write() as session:
+        now = self.clock.now()
+        with self.db.write() as session:
             if self._find(session, name) is not None:
                 raise UserError(f"there is already an account called {name!r}")
             user = User(
                 name=name,
+                name_key=name_key(name),
                 role=role,
                 password_hash=hashed,
                 disabled=False,
@@ -186,7 +222,7 @@ class Accounts:
 
     def set_role(self, name: str, role: str, *, actor: str) -> Account:
         role = check_role(role)
-        with self.app.db.write() as session:
+        with self.db.write() as session:
             user = self._get(session, name)
             if user.role == role:
                 return _account(user)
@@ -194,7 +230,7 @@ class Accounts:
                 self._keep_an_admin(session, user, f"make {user.name!r} {role}")
             before = user.role
             user.role = role
-            user.updated_at = self.app.clock.now()
+            user.updated_at = self.clock.now()
             self._event(
                 session,
                 actor=actor,
@@ -207,11 +243,11 @@ class Accounts:
 
     def set_password(self, name: str, password: str, *, actor: str) -> None:
         hashed = hash_password(password)
-        with self.app.db.write() as session:
+        with self.db.write() as session:
             user = self._get(session, name)
             user.password_hash = hashed
             user.session_epoch += 1  # a new password ends the sessions signed in with the old
-            user.updated_at = self.app.clock.now()
+            user.updated_at = self.clock.now()
             self._event(
                 session,
                 actor=actor,
@@ -222,7 +258,7 @@ class Accounts:
 
     def end_sessions(self, name: str) -> None:
         """Sign the account out everywhere: every session begun before now stops working."""
-        with self.app.db.write() as session:
+        with self.db.write() as session:
             user = self._find(session, name)
             if user is not None:
                 user.session_epoch += 1
@@ -235,7 +271,7 @@ class Accounts:
 
     def _set_disabled(self, name: str, disabled: bool, *, actor: str) -> Account:
         word = "disabled" if disabled else "enabled"
-        with self.app.db.write() as session:
+        with self.db.write() as session:
             user = self._get(session, name)
             if user.disabled == disabled:
                 state = "already disabled" if disabled else "not disabled"
@@ -243,7 +279,7 @@ class Accounts:
             if disabled and user.role == "admin":
                 self._keep_an_admin(session, user, f"disable {user.name!r}")
             user.disabled = disabled
-            user.updated_at = self.app.clock.now()
+            user.updated_at = self.clock.now()
             self._event(
                 session,
                 actor=actor,
@@ -255,12 +291,7 @@ class Accounts:
             return _account(user)
 
     def _keep_an_admin(self, session: Session, user: User, doing: str) -> None:
-        others = session.scalar(
-            select(func.count())
-            .select_from(User)
-            .where(User.role == "admin", User.disabled.is_(False), User.id != user.id)
-        )
-        if not others:
+        if not queries.other_active_admins(session, user.id):
             raise UserError(
                 f"cannot {doing}: it is the only admin account left; make someone else admin first"
             )
@@ -275,7 +306,7 @@ class Accounts:
         from argon2.exceptions import InvalidHashError, VerificationError
 
         hasher = _hasher()
-        with self.app.db.read() as session:
+        with self.db.read() as session:
             user = self._find(session, name) if name.strip() else None
             stored = user.password_hash if user is not None else ""
             found = _account(user) if user is not None else None
@@ -286,7 +317,7 @@ class Accounts:
         if found is None or not stored or found.disabled:
             return None
         if hasher.check_needs_rehash(stored):
-            with self.app.db.write() as session:
+            with self.db.write() as session:
                 user = self._get(session, found.name)
                 user.password_hash = hasher.hash(password)
         return found

@@ -217,6 +217,9 @@ class User(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
+    # The name as matched (NFKC, case-folded: infobot.domain.accounts.name_key); unique, so
+    # two accounts can never differ only in case or Unicode form.
+    name_key: Mapped[str] = mapped_column(String(200), unique=True)
     role: Mapped[str] = mapped_column(String(20))
     password_hash: Mapped[str] = mapped_column(Text, default="")  # argon2; empty: no password
     # Sessions carry the epoch they began in; signing out or a new password moves it on,
@@ -226,3 +229,19 @@ class User(Base):
     created_by: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class SignInFailures(Base):
+    """Failed sign-ins in a row, per scope and key (infobot.domain.accounts.Scope).
+
+    Kept in the database so that every web replica counts the same failures."""
+
+    __tablename__ = "signin_failures"
+    __table_args__ = (UniqueConstraint("scope", "key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    scope: Mapped[str] = mapped_column(String(20))
+    key: Mapped[str] = mapped_column(String(300))
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    wait_until: Mapped[datetime | None] = mapped_column(UtcDateTime)

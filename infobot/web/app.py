@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 from typing import TYPE_CHECKING
 
 from starlette.applications import Starlette
@@ -143,11 +142,7 @@ def create_app(app: App, settings: Settings) -> Starlette:
         *upload.routes(web),
         Mount("/static", app=StaticFiles(directory=STATIC, check_dir=False), name="static"),
     ]
-    secret = (
-        settings.web_session_secret.get_secret_value()
-        if settings.web_session_secret is not None
-        else secrets.token_urlsafe(32)
-    )
+    secret = web.session_secret
     secure = settings.web_cookie_secure
 
     async def http_error(request: Request, exc: Exception) -> Response:

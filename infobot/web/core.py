@@ -27,9 +27,10 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from infobot.domain.errors import InfobotError, NotFound, UserError, ValidationFailed
-from infobot.service.users import Account, Accounts
+from infobot.service.signin import SignInGuard
+from infobot.service.users import Account
 from infobot.web import csrf
-from infobot.web.auth import Identifier, LoginLimiter, parse_proxies
+from infobot.web.auth import Identifier, KnownBrowsers, UnreadableHeader, parse_proxies
 
 if TYPE_CHECKING:
     from infobot.app import App
@@ -56,13 +57,22 @@ class Web:
 
         self.app = app
         self.settings = settings
-        self.accounts = Accounts(app)
-        self.limiter = LoginLimiter(app.clock)
+        self.accounts = app.accounts()
+        self.signins = SignInGuard(app.db, app.clock)
+        secret = settings.web_session_secret
+        #: Signs the session cookie; random per start when not configured.
+        self.session_secret = secret.get_secret_value() if secret else secrets.token_urlsafe(32)
+        self.known = KnownBrowsers(
+            self.session_secret, app.clock, secure=settings.web_cookie_secure
+        )
         self.identifier = Identifier(
             self.accounts,
+            app.clock,
             parse_proxies(settings.web_trusted_proxies),
             settings.web_identity_header,
             settings.web_role_header,
+            role_from_proxy=settings.web_role_from_proxy,
+            session_hours=settings.web_session_hours,
         )
         self.secrets = sorted(
             set(secret_values(settings)) | set(secret_values(app.settings)), key=len, reverse=True
@@ -77,7 +87,6 @@ class Web:
         )
         self.templates.filters.update(
             when=self.when,
-            iso_when=self.iso_when,
             day=self.day,
             short=shorten,
             status_label=status_label,
@@ -107,14 +116,6 @@ class Web:
         if value is None:
             return ""
         return value.astimezone(self.app.settings.tz).strftime("%-d %b %Y %H:%M")
-
-    def iso_when(self, value: str | None) -> str:
-        if not value:
-            return ""
-        try:
-            return self.when(datetime.fromisoformat(value))
-        except ValueError:
-            return value
 
     def day(self, value: date | None, style: str = "long") -> str:
         if value is None:
@@ -360,7 +361,12 @@ async def guard(
                 "use the https:// address.",
             )
     peer = request.client.host if request.client else None
-    user, proxied = await run_in_threadpool(web.identifier.identify, peer, request.headers, session)
+    try:
+        user, proxied = await run_in_threadpool(
+            web.identifier.identify, peer, request.headers, session
+        )
+    except UnreadableHeader as exc:
+        return web.problem(request, 400, "Your sign-on could not be read", str(exc))
     if role is not None:
         if user is None:
             if unsafe:

@@ -111,9 +111,7 @@ def start_in_thread(settings: Settings, app: App) -> Callable[[], None]:
 
 
 def _hint(settings: Settings, app: App) -> None:
-    from infobot.service.users import Accounts
-
-    if not settings.web_trusted_proxies and Accounts(app).count() == 0:
+    if not settings.web_trusted_proxies and app.accounts().count() == 0:
         log.warning(
             "no one can sign in yet: add an account with `infobot users add NAME --role admin`"
         )

@@ -48,7 +48,7 @@ CHROMIUM_ARGS = [
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 # Monday 23 November 2026, 08:00 in London, as in tests/conftest.py.
 CLOCK_START = "2026-11-23T08:00:00+00:00"
-PASSWORD = "correct horse battery staple"
+PASSWORD = "amber kettle orbits lichen"
 USERS = {"erin": "editor", "alex": "approver", "ada": "admin"}
 TIMEOUT_MS = 15_000
 

@@ -31,6 +31,7 @@ from infobot.service.importers import (
     Reader,
     too_big,
 )
+from infobot.service.media import LocalPictures
 
 __all__ = ["FileEnd", "load", "reader_for", "stream"]
 
@@ -224,7 +225,7 @@ def _stream(
     labels: Sequence[str] | None,
 ) -> Iterator[Parsed | FileEnd]:
     seen = _Seen()
-    image_files: dict[str, bool] = {}  # picture path -> is a file (looked for once)
+    pictures = LocalPictures()  # each picture path is looked for once
     sizes = [_size(Path(p)) for p in paths]
     total = sum(sizes)
     done_before = 0
@@ -266,8 +267,7 @@ def _stream(
                     line=item.line,
                     field_lines=item.field_lines,
                     require_consent=require_consent and item.require_consent,
-                    base_dir=item.base_dir,
-                    image_files=image_files,
+                    images=pictures.under(item.base_dir),
                 )
                 if item.problems:
                     result.problems.extend(item.problems)

@@ -7,15 +7,21 @@ import logging
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 
 from infobot.domain.errors import UserError
+from infobot.service.signin import Refusal
 from infobot.service.users import ROLES
 from infobot.web import csrf
-from infobot.web.auth import SESSION_EPOCH, SESSION_USER
+from infobot.web.auth import SESSION_BEGAN, SESSION_EPOCH, SESSION_USER
 from infobot.web.core import Ctx, Page, Web, safe_path
 
-TOO_MANY = (
-    "Too many failed attempts to sign in with this name. Wait 15 minutes and try again, "
-    "or ask an admin to check your account."
-)
+
+def too_many(refusal: Refusal) -> Response:
+    """429, saying how long to wait (and in ``Retry-After`` for scripts)."""
+    text = (
+        f"Too many failed attempts to sign in. Wait {refusal.words} and try again, "
+        "or ask an admin to check your account.\n"
+    )
+    seconds = max(1, int(-(-refusal.wait.total_seconds() // 1)))
+    return PlainTextResponse(text, status_code=429, headers={"Retry-After": str(seconds)})
 
 
 log = logging.getLogger("infobot.web")
@@ -41,43 +47,47 @@ async def login(ctx: Ctx) -> Response:
     password = ctx.form.get("password")
     password = password if isinstance(password, str) else ""
     target = safe_path(ctx.field("next"), "/queue")
-    client = ctx.request.client
-    address = client.host if client else "unknown"
-    limiter = ctx.web.limiter
-    if limiter.blocked(name, address):
-        return PlainTextResponse(TOO_MANY + "\n", status_code=429)
+    peer = ctx.request.client.host if ctx.request.client else None
+    address = ctx.web.identifier.client_address(peer, ctx.request.headers)
     errors: list[tuple[str, str]] = []
     if not name:
         errors.append(("username", "Enter your name"))
     if not password:
         errors.append(("password", "Enter your password"))
     if not errors:
+        guard = ctx.web.signins
+        known = ctx.web.known.knows(ctx.request.cookies, name)
+        attempt = await ctx.call(guard.begin, name, address, known_browser=known)
+        if isinstance(attempt, Refusal):
+            return too_many(attempt)
         account = await ctx.call(ctx.web.accounts.authenticate, name, password)
         if account is not None:
+            await ctx.call(guard.succeeded, attempt)
             log.info(
                 "%s signed in from %s",
                 account.name,
                 address,
                 extra={"event": "sign_in", "user": account.name, "address": address},
             )
-            limiter.succeeded(name, address)
             session = ctx.request.session
             session.clear()  # a fresh session for the signed-in person
             session[SESSION_USER] = account.name
             session[SESSION_EPOCH] = account.session_epoch
+            session[SESSION_BEGAN] = ctx.web.identifier.began()
             csrf.renew(session)
-            return ctx.redirect(target)
-        limiter.failed(name, address)
-        blocked = limiter.blocked(name, address)
+            response = ctx.redirect(target)
+            ctx.web.known.remember(response, account.name)
+            return response
+        refusal = await ctx.call(guard.failed, attempt)
         log.warning(
             "failed sign-in as %r from %s%s",
             name[:100],
             address,
-            " (now blocked for a while)" if blocked else "",
+            f" (sign-ins now wait {refusal.words})" if refusal else "",
             extra={"event": "sign_in_failed", "user": name[:100], "address": address},
         )
-        if blocked:
-            return PlainTextResponse(TOO_MANY + "\n", status_code=429)
+        if refusal is not None:
+            return too_many(refusal)
         errors.append(("username", "The name or password is not right, or the account is disabled"))
     return ctx.render(
         "login.html", code=400, title="Sign in", errors=errors, username=name, next=target

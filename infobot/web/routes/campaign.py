@@ -6,8 +6,9 @@ from datetime import date
 
 from starlette.responses import Response
 
+from infobot.domain.delivery import DeliveryStatus
 from infobot.domain.errors import UserError
-from infobot.service import pages
+from infobot.service.manual import Sent
 from infobot.web.core import Ctx, Page, Web
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -28,7 +29,7 @@ async def calendar(ctx: Ctx) -> Response:
         first = date(year, month, 1)
     except ValueError:
         first = today.replace(day=1)
-    view = await ctx.call(pages.month_view, ctx.app, first.year, first.month)
+    view = await ctx.call(ctx.app.reads.calendar.month, first.year, first.month)
     return ctx.render(
         "calendar.html",
         title=f"Calendar: {first:%B %Y}",
@@ -38,8 +39,8 @@ async def calendar(ctx: Ctx) -> Response:
 
 
 async def campaign_page(ctx: Ctx) -> Response:
-    status = await ctx.call(ctx.app.views().status)
-    blackouts = await ctx.call(ctx.app.editorial().blackouts)
+    status = await ctx.call(ctx.app.reads.campaign.status)
+    blackouts = await ctx.call(ctx.app.reads.campaign.blackouts)
     settings = ctx.app.settings
     days = ", ".join(WEEKDAYS[d] for d in sorted(settings.weekdays))
     return ctx.render(
@@ -94,26 +95,23 @@ async def blackout_remove(ctx: Ctx) -> Response:
 
 
 async def post_now(ctx: Ctx) -> Response:
-    from infobot.service.manual import post_now as run_post_now
-
     story_text = ctx.field("story")
     try:
         story_id = int(story_text) if story_text else None
     except ValueError:
         raise UserError("enter the story number, for example 12, or leave it empty") from None
-    report = await ctx.call(run_post_now, ctx.app, story_id=story_id, platforms=None, dry_run=False)
+    manual = ctx.app.manual()
+    report = await ctx.call(manual.post_now, story_id=story_id, platforms=None, dry_run=False)
     lines = []
-    ok = True
-    for outcome in report["outcomes"]:
-        if outcome["status"] == "sent":
-            lines.append(f"{outcome['platform']}: posted {outcome['url']}")
-        else:
-            ok = False
+    for outcome in report.outcomes:
+        if outcome.status == DeliveryStatus.SENT:
+            lines.append(f"{outcome.platform}: posted {outcome.url}")
+        elif isinstance(outcome, Sent):
             lines.append(
-                f"{outcome['platform']}: {outcome['status'].replace('_', ' ')}: "
-                f"{outcome['error']} {outcome['advice']}"
+                f"{outcome.platform}: {outcome.status.replace('_', ' ')}: "
+                f"{outcome.error} {outcome.advice}"
             )
-    ctx.flash(str(report["message"]), kind="success" if ok else "error", lines=lines)
+    ctx.flash(report.message, kind="success" if report.ok else "error", lines=lines)
     return ctx.redirect("/history")
 
 

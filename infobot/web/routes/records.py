@@ -7,22 +7,23 @@ from collections.abc import Iterator
 
 from starlette.responses import Response, StreamingResponse
 
-from infobot.service import pages
 from infobot.web.core import Ctx, Page, Web
 
 CHUNK = 64 * 1024
 
 
 async def history(ctx: Ctx) -> Response:
-    paged = await ctx.call(pages.history_page, ctx.app, ctx.query_int("page"))
-    quiet_days = await ctx.call(pages.days_without_post, ctx.app)
+    records = ctx.app.reads.records
+    paged = await ctx.call(records.history_page, ctx.query_int("page"))
+    quiet_days = await ctx.call(records.days_without_post)
     return ctx.render("history.html", title="History", paged=paged, quiet_days=quiet_days)
 
 
 async def audit(ctx: Ctx) -> Response:
     story_text = ctx.request.query_params.get("story", "")
     story_id = int(story_text) if story_text.isdigit() else None
-    paged = await ctx.call(pages.audit_page, ctx.app, ctx.query_int("page"), story_id=story_id)
+    records = ctx.app.reads.records
+    paged = await ctx.call(records.audit_page, ctx.query_int("page"), story_id=story_id)
     base = f"/audit?story={story_id}" if story_id else "/audit"
     return ctx.render("audit.html", title="Audit trail", paged=paged, story_id=story_id, base=base)
 
@@ -37,7 +38,7 @@ def _export(ctx: Ctx) -> tempfile.SpooledTemporaryFile[bytes]:
         max_size=4 * 1024 * 1024
     )
     text = io.TextIOWrapper(spool, encoding="utf-8-sig", newline="", write_through=True)
-    ctx.app.views().export("events", "csv", text)
+    ctx.app.reads.records.export("events", "csv", text)
     text.flush()
     text.detach()
     spool.seek(0)

@@ -11,25 +11,13 @@ from typing import Any
 from starlette.responses import Response
 
 from infobot.domain.errors import UserError, ValidationFailed
-from infobot.service import pages
+from infobot.domain.fields import FIELD_TEXTS
 from infobot.web.core import Ctx, Page, Web
 
 #: The story fields the team edits on the web page, with labels and hints. A pin date is
 #: set with the Pin button (an approver's job), not in this form.
-FIELDS: tuple[tuple[str, str, str], ...] = (
-    ("title", "Title", "For the team only: it is not posted."),
-    ("body", "Story", "The text that is posted. The hashtag and attribution are added."),
-    ("author", "Author", "Whose story it is."),
-    ("role", "Author's role", "For example, Paramedic."),
-    ("organisation", "Organisation", ""),
-    ("link", "Link", "A web address starting https:// to add to the post."),
-    ("image", "Image", "An image file name or a web address starting https://."),
-    ("image_alt", "Image description (alt text)", "Needed when there is an image."),
-    ("language", "Language", "Two-letter code, for example en or cy."),
-    ("consent_by", "Consent given by", ""),
-    ("consent_date", "Consent date", "For example, 2026-10-01."),
-    ("consent_scope", "What the consent covers", ""),
-    ("notes", "Notes", "For the team only: never posted."),
+FIELDS: tuple[tuple[str, str, str], ...] = tuple(
+    (text.name, text.label, text.hint) for text in FIELD_TEXTS if text.name != "pin_date"
 )
 FIELD_NAMES = tuple(name for name, _, _ in FIELDS)
 
@@ -58,8 +46,8 @@ def _submitted(ctx: Ctx) -> dict[str, str]:
 # -- the queue -----------------------------------------------------------------------------
 async def queue(ctx: Ctx) -> Response:
     page = ctx.query_int("page")
-    overview = await ctx.call(pages.queue_overview, ctx.app, page)
-    status = await ctx.call(ctx.app.views().status)
+    overview = await ctx.call(ctx.app.reads.stories.queue_page, page)
+    status = await ctx.call(ctx.app.reads.campaign.status)
     return ctx.render(
         "queue.html",
         title="Queue",
@@ -72,7 +60,7 @@ async def queue(ctx: Ctx) -> Response:
 async def move(ctx: Ctx) -> Response:
     story_id = ctx.int_param("id")
     to = ctx.field("to")
-    current = await ctx.call(pages.position_of, ctx.app, story_id)
+    current = await ctx.call(ctx.app.reads.stories.position, story_id)
     if to == "position":
         try:
             position = int(ctx.field("position"))
@@ -120,8 +108,8 @@ async def story_page(
     status: int = 200,
 ) -> Response:
     story_id = ctx.int_param("id")
-    data = await ctx.call(ctx.app.views().show_story, story_id)
-    shown = values or {name: _text(data.get(name)) for name in FIELD_NAMES}
+    data = await ctx.call(ctx.app.reads.stories.show, story_id)
+    shown = values or {name: _text(getattr(data, name)) for name in FIELD_NAMES}
     return ctx.render(
         "story.html",
         code=status,
@@ -141,13 +129,13 @@ def _text(value: Any) -> str:
 async def story_edit(ctx: Ctx) -> Response:
     story_id = ctx.int_param("id")
     values = _submitted(ctx)
-    before = (await ctx.call(ctx.app.views().show_story, story_id))["status"]
+    before = await ctx.call(ctx.app.reads.stories.status_of, story_id)
     try:
         story = await ctx.call(ctx.app.editorial().edit, story_id, values, actor=ctx.actor)
     except ValidationFailed as exc:
         return await story_page(ctx, _errors(exc), values, status=400)
     lines = []
-    if before == "approved" and story.status == "draft":
+    if story.status != before:  # only approval is undone by an edit
         lines.append("It was approved, so it is back in draft: it needs approving again.")
     ctx.flash(f"Saved story #{story_id}.", lines=lines)
     return ctx.redirect(f"/stories/{story_id}")
@@ -156,7 +144,7 @@ async def story_edit(ctx: Ctx) -> Response:
 async def preview(ctx: Ctx) -> Response:
     story_id = ctx.int_param("id")
     given = {k: v for k, v in ctx.request.query_params.items() if k in FIELD_NAMES}
-    data = await ctx.call(pages.preview_story, ctx.app, story_id, given)
+    data = await ctx.call(ctx.app.reads.stories.preview_edit, story_id, given)
     return ctx.render("_preview.html", preview=data)
 
 
@@ -190,7 +178,7 @@ async def new_story(ctx: Ctx) -> Response:
 
 # -- review --------------------------------------------------------------------------------
 async def review(ctx: Ctx) -> Response:
-    page = await ctx.call(pages.review_page, ctx.app, ctx.query_int("page"))
+    page = await ctx.call(ctx.app.reads.stories.review_page, ctx.query_int("page"))
     return ctx.render(
         "review.html", title="Review", paged=page, four_eyes=ctx.app.settings.four_eyes
     )
@@ -233,8 +221,8 @@ async def reject(ctx: Ctx) -> Response:
 # -- withdrawal ----------------------------------------------------------------------------
 async def withdraw_form(ctx: Ctx) -> Response:
     story_id = ctx.int_param("id")
-    data = await ctx.call(ctx.app.views().show_story, story_id)
-    live = await ctx.call(pages.live_posts, ctx.app, story_id)
+    data = await ctx.call(ctx.app.reads.stories.show, story_id)
+    live = await ctx.call(ctx.app.reads.stories.live_posts, story_id)
     return ctx.render(
         "withdraw.html",
         title=f"Withdraw story #{story_id}",
@@ -249,8 +237,8 @@ async def withdraw(ctx: Ctx) -> Response:
     story_id = ctx.int_param("id")
     reason = ctx.field("reason")
     if not reason:
-        data = await ctx.call(ctx.app.views().show_story, story_id)
-        live = await ctx.call(pages.live_posts, ctx.app, story_id)
+        data = await ctx.call(ctx.app.reads.stories.show, story_id)
+        live = await ctx.call(ctx.app.reads.stories.live_posts, story_id)
         return ctx.render(
             "withdraw.html",
             code=400,

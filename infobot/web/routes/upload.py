@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import re
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
 from starlette.responses import Response
 
-from infobot.domain.errors import ValidationFailed
+from infobot.domain.errors import Problem, ValidationFailed
 from infobot.web.core import Ctx, Page, Web
 
 if TYPE_CHECKING:
@@ -28,16 +29,29 @@ def safe_name(filename: str | None) -> str:
     return name[:100] or "upload"
 
 
-async def import_form(ctx: Ctx) -> Response:
+def _page(
+    ctx: Ctx,
+    code: int = 200,
+    *,
+    errors: Sequence[tuple[str, str]] = (),
+    problems: Sequence[Problem] = (),
+    report: ImportReport | None = None,
+    filename: str = "",
+) -> Response:
     return ctx.render(
         "import.html",
+        code=code,
         title="Import stories",
-        errors=[],
-        problems=[],
-        report=None,
-        filename="",
+        errors=list(errors),
+        problems=list(problems),
+        report=report,
+        filename=filename,
         accept=ACCEPT,
     )
+
+
+async def import_form(ctx: Ctx) -> Response:
+    return _page(ctx)
 
 
 def _run(ctx: Ctx, source: BinaryIO, name: str, dry_run: bool) -> ImportReport:
@@ -58,47 +72,16 @@ async def import_upload(ctx: Ctx) -> Response:
     upload = ctx.upload("file")
     dry_run = ctx.field("dry_run") == "yes"
     if upload is None or not upload.filename:
-        return ctx.render(
-            "import.html",
-            code=400,
-            title="Import stories",
-            errors=[("file", "Choose a file to import")],
-            problems=[],
-            report=None,
-            filename="",
-            accept=ACCEPT,
-        )
+        return _page(ctx, 400, errors=[("file", "Choose a file to import")])
     name = safe_name(upload.filename)
     try:
         report = await ctx.call(_run, ctx, upload.file, name, dry_run)
     except ValidationFailed as exc:
-        return ctx.render(
-            "import.html",
-            code=400,
-            title="Import stories",
-            errors=[
-                (
-                    "file",
-                    f"{name}: {exc.summary}. Nothing was imported: fix the file "
-                    "and import it again.",
-                )
-            ],
-            problems=exc.problems,
-            report=None,
-            filename=name,
-            accept=ACCEPT,
-        )
+        message = f"{name}: {exc.summary}. Nothing was imported: fix the file and import it again."
+        return _page(ctx, 400, errors=[("file", message)], problems=exc.problems, filename=name)
     finally:
         await upload.close()
-    return ctx.render(
-        "import.html",
-        title="Import stories",
-        errors=[],
-        problems=[],
-        report=report,
-        filename=name,
-        accept=ACCEPT,
-    )
+    return _page(ctx, report=report, filename=name)
 
 
 def routes(web: Web) -> list[Page]:

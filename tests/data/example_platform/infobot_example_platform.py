@@ -1,23 +1,43 @@
-"""An example infobot platform: 'posts' by appending upper-case lines to a text file."""
+"""An example infobot platform: 'posts' by appending upper-case lines to a text file.
+
+Its settings come from its own section, ``[plugins.shouty]`` in ``config/infobot.toml``
+or ``INFOBOT_PLUGINS__SHOUTY__<KEY>`` in the environment, validated by ``ShoutySettings``.
+"""
 
 from __future__ import annotations
 
-import os
+from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 from infobot.domain.errors import PermanentError
 from infobot.domain.render import PlatformRules, Post
-from infobot.platforms.base import Account, Published
+from infobot.platforms.base import Account, PlatformBase, Published
+from infobot.platforms.common import plugin_settings
+
+if TYPE_CHECKING:
+    from infobot.settings import Settings
 
 
-class ShoutyPlatform:
+class ShoutySettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")  # a misspelt key is an error, not ignored
+
+    path: Path = Field(default=Path("shouty.txt"), description="The file posts go to")
+    max_length: int = Field(default=200, ge=20, le=1000, description="Length limit")
+    api_token: SecretStr | None = Field(default=None, description="Shown only as ***")
+
+
+class ShoutyPlatform(PlatformBase):  # prepare() and close() do nothing here
     name = "shouty"
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, max_length: int = 200) -> None:
         self.path = path
+        self.max_length = max_length
 
     def rules(self) -> PlatformRules:
-        return PlatformRules(name=self.name, max_length=200, counter="graphemes")
+        return PlatformRules(name=self.name, max_length=self.max_length, counter="graphemes")
 
     def _lines(self) -> list[str]:
         return self.path.read_text(encoding="utf-8").splitlines() if self.path.exists() else []
@@ -46,5 +66,6 @@ class ShoutyPlatform:
         return Account(name=f"shouty file {self.path}")
 
 
-def create(settings: object) -> ShoutyPlatform:
-    return ShoutyPlatform(Path(os.environ.get("SHOUTY_PATH", "shouty.txt")))
+def create(settings: Settings, config: Mapping[str, Any]) -> ShoutyPlatform:
+    options = plugin_settings(ShoutySettings, config, name="shouty")
+    return ShoutyPlatform(options.path, max_length=options.max_length)

@@ -1,0 +1,105 @@
+"""A story rendered for one platform: the posts to send, or the problems that stop it."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from infobot.domain.render.compose import _clean_text, _compose
+from infobot.domain.render.graphemes import _utf8_len
+from infobot.domain.render.measure import _counter
+from infobot.domain.render.threads import _layout, _split
+from infobot.domain.render.types import PlatformRules, Post, Rendered, RenderOptions
+
+if TYPE_CHECKING:
+    from infobot.domain.story import StoryInput
+
+
+def _too_long(rules: PlatformRules, length: int, size: int) -> str:
+    if length > rules.max_length:
+        return f"{length} of {rules.max_length} characters"
+    return f"{size} of {rules.max_bytes} bytes"
+
+
+def _image_problems(story: StoryInput, rules: PlatformRules) -> list[str]:
+    if not story.image.strip():
+        return []
+    if not rules.images:
+        return [f"{rules.name} does not take images, but the story has one"]
+    alt = _clean_text(story.image_alt).strip()
+    if not alt:
+        return [
+            f"the image has no alt text, which {rules.name} needs for people using screen readers"
+        ]
+    # Code points: never fewer than graphemes, and what Mastodon's validator counts.
+    if rules.alt_text_max is not None and len(alt) > rules.alt_text_max:
+        return [
+            f"alt text too long for {rules.name}: {len(alt)} of {rules.alt_text_max} characters"
+        ]
+    return []
+
+
+_SLACK = 40  # how far the additive estimate may be from the exact length
+
+
+def render(story: StoryInput, rules: PlatformRules, options: RenderOptions) -> Rendered:
+    """The posts for one platform, or the problems that stop the story going there."""
+    rendered = _render(story, rules, options)
+    if not story.language:
+        return rendered
+    posts = tuple(replace(p, language=story.language) for p in rendered.posts)
+    return Rendered(rendered.platform, posts, rendered.problems)
+
+
+def _render(story: StoryInput, rules: PlatformRules, options: RenderOptions) -> Rendered:
+    weigh = _counter(rules.counter)
+    text, needs_tag = _compose(story, options)
+    problems: list[str] = []
+    if not text:
+        problems.append("the story has no text")
+    problems.extend(_image_problems(story, rules))
+    image = story.image.strip() if rules.images else ""
+    alt = _clean_text(story.image_alt).strip() if image else ""
+
+    tag_line = f"\n{options.hashtag}" if needs_tag and text else ""
+    full = text + tag_line if text else options.hashtag
+    size = _utf8_len(full)
+    threads = options.overflow == "thread" and bool(text)
+    layout = None
+    length = -1  # not measured: the text is far too long for one post
+    if threads and len(full) > 2 * rules.max_length:
+        # Long text: cut it up first, and measure it whole only if the sum of its pieces
+        # comes near the limit (a URL-heavy text can still fit).
+        layout = _layout(text, rules.counter)
+        estimate = layout.at(len(text)) + (weigh(tag_line) if tag_line else 0)
+        if estimate <= rules.max_length + _SLACK:
+            length = weigh(full)
+    else:
+        length = weigh(full)
+    if 0 <= length <= rules.max_length and (rules.max_bytes is None or size <= rules.max_bytes):
+        post = Post(full, length, rules.max_length, image, alt)
+        return Rendered(rules.name, (post,), tuple(problems))
+
+    def whole() -> tuple[Post, ...]:
+        measured = length if length >= 0 else weigh(full)
+        return (Post(full, measured, rules.max_length, image, alt),)
+
+    if not threads:
+        problems.append(
+            f"too long for {rules.name}: {_too_long(rules, length, size)}"
+            " and threads are turned off"
+        )
+        return Rendered(rules.name, whole(), tuple(problems))
+
+    if layout is None:
+        layout = _layout(text, rules.counter)
+    texts, lengths, problem = _split(layout, rules, weigh, tag_line)
+    if problem:
+        problems.append(problem)
+    if not texts:
+        return Rendered(rules.name, whole(), tuple(problems))
+    posts = tuple(
+        Post(t, n, rules.max_length, image if k == 0 else "", alt if k == 0 else "")
+        for k, (t, n) in enumerate(zip(texts, lengths, strict=True))
+    )
+    return Rendered(rules.name, posts, tuple(problems))

@@ -1,0 +1,119 @@
+"""What rendering works with: a platform's rules, the options, and the posts it makes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from infobot.domain.render.hashtags import _valid_hashtag
+
+Counter = Literal["graphemes", "x_weighted", "mastodon"]
+Overflow = Literal["thread", "reject"]
+
+_COUNTERS: frozenset[str] = frozenset({"graphemes", "x_weighted", "mastodon"})
+TEMPLATE_FIELDS: frozenset[str] = frozenset({"author", "role", "organisation", "title"})
+
+
+@dataclass(frozen=True)
+class PlatformRules:
+    """What one platform accepts. Build with ``x()``, ``mastodon()``, ``bluesky()``..."""
+
+    name: str  # "x", "mastodon", "bluesky", "outbox"
+    max_length: int  # 280 / 500 / 300 / 500
+    counter: Counter  # how length is measured
+    max_bytes: int | None = None  # bluesky: 3000 UTF-8 bytes
+    max_parts: int = 10  # longest thread allowed
+    alt_text_max: int | None = None  # x 1000, mastodon 1500, bluesky 2000
+    images: bool = True
+
+    def __post_init__(self) -> None:
+        if self.counter not in _COUNTERS:
+            raise ValueError(f"unknown counter {self.counter!r}; use one of {sorted(_COUNTERS)}")
+        if self.max_length < 1:
+            raise ValueError(f"max_length must be at least 1, not {self.max_length}")
+        if self.max_bytes is not None and self.max_bytes < 1:
+            raise ValueError(f"max_bytes must be at least 1, not {self.max_bytes}")
+        if self.max_parts < 1:
+            raise ValueError(f"max_parts must be at least 1, not {self.max_parts}")
+
+    @classmethod
+    def x(cls) -> PlatformRules:
+        return cls(name="x", max_length=280, counter="x_weighted", alt_text_max=1000)
+
+    @classmethod
+    def mastodon(cls, max_length: int = 500) -> PlatformRules:
+        """``max_length`` is per instance: ``instance_v2().configuration.statuses``."""
+        return cls(name="mastodon", max_length=max_length, counter="mastodon", alt_text_max=1500)
+
+    @classmethod
+    def bluesky(cls) -> PlatformRules:
+        return cls(
+            name="bluesky", max_length=300, counter="graphemes", max_bytes=3000, alt_text_max=2000
+        )
+
+    @classmethod
+    def outbox(cls, max_length: int = 500) -> PlatformRules:
+        """The outbox stands in for Mastodon: the same counting and alt-text limit."""
+        return cls(name="outbox", max_length=max_length, counter="mastodon", alt_text_max=1500)
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    hashtag: str = "#infostory"  # "" for none
+    # str.format fields: author, role, organisation, title. Empty fields are dropped with
+    # the separator before them; no non-empty field, no attribution line.
+    attribution: str = "— {author}, {role}, {organisation}"
+    overflow: Overflow = "thread"
+
+    def __post_init__(self) -> None:
+        if self.hashtag and not _valid_hashtag(self.hashtag):
+            raise ValueError(
+                f"hashtag {self.hashtag!r} is not a hashtag: '#' then letters, digits or '_',"
+                " with at least one letter"
+            )
+        if self.overflow not in ("thread", "reject"):
+            raise ValueError(f"overflow must be 'thread' or 'reject', not {self.overflow!r}")
+        import string
+
+        for _literal, name, _spec, _conv in string.Formatter().parse(self.attribution):
+            if name is not None and name not in TEMPLATE_FIELDS:
+                raise ValueError(
+                    f"attribution field {{{name}}} is unknown; use {sorted(TEMPLATE_FIELDS)}"
+                )
+
+
+@dataclass(frozen=True)
+class Post:
+    text: str
+    length: int  # measured with the platform's own counter
+    limit: int
+    image: str = ""  # only on the first post
+    image_alt: str = ""
+    language: str = ""  # the story's ISO 639-1 code, for platforms that tag posts
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """The posts for one platform. Send them only when ``ok``.
+
+    When there are problems, ``posts`` is still filled as far as possible (for previews):
+    for a story that is too long it holds the whole text as one over-long post.
+    """
+
+    platform: str
+    posts: tuple[Post, ...]
+    problems: tuple[str, ...]  # empty = OK to post
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems and bool(self.posts)
+
+
+@dataclass(frozen=True)
+class Facet:
+    """A Bluesky rich-text facet: UTF-8 byte offsets, end exclusive."""
+
+    kind: Literal["tag", "link"]
+    byte_start: int
+    byte_end: int
+    value: str  # tag without '#', or the link's URI (https:// added to bare domains)

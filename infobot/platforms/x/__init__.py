@@ -1,0 +1,341 @@
+"""X (Twitter) through tweepy's API v2 ``Client``, as one account (OAuth 1.0a user context).
+
+The only package that imports tweepy, and only on first use. What X makes this adapter do:
+
+- **No idempotency key.** X answers a repeated text with 403 "duplicate content"; that is
+  taken as evidence of the earlier post, which is then looked up on the account's own
+  timeline (``lookup``) and returned instead of an error.
+- **Media through v2 ourselves.** tweepy's ``Client`` has no v2 media upload, so images go
+  to ``POST /2/media/upload`` and their alt text to ``POST /2/media/metadata``, signed with
+  the same OAuth 1.0a credentials, over the same ``requests`` session.
+- **Never sleep in the SDK.** ``wait_on_rate_limit=False``; a 429 becomes ``RateLimited``.
+- **Every request has a timeout** (:mod:`.transport`): the posting timeout, or the short
+  check timeout inside ``verify``. Errors: :mod:`.errors`.
+- **Hosts.** tweepy hard-codes ``https://api.twitter.com``; ``api_base`` sends those
+  requests elsewhere (re-signed for the new URL), which is how the tests reach a local fake.
+  Media goes to ``upload_base`` (X's documented ``https://api.x.com`` by default).
+- **tweepy's warnings** (such as a ``RuntimeWarning`` when X names a field
+  ``edit_history_post_ids``) go to the log, never to the team's terminal.
+"""
+
+from __future__ import annotations
+
+import html
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any, cast
+
+from infobot.clock import Clock
+from infobot.domain.errors import ConfigError, InDoubt, PlatformError, TransientError
+from infobot.domain.render import PlatformRules, Post
+from infobot.platforms.base import Account, PlatformBase, Published
+from infobot.platforms.common import (
+    LINK,
+    Scrubber,
+    comparable,
+    read_image,
+    send_library_warnings_to_log,
+)
+from infobot.platforms.x.errors import (
+    NAME,
+    Translator,
+    is_duplicate,
+    response_messages,
+    status_of,
+)
+from infobot.platforms.x.transport import TWEEPY_HOST, mount
+
+if TYPE_CHECKING:
+    import requests
+
+    from infobot.settings import Settings
+
+UPLOAD_BASE = "https://api.x.com"
+LOOKUP_DEPTH = 20  # recent posts searched by lookup (X allows 5-100 per page)
+MAX_IMAGE_BYTES = 5 * 1024 * 1024  # X's limit for an image
+SDK_PACKAGES = ("tweepy", "requests", "urllib3", "oauthlib", "requests_oauthlib")
+
+_CREDENTIALS = {
+    "consumer_key": "the app's consumer key (API key)",
+    "consumer_secret": "the app's consumer secret (API key secret)",
+    "access_token": "the posting account's access token",
+    "access_token_secret": "the posting account's access token secret",
+}
+
+
+def create(settings: Settings, config: Mapping[str, Any] | None = None, /) -> XPlatform:
+    """The entry point: build the X adapter from settings, or say which settings are missing."""
+    section = settings.x
+    values: dict[str, str] = {}
+    missing: list[str] = []
+    for field, meaning in _CREDENTIALS.items():
+        secret = getattr(section, field)
+        value = secret.get_secret_value().strip() if secret is not None else ""
+        if not value:
+            missing.append(
+                f"INFOBOT_X__{field.upper()} is not set: X needs {meaning}, from the app's"
+                " 'Keys and tokens' page in the X Developer Portal"
+            )
+        values[field] = value
+    if missing:
+        raise ConfigError(missing)
+    return XPlatform(
+        consumer_key=values["consumer_key"],
+        consumer_secret=values["consumer_secret"],
+        access_token=values["access_token"],
+        access_token_secret=values["access_token_secret"],
+        threads=section.threads,
+        timeout=section.timeout_seconds,
+        check_timeout=settings.check_timeout_seconds,
+    )
+
+
+class XPlatform(PlatformBase):
+    name = NAME
+
+    def __init__(
+        self,
+        *,
+        consumer_key: str,
+        consumer_secret: str,
+        access_token: str,
+        access_token_secret: str,
+        threads: bool = True,
+        timeout: float = 30.0,
+        check_timeout: float = 5.0,
+        session: requests.Session | None = None,
+        api_base: str = TWEEPY_HOST,
+        upload_base: str = UPLOAD_BASE,
+        clock: Clock | None = None,
+    ) -> None:
+        self._credentials = (consumer_key, consumer_secret, access_token, access_token_secret)
+        self._timeout = timeout
+        self._check_timeout = min(check_timeout, timeout)
+        self._calls = threading.local()  # .timeout while verify() runs on this thread
+        self._given_session = session
+        self._api_base = api_base.rstrip("/")
+        self._upload_base = upload_base.rstrip("/")
+        self._errors = Translator(scrub=Scrubber(*self._credentials), clock=clock, timeout=timeout)
+        rules = PlatformRules.x()
+        self._rules = rules if threads else replace(rules, max_parts=1)
+        self._session: requests.Session | None = None
+        self._client: Any = None  # tweepy.Client, built on first use
+        self._account: tuple[str, str] | None = None  # (user id, username), from get_me
+
+    def __repr__(self) -> str:  # never the credentials
+        return f"XPlatform(threads={self._rules.max_parts > 1}, timeout={self._timeout:g})"
+
+    # -- the contract -----------------------------------------------------------------
+    def rules(self) -> PlatformRules:
+        return self._rules
+
+    def publish(
+        self, post: Post, *, idempotency_key: str, reply_to: Published | None = None
+    ) -> Published:
+        media_ids = [self._upload(post)] if post.image else None
+        try:
+            response = self._tweepy().create_tweet(
+                text=post.text,
+                in_reply_to_tweet_id=reply_to.remote_id if reply_to else None,
+                media_ids=media_ids,
+                user_auth=True,
+            )
+        except Exception as exc:
+            if is_duplicate(exc):
+                return self._earlier_post(post, idempotency_key, exc)
+            raise self._errors.error(exc, "create the post", may_have_posted=True) from exc
+        try:
+            tweet_id = str(response.data["id"])
+        except (AttributeError, KeyError, TypeError) as exc:
+            raise InDoubt(
+                "X accepted the post but its answer did not include the post's id, so infobot"
+                " will look for it on the account's timeline before trying again.",
+                platform=NAME,
+            ) from exc
+        return Published(tweet_id, self._url(tweet_id))
+
+    def lookup(self, post: Post, *, idempotency_key: str) -> Published | None:
+        user_id, _ = self._me()
+        try:
+            response = self._tweepy().get_users_tweets(
+                user_id, max_results=LOOKUP_DEPTH, user_auth=True
+            )
+        except Exception as exc:
+            raise self._errors.error(
+                exc, "read the account's recent posts", may_have_posted=False
+            ) from exc
+        wanted = comparable(post.text, mask_links=True)
+        for tweet in response.data or ():
+            if _same_text(str(tweet.text), wanted, media_link=bool(post.image)):
+                return Published(str(tweet.id), self._url(str(tweet.id)))
+        return None
+
+    def delete(self, published: Published) -> None:
+        try:
+            self._tweepy().delete_tweet(published.remote_id, user_auth=True)
+        except Exception as exc:
+            if status_of(exc) == 404:
+                return  # already gone
+            raise self._errors.error(exc, "delete the post", may_have_posted=False) from exc
+
+    def prepare(self) -> None:
+        """Load the SDK now (the daemon calls this at start), not at the first post."""
+        import tweepy  # noqa: F401
+
+        send_library_warnings_to_log(*SDK_PACKAGES)
+
+    def verify(self) -> Account:
+        self._account = None
+        with self._checking():
+            _, username = self._me()
+        return Account(name=f"@{username}", url=f"https://x.com/{username}", can_post=True)
+
+    def close(self) -> None:
+        """Release pooled connections (safe to call twice)."""
+        if self._session is not None:
+            self._session.close()
+
+    # -- tweepy, sessions, auth -------------------------------------------------------
+    def _tweepy(self) -> Any:
+        if self._client is None:
+            import tweepy
+
+            send_library_warnings_to_log(*SDK_PACKAGES)
+            consumer_key, consumer_secret, access_token, access_token_secret = self._credentials
+            client = tweepy.Client(
+                consumer_key=consumer_key,
+                consumer_secret=consumer_secret,
+                access_token=access_token,
+                access_token_secret=access_token_secret,
+                wait_on_rate_limit=False,
+            )
+            client.session.close()
+            client.session = self._http()
+            self._client = client
+        return self._client
+
+    def _auth(self) -> Callable[[requests.PreparedRequest], requests.PreparedRequest]:
+        """OAuth 1.0a signing, exactly as tweepy signs its own requests."""
+        import tweepy
+
+        return cast(
+            "Callable[[requests.PreparedRequest], requests.PreparedRequest]",
+            tweepy.OAuth1UserHandler(*self._credentials).apply_auth(),
+        )
+
+    def _http(self) -> requests.Session:
+        if self._session is None:
+            import requests
+
+            session = self._given_session or requests.Session()
+            self._session = mount(
+                session, timeout=self._current_timeout, base=self._api_base, auth=self._auth()
+            )
+        return self._session
+
+    def _current_timeout(self) -> float:
+        return float(getattr(self._calls, "timeout", self._timeout))
+
+    @contextmanager
+    def _checking(self) -> Iterator[None]:
+        """Requests made on this thread inside the block use the short check timeout."""
+        self._calls.timeout = self._check_timeout
+        try:
+            yield
+        finally:
+            del self._calls.timeout
+
+    def _me(self) -> tuple[str, str]:
+        if self._account is None:
+            try:
+                user = self._tweepy().get_me(user_auth=True).data
+            except Exception as exc:
+                raise self._errors.error(
+                    exc, "check which account the credentials belong to", may_have_posted=False
+                ) from exc
+            self._account = (str(user.id), str(user.username))
+        return self._account
+
+    def _url(self, tweet_id: str) -> str:
+        if self._account is None:
+            return f"https://x.com/i/web/status/{tweet_id}"
+        return f"https://x.com/{self._account[1]}/status/{tweet_id}"
+
+    # -- media --------------------------------------------------------------------------
+    def _upload(self, post: Post) -> str:
+        image = read_image(post.image, platform=NAME, who="X", max_bytes=MAX_IMAGE_BYTES)
+        answer = self._media_call(
+            "/2/media/upload",
+            "upload the image",
+            files={"media": (image.name, image.data, image.mime)},
+            data={"media_category": "tweet_image"},
+        )
+        inner = answer.get("data")
+        body: dict[str, Any] = inner if isinstance(inner, dict) else answer
+        media_id = str(body.get("id") or body.get("media_id_string") or "")
+        if not media_id:
+            raise TransientError(
+                "X accepted the image but did not say its media id; infobot will try again.",
+                platform=NAME,
+            )
+        if post.image_alt:
+            self._media_call(
+                "/2/media/metadata",
+                "add the alt text to the image",
+                json={"id": media_id, "metadata": {"alt_text": {"text": post.image_alt}}},
+            )
+        return media_id
+
+    def _media_call(self, route: str, action: str, **kwargs: Any) -> dict[str, Any]:
+        session = self._http()
+        try:
+            with session.post(
+                self._upload_base + route, auth=self._auth(), timeout=self._timeout, **kwargs
+            ) as response:
+                status = response.status_code
+                if not 200 <= status < 300:
+                    raise self._errors.status(
+                        status, response_messages(response), response.headers, action
+                    )
+                try:
+                    answer = response.json()
+                except ValueError:
+                    answer = None
+        except PlatformError:
+            raise
+        except Exception as exc:
+            raise self._errors.error(exc, action, may_have_posted=False) from exc
+        return answer if isinstance(answer, dict) else {}
+
+    def _earlier_post(self, post: Post, idempotency_key: str, exc: Exception) -> Published:
+        """X refused the text as a duplicate: find the post it means, or say it is in doubt."""
+        try:
+            found = self.lookup(post, idempotency_key=idempotency_key)
+        except PlatformError as failure:
+            raise InDoubt(
+                "X says this exact text was already posted, but infobot could not read the"
+                f" account's recent posts to find it ({failure}).",
+                platform=NAME,
+            ) from exc
+        if found is not None:
+            return found
+        raise InDoubt(
+            "X says this exact text was already posted, but it is not among the account's"
+            f" {LOOKUP_DEPTH} most recent posts. Check the account on x.com: if the post is"
+            " there, mark it as sent; if not, change the text slightly and post again.",
+            platform=NAME,
+        ) from exc
+
+
+def _same_text(returned: str, wanted: str, *, media_link: bool) -> bool:
+    """Whether a post's text from X (HTML-escaped, links as t.co) is ``wanted``.
+
+    X adds a t.co link to the media at the end of a post with an image; ``media_link``
+    allows one trailing link more than ``wanted`` has.
+    """
+    have = comparable(html.unescape(returned), mask_links=True)
+    if have == wanted:
+        return True
+    return media_link and have.removesuffix(LINK).rstrip() == wanted

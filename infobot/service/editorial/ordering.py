@@ -1,0 +1,98 @@
+"""The queue's order: move an approved story to a place, pin a story to a date, unpin it.
+
+Pinned stories take their date's slot; the others go out in queue order (explicit
+position, then id). Sort keys are spaced ``GAP`` apart so a move rarely renumbers.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy.orm import Session
+
+from infobot.domain.errors import InvalidTransition, UserError
+from infobot.domain.story import StoryAction, allowed
+from infobot.service.editorial.desk import Desk
+from infobot.store import campaigns, stories
+from infobot.store.models import Story
+from infobot.store.stories import GAP
+
+
+class Ordering(Desk):
+    def move(self, story_id: int, position: int, *, actor: str) -> Story:
+        with self.db.write() as session:
+            story = stories.get(session, story_id, self.campaign_id)
+            if not allowed(StoryAction.QUEUE, story.status):
+                raise InvalidTransition(
+                    f"story #{story_id} is {story.status}: only approved stories are in the "
+                    "queue, so approve it first"
+                )
+            if story.pin_date is not None:
+                raise InvalidTransition(
+                    f"story #{story_id} is pinned to {story.pin_date.isoformat()}; unpin it "
+                    "to place it in the queue"
+                )
+            campaigns.lock(session, self.campaign_id)
+            size, keys = stories.queue_neighbours(session, story, position)
+            if not 1 <= position <= size + 1:
+                raise UserError(f"position must be between 1 and {size + 1}")
+            new_key = key_between(position, keys)
+            if new_key is None:
+                stories.renumber(session, self.campaign_id)
+                _, keys = stories.queue_neighbours(session, story, position)
+                new_key = key_between(position, keys)
+                assert new_key is not None
+            before = {"position": None, "sort_key": story.sort_key}
+            story.sort_key = new_key
+            self.event(
+                session,
+                actor=actor,
+                action="story.moved",
+                story_id=story.id,
+                before=before,
+                after={"position": position, "sort_key": new_key},
+                message=f"moved to position {position}",
+            )
+            return story
+
+    def pin(self, story_id: int, day: date, *, actor: str) -> Story:
+        with self.db.write() as session:
+            story = stories.get(session, story_id, self.campaign_id)
+            if not allowed(StoryAction.PIN, story.status):
+                raise InvalidTransition(f"story #{story_id} is {story.status} and cannot be pinned")
+            self.check_pin(session, day, story.id, where="date")
+            self._set_pin(session, story, day, actor)
+            return story
+
+    def unpin(self, story_id: int, *, actor: str) -> Story:
+        with self.db.write() as session:
+            story = stories.get(session, story_id, self.campaign_id)
+            if story.pin_date is None:
+                raise UserError(f"story #{story_id} is not pinned")
+            self._set_pin(session, story, None, actor)
+            return story
+
+    def _set_pin(self, session: Session, story: Story, day: date | None, actor: str) -> None:
+        before = story.pin_date
+        story.pin_date = day
+        self.event(
+            session,
+            actor=actor,
+            action="story.pinned" if day else "story.unpinned",
+            story_id=story.id,
+            before={"pin_date": before},
+            after={"pin_date": day},
+            message=f"pinned to {day.isoformat()}" if day else "unpinned",
+        )
+
+
+def key_between(position: int, keys: list[int]) -> int | None:
+    """A sort key that lands a story at ``position`` given its would-be neighbours' keys."""
+    if position == 1:
+        return (keys[0] - GAP) if keys else GAP
+    if len(keys) < 2:  # after the last one
+        return keys[-1] + GAP if keys else GAP
+    low, high = keys
+    if high - low < 2:
+        return None
+    return (low + high) // 2

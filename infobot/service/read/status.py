@@ -1,0 +1,132 @@
+"""``infobot status`` and the web page's summary: runway, last and next post, and what needs
+attention (the same read the daemon raises its alerts from)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy.orm import Session
+
+from infobot.domain.attention import Attention, Pin, Situation, TroubledDay, needs_attention
+from infobot.domain.calendar import Runway
+from infobot.domain.schedule import SlotStatus
+from infobot.domain.story import StoryStatus
+from infobot.service.read.models import AttentionLine, LastPost, NextPost, Status
+from infobot.service.read.plan import COMING, Planner
+from infobot.store import campaigns, deliveries, slots, stories
+from infobot.store.campaigns import CampaignState
+from infobot.store.db import Database
+from infobot.store.models import Blackout
+
+#: Troubled days shown for this long before the first day the runway counts.
+TROUBLED_DAYS_SHOWN = timedelta(days=14)
+#: Failed or in-doubt deliveries shown, newest first.
+DELIVERIES_SHOWN = 20
+#: How far ahead ``status`` looks for the next post.
+NEXT_POST_WITHIN = 8
+
+
+def situation(
+    session: Session,
+    planner: Planner,
+    state: CampaignState,
+    *,
+    deliveries_limit: int | None = None,
+    with_days_and_pins: bool = True,
+) -> tuple[Situation, Runway]:
+    """The facts :func:`~infobot.domain.attention.needs_attention` is decided from."""
+    cid = planner.campaign_id
+    now = planner.clock.now()
+    run, first = planner.runway(session, state)
+    today = state.schedule.local_date(now)
+    days: list[TroubledDay] = []
+    pins: list[Pin] = []
+    if with_days_and_pins:
+        days = [
+            TroubledDay(s.local_date, SlotStatus(s.status), s.reason)
+            for s in slots.troubled_since(session, cid, first - TROUBLED_DAYS_SHOWN)
+        ]
+        pins = [
+            Pin(s.id, s.pin_date)
+            for s in stories.approved_pinned(session, cid)
+            if s.pin_date is not None
+        ]
+    found = Situation(
+        now=now,
+        runway=run,
+        counted_from=first,
+        today_status=slots.status_on(session, cid, today),
+        deliveries=deliveries.needing_a_person(session, deliveries_limit),
+        days=days,
+        pins=pins,
+    )
+    return found, run
+
+
+class CampaignReads:
+    def __init__(self, db: Database, planner: Planner, platforms: tuple[str, ...]) -> None:
+        self.db = db
+        self.planner = planner
+        self.platforms = platforms
+
+    def attention(self) -> list[Attention]:
+        """Everything that needs a person now, alerts included."""
+        with self.db.read() as session:
+            state = self.planner.state(session)
+            found, _ = situation(session, self.planner, state)
+        return needs_attention(found, state.schedule, state.calendar)
+
+    def status(self) -> Status:
+        cid = self.planner.campaign_id
+        with self.db.read() as session:
+            state = self.planner.state(session)
+            campaign = state.campaign
+            found, run = situation(session, self.planner, state, deliveries_limit=DELIVERIES_SHOWN)
+            counts = stories.count_by_status(
+                session, cid, (StoryStatus.DRAFT, StoryStatus.REJECTED)
+            )
+            counts["approved"] = run.approved
+            last = slots.last_went_out(session, cid)
+            last_title = stories.titles(session, [last.story_id] if last and last.story_id else [])
+            next_post = None
+            for entry in self.planner.plan(session, NEXT_POST_WITHIN, state):
+                if entry.state in COMING and entry.story is not None:
+                    story = entry.story
+                    next_post = NextPost(entry.day, entry.due_at, story.id, story.title)
+                    break
+        attention = [
+            AttentionLine(item.kind, item.message)
+            for item in needs_attention(found, state.schedule, state.calendar)
+        ]
+        return Status(
+            campaign=campaign.name,
+            hashtag=campaign.hashtag,
+            timezone=campaign.timezone,
+            post_time=campaign.post_time,
+            platforms=list(self.platforms),
+            paused=campaign.paused,
+            paused_until=campaign.paused_until,
+            today=found.now.astimezone(state.schedule.timezone).date(),
+            counts=counts,
+            runway_days=run.runway_days,
+            runs_dry_on=run.runs_dry_on,
+            campaign_days_left=run.days_left,
+            short_by=run.short_by,
+            runway=run.summary(),
+            last_post=(
+                LastPost(
+                    last.local_date,
+                    last.status,
+                    last.story_id,
+                    last_title.get(last.story_id) if last.story_id else None,
+                )
+                if last
+                else None
+            ),
+            next_post=next_post,
+            attention=attention,
+        )
+
+    def blackouts(self) -> list[Blackout]:
+        with self.db.read() as session:
+            return campaigns.blackouts(session, self.planner.campaign_id)

@@ -1,0 +1,19 @@
+"""Alerts raised: one row per distinct alert (a unique key), so each goes out once."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from infobot.store.models import Alert
+
+
+def was_raised(session: Session, key: str) -> bool:
+    return session.scalar(select(Alert.id).where(Alert.key == key)) is not None
+
+
+def add(session: Session, key: str, kind: str, at: datetime, message: str) -> None:
+    """Record the alert (the unique key refuses it when another process was first)."""
+    session.add(Alert(key=key, kind=kind, at=at, message=message))

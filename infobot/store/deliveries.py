@@ -1,0 +1,177 @@
+"""Deliveries: one row per story and platform (invariant 2), with its confirmed parts.
+
+A delivery's ``parts`` column holds the thread parts confirmed live, as JSON; it is read
+and written here only, as :class:`~infobot.domain.delivery.Part` values.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import date, datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from infobot.domain.attention import ProblemDelivery
+from infobot.domain.delivery import NEEDS_A_PERSON, OPEN, DeliveryStatus, Part, idempotency_key
+from infobot.store import events
+from infobot.store.models import Delivery, Slot, Story
+
+
+# -- parts ---------------------------------------------------------------------------------
+def parts(delivery: Delivery) -> list[Part]:
+    """The parts confirmed live, in thread order."""
+    return [Part(str(p["id"]), str(p.get("url", ""))) for p in json.loads(delivery.parts or "[]")]
+
+
+def set_parts(delivery: Delivery, confirmed: Sequence[Part]) -> None:
+    delivery.parts = json.dumps([{"id": p.remote_id, "url": p.url} for p in confirmed])
+
+
+def live_ids(delivery: Delivery) -> list[str]:
+    """The ids of the delivery's posts still live (the head's when no part is recorded)."""
+    ids = [p.remote_id for p in parts(delivery) if p.remote_id]
+    if not ids and delivery.remote_id:
+        ids = [delivery.remote_id]
+    return ids
+
+
+# -- one delivery --------------------------------------------------------------------------
+def locked(session: Session, delivery_id: int) -> Delivery:
+    """The delivery row, locked until the transaction ends (FOR UPDATE on PostgreSQL;
+    SQLite's BEGIN IMMEDIATE already serialises writers), so read-then-write is safe."""
+    return session.get_one(Delivery, delivery_id, with_for_update=True)
+
+
+def get(session: Session, delivery_id: int) -> Delivery:
+    return session.get_one(Delivery, delivery_id)
+
+
+def add(
+    session: Session,
+    campaign_id: int,
+    story_id: int,
+    slot_id: int | None,
+    platform: str,
+    now: datetime,
+) -> Delivery:
+    delivery = Delivery(
+        story_id=story_id,
+        slot_id=slot_id,
+        platform=platform,
+        status=DeliveryStatus.PENDING,
+        idempotency_key=idempotency_key(campaign_id, story_id, platform),
+        attempts=0,
+        remote_id="",
+        remote_url="",
+        parts="[]",
+        error="",
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(delivery)
+    return delivery
+
+
+# -- a story's deliveries ------------------------------------------------------------------
+def of_story(session: Session, story_id: int, order_by_platform: bool = False) -> list[Delivery]:
+    order = Delivery.platform if order_by_platform else Delivery.id
+    return list(
+        session.scalars(select(Delivery).where(Delivery.story_id == story_id).order_by(order))
+    )
+
+
+def platforms_of(session: Session, story_id: int) -> set[str]:
+    return set(session.scalars(select(Delivery.platform).where(Delivery.story_id == story_id)))
+
+
+def not_sent_errors(session: Session, story_id: int) -> list[str]:
+    """``platform: error`` for each of the story's deliveries that did not go out."""
+    rows = session.execute(
+        select(Delivery.platform, Delivery.error).where(
+            Delivery.story_id == story_id, Delivery.status != DeliveryStatus.SENT
+        )
+    )
+    return sorted({f"{platform}: {error}" for platform, error in rows})
+
+
+# -- the daemon's work ---------------------------------------------------------------------
+def open_with_day(
+    session: Session,
+) -> Sequence[tuple[int, int, str, datetime | None, date | None]]:
+    """Every open delivery: id, story id, status, next attempt and its slot's day."""
+    rows = session.execute(
+        select(
+            Delivery.id,
+            Delivery.story_id,
+            Delivery.status,
+            Delivery.next_attempt_at,
+            Slot.local_date,
+        )
+        .outerjoin(Slot, Slot.id == Delivery.slot_id)
+        .where(Delivery.status.in_(OPEN))
+    ).all()
+    return [(d_id, story_id, status, next_at, day) for d_id, story_id, status, next_at, day in rows]
+
+
+def needing_a_person(session: Session, limit: int | None = None) -> list[ProblemDelivery]:
+    """Failed and in-doubt deliveries, newest first, each knowing whether the platform
+    refused the account's credentials."""
+    rows = session.scalars(
+        select(Delivery)
+        .where(Delivery.status.in_(NEEDS_A_PERSON))
+        .order_by(Delivery.id.desc())
+        .limit(limit)
+    ).all()
+    refused = events.credentials_refused(
+        session, [d.id for d in rows if d.status == DeliveryStatus.FAILED]
+    )
+    return [
+        ProblemDelivery(
+            d.id,
+            d.story_id,
+            d.platform,
+            DeliveryStatus(d.status),
+            d.error,
+            d.updated_at,
+            credentials_refused=d.id in refused,
+        )
+        for d in rows
+    ]
+
+
+def stats(session: Session) -> Sequence[tuple[str, str, int, int, datetime | None]]:
+    """Per platform and status: how many, how many attempts, the latest sent time."""
+    rows = session.execute(
+        select(
+            Delivery.platform,
+            Delivery.status,
+            func.count(),
+            func.coalesce(func.sum(Delivery.attempts), 0),
+            func.max(Delivery.sent_at),
+        ).group_by(Delivery.platform, Delivery.status)
+    ).all()
+    return [(p, s, int(n), int(tried), sent) for p, s, n, tried, sent in rows]
+
+
+# -- the post history ----------------------------------------------------------------------
+def count_for_campaign(session: Session, campaign_id: int) -> int:
+    joined = select(func.count()).select_from(Delivery).join(Story)
+    return int(session.scalar(joined.where(Story.campaign_id == campaign_id)) or 0)
+
+
+def history(
+    session: Session, campaign_id: int, offset: int, limit: int
+) -> list[tuple[Delivery, str, date | None]]:
+    """A page of deliveries, newest first, with the story's title and the slot's day."""
+    rows = session.execute(
+        select(Delivery, Story.title, Slot.local_date)
+        .join(Story, Story.id == Delivery.story_id)
+        .outerjoin(Slot, Slot.id == Delivery.slot_id)
+        .where(Story.campaign_id == campaign_id)
+        .order_by(Delivery.id.desc())
+        .offset(offset)
+        .limit(limit)
+    ).all()
+    return [(d, title, day) for d, title, day in rows]
