@@ -213,7 +213,6 @@ class App:
             self.campaign_id,
             timezone=self.settings.tz,
             require_consent=self.settings.require_consent,
-            calendar=self.calendar,
         )
 
     # -- the daemon ------------------------------------------------------------------------

@@ -1,9 +1,10 @@
 """Import stories from files: all-or-nothing, deduplicated by content fingerprint.
 
 :class:`Importer` gets what it uses through its constructor (built by the composition
-root, ``App.importer()``): the database, the clock, the campaign, the two settings it reads
-and the campaign calendar (for pin dates on days nothing posts). Reading and checking the
-files is :mod:`infobot.service.importers`; the bulk write is :mod:`infobot.store.bulk`.
+root, ``App.importer()``): the database, the clock, the campaign and the two settings it
+reads. Reading and checking the files is :mod:`infobot.service.importers`; the rules on pin
+dates are the domain's (the campaign calendar, read in the import's own transaction); the
+queries and the bulk write are :mod:`infobot.store.bulk`.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import gc
 import json
 import json.encoder
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, tzinfo
 from pathlib import Path
@@ -33,7 +34,7 @@ from infobot.service.importers import (
     stream,
     too_big,
 )
-from infobot.store import bulk
+from infobot.store import bulk, campaigns
 from infobot.store.campaigns import lock as lock_campaign
 from infobot.store.db import Database
 
@@ -56,8 +57,7 @@ class ImportReport:
 class Importer:
     """Checks story files and adds their new stories to one campaign as drafts.
 
-    ``timezone`` is the campaign's (today's date, for pins in the past); ``calendar``
-    gives the campaign's calendar when a file pins a story to a date.
+    ``timezone`` is the campaign's (today's date, for pins in the past).
     """
 
     def __init__(
@@ -68,7 +68,6 @@ class Importer:
         *,
         timezone: tzinfo,
         require_consent: bool,
-        calendar: Callable[[], CampaignCalendar],
         max_upload_bytes: int = max(SIZE_LIMITS.values()),
     ) -> None:
         self.db = db
@@ -76,7 +75,6 @@ class Importer:
         self.campaign_id = campaign_id
         self.timezone = timezone
         self.require_consent = require_consent
-        self.calendar = calendar
         #: The largest upload worth reading at all (the web stops copying past it).
         self.max_upload_bytes = max_upload_bytes
 
@@ -157,17 +155,11 @@ class Importer:
                     event_after=_imported_after_json(),
                 )
             run.compare = bulk.has_stories(session, self.campaign_id)
-            pending: list[Parsed] = []
-            for event in events:
-                if isinstance(event, FileEnd):
-                    run.check(pending)
-                    pending = []
-                    run.file_end(event.broken)
-                    continue
-                pending.append(event)
-                if len(pending) == CHUNK:
-                    run.check(pending)
-                    pending = []
+            try:
+                run.consume(events)
+            finally:
+                if run.writer is not None:
+                    run.writer.close()
             problems = [*found.problems, *run.problems]
             report = ImportReport(
                 added=run.fresh if dry_run else len(run.ids),
@@ -223,6 +215,20 @@ class _Run:
         self._file = _FileMarks(0, 0, 0, 0, [])
         self._savepoint: SessionTransaction | None = None
 
+    def consume(self, events: Iterable[Parsed | FileEnd]) -> None:
+        """Check (and write) every story of ``events``, a chunk at a time."""
+        pending: list[Parsed] = []
+        for event in events:
+            if isinstance(event, FileEnd):
+                self.check(pending)
+                pending = []
+                self.file_end(event.broken)
+                continue
+            pending.append(event)
+            if len(pending) == CHUNK:
+                self.check(pending)
+                pending = []
+
     def check(self, chunk: list[Parsed]) -> None:
         """Check ``chunk`` (stories of one file, in order) and write the new ones."""
         if not chunk:
@@ -259,6 +265,7 @@ class _Run:
         if self.writer is not None and fresh and (self.skip_invalid or not self._failed()):
             if self.skip_invalid and self._savepoint is None:
                 self._savepoint = self.session.begin_nested()
+                self.session.connection()  # the SAVEPOINT is emitted here, before the write
             self.ids.extend(self.writer.write(fresh))
 
     def file_end(self, broken: bool) -> None:
@@ -283,7 +290,7 @@ class _Run:
     def _pin_is_free(self, item: Parsed, pin: date) -> bool:
         where = (item.file, item.line, "pin_date")
         if self.calendar is None:
-            self.calendar = self.importer.calendar()
+            self.calendar = campaigns.calendar(self.session, self.campaign_id)
         if pin < self.today:
             self.problems.append(Problem(*where, f"{pin.isoformat()} is in the past"))
             return False

@@ -10,7 +10,8 @@ checks and writes as it reads, so 100,000 stories never sit in memory together.
 
 Each format module exposes ``read(path, display, advance)`` (the tabular ones also take
 ``require_consent=``), a generator of :class:`RawRecord` (one per record, blank ones
-included) and :class:`Problem` (the file itself cannot be read, or its header is wrong).
+included), :class:`RowBatch` (many rows of text, checked together) and :class:`Problem`
+(the file itself cannot be read, or its header is wrong).
 ``advance(n)`` reports how many bytes of the file have been read so far. The format modules
 import from this one, so this one imports them only when a file needs them.
 
@@ -37,6 +38,7 @@ __all__ = [
     "LoadResult",
     "Parsed",
     "RawRecord",
+    "RowBatch",
     "load",
     "reader_for",
     "rows_over_limit",
@@ -80,7 +82,7 @@ MAX_CELLS = 20_000_000
 MAX_BLANK_NOTES = 100
 
 Advance = Callable[[int], None]
-Reader = Callable[[Path, str, Advance], Iterator["RawRecord | Problem"]]
+Reader = Callable[[Path, str, Advance], Iterator["RawRecord | RowBatch | Problem"]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +125,21 @@ class RawRecord(NamedTuple):
     #: ``True`` when the file's header has problems (reported once): the record is still
     #: checked, so every problem shows up at once, but never used.
     blocked: bool = False
+
+
+class RowBatch(NamedTuple):
+    """Rows of text, one cell per column, checked together (``check_rows``): what a CSV
+    file mostly is. A row the fast check does not accept goes the way of a record."""
+
+    file: str
+    #: The line each row starts on.
+    lines: list[int]
+    rows: list[list[str]]
+    #: The position and field of each column read.
+    fields: tuple[tuple[int, str], ...]
+    base_dir: Path
+    #: ``False`` when the file's header already reported missing consent columns.
+    require_consent: bool = True
 
 
 def size_limit(name: str) -> int | None:

@@ -32,7 +32,7 @@ from infobot.domain.validate import (
     show_name,
     unknown_field_message,
 )
-from infobot.service.importers import MAX_ROWS, Advance, RawRecord, rows_over_limit
+from infobot.service.importers import MAX_ROWS, Advance, RawRecord, RowBatch, rows_over_limit
 
 if TYPE_CHECKING:
     from _csv import Reader
@@ -225,7 +225,7 @@ def _parse(rows: Reader, limit: int) -> Iterator[list[tuple[list[str], int]]]:
 
 def read(
     path: Path, display: str, advance: Advance, *, require_consent: bool = True
-) -> Iterator[RawRecord | Problem]:
+) -> Iterator[RawRecord | RowBatch | Problem]:
     """Records from a CSV or TSV file."""
     base_dir = path.parent
     with path.open("rb") as raw:
@@ -257,9 +257,11 @@ def read(
 
         header: Columns | None = None
         names: tuple[str, ...] = ()  # field per column when every column is a field, in order
-        export = False
+        export = fast = False
         end = 0  # physical line the previous record ended on
         count = 0
+        lines: list[int] = []  # rows of one cell per column, checked together
+        texts: list[list[str]] = []
         try:
             for batch in _parse(rows, limit):
                 for row, row_end in batch:
@@ -282,13 +284,27 @@ def read(
                         width = header.width
                         check_strays = bool(header.unnamed)
                         export = header.export
+                        fast = not blocked and not check_strays
                         continue
                     count += 1
                     if count > MAX_ROWS:
+                        if texts:
+                            yield RowBatch(display, lines, texts, fields, base_dir, require_consent)
                         yield rows_over_limit(display, line)
                         return
                     if count % _PROGRESS_EVERY == 0:
                         advance(raw.tell())
+                    if fast and len(row) == width:
+                        if export:
+                            for index, _ in fields:
+                                if row[index].startswith("'"):
+                                    row[index] = unprotect(row[index])
+                        lines.append(line)
+                        texts.append(row)
+                        continue
+                    if texts:
+                        yield RowBatch(display, lines, texts, fields, base_dir, require_consent)
+                        lines, texts = [], []
                     strays = (
                         header.strays(row, display, line)
                         if len(row) > width or check_strays
@@ -303,5 +319,8 @@ def read(
                     yield _new_record(
                         (display, line, values, base_dir, None, require_consent, strays, blocked)
                     )
+                if texts:
+                    yield RowBatch(display, lines, texts, fields, base_dir, require_consent)
+                    lines, texts = [], []
         except csv.Error as exc:
             yield Problem(display, end + 1, "row", _csv_error(exc))

@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import NamedTuple
 
 from infobot.domain.errors import Problem
-from infobot.domain.story import STORY_FIELDS
-from infobot.domain.validate import validate_record
+from infobot.domain.story import STORY_FIELDS, fingerprints
+from infobot.domain.validate import check_rows, validate_record
 from infobot.service.importers import (
     EXTENSIONS,
     MAX_BLANK_NOTES,
@@ -28,7 +28,9 @@ from infobot.service.importers import (
     Advance,
     LoadResult,
     Parsed,
+    RawRecord,
     Reader,
+    RowBatch,
     too_big,
 )
 from infobot.service.media import LocalPictures
@@ -217,6 +219,96 @@ def stream(
             gc.enable()
 
 
+class _Checker:
+    """Checks what a reader gives, a record or a batch of rows at a time, for one import."""
+
+    def __init__(self, result: LoadResult, require_consent: bool) -> None:
+        self.result = result
+        self.require_consent = require_consent
+        self.seen = _Seen()
+        self.pictures = LocalPictures()  # each picture path is looked for once
+        self.stories = 0  # in the current file
+        self.blank_rows = 0
+
+    def batch(self, batch: RowBatch) -> Iterator[Parsed]:
+        """The new valid stories of a batch of rows; the rows the fast check does not
+        accept go the way of a record."""
+        images = self.pictures.under(batch.base_dir)
+        require_consent = self.require_consent and batch.require_consent
+        stories = check_rows(
+            batch.fields, batch.rows, require_consent=require_consent, images=images
+        )
+        self.result.rows_seen += len(stories)
+        accepted = [story for story in stories if story is not None]
+        prints = iter(fingerprints(accepted))
+        for line, row, story in zip(batch.lines, batch.rows, stories, strict=True):
+            if story is None:
+                values = {name: row[position] for position, name in batch.fields}
+                record = RawRecord(
+                    batch.file, line, values, batch.base_dir, None, batch.require_consent
+                )
+                self.result.rows_seen -= 1  # counted again as a record
+                found = self.record(record)
+                if found is not None:
+                    yield found
+                continue
+            self.stories += 1
+            here = self.new(Parsed(batch.file, line, story, next(prints)))
+            if here is not None:
+                yield here
+
+    def record(self, item: RawRecord) -> Parsed | None:
+        """The record's story if it is valid and new; else ``None``, its problems noted."""
+        result = self.result
+        result.rows_seen += 1
+        body = item.values.get("body")
+        if not (type(body) is str and body and not body.isspace()) and _blank(item.values):
+            if item.problems:
+                result.problems.extend(item.problems)
+            else:
+                self.blank_rows += 1
+                if self.blank_rows <= MAX_BLANK_NOTES:
+                    result.notes.append(Problem(item.file, item.line, "row", "blank; skipped"))
+            return None
+        self.stories += 1
+        story, problems = validate_record(
+            item.values,
+            file=item.file,
+            line=item.line,
+            field_lines=item.field_lines,
+            require_consent=self.require_consent and item.require_consent,
+            images=self.pictures.under(item.base_dir),
+        )
+        if item.problems:
+            result.problems.extend(item.problems)
+        if story is None:
+            result.problems.extend(problems)
+            return None
+        if item.problems or item.blocked:
+            return None
+        return self.new(Parsed(item.file, item.line, story, story.fingerprint()))
+
+    def new(self, here: Parsed) -> Parsed | None:
+        """``here`` unless the same story was read before (then noted, or a problem)."""
+        twice = self.seen.add(here)
+        if twice is None:
+            return here
+        said, only_a_note = twice
+        (self.result.notes if only_a_note else self.result.problems).append(said)
+        return None
+
+    def file_end(self, display: str, broken: bool) -> None:
+        # A file with a bad header, broken quoting or a syntax error gives nothing, even
+        # the stories before the damage (a folder: nothing from the damaged file).
+        if not broken and self.stories == 0:
+            self.result.problems.append(Problem(display, None, "file", "no stories found"))
+        if self.blank_rows > MAX_BLANK_NOTES:
+            more = self.blank_rows - MAX_BLANK_NOTES
+            message = f"and {more:,} more blank rows skipped (not listed)"
+            self.result.notes.append(Problem(display, None, "row", message))
+        self.stories = self.blank_rows = 0
+
+
 def _stream(
     paths: Sequence[Path],
     result: LoadResult,
@@ -224,8 +316,7 @@ def _stream(
     progress: Callable[[int, int], None] | None,
     labels: Sequence[str] | None,
 ) -> Iterator[Parsed | FileEnd]:
-    seen = _Seen()
-    pictures = LocalPictures()  # each picture path is looked for once
+    checker = _Checker(result, require_consent)
     sizes = [_size(Path(p)) for p in paths]
     total = sum(sizes)
     done_before = 0
@@ -240,63 +331,22 @@ def _stream(
             continue
 
         advance = _advance(progress, done_before, size, total)
-        stories_in_file = 0
-        blank_rows = 0
         broken: set[str] = set()  # files the reader could not read completely
         try:
             for item in reader(path, display, advance):
-                if isinstance(item, Problem):
+                if isinstance(item, RowBatch):
+                    yield from checker.batch(item)
+                elif isinstance(item, Problem):
                     result.problems.append(item)
                     broken.add(item.file)
-                    continue
-                result.rows_seen += 1
-                body = item.values.get("body")
-                if not (type(body) is str and body and not body.isspace()) and _blank(item.values):
-                    if item.problems:
-                        result.problems.extend(item.problems)
-                    else:
-                        blank_rows += 1
-                        if blank_rows <= MAX_BLANK_NOTES:
-                            note = Problem(item.file, item.line, "row", "blank; skipped")
-                            result.notes.append(note)
-                    continue
-                stories_in_file += 1
-                story, problems = validate_record(
-                    item.values,
-                    file=item.file,
-                    line=item.line,
-                    field_lines=item.field_lines,
-                    require_consent=require_consent and item.require_consent,
-                    images=pictures.under(item.base_dir),
-                )
-                if item.problems:
-                    result.problems.extend(item.problems)
-                if story is None:
-                    result.problems.extend(problems)
-                    continue
-                if item.problems or item.blocked:
-                    continue
-                here = Parsed(item.file, item.line, story, story.fingerprint())
-                twice = seen.add(here)
-                if twice is None:
-                    yield here
-                else:
-                    said, only_a_note = twice
-                    (result.notes if only_a_note else result.problems).append(said)
+                elif (found := checker.record(item)) is not None:
+                    yield found
         except OSError as exc:
             result.problems.append(
                 Problem(display, None, "file", f"could not be read: {exc.strerror or exc}")
             )
             broken.add(display)
-
-        # A file with a bad header, broken quoting or a syntax error gives nothing, even
-        # the stories before the damage (a folder: nothing from the damaged file).
-        if not broken and stories_in_file == 0:
-            result.problems.append(Problem(display, None, "file", "no stories found"))
-        if blank_rows > MAX_BLANK_NOTES:
-            more = blank_rows - MAX_BLANK_NOTES
-            message = f"and {more:,} more blank rows skipped (not listed)"
-            result.notes.append(Problem(display, None, "row", message))
+        checker.file_end(display, bool(broken))
         done_before += size
         if progress is not None:
             progress(done_before, total)
