@@ -373,3 +373,28 @@ def test_skip_invalid_leaves_out_a_file_broken_after_its_good_rows(
 
 
 HEADER_WITH_TITLE = "title,body,author,consent_by,consent_date\n"
+
+
+def test_the_ids_reported_are_the_stories_written_in_file_order(
+    importing: App, tmp_path: Path
+) -> None:
+    first = importing.importer().import_files(
+        [write_csv(tmp_path / "a.csv", [story_row(f"a{n}") for n in range(3)])], actor="sam"
+    )
+    path = write_csv(tmp_path / "b.csv", [story_row(n) for n in range(4_500)])  # 3 chunks
+    report = importing.importer().import_files([path], actor="sam")
+    with importing.db.read() as session:
+        written = session.execute(
+            select(Story.id, Story.source)
+            .where(Story.id.not_in(first.added_ids))
+            .order_by(Story.sort_key)
+        ).all()
+        events = session.execute(
+            select(Event.story_id, Event.message)
+            .where(Event.action == "story.imported")
+            .where(Event.story_id.not_in(first.added_ids))
+            .order_by(Event.id)
+        ).all()
+    assert report.added_ids == [sid for sid, _ in written]
+    assert [source for _, source in written] == [f"{path}:{n}" for n in range(2, 4_502)]
+    assert events == [(sid, f"imported from {source}") for sid, source in written]

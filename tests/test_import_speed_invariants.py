@@ -243,7 +243,7 @@ def test_fingerprints_of_many_stories_are_each_story_s_own() -> None:
     pieces = [
         "a", "b", " ", "  ", "\t", "\n", "\r", "\x1c", "\x1f", "\x85", "\xa0", "\u2028",
         "\u3000", "e\u0301", "\u0301", "\u0327\u0301", "\u212b", "ﬁ", "Zoë", "가", "\u1100",
-        "\u1161", "\u11a8", "👩🏽\u200d⚕️", "",
+        "\u1161", "\u11a8", "👩🏽\u200d⚕️", "\x00", "\u2029", "\x1e", "",
     ]  # fmt: skip
     rng = random.Random(11)
     stories = [story for story, _ in KNOWN_FINGERPRINTS]
@@ -252,6 +252,13 @@ def test_fingerprints_of_many_stories_are_each_story_s_own() -> None:
         stories.append(StoryInput(body=texts[0], author=texts[1], title=texts[2]))
     for start in range(0, len(stories), 97):
         batch = stories[start : start + 97]
-        clean = [s for s in batch if "\x1f" not in s.body + s.author + s.title]
+        clean = [s for s in batch if "\x00" not in s.body + s.author + s.title]
         for group in (batch, clean):
             assert fingerprints(group) == [story.fingerprint() for story in group]
+
+
+def test_regex_whitespace_is_what_str_split_splits_on() -> None:
+    """What the batch fingerprint's whitespace collapse relies on."""
+    run = re.compile(r"\s")
+    chars = [chr(c) for c in range(0x110000)]
+    assert [c for c in chars if c.isspace()] == [c for c in chars if run.match(c)]

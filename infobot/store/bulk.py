@@ -233,6 +233,9 @@ class ImportedStories:
         )
         return insert(Event).from_select(list(EVENT_INSERT_COLUMNS), stories)
 
+    def _last_id(self) -> int:
+        return int(self.conn.execute(select(func.max(Story.id))).scalar() or 0)
+
     def write(self, chunk: Sequence[tuple[StoryInput, str, str]]) -> list[int]:
         """Add each (story, fingerprint, source) of ``chunk``, in order; their new ids."""
         if not chunk:
@@ -247,22 +250,28 @@ class ImportedStories:
             sources.append(source)
             rows.append((*values(story), fingerprint, key, source))
         self.key = key
-        last_id = self.conn.execute(select(func.max(Story.id))).scalar() or 0
+        last_id = self._last_id()
         self.stories.run_tuples(rows, _STORY_VARYING, self.constant)
-        # the campaign is locked, so the new keys are ours alone; the id range keeps the
-        # read to the rows just written
-        ids = list(
-            self.conn.execute(
-                select(Story.id)
-                .where(
-                    Story.id > last_id,
-                    Story.campaign_id == self.campaign_id,
-                    Story.sort_key > first_key,
-                    Story.sort_key <= key,
-                )
-                .order_by(Story.sort_key)
-            ).scalars()
-        )
+        top = self._last_id() if self.conn.dialect.name == "sqlite" else None
+        if top == last_id + len(rows):
+            # SQLite gives each new row the highest id so far plus one, and the write
+            # lock keeps every other writer out: these are the new ids, in order.
+            ids = list(range(last_id + 1, top + 1))
+        else:
+            # the campaign is locked, so the new keys are ours alone; the id range keeps
+            # the read to the rows just written
+            ids = list(
+                self.conn.execute(
+                    select(Story.id)
+                    .where(
+                        Story.id > last_id,
+                        Story.campaign_id == self.campaign_id,
+                        Story.sort_key > first_key,
+                        Story.sort_key <= key,
+                    )
+                    .order_by(Story.sort_key)
+                ).scalars()
+            )
         assert len(ids) == len(rows)
         # The story row holds what was imported; every later change records the values
         # before it, so the creation state stays recoverable from the trail.

@@ -57,11 +57,13 @@ def check_rows(
         # Printable text holds no carriage return and nothing validation refuses; only
         # cells with line breaks or tabs (or worse) need a closer look.
         if not all(map(str.isprintable, cells)):
-            bad.update(
-                row
-                for row, text in enumerate(cells)
-                if not text.isprintable() and ("\r" in text or _suspicious(text))
-            )
+            joined = "\n".join(cells)  # a line break is allowed: one search for the column
+            if "\r" in joined or _suspicious(joined):
+                bad.update(
+                    row
+                    for row, text in enumerate(cells)
+                    if not text.isprintable() and ("\r" in text or _suspicious(text))
+                )
         texts = list(map(str.strip, cells))
         limit = FIELD_LIMITS[name]
         if max(map(len, texts)) > limit:

@@ -12,14 +12,13 @@ from __future__ import annotations
 import functools
 import gc
 import struct
-from array import array
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from operator import attrgetter
 from pathlib import Path
 from typing import NamedTuple
 
 from infobot.domain.errors import Problem
-from infobot.domain.story import STORY_FIELDS, fingerprints
+from infobot.domain.story import STORY_FIELDS, StoryInput, fingerprints
 from infobot.domain.validate import check_rows, validate_record
 from infobot.service.importers import (
     EXTENSIONS,
@@ -131,7 +130,8 @@ def _advance(
 
 
 _FIELD_VALUES = attrgetter(*STORY_FIELDS)
-_PLACE = struct.Struct("<II")  # file number, line
+#: What is kept of a story: its file's number, its line and a hash of each field.
+_SHAPE = struct.Struct(f"<II{len(STORY_FIELDS)}q")
 
 
 class _Seen:
@@ -146,29 +146,48 @@ class _Seen:
     def add(self, item: Parsed) -> tuple[Problem, bool] | None:
         """``None`` for a story not seen before (remembered now); otherwise what to say of
         a story read twice, and whether that is only a note (the very same story)."""
-        key = bytes.fromhex(item.fingerprint)
-        first = self.prints.get(key)
-        shape = array("q", map(hash, _FIELD_VALUES(item.story))).tobytes()
-        number = self.index.get(item.file)
+        return self.add_all(item.file, [item.line], [item.story], [item.fingerprint])[0]
+
+    def add_all(
+        self,
+        file: str,
+        lines: Sequence[int],
+        stories: Sequence[StoryInput],
+        prints: Sequence[str],
+    ) -> list[tuple[Problem, bool] | None]:
+        """:meth:`add` for many stories of one file."""
+        number = self.index.get(file)
         if number is None:
-            number = self.index[item.file] = len(self.files)
-            self.files.append(item.file)
-        if first is None:
-            self.prints[key] = _PLACE.pack(number, item.line) + shape
-            return None
-        file_number, line = _PLACE.unpack_from(first)
-        hashes = array("q", first[_PLACE.size :])
-        mine = array("q", shape)
-        file = self.files[file_number]
-        where = f"line {line}" if file == item.file else f"{file} line {line}"
+            number = self.index[file] = len(self.files)
+            self.files.append(file)
+        pack = _SHAPE.pack
+        known = self.prints
+        said: list[tuple[Problem, bool] | None] = []
+        for key, line, values in zip(
+            map(bytes.fromhex, prints), lines, map(_FIELD_VALUES, stories), strict=True
+        ):
+            shape = pack(number, line, *map(hash, values))
+            first = known.get(key)
+            if first is None:
+                known[key] = shape
+                said.append(None)
+            else:
+                said.append(self._twice(first, shape, file, line))
+        return said
+
+    def _twice(self, first: bytes, shape: bytes, file: str, line: int) -> tuple[Problem, bool]:
+        first_number, first_line, *hashes = _SHAPE.unpack(first)
+        _, _, *mine = _SHAPE.unpack(shape)
+        first_file = self.files[first_number]
+        where = f"line {first_line}" if first_file == file else f"{first_file} line {first_line}"
         if hashes == mine:
-            return Problem(item.file, item.line, "story", f"same story as {where}; skipped"), True
+            return Problem(file, line, "story", f"same story as {where}; skipped"), True
         differ = ", ".join(n for n, a, b in zip(STORY_FIELDS, hashes, mine, strict=True) if a != b)
         message = (
             f"same story (same body, author and title) as {where} but with a different "
             f"{differ}; remove one or make them match"
         )
-        return Problem(item.file, item.line, "story", message), False
+        return Problem(file, line, "story", message), False
 
 
 def load(
@@ -240,7 +259,11 @@ class _Checker:
         )
         self.result.rows_seen += len(stories)
         accepted = [story for story in stories if story is not None]
-        prints = iter(fingerprints(accepted))
+        prints = fingerprints(accepted)
+        lines = [line for line, story in zip(batch.lines, stories, strict=True) if story]
+        said = iter(self.seen.add_all(batch.file, lines, accepted, prints))
+        fresh = iter(zip(accepted, prints, strict=True))
+        self.stories += len(accepted)
         for line, row, story in zip(batch.lines, batch.rows, stories, strict=True):
             if story is None:
                 values = {name: row[position] for position, name in batch.fields}
@@ -252,10 +275,12 @@ class _Checker:
                 if found is not None:
                     yield found
                 continue
-            self.stories += 1
-            here = self.new(Parsed(batch.file, line, story, next(prints)))
-            if here is not None:
-                yield here
+            story, fingerprint = next(fresh)
+            twice = next(said)
+            if twice is None:
+                yield Parsed(batch.file, line, story, fingerprint)
+            else:
+                (self.result.notes if twice[1] else self.result.problems).append(twice[0])
 
     def record(self, item: RawRecord) -> Parsed | None:
         """The record's story if it is valid and new; else ``None``, its problems noted."""
