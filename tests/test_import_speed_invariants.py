@@ -255,10 +255,3 @@ def test_fingerprints_of_many_stories_are_each_story_s_own() -> None:
         clean = [s for s in batch if "\x00" not in s.body + s.author + s.title]
         for group in (batch, clean):
             assert fingerprints(group) == [story.fingerprint() for story in group]
-
-
-def test_regex_whitespace_is_what_str_split_splits_on() -> None:
-    """What the batch fingerprint's whitespace collapse relies on."""
-    run = re.compile(r"\s")
-    chars = [chr(c) for c in range(0x110000)]
-    assert [c for c in chars if c.isspace()] == [c for c in chars if run.match(c)]

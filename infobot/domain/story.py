@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
@@ -123,18 +122,17 @@ def fingerprints(stories: Sequence[StoryInput]) -> list[str]:
 
 
 def _norm_all(texts: list[str]) -> list[str]:
-    """``[_norm(text) for text in texts]`` in three passes over all of them: one NFC and one
-    collapse of whitespace runs over the texts joined by NUL (a character that no
-    normalisation composes, reorders or counts as space), then a strip of each."""
+    """``[_norm(text) for text in texts]``, with one NFC over the texts joined by NUL (a
+    character that no normalisation composes or reorders with, so they split back)."""
     joined = "\x00".join(texts)
     if joined.count("\x00") != len(texts) - 1:  # a text holds a NUL itself
         return [_norm(text) for text in texts]
-    collapsed = _WHITESPACE_RUN.sub(" ", unicodedata.normalize("NFC", joined))
-    return list(map(str.strip, collapsed.split("\x00")))
-
-
-#: A run of what ``str.split()`` splits on (``re``'s ``\s`` is ``str.isspace``).
-_WHITESPACE_RUN = re.compile(r"\s+")
+    return [
+        text
+        if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " "
+        else " ".join(text.split())
+        for text in unicodedata.normalize("NFC", joined).split("\x00")
+    ]
 
 
 def _norm(text: str) -> str:
