@@ -398,3 +398,17 @@ def test_the_ids_reported_are_the_stories_written_in_file_order(
     assert report.added_ids == [sid for sid, _ in written]
     assert [source for _, source in written] == [f"{path}:{n}" for n in range(2, 4_502)]
     assert events == [(sid, f"imported from {source}") for sid, source in written]
+
+
+def test_the_web_refuses_an_upload_over_its_limit_without_reading_it(tmp_path: Path) -> None:
+    from tests.web_support import post, site_fixture, text_of
+
+    for site in site_fixture(tmp_path):
+        browser = site.signed_in("Imogen", "editor")
+        limit = SIZE_LIMITS[".md"]
+        huge = b"---\nauthor: Jo\n---\n" + b"x" * (2 * limit)
+        refused = post(browser, "/import", files={"file": ("big.md", huge, "text/markdown")})
+        assert refused.status_code == 400
+        said = text_of(refused.text)
+        assert f"more than {limit:,} bytes" in said and "Nothing was imported" in said
+        assert site.count("stories") == 0
