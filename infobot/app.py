@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from infobot.runtime.metrics import DatabaseCollector
     from infobot.runtime.runner import Runner, ServerStarter
     from infobot.service.editorial import Editorial
+    from infobot.service.importing import Importer
     from infobot.service.manual import ManualPosting
     from infobot.service.publisher import Publisher
     from infobot.service.read import Reads
@@ -202,6 +203,17 @@ class App:
         from infobot.service.users import Accounts
 
         return Accounts(self.db, self.clock, campaign_id=self.campaign_id)
+
+    def importer(self) -> Importer:
+        from infobot.service.importing import Importer
+
+        return Importer(
+            self.db,
+            self.clock,
+            self.campaign_id,
+            timezone=self.settings.tz,
+            require_consent=self.settings.require_consent,
+        )
 
     # -- the daemon ------------------------------------------------------------------------
     @cached_property

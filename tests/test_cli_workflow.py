@@ -7,6 +7,8 @@ import os
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import QUEUE, Cli, story_row, write_csv
 
 
@@ -554,3 +556,58 @@ def test_imported_and_added_rows_store_times_and_dates_alike(cli: Cli, tmp_path:
     assert t1 == t2 == "text" and len(imported_at) == len(added_at)
     shown = cli.ok("stories", "show", "1", "--json").json()
     assert shown["created_at"].startswith("2026-11-23T08:00") and shown["pin_date"] == "2026-12-24"
+
+
+YAML_WORDS = ["no", "yes", "on", "1.0", "null"]
+
+
+def use_editor(tmp_path: Path, change: str) -> None:
+    """$EDITOR becomes a script that runs ``change`` on the file's text ``t``."""
+    script = tmp_path / "editor.py"
+    script.write_text(
+        "import sys, pathlib, re\n"
+        "p = pathlib.Path(sys.argv[1])\n"
+        "t = p.read_text(encoding='utf-8')\n"
+        f"{change}\n"
+        "p.write_text(t, encoding='utf-8')\n",
+        encoding="utf-8",
+    )
+    os.environ["EDITOR"] = f"{sys.executable} {script}"
+
+
+@pytest.mark.parametrize("word", YAML_WORDS)
+def test_the_editor_keeps_a_title_that_yaml_would_read_as_another_type(
+    cli: Cli, tmp_path: Path, word: str
+) -> None:
+    """``title: no`` is the word "no" (not false), in the file the editor wrote and in a
+    line the person typed: the editor reads its fields as the importer reads front matter."""
+    path = write_csv(tmp_path / "s.csv", [story_row(1, title=word, author=word)])
+    cli.ok("import", str(path))
+    use_editor(tmp_path, "t = t.rpartition('---\\n')[0] + '---\\nEdited in the editor.\\n'")
+    cli.ok("stories", "edit", "1", "--by", "sam")
+    assert cli.sql("SELECT title, author, body FROM stories WHERE id = 1")[0] == (
+        word,
+        word,
+        "Edited in the editor.",
+    )
+    # typed by hand, unquoted
+    use_editor(
+        tmp_path,
+        f"t = re.sub(r'(?m)^title: .*$', 'title: {word}', t).replace('Edited in', 'Typed in')",
+    )
+    cli.ok("stories", "edit", "1", "--by", "sam")
+    expected = "" if word == "null" else word  # an unquoted null is YAML's empty value
+    assert cli.sql("SELECT title, body FROM stories WHERE id = 1")[0] == (
+        expected,
+        "Typed in the editor.",
+    )
+
+
+def test_the_editor_refuses_broken_fields_with_the_line(cli: Cli, tmp_path: Path) -> None:
+    import_examples(cli)
+    use_editor(tmp_path, "t = t.replace('title:', 'title: [unclosed', 1)")
+    before = cli.sql("SELECT title, body FROM stories WHERE id = 2")
+    result = cli("stories", "edit", "2", "--by", "sam")
+    assert result.code == 2 and "not valid YAML" in result.err and "line " in result.err
+    assert "nothing was changed" in result.err
+    assert cli.sql("SELECT title, body FROM stories WHERE id = 2") == before

@@ -390,9 +390,8 @@ def test_campaign_pause_resume_and_blackouts(site: Site) -> None:
 # -- records -------------------------------------------------------------------------------
 def test_audit_page_and_csv_export(site: Site) -> None:
     path = site.csv("formula.csv", [story_row(1, title='=HYPERLINK("http://x")')])
-    from infobot.service.importing import import_files
 
-    import_files(site.app, [path], actor="Imogen")
+    site.app.importer().import_files([path], actor="Imogen")
     browser = site.signed_in("Alex", "approver")
     post(browser, "/stories/1/approve")
     audit = browser.get("/audit")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from datetime import date
 from enum import StrEnum
@@ -105,6 +106,33 @@ if {text.name for text in FIELD_TEXTS} != set(STORY_FIELDS):  # pragma: no cover
     raise RuntimeError("infobot/domain/fields.py must name exactly StoryInput's fields")
 REQUIRED_FIELDS: tuple[str, ...] = ("body",)
 CONSENT_FIELDS: tuple[str, ...] = ("consent_by", "consent_date")
+
+
+def fingerprints(stories: Sequence[StoryInput]) -> list[str]:
+    """``[story.fingerprint() for story in stories]``, quicker for many stories: each text
+    field is normalised for all the stories at once."""
+    bodies = _norm_all([story.body for story in stories])
+    authors = _norm_all([story.author for story in stories])
+    titles = _norm_all([story.title for story in stories])
+    sha256 = hashlib.sha256
+    return [
+        sha256(f"{body}\x1f{author}\x1f{title}".encode()).hexdigest()
+        for body, author, title in zip(bodies, authors, titles, strict=True)
+    ]
+
+
+def _norm_all(texts: list[str]) -> list[str]:
+    """``[_norm(text) for text in texts]``, with one NFC over the texts joined by NUL (a
+    character that no normalisation composes or reorders with, so they split back)."""
+    joined = "\x00".join(texts)
+    if joined.count("\x00") != len(texts) - 1:  # a text holds a NUL itself
+        return [_norm(text) for text in texts]
+    return [
+        text
+        if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " "
+        else " ".join(text.split())
+        for text in unicodedata.normalize("NFC", joined).split("\x00")
+    ]
 
 
 def _norm(text: str) -> str:

@@ -83,6 +83,12 @@ def suggest_field(name: str) -> str | None:
     return _HEADER_MAP[match[0]] if match else None
 
 
+def show_name(name: str) -> str:
+    """A field name from a file, as a problem names it: hidden characters escaped, and
+    short (a heading can be a megabyte long)."""
+    return _show(name)
+
+
 def unknown_field_message(name: str, noun: str = "column") -> str:
     """``unknown column 'boddy' — did you mean 'body'?`` (or the list of known fields)."""
     guess = suggest_field(name)

@@ -10,7 +10,11 @@ from typing import cast
 from infobot.domain.errors import Problem
 from infobot.domain.story import CONSENT_FIELDS, STORY_FIELDS, StoryInput
 from infobot.domain.validate.characters import _FORBIDDEN, _character_problem, _show, _suspicious
-from infobot.domain.validate.headers import normalise_header, unknown_field_message
+from infobot.domain.validate.headers import (
+    normalise_header,
+    show_name,
+    unknown_field_message,
+)
 from infobot.domain.validate.values import (
     _CHECKS,
     _DATE_FORMS,
@@ -149,7 +153,7 @@ def validate_record(
                 found = normalise_header(key)
                 if found is None:
                     problems.append(
-                        Problem(file, at(key), key, unknown_field_message(key, "field"))
+                        Problem(file, at(key), show_name(key), unknown_field_message(key, "field"))
                     )
                     continue
                 if found in raw or found in aliases:

@@ -7,6 +7,7 @@ import csv
 import json
 from typing import IO, Any
 
+from infobot.domain.cells import protect
 from infobot.domain.delivery import advice
 from infobot.service.read.models import AuditRow, HistoryRow, Paged, clamp_page
 from infobot.store import deliveries, events, export, slots
@@ -85,22 +86,9 @@ def _changes(event: Event) -> list[tuple[str, str, str]]:
     return [(k, _short(before.get(k)), _short(after.get(k))) for k in keys]
 
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "|", "%")
-
-
 def spreadsheet_safe(value: Any) -> str:
-    """Text a spreadsheet shows as text: never a formula (OWASP CSV injection advice)."""
-    if value is None:
-        return ""
-    text = str(value)
-    if text.startswith(_FORMULA_START) and not _is_number(text):
-        return "'" + text
-    return text
+    """Text a spreadsheet shows as text: never a formula (OWASP CSV injection advice).
 
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
+    A leading ``'`` is protected too, so that an import of the export can take off
+    exactly the quotes the export added (see :mod:`infobot.domain.cells`)."""
+    return protect(value)

@@ -5,7 +5,6 @@ written unless the whole file is good (the same all-or-nothing import as `infobo
 from __future__ import annotations
 
 import re
-import shutil
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -56,13 +55,17 @@ async def import_form(ctx: Ctx) -> Response:
 
 
 def _run(ctx: Ctx, source: BinaryIO, name: str, dry_run: bool) -> ImportReport:
-    from infobot.service.importing import import_files
-
+    importer = ctx.app.importer()
+    limit = importer.size_limit(name) or importer.max_upload_bytes
     with tempfile.TemporaryDirectory(prefix="infobot-upload-") as folder:
         path = Path(folder) / name
         with path.open("wb") as out:
-            shutil.copyfileobj(source, out)
-        return import_files(ctx.app, [path], actor=ctx.actor, dry_run=dry_run, labels=[name])
+            copied = 0
+            while copied <= limit and (chunk := source.read(1 << 20)):
+                out.write(chunk)
+                copied += len(chunk)
+        importer.refuse_size(name, copied)  # stops at the limit: never parses a huge file
+        return importer.import_files([path], actor=ctx.actor, dry_run=dry_run, labels=[name])
 
 
 async def import_upload(ctx: Ctx) -> Response:
