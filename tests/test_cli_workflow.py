@@ -341,7 +341,7 @@ def test_pause_resume_and_blackouts_shape_the_preview(cli: Cli) -> None:
         ("2026-11-26", "off"),
         ("2026-11-27", "scheduled"),
     ]
-    assert plan[0]["reason"] == "campaign paused until 2026-11-24"
+    assert plan[0]["reason"] == "campaign paused until 24 November 2026"
     assert plan[3]["reason"] == "blackout date"
     status = cli.ok("status", "--json").json()
     assert status["paused"] is True and status["paused_until"] == "2026-11-24"
@@ -396,7 +396,7 @@ def test_status_json_runway(cli: Cli) -> None:
     assert data["counts"] == {"approved": 10, "draft": 24}
     assert data["next_post"]["date"] == "2026-11-23"
     human = cli.ok("status").out
-    assert "runs dry on 2026-12-03" in human
+    assert "runs dry on Thursday 3 December 2026" in human
 
 
 def test_status_with_an_end_date_says_how_short(cli: Cli) -> None:

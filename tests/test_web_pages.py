@@ -300,7 +300,7 @@ def test_pin_shows_on_the_calendar_and_unpin(site: Site) -> None:
     assert "#3" in cell and "Pinned" in cell
     assert "Queue runs dry" in december or "Queue runs dry" in browser.get("/calendar").text
     past = follow(browser, post(browser, "/stories/2/pin", {"date": "2026-11-01"}))
-    assert "2026-11-01 is in the past" in text_of(past.text)
+    assert "1 November 2026 is in the past" in text_of(past.text)
     bad = follow(browser, post(browser, "/stories/2/pin", {"date": "tomorrow"}))
     assert "YYYY-MM-DD" in text_of(bad.text)
     post(browser, "/stories/3/unpin")

@@ -13,7 +13,7 @@ import logging
 import secrets
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
@@ -26,7 +26,10 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from infobot.domain import dates
+from infobot.domain.bounds import MAX_ID, OutOfRange, check_number
 from infobot.domain.errors import InfobotError, NotFound, UserError, ValidationFailed
+from infobot.domain.platform_names import display_name
 from infobot.service.signin import SignInGuard
 from infobot.service.users import Account
 from infobot.web import csrf
@@ -86,8 +89,11 @@ class Web:
             finalize=self._finalize,
         )
         self.templates.filters.update(
-            when=self.when,
-            day=self.day,
+            date=self.format_date,
+            when=self.when,  # = date, kept for templates written before it
+            day=self.day,  # = date, kept for templates written before it
+            platform=display_name,
+            sentence=sentence,
             short=shorten,
             status_label=status_label,
             pathpart=lambda v: quote(str(v), safe=""),
@@ -112,17 +118,32 @@ class Web:
             return self.scrub(value) if not isinstance(value, Markup) else value
         return value
 
-    def when(self, value: datetime | None) -> str:
-        if value is None:
+    def format_date(self, value: date | time | str | None, style: str = "") -> str:
+        """The page's one way to show a date or a time (see :mod:`infobot.domain.dates`):
+        a date is "4 December 2026" ("Friday 4 December 2026" with ``style="weekday"``,
+        "December 2026" with ``"month"``), an instant "4 December 2026 at 9:00am" in the
+        campaign's timezone, a time (or a post time written "09:00") "9:00am"."""
+        if value is None or value == "":
             return ""
-        return value.astimezone(self.app.settings.tz).strftime("%-d %b %Y %H:%M")
+        if isinstance(value, str):
+            try:
+                value = time.fromisoformat(value)
+            except ValueError:
+                return str(value)
+        weekday = style == "weekday"
+        if style == "month" and isinstance(value, date):
+            return dates.month_year(value)
+        if isinstance(value, datetime):
+            return dates.date_time(value, self.app.settings.tz, weekday=weekday)
+        if isinstance(value, time):
+            return dates.clock_time(value)
+        return dates.weekday_date(value) if weekday else dates.long_date(value)
+
+    def when(self, value: datetime | None) -> str:
+        return self.format_date(value)
 
     def day(self, value: date | None, style: str = "long") -> str:
-        if value is None:
-            return ""
-        if style == "short":
-            return value.strftime("%-d %b %Y")
-        return value.strftime("%A %-d %B %Y")
+        return self.format_date(value, "weekday" if style == "long" else "")
 
     def render(self, template: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:
         html = self.templates.get_template(template).render(context)
@@ -164,6 +185,15 @@ class Web:
 def link_ok(url: str | None) -> bool:
     """Only web (and outbox file) addresses become links; never ``javascript:``."""
     return bool(url) and str(url).lower().startswith(("https://", "http://", "file:///"))
+
+
+def sentence(text: str | None) -> str:
+    """A message as a sentence on the page: a capital first letter and a full stop."""
+    text = (text or "").strip()
+    if not text:
+        return ""
+    text = text[:1].upper() + text[1:]
+    return text if text.endswith((".", "!", "?", "…")) else text + "."
 
 
 def shorten(text: str | None, width: int = 60) -> str:
@@ -243,15 +273,17 @@ class Ctx:
 
     def int_param(self, name: str) -> int:
         try:
-            return int(self.param(name))
+            value = int(self.param(name))
         except ValueError:
             raise NotFound(f"there is no {name} {self.param(name)!r}") from None
+        return check_number(value, "the story number" if name == "id" else f"the {name}")
 
     def query_int(self, name: str, default: int = 1) -> int:
-        try:
-            return int(self.request.query_params.get(name, default))
-        except ValueError:
+        """A number from the address (a page), kept between 1 and MAX_ID."""
+        text = self.request.query_params.get(name, "")
+        if not text.isdigit() or not text.isascii():
             return default
+        return max(1, min(int(text[:12]), MAX_ID))
 
     # -- forms ---------------------------------------------------------------------------
     @property
@@ -397,6 +429,9 @@ async def guard(
     ctx = Ctx(web, request, user, proxied, form, nav)
     try:
         return await handler(ctx)
+    except OutOfRange as exc:  # a typo such as 9999-12-31: said at once, never stored
+        message = sentence(str(exc)) + " Nothing was changed: go back and correct it."
+        return web.problem(request, 400, "That is out of range", message, user)
     except NotFound as exc:
         return web.problem(request, 404, "Not found", str(exc), user)
     except ValidationFailed as exc:

@@ -7,6 +7,7 @@ many thousands of stories.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import UTC, tzinfo
 
 from infobot.domain.story import StoryStatus
 from infobot.domain.validate import validate_record
@@ -34,9 +35,16 @@ def preview_of(check: CheckResult) -> Preview:
 
 class StoryReads:
     def __init__(
-        self, db: Database, campaign_id: int, checker: StoryChecker, *, require_consent: bool
+        self,
+        db: Database,
+        campaign_id: int,
+        checker: StoryChecker,
+        *,
+        require_consent: bool,
+        timezone: tzinfo = UTC,
     ) -> None:
         self.db = db
+        self.timezone = timezone  # the campaign's: times in the history are said in it
         self.campaign_id = campaign_id
         self.checker = checker
         self.require_consent = require_consent
@@ -69,7 +77,7 @@ class StoryReads:
             sent = deliveries.of_story(session, story.id)
             history = events.of_story(session, story.id)
         preview = preview_of(self.checker.check(stories.to_input(story)))
-        return StoryDetail.of(story, position, sent, history, preview)
+        return StoryDetail.of(story, position, sent, history, preview, self.timezone)
 
     def status_of(self, story_id: int) -> str:
         with self.db.read() as session:

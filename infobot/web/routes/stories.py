@@ -5,11 +5,12 @@ Each form calls the same service method as the matching ``infobot stories`` comm
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from starlette.responses import Response
 
+from infobot.domain import bounds
+from infobot.domain.dates import weekday_date
 from infobot.domain.errors import UserError, ValidationFailed
 from infobot.domain.fields import FIELD_TEXTS
 from infobot.web.core import Ctx, Page, Web
@@ -62,12 +63,7 @@ async def move(ctx: Ctx) -> Response:
     to = ctx.field("to")
     current = await ctx.call(ctx.app.reads.stories.position, story_id)
     if to == "position":
-        try:
-            position = int(ctx.field("position"))
-        except ValueError:
-            raise UserError(
-                "enter the new position as a number, 1 being the next to post"
-            ) from None
+        position = bounds.parse_number(ctx.field("position"), "the new position (1 = next)")
     elif to == "top":
         position = 1
     elif to in ("up", "down"):
@@ -84,12 +80,9 @@ async def move(ctx: Ctx) -> Response:
 
 async def pin(ctx: Ctx) -> Response:
     story_id = ctx.int_param("id")
-    try:
-        day = date.fromisoformat(ctx.field("date"))
-    except ValueError:
-        raise UserError("enter the date as YYYY-MM-DD, for example 2026-12-10") from None
+    day = bounds.parse_date(ctx.field("date"), "the date")
     await ctx.call(ctx.app.editorial().pin, story_id, day, actor=ctx.actor)
-    ctx.flash(f"Story #{story_id} will post on {day:%A %-d %B %Y}.")
+    ctx.flash(f"Story #{story_id} will post on {weekday_date(day)}.")
     return ctx.redirect(ctx.back(f"/stories/{story_id}"))
 
 
