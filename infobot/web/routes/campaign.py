@@ -8,7 +8,7 @@ from datetime import date
 from starlette.responses import Response
 
 from infobot.domain import bounds
-from infobot.domain.dates import weekday_date
+from infobot.domain.dates import month_year, weekday_date
 from infobot.domain.delivery import DeliveryStatus
 from infobot.service.manual import Sent
 from infobot.web.core import Ctx, Page, Web
@@ -30,7 +30,8 @@ def _month(wanted: str, today: date) -> date:
     except ValueError:
         return today.replace(day=1)
     last = date(first.year, first.month, monthrange(first.year, first.month)[1])
-    bounds.check_date(first if first < bounds.EARLIEST else last, "the month")
+    if bounds.out_of_range(first) or bounds.out_of_range(last):
+        raise bounds.OutOfRange(f"{month_year(first)} is out of range: {bounds.DATE_RANGE}")
     return first
 
 
