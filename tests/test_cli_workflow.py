@@ -259,7 +259,8 @@ def test_approval_is_all_or_nothing_and_checks_platform_rules(cli: Cli) -> None:
     )
     result = cli("stories", "approve", "1", "2", "--by", "alex")
     assert result.code == 2
-    assert "story #2: outbox:" in result.err and "nothing was approved" in result.err
+    assert "story #2: Outbox: the post is 760 characters, 260 over Outbox's 500" in result.err
+    assert "nothing was approved" in result.err
     assert cli.count("stories", "status = 'approved'") == 0
 
 
@@ -382,7 +383,7 @@ def test_preview_json_is_a_stable_interface(cli: Cli) -> None:
         texts = [p["text"] for p in day["platforms"]["outbox"]["posts"]]
         assert sum(t.lower().count("#infostory") for t in texts) == 1
     human = cli.ok("preview", "--days", "2").out
-    assert "Mon 23 Nov 2026 09:00" in human and "#infostory" in human
+    assert "Monday 23 November 2026 at 9:00am" in human and "#infostory" in human
 
 
 def test_status_json_runway(cli: Cli) -> None:

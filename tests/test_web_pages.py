@@ -296,7 +296,7 @@ def test_pin_shows_on_the_calendar_and_unpin(site: Site) -> None:
     pinned = post(browser, "/stories/3/pin", {"date": "2026-12-10", "return_to": "/queue"})
     assert "will post on Thursday 10 December 2026" in text_of(follow(browser, pinned).text)
     december = browser.get("/calendar?month=2026-12").text
-    cell = december.split('<span class="app-calendar__date">10<')[1].split("</td>")[0]
+    cell = december.split('Thursday </span>10<')[1].split("</td>")[0]
     assert "#3" in cell and "Pinned" in cell
     assert "Queue runs dry" in december or "Queue runs dry" in browser.get("/calendar").text
     past = follow(browser, post(browser, "/stories/2/pin", {"date": "2026-11-01"}))
@@ -324,9 +324,9 @@ def test_calendar_shows_posts_pauses_blackouts_and_navigates(site: Site) -> None
     assert "November 2026" in text
     assert 'href="/calendar?month=2026-10"' in page.text
     assert 'href="/calendar?month=2026-12"' in page.text
-    day25 = page.text.split('<span class="app-calendar__date">25<')[1].split("</td>")[0]
+    day25 = page.text.split('Wednesday </span>25<')[1].split("</td>")[0]
     assert "Blackout" in day25 and "Staff day" in day25
-    day26 = page.text.split('<span class="app-calendar__date">26<')[1].split("</td>")[0]
+    day26 = page.text.split('Thursday </span>26<')[1].split("</td>")[0]
     assert "Paused" in day26
     assert 'aria-current="date"' in page.text
     assert "The queue runs dry on" in text
@@ -339,7 +339,7 @@ def test_post_now_history_and_withdrawal(site: Site) -> None:
     editor = site.signed_in("Eve", "editor")
     assert post(editor, "/post-now").status_code == 403
     browser = site.signed_in("Alex", "approver")
-    sent = follow(browser, post(browser, "/post-now"))
+    sent = follow(browser, post(browser, "/post-now", {"confirm": "yes"}))
     assert "Sending story #1 as today's story." in text_of(sent.text)
     records = [json.loads(line) for line in site.outbox.read_text().splitlines()]
     assert len(records) == 1 and "#infostory" in records[0]["text"]
@@ -347,7 +347,7 @@ def test_post_now_history_and_withdrawal(site: Site) -> None:
     assert url
     history = browser.get("/history").text
     assert f'href="{url}"' in history
-    again = follow(browser, post(browser, "/post-now"))
+    again = follow(browser, post(browser, "/post-now", {"confirm": "yes"}))
     assert "already posted" in text_of(again.text)
 
     confirm = browser.get("/stories/1/withdraw")
@@ -396,9 +396,9 @@ def test_audit_page_and_csv_export(site: Site) -> None:
     browser = site.signed_in("Alex", "approver")
     post(browser, "/stories/1/approve")
     audit = browser.get("/audit")
-    assert "story.approved" in audit.text and "Alex" in audit.text
+    assert "Alex approved story 1." in text_of(audit.text)
     one = browser.get("/audit?story=1")
-    assert "story.imported" in one.text
+    assert "Imogen imported story 1 from formula.csv:2." in text_of(one.text)
     export = browser.get("/audit.csv")
     assert export.status_code == 200
     assert export.headers["content-type"].startswith("text/csv")
@@ -415,7 +415,9 @@ def test_audit_page_and_csv_export(site: Site) -> None:
         "message",
         "before",
         "after",
+        "what_happened",
     ]
+    assert ["story.approved", "Alex approved story 1."] in [[r[3], r[9]] for r in rows]
     actors = {row[2] for row in rows[1:]}
     assert {"Alex", "Imogen"} <= actors
     flat = export.content.decode("utf-8-sig")

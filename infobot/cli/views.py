@@ -101,6 +101,8 @@ def _print_status(data: Status) -> None:
         )
     )
     nxt = data.next_post
+    if data.overdue is not None:
+        click.secho(f"Overdue: {data.overdue.message}", fg="red", bold=True)
     click.echo(
         "Next post: "
         + (
@@ -109,9 +111,10 @@ def _print_status(data: Status) -> None:
             else "nothing scheduled in the next week."
         )
     )
-    if data.attention:
+    attention = [a for a in data.attention if data.overdue is None or a.kind != "dead_man"]
+    if attention:
         click.secho("Needs attention:", fg="red", bold=True)
-        for item in data.attention:
+        for item in attention:
             click.echo(f"  - {item.message}")
     else:
         click.echo("Nothing needs attention.")

@@ -15,6 +15,8 @@ from infobot.store import campaigns, slots, stories
 from infobot.store.db import Database
 from infobot.store.models import Slot, Story
 
+#: Days whose story's posts the calendar shows: the ones that post it or posted it.
+_WITH_POSTS = (DayState.SCHEDULED, DayState.PINNED, DayState.DONE)
 #: Months ahead of today the calendar plans (each planned day reads at most one story).
 PLAN_MONTHS_AHEAD = 24
 #: The months the calendar shows: years beyond these have no weeks to draw.
@@ -94,7 +96,7 @@ class CalendarReads:
                 cell.state, cell.reason = DayState.UNPLANNED, "too far ahead to plan"
             cell.paused = off is DayOff.PAUSED
             cell.runs_dry = view.runs_dry_on == day
-            if shown is not None and cell.in_month:
+            if shown is not None and cell.in_month and cell.state in _WITH_POSTS:
                 cell.posts = self._posts(shown)
             week.append(cell)
             if len(week) == 7:

@@ -334,6 +334,18 @@ class Status:
     last_post: LastPost | None
     next_post: NextPost | None
     attention: list[AttentionLine]
+    overdue: OverdueLine | None = field(default=None, metadata=OMIT_NONE)
+
+
+@dataclass(frozen=True)
+class OverdueLine:
+    """Today's post is late (the dead man's switch), and why (``infobot.domain.overdue``)."""
+
+    cause: str
+    message: str
+    due_at: datetime  # UTC
+    last_heartbeat: datetime | None
+    next_attempt: datetime | None
 
 
 # -- what happened -------------------------------------------------------------------------

@@ -123,6 +123,21 @@ class StoryReads:
                     posts.append(LivePost(d.platform, remote_id, url, d.sent_at))
         return posts
 
+    def preview_new(self, given: Mapping[str, str]) -> Preview:
+        """How a story being added looks on each platform (nothing is saved). Consent is
+        not asked for yet: the form checks it when the story is saved."""
+        values = {k: v for k, v in given.items() if v.strip()}
+        if not values.get("body"):
+            return Preview({}, [], [])
+        from infobot.service.media import local_pictures
+
+        story_input, problems = validate_record(
+            values, file="new story", line=None, require_consent=False, images=local_pictures()
+        )
+        if story_input is None:
+            return Preview({}, [f"{p.field}: {p.message}" for p in problems], [])
+        return preview_of(self.checker.check(story_input))
+
     def preview_edit(self, story_id: int, changes: Mapping[str, str]) -> Preview:
         """How the story looks on each platform with ``changes`` applied (nothing is
         saved), with what stops it and its personal-data warnings."""

@@ -10,8 +10,10 @@ from starlette.responses import Response
 from infobot.domain import bounds
 from infobot.domain.dates import month_year, weekday_date
 from infobot.domain.delivery import DeliveryStatus
+from infobot.domain.errors import UserError
+from infobot.domain.platform_names import display_name
 from infobot.service.manual import Sent
-from infobot.web.core import Ctx, Page, Web
+from infobot.web.core import Ctx, Page, Web, sentence
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
@@ -103,7 +105,38 @@ async def blackout_remove(ctx: Ctx) -> Response:
     return ctx.redirect("/campaign")
 
 
+async def post_now_confirm(ctx: Ctx) -> Response:
+    """Post now asks first: which story, which platforms, and what each gets."""
+    story_text = ctx.field("story") or ctx.request.query_params.get("story", "").strip()
+    story_id = bounds.parse_number(story_text) if story_text else None
+    try:
+        plan = await ctx.call(
+            ctx.app.manual().post_now, story_id=story_id, platforms=None, dry_run=True
+        )
+    except UserError as exc:
+        return ctx.render(
+            "post_now.html",
+            code=400 if ctx.form_data is not None else 200,
+            title="Post now",
+            plan=None,
+            story=story_text,
+            errors=[("story", sentence(str(exc)))],
+        )
+    title = await ctx.call(ctx.app.reads.stories.show, plan.story_id)
+    return ctx.render(
+        "post_now.html",
+        title=f"Post story #{plan.story_id} now?",
+        plan=plan,
+        story=story_text,
+        story_title=title.title,
+        platforms=[o.platform for o in plan.outcomes],
+        errors=[],
+    )
+
+
 async def post_now(ctx: Ctx) -> Response:
+    if ctx.field("confirm") != "yes":  # a form that did not ask first: ask now
+        return await post_now_confirm(ctx)
     story_text = ctx.field("story")
     story_id = bounds.parse_number(story_text) if story_text else None
     manual = ctx.app.manual()
@@ -111,10 +144,10 @@ async def post_now(ctx: Ctx) -> Response:
     lines = []
     for outcome in report.outcomes:
         if outcome.status == DeliveryStatus.SENT:
-            lines.append(f"{outcome.platform}: posted {outcome.url}")
+            lines.append(f"{display_name(outcome.platform)}: posted {outcome.url}")
         elif isinstance(outcome, Sent):
             lines.append(
-                f"{outcome.platform}: {outcome.status.replace('_', ' ')}: "
+                f"{display_name(outcome.platform)}: {outcome.status.replace('_', ' ')}: "
                 f"{outcome.error} {outcome.advice}"
             )
     ctx.flash(report.message, kind="success" if report.ok else "error", lines=lines)
@@ -132,5 +165,6 @@ def routes(web: Web) -> list[Page]:
         Page(
             web, "/campaign/blackouts/{date}/delete", blackout_remove, role="approver", methods=post
         ),
-        Page(web, "/post-now", post_now, role="approver", methods=post),
+        Page(web, "/post-now", post_now_confirm, role="approver", nav="queue"),
+        Page(web, "/post-now", post_now, role="approver", methods=post, nav="queue"),
     ]

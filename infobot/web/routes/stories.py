@@ -144,9 +144,29 @@ async def preview(ctx: Ctx) -> Response:
 async def new_form(ctx: Ctx) -> Response:
     values = {name: "" for name in FIELD_NAMES}
     values["language"] = "en"
+    return await _new_page(ctx, values, [])
+
+
+async def _new_page(
+    ctx: Ctx, values: dict[str, str], errors: list[tuple[str, str]], code: int = 200
+) -> Response:
+    """The "Add a story" form beside its preview (the edit page's, following the typing)."""
+    shown = await ctx.call(ctx.app.reads.stories.preview_new, values)
     return ctx.render(
-        "story_new.html", title="Add a story", values=values, fields=FIELDS, errors=[]
+        "story_new.html",
+        code=code,
+        title="Add a story",
+        values=values,
+        fields=FIELDS,
+        errors=errors,
+        preview=shown,
     )
+
+
+async def new_preview(ctx: Ctx) -> Response:
+    given = {k: v for k, v in ctx.request.query_params.items() if k in FIELD_NAMES}
+    data = await ctx.call(ctx.app.reads.stories.preview_new, given)
+    return ctx.render("_preview.html", preview=data)
 
 
 async def new_story(ctx: Ctx) -> Response:
@@ -157,14 +177,7 @@ async def new_story(ctx: Ctx) -> Response:
         errors = (
             _errors(exc) if isinstance(exc, ValidationFailed) else [("", _sentence(str(exc), ""))]
         )
-        return ctx.render(
-            "story_new.html",
-            code=400,
-            title="Add a story",
-            values=values,
-            fields=FIELDS,
-            errors=errors,
-        )
+        return await _new_page(ctx, values, errors, code=400)
     ctx.flash(f"Added story #{story.id} as a draft. An approver reviews it next.")
     return ctx.redirect(f"/stories/{story.id}")
 
@@ -268,6 +281,7 @@ def routes(web: Web) -> list[Page]:
         Page(web, "/queue", queue, role="editor", nav="queue"),
         Page(web, "/stories/new", new_form, role="editor", nav="queue"),
         Page(web, "/stories/new", new_story, role="editor", methods=post, nav="queue"),
+        Page(web, "/stories/new/preview", new_preview, role="editor"),
         Page(web, "/stories/{id:int}", story_page, role="editor", nav="queue"),
         Page(web, "/stories/{id:int}", story_edit, role="editor", methods=post, nav="queue"),
         Page(web, "/stories/{id:int}/preview", preview, role="editor"),
