@@ -105,9 +105,7 @@ def test_runway_of_an_open_ended_weekday_campaign() -> None:
     # Mon 23, Tue 24, (Wed 25 blackout), Thu 26 -> dry on Fri 27
     assert result.runs_dry_on == date(2026, 11, 27)
     assert result.runway_days == 3
-    assert result.summary() == (
-        "3 approved: 3 days of posts, runs dry on Friday 27 November 2026"
-    )
+    assert result.summary() == ("3 approved: 3 days of posts, runs dry on Friday 27 November 2026")
 
 
 def test_runway_with_an_empty_queue_runs_dry_on_the_first_day() -> None:

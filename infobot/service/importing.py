@@ -59,6 +59,14 @@ _STORY_VARYING = (*STORY_FIELDS, "fingerprint", "sort_key", "source")
 _EVENT_VARYING = ("story_id", "after", "message")
 
 
+#: Why a line with a pin date is refused when the importer may not pin (issue 12: pinning
+#: is an approver's right, on the pages and in an import alike).
+PIN_NEEDS_APPROVER = (
+    "only an approver can pin a story to a date: leave pin_date empty (an approver pins it "
+    "later), or ask an approver to import the file"
+)
+
+
 @dataclass
 class ImportReport:
     added: int = 0
@@ -80,10 +88,12 @@ def import_files(
     skip_invalid: bool = False,
     progress: Callable[[int, int], None] | None = None,
     labels: Sequence[str] | None = None,
+    may_pin: bool = True,
 ) -> ImportReport:
     """Check every story in ``paths`` and add the new ones as drafts, all or nothing.
 
     ``labels`` names each path in problems and in the stories' source (default: the path).
+    ``may_pin`` False (an editor on the web page) refuses every line with a pin date.
     """
     # As in ``load``: 100,000s of new objects (rows to write, ids) form no reference
     # cycles, and with the loaded stories alive each full collection walks them all for
@@ -99,6 +109,7 @@ def import_files(
             skip_invalid=skip_invalid,
             progress=progress,
             labels=labels,
+            may_pin=may_pin,
         )
     finally:
         if collecting:
@@ -114,6 +125,7 @@ def _import_files(
     skip_invalid: bool,
     progress: Callable[[int, int], None] | None,
     labels: Sequence[str] | None,
+    may_pin: bool = True,
 ) -> ImportReport:
     settings = app.settings
     loaded = load(paths, require_consent=settings.require_consent, progress=progress, labels=labels)
@@ -131,7 +143,10 @@ def _import_files(
         if pin is None:
             continue
         where = (item.file, item.line, "pin_date")
-        if pin < today:
+        if not may_pin:
+            problems.append(Problem(*where, PIN_NEEDS_APPROVER))
+            bad.add(index)
+        elif pin < today:
             problems.append(Problem(*where, f"{pin.isoformat()} is in the past"))
             bad.add(index)
         elif (reason := calendar.off_reason(pin)) is not None:

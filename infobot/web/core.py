@@ -32,7 +32,7 @@ from infobot.domain.errors import InfobotError, NotFound, UserError, ValidationF
 from infobot.domain.platform_names import display_name
 from infobot.service.signin import SignInGuard
 from infobot.service.users import Account
-from infobot.web import csrf
+from infobot.web import csrf, uploads
 from infobot.web.auth import Identifier, KnownBrowsers, UnreadableHeader, parse_proxies
 
 if TYPE_CHECKING:
@@ -45,11 +45,15 @@ HERE = Path(__file__).parent
 TEMPLATES = HERE / "templates"
 STATIC = HERE / "static"
 SAFE_METHODS = frozenset({"GET", "HEAD"})
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+MAX_UPLOAD_BYTES = uploads.MAX_UPLOAD_BYTES  # the request body's limit is this and 1 MB
 FLASH_LINES = 6
 ROLE_NAMES = {"editor": "editor", "approver": "approver", "admin": "admin"}
 
 Handler = Callable[["Ctx"], Awaitable[Response]]
+
+
+class BodyTooLarge(Exception):
+    """The request body passed the size limit while it was read (``web.app.BodyLimit``)."""
 
 
 class Web:
@@ -379,6 +383,8 @@ async def guard(
     if unsafe:
         try:
             form = await read_form(request)
+        except BodyTooLarge:  # answered 413 by the limit itself
+            raise
         except Exception:  # malformed multipart, too many fields, ...
             return web.problem(request, 400, "The form could not be read", "Go back and try again.")
         given = form.get(csrf.FIELD) or request.headers.get(csrf.HEADER)
