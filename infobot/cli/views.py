@@ -101,10 +101,11 @@ def _print_status(data: Status) -> None:
         )
     )
     nxt = data.next_post
+    late = data.overdue is not None and nxt is not None and nxt.date == data.today
     if data.overdue is not None:
         click.secho(f"Overdue: {data.overdue.message}", fg="red", bold=True)
     click.echo(
-        "Next post: "
+        ("Today's story (overdue): " if late else "Next post: ")
         + (
             f"{weekday_date(nxt.date)}: story #{nxt.story_id} {shorten(nxt.title or '', 50)}"
             if nxt
