@@ -26,7 +26,6 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from infobot.domain import dates
 from infobot.domain.bounds import MAX_ID, OutOfRange, check_number
 from infobot.domain.errors import InfobotError, NotFound, UserError, ValidationFailed
 from infobot.domain.platform_names import display_name
@@ -34,6 +33,7 @@ from infobot.service.signin import SignInGuard
 from infobot.service.users import Account
 from infobot.web import csrf, uploads
 from infobot.web.auth import Identifier, KnownBrowsers, UnreadableHeader, parse_proxies
+from infobot.web.words import format_date, sentence
 
 if TYPE_CHECKING:
     from infobot.app import App
@@ -123,25 +123,9 @@ class Web:
         return value
 
     def format_date(self, value: date | time | str | None, style: str = "") -> str:
-        """The page's one way to show a date or a time (see :mod:`infobot.domain.dates`):
-        a date is "4 December 2026" ("Friday 4 December 2026" with ``style="weekday"``,
-        "December 2026" with ``"month"``), an instant "4 December 2026 at 9:00am" in the
-        campaign's timezone, a time (or a post time written "09:00") "9:00am"."""
-        if value is None or value == "":
-            return ""
-        if isinstance(value, str):
-            try:
-                value = time.fromisoformat(value)
-            except ValueError:
-                return str(value)
-        weekday = style == "weekday"
-        if style == "month" and isinstance(value, date):
-            return dates.month_year(value)
-        if isinstance(value, datetime):
-            return dates.date_time(value, self.app.settings.tz, weekday=weekday)
-        if isinstance(value, time):
-            return dates.clock_time(value)
-        return dates.weekday_date(value) if weekday else dates.long_date(value)
+        """The ``date`` filter: :func:`infobot.web.words.format_date` in the campaign's
+        timezone."""
+        return format_date(value, self.app.settings.tz, style)
 
     def when(self, value: datetime | None) -> str:
         return self.format_date(value)
@@ -189,15 +173,6 @@ class Web:
 def link_ok(url: str | None) -> bool:
     """Only web (and outbox file) addresses become links; never ``javascript:``."""
     return bool(url) and str(url).lower().startswith(("https://", "http://", "file:///"))
-
-
-def sentence(text: str | None) -> str:
-    """A message as a sentence on the page: a capital first letter and a full stop."""
-    text = (text or "").strip()
-    if not text:
-        return ""
-    text = text[:1].upper() + text[1:]
-    return text if text.endswith((".", "!", "?", "…")) else text + "."
 
 
 def shorten(text: str | None, width: int = 60) -> str:

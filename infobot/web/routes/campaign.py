@@ -13,7 +13,8 @@ from infobot.domain.delivery import DeliveryStatus
 from infobot.domain.errors import UserError
 from infobot.domain.platform_names import display_name
 from infobot.service.manual import Sent
-from infobot.web.core import Ctx, Page, Web, sentence
+from infobot.web.core import Ctx, Page, Web
+from infobot.web.words import sentence
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 

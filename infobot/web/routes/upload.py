@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from starlette.responses import Response
 
 from infobot.domain.errors import Problem, UserError, ValidationFailed
-from infobot.web.core import Ctx, Page, Web, sentence
+from infobot.web.core import Ctx, Page, Web
 from infobot.web.uploads import (
     HOLD_FOR,
     MAX_UPLOAD_BYTES,
@@ -26,6 +26,7 @@ from infobot.web.uploads import (
     ImportTimedOut,
     run_import,
 )
+from infobot.web.words import sentence
 
 if TYPE_CHECKING:
     from infobot.service.importing import ImportReport
