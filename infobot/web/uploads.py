@@ -16,6 +16,8 @@ answering meanwhile.
 
 from __future__ import annotations
 
+import atexit
+import importlib
 import json
 import pickle
 import re
@@ -24,6 +26,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import traceback
 from dataclasses import dataclass, replace
@@ -193,11 +196,7 @@ def run_import(
         may_pin,
         skip_invalid,
     )
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "infobot.web.uploads"],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-    )
+    worker = WORKERS.take()
     try:
         out, _ = worker.communicate(pickle.dumps(job), timeout=IMPORT_TIMEOUT)
     except subprocess.TimeoutExpired:
@@ -225,11 +224,62 @@ def run_import(
     raise RuntimeError(f"the import worker failed:\n{value}")
 
 
+class Workers:
+    """One worker process kept ready: it loads infobot while nobody waits (the import
+    page warms it), then waits for its job on stdin. A worker does one job and ends."""
+
+    def __init__(self) -> None:
+        self._spare: subprocess.Popen[bytes] | None = None
+        self._lock = threading.Lock()
+
+    def _start(self) -> subprocess.Popen[bytes]:
+        return subprocess.Popen(
+            [sys.executable, "-m", "infobot.web.uploads"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+        )
+
+    def warm(self) -> None:
+        """Have a worker ready for the next job."""
+        with self._lock:
+            if self._spare is None or self._spare.poll() is not None:
+                self._spare = self._start()
+
+    def take(self) -> subprocess.Popen[bytes]:
+        """A ready worker for a job (and a new one starts getting ready)."""
+        with self._lock:
+            spare, self._spare = self._spare, None
+            if spare is None or spare.poll() is not None:
+                spare = self._start()
+            self._spare = self._start()
+            return spare
+
+    def close(self) -> None:
+        """Stop the waiting worker (it would end by itself when the server does)."""
+        with self._lock:
+            spare, self._spare = self._spare, None
+        if spare is not None:
+            spare.kill()
+            spare.communicate()
+
+
+#: The web server's workers (one process-wide: a worker is not tied to a page or a site).
+WORKERS = Workers()
+atexit.register(WORKERS.close)
+
+
 def _work() -> None:  # pragma: no cover - runs in the worker
-    """The worker: a pickled :class:`Job` in on stdin, ``(kind, value)`` out on stdout."""
+    """The worker: a pickled :class:`Job` in on stdin, ``(kind, value)`` out on stdout.
+
+    It loads what an import needs first, while it waits for its job."""
+    for module in ("infobot.app", "infobot.service.importing"):
+        importlib.import_module(module)  # loaded before the job arrives
     out = sys.stdout.buffer
     sys.stdout = sys.stderr  # nothing else may write into the answer
-    job: Job = pickle.loads(sys.stdin.buffer.read())  # noqa: S301 - from the web server
+    given = sys.stdin.buffer.read()
+    if not given:  # the web server stopped before giving it a job
+        return
+    job: Job = pickle.loads(given)  # noqa: S301 - from the web server
     answer: tuple[str, Any]
     try:
         answer = ("ok", _run(job))

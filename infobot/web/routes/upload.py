@@ -22,6 +22,7 @@ from infobot.web.core import Ctx, Page, Web
 from infobot.web.uploads import (
     HOLD_FOR,
     MAX_UPLOAD_BYTES,
+    WORKERS,
     HeldUploads,
     ImportTimedOut,
     run_import,
@@ -75,6 +76,7 @@ def routes(web: Web) -> list[Page]:
     slots = asyncio.Semaphore(PARALLEL_IMPORTS)
 
     async def import_form(ctx: Ctx) -> Response:
+        await ctx.call(WORKERS.warm)  # ready by the time a file is chosen
         return _page(ctx)
 
     async def check(ctx: Ctx) -> Response:
