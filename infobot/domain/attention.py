@@ -16,6 +16,7 @@ from enum import StrEnum
 from infobot.domain.calendar import CampaignCalendar, Runway
 from infobot.domain.dates import clock_time, weekday_date
 from infobot.domain.delivery import UNRESOLVED_DOUBT, DeliveryStatus
+from infobot.domain.platform_names import display_name
 from infobot.domain.schedule import PostingSchedule, SlotStatus
 
 
@@ -156,27 +157,30 @@ def delivery_attention(d: ProblemDelivery, now: datetime) -> Attention:
         alert = Alert(
             f"delivery:{d.id}",
             AlertKind.CREDENTIALS_REJECTED,
-            f"{d.platform} refused infobot's credentials, so story #{d.story_id} did not go "
+            f"{display_name(d.platform)} refused infobot's credentials, so story #{d.story_id} "
+            "did not go "
             f"out there: {d.error}",
         )
     elif failed:
         alert = Alert(
             f"delivery:{d.id}",
             AlertKind.DELIVERY_FAILED,
-            f"Story #{d.story_id} did not go out on {d.platform}: {d.error}",
+            f"Story #{d.story_id} did not go out on {display_name(d.platform)}: {d.error}",
         )
     elif now - d.updated_at > UNRESOLVED_DOUBT:  # the next ticks usually settle it
         alert = Alert(
             f"doubt:{d.id}",
             AlertKind.IN_DOUBT,
-            f"infobot cannot tell whether story #{d.story_id} went out on {d.platform} "
+            f"infobot cannot tell whether story #{d.story_id} went out on "
+            f"{display_name(d.platform)} "
             f"({d.error}); it keeps checking before any retry. Look at the account.",
         )
     else:
         alert = None
     return Attention(
         AttentionKind(f"delivery_{d.status.value}"),
-        f"story #{d.story_id} on {d.platform}: {d.status.value.replace('_', ' ')} — "
+        f"story #{d.story_id} on {display_name(d.platform)}: "
+        f"{d.status.value.replace('_', ' ')} — "
         f"{d.error or 'no detail'}",
         alert,
     )

@@ -13,6 +13,7 @@ from infobot.domain import bounds
 from infobot.domain.dates import weekday_date
 from infobot.domain.errors import UserError, ValidationFailed
 from infobot.domain.fields import FIELD_TEXTS
+from infobot.domain.platform_names import display_name
 from infobot.web.core import Ctx, Page, Web
 
 #: The story fields the team edits on the web page, with labels and hints. A pin date is
@@ -261,9 +262,9 @@ async def withdraw(ctx: Ctx) -> Response:
         )
     report = await ctx.call(ctx.app.editorial().withdraw, story_id, reason=reason, actor=ctx.actor)
     lines = [
-        f"Deleted its post {d.remote_id} on {d.platform}."
+        f"Deleted its post {d.remote_id} on {display_name(d.platform)}."
         if d.ok
-        else f"Could not delete its post {d.remote_id} on {d.platform}: {d.error}. "
+        else f"Could not delete its post {d.remote_id} on {display_name(d.platform)}: {d.error}. "
         "Delete it by hand on the platform and tell the team."
         for d in report.deletions
     ]
