@@ -50,6 +50,8 @@ HOLD_FOR = 30 * 60
 #: The longest a check or an import may run before its process is stopped.
 IMPORT_TIMEOUT = 120.0
 CHUNK = 1024 * 1024
+#: Beside each held file: whose it is and since when (a dot name: no upload is called so).
+META = ".held.json"
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{20,64}")
 
 
@@ -80,6 +82,7 @@ class HeldUploads:
     def root(self) -> Path:
         if self._root is None:
             self._root = Path(tempfile.mkdtemp(prefix="infobot-uploads-"))
+            atexit.register(shutil.rmtree, self._root, True)
         return self._root
 
     def hold(self, source: BinaryIO, name: str, owner: str, limit: int | None = None) -> Held:
@@ -105,7 +108,7 @@ class HeldUploads:
                 "the web page: split it into smaller files"
             )
         meta = {"owner": owner, "name": name, "at": time.time()}
-        (folder / "held.json").write_text(json.dumps(meta), encoding="utf-8")
+        (folder / META).write_text(json.dumps(meta), encoding="utf-8")
         return Held(token, path, name, owner)
 
     def get(self, token: str, owner: str) -> Held | None:
@@ -114,7 +117,7 @@ class HeldUploads:
             return None
         folder = self.root / token
         try:
-            meta = json.loads((folder / "held.json").read_text(encoding="utf-8"))
+            meta = json.loads((folder / META).read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return None
         if time.time() - float(meta["at"]) > self.hold_for:
@@ -135,7 +138,7 @@ class HeldUploads:
         limit = time.time() - self.hold_for
         for folder in self._root.iterdir():
             try:
-                stale = (folder / "held.json").stat().st_mtime < limit
+                stale = (folder / META).stat().st_mtime < limit
             except OSError:
                 stale = True
             if stale:
