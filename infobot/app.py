@@ -150,11 +150,12 @@ class App:
                 self.campaign_id,
                 self.checker,
                 require_consent=self.settings.require_consent,
+                timezone=self.settings.tz,
             ),
             plan=PlanReads(db, planner, self.checker),
-            calendar=CalendarReads(db, planner),
+            calendar=CalendarReads(db, planner, self.checker),
             campaign=CampaignReads(db, planner, self.platforms.enabled),
-            records=RecordReads(db, self.campaign_id),
+            records=RecordReads(db, self.campaign_id, timezone=self.settings.tz),
         )
 
     def editorial(self) -> Editorial:

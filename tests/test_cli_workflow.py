@@ -261,7 +261,8 @@ def test_approval_is_all_or_nothing_and_checks_platform_rules(cli: Cli) -> None:
     )
     result = cli("stories", "approve", "1", "2", "--by", "alex")
     assert result.code == 2
-    assert "story #2: outbox:" in result.err and "nothing was approved" in result.err
+    assert "story #2: Outbox: the post is 760 characters, 260 over Outbox's 500" in result.err
+    assert "nothing was approved" in result.err
     assert cli.count("stories", "status = 'approved'") == 0
 
 
@@ -343,7 +344,7 @@ def test_pause_resume_and_blackouts_shape_the_preview(cli: Cli) -> None:
         ("2026-11-26", "off"),
         ("2026-11-27", "scheduled"),
     ]
-    assert plan[0]["reason"] == "campaign paused until 2026-11-24"
+    assert plan[0]["reason"] == "campaign paused until 24 November 2026"
     assert plan[3]["reason"] == "blackout date"
     status = cli.ok("status", "--json").json()
     assert status["paused"] is True and status["paused_until"] == "2026-11-24"
@@ -384,7 +385,7 @@ def test_preview_json_is_a_stable_interface(cli: Cli) -> None:
         texts = [p["text"] for p in day["platforms"]["outbox"]["posts"]]
         assert sum(t.lower().count("#infostory") for t in texts) == 1
     human = cli.ok("preview", "--days", "2").out
-    assert "Mon 23 Nov 2026 09:00" in human and "#infostory" in human
+    assert "Monday 23 November 2026 at 9:00am" in human and "#infostory" in human
 
 
 def test_status_json_runway(cli: Cli) -> None:
@@ -398,7 +399,7 @@ def test_status_json_runway(cli: Cli) -> None:
     assert data["counts"] == {"approved": 10, "draft": 24}
     assert data["next_post"]["date"] == "2026-11-23"
     human = cli.ok("status").out
-    assert "runs dry on 2026-12-03" in human
+    assert "runs dry on Thursday 3 December 2026" in human
 
 
 def test_status_with_an_end_date_says_how_short(cli: Cli) -> None:

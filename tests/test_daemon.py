@@ -154,7 +154,7 @@ def test_rejected_credentials_raise_their_own_alert_once(app: App, tmp_path: Pat
     assert fake(app, "alpha").live() and not fake(app, "beta").live()
     with app.db.read() as session:
         message = session.scalars(select(Alert.message)).one()
-    assert "beta refused infobot's credentials" in message
+    assert "Beta refused infobot's credentials" in message
 
 
 def test_in_doubt_is_reconciled_with_backoff_not_every_minute(app: App, tmp_path: Path) -> None:

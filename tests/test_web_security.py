@@ -212,7 +212,7 @@ def test_identity_headers_count_only_from_a_trusted_proxy(role_from_proxy: Site)
     assert page.status_code == 200
     assert "Signed in as <strong>Pat Proxy</strong> (admin)" in page.text
     assert "Sign out" not in text_of(page.text)  # the proxy owns the sign-in
-    approved = post(proxied, "/stories/1/approve")
+    approved = post(proxied, "/stories/1/approve", token_from="/campaign")
     assert approved.status_code == 303
     assert site.sql("SELECT approved_by FROM stories WHERE id = 1") == [("Pat Proxy",)]
     assert post(proxied, "/stories/1/reject", {"reason": "no"}).status_code == 303

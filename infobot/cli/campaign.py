@@ -7,6 +7,7 @@ from datetime import date
 import click
 
 from infobot.cli.common import DATE, Env, by_option, json_option, pass_env, print_json, warn
+from infobot.domain.dates import weekday_date
 
 
 @click.group()
@@ -23,7 +24,7 @@ def pause(env: Env, until: date | None, reason: str, by: str | None) -> None:
     """Stop posting until resumed (or until a date)."""
     env.app.editorial().pause(until=until, reason=reason, actor=env.actor(by))
     if until:
-        click.echo(f"Paused: nothing posts up to and including {until:%A %d %B %Y}.")
+        click.echo(f"Paused: nothing posts up to and including {weekday_date(until)}.")
     else:
         click.echo("Paused: nothing posts until `infobot campaign resume`.")
 
@@ -52,7 +53,7 @@ def blackout() -> None:
 def blackout_add(env: Env, day: date, reason: str, by: str | None) -> None:
     """Add a blackout date."""
     warnings = env.app.editorial().blackout_add(day, reason=reason, actor=env.actor(by))
-    click.echo(f"Nothing will post on {day:%A %d %B %Y}.")
+    click.echo(f"Nothing will post on {weekday_date(day)}.")
     warn(warnings)
 
 
@@ -63,7 +64,7 @@ def blackout_add(env: Env, day: date, reason: str, by: str | None) -> None:
 def blackout_remove(env: Env, day: date, by: str | None) -> None:
     """Remove a blackout date."""
     env.app.editorial().blackout_remove(day, actor=env.actor(by))
-    click.echo(f"{day:%A %d %B %Y} is a posting day again.")
+    click.echo(f"{weekday_date(day)} is a posting day again.")
 
 
 @blackout.command("list")
@@ -78,4 +79,4 @@ def blackout_list(env: Env, as_json: bool) -> None:
     if not rows:
         click.echo("No blackout dates.")
     for b in rows:
-        click.echo(f"{b.day.isoformat()}  {b.day:%a}  {b.reason}")
+        click.echo(f"{weekday_date(b.day)}  {b.reason}")

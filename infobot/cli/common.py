@@ -67,21 +67,50 @@ class DateType(click.ParamType):  # type: ignore[type-arg]
     name = "DATE"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> date:
+        from infobot.domain.bounds import out_of_range
+
         if isinstance(value, date):
-            return value
-        text = str(value).strip()
-        try:
-            return date.fromisoformat(text)
-        except ValueError:
-            pass
-        try:
-            day, month, year = (int(p) for p in text.split("/"))
-            return date(year, month, day)
-        except ValueError:
-            self.fail(f"{value!r} is not a date: use YYYY-MM-DD, e.g. 2026-12-10", param, ctx)
+            day = value
+        else:
+            text = str(value).strip()
+            try:
+                day = date.fromisoformat(text)
+            except ValueError:
+                try:
+                    first, month, year = (int(p) for p in text.split("/"))
+                    day = date(year, month, first)
+                except ValueError:
+                    self.fail(
+                        f"{value!r} is not a date: use YYYY-MM-DD, e.g. 2026-12-10", param, ctx
+                    )
+        problem = out_of_range(day)
+        if problem is not None:
+            self.fail(problem, param, ctx)
+        return day
 
 
 DATE = DateType()
+
+
+class NumberType(click.ParamType):  # type: ignore[type-arg]
+    """A story number or a position: a whole number from 1 to the database's largest id."""
+
+    name = "NUMBER"
+
+    def __init__(self, what: str) -> None:
+        self.what = what
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        from infobot.domain.bounds import MAX_ID
+
+        text = str(value).strip()
+        if not (text.isdigit() and text.isascii()) or not 1 <= int(text[:12]) <= MAX_ID:
+            self.fail(f"{self.what} must be a whole number from 1 to {MAX_ID:,}", param, ctx)
+        return int(text)
+
+
+STORY_ID = NumberType("a story number")
+POSITION = NumberType("a position")
 
 
 def by_option(required: bool = False) -> Callable[[F], F]:

@@ -11,6 +11,8 @@ import click
 
 from infobot.cli.common import (
     DATE,
+    POSITION,
+    STORY_ID,
     Env,
     by_option,
     json_option,
@@ -21,6 +23,7 @@ from infobot.cli.common import (
     table,
     warn,
 )
+from infobot.domain.dates import date_time, long_date, weekday_date
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -119,7 +122,7 @@ def list_(env: Env, status: str | None, limit: int | None, as_json: bool) -> Non
                 str(r.id),
                 r.status,
                 str(r.position or ""),
-                r.pin_date.isoformat() if r.pin_date else "",
+                long_date(r.pin_date) if r.pin_date else "",
                 shorten(r.title or "(untitled)", 40),
                 shorten(r.author or "", 24),
             )
@@ -130,7 +133,7 @@ def list_(env: Env, status: str | None, limit: int | None, as_json: bool) -> Non
 
 
 @stories.command("show")
-@click.argument("story_id", type=int)
+@click.argument("story_id", type=STORY_ID)
 @json_option
 @pass_env
 def show(env: Env, story_id: int, as_json: bool) -> None:
@@ -146,7 +149,7 @@ def show(env: Env, story_id: int, as_json: bool) -> None:
     if data.position:
         click.echo(f"  position: {data.position} in the queue")
     if data.pin_date:
-        click.echo(f"  pinned:   {data.pin_date.isoformat()}")
+        click.echo(f"  pinned:   {weekday_date(data.pin_date)}")
     from infobot.domain.story import STORY_FIELDS
 
     shown = ("title", "body", "pin_date")
@@ -171,12 +174,12 @@ def show(env: Env, story_id: int, as_json: bool) -> None:
         click.echo("")
         click.echo("History:")
         for event in data.history:
-            when = event.at.isoformat()[:16]
-            click.echo(f"  {when}  {event.actor}: {event.action} {event.message}")
+            when = date_time(event.at, env.app.settings.tz)
+            click.echo(f"  {when}  {event.text}")
 
 
 @stories.command("edit")
-@click.argument("story_id", type=int)
+@click.argument("story_id", type=STORY_ID)
 @story_fields
 @click.option("--pin-date", "pin_date", type=DATE, help="Post on this date (YYYY-MM-DD).")
 @by_option()
@@ -210,7 +213,7 @@ def edit(
 
 
 @stories.command("approve")
-@click.argument("story_ids", nargs=-1, required=True, type=int)
+@click.argument("story_ids", nargs=-1, required=True, type=STORY_ID)
 @by_option(required=True)
 @pass_env
 def approve(env: Env, story_ids: tuple[int, ...], by: str) -> None:
@@ -234,7 +237,7 @@ def on_a_story(name: str, *params: Decorator, by_required: bool = False) -> Deco
         func = by_option(required=by_required)(pass_env(func))
         for param in reversed(params):
             func = param(func)
-        return stories.command(name)(click.argument("story_id", type=int)(func))
+        return stories.command(name)(click.argument("story_id", type=STORY_ID)(func))
 
     return decorate
 
@@ -252,7 +255,9 @@ def reject(env: Env, story_id: int, reason: str, by: str) -> None:
 
 @on_a_story(
     "move",
-    click.option("--position", required=True, type=int, help="New place in the queue (1 = next)."),
+    click.option(
+        "--position", required=True, type=POSITION, help="New place in the queue (1 = next)."
+    ),
 )
 def move(env: Env, story_id: int, position: int, by: str | None) -> None:
     """Move an approved story to a new place in the queue."""
@@ -264,7 +269,7 @@ def move(env: Env, story_id: int, position: int, by: str | None) -> None:
 def pin(env: Env, story_id: int, day: date, by: str | None) -> None:
     """Pin a story to a date: it posts that day, whatever the queue order."""
     env.app.editorial().pin(story_id, day, actor=env.actor(by))
-    click.echo(f"Story #{story_id} will post on {day:%A %d %B %Y}.")
+    click.echo(f"Story #{story_id} will post on {weekday_date(day)}.")
 
 
 @on_a_story("unpin")

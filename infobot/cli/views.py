@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import click
 
 from infobot.cli.common import Env, json_option, pass_env, print_json, shorten
+from infobot.domain.dates import date_time, weekday_date
 
 if TYPE_CHECKING:
     from infobot.service.read.models import Status
@@ -40,7 +41,7 @@ def preview(env: Env, days: int, as_json: bool) -> None:
         return
     tz = env.app.settings.tz
     for day in plan:
-        head = f"{day.post_at.astimezone(tz):%a %d %b %Y %H:%M}"
+        head = date_time(day.post_at, tz, weekday=True)
         if day.story_id is not None:
             title = shorten(day.title or "(untitled)", 50)
             label = STATE_LABEL.get(day.state) or day.reason
@@ -82,7 +83,7 @@ def _print_status(data: Status) -> None:
         bold=True,
     )
     if data.paused:
-        until = f" until {data.paused_until.isoformat()}" if data.paused_until else ""
+        until = f" until {weekday_date(data.paused_until)}" if data.paused_until else ""
         click.secho(f"PAUSED{until}: nothing is posting.", fg="yellow")
     counts = data.counts
     click.echo(
@@ -94,23 +95,27 @@ def _print_status(data: Status) -> None:
     click.echo(
         "Last post: "
         + (
-            f"{last.date.isoformat()} story #{last.story_id} ({last.status})"
+            f"{weekday_date(last.date)}: story #{last.story_id} ({last.status.replace('_', ' ')})"
             if last
             else "none yet."
         )
     )
     nxt = data.next_post
+    late = data.overdue is not None and nxt is not None and nxt.date == data.today
+    if data.overdue is not None:
+        click.secho(f"Overdue: {data.overdue.message}", fg="red", bold=True)
     click.echo(
-        "Next post: "
+        ("Today's story (overdue): " if late else "Next post: ")
         + (
-            f"{nxt.date.isoformat()} story #{nxt.story_id} {shorten(nxt.title or '', 50)}"
+            f"{weekday_date(nxt.date)}: story #{nxt.story_id} {shorten(nxt.title or '', 50)}"
             if nxt
             else "nothing scheduled in the next week."
         )
     )
-    if data.attention:
+    attention = [a for a in data.attention if data.overdue is None or a.kind != "dead_man"]
+    if attention:
         click.secho("Needs attention:", fg="red", bold=True)
-        for item in data.attention:
+        for item in attention:
             click.echo(f"  - {item.message}")
     else:
         click.echo("Nothing needs attention.")

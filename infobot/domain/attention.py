@@ -14,7 +14,9 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from infobot.domain.calendar import CampaignCalendar, Runway
+from infobot.domain.dates import clock_time, weekday_date
 from infobot.domain.delivery import UNRESOLVED_DOUBT, DeliveryStatus
+from infobot.domain.platform_names import display_name
 from infobot.domain.schedule import PostingSchedule, SlotStatus
 
 
@@ -105,7 +107,7 @@ def needs_attention(
     items.extend(
         Attention(
             AttentionKind(f"day_{d.status.value}"),
-            f"{d.day.isoformat()}: {d.status.value} — {d.reason}",
+            f"{weekday_date(d.day)}: {d.status.value.replace('_', ' ')} — {d.reason}",
         )
         for d in situation.days
     )
@@ -114,7 +116,7 @@ def needs_attention(
             items.append(
                 Attention(
                     AttentionKind.PIN_PASSED,
-                    f"story #{pin.story_id} was pinned to {pin.day.isoformat()}, which has "
+                    f"story #{pin.story_id} was pinned to {weekday_date(pin.day)}, which has "
                     "passed without it posting; pin it to a new date or unpin it",
                 )
             )
@@ -122,7 +124,7 @@ def needs_attention(
             items.append(
                 Attention(
                     AttentionKind.PIN_OFF_DAY,
-                    f"story #{pin.story_id} is pinned to {pin.day.isoformat()} but nothing "
+                    f"story #{pin.story_id} is pinned to {weekday_date(pin.day)} but nothing "
                     f"posts that day ({reason})",
                 )
             )
@@ -139,11 +141,11 @@ def dead_man(
         return None
     return Attention(
         AttentionKind.DEAD_MAN,
-        f"today's post was due at {due:%H:%M} and has not gone out",
+        f"today's post was due at {clock_time(due)} and has not gone out",
         Alert(
             f"deadman:{due.date()}",
             AlertKind.DEAD_MAN,
-            f"Today's post was due at {due:%H:%M} and has not gone out yet.",
+            f"Today's post was due at {clock_time(due)} and has not gone out yet.",
         ),
     )
 
@@ -155,27 +157,30 @@ def delivery_attention(d: ProblemDelivery, now: datetime) -> Attention:
         alert = Alert(
             f"delivery:{d.id}",
             AlertKind.CREDENTIALS_REJECTED,
-            f"{d.platform} refused infobot's credentials, so story #{d.story_id} did not go "
+            f"{display_name(d.platform)} refused infobot's credentials, so story #{d.story_id} "
+            "did not go "
             f"out there: {d.error}",
         )
     elif failed:
         alert = Alert(
             f"delivery:{d.id}",
             AlertKind.DELIVERY_FAILED,
-            f"Story #{d.story_id} did not go out on {d.platform}: {d.error}",
+            f"Story #{d.story_id} did not go out on {display_name(d.platform)}: {d.error}",
         )
     elif now - d.updated_at > UNRESOLVED_DOUBT:  # the next ticks usually settle it
         alert = Alert(
             f"doubt:{d.id}",
             AlertKind.IN_DOUBT,
-            f"infobot cannot tell whether story #{d.story_id} went out on {d.platform} "
+            f"infobot cannot tell whether story #{d.story_id} went out on "
+            f"{display_name(d.platform)} "
             f"({d.error}); it keeps checking before any retry. Look at the account.",
         )
     else:
         alert = None
     return Attention(
         AttentionKind(f"delivery_{d.status.value}"),
-        f"story #{d.story_id} on {d.platform}: {d.status.value.replace('_', ' ')} — "
+        f"story #{d.story_id} on {display_name(d.platform)}: "
+        f"{d.status.value.replace('_', ' ')} — "
         f"{d.error or 'no detail'}",
         alert,
     )
@@ -190,12 +195,12 @@ def runway_attention(run: Runway) -> list[Attention]:
         items.append(
             Attention(
                 AttentionKind.RUNWAY,
-                f"the queue runs dry on {run.runs_dry_on.isoformat()} "
+                f"the queue runs dry on {weekday_date(run.runs_dry_on)} "
                 f"({run.runway_days} posting days left): approve more stories",
                 Alert(
                     f"runway:{level}:{run.runs_dry_on}",
                     AlertKind.RUNWAY,
-                    f"The queue runs dry on {run.runs_dry_on:%A %d %B} "
+                    f"The queue runs dry on {weekday_date(run.runs_dry_on)} "
                     f"({run.runway_days} posting days left): approve more stories.",
                 ),
             )
@@ -207,7 +212,9 @@ def runway_attention(run: Runway) -> list[Attention]:
 
 def missed_day_alert(day: date, reason: str) -> Alert:
     return Alert(
-        f"missed:{day}", AlertKind.MISSED_DAY, f"No story was posted on {day:%A %d %B}: {reason}."
+        f"missed:{day}",
+        AlertKind.MISSED_DAY,
+        f"No story was posted on {weekday_date(day)}: {reason}.",
     )
 
 
@@ -215,5 +222,5 @@ def empty_day_alert(day: date) -> Alert:
     return Alert(
         f"empty:{day}",
         AlertKind.MISSED_DAY,
-        f"No story was posted on {day:%A %d %B}: the queue is empty. Approve more stories.",
+        f"No story was posted on {weekday_date(day)}: the queue is empty. Approve more stories.",
     )

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
 
+from infobot.domain.dates import long_date, weekday_date
+
 
 class DayOff(StrEnum):
     """Why a local date posts nothing. Strings are for people: see ``CampaignCalendar.describe``."""
@@ -71,7 +73,7 @@ class CampaignCalendar:
     def describe(self, off: DayOff) -> str:
         """The reason a day is off, in words for people."""
         if off is DayOff.PAUSED and self.paused_until is not None:
-            return f"campaign paused until {self.paused_until.isoformat()}"
+            return f"campaign paused until {long_date(self.paused_until)}"
         return _DAY_OFF_TEXT[off]
 
     def off_reason(self, day: date) -> str | None:
@@ -100,7 +102,7 @@ class CampaignCalendar:
         if self.start is not None and start < self.start:
             start = self.start
         if self.paused:
-            if self.paused_until is None:
+            if self.paused_until is None or self.paused_until >= date.max:
                 return None
             start = max(start, self.paused_until + timedelta(days=1))
         skips = sorted(
@@ -133,7 +135,7 @@ class CampaignCalendar:
         lo = first if self.start is None else max(first, self.start)
         hi = last if self.end is None else min(last, self.end)
         if self.paused:
-            if self.paused_until is None:
+            if self.paused_until is None or self.paused_until >= date.max:
                 return 0
             lo = max(lo, self.paused_until + timedelta(days=1))
         if hi < lo:
@@ -179,6 +181,7 @@ class Runway:
     runs_dry_on: date | None  # first posting day with no story; None if never (campaign ends)
     days_left: int | None  # posting days left in the campaign, when it has an end date
     short_by: int  # days_left - approved, when positive
+    paused: bool = False  # paused until resumed: nothing is counted until then
 
     @property
     def alert_level(self) -> int | None:
@@ -190,6 +193,11 @@ class Runway:
         return min(reached) if reached else None
 
     def summary(self) -> str:
+        if self.paused:
+            return (
+                f"{self.approved} approved; the campaign is paused until someone resumes it, "
+                "so nothing posts and the runway counts from then"
+            )
         if self.days_left is not None:
             text = f"{self.approved} approved, {self.days_left} campaign days left"
             if self.short_by > 0:
@@ -199,7 +207,7 @@ class Runway:
             return f"{self.approved} approved"
         return (
             f"{self.approved} approved: {self.runway_days} days of posts, "
-            f"runs dry on {self.runs_dry_on.isoformat()}"
+            f"runs dry on {weekday_date(self.runs_dry_on)}"
         )
 
 
@@ -225,4 +233,5 @@ def runway(
     )
     approved = unpinned + len(pins)
     short = max(0, days_left - (unpinned + len(usable_pins))) if days_left is not None else 0
-    return Runway(approved, covered, dry, days_left, short)
+    paused = calendar.paused and calendar.paused_until is None
+    return Runway(approved, covered, dry, days_left, short, paused)

@@ -20,10 +20,10 @@ import os
 import signal
 import threading
 from collections.abc import Callable, Sequence
-from datetime import timedelta
 from types import FrameType
 
 from infobot.domain.attention import dead_man
+from infobot.domain.overdue import HEARTBEAT_STALE_AFTER
 from infobot.domain.schedule import PostingSchedule
 from infobot.runtime.daemon import Daemon
 from infobot.service.pool import PlatformPool
@@ -35,7 +35,7 @@ from infobot.store.heartbeats import DaemonState
 log = logging.getLogger("infobot.run")
 TICK_SECONDS = 60
 STOP_GRACE = 8.0
-STALE_HEARTBEAT = timedelta(seconds=3 * TICK_SECONDS)
+STALE_HEARTBEAT = HEARTBEAT_STALE_AFTER  # three missed ticks
 
 #: Starts a server beside the daemon and returns the function that stops it.
 ServerStarter = Callable[[], Callable[[], None]]

@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from infobot.domain.pii import find_personal_data
+from infobot.domain.platform_names import platform_problem
 from infobot.domain.render import PlatformRules, Rendered, RenderOptions, render
 from infobot.domain.story import StoryInput
 
@@ -46,7 +47,7 @@ class StoryChecker:
         for name, platform_rules in self.rules().items():
             rendered = render(story, platform_rules, self.options)
             result.rendered[name] = rendered
-            result.problems.extend(f"{name}: {problem}" for problem in rendered.problems)
+            result.problems.extend(platform_problem(name, p) for p in rendered.problems)
         seen: set[tuple[str, str]] = set()
         for text in (story.title, story.body, story.notes, story.image_alt):
             for hit in find_personal_data(text):

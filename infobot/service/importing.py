@@ -42,6 +42,14 @@ from infobot.store.db import Database
 CHUNK = 2000
 
 
+#: Why a line with a pin date is refused when the importer may not pin (issue 12: pinning
+#: is an approver's right, on the pages and in an import alike).
+PIN_NEEDS_APPROVER = (
+    "only an approver can pin a story to a date: leave pin_date empty (an approver pins it "
+    "later), or ask an approver to import the file"
+)
+
+
 @dataclass
 class ImportReport:
     added: int = 0
@@ -99,11 +107,13 @@ class Importer:
         skip_invalid: bool = False,
         progress: Callable[[int, int], None] | None = None,
         labels: Sequence[str] | None = None,
+        may_pin: bool = True,
     ) -> ImportReport:
         """Check every story in ``paths`` and add the new ones as drafts, all or nothing.
 
         ``labels`` names each path in problems and in the stories' source (default: the
-        path). Raises :class:`ValidationFailed` listing every problem, unless
+        path). ``may_pin`` False (an editor on the web page) refuses every line with a pin
+        date. Raises :class:`ValidationFailed` listing every problem, unless
         ``skip_invalid``.
         """
         # As in ``load``: 100,000s of new objects (rows to write, ids) form no reference
@@ -119,6 +129,7 @@ class Importer:
                 skip_invalid=skip_invalid,
                 progress=progress,
                 labels=labels,
+                may_pin=may_pin,
             )
         finally:
             if collecting:
@@ -133,6 +144,7 @@ class Importer:
         skip_invalid: bool,
         progress: Callable[[int, int], None] | None,
         labels: Sequence[str] | None,
+        may_pin: bool,
     ) -> ImportReport:
         found = LoadResult()
         events = stream(
@@ -144,7 +156,7 @@ class Importer:
         )
         today = self.clock.now().astimezone(self.timezone).date()
         with self.db.read() if dry_run else self.db.write() as session:
-            run = _Run(self, session, found, today, skip_invalid=skip_invalid)
+            run = _Run(self, session, found, today, skip_invalid=skip_invalid, may_pin=may_pin)
             if not dry_run:
                 lock_campaign(session, self.campaign_id)
                 run.writer = bulk.ImportedStories(
@@ -197,8 +209,10 @@ class _Run:
         today: date,
         *,
         skip_invalid: bool,
+        may_pin: bool = True,
     ) -> None:
         self.importer = importer
+        self.may_pin = may_pin
         self.session = session
         self.found = found
         self.today = today
@@ -289,6 +303,9 @@ class _Run:
 
     def _pin_is_free(self, item: Parsed, pin: date) -> bool:
         where = (item.file, item.line, "pin_date")
+        if not self.may_pin:
+            self.problems.append(Problem(*where, PIN_NEEDS_APPROVER))
+            return False
         if self.calendar is None:
             self.calendar = campaigns.calendar(self.session, self.campaign_id)
         if pin < self.today:

@@ -14,7 +14,7 @@ from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from infobot.web.core import MAX_UPLOAD_BYTES, STATIC, Web
+from infobot.web.core import MAX_UPLOAD_BYTES, STATIC, BodyTooLarge, Web
 from infobot.web.routes import account, campaign, records, stories, upload
 
 if TYPE_CHECKING:
@@ -93,7 +93,7 @@ class BodyLimit:
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.limit:
-                    raise _TooLarge
+                    raise BodyTooLarge
             return message
 
         async def tracked(message: Message) -> None:
@@ -104,13 +104,9 @@ class BodyLimit:
 
         try:
             await self.app(scope, counted, tracked)
-        except _TooLarge:
+        except BodyTooLarge:
             if not started:
                 await _too_large(send)
-
-
-class _TooLarge(Exception):
-    pass
 
 
 async def _too_large(send: Send) -> None:

@@ -13,7 +13,7 @@ import logging
 import secrets
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
@@ -26,11 +26,14 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from infobot.domain.bounds import MAX_ID, OutOfRange, check_number
 from infobot.domain.errors import InfobotError, NotFound, UserError, ValidationFailed
+from infobot.domain.platform_names import display_name
 from infobot.service.signin import SignInGuard
 from infobot.service.users import Account
-from infobot.web import csrf
+from infobot.web import csrf, uploads
 from infobot.web.auth import Identifier, KnownBrowsers, UnreadableHeader, parse_proxies
+from infobot.web.words import format_date, sentence
 
 if TYPE_CHECKING:
     from infobot.app import App
@@ -42,11 +45,15 @@ HERE = Path(__file__).parent
 TEMPLATES = HERE / "templates"
 STATIC = HERE / "static"
 SAFE_METHODS = frozenset({"GET", "HEAD"})
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+MAX_UPLOAD_BYTES = uploads.MAX_UPLOAD_BYTES  # the request body's limit is this and 1 MB
 FLASH_LINES = 6
 ROLE_NAMES = {"editor": "editor", "approver": "approver", "admin": "admin"}
 
 Handler = Callable[["Ctx"], Awaitable[Response]]
+
+
+class BodyTooLarge(Exception):
+    """The request body passed the size limit while it was read (``web.app.BodyLimit``)."""
 
 
 class Web:
@@ -86,8 +93,11 @@ class Web:
             finalize=self._finalize,
         )
         self.templates.filters.update(
-            when=self.when,
-            day=self.day,
+            date=self.format_date,
+            when=self.when,  # = date, kept for templates written before it
+            day=self.day,  # = date, kept for templates written before it
+            platform=display_name,
+            sentence=sentence,
             short=shorten,
             status_label=status_label,
             pathpart=lambda v: quote(str(v), safe=""),
@@ -112,17 +122,16 @@ class Web:
             return self.scrub(value) if not isinstance(value, Markup) else value
         return value
 
+    def format_date(self, value: date | time | str | None, style: str = "") -> str:
+        """The ``date`` filter: :func:`infobot.web.words.format_date` in the campaign's
+        timezone."""
+        return format_date(value, self.app.settings.tz, style)
+
     def when(self, value: datetime | None) -> str:
-        if value is None:
-            return ""
-        return value.astimezone(self.app.settings.tz).strftime("%-d %b %Y %H:%M")
+        return self.format_date(value)
 
     def day(self, value: date | None, style: str = "long") -> str:
-        if value is None:
-            return ""
-        if style == "short":
-            return value.strftime("%-d %b %Y")
-        return value.strftime("%A %-d %B %Y")
+        return self.format_date(value, "weekday" if style == "long" else "")
 
     def render(self, template: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:
         html = self.templates.get_template(template).render(context)
@@ -243,15 +252,17 @@ class Ctx:
 
     def int_param(self, name: str) -> int:
         try:
-            return int(self.param(name))
+            value = int(self.param(name))
         except ValueError:
             raise NotFound(f"there is no {name} {self.param(name)!r}") from None
+        return check_number(value, "the story number" if name == "id" else f"the {name}")
 
     def query_int(self, name: str, default: int = 1) -> int:
-        try:
-            return int(self.request.query_params.get(name, default))
-        except ValueError:
+        """A number from the address (a page), kept between 1 and MAX_ID."""
+        text = self.request.query_params.get(name, "")
+        if not text.isdigit() or not text.isascii():
             return default
+        return max(1, min(int(text[:12]), MAX_ID))
 
     # -- forms ---------------------------------------------------------------------------
     @property
@@ -347,6 +358,8 @@ async def guard(
     if unsafe:
         try:
             form = await read_form(request)
+        except BodyTooLarge:  # answered 413 by the limit itself
+            raise
         except Exception:  # malformed multipart, too many fields, ...
             return web.problem(request, 400, "The form could not be read", "Go back and try again.")
         given = form.get(csrf.FIELD) or request.headers.get(csrf.HEADER)
@@ -397,6 +410,9 @@ async def guard(
     ctx = Ctx(web, request, user, proxied, form, nav)
     try:
         return await handler(ctx)
+    except OutOfRange as exc:  # a typo such as 9999-12-31: said at once, never stored
+        message = sentence(str(exc)) + " Nothing was changed: go back and correct it."
+        return web.problem(request, 400, "That is out of range", message, user)
     except NotFound as exc:
         return web.problem(request, 404, "Not found", str(exc), user)
     except ValidationFailed as exc:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from infobot.domain.platform_names import display_name
 from infobot.domain.render.compose import _clean_text, _compose
 from infobot.domain.render.graphemes import _utf8_len
 from infobot.domain.render.measure import _counter
@@ -15,26 +16,39 @@ if TYPE_CHECKING:
     from infobot.domain.story import StoryInput
 
 
-def _too_long(rules: PlatformRules, length: int, size: int) -> str:
+def _too_long(rules: PlatformRules, options: RenderOptions, length: int, size: int) -> str:
+    """The post is over the limit and may not become a thread: by how much, and what to do."""
+    name = display_name(rules.name)
     if length > rules.max_length:
-        return f"{length} of {rules.max_length} characters"
-    return f"{size} of {rules.max_bytes} bytes"
+        over = length - rules.max_length
+        what = f"the post is {length} characters, {over} over {name}'s {rules.max_length}"
+    else:
+        limit = rules.max_bytes or 0
+        what = f"the post is {size} bytes, {size - limit} over {name}'s {limit} bytes"
+    if options.overflow == "thread" and rules.threads_setting:  # the platform's own switch
+        return f"{what}. Shorten the story or allow threads ({rules.threads_setting})"
+    if options.overflow == "thread":
+        return f"{what}. Shorten the story"
+    return f"{what}. Shorten the story or allow threads (INFOBOT_OVERFLOW=thread)"
 
 
 def _image_problems(story: StoryInput, rules: PlatformRules) -> list[str]:
     if not story.image.strip():
         return []
     if not rules.images:
-        return [f"{rules.name} does not take images, but the story has one"]
+        return ["this platform does not take images: remove the image from the story"]
     alt = _clean_text(story.image_alt).strip()
     if not alt:
         return [
-            f"the image has no alt text, which {rules.name} needs for people using screen readers"
+            "the image has no alt text, which people using screen readers need: add a short"
+            " description of the image"
         ]
     # Code points: never fewer than graphemes, and what Mastodon's validator counts.
-    if rules.alt_text_max is not None and len(alt) > rules.alt_text_max:
+    limit = rules.alt_text_max
+    if limit is not None and len(alt) > limit:
         return [
-            f"alt text too long for {rules.name}: {len(alt)} of {rules.alt_text_max} characters"
+            f"the alt text is {len(alt)} characters, {len(alt) - limit} over"
+            f" {display_name(rules.name)}'s {limit}. Shorten the alt text"
         ]
     return []
 
@@ -64,7 +78,8 @@ def _render(story: StoryInput, rules: PlatformRules, options: RenderOptions) -> 
     tag_line = f"\n{options.hashtag}" if needs_tag and text else ""
     full = text + tag_line if text else options.hashtag
     size = _utf8_len(full)
-    threads = options.overflow == "thread" and bool(text)
+    # X with INFOBOT_X__THREADS=false allows one post: no thread to plan.
+    threads = options.overflow == "thread" and bool(text) and rules.max_parts > 1
     layout = None
     length = -1  # not measured: the text is far too long for one post
     if threads and len(full) > 2 * rules.max_length:
@@ -85,10 +100,7 @@ def _render(story: StoryInput, rules: PlatformRules, options: RenderOptions) -> 
         return (Post(full, measured, rules.max_length, image, alt),)
 
     if not threads:
-        problems.append(
-            f"too long for {rules.name}: {_too_long(rules, length, size)}"
-            " and threads are turned off"
-        )
+        problems.append(_too_long(rules, options, length, size))
         return Rendered(rules.name, whole(), tuple(problems))
 
     if layout is None:

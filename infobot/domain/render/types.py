@@ -25,6 +25,8 @@ class PlatformRules:
     max_parts: int = 10  # longest thread allowed
     alt_text_max: int | None = None  # x 1000, mastodon 1500, bluesky 2000
     images: bool = True
+    # The setting that allows threads, named in the message when ``max_parts`` is 1.
+    threads_setting: str = ""
 
     def __post_init__(self) -> None:
         if self.counter not in _COUNTERS:
@@ -38,7 +40,13 @@ class PlatformRules:
 
     @classmethod
     def x(cls) -> PlatformRules:
-        return cls(name="x", max_length=280, counter="x_weighted", alt_text_max=1000)
+        return cls(
+            name="x",
+            max_length=280,
+            counter="x_weighted",
+            alt_text_max=1000,
+            threads_setting="INFOBOT_X__THREADS",
+        )
 
     @classmethod
     def mastodon(cls, max_length: int = 500) -> PlatformRules:

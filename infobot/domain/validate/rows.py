@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from infobot.domain.bounds import out_of_range
 from infobot.domain.story import CONSENT_FIELDS, StoryInput
 from infobot.domain.validate.characters import _suspicious
 from infobot.domain.validate.record import _NON_EMPTY, _new_story
@@ -103,7 +104,7 @@ def _dates(column: list[object], bad: set[int]) -> None:
             column[row] = None
             continue
         parsed = _parse_date(str(text))
-        if isinstance(parsed, str):  # what is wrong with it
+        if isinstance(parsed, str) or out_of_range(parsed):  # validate_record says why
             bad.add(row)
         column[row] = parsed
 

@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from datetime import date, datetime, time
 from typing import Protocol
 
+from infobot.domain.bounds import out_of_range
 from infobot.domain.story import STORY_FIELDS
 from infobot.domain.validate.characters import _show
 
@@ -123,7 +124,7 @@ def _check_date(text: str) -> tuple[object, str | None]:
     parsed = _parse_date(text)
     if isinstance(parsed, str):
         return None, parsed
-    return parsed, None
+    return parsed, out_of_range(parsed)
 
 
 def _check_link(text: str) -> tuple[object, str | None]:

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from infobot.clock import Clock
+from infobot.domain.dates import long_date, weekday_date
 from infobot.domain.errors import UserError
 from infobot.domain.story import StoryStatus
 from infobot.service import audit
@@ -120,13 +121,13 @@ class Desk:
     ) -> None:
         """A story may be pinned to a coming posting day that no other story holds."""
         if day < self.today():
-            raise UserError(f"{where}: {day.isoformat()} is in the past")
+            raise UserError(f"{where}: {long_date(day)} is in the past")
         reason = campaigns.calendar(session, self.campaign_id).off_reason(day)
         if reason is not None:
-            raise UserError(f"{where}: nothing posts on {day.isoformat()} ({reason})")
+            raise UserError(f"{where}: nothing posts on {weekday_date(day)} ({reason})")
         other = stories.pinned_on(session, self.campaign_id, day)
         if other is not None and other.id != story_id:
             raise UserError(
                 f"{where}: story #{other.id} ({other.title or 'untitled'}) is already pinned to "
-                f"{day.isoformat()}; unpin it first"
+                f"{weekday_date(day)}; unpin it first"
             )

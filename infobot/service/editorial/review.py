@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from infobot.domain.dates import weekday_date
 from infobot.domain.errors import Hint, InvalidTransition, Problem, UserError, ValidationFailed
 from infobot.domain.story import StoryAction, StoryStatus, allowed
 from infobot.service.checks import CheckResult
@@ -46,7 +47,7 @@ class Review(Desk):
                     problems.append(f"{label}: consent_by and consent_date are required")
                 if story.pin_date is not None and story.pin_date < self.today():
                     problems.append(
-                        f"{label}: it is pinned to {story.pin_date.isoformat()}, which has "
+                        f"{label}: it is pinned to {weekday_date(story.pin_date)}, which has "
                         "passed; unpin it or pin it to a new date"
                     )
                 check = self.checker.check(story_input)

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any, Generic, TypeVar
 
 from infobot.domain.render import Rendered
 from infobot.domain.schedule import DayState
 from infobot.service.checks import CheckResult
+from infobot.service.read.telling import told
 from infobot.store.models import Delivery, Event, Story
 
 T = TypeVar("T")
@@ -106,6 +107,7 @@ class HistoryLine:
     actor: str
     action: str
     message: str
+    text: str = ""  # the event as a sentence (infobot.domain.audit_text)
 
 
 @dataclass(frozen=True)
@@ -142,6 +144,7 @@ class StoryDetail(StorySummary):
         deliveries: Sequence[Delivery],
         events: Sequence[Event],
         preview: Preview,
+        tz: tzinfo = UTC,
     ) -> StoryDetail:
         return cls(
             **_summary(story, position),
@@ -164,7 +167,9 @@ class StoryDetail(StorySummary):
             deliveries=[
                 DeliveryLine(d.platform, d.status, d.remote_url, d.error) for d in deliveries
             ],
-            history=[HistoryLine(e.at, e.actor, e.action, e.message) for e in events],
+            history=[
+                HistoryLine(e.at, e.actor, e.action, e.message, told(e, tz)[0]) for e in events
+            ],
             platforms=preview.platforms,
             problems=preview.problems,
             warnings=preview.warnings,
@@ -252,6 +257,7 @@ class CalendarDay:
     blackout: str | None = None  # the blackout's reason when the day is one
     paused: bool = False
     runs_dry: bool = False
+    posts: dict[str, list[str]] = field(default_factory=dict)  # platform: its posts' text
 
 
 @dataclass
@@ -263,17 +269,23 @@ class MonthView:
     runs_dry_on: date | None = None
     paused: bool = False
     planned_to: date | None = None  # last day the plan covers
+    paused_until: date | None = None  # when paused: the last paused day; None = until resumed
+    end: date | None = None  # the campaign's last day, when it has one
 
     @property
     def first(self) -> date:
         return date(self.year, self.month, 1)
 
     @property
-    def previous(self) -> date:
+    def previous(self) -> date | None:
+        if self.first <= date(1, 2, 1):
+            return None
         return (self.first - timedelta(days=1)).replace(day=1)
 
     @property
-    def next(self) -> date:
+    def next(self) -> date | None:
+        if self.first >= date(9999, 11, 1):
+            return None
         return (self.first + timedelta(days=32)).replace(day=1)
 
 
@@ -322,6 +334,18 @@ class Status:
     last_post: LastPost | None
     next_post: NextPost | None
     attention: list[AttentionLine]
+    overdue: OverdueLine | None = field(default=None, metadata=OMIT_NONE)
+
+
+@dataclass(frozen=True)
+class OverdueLine:
+    """Today's post is late (the dead man's switch), and why (``infobot.domain.overdue``)."""
+
+    cause: str
+    message: str
+    due_at: datetime  # UTC
+    last_heartbeat: datetime | None
+    next_attempt: datetime | None
 
 
 # -- what happened -------------------------------------------------------------------------
@@ -337,3 +361,5 @@ class HistoryRow:
 class AuditRow:
     event: Event
     changes: list[tuple[str, str, str]]  # field, before, after
+    text: str = ""  # the event as a sentence (infobot.domain.audit_text)
+    lines: list[str] = field(default_factory=list)  # what changed, in words

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from infobot.clock import Clock
 from infobot.domain.calendar import DayOff, Runway, runway
+from infobot.domain.dates import weekday_date
 from infobot.domain.schedule import DayState
 from infobot.service.checks import StoryChecker
 from infobot.service.read.models import PreviewDay, RenderedView
@@ -81,7 +82,7 @@ class Planner:
                 plan.append(PlanDay(day, when, DayState.MISSED, reason, None))
                 continue
             if day in pins:
-                reason = f"pinned to {day.isoformat()}"
+                reason = f"pinned to {weekday_date(day)}"
                 plan.append(PlanDay(day, when, DayState.PINNED, reason, pins[day]))
                 continue
             story = next(queue, None)

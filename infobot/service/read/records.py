@@ -5,20 +5,28 @@ from __future__ import annotations
 
 import csv
 import json
+from collections.abc import Iterable, Iterator
+from datetime import UTC, tzinfo
 from typing import IO, Any
 
+from infobot.domain.audit_text import sentence
 from infobot.domain.cells import protect
 from infobot.domain.delivery import advice
 from infobot.service.read.models import AuditRow, HistoryRow, Paged, clamp_page
+from infobot.service.read.telling import entry_from_row, told
 from infobot.store import deliveries, events, export, slots
 from infobot.store.db import Database
 from infobot.store.models import Event, Slot
 
+#: The audit CSV's column with each event as a sentence, after the raw columns.
+SENTENCE_COLUMN = "what_happened"
+
 
 class RecordReads:
-    def __init__(self, db: Database, campaign_id: int) -> None:
+    def __init__(self, db: Database, campaign_id: int, *, timezone: tzinfo = UTC) -> None:
         self.db = db
         self.campaign_id = campaign_id
+        self.timezone = timezone  # the campaign's: times in sentences are said in it
 
     def history_page(self, page: int = 1, per_page: int = 50) -> Paged[HistoryRow]:
         """Every delivery, newest first, with what to do about the ones that did not go out."""
@@ -42,14 +50,21 @@ class RecordReads:
             total = events.count(session, story_id)
             page = clamp_page(page, per_page, total)
             found = events.page(session, (page - 1) * per_page, per_page, story_id)
-        return Paged([AuditRow(e, _changes(e)) for e in found], total, page, per_page)
+        rows = [AuditRow(e, _changes(e), *told(e, self.timezone)) for e in found]
+        return Paged(rows, total, page, per_page)
 
     def export(self, what: str, fmt: str, out: IO[str]) -> int:
-        """Write ``stories``, ``deliveries`` or ``events`` as CSV or JSON; return the count."""
+        """Write ``stories``, ``deliveries`` or ``events`` as CSV or JSON; return the count.
+
+        Events also get their sentence (:data:`SENTENCE_COLUMN`, after the raw columns)."""
         columns = export.COLUMNS[what]
+        if what == "events":
+            columns = (*columns, SENTENCE_COLUMN)
         count = 0
         with self.db.read() as session:
             rows = export.rows(session, what, self.campaign_id)
+            if what == "events":
+                rows = self._with_sentences(rows)
             if fmt == "json":
                 out.write("[")
                 for row in rows:
@@ -66,6 +81,11 @@ class RecordReads:
                 writer.writerow([spreadsheet_safe(row.get(c)) for c in columns])
                 count += 1
         return count
+
+    def _with_sentences(self, rows: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+        for row in rows:
+            row[SENTENCE_COLUMN] = sentence(entry_from_row(row, self.timezone))
+            yield row
 
 
 def _short(value: Any, width: int = 80) -> str:

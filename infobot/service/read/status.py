@@ -3,19 +3,22 @@ attention (the same read the daemon raises its alerts from)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 from sqlalchemy.orm import Session
 
 from infobot.domain.attention import Attention, Pin, Situation, TroubledDay, needs_attention
 from infobot.domain.calendar import Runway
+from infobot.domain.delivery import DeliveryStatus
+from infobot.domain.overdue import Beat, TodaysDelivery, why_overdue
 from infobot.domain.schedule import SlotStatus
 from infobot.domain.story import StoryStatus
-from infobot.service.read.models import AttentionLine, LastPost, NextPost, Status
+from infobot.service.read.models import AttentionLine, LastPost, NextPost, OverdueLine, Status
 from infobot.service.read.plan import COMING, Planner
-from infobot.store import campaigns, deliveries, slots, stories
+from infobot.store import campaigns, deliveries, heartbeats, slots, stories
 from infobot.store.campaigns import CampaignState
 from infobot.store.db import Database
+from infobot.store.heartbeats import DaemonState
 from infobot.store.models import Blackout
 
 #: Troubled days shown for this long before the first day the runway counts.
@@ -88,6 +91,7 @@ class CampaignReads:
             counts["approved"] = run.approved
             last = slots.last_went_out(session, cid)
             last_title = stories.titles(session, [last.story_id] if last and last.story_id else [])
+            overdue = self._overdue(session, state, found)
             next_post = None
             for entry in self.planner.plan(session, NEXT_POST_WITHIN, state):
                 if entry.state in COMING and entry.story is not None:
@@ -125,6 +129,38 @@ class CampaignReads:
             ),
             next_post=next_post,
             attention=attention,
+            overdue=overdue,
+        )
+
+    def _overdue(
+        self, session: Session, state: CampaignState, found: Situation
+    ) -> OverdueLine | None:
+        """Why today's post is late, when the dead man's switch says it is."""
+        due = state.schedule.overdue(state.calendar, found.now, found.today_status)
+        if due is None:
+            return None
+        latest = heartbeats.latest(session)
+        beat = (
+            Beat(latest.beat_at, latest.state == DaemonState.RUNNING)
+            if latest is not None
+            else None
+        )
+        slot = slots.on(session, self.planner.campaign_id, due.date())
+        today = (
+            [
+                TodaysDelivery(d.platform, DeliveryStatus(d.status), d.next_attempt_at, d.error)
+                for d in deliveries.of_story(session, slot.story_id)
+            ]
+            if slot is not None and slot.story_id is not None
+            else []
+        )
+        late = why_overdue(due, found.now, beat, today)
+        return OverdueLine(
+            late.cause.value,
+            late.message,
+            due.astimezone(UTC),
+            late.last_beat,
+            late.next_attempt,
         )
 
     def blackouts(self) -> list[Blackout]:

@@ -7,6 +7,7 @@ many thousands of stories.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import UTC, tzinfo
 
 from infobot.domain.story import StoryStatus
 from infobot.domain.validate import validate_record
@@ -34,9 +35,16 @@ def preview_of(check: CheckResult) -> Preview:
 
 class StoryReads:
     def __init__(
-        self, db: Database, campaign_id: int, checker: StoryChecker, *, require_consent: bool
+        self,
+        db: Database,
+        campaign_id: int,
+        checker: StoryChecker,
+        *,
+        require_consent: bool,
+        timezone: tzinfo = UTC,
     ) -> None:
         self.db = db
+        self.timezone = timezone  # the campaign's: times in the history are said in it
         self.campaign_id = campaign_id
         self.checker = checker
         self.require_consent = require_consent
@@ -69,7 +77,7 @@ class StoryReads:
             sent = deliveries.of_story(session, story.id)
             history = events.of_story(session, story.id)
         preview = preview_of(self.checker.check(stories.to_input(story)))
-        return StoryDetail.of(story, position, sent, history, preview)
+        return StoryDetail.of(story, position, sent, history, preview, self.timezone)
 
     def status_of(self, story_id: int) -> str:
         with self.db.read() as session:
@@ -114,6 +122,21 @@ class StoryReads:
                     url = d.remote_url if remote_id == d.remote_id else ""
                     posts.append(LivePost(d.platform, remote_id, url, d.sent_at))
         return posts
+
+    def preview_new(self, given: Mapping[str, str]) -> Preview:
+        """How a story being added looks on each platform (nothing is saved). Consent is
+        not asked for yet: the form checks it when the story is saved."""
+        values = {k: v for k, v in given.items() if v.strip()}
+        if not values.get("body"):
+            return Preview({}, [], [])
+        from infobot.service.media import local_pictures
+
+        story_input, problems = validate_record(
+            values, file="new story", line=None, require_consent=False, images=local_pictures()
+        )
+        if story_input is None:
+            return Preview({}, [f"{p.field}: {p.message}" for p in problems], [])
+        return preview_of(self.checker.check(story_input))
 
     def preview_edit(self, story_id: int, changes: Mapping[str, str]) -> Preview:
         """How the story looks on each platform with ``changes`` applied (nothing is

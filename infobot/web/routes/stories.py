@@ -5,13 +5,15 @@ Each form calls the same service method as the matching ``infobot stories`` comm
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from starlette.responses import Response
 
+from infobot.domain import bounds
+from infobot.domain.dates import weekday_date
 from infobot.domain.errors import UserError, ValidationFailed
 from infobot.domain.fields import FIELD_TEXTS
+from infobot.domain.platform_names import display_name
 from infobot.web.core import Ctx, Page, Web
 
 #: The story fields the team edits on the web page, with labels and hints. A pin date is
@@ -62,12 +64,7 @@ async def move(ctx: Ctx) -> Response:
     to = ctx.field("to")
     current = await ctx.call(ctx.app.reads.stories.position, story_id)
     if to == "position":
-        try:
-            position = int(ctx.field("position"))
-        except ValueError:
-            raise UserError(
-                "enter the new position as a number, 1 being the next to post"
-            ) from None
+        position = bounds.parse_number(ctx.field("position"), "the new position (1 = next)")
     elif to == "top":
         position = 1
     elif to in ("up", "down"):
@@ -84,12 +81,9 @@ async def move(ctx: Ctx) -> Response:
 
 async def pin(ctx: Ctx) -> Response:
     story_id = ctx.int_param("id")
-    try:
-        day = date.fromisoformat(ctx.field("date"))
-    except ValueError:
-        raise UserError("enter the date as YYYY-MM-DD, for example 2026-12-10") from None
+    day = bounds.parse_date(ctx.field("date"), "the date")
     await ctx.call(ctx.app.editorial().pin, story_id, day, actor=ctx.actor)
-    ctx.flash(f"Story #{story_id} will post on {day:%A %-d %B %Y}.")
+    ctx.flash(f"Story #{story_id} will post on {weekday_date(day)}.")
     return ctx.redirect(ctx.back(f"/stories/{story_id}"))
 
 
@@ -151,9 +145,29 @@ async def preview(ctx: Ctx) -> Response:
 async def new_form(ctx: Ctx) -> Response:
     values = {name: "" for name in FIELD_NAMES}
     values["language"] = "en"
+    return await _new_page(ctx, values, [])
+
+
+async def _new_page(
+    ctx: Ctx, values: dict[str, str], errors: list[tuple[str, str]], code: int = 200
+) -> Response:
+    """The "Add a story" form beside its preview (the edit page's, following the typing)."""
+    shown = await ctx.call(ctx.app.reads.stories.preview_new, values)
     return ctx.render(
-        "story_new.html", title="Add a story", values=values, fields=FIELDS, errors=[]
+        "story_new.html",
+        code=code,
+        title="Add a story",
+        values=values,
+        fields=FIELDS,
+        errors=errors,
+        preview=shown,
     )
+
+
+async def new_preview(ctx: Ctx) -> Response:
+    given = {k: v for k, v in ctx.request.query_params.items() if k in FIELD_NAMES}
+    data = await ctx.call(ctx.app.reads.stories.preview_new, given)
+    return ctx.render("_preview.html", preview=data)
 
 
 async def new_story(ctx: Ctx) -> Response:
@@ -164,14 +178,7 @@ async def new_story(ctx: Ctx) -> Response:
         errors = (
             _errors(exc) if isinstance(exc, ValidationFailed) else [("", _sentence(str(exc), ""))]
         )
-        return ctx.render(
-            "story_new.html",
-            code=400,
-            title="Add a story",
-            values=values,
-            fields=FIELDS,
-            errors=errors,
-        )
+        return await _new_page(ctx, values, errors, code=400)
     ctx.flash(f"Added story #{story.id} as a draft. An approver reviews it next.")
     return ctx.redirect(f"/stories/{story.id}")
 
@@ -255,9 +262,9 @@ async def withdraw(ctx: Ctx) -> Response:
         )
     report = await ctx.call(ctx.app.editorial().withdraw, story_id, reason=reason, actor=ctx.actor)
     lines = [
-        f"Deleted its post {d.remote_id} on {d.platform}."
+        f"Deleted its post {d.remote_id} on {display_name(d.platform)}."
         if d.ok
-        else f"Could not delete its post {d.remote_id} on {d.platform}: {d.error}. "
+        else f"Could not delete its post {d.remote_id} on {display_name(d.platform)}: {d.error}. "
         "Delete it by hand on the platform and tell the team."
         for d in report.deletions
     ]
@@ -275,6 +282,7 @@ def routes(web: Web) -> list[Page]:
         Page(web, "/queue", queue, role="editor", nav="queue"),
         Page(web, "/stories/new", new_form, role="editor", nav="queue"),
         Page(web, "/stories/new", new_story, role="editor", methods=post, nav="queue"),
+        Page(web, "/stories/new/preview", new_preview, role="editor"),
         Page(web, "/stories/{id:int}", story_page, role="editor", nav="queue"),
         Page(web, "/stories/{id:int}", story_edit, role="editor", methods=post, nav="queue"),
         Page(web, "/stories/{id:int}/preview", preview, role="editor"),
