@@ -180,9 +180,10 @@ class App:
                     f"there is no campaign called {campaign!r}; the campaigns are: "
                     + ", ".join(campaigns.names(session))
                 )
-            return self._for(row)
+            return self.with_row(row)
 
-    def _for(self, row: Campaign) -> App:
+    def with_row(self, row: Campaign) -> App:
+        """The App of the campaign ``row`` (read by the caller)."""
         base = self.base_settings
         settings = campaign_settings(base, campaigns.spec_of(row))
         pool = self.all_platforms.only(settings.platforms)
@@ -191,7 +192,7 @@ class App:
     def running(self) -> list[App]:
         """An App for every campaign that runs (its own queue, calendar and post time)."""
         with self.db.read() as session:
-            return [self._for(row) for row in campaigns.every(session) if row.active]
+            return [self.with_row(row) for row in campaigns.every(session) if row.active]
 
     @cached_property
     def several_running(self) -> bool:
@@ -211,6 +212,7 @@ class App:
                 hashtag=base.hashtag,
                 timezone=base.timezone,
                 post_time=base.post_time,
+                platforms=base.platforms,
                 languages=default_languages(base),
             ),
         )

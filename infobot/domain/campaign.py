@@ -187,19 +187,17 @@ def read_campaign(
             values[ATTRIBUTES[field]] = _read(field, given, platforms)
         except ValueError as exc:
             bad(field, str(exc))
-    if base is None:
-        for field in (CampaignField.NAME, CampaignField.PLATFORMS):
-            if raw.get(field) is None:
-                bad(field, _MISSING[field])
     name = values.get("name")
     if name is not None and name in set(taken) and (base is None or name != base.name):
         bad(CampaignField.NAME, f"There is already a campaign called {name}: choose another name")
-    if problems:
-        raise ValidationFailed(sorted(problems, key=_order), "the campaign was not saved")
     spec = replace(base or defaults or _DEFAULTS, **values)
+    for field in (CampaignField.NAME, CampaignField.PLATFORMS):
+        if not spec.value(field) and field.value not in {p.field for p in problems}:
+            bad(field, _MISSING[field])
     if spec.start and spec.end and spec.end < spec.start:
         bad(CampaignField.END, "The end date must be the same as or after the start date")
-        raise ValidationFailed(problems, "the campaign was not saved")
+    if problems:
+        raise ValidationFailed(sorted(problems, key=_order), "the campaign was not saved")
     return spec
 
 
@@ -240,7 +238,12 @@ _DEFAULTS = CampaignSpec(
 
 
 def defaults(
-    *, hashtag: str, timezone: str, post_time: time, languages: Sequence[str]
+    *,
+    hashtag: str,
+    timezone: str,
+    post_time: time,
+    platforms: Sequence[str],
+    languages: Sequence[str],
 ) -> CampaignSpec:
     """A new campaign's starting values (the settings' defaults)."""
     return replace(
@@ -248,6 +251,7 @@ def defaults(
         hashtag=hashtag,
         timezone=timezone,
         post_time=post_time,
+        platforms=tuple(platforms),
         languages=tuple(languages) or ("en",),
     )
 

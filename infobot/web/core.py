@@ -17,8 +17,9 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
+from zoneinfo import ZoneInfo
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
 from markupsafe import Markup
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
@@ -31,6 +32,7 @@ from infobot.service.signin import SignInGuard
 from infobot.service.users import Account
 from infobot.web import csrf
 from infobot.web.auth import Identifier, KnownBrowsers, UnreadableHeader, parse_proxies
+from infobot.web.campaign_choice import CampaignChoice, choose
 
 if TYPE_CHECKING:
     from infobot.app import App
@@ -86,7 +88,7 @@ class Web:
             finalize=self._finalize,
         )
         self.templates.filters.update(
-            when=self.when,
+            when=pass_context(lambda context, value: self.when(value, context.get("timezone"))),
             day=self.day,
             short=shorten,
             status_label=status_label,
@@ -112,10 +114,10 @@ class Web:
             return self.scrub(value) if not isinstance(value, Markup) else value
         return value
 
-    def when(self, value: datetime | None) -> str:
+    def when(self, value: datetime | None, tz: ZoneInfo | None = None) -> str:
         if value is None:
             return ""
-        return value.astimezone(self.app.settings.tz).strftime("%-d %b %Y %H:%M")
+        return value.astimezone(tz or self.app.settings.tz).strftime("%-d %b %Y %H:%M")
 
     def day(self, value: date | None, style: str = "long") -> str:
         if value is None:
@@ -157,6 +159,7 @@ class Web:
             "proxied": False,
             "can": lambda role: user is not None and user.can(role),
             "path": request.url.path,
+            "campaign": None,
         }
         return self.render("error.html", context, status)
 
@@ -225,10 +228,18 @@ class Ctx:
     form_data: FormData | None = None
     nav: str = ""
     _flashes: list[dict[str, Any]] = field(default_factory=list)
+    _choice: CampaignChoice | None = None
 
     @property
     def app(self) -> App:
-        return self.web.app
+        """The App of the campaign this page shows (see ``web/campaign_choice.py``)."""
+        return self.campaign.app
+
+    @property
+    def campaign(self) -> CampaignChoice:
+        if self._choice is None:
+            self._choice = choose(self)
+        return self._choice
 
     @property
     def actor(self) -> str:
@@ -295,6 +306,7 @@ class Ctx:
             "nav": self.nav,
             "can": self.can,
             "path": self.request.url.path,
+            **(self.campaign.context() if self.user is not None else {"campaign": None}),
             **values,
         }
         return self.web.render(template, context, code)
