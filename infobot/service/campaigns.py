@@ -10,6 +10,8 @@ when a setting itself changes (``infobot.store.campaigns.sync``).
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -232,7 +234,10 @@ class CampaignAdmin:
 
 
 def _version(row: Campaign) -> str:
-    return (row.updated_at or row.created_at).isoformat()
+    """The campaign's values as read, in short: a check and its save must see the same."""
+    spec = campaigns.spec_of(row)
+    values = json.dumps([spec.value(f) for f in CampaignField], default=str)
+    return hashlib.sha256(values.encode()).hexdigest()[:16]
 
 
 def _next(
