@@ -217,10 +217,11 @@ async def edit_post(ctx: Ctx) -> Response:
 
 def routes(web: Web) -> list[Page]:
     post = ["POST"]
+    edit = "/campaigns/{campaign}/edit"
     return [
         Page(web, "/campaigns", campaigns_page, role="editor", nav="campaign"),
         Page(web, "/campaigns/new", new_form, role="admin", nav="campaign"),
         Page(web, "/campaigns/new", new_post, role="admin", methods=post, nav="campaign"),
-        Page(web, "/campaigns/{campaign}/edit", edit_form, role="admin", nav="campaign"),
-        Page(web, "/campaigns/{campaign}/edit", edit_post, role="admin", methods=post, nav="campaign"),
+        Page(web, edit, edit_form, role="admin", nav="campaign"),
+        Page(web, edit, edit_post, role="admin", methods=post, nav="campaign"),
     ]
