@@ -299,8 +299,8 @@ def read_name(text: str) -> str:
         raise ValueError(_MISSING[CampaignField.NAME])
     if not _NAME.fullmatch(text):
         raise ValueError(
-            "Use lower-case letters, digits and hyphens only, for example winter-2026 "
-            "(the name goes in web addresses), at most 50 characters"
+            "Enter a name of lower-case letters, digits and hyphens, for example "
+            "winter-2026 (at most 50 characters)"
         )
     return text
 
