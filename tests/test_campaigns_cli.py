@@ -181,3 +181,11 @@ def test_an_upgraded_database_keeps_its_campaign_and_retires_old_names(cli: Cli)
     assert views["pilot"]["active"] is False
     [(actor, message, _, _)] = events(cli, "campaign.edited")
     assert actor == "settings" and "'pilot' is no longer in the settings" in message
+
+
+def test_a_name_from_the_settings_stays_editable(cli: Cli) -> None:
+    """The settings may name the first campaign in words the form would refuse."""
+    os.environ["INFOBOT_CAMPAIGN_NAME"] = "Info Story"
+    cli.ok("campaign", "edit", "Info Story", "--name", "Info Story", "--post-time", "10:00")
+    assert campaign_row(cli, "Info Story")["post_time"] == "10:00"
+    assert cli("campaign", "edit", "Info Story", "--name", "Other Name").code == 2

@@ -164,3 +164,42 @@ def test_a_campaign_made_after_its_post_time_starts_the_next_day(app: App, tmp_p
     clock.set(datetime(2026, 10, 21, 8, 0, tzinfo=UTC))  # 09:00 the next day
     reports = [c.daemon.tick() for c in app.campaign_daemons("d1")]
     assert any("late-start: 2026-10-21: posting story #" in a for r in reports for a in r.actions)
+
+
+def test_the_runner_keeps_one_post_time_job_per_campaign_time(app: App) -> None:
+    """``infobot run`` fires at each campaign's own post time; a campaign made or changed on
+    the web gets its job at the next minute's tick."""
+    from apscheduler.schedulers.blocking import BlockingScheduler
+    from apscheduler.triggers.cron import CronTrigger
+
+    runner = app.runner()
+    scheduler = BlockingScheduler(timezone="UTC")
+
+    def jobs() -> set[str]:
+        return {str(job.trigger) for job in scheduler.get_jobs()}
+
+    runner._post_jobs(scheduler, CronTrigger, runner.running())
+    assert jobs() == {"cron[hour='9', minute='0', second='0']"}
+    app.campaign_admin().create(
+        {
+            CampaignField.NAME: EVENING,
+            CampaignField.TIMEZONE: "America/New_York",
+            CampaignField.POST_TIME: "18:00",
+        },
+        actor="ada",
+    )
+    running = runner.tick()  # the minute's tick reads the campaigns again
+    assert [c.name for c in running] == ["infostory", EVENING]
+    runner._post_jobs(scheduler, CronTrigger, running)
+    zones = {str(job.trigger.timezone) for job in scheduler.get_jobs()}
+    assert jobs() == {
+        "cron[hour='9', minute='0', second='0']",
+        "cron[hour='18', minute='0', second='0']",
+    }
+    assert zones == {"Europe/London", "America/New_York"}
+    app.campaign_admin().edit(EVENING, {CampaignField.POST_TIME: "19:30"}, actor="ada")
+    runner._post_jobs(scheduler, CronTrigger, runner.tick())
+    assert jobs() == {
+        "cron[hour='9', minute='0', second='0']",
+        "cron[hour='19', minute='30', second='0']",
+    }

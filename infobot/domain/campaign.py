@@ -183,6 +183,8 @@ def read_campaign(
     for field, given in raw.items():
         if given is None:
             continue
+        if field is CampaignField.NAME and base is not None and given == base.name:
+            continue  # the settings may have given a name the team could not choose
         try:
             values[ATTRIBUTES[field]] = _read(field, given, platforms)
         except ValueError as exc:

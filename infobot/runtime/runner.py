@@ -182,7 +182,6 @@ class Runner:
             scheduler.add_job(
                 self.tick,
                 trigger(hour=post.hour, minute=post.minute, second=post.second, timezone=zone),
-                kwargs={"wait": True},
                 id=job,
             )
             self._jobs[(zone, post)] = job
