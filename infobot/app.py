@@ -4,6 +4,12 @@
 platform pool) and each builder below hands a service exactly what it uses, through its
 constructor: never the whole settings, never the App. Only the interfaces (``cli/``,
 ``web/``) hold an App. Nothing below this module reads the environment or the wall clock.
+
+An App serves one campaign. Its ``settings`` are the settings as they apply to that
+campaign: the campaign row's name, hashtag, timezone, post time, days, dates, platforms
+and languages laid over the settings read, so every builder below is per campaign as it
+stands. ``app.using(name)`` is the App of another campaign (the same database, clock and
+platform adapters); ``app.running()`` gives one for every campaign that runs.
 """
 
 from __future__ import annotations
@@ -17,6 +23,9 @@ from typing import TYPE_CHECKING
 
 from infobot.clock import Clock, ShiftedClock, SystemClock
 from infobot.domain.calendar import CampaignCalendar
+from infobot.domain.campaign import CampaignSpec
+from infobot.domain.campaign import defaults as campaign_defaults
+from infobot.domain.errors import NotFound
 from infobot.domain.render import RenderOptions
 from infobot.domain.schedule import PostingSchedule
 from infobot.service.checks import StoryChecker
@@ -25,13 +34,15 @@ from infobot.store import campaigns
 from infobot.store.campaigns import CampaignConfig
 from infobot.store.db import Database
 from infobot.store.migrate import ensure_current
+from infobot.store.models import Campaign
 
 if TYPE_CHECKING:
     from infobot.platforms.base import Platform
     from infobot.runtime.alerts import Alerter
     from infobot.runtime.daemon import Daemon
     from infobot.runtime.metrics import DatabaseCollector
-    from infobot.runtime.runner import Runner, ServerStarter
+    from infobot.runtime.runner import CampaignDaemon, Runner, ServerStarter
+    from infobot.service.campaigns import CampaignAdmin
     from infobot.service.editorial import Editorial
     from infobot.service.importing import Importer
     from infobot.service.manual import ManualPosting
@@ -43,6 +54,7 @@ if TYPE_CHECKING:
 
 
 def campaign_config(settings: Settings) -> CampaignConfig:
+    """The first campaign, as the settings describe it."""
     return CampaignConfig(
         name=settings.campaign_name,
         hashtag=settings.hashtag,
@@ -51,7 +63,41 @@ def campaign_config(settings: Settings) -> CampaignConfig:
         weekdays=settings.weekdays,
         start=settings.campaign_start,
         end=settings.campaign_end,
+        platforms=tuple(settings.platforms),
+        languages=default_languages(settings),
+        share_form=settings.share_form,
     )
+
+
+def default_languages(settings: Settings) -> tuple[str, ...]:
+    """INFOBOT_LANGUAGES (bilingual campaigns) when that setting exists, else English."""
+    configured: object = getattr(settings, "languages", None)
+    if isinstance(configured, str):
+        configured = configured.split(",")
+    if isinstance(configured, list | tuple):
+        found = tuple(str(code).strip().lower() for code in configured if str(code).strip())
+        if found:
+            return found
+    return ("en",)
+
+
+def campaign_settings(settings: Settings, spec: CampaignSpec) -> Settings:
+    """``settings`` as they apply to one campaign: its own values laid over them."""
+    platforms = [name for name in settings.platforms if name in spec.platforms]
+    update: dict[str, object] = {
+        "campaign_name": spec.name,
+        "hashtag": spec.hashtag,
+        "timezone": spec.timezone,
+        "post_time": spec.post_time,
+        "campaign_days": spec.day_names,
+        "campaign_start": spec.start,
+        "campaign_end": spec.end,
+        "platforms": platforms or list(settings.platforms),
+        "share_form": spec.share_form,
+    }
+    if "languages" in type(settings).model_fields:
+        update["languages"] = list(spec.languages)
+    return settings.model_copy(update=update)
 
 
 def platform_pool(settings: Settings, ready: Mapping[str, Platform] | None = None) -> PlatformPool:
@@ -71,11 +117,13 @@ def platform_pool(settings: Settings, ready: Mapping[str, Platform] | None = Non
 
 @dataclass
 class App:
-    settings: Settings
+    settings: Settings  # as they apply to this campaign (see campaign_settings)
     clock: Clock
     db: Database
     campaign_id: int
-    platforms: PlatformPool
+    platforms: PlatformPool  # this campaign's platforms
+    configured: Settings | None = None  # the settings as read (None: ``settings``)
+    pool: PlatformPool | None = None  # every enabled platform (None: ``platforms``)
 
     @classmethod
     def open(
@@ -85,20 +133,90 @@ class App:
         *,
         platforms: Mapping[str, Platform] | None = None,
         migrate: bool = True,
+        campaign: str | None = None,
     ) -> App:
-        """Open the database (migrating it), make the campaign row match the settings and
-        build the platform pool (``platforms``: ready adapters to use, e.g. fakes)."""
+        """Open the database (migrating it), make sure the campaign the settings describe
+        exists (see ``store.campaigns.sync``) and build the platform pool (``platforms``:
+        ready adapters to use, e.g. fakes). The App serves ``campaign`` (a name), else
+        INFOBOT_CAMPAIGN, else the campaign the settings made."""
         db = Database(settings.database_url)
-        if migrate:
-            ensure_current(db)
-        if clock is None:
-            clock = ShiftedClock(settings.clock_start) if settings.clock_start else SystemClock()
-        campaign_id = campaigns.sync(db, campaign_config(settings), clock.now())
-        return cls(settings, clock, db, campaign_id, platform_pool(settings, platforms))
+        try:
+            if migrate:
+                ensure_current(db)
+            if clock is None:
+                clock = (
+                    ShiftedClock(settings.clock_start) if settings.clock_start else SystemClock()
+                )
+            first = campaigns.sync(db, campaign_config(settings), clock.now())
+            pool = platform_pool(settings, platforms)
+            root = cls(settings, clock, db, first, pool, settings, pool)
+            return root.using(campaign or settings.campaign or first)
+        except BaseException:
+            db.dispose()
+            raise
 
     def close(self) -> None:
-        self.platforms.close()
+        self.all_platforms.close()
         self.db.dispose()
+
+    # -- campaigns -------------------------------------------------------------------------
+    @property
+    def base_settings(self) -> Settings:
+        return self.configured or self.settings
+
+    @property
+    def all_platforms(self) -> PlatformPool:
+        return self.pool or self.platforms
+
+    def using(self, campaign: int | str) -> App:
+        """The App of ``campaign`` (an id or a name) as its row stands now. Raises
+        ``NotFound`` naming the campaigns there are."""
+        with self.db.read() as session:
+            if isinstance(campaign, int):
+                row = session.get(Campaign, campaign)
+            else:
+                row = campaigns.by_name(session, campaign.strip())
+            if row is None:
+                raise NotFound(
+                    f"there is no campaign called {campaign!r}; the campaigns are: "
+                    + ", ".join(campaigns.names(session))
+                )
+            return self.with_row(row)
+
+    def with_row(self, row: Campaign) -> App:
+        """The App of the campaign ``row`` (read by the caller)."""
+        base = self.base_settings
+        settings = campaign_settings(base, campaigns.spec_of(row))
+        pool = self.all_platforms.only(settings.platforms)
+        return App(settings, self.clock, self.db, row.id, pool, base, self.all_platforms)
+
+    def running(self) -> list[App]:
+        """An App for every campaign that runs (its own queue, calendar and post time)."""
+        with self.db.read() as session:
+            return [self.with_row(row) for row in campaigns.every(session) if row.active]
+
+    @cached_property
+    def several_running(self) -> bool:
+        """More than one campaign runs: alerts, logs and health name the campaign."""
+        with self.db.read() as session:
+            return sum(1 for row in campaigns.every(session) if row.active) > 1
+
+    def campaign_admin(self) -> CampaignAdmin:
+        from infobot.service.campaigns import CampaignAdmin
+
+        base = self.base_settings
+        return CampaignAdmin(
+            self.db,
+            self.clock,
+            platforms=tuple(base.platforms),
+            defaults=campaign_defaults(
+                hashtag=base.hashtag,
+                timezone=base.timezone,
+                post_time=base.post_time,
+                platforms=base.platforms,
+                languages=default_languages(base),
+            ),
+        )
 
     # -- plain values from the settings -----------------------------------------------------
     @cached_property
@@ -226,7 +344,14 @@ class App:
             self.clock,
             urls=[url.get_secret_value() for url in self.settings.alert_urls],
             campaign_name=self.settings.campaign_name,
+            key_prefix="" if self._is_first else f"campaign{self.campaign_id}:",
+            name_campaign=self.several_running,
         )
+
+    @cached_property
+    def _is_first(self) -> bool:
+        with self.db.read() as session:
+            return campaigns.first_id(session) == self.campaign_id
 
     def daemon(self, worker: str | None = None) -> Daemon:
         from infobot.runtime.daemon import Daemon, default_worker
@@ -239,17 +364,42 @@ class App:
             self.publisher(worker),
             self.alerts,
             worker=worker,
+            label=self.settings.campaign_name if self.several_running else "",
         )
 
+    def campaign_daemons(self, worker: str | None = None) -> list[CampaignDaemon]:
+        """A daemon for every running campaign, each with its own posting schedule."""
+        from infobot.runtime.runner import CampaignDaemon
+
+        return [
+            CampaignDaemon(
+                app.settings.campaign_name,
+                app.daemon(worker),
+                app.schedule,
+                app.platforms.enabled,
+            )
+            for app in self.running()
+        ]
+
     def runner(self, servers: Sequence[ServerStarter] = ()) -> Runner:
+        from infobot.runtime.daemon import default_worker
         from infobot.runtime.runner import Runner
 
-        return Runner(self.daemon(), self.schedule, self.platforms, servers)
+        worker = default_worker()
+        return Runner(
+            self.daemon(worker),
+            self.schedule,
+            self.all_platforms,
+            servers,
+            campaigns=lambda: self.campaign_daemons(worker),
+        )
 
-    def health(self) -> tuple[bool, str]:
+    def health(self, every: bool = True) -> tuple[bool, str]:
+        """Health of every running campaign (``every``), or of this App's campaign."""
         from infobot.runtime.runner import health
 
-        return health(self.db, self.planner)
+        apps = self.running() if every else [self]
+        return health(self.db, self.clock, [(a.settings.campaign_name, a.planner) for a in apps])
 
     def metrics(self) -> DatabaseCollector:
         from infobot.runtime.metrics import DatabaseCollector

@@ -24,6 +24,7 @@ from pydantic_settings import (
 )
 
 from infobot.domain.errors import ConfigError
+from infobot.settings_campaigns import CampaignSettings
 
 ENV_PREFIX = "INFOBOT_"
 DEFAULT_CONFIG = Path("config/infobot.toml")
@@ -79,7 +80,7 @@ def _split_list(value: Any) -> Any:
     return value
 
 
-class Settings(BaseSettings):
+class Settings(BaseSettings, CampaignSettings):
     model_config = SettingsConfigDict(
         env_prefix=ENV_PREFIX,
         env_nested_delimiter="__",
@@ -95,22 +96,33 @@ class Settings(BaseSettings):
         default="sqlite:///queue/infobot.db",
         description="SQLAlchemy URL: a SQLite file, or postgresql://user@host/db",
     )
-    timezone: str = Field(default="Europe/London", description="IANA timezone of the campaign")
-    post_time: time = Field(default=time(9, 0), description="Local time of the daily post")
-    hashtag: str = Field(default="#infostory", description="Campaign hashtag, added once")
+    timezone: str = Field(
+        default="Europe/London", description="IANA timezone of the first campaign (and new ones)"
+    )
+    post_time: time = Field(
+        default=time(9, 0),
+        description="Local time of the first campaign's daily post (and new ones')",
+    )
+    hashtag: str = Field(
+        default="#infostory", description="The first campaign's hashtag (and new ones'), added once"
+    )
     platforms: Annotated[list[str], NoDecode] = Field(
-        default_factory=lambda: ["outbox"], description="Comma list of enabled platforms"
+        default_factory=lambda: ["outbox"],
+        description="Comma list of enabled platforms: those a campaign may post to, and"
+        " the first campaign's",
     )
     outbox_path: Path = Field(
         default=Path("queue/outbox.jsonl"), description="Where the outbox platform writes"
     )
-    campaign_name: str = Field(default="infostory", description="Name of the campaign")
+    campaign_name: str = Field(default="infostory", description="Name of the first campaign")
     campaign_days: Annotated[list[str], NoDecode] = Field(
-        default_factory=lambda: list(_DAY_NAMES), description="Days of the week to post on"
+        default_factory=lambda: list(_DAY_NAMES),
+        description="Days of the week the first campaign posts on",
     )
-    campaign_start: date | None = Field(default=None, description="First campaign day")
+    campaign_start: date | None = Field(default=None, description="The first campaign's first day")
     campaign_end: date | None = Field(
-        default=None, description="Last campaign day: the queue runway is measured against it"
+        default=None,
+        description="The first campaign's last day: the queue runway is measured against it",
     )
     late_window_hours: float = Field(
         default=6.0, ge=0, le=23, description="How late a missed post may still go out"

@@ -66,7 +66,10 @@ def pages(site: Site) -> list[Page]:
 def concrete(path: str) -> str:
     """A real URL for a route pattern."""
     return (
-        path.replace("{id:int}", "1").replace("{date}", "2026-12-25").replace("{name:path}", "Sam")
+        path.replace("{id:int}", "1")
+        .replace("{date}", "2026-12-25")
+        .replace("{name:path}", "Sam")
+        .replace("{campaign}", "infostory")
     )
 
 

@@ -24,6 +24,7 @@ class Env:
 
     def __init__(self, debug: bool = False) -> None:
         self.debug = debug
+        self.campaign: str | None = None  # --campaign NAME (else INFOBOT_CAMPAIGN, else the first)
         self._settings: Settings | None = None
         self._app: App | None = None
 
@@ -40,7 +41,7 @@ class Env:
         if self._app is None:
             from infobot.app import App
 
-            self._app = App.open(self.settings)
+            self._app = App.open(self.settings, campaign=self.campaign)
         return self._app
 
     def actor(self, given: str | None) -> str:
@@ -125,6 +126,36 @@ def by_option(required: bool = False) -> Callable[[F], F]:
 
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+
+#: Commands that act on no one campaign (``run`` posts for every one of them).
+NOT_PER_CAMPAIGN = frozenset({"run", "users", "db", "backup", "campaign list", "campaign create"})
+
+
+def _choose_campaign(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+    if value:
+        ctx.ensure_object(Env).campaign = value
+
+
+def add_campaign_option(group: click.Group, prefix: str = "") -> None:
+    """Give every command that acts on one campaign the ``--campaign NAME`` option."""
+    for name, command in group.commands.items():
+        path = f"{prefix}{name}"
+        if path in NOT_PER_CAMPAIGN or path == "campaign edit":
+            continue
+        if isinstance(command, click.Group):
+            add_campaign_option(command, f"{path} ")
+            continue
+        command.params.append(
+            click.Option(
+                ["--campaign"],
+                metavar="NAME",
+                expose_value=False,
+                is_eager=True,
+                callback=_choose_campaign,
+                help="The campaign to act on (default: INFOBOT_CAMPAIGN, or the first "
+                "campaign; see `infobot campaign list`).",
+            )
+        )
 
 
 def plain(value: Any) -> Any:

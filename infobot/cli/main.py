@@ -13,7 +13,7 @@ import click
 
 from infobot import __version__
 from infobot.cli import campaign, dbcmd, importing, posting, runcmd, stories, users, views, webcmd
-from infobot.cli.common import Env
+from infobot.cli.common import Env, add_campaign_option
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 #: How to do what an error's hint asks, on the command line (``infobot.domain.errors.Hint``).
@@ -61,6 +61,7 @@ cli.add_command(dbcmd.db)
 cli.add_command(dbcmd.backup)
 cli.add_command(webcmd.web)
 cli.add_command(users.users)
+add_campaign_option(cli)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -43,8 +43,11 @@ GAVE_UP = "gave up: the late window closed before it could be delivered"
 @dataclass
 class TickReport:
     actions: list[str] = field(default_factory=list)
+    label: str = ""  # the campaign's name, when several run side by side
 
     def add(self, text: str) -> None:
+        if self.label:
+            text = f"{self.label}: {text}"
         log.info("%s", text)
         self.actions.append(text)
 
@@ -63,7 +66,9 @@ class Daemon:
         alerts: Alerter,
         *,
         worker: str,
+        label: str = "",
     ) -> None:
+        self.label = label
         self.db = db
         self.clock = clock
         self.planner = planner
@@ -79,7 +84,7 @@ class Daemon:
 
     # -- the tick ------------------------------------------------------------------------
     def tick(self) -> TickReport:
-        report = TickReport()
+        report = TickReport(label=self.label)
         self.beat()
         now = self.clock.now()
         with self.db.read() as session:
@@ -146,7 +151,7 @@ class Daemon:
         self, now: datetime, schedule: PostingSchedule, report: TickReport
     ) -> None:
         with self.db.read() as session:
-            rows = deliveries.open_with_day(session)
+            rows = deliveries.open_with_day(session, self.campaign_id)
             # stories whose deliveries all ended but whose own status was never settled
             # (a crash between the last result commit and the settle)
             unsettled = stories.unsettled(session, self.campaign_id)

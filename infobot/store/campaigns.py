@@ -1,16 +1,32 @@
-"""The campaign row, its blackout dates, and the calendar and schedule they make."""
+"""Campaign rows, their blackout dates, and the calendar and schedule they make.
+
+The settings make the first campaign (:func:`sync`); the team makes the others and edits
+every one (:func:`insert`, :func:`update`, through ``infobot.service.campaigns``).
+"""
 
 from __future__ import annotations
 
+import json
+import logging
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from infobot.domain.calendar import CampaignCalendar
+from infobot.domain.campaign import (
+    ATTRIBUTES,
+    CampaignField,
+    CampaignSpec,
+    changes,
+    described,
+    first_day,
+)
 from infobot.domain.schedule import PostingSchedule
 from infobot.store import events
 from infobot.store.db import Database
@@ -28,16 +44,26 @@ class CampaignConfig:
     weekdays: frozenset[int]
     start: date | None = None
     end: date | None = None
+    platforms: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ("en",)
+    share_form: bool = False
 
     def columns(self) -> dict[str, object]:
-        return {
-            "hashtag": self.hashtag,
-            "timezone": self.timezone,
-            "post_time": self.post_time.strftime("%H:%M"),
-            "weekdays": "".join(str(d) for d in sorted(self.weekdays)),
-            "start_date": self.start,
-            "end_date": self.end,
-        }
+        return columns(self.spec())
+
+    def spec(self) -> CampaignSpec:
+        return CampaignSpec(
+            name=self.name,
+            hashtag=self.hashtag,
+            timezone=self.timezone,
+            post_time=self.post_time,
+            weekdays=self.weekdays,
+            start=self.start,
+            end=self.end,
+            platforms=self.platforms,
+            languages=self.languages,
+            share_form=self.share_form,
+        )
 
 
 @dataclass(frozen=True)
@@ -53,6 +79,95 @@ def get(session: Session, campaign_id: int) -> Campaign:
     return session.get_one(Campaign, campaign_id)
 
 
+def every(session: Session) -> list[Campaign]:
+    """Every campaign, oldest first."""
+    return list(session.scalars(select(Campaign).order_by(Campaign.id)))
+
+
+def by_name(session: Session, name: str) -> Campaign | None:
+    return session.scalar(select(Campaign).where(Campaign.name == name))
+
+
+def names(session: Session) -> list[str]:
+    return list(session.scalars(select(Campaign.name).order_by(Campaign.id)))
+
+
+def first_id(session: Session) -> int | None:
+    """The oldest campaign's id (its alert keys carry no campaign prefix)."""
+    return session.scalar(select(Campaign.id).order_by(Campaign.id).limit(1))
+
+
+def seed(session: Session) -> Campaign | None:
+    """The campaign the settings made."""
+    return session.scalar(select(Campaign).where(Campaign.from_settings.is_(True)).limit(1))
+
+
+def spec_of(campaign: Campaign) -> CampaignSpec:
+    """What the team decided about ``campaign``, as the domain reads it."""
+    return CampaignSpec(
+        name=campaign.name,
+        hashtag=campaign.hashtag,
+        timezone=campaign.timezone,
+        post_time=time.fromisoformat(campaign.post_time),
+        weekdays=frozenset(int(ch) for ch in campaign.weekdays),
+        start=campaign.start_date,
+        end=campaign.end_date,
+        platforms=_split(campaign.platforms),
+        languages=_split(campaign.languages) or ("en",),
+        share_form=bool(campaign.share_form),
+        stories_page=bool(campaign.stories_page),
+        active=bool(campaign.active),
+    )
+
+
+def columns(spec: CampaignSpec) -> dict[str, Any]:
+    """The row's columns for ``spec`` (name apart)."""
+    return {
+        "hashtag": spec.hashtag,
+        "timezone": spec.timezone,
+        "post_time": spec.post_time.strftime("%H:%M"),
+        "weekdays": "".join(str(d) for d in sorted(spec.weekdays)),
+        "start_date": spec.start,
+        "end_date": spec.end,
+        "platforms": ",".join(spec.platforms),
+        "languages": ",".join(spec.languages),
+        "share_form": spec.share_form,
+        "stories_page": spec.stories_page,
+        "active": spec.active,
+    }
+
+
+def _split(text: str) -> tuple[str, ...]:
+    return tuple(part for part in (text or "").split(",") if part)
+
+
+def insert(session: Session, spec: CampaignSpec, now: datetime) -> Campaign:
+    campaign = Campaign(
+        name=spec.name,
+        created_at=now,
+        updated_at=now,
+        paused=False,
+        pause_reason="",
+        from_settings=False,
+        **columns(spec),
+    )
+    session.add(campaign)
+    session.flush()
+    return campaign
+
+
+def update(campaign: Campaign, spec: CampaignSpec, now: datetime) -> None:
+    campaign.name = spec.name
+    for key, value in columns(spec).items():
+        setattr(campaign, key, value)
+    campaign.updated_at = now
+
+
+def locked(session: Session, campaign_id: int) -> Campaign:
+    """The campaign row, locked until the transaction ends (FOR UPDATE on PostgreSQL)."""
+    return session.get_one(Campaign, campaign_id, with_for_update=True)
+
+
 def lock(session: Session, campaign_id: int) -> None:
     """Serialise writers that allocate queue positions for this campaign.
 
@@ -62,9 +177,15 @@ def lock(session: Session, campaign_id: int) -> None:
 
 
 def calendar_of(campaign: Campaign, blackouts: Iterable[date]) -> CampaignCalendar:
+    start = campaign.start_date
+    if not campaign.from_settings:  # a campaign the team made starts once it exists
+        made = first_day(
+            ZoneInfo(campaign.timezone), time.fromisoformat(campaign.post_time), campaign.created_at
+        )
+        start = max(start, made) if start is not None else made
     return CampaignCalendar(
         weekdays=frozenset(int(ch) for ch in campaign.weekdays),
-        start=campaign.start_date,
+        start=start,
         end=campaign.end_date,
         paused=campaign.paused,
         paused_until=campaign.paused_until,
@@ -131,39 +252,146 @@ def blackout_reasons(
     }
 
 
-# -- the campaign row from the settings ---------------------------------------------------
-def sync(db: Database, config: CampaignConfig, now: datetime) -> int:
-    """Make the campaign row match the settings; return its id.
+# -- the first campaign, from the settings -------------------------------------------------
+#: What the settings say about the first campaign (the rest is the team's alone).
+FROM_SETTINGS = (
+    CampaignField.NAME,
+    CampaignField.HASHTAG,
+    CampaignField.TIMEZONE,
+    CampaignField.POST_TIME,
+    CampaignField.DAYS,
+    CampaignField.START,
+    CampaignField.END,
+    CampaignField.PLATFORMS,
+    CampaignField.LANGUAGES,
+    CampaignField.SHARE_FORM,
+)
+SETTINGS_ACTOR = "settings"
+log = logging.getLogger("infobot.campaigns")
 
-    Pauses and blackouts live only in the database; the rest comes from settings.
+
+def settings_values(spec: CampaignSpec) -> dict[str, Any]:
+    return {f.value: spec.value(f) for f in FROM_SETTINGS}
+
+
+def _applied(campaign: Campaign) -> dict[str, Any] | None:
+    return json.loads(campaign.settings_applied) if campaign.settings_applied else None
+
+
+def sync(db: Database, config: CampaignConfig, now: datetime) -> int:
+    """Make sure the campaign the settings describe exists, and return its id.
+
+    The settings create it. After that a setting is applied only when it changed since it
+    was last applied (the values last applied are kept on the row), so what the team
+    changed on the web or with ``infobot campaign edit`` stays. A setting that did change
+    is applied, also over the team's value, and the audit trail says whose value it replaced.
     """
-    wanted = config.columns()
-    by_name = select(Campaign).where(Campaign.name == config.name)
+    wanted = settings_values(config.spec())
     with db.read() as session:
-        campaign = session.scalar(by_name)
-        if campaign is not None and all(getattr(campaign, k) == v for k, v in wanted.items()):
-            return campaign.id
+        row = seed(session)
+        if row is not None and _applied(row) == wanted:
+            return row.id
+    try:
+        return _sync(db, config, wanted, now)
+    except IntegrityError:  # another process made or renamed it at the same moment
+        return _sync(db, config, wanted, now)
+
+
+def _sync(db: Database, config: CampaignConfig, wanted: dict[str, Any], now: datetime) -> int:
+    at = now.astimezone(UTC)
     with db.write() as session:
-        campaign = session.scalar(by_name)
-        if campaign is None:
-            campaign = Campaign(
-                name=config.name, created_at=now, paused=False, pause_reason="", **wanted
-            )
-            session.add(campaign)
-            session.flush()
-            before = None
+        row = seed(session)
+        applied: dict[str, Any] = {}
+        if row is None:
+            row = by_name(session, config.name)
+            if row is None:
+                return _create(session, config, wanted, at)
+            row.from_settings = True  # a campaign made before 0006: the settings' own
+            _retire_others(session, row, at)
         else:
-            before = {k: getattr(campaign, k) for k in wanted}
-            for key, value in wanted.items():
-                setattr(campaign, key, value)
+            row = locked(session, row.id)
+            applied = _applied(row) or {}
+        current = spec_of(row)
+        given = config.spec()
+        updates = {
+            ATTRIBUTES[f]: getattr(given, ATTRIBUTES[f])
+            for f in FROM_SETTINGS
+            if applied.get(f.value, _UNSET) != wanted[f.value]
+        }
+        if "name" in updates and updates["name"] != row.name:
+            other = by_name(session, updates["name"])
+            if other is not None:
+                log.warning(
+                    "INFOBOT_CAMPAIGN_NAME is %r, the name of another campaign: the "
+                    "campaign the settings made keeps its name %r",
+                    updates["name"],
+                    row.name,
+                )
+                del updates["name"]
+        new = replace(current, **updates)
+        found = changes(current, new)
+        row.settings_applied = json.dumps(wanted, sort_keys=True)
+        if not found:
+            return row.id
+        update(row, new, at)
+        replaced = [
+            c.field.label.lower()
+            for c in found
+            if c.field.value in applied and applied[c.field.value] != current.value(c.field)
+        ]
+        message = f"campaign {row.name!r} configured from settings: " + described(found)
+        if replaced:
+            message += f" (the settings changed, replacing the team's {', '.join(replaced)})"
         events.record(
             session,
-            at=now.astimezone(UTC),
-            actor="settings",
+            at=at,
+            actor=SETTINGS_ACTOR,
             action="campaign.configured",
-            campaign_id=campaign.id,
-            before=before,
-            after=wanted,
-            message=f"campaign {config.name!r} configured from settings",
+            campaign_id=row.id,
+            before={c.field.value: current.value(c.field) for c in found},
+            after={c.field.value: new.value(c.field) for c in found},
+            message=message,
         )
-        return campaign.id
+        return row.id
+
+
+_UNSET = object()
+
+
+def _create(session: Session, config: CampaignConfig, wanted: dict[str, Any], at: datetime) -> int:
+    row = insert(session, config.spec(), at)
+    row.from_settings = True
+    row.settings_applied = json.dumps(wanted, sort_keys=True)
+    _retire_others(session, row, at)
+    events.record(
+        session,
+        at=at,
+        actor=SETTINGS_ACTOR,
+        action="campaign.configured",
+        campaign_id=row.id,
+        before=None,
+        after=wanted,
+        message=f"campaign {config.name!r} configured from settings",
+    )
+    return row.id
+
+
+def _retire_others(session: Session, kept: Campaign, at: datetime) -> None:
+    """Campaigns made by earlier settings under another name stay, but nothing runs them
+    (before campaigns lived in the database, only the configured one ever posted)."""
+    for other in every(session):
+        if other.id == kept.id or not other.active:
+            continue
+        other.active = False
+        other.updated_at = at
+        events.record(
+            session,
+            at=at,
+            actor=SETTINGS_ACTOR,
+            action="campaign.edited",
+            campaign_id=other.id,
+            before={"active": True},
+            after={"active": False},
+            message=f"campaign {other.name!r} is no longer in the settings: it stays, "
+            "but nothing posts for it until an admin sets it running",
+        )

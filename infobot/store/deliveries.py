@@ -98,10 +98,11 @@ def not_sent_errors(session: Session, story_id: int) -> list[str]:
 
 # -- the daemon's work ---------------------------------------------------------------------
 def open_with_day(
-    session: Session,
+    session: Session, campaign_id: int | None = None
 ) -> Sequence[tuple[int, int, str, datetime | None, date | None]]:
-    """Every open delivery: id, story id, status, next attempt and its slot's day."""
-    rows = session.execute(
+    """Every open delivery (of one campaign's stories, when given): id, story id, status,
+    next attempt and its slot's day."""
+    query = (
         select(
             Delivery.id,
             Delivery.story_id,
@@ -111,19 +112,26 @@ def open_with_day(
         )
         .outerjoin(Slot, Slot.id == Delivery.slot_id)
         .where(Delivery.status.in_(OPEN))
-    ).all()
+    )
+    if campaign_id is not None:
+        query = query.join(Story, Story.id == Delivery.story_id).where(
+            Story.campaign_id == campaign_id
+        )
+    rows = session.execute(query).all()
     return [(d_id, story_id, status, next_at, day) for d_id, story_id, status, next_at, day in rows]
 
 
-def needing_a_person(session: Session, limit: int | None = None) -> list[ProblemDelivery]:
-    """Failed and in-doubt deliveries, newest first, each knowing whether the platform
-    refused the account's credentials."""
-    rows = session.scalars(
-        select(Delivery)
-        .where(Delivery.status.in_(NEEDS_A_PERSON))
-        .order_by(Delivery.id.desc())
-        .limit(limit)
-    ).all()
+def needing_a_person(
+    session: Session, limit: int | None = None, campaign_id: int | None = None
+) -> list[ProblemDelivery]:
+    """Failed and in-doubt deliveries (of one campaign's stories, when given), newest
+    first, each knowing whether the platform refused the account's credentials."""
+    query = select(Delivery).where(Delivery.status.in_(NEEDS_A_PERSON))
+    if campaign_id is not None:
+        query = query.join(Story, Story.id == Delivery.story_id).where(
+            Story.campaign_id == campaign_id
+        )
+    rows = session.scalars(query.order_by(Delivery.id.desc()).limit(limit)).all()
     refused = events.credentials_refused(
         session, [d.id for d in rows if d.status == DeliveryStatus.FAILED]
     )

@@ -18,6 +18,8 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
+    true,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -72,6 +74,17 @@ class Campaign(Base):
     paused_until: Mapped[date | None] = mapped_column(Date)
     pause_reason: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # Campaigns run from the web and the CLI (migration 0006).
+    platforms: Mapped[str] = mapped_column(Text, default="", server_default="")  # "outbox,x"
+    languages: Mapped[str] = mapped_column(Text, default="en", server_default="en")  # "en,cy"
+    share_form: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    stories_page: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    # The campaign the settings made (INFOBOT_CAMPAIGN_NAME, ...), and the settings' values
+    # as last applied to it (JSON): a setting is applied again only when it changes.
+    from_settings: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    settings_applied: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class Story(Base):

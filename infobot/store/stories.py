@@ -57,6 +57,11 @@ def by_id(session: Session, story_id: int) -> Story:
     return session.get_one(Story, story_id)
 
 
+def campaign_of(session: Session, story_id: int) -> int | None:
+    """The campaign a story belongs to (None: no such story)."""
+    return session.scalar(select(Story.campaign_id).where(Story.id == story_id))
+
+
 def to_input(story: Story) -> StoryInput:
     """The story's editable content, as the domain sees it."""
     return StoryInput(**{name: getattr(story, name) for name in STORY_FIELDS})

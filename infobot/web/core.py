@@ -17,8 +17,9 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
+from zoneinfo import ZoneInfo
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
 from markupsafe import Markup
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
@@ -33,6 +34,7 @@ from infobot.service.signin import SignInGuard
 from infobot.service.users import Account
 from infobot.web import csrf, uploads
 from infobot.web.auth import Identifier, KnownBrowsers, UnreadableHeader, parse_proxies
+from infobot.web.campaign_choice import CampaignChoice, choose
 from infobot.web.words import format_date, sentence
 
 if TYPE_CHECKING:
@@ -93,9 +95,15 @@ class Web:
             finalize=self._finalize,
         )
         self.templates.filters.update(
-            date=self.format_date,
-            when=self.when,  # = date, kept for templates written before it
-            day=self.day,  # = date, kept for templates written before it
+            date=pass_context(
+                lambda context, value, style="": self.format_date(
+                    value, style, context.get("timezone")
+                )
+            ),
+            when=pass_context(lambda context, value: self.when(value, context.get("timezone"))),
+            day=pass_context(
+                lambda context, value, style="long": self.day(value, style, context.get("timezone"))
+            ),
             platform=display_name,
             sentence=sentence,
             short=shorten,
@@ -122,16 +130,18 @@ class Web:
             return self.scrub(value) if not isinstance(value, Markup) else value
         return value
 
-    def format_date(self, value: date | time | str | None, style: str = "") -> str:
-        """The ``date`` filter: :func:`infobot.web.words.format_date` in the campaign's
-        timezone."""
-        return format_date(value, self.app.settings.tz, style)
+    def format_date(
+        self, value: date | time | str | None, style: str = "", tz: ZoneInfo | None = None
+    ) -> str:
+        """The ``date`` filter: :func:`infobot.web.words.format_date` in the page's
+        campaign's timezone (``tz``), else the settings'."""
+        return format_date(value, tz or self.app.settings.tz, style)
 
-    def when(self, value: datetime | None) -> str:
-        return self.format_date(value)
+    def when(self, value: datetime | None, tz: ZoneInfo | None = None) -> str:
+        return self.format_date(value, "", tz)
 
-    def day(self, value: date | None, style: str = "long") -> str:
-        return self.format_date(value, "weekday" if style == "long" else "")
+    def day(self, value: date | None, style: str = "long", tz: ZoneInfo | None = None) -> str:
+        return self.format_date(value, "weekday" if style == "long" else "", tz)
 
     def render(self, template: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:
         html = self.templates.get_template(template).render(context)
@@ -166,6 +176,7 @@ class Web:
             "proxied": False,
             "can": lambda role: user is not None and user.can(role),
             "path": request.url.path,
+            "campaign": None,
         }
         return self.render("error.html", context, status)
 
@@ -234,10 +245,18 @@ class Ctx:
     form_data: FormData | None = None
     nav: str = ""
     _flashes: list[dict[str, Any]] = field(default_factory=list)
+    _choice: CampaignChoice | None = None
 
     @property
     def app(self) -> App:
-        return self.web.app
+        """The App of the campaign this page shows (see ``web/campaign_choice.py``)."""
+        return self.campaign.app
+
+    @property
+    def campaign(self) -> CampaignChoice:
+        if self._choice is None:
+            self._choice = choose(self)
+        return self._choice
 
     @property
     def actor(self) -> str:
@@ -306,6 +325,7 @@ class Ctx:
             "nav": self.nav,
             "can": self.can,
             "path": self.request.url.path,
+            **(self.campaign.context() if self.user is not None else {"campaign": None}),
             **values,
         }
         return self.web.render(template, context, code)

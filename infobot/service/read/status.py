@@ -59,7 +59,7 @@ def situation(
         runway=run,
         counted_from=first,
         today_status=slots.status_on(session, cid, today),
-        deliveries=deliveries.needing_a_person(session, deliveries_limit),
+        deliveries=deliveries.needing_a_person(session, deliveries_limit, cid),
         days=days,
         pins=pins,
     )
