@@ -1,0 +1,293 @@
+"""Engagement read back: each sent delivery's read schedule and latest counts
+(``engagement_posts``) and every read (``engagement_snapshots``).
+
+Counts are columns of :class:`~infobot.store.models.CountColumns` and come and go here as
+:class:`~infobot.domain.engagement.ThreadCounts` only; NULL is unknown, never 0.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session
+
+from infobot.domain.delivery import DeliveryStatus
+from infobot.domain.engagement import Counts, Metric, PostState, ThreadCounts
+from infobot.domain.story import StoryStatus
+from infobot.store.models import (
+    CountColumns,
+    Delivery,
+    EngagementPost,
+    EngagementSnapshot,
+    Slot,
+    Story,
+)
+
+_FIRST = tuple(m.value for m in Metric)
+_REST = tuple(f"rest_{m.value}" for m in Metric)
+
+
+# -- counts in and out of the columns ------------------------------------------------------
+def counts_of(row: CountColumns) -> ThreadCounts:
+    first = Counts(*(getattr(row, name) for name in _FIRST))
+    if (row.parts or 1) <= 1:
+        return ThreadCounts(first)
+    return ThreadCounts(first, Counts(*(getattr(row, name) for name in _REST)), row.parts)
+
+
+def count_values(counts: ThreadCounts) -> dict[str, Any]:
+    """The columns of ``counts``, for an insert or an update."""
+    values: dict[str, Any] = dict(zip(_FIRST, counts.first.as_dict().values(), strict=True))
+    values.update(zip(_REST, counts.rest.as_dict().values(), strict=True))
+    values["parts"] = counts.parts
+    return values
+
+
+# -- scheduling ----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Unscheduled:
+    delivery_id: int
+    story_id: int
+    platform: str
+    sent_at: datetime
+    parts: int
+
+
+def unscheduled(session: Session, limit: int = 1000) -> list[Unscheduled]:
+    """Deliveries sent (and not withdrawn) that have no read schedule yet."""
+    rows = session.execute(
+        select(Delivery.id, Delivery.story_id, Delivery.platform, Delivery.sent_at, Delivery.parts)
+        .outerjoin(EngagementPost, EngagementPost.delivery_id == Delivery.id)
+        .where(
+            Delivery.status == DeliveryStatus.SENT,
+            Delivery.sent_at.is_not(None),
+            EngagementPost.id.is_(None),
+        )
+        .order_by(Delivery.id)
+        .limit(limit)
+    ).all()
+    return [
+        Unscheduled(d_id, story_id, platform, sent_at, max(len(json.loads(parts or "[]")), 1))
+        for d_id, story_id, platform, sent_at, parts in rows
+        if sent_at is not None
+    ]
+
+
+def schedule(
+    session: Session, posts: Sequence[Unscheduled], first_reads: Sequence[datetime]
+) -> None:
+    """Give each delivery its schedule, first read at the matching time."""
+    if not posts:
+        return
+    session.execute(
+        insert(EngagementPost),
+        [
+            {
+                "delivery_id": p.delivery_id,
+                "story_id": p.story_id,
+                "platform": p.platform,
+                "sent_at": p.sent_at,
+                "state": PostState.LIVE.value,
+                "next_read_at": at,
+                "reads": 0,
+                "unchanged": 0,
+                "failures": 0,
+                "error": "",
+                "parts": p.parts,
+            }
+            for p, at in zip(posts, first_reads, strict=True)
+        ],
+    )
+
+
+def stop_withdrawn(session: Session) -> int:
+    """Stop reading posts infobot deleted or whose story was withdrawn; how many stopped."""
+    deleted = select(Delivery.id).where(Delivery.status == DeliveryStatus.DELETED)
+    withdrawn = select(Story.id).where(Story.status == StoryStatus.WITHDRAWN)
+    result = session.execute(
+        update(EngagementPost)
+        .where(
+            EngagementPost.state == PostState.LIVE.value,
+            (EngagementPost.delivery_id.in_(deleted)) | (EngagementPost.story_id.in_(withdrawn)),
+        )
+        .values(state=PostState.WITHDRAWN.value, next_read_at=None)
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+# -- reading -------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class DueRead:
+    id: int
+    delivery_id: int
+    story_id: int
+    platform: str
+    sent_at: datetime
+    last_read_at: datetime | None
+    unchanged: int
+    failures: int
+    counts: ThreadCounts | None  # the latest counts, None before the first read
+    remote_ids: tuple[str, ...]  # the thread's posts, first first
+
+
+def due(session: Session, now: datetime, limit: int | None = None) -> list[DueRead]:
+    """Live posts whose next read has come, the most overdue first."""
+    rows = session.execute(
+        select(EngagementPost, Delivery.parts, Delivery.remote_id)
+        .join(Delivery, Delivery.id == EngagementPost.delivery_id)
+        .where(
+            EngagementPost.state == PostState.LIVE.value,
+            EngagementPost.next_read_at.is_not(None),
+            EngagementPost.next_read_at <= now,
+        )
+        .order_by(EngagementPost.next_read_at, EngagementPost.id)
+        .limit(limit)
+    ).all()
+    found = []
+    for post, parts, head in rows:
+        ids = tuple(str(p["id"]) for p in json.loads(parts or "[]") if p.get("id"))
+        found.append(
+            DueRead(
+                post.id,
+                post.delivery_id,
+                post.story_id,
+                post.platform,
+                post.sent_at,
+                post.last_read_at,
+                post.unchanged,
+                post.failures,
+                counts_of(post) if post.reads else None,
+                ids or ((head,) if head else ()),
+            )
+        )
+    return found
+
+
+def postpone(session: Session, ids: Iterable[int], until: datetime) -> None:
+    """A platform asked infobot to wait (429): its due reads move to ``until``."""
+    session.execute(
+        update(EngagementPost)
+        .where(EngagementPost.id.in_(list(ids)))
+        .values(next_read_at=until)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def save_reads(
+    session: Session, changes: Sequence[dict[str, Any]], snaps: Sequence[dict[str, Any]]
+) -> None:
+    """Apply each post's new schedule (a dict with its ``id``) and add the snapshots."""
+    if changes:
+        session.execute(update(EngagementPost), list(changes))
+    if snaps:
+        session.execute(insert(EngagementSnapshot), list(snaps))
+
+
+# -- the report ----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class PostFacts:
+    """A sent delivery as the report needs it."""
+
+    delivery_id: int
+    story_id: int
+    title: str
+    storyteller: str
+    day: date | None  # the campaign day of its slot (None: sent outside a slot)
+    platform: str
+    url: str
+    sent_at: datetime
+    state: PostState
+    counts: ThreadCounts | None  # None: never read
+    read_at: datetime | None
+
+
+def posts(
+    session: Session,
+    campaign_id: int,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    story_ids: Sequence[int] | None = None,
+) -> list[PostFacts]:
+    """Every delivery that went out (withdrawn stories left out), with its latest counts.
+    ``since``/``until`` bound the sending time, to narrow the rows a period needs."""
+    query = (
+        select(
+            Delivery.id,
+            Delivery.story_id,
+            Story.title,
+            Story.author,
+            Slot.local_date,
+            Delivery.platform,
+            Delivery.remote_url,
+            Delivery.sent_at,
+            EngagementPost,
+        )
+        .join(Story, Story.id == Delivery.story_id)
+        .outerjoin(Slot, Slot.id == Delivery.slot_id)
+        .outerjoin(EngagementPost, EngagementPost.delivery_id == Delivery.id)
+        .where(
+            Story.campaign_id == campaign_id,
+            Story.status != StoryStatus.WITHDRAWN,
+            Delivery.sent_at.is_not(None),
+            Delivery.status.in_((DeliveryStatus.SENT, DeliveryStatus.DELETED)),
+        )
+        .order_by(Delivery.id)
+    )
+    if since is not None:
+        query = query.where(Delivery.sent_at >= since)
+    if until is not None:
+        query = query.where(Delivery.sent_at < until)
+    if story_ids is not None:
+        query = query.where(Delivery.story_id.in_(list(story_ids)))
+    found = []
+    for d_id, story_id, title, author, day, platform, url, sent_at, post in session.execute(query):
+        if sent_at is None:
+            continue
+        read = post is not None and post.reads > 0
+        found.append(
+            PostFacts(
+                d_id,
+                story_id,
+                title,
+                author,
+                day,
+                platform,
+                url,
+                sent_at,
+                PostState(post.state) if post is not None else PostState.LIVE,
+                counts_of(post) if read else None,
+                post.read_at if read else None,
+            )
+        )
+    return found
+
+
+def snapshots(
+    session: Session, delivery_ids: Sequence[int]
+) -> list[tuple[int, datetime, ThreadCounts]]:
+    """Every read of these deliveries, oldest first."""
+    if not delivery_ids:
+        return []
+    rows = session.scalars(
+        select(EngagementSnapshot)
+        .where(EngagementSnapshot.delivery_id.in_(list(delivery_ids)))
+        .order_by(EngagementSnapshot.read_at, EngagementSnapshot.id)
+    )
+    return [(s.delivery_id, s.read_at, counts_of(s)) for s in rows]
+
+
+def reads_of(session: Session, delivery_id: int) -> list[datetime]:
+    """When each successful read of a delivery happened, oldest first."""
+    return list(
+        session.scalars(
+            select(EngagementSnapshot.read_at)
+            .where(EngagementSnapshot.delivery_id == delivery_id)
+            .order_by(EngagementSnapshot.read_at)
+        )
+    )
