@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from infobot.clock import Clock, ShiftedClock, SystemClock
 from infobot.domain.calendar import CampaignCalendar
+from infobot.domain.costs import Pricing
 from infobot.domain.render import RenderOptions
 from infobot.domain.schedule import PostingSchedule
 from infobot.service.checks import StoryChecker
@@ -27,12 +28,17 @@ from infobot.store.db import Database
 from infobot.store.migrate import ensure_current
 
 if TYPE_CHECKING:
-    from infobot.platforms.base import Platform
+    from infobot.platforms.base import CostRecorder, Platform
     from infobot.runtime.alerts import Alerter
     from infobot.runtime.daemon import Daemon
+    from infobot.runtime.impact import ImpactJob
     from infobot.runtime.metrics import DatabaseCollector
     from infobot.runtime.runner import Runner, ServerStarter
     from infobot.service.editorial import Editorial
+    from infobot.service.impact.forecast import XForecast
+    from infobot.service.impact.reading import EngagementReader
+    from infobot.service.impact.reports import ImpactReads
+    from infobot.service.impact.spending import XSpending
     from infobot.service.manual import ManualPosting
     from infobot.service.publisher import Publisher
     from infobot.service.read import Reads
@@ -53,19 +59,36 @@ def campaign_config(settings: Settings) -> CampaignConfig:
     )
 
 
-def platform_pool(settings: Settings, ready: Mapping[str, Platform] | None = None) -> PlatformPool:
+def platform_pool(
+    settings: Settings,
+    ready: Mapping[str, Platform] | None = None,
+    recorder: CostRecorder | None = None,
+) -> PlatformPool:
     """The enabled platforms, built from the settings through the registry on first use;
-    ``ready`` adapters (a test's fakes) are used as they are."""
+    ``ready`` adapters (a test's fakes) are used as they are. Adapters that charge per
+    request (X) are given ``recorder``, the X ledger."""
 
     def build(name: str) -> Platform:
         from infobot.platforms import registry
 
-        return registry.create(name, settings)
+        return charged(registry.create(name, settings))
+
+    def charged(platform: Platform) -> Platform:
+        record = getattr(platform, "record_requests", None)
+        if recorder is not None and callable(record):
+            record(recorder)
+        return platform
 
     pool = PlatformPool(settings.platforms, build)
     for name, platform in (ready or {}).items():
-        pool.add(name, platform)
+        pool.add(name, charged(platform))
     return pool
+
+
+def x_spending(settings: Settings, db: Database, clock: Clock) -> XSpending:
+    from infobot.service.impact.spending import XSpending
+
+    return XSpending(db, clock, settings.x.pricing(), settings.x.monthly_budget)
 
 
 @dataclass
@@ -75,6 +98,7 @@ class App:
     db: Database
     campaign_id: int
     platforms: PlatformPool
+    x_spending: XSpending
 
     @classmethod
     def open(
@@ -93,7 +117,9 @@ class App:
         if clock is None:
             clock = ShiftedClock(settings.clock_start) if settings.clock_start else SystemClock()
         campaign_id = campaigns.sync(db, campaign_config(settings), clock.now())
-        return cls(settings, clock, db, campaign_id, platform_pool(settings, platforms))
+        spending = x_spending(settings, db, clock)
+        pool = platform_pool(settings, platforms, spending)
+        return cls(settings, clock, db, campaign_id, pool, spending)
 
     def close(self) -> None:
         self.platforms.close()
@@ -150,8 +176,10 @@ class App:
                 self.checker,
                 require_consent=self.settings.require_consent,
             ),
-            plan=PlanReads(db, planner, self.checker),
-            calendar=CalendarReads(db, planner),
+            plan=PlanReads(db, planner, self.checker, self.x_pricing),
+            calendar=CalendarReads(
+                db, planner, self.x_forecast.costs if self.x_forecast is not None else None
+            ),
             campaign=CampaignReads(db, planner, self.platforms.enabled),
             records=RecordReads(db, self.campaign_id),
         )
@@ -185,6 +213,7 @@ class App:
             self.render_options,
             worker=worker,
             rng=rng,
+            guard=self.x_spending.refusal if self.x_spending.budget is not None else None,
         )
 
     def manual(self) -> ManualPosting:
@@ -226,6 +255,7 @@ class App:
             self.publisher(worker),
             self.alerts,
             worker=worker,
+            impact=self.impact_job(),
         )
 
     def runner(self, servers: Sequence[ServerStarter] = ()) -> Runner:
@@ -242,3 +272,49 @@ class App:
         from infobot.runtime.metrics import DatabaseCollector
 
         return DatabaseCollector(self.db, self.planner, self.platforms.enabled)
+
+    # -- impact: engagement, the report, what X costs ---------------------------------------
+    @cached_property
+    def impact(self) -> ImpactReads:
+        from infobot.service.impact.reports import ImpactReads
+
+        return ImpactReads(self.db, self.clock, self.campaign_id, self.settings.tz)
+
+    @property
+    def x_pricing(self) -> Pricing | None:
+        """X's prices when X is enabled (the preview shows each day's X cost)."""
+        return self.x_spending.pricing if "x" in self.platforms.enabled else None
+
+    @cached_property
+    def x_forecast(self) -> XForecast | None:
+        """What the planned posts will cost on X (None when X is not enabled)."""
+        from infobot.service.impact.forecast import XForecast
+
+        if "x" not in self.platforms.enabled:
+            return None
+        return XForecast(self.db, self.clock, self.planner, self.checker, self.x_spending)
+
+    def engagement(self) -> EngagementReader:
+        from infobot.service.impact.reading import EngagementReader
+
+        forecast = self.x_forecast
+        return EngagementReader(
+            self.db,
+            self.clock,
+            self.platforms,
+            self.settings.bands,
+            spending=self.x_spending,
+            reserve=forecast.reserve if forecast is not None else None,
+        )
+
+    def impact_job(self) -> ImpactJob:
+        from infobot.runtime.impact import ImpactJob
+
+        return ImpactJob(
+            self.db,
+            self.clock,
+            self.planner,
+            self.alerts,
+            reader=self.engagement() if self.settings.engagement_reads else None,
+            forecast=self.x_forecast,
+        )

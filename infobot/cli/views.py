@@ -59,6 +59,8 @@ def preview(env: Env, days: int, as_json: bool) -> None:
                     click.echo(f"      {line}")
                 if post.image:
                     click.echo(f"      (image: {post.image}; alt: {post.image_alt})")
+        if day.x_cost is not None:
+            click.echo(f"  x costs {day.x_cost} (a link in the text costs more on X)")
         for problem in day.problems:
             click.secho(f"  problem: {problem}", fg="red")
 
@@ -99,6 +101,14 @@ def _print_status(data: Status) -> None:
             else "none yet."
         )
     )
+    if data.first_figures is not None:
+        from infobot.service.read.figures import figures_line
+
+        figures = data.first_figures
+        click.echo(
+            f"First figures of the {figures.date.isoformat()} post (story #{figures.story_id}): "
+            f"{figures_line(figures)}."
+        )
     nxt = data.next_post
     click.echo(
         "Next post: "

@@ -13,11 +13,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from infobot.domain.delivery import DeliveryStatus
 from infobot.domain.engagement import Counts, Metric, PostState, ThreadCounts
+from infobot.domain.schedule import WENT_OUT
 from infobot.domain.story import StoryStatus
 from infobot.store.models import (
     CountColumns,
@@ -132,6 +133,7 @@ class DueRead:
     last_read_at: datetime | None
     unchanged: int
     failures: int
+    reads: int
     counts: ThreadCounts | None  # the latest counts, None before the first read
     remote_ids: tuple[str, ...]  # the thread's posts, first first
 
@@ -162,11 +164,25 @@ def due(session: Session, now: datetime, limit: int | None = None) -> list[DueRe
                 post.last_read_at,
                 post.unchanged,
                 post.failures,
+                post.reads,
                 counts_of(post) if post.reads else None,
                 ids or ((head,) if head else ()),
             )
         )
     return found
+
+
+def parts_since(session: Session, platform: str, since: datetime) -> int:
+    """How many posts (thread parts) infobot sent to ``platform`` since ``since`` that are
+    still there: a lower bound of how far down the account's timeline the oldest one is."""
+    total = session.scalar(
+        select(func.coalesce(func.sum(EngagementPost.parts), 0)).where(
+            EngagementPost.platform == platform,
+            EngagementPost.sent_at >= since,
+            EngagementPost.state == PostState.LIVE.value,
+        )
+    )
+    return int(total or 0)
 
 
 def postpone(session: Session, ids: Iterable[int], until: datetime) -> None:
@@ -290,4 +306,19 @@ def reads_of(session: Session, delivery_id: int) -> list[datetime]:
             .where(EngagementSnapshot.delivery_id == delivery_id)
             .order_by(EngagementSnapshot.read_at)
         )
+    )
+
+
+def went_out_before(session: Session, campaign_id: int, day: date) -> Slot | None:
+    """The latest campaign day before ``day`` whose story went out."""
+    return session.scalar(
+        select(Slot)
+        .where(
+            Slot.campaign_id == campaign_id,
+            Slot.local_date < day,
+            Slot.status.in_(WENT_OUT),
+            Slot.story_id.is_not(None),
+        )
+        .order_by(Slot.local_date.desc())
+        .limit(1)
     )

@@ -3,24 +3,31 @@
 from __future__ import annotations
 
 import calendar as monthcal
+from collections.abc import Callable, Iterable
 from datetime import date, timedelta
+from decimal import Decimal
 
 from infobot.domain.calendar import DayOff
+from infobot.domain.costs import usd
 from infobot.domain.schedule import DayState
 from infobot.service.read.models import CalendarDay, MonthView
-from infobot.service.read.plan import PlanDay, Planner
+from infobot.service.read.plan import COMING, PlanDay, Planner
 from infobot.store import campaigns, slots, stories
 from infobot.store.db import Database
-from infobot.store.models import Slot
+from infobot.store.models import Slot, Story
+
+#: What planned stories will cost on X, by story id (with X enabled).
+XCosts = Callable[[Iterable[Story]], dict[int, Decimal]]
 
 #: Months ahead of today the calendar plans (each planned day reads at most one story).
 PLAN_MONTHS_AHEAD = 24
 
 
 class CalendarReads:
-    def __init__(self, db: Database, planner: Planner) -> None:
+    def __init__(self, db: Database, planner: Planner, x_costs: XCosts | None = None) -> None:
         self.db = db
         self.planner = planner
+        self.x_costs = x_costs
 
     def month(self, year: int, month: int) -> MonthView:
         """Which story posts on which day of a month, with pins, pauses, blackouts and the
@@ -48,6 +55,9 @@ class CalendarReads:
                 plan = {e.day: e for e in self.planner.plan(session, days, state)}
                 view.planned_to = plan_end
             view.runs_dry_on = self.planner.runway(session, state)[0].runs_dry_on
+        costs: dict[int, Decimal] = {}
+        if self.x_costs is not None:
+            costs = self.x_costs(e.story for e in plan.values() if e.state in COMING and e.story)
         week: list[CalendarDay] = []
         day = grid_start
         while day <= grid_end:
@@ -60,6 +70,8 @@ class CalendarReads:
                 if entry.story is not None:
                     cell.story_id, cell.title = entry.story.id, entry.story.title
                     cell.pinned = entry.story.pin_date == day
+                    if entry.state in COMING and entry.story.id in costs:
+                        cell.x_cost = usd(costs[entry.story.id])
             elif day in recorded:
                 _recorded_day(cell, recorded[day], titles)
             elif day < today:

@@ -237,6 +237,7 @@ class PreviewDay:
     title: str | None
     platforms: dict[str, RenderedView]
     problems: list[str]
+    x_cost: str | None = field(default=None, metadata=OMIT_NONE)  # with X enabled: "$0.20"
 
 
 @dataclass
@@ -252,6 +253,7 @@ class CalendarDay:
     blackout: str | None = None  # the blackout's reason when the day is one
     paused: bool = False
     runs_dry: bool = False
+    x_cost: str = ""  # what the planned post will cost on X ("$0.20"), with X enabled
 
 
 @dataclass
@@ -267,6 +269,10 @@ class MonthView:
     @property
     def first(self) -> date:
         return date(self.year, self.month, 1)
+
+    @property
+    def has_x_costs(self) -> bool:
+        return any(cell.x_cost for week in self.weeks for cell in week)
 
     @property
     def previous(self) -> date:
@@ -322,6 +328,48 @@ class Status:
     last_post: LastPost | None
     next_post: NextPost | None
     attention: list[AttentionLine]
+    first_figures: FirstFigures | None = None  # the latest post's counts so far
+
+
+@dataclass(frozen=True)
+class PlatformFigures:
+    """One platform's counts of a post so far (None: unknown or not read yet)."""
+
+    platform: str
+    url: str
+    state: str  # live, gone (deleted on the platform) or withdrawn
+    read_at: datetime | None
+    engagement: int | None  # likes + reposts + replies + quotes, over the known ones
+    counts: dict[str, int | None]
+
+    @property
+    def text(self) -> str:
+        """``22 likes, 5 reposts, 1 reply`` (the counts given), or what stands instead."""
+        if self.state == "gone":
+            return f"deleted on {self.platform}"
+        if self.read_at is None:
+            return "not read yet"
+        shown = [
+            f"{value:,} {name if value != 1 else one}"
+            for name, one in _ONE.items()
+            if (value := self.counts.get(name)) is not None
+        ]
+        return ", ".join(shown) or "no counts given"
+
+
+_ONE = {"likes": "like", "reposts": "repost", "replies": "reply", "quotes": "quote"}
+
+
+@dataclass(frozen=True)
+class FirstFigures:
+    """The first figures of the latest story that went out before today (usually
+    yesterday's)."""
+
+    date: date
+    story_id: int
+    title: str
+    engagement: int | None
+    platforms: list[PlatformFigures]
 
 
 # -- what happened -------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from infobot.domain.attention import Attention, Pin, Situation, TroubledDay, nee
 from infobot.domain.calendar import Runway
 from infobot.domain.schedule import SlotStatus
 from infobot.domain.story import StoryStatus
+from infobot.service.read.figures import first_figures
 from infobot.service.read.models import AttentionLine, LastPost, NextPost, Status
 from infobot.service.read.plan import COMING, Planner
 from infobot.store import campaigns, deliveries, slots, stories
@@ -94,6 +95,7 @@ class CampaignReads:
                     story = entry.story
                     next_post = NextPost(entry.day, entry.due_at, story.id, story.title)
                     break
+            figures = first_figures(session, cid, state.schedule.local_date(found.now))
         attention = [
             AttentionLine(item.kind, item.message)
             for item in needs_attention(found, state.schedule, state.calendar)
@@ -125,6 +127,7 @@ class CampaignReads:
             ),
             next_post=next_post,
             attention=attention,
+            first_figures=figures,
         )
 
     def blackouts(self) -> list[Blackout]:
