@@ -106,20 +106,28 @@ def schedule(
     )
 
 
-def stop_withdrawn(session: Session) -> int:
-    """Stop reading posts infobot deleted or whose story was withdrawn; how many stopped."""
+def withdrawn(session: Session) -> list[int]:
+    """Live posts infobot deleted, or whose story was withdrawn: to stop reading."""
     deleted = select(Delivery.id).where(Delivery.status == DeliveryStatus.DELETED)
-    withdrawn = select(Story.id).where(Story.status == StoryStatus.WITHDRAWN)
-    result = session.execute(
-        update(EngagementPost)
-        .where(
-            EngagementPost.state == PostState.LIVE.value,
-            (EngagementPost.delivery_id.in_(deleted)) | (EngagementPost.story_id.in_(withdrawn)),
+    stories = select(Story.id).where(Story.status == StoryStatus.WITHDRAWN)
+    return list(
+        session.scalars(
+            select(EngagementPost.id).where(
+                EngagementPost.state == PostState.LIVE.value,
+                (EngagementPost.delivery_id.in_(deleted)) | (EngagementPost.story_id.in_(stories)),
+            )
         )
+    )
+
+
+def stop(session: Session, ids: Sequence[int]) -> None:
+    """These posts are no longer read: infobot deleted them (withdrawn)."""
+    session.execute(
+        update(EngagementPost)
+        .where(EngagementPost.id.in_(list(ids)))
         .values(state=PostState.WITHDRAWN.value, next_read_at=None)
         .execution_options(synchronize_session=False)
     )
-    return int(getattr(result, "rowcount", 0) or 0)
 
 
 # -- reading -------------------------------------------------------------------------------

@@ -26,6 +26,8 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
+
 from infobot.clock import Clock
 from infobot.domain.costs import BillingMonth
 from infobot.domain.engagement import (
@@ -120,15 +122,22 @@ class EngagementReader:
         return report
 
     def schedule(self, now: datetime) -> int:
-        """Give new deliveries a read schedule; stop reading deleted and withdrawn ones."""
-        with self.db.write() as session:
-            engagement.stop_withdrawn(session)
-            new = engagement.unscheduled(session)
-            first = [next_read(p.sent_at, None, 0, p.sent_at, self.bands) for p in new]
-            engagement.schedule(
-                session, new, [at or p.sent_at for p, at in zip(new, first, strict=True)]
-            )
+        """Give new deliveries a read schedule; stop reading deleted and withdrawn ones.
+        (A read first: most ticks have nothing to change and take no write lock.)"""
+        with self.db.read() as session:
+            if not engagement.unscheduled(session, 1) and not engagement.withdrawn(session):
+                return 0
+        try:
+            with self.db.write() as session:
+                engagement.stop(session, engagement.withdrawn(session))
+                new = engagement.unscheduled(session)
+                engagement.schedule(session, new, [self._first_read(p.sent_at) for p in new])
+        except IntegrityError:  # another daemon scheduled them first
+            return 0
         return len(new)
+
+    def _first_read(self, sent_at: datetime) -> datetime:
+        return next_read(sent_at, None, 0, sent_at, self.bands) or sent_at
 
     def _out_of_time(self, deadline: datetime | None, stop_at: float) -> bool:
         late = deadline is not None and self.clock.now() >= deadline
