@@ -30,7 +30,9 @@ BANDS = [1, 2, 3, 4, 5, 6, 9, 12, 15, 18, 21, 24, 36, 48, 60, 72, 96, 120, 144, 
 
 def deliveries(w: World) -> list[Delivery]:
     with w.app.db.read() as session:
-        return list(session.scalars(select(Delivery).order_by(Delivery.story_id, Delivery.platform)))
+        return list(
+            session.scalars(select(Delivery).order_by(Delivery.story_id, Delivery.platform))
+        )
 
 
 def read_ages(w: World, delivery: Delivery) -> list[float]:

@@ -63,29 +63,33 @@ class World:
             daemon.tick()
 
     def run_until(self, until: datetime, worker: str = "d1") -> int:
-        """Tick at every moment something is due (a post time, a read), at least every 6
-        hours: what a daemon ticking every minute does, without the idle minutes."""
-        daemon = self.app.daemon(worker)
-        ticks = 0
-        while self.clock.now() < until:
-            self.clock.set(min(self.next_event(), until))
-            daemon.tick()
-            ticks += 1
-        return ticks
+        return run_until(self.app, self.clock, until, worker)
 
-    def next_event(self) -> datetime:
-        now = self.clock.now()
-        schedule = self.app.schedule
-        today = schedule.local_date(now)
-        posts = [schedule.due_at(today + timedelta(days=n)) for n in (0, 1)]
-        with self.app.db.read() as session:
-            read = session.scalar(
-                select(func.min(EngagementPost.next_read_at)).where(
-                    EngagementPost.state == "live", EngagementPost.next_read_at > now
-                )
+
+def run_until(app: App, clock: FixedClock, until: datetime, worker: str = "d1") -> int:
+    """Tick at every moment something is due (a post time, a read), at least every 6 hours:
+    what a daemon ticking every minute does, without the idle minutes."""
+    daemon = app.daemon(worker)
+    ticks = 0
+    while clock.now() < until:
+        clock.set(min(next_event(app, clock.now()), until))
+        daemon.tick()
+        ticks += 1
+    return ticks
+
+
+def next_event(app: App, now: datetime) -> datetime:
+    schedule = app.schedule
+    today = schedule.local_date(now)
+    posts = [schedule.due_at(today + timedelta(days=n)) for n in (0, 1)]
+    with app.db.read() as session:
+        read = session.scalar(
+            select(func.min(EngagementPost.next_read_at)).where(
+                EngagementPost.state == "live", EngagementPost.next_read_at > now
             )
-        later = [t for t in (*posts, read) if t is not None and t > now]
-        return min([*later, now + timedelta(hours=6)])
+        )
+    later = [t for t in (*posts, read) if t is not None and t > now]
+    return min([*later, now + timedelta(hours=6)])
 
 
 @contextmanager
