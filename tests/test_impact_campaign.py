@@ -107,3 +107,25 @@ def test_a_30_day_campaign_reads_by_the_bands_and_totals_match_the_fakes(
         assert sent_times(quiet) == posts_sent, "reads never make a post later"
         with quiet.app.db.read() as session:
             assert session.scalar(select(EngagementSnapshot.id)) is None
+
+
+def test_a_post_deleted_on_x_by_someone_else_is_noticed_shown_and_alerted_once(
+    tmp_path: Path,
+) -> None:
+    from infobot.store.models import Alert
+
+    with world(tmp_path, platforms="x,bluesky", campaign_end=MONDAY) as w:
+        w.stories(1)
+        w.run_until(START + timedelta(hours=3))
+        tweet = next(iter(w.fake_x.tweets))
+        w.fake_x.delete_elsewhere(tweet)
+        w.run_until(START + timedelta(days=2))
+        with w.app.db.read() as session:
+            gone = session.scalars(select(Alert).where(Alert.kind == "post_gone")).all()
+        assert len(gone) == 1 and "post on x was deleted on x, not by infobot" in gone[0].message
+        cells = w.app.impact.report().stories[0].cells
+        assert cells["x"].state.value == "gone" and cells["bluesky"].state.value == "live"
+        assert cells["x"].counts.first.likes is not None  # the last counts read are kept
+        status = w.app.reads.campaign.status()
+        assert status.first_figures is not None
+        assert [p.text for p in status.first_figures.platforms][1] == "deleted on x"
