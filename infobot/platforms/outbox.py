@@ -28,6 +28,7 @@ from infobot.domain.render import PlatformRules, Post
 from infobot.platforms.base import Account, PlatformBase, Published
 from infobot.platforms.metrics_parse import MetricsPage
 
+_Seen = tuple[tuple[int, int] | None, dict[str, datetime | None], set[str]]
 #: How many posts one engagement read takes (the file is read once per read).
 OUTBOX_BATCH = 1000
 _GROWTH_HOURS = 168
@@ -50,6 +51,9 @@ class OutboxPlatform(PlatformBase):
     def __init__(self, path: Path, *, max_length: int = 500, clock: Clock | None = None) -> None:
         self.path = path
         self.clock = clock or SystemClock()
+        self._seen: tuple[tuple[int, int] | None, dict[str, datetime | None], set[str]] | None = (
+            None
+        )
         # the outbox stands in for Mastodon: graphemes, URLs as 23, its alt-text limit
         self._rules = PlatformRules(
             name=self.name, max_length=max_length, counter="mastodon", alt_text_max=1500
@@ -121,8 +125,15 @@ class OutboxPlatform(PlatformBase):
             detail="" if writable else "the folder is not writable",
         )
 
-    def metrics(self, remote_ids: Sequence[str], *, recent: int | None = None) -> MetricsPage:
-        """Made-up counts that grow with each post's age (see the module doc)."""
+    def _posted(self) -> tuple[dict[str, datetime | None], set[str]]:
+        """Each post's time and the deleted ids, read once per change of the file."""
+        try:
+            stat = self.path.stat()
+            version: tuple[int, int] | None = (stat.st_mtime_ns, stat.st_size)
+        except FileNotFoundError:
+            version = None
+        if self._seen is not None and self._seen[0] == version:
+            return self._seen[1], self._seen[2]
         posted: dict[str, datetime | None] = {}
         deleted: set[str] = set()
         for record in self._records():
@@ -130,6 +141,12 @@ class OutboxPlatform(PlatformBase):
                 deleted.add(str(record["deleted_id"]))
             elif record.get("id"):
                 posted[str(record["id"])] = _when(record.get("at"))
+        self._seen = (version, posted, deleted)
+        return posted, deleted
+
+    def metrics(self, remote_ids: Sequence[str], *, recent: int | None = None) -> MetricsPage:
+        """Made-up counts that grow with each post's age (see the module doc)."""
+        posted, deleted = self._posted()
         now = self.clock.now()
         counts = {}
         for remote_id in remote_ids:

@@ -25,8 +25,10 @@ from infobot.store.models import (
     Delivery,
     EngagementPost,
     EngagementSnapshot,
+    Event,
     Slot,
     Story,
+    XCharge,
 )
 
 _FIRST = tuple(m.value for m in Metric)
@@ -35,10 +37,7 @@ _REST = tuple(f"rest_{m.value}" for m in Metric)
 
 # -- counts in and out of the columns ------------------------------------------------------
 def counts_of(row: CountColumns) -> ThreadCounts:
-    first = Counts(*(getattr(row, name) for name in _FIRST))
-    if (row.parts or 1) <= 1:
-        return ThreadCounts(first)
-    return ThreadCounts(first, Counts(*(getattr(row, name) for name in _REST)), row.parts)
+    return _thread(row.parts, [getattr(row, name) for name in (*_FIRST, *_REST)])
 
 
 def count_values(counts: ThreadCounts) -> dict[str, Any]:
@@ -59,7 +58,7 @@ class Unscheduled:
     parts: int
 
 
-def unscheduled(session: Session, limit: int = 1000) -> list[Unscheduled]:
+def unscheduled(session: Session, limit: int = 50_000) -> list[Unscheduled]:
     """Deliveries sent (and not withdrawn) that have no read schedule yet."""
     rows = session.execute(
         select(Delivery.id, Delivery.story_id, Delivery.platform, Delivery.sent_at, Delivery.parts)
@@ -148,8 +147,23 @@ class DueRead:
 
 def due(session: Session, now: datetime, limit: int | None = None) -> list[DueRead]:
     """Live posts whose next read has come, the most overdue first."""
+    columns = [getattr(EngagementPost, name) for name in (*_FIRST, *_REST)]
     rows = session.execute(
-        select(EngagementPost, Delivery.parts, Delivery.remote_id)
+        select(
+            EngagementPost.id,
+            EngagementPost.delivery_id,
+            EngagementPost.story_id,
+            EngagementPost.platform,
+            EngagementPost.sent_at,
+            EngagementPost.last_read_at,
+            EngagementPost.unchanged,
+            EngagementPost.failures,
+            EngagementPost.reads,
+            EngagementPost.parts,
+            Delivery.parts,
+            Delivery.remote_id,
+            *columns,
+        )
         .join(Delivery, Delivery.id == EngagementPost.delivery_id)
         .where(
             EngagementPost.state == PostState.LIVE.value,
@@ -158,22 +172,25 @@ def due(session: Session, now: datetime, limit: int | None = None) -> list[DueRe
         )
         .order_by(EngagementPost.next_read_at, EngagementPost.id)
         .limit(limit)
-    ).all()
+    )
     found = []
-    for post, parts, head in rows:
-        ids = tuple(str(p["id"]) for p in json.loads(parts or "[]") if p.get("id"))
+    for row in rows:
+        values: Sequence[Any] = tuple(row)
+        post_id, delivery_id, story_id, platform, sent_at, last, unchanged, failures = values[:8]
+        reads, parts, confirmed, head = values[8:12]
+        ids = tuple(str(p["id"]) for p in json.loads(confirmed or "[]") if p.get("id"))
         found.append(
             DueRead(
-                post.id,
-                post.delivery_id,
-                post.story_id,
-                post.platform,
-                post.sent_at,
-                post.last_read_at,
-                post.unchanged,
-                post.failures,
-                post.reads,
-                counts_of(post) if post.reads else None,
+                post_id,
+                delivery_id,
+                story_id,
+                platform,
+                sent_at,
+                last,
+                unchanged,
+                failures,
+                reads,
+                _thread(parts, values[12:]) if reads else None,
                 ids or ((head,) if head else ()),
             )
         )
@@ -240,6 +257,7 @@ def posts(
 ) -> list[PostFacts]:
     """Every delivery that went out (withdrawn stories left out), with its latest counts.
     ``since``/``until`` bound the sending time, to narrow the rows a period needs."""
+    columns = [getattr(EngagementPost, name) for name in (*_FIRST, *_REST)]
     query = (
         select(
             Delivery.id,
@@ -250,7 +268,11 @@ def posts(
             Delivery.platform,
             Delivery.remote_url,
             Delivery.sent_at,
-            EngagementPost,
+            EngagementPost.state,
+            EngagementPost.reads,
+            EngagementPost.read_at,
+            EngagementPost.parts,
+            *columns,
         )
         .join(Story, Story.id == Delivery.story_id)
         .outerjoin(Slot, Slot.id == Delivery.slot_id)
@@ -270,10 +292,15 @@ def posts(
     if story_ids is not None:
         query = query.where(Delivery.story_id.in_(list(story_ids)))
     found = []
-    for d_id, story_id, title, author, day, platform, url, sent_at, post in session.execute(query):
+    for row in session.execute(query):
+        values: Sequence[Any] = tuple(row)
+        d_id, story_id, title, author, day, platform, url, sent_at, state, reads, read_at = values[
+            :11
+        ]
+        parts, counts = values[11], values[12:]
         if sent_at is None:
             continue
-        read = post is not None and post.reads > 0
+        read = bool(reads)
         found.append(
             PostFacts(
                 d_id,
@@ -284,12 +311,19 @@ def posts(
                 platform,
                 url,
                 sent_at,
-                PostState(post.state) if post is not None else PostState.LIVE,
-                counts_of(post) if read else None,
-                post.read_at if read else None,
+                PostState(state) if state else PostState.LIVE,
+                _thread(parts, counts) if read else None,
+                read_at if read else None,
             )
         )
     return found
+
+
+def _thread(parts: int | None, values: Sequence[int | None]) -> ThreadCounts:
+    first = Counts(*values[:6])
+    if (parts or 1) <= 1:
+        return ThreadCounts(first)
+    return ThreadCounts(first, Counts(*values[6:]), parts or 1)
 
 
 def snapshots(
@@ -330,3 +364,17 @@ def went_out_before(session: Session, campaign_id: int, day: date) -> Slot | Non
         .order_by(Slot.local_date.desc())
         .limit(1)
     )
+
+
+def marker(session: Session) -> tuple[int, int, int]:
+    """Changes whenever the report could: a new audit event (every change to a story or a
+    delivery writes one, a post found gone too), a new read, a new X request. Three
+    primary-key lookups."""
+    found = session.execute(
+        select(
+            select(func.max(Event.id)).scalar_subquery(),
+            select(func.max(EngagementSnapshot.id)).scalar_subquery(),
+            select(func.max(XCharge.id)).scalar_subquery(),
+        )
+    ).one()
+    return (int(found[0] or 0), int(found[1] or 0), int(found[2] or 0))

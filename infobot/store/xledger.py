@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import extract, func, select
 from sqlalchemy.orm import Session
 
 from infobot.domain.costs import XRequest
@@ -51,3 +51,24 @@ def rows(
     if end is not None:
         query = query.where(XCharge.at < end)
     return [(at, XRequest(kind), from_micros(cost)) for at, kind, cost in session.execute(query)]
+
+
+def by_month(
+    session: Session, start: datetime | None = None, end: datetime | None = None
+) -> list[tuple[int, int, XRequest, int, Decimal]]:
+    """Requests in the period per billing month (UTC) and kind: year, month, kind, how many,
+    what they cost; oldest first. (The sums are made by the database: a year is 8,000 rows.)"""
+    year, month = extract("year", XCharge.at), extract("month", XCharge.at)
+    query = (
+        select(year, month, XCharge.kind, func.count(), func.sum(XCharge.cost_micros))
+        .group_by(year, month, XCharge.kind)
+        .order_by(year, month)
+    )
+    if start is not None:
+        query = query.where(XCharge.at >= start)
+    if end is not None:
+        query = query.where(XCharge.at < end)
+    return [
+        (int(y), int(m), XRequest(kind), int(n), from_micros(int(cost or 0)))
+        for y, m, kind, n, cost in session.execute(query)
+    ]

@@ -43,7 +43,7 @@ from infobot.platforms.base import ReadsMetrics, metrics_reader
 from infobot.platforms.metrics_parse import MetricsPage
 from infobot.service.impact.spending import X, XSpending
 from infobot.service.pool import PlatformPool
-from infobot.store import engagement
+from infobot.store import engagement, events
 from infobot.store.db import Database
 from infobot.store.engagement import DueRead
 
@@ -55,6 +55,8 @@ RUN_SECONDS = 30.0
 RATE_LIMIT_FLOOR = timedelta(minutes=1)
 #: The most posts one run looks at (the rest are due at the next run).
 MOST_PER_RUN = 50_000
+#: The audit event of a post found deleted on its platform.
+GONE = "delivery.gone"
 
 
 @dataclass(frozen=True)
@@ -241,7 +243,8 @@ class EngagementReader:
             )
             report.read += 1
         report.failed += missing
-        self._save(changes, snaps)
+        gone = [g for g in report.gone if g.delivery_id in {p.delivery_id for p in chunk}]
+        self._save(changes, snaps, gone)
 
     def _read_ok(self, post: DueRead, counts: ThreadCounts, now: datetime) -> dict[str, Any]:
         before = post.counts.total if post.counts is not None else None
@@ -289,10 +292,27 @@ class EngagementReader:
             engagement.postpone(session, [p.id for p in posts], until)
         report.postponed[name] = until
 
-    def _save(self, changes: list[dict[str, Any]], snaps: list[dict[str, Any]]) -> None:
+    def _save(
+        self,
+        changes: list[dict[str, Any]],
+        snaps: list[dict[str, Any]],
+        gone: Sequence[GonePost] = (),
+    ) -> None:
         if changes or snaps:
             with self.db.write() as session:
                 engagement.save_reads(session, changes, snaps)
+                for post in gone:  # in the audit trail too: the team did not do this
+                    events.record(
+                        session,
+                        at=self.clock.now(),
+                        actor="infobot",
+                        action=GONE,
+                        story_id=post.story_id,
+                        delivery_id=post.delivery_id,
+                        after={"platform": post.platform, "state": PostState.GONE.value},
+                        message=f"{post.platform}: the post was deleted on the platform, "
+                        "not by infobot; it is no longer read",
+                    )
 
 
 def _chunks(posts: Sequence[DueRead], size: int) -> Iterator[list[DueRead]]:

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from infobot.service.report_model import Report, StoryLine
     from infobot.service.report_tables import Kind, Value
 
-STORIES_PER_PAGE = 50
+STORIES_PER_PAGE = 20
 HOUR = timedelta(hours=1)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TABLES = ("posts", "stories", "weeks", "platforms", "top", "spend")
