@@ -9,7 +9,7 @@ from typing import IO, TYPE_CHECKING
 
 import click
 
-from infobot.cli.common import DATE, Env, pass_env
+from infobot.cli.common import DATE, Env, output_option, pass_env
 
 if TYPE_CHECKING:
     from infobot.service.report_model import Report
@@ -37,12 +37,7 @@ TABLES = ("posts", "stories", "weeks", "platforms", "top", "spend")
     show_default=True,
     help="Which table a CSV holds (posts: one row per story and platform).",
 )
-@click.option(
-    "--output",
-    "-o",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write to this file (default: standard output).",
-)
+@output_option
 @pass_env
 def report(
     env: Env, start: date | None, end: date | None, fmt: str, table: str, output: Path | None

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from infobot.cli.common import Env, json_option, pass_env, print_json, shorten
+from infobot.cli.common import Env, json_option, output_option, pass_env, print_json, shorten
 
 if TYPE_CHECKING:
     from infobot.service.read.models import Status
@@ -141,12 +141,7 @@ def _print_status(data: Status) -> None:
     show_default=True,
     help="CSV is safe to open in a spreadsheet.",
 )
-@click.option(
-    "--output",
-    "-o",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write to this file (default: standard output).",
-)
+@output_option
 @pass_env
 def export(env: Env, what: str, fmt: str, output: Path | None) -> None:
     """Export stories, deliveries or the audit trail as CSV or JSON."""
