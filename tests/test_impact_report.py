@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from pathlib import Path
 
 from infobot.app import App
 from infobot.clock import FixedClock
@@ -56,5 +57,35 @@ def test_a_report_is_kept_until_something_changes(tmp_path: object) -> None:
         app.x_spending(XRequest.POST, 1, 201)
         changed = app.impact.report()
         assert changed is not first and changed.spend_total == Decimal("0.015")
+    finally:
+        app.close()
+
+
+def test_reads_and_the_report_on_each_store(db_url: str, tmp_path: object) -> None:
+    """The engagement store and the report's queries on SQLite and PostgreSQL alike."""
+    from datetime import timedelta
+
+    from infobot.platforms.outbox import OutboxPlatform
+    from infobot.service.importing import import_files
+    from tests.conftest import story_row, write_csv
+
+    clock = FixedClock(datetime(2026, 11, 23, 9, tzinfo=UTC))
+    outbox = OutboxPlatform(Path(str(tmp_path)) / "out.jsonl", clock=clock)
+    app = App.open(load_settings(database_url=db_url), clock, platforms={"outbox": outbox})
+    try:
+        csv = write_csv(Path(str(tmp_path)) / "s.csv", [story_row(1), story_row(2)])
+        ids = import_files(app, [csv], actor="sam").added_ids
+        app.editorial().approve(ids, actor="alex")
+        daemon = app.daemon("d")
+        daemon.tick()
+        for _ in range(3):
+            clock.advance(timedelta(hours=1))
+            daemon.tick()
+        report = app.impact.report()
+        [story] = report.stories
+        assert story.tally.counts.likes is not None and story.tally.posts == 1
+        assert len(app.impact.growth(story.story_id)[0].points) == 3
+        status = app.reads.campaign.status()
+        assert status.first_figures is None  # nothing went out before today
     finally:
         app.close()

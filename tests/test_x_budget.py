@@ -6,7 +6,7 @@ refused, and the team is told a week ahead when the budget runs out before the q
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
