@@ -25,6 +25,7 @@ from infobot.clock import Clock, ShiftedClock, SystemClock
 from infobot.domain.calendar import CampaignCalendar
 from infobot.domain.campaign import CampaignSpec
 from infobot.domain.campaign import defaults as campaign_defaults
+from infobot.domain.costs import Pricing
 from infobot.domain.errors import NotFound
 from infobot.domain.render import RenderOptions
 from infobot.domain.schedule import PostingSchedule
@@ -37,13 +38,18 @@ from infobot.store.migrate import ensure_current
 from infobot.store.models import Campaign
 
 if TYPE_CHECKING:
-    from infobot.platforms.base import Platform
+    from infobot.platforms.base import CostRecorder, Platform
     from infobot.runtime.alerts import Alerter
     from infobot.runtime.daemon import Daemon
+    from infobot.runtime.impact import ImpactJob
     from infobot.runtime.metrics import DatabaseCollector
     from infobot.runtime.runner import CampaignDaemon, Runner, ServerStarter
     from infobot.service.campaigns import CampaignAdmin
     from infobot.service.editorial import Editorial
+    from infobot.service.impact.forecast import XForecast
+    from infobot.service.impact.reading import EngagementReader
+    from infobot.service.impact.reports import ImpactReads
+    from infobot.service.impact.spending import XSpending
     from infobot.service.importing import Importer
     from infobot.service.manual import ManualPosting
     from infobot.service.publisher import Publisher
@@ -100,19 +106,36 @@ def campaign_settings(settings: Settings, spec: CampaignSpec) -> Settings:
     return settings.model_copy(update=update)
 
 
-def platform_pool(settings: Settings, ready: Mapping[str, Platform] | None = None) -> PlatformPool:
+def platform_pool(
+    settings: Settings,
+    ready: Mapping[str, Platform] | None = None,
+    recorder: CostRecorder | None = None,
+) -> PlatformPool:
     """The enabled platforms, built from the settings through the registry on first use;
-    ``ready`` adapters (a test's fakes) are used as they are."""
+    ``ready`` adapters (a test's fakes) are used as they are. Adapters that charge per
+    request (X) are given ``recorder``, the X ledger."""
 
     def build(name: str) -> Platform:
         from infobot.platforms import registry
 
-        return registry.create(name, settings)
+        return charged(registry.create(name, settings))
+
+    def charged(platform: Platform) -> Platform:
+        record = getattr(platform, "record_requests", None)
+        if recorder is not None and callable(record):
+            record(recorder)
+        return platform
 
     pool = PlatformPool(settings.platforms, build)
     for name, platform in (ready or {}).items():
-        pool.add(name, platform)
+        pool.add(name, charged(platform))
     return pool
+
+
+def x_spending(settings: Settings, db: Database, clock: Clock) -> XSpending:
+    from infobot.service.impact.spending import XSpending
+
+    return XSpending(db, clock, settings.x.pricing(), settings.x.monthly_budget)
 
 
 @dataclass
@@ -122,6 +145,7 @@ class App:
     db: Database
     campaign_id: int
     platforms: PlatformPool  # this campaign's platforms
+    x_spending: XSpending  # the X ledger and budget (one X account for every campaign)
     configured: Settings | None = None  # the settings as read (None: ``settings``)
     pool: PlatformPool | None = None  # every enabled platform (None: ``platforms``)
 
@@ -148,8 +172,9 @@ class App:
                     ShiftedClock(settings.clock_start) if settings.clock_start else SystemClock()
                 )
             first = campaigns.sync(db, campaign_config(settings), clock.now())
-            pool = platform_pool(settings, platforms)
-            root = cls(settings, clock, db, first, pool, settings, pool)
+            spending = x_spending(settings, db, clock)
+            pool = platform_pool(settings, platforms, spending)
+            root = cls(settings, clock, db, first, pool, spending, settings, pool)
             return root.using(campaign or settings.campaign or first)
         except BaseException:
             db.dispose()
@@ -188,7 +213,9 @@ class App:
         base = self.base_settings
         settings = campaign_settings(base, campaigns.spec_of(row))
         pool = self.all_platforms.only(settings.platforms)
-        return App(settings, self.clock, self.db, row.id, pool, base, self.all_platforms)
+        return App(
+            settings, self.clock, self.db, row.id, pool, self.x_spending, base, self.all_platforms
+        )
 
     def running(self) -> list[App]:
         """An App for every campaign that runs (its own queue, calendar and post time)."""
@@ -270,8 +297,13 @@ class App:
                 require_consent=self.settings.require_consent,
                 timezone=self.settings.tz,
             ),
-            plan=PlanReads(db, planner, self.checker),
-            calendar=CalendarReads(db, planner, self.checker),
+            plan=PlanReads(db, planner, self.checker, self.x_pricing),
+            calendar=CalendarReads(
+                db,
+                planner,
+                self.checker,
+                self.x_forecast.costs if self.x_forecast is not None else None,
+            ),
             campaign=CampaignReads(db, planner, self.platforms.enabled),
             records=RecordReads(db, self.campaign_id, timezone=self.settings.tz),
         )
@@ -305,6 +337,7 @@ class App:
             self.render_options,
             worker=worker,
             rng=rng,
+            guard=self.x_spending.refusal if self.x_spending.budget is not None else None,
         )
 
     def manual(self) -> ManualPosting:
@@ -365,6 +398,7 @@ class App:
             self.alerts,
             worker=worker,
             label=self.settings.campaign_name if self.several_running else "",
+            impact=self.impact_job(),
         )
 
     def campaign_daemons(self, worker: str | None = None) -> list[CampaignDaemon]:
@@ -405,3 +439,50 @@ class App:
         from infobot.runtime.metrics import DatabaseCollector
 
         return DatabaseCollector(self.db, self.planner, self.platforms.enabled)
+
+    # -- impact: engagement, the report, what X costs ---------------------------------------
+    @cached_property
+    def impact(self) -> ImpactReads:
+        from infobot.service.impact.reports import ImpactReads
+
+        return ImpactReads(self.db, self.clock, self.campaign_id, self.settings.tz)
+
+    @property
+    def x_pricing(self) -> Pricing | None:
+        """X's prices when X is enabled (the preview shows each day's X cost)."""
+        return self.x_spending.pricing if "x" in self.platforms.enabled else None
+
+    @cached_property
+    def x_forecast(self) -> XForecast | None:
+        """What the planned posts will cost on X (None when X is not enabled)."""
+        from infobot.service.impact.forecast import XForecast
+
+        if "x" not in self.platforms.enabled:
+            return None
+        return XForecast(self.db, self.clock, self.planner, self.checker, self.x_spending)
+
+    def engagement(self) -> EngagementReader:
+        from infobot.service.impact.reading import EngagementReader
+
+        forecast = self.x_forecast
+        return EngagementReader(
+            self.db,
+            self.clock,
+            self.platforms,
+            self.settings.bands,
+            spending=self.x_spending,
+            reserve=forecast.reserve if forecast is not None else None,
+            campaign_id=self.campaign_id,
+        )
+
+    def impact_job(self) -> ImpactJob:
+        from infobot.runtime.impact import ImpactJob
+
+        return ImpactJob(
+            self.db,
+            self.clock,
+            self.planner,
+            self.alerts,
+            reader=self.engagement() if self.settings.engagement_reads else None,
+            forecast=self.x_forecast,
+        )

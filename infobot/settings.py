@@ -25,6 +25,7 @@ from pydantic_settings import (
 
 from infobot.domain.errors import ConfigError
 from infobot.settings_campaigns import CampaignSettings
+from infobot.settings_impact import ImpactSettings, XCostSettings
 
 ENV_PREFIX = "INFOBOT_"
 DEFAULT_CONFIG = Path("config/infobot.toml")
@@ -49,7 +50,7 @@ class MastodonSettings(BaseModel):
     timeout_seconds: float = Field(default=30.0, gt=0, le=300, description="Per-call timeout")
 
 
-class XSettings(BaseModel):
+class XSettings(XCostSettings):
     consumer_key: SecretStr | None = Field(default=None, description="App's API key")
     consumer_secret: SecretStr | None = Field(default=None, description="App's API key secret")
     access_token: SecretStr | None = Field(default=None, description="Account's access token")
@@ -80,7 +81,7 @@ def _split_list(value: Any) -> Any:
     return value
 
 
-class Settings(BaseSettings, CampaignSettings):
+class Settings(BaseSettings, CampaignSettings, ImpactSettings):
     model_config = SettingsConfigDict(
         env_prefix=ENV_PREFIX,
         env_nested_delimiter="__",

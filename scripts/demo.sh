@@ -40,6 +40,12 @@ for line in open(sys.argv[1], encoding="utf-8"):
     first = post["text"].splitlines()[0]
     print(f"  {post['id']}: {first[:90]}{'…' if len(first) > 90 else ''}")
 PY
-export INFOBOT_CLOCK_START="2026-11-27T09:10:00+00:00"
+# An hour after the last post the daemon reads its first figures (the outbox makes up
+# counts that grow with each post's age, so the report has something to show).
+say "INFOBOT_CLOCK_START=2026-11-27T10:01:00Z infobot run --once"
+INFOBOT_CLOCK_START="2026-11-27T10:01:00+00:00" $BIN/infobot run --once 2>&1 \
+  | sed -E 's/^[0-9-]+ [0-9:,]+ //' | grep -v 'ALERT runway' || true
+export INFOBOT_CLOCK_START="2026-11-27T10:10:00+00:00"
 run $BIN/infobot status
+run $BIN/infobot report
 printf '\nThe demo database was %s (now removed).\n' "$DEMO"

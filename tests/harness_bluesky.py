@@ -5,6 +5,11 @@ sessions (unsigned JWTs with an ``exp`` claim), profiles, records, blobs, the au
 and ``getPosts``. It keeps every post, counts every call and can fail the next
 ``createRecord`` in the ways listed in ``FAULTS``. Nothing here mocks the SDK: the adapter
 talks to this server through ``atproto`` and ``httpx`` exactly as it would to bsky.social.
+
+Metrics (issue 14): ``getPosts`` (at most 25 URIs; deleted posts left out) carries counts
+that grow with each post's age on ``pds.engagement.now``; ``pds.engagement.faults`` makes
+the next ``getPosts`` answer 429 or 500; :meth:`FakePds.delete_elsewhere` deletes a post
+without infobot (``getRecord`` then says ``RecordNotFound``).
 """
 
 from __future__ import annotations
@@ -33,6 +38,7 @@ import regex
 from infobot.platforms.bluesky import BlueskyPlatform, join_remote_id
 from tests.platform_harness import CreateRequest, LivePost
 from tests.support import transcript
+from tests.support.metrics_fakes import FakeEngagement, bluesky_post_view
 
 HANDLE = "infostory-test.bsky.social"
 DID = "did:plc:ewvi7nxzyoun6zhxrhs64oiz"
@@ -136,6 +142,7 @@ class FakePds:
     refused_token_error: str = "InvalidToken"
     lock: threading.RLock = field(default_factory=threading.RLock)
     stopping: threading.Event = field(default_factory=threading.Event)
+    engagement: FakeEngagement = field(default_factory=FakeEngagement)
     _last_tid: int = 0
 
     # ---------------------------------------------------------------- test controls
@@ -161,6 +168,13 @@ class FakePds:
     def live(self) -> list[StoredPost]:
         with self.lock:
             return [p for p in self.posts if not p.deleted]
+
+    def delete_elsewhere(self, uri: str) -> None:
+        """The post was deleted in the Bluesky app: infobot did not."""
+        with self.lock:
+            for post in self.posts:
+                if post.uri == uri:
+                    post.deleted = True
 
     def add_foreign_repost(self, text: str) -> None:
         """Someone else's post with this text, reposted by our account (lookup must skip it)."""
@@ -400,6 +414,7 @@ class _Handler(BaseHTTPRequestHandler):
         cid = _cid(json.dumps(record, sort_keys=True).encode(), 0x71)
         with pds.lock:
             pds.posts.append(StoredPost(uri, cid, record, _now_iso()))
+        pds.engagement.created(uri)
         answer = {
             "uri": uri,
             "cid": cid,
@@ -507,8 +522,34 @@ class _Handler(BaseHTTPRequestHandler):
         return {"feed": items[:limit]}
 
     def get_posts(self, pds: FakePds) -> dict[str, Any]:
-        posts = [pds.find(uri) for uri in self.query.get("uris", [])]
-        return {"posts": [p.view(pds.author()) for p in posts if p is not None]}
+        fault = pds.engagement.fault()
+        if fault == "rate_limited":
+            reset = int(time.time()) + 300
+            headers = {"ratelimit-limit": "3000", "ratelimit-remaining": "0"}
+            headers |= {"ratelimit-reset": str(reset), "ratelimit-policy": "3000;w=300"}
+            raise _Reply(429, {"error": "RateLimitExceeded", "message": "slow down"}, headers)
+        if fault is not None:
+            raise _error(500, "InternalServerError", "Internal Server Error")
+        uris = self.query.get("uris", [])
+        if len(uris) > 25:
+            raise _error(400, "InvalidRequest", "uris must not have more than 25 elements")
+        posts = [p for p in (pds.find(uri) for uri in uris) if p is not None]
+        views = [
+            {
+                **p.view(pds.author()),
+                **_counts_of(bluesky_post_view(p.uri, pds.engagement.counts(p.uri))),
+            }
+            for p in posts
+        ]
+        pds.engagement.answered(len(views))
+        return {"posts": views}
+
+
+_COUNT_KEYS = ("likeCount", "repostCount", "replyCount", "quoteCount", "bookmarkCount")
+
+
+def _counts_of(view: dict[str, Any]) -> dict[str, Any]:
+    return {key: view[key] for key in _COUNT_KEYS}
 
 
 _ROUTES: dict[str, Any] = {

@@ -30,6 +30,7 @@ PAGES = (
     "/calendar",
     "/calendar?month=2027-01",
     "/history",
+    "/impact",
     "/audit",
     "/campaign",
     "/stories/new",

@@ -8,6 +8,7 @@ import os
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
@@ -126,6 +127,12 @@ def by_option(required: bool = False) -> Callable[[F], F]:
 
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+output_option = click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to this file (default: standard output).",
+)
 
 #: Commands that act on no one campaign (``run`` posts for every one of them).
 NOT_PER_CAMPAIGN = frozenset({"run", "users", "db", "backup", "campaign list", "campaign create"})

@@ -14,6 +14,7 @@ import click
 from infobot import __version__
 from infobot.cli import campaign, dbcmd, importing, posting, runcmd, stories, users, views, webcmd
 from infobot.cli.common import Env, add_campaign_option
+from infobot.cli.report import report as report_command
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 #: How to do what an error's hint asks, on the command line (``infobot.domain.errors.Hint``).
@@ -53,6 +54,7 @@ cli.add_command(campaign.campaign)
 cli.add_command(views.preview)
 cli.add_command(views.status)
 cli.add_command(views.export)
+cli.add_command(report_command)
 cli.add_command(posting.post_now)
 cli.add_command(posting.doctor)
 cli.add_command(runcmd.run)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from infobot.cli.common import Env, json_option, pass_env, print_json, shorten
+from infobot.cli.common import Env, json_option, output_option, pass_env, print_json, shorten
 from infobot.domain.dates import date_time, weekday_date
 
 if TYPE_CHECKING:
@@ -60,6 +60,8 @@ def preview(env: Env, days: int, as_json: bool) -> None:
                     click.echo(f"      {line}")
                 if post.image:
                     click.echo(f"      (image: {post.image}; alt: {post.image_alt})")
+        if day.x_cost is not None:
+            click.echo(f"  x costs {day.x_cost} (a link in the text costs more on X)")
         for problem in day.problems:
             click.secho(f"  problem: {problem}", fg="red")
 
@@ -100,6 +102,14 @@ def _print_status(data: Status) -> None:
             else "none yet."
         )
     )
+    if data.first_figures is not None:
+        from infobot.service.read.figures import figures_line
+
+        figures = data.first_figures
+        click.echo(
+            f"First figures of the {figures.date.isoformat()} post (story #{figures.story_id}): "
+            f"{figures_line(figures)}."
+        )
     nxt = data.next_post
     late = data.overdue is not None and nxt is not None and nxt.date == data.today
     if data.overdue is not None:
@@ -136,12 +146,7 @@ def _print_status(data: Status) -> None:
     show_default=True,
     help="CSV is safe to open in a spreadsheet.",
 )
-@click.option(
-    "--output",
-    "-o",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write to this file (default: standard output).",
-)
+@output_option
 @pass_env
 def export(env: Env, what: str, fmt: str, output: Path | None) -> None:
     """Export stories, deliveries or the audit trail as CSV or JSON."""

@@ -39,6 +39,8 @@ class AlertKind(StrEnum):
     MISSED_DAY = "missed_day"
     DEAD_MAN = "dead_man"
     RUNWAY = "runway"
+    POST_GONE = "post_gone"  # a live post was deleted on the platform, not by infobot
+    X_BUDGET = "x_budget"  # the X budget runs out before the queue does
 
 
 @dataclass(frozen=True)

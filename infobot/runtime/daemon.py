@@ -11,7 +11,9 @@ Each tick:
    window is open, and fails them with a reason once it has closed;
 4. raises the alerts of what needs attention (once each): failed deliveries, doubt that
    needs a person, a post overdue by 30 minutes, and the queue's runway at 14, 7, 3 and 1
-   days; a missed day is raised as it is recorded.
+   days; a missed day is raised as it is recorded;
+5. last, reads the engagement counts that are due and looks at the X budget's runway
+   (:mod:`infobot.runtime.impact`), only when the day's posting allows.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from infobot.domain.calendar import CampaignCalendar
 from infobot.domain.delivery import DeliveryStatus
 from infobot.domain.schedule import PostingSchedule, SlotStatus
 from infobot.runtime.alerts import Alerter
+from infobot.runtime.impact import ImpactJob
 from infobot.service.publisher import Publisher
 from infobot.service.read.plan import Planner
 from infobot.service.read.status import situation
@@ -67,8 +70,10 @@ class Daemon:
         *,
         worker: str,
         label: str = "",
+        impact: ImpactJob | None = None,
     ) -> None:
         self.label = label
+        self.impact = impact
         self.db = db
         self.clock = clock
         self.planner = planner
@@ -101,6 +106,9 @@ class Daemon:
             day += timedelta(days=1)
         self._open_deliveries(now, schedule, report)
         self._watch()
+        if self.impact is not None:
+            for line in self.impact.run():
+                report.add(line)
         return report
 
     def _day(

@@ -258,3 +258,69 @@ class SignInFailures(Base):
     failures: Mapped[int] = mapped_column(Integer, default=0)
     last_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
     wait_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+# -- impact (issue 14): engagement read back, and what X costs -----------------------------
+class CountColumns:
+    """A post's public counts (a thread's first post) and the sum of the rest of its thread,
+    one column per :class:`~infobot.domain.engagement.Metric`; NULL is unknown, never 0."""
+
+    likes: Mapped[int | None] = mapped_column(BigInteger)
+    reposts: Mapped[int | None] = mapped_column(BigInteger)
+    replies: Mapped[int | None] = mapped_column(BigInteger)
+    quotes: Mapped[int | None] = mapped_column(BigInteger)
+    bookmarks: Mapped[int | None] = mapped_column(BigInteger)
+    impressions: Mapped[int | None] = mapped_column(BigInteger)
+    rest_likes: Mapped[int | None] = mapped_column(BigInteger)
+    rest_reposts: Mapped[int | None] = mapped_column(BigInteger)
+    rest_replies: Mapped[int | None] = mapped_column(BigInteger)
+    rest_quotes: Mapped[int | None] = mapped_column(BigInteger)
+    rest_bookmarks: Mapped[int | None] = mapped_column(BigInteger)
+    rest_impressions: Mapped[int | None] = mapped_column(BigInteger)
+    parts: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class EngagementPost(CountColumns, Base):
+    """A sent delivery's read schedule and its latest counts (one row per delivery)."""
+
+    __tablename__ = "engagement_posts"
+    __table_args__ = (Index("ix_engagement_posts_due", "state", "next_read_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    delivery_id: Mapped[int] = mapped_column(ForeignKey("deliveries.id"), unique=True)
+    story_id: Mapped[int] = mapped_column(ForeignKey("stories.id"), index=True)
+    platform: Mapped[str] = mapped_column(String(50))
+    sent_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    state: Mapped[str] = mapped_column(String(20), default="live")  # domain PostState
+    next_read_at: Mapped[datetime | None] = mapped_column(UtcDateTime)  # None: reading is over
+    last_read_at: Mapped[datetime | None] = mapped_column(UtcDateTime)  # the last attempt
+    read_at: Mapped[datetime | None] = mapped_column(UtcDateTime)  # when the counts were read
+    reads: Mapped[int] = mapped_column(Integer, default=0)  # successful reads
+    unchanged: Mapped[int] = mapped_column(Integer, default=0)  # unchanged reads in a row
+    failures: Mapped[int] = mapped_column(Integer, default=0)  # failed reads in a row
+    error: Mapped[str] = mapped_column(Text, default="")
+    gone_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class EngagementSnapshot(CountColumns, Base):
+    """One read of a delivery's counts, kept for growth over time."""
+
+    __tablename__ = "engagement_snapshots"
+    __table_args__ = (Index("ix_engagement_snapshots_delivery", "delivery_id", "read_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    delivery_id: Mapped[int] = mapped_column(ForeignKey("deliveries.id"))
+    read_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class XCharge(Base):
+    """The X ledger: every request infobot made to X, with its cost in micro-dollars."""
+
+    __tablename__ = "x_requests"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    kind: Mapped[str] = mapped_column(String(30))  # domain XRequest
+    units: Mapped[int] = mapped_column(Integer, default=1)  # requests, or posts returned
+    status: Mapped[int] = mapped_column(Integer)  # X's HTTP status; only 2xx is charged
+    cost_micros: Mapped[int] = mapped_column(BigInteger, default=0)  # USD x 1,000,000

@@ -15,7 +15,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from infobot.web.core import MAX_UPLOAD_BYTES, STATIC, BodyTooLarge, Web
-from infobot.web.routes import account, campaign, campaigns, records, stories, upload
+from infobot.web.routes import account, campaign, campaigns, impact, records, stories, upload
 
 if TYPE_CHECKING:
     from infobot.app import App
@@ -136,6 +136,7 @@ def create_app(app: App, settings: Settings) -> Starlette:
         *campaign.routes(web),
         *campaigns.routes(web),
         *records.routes(web),
+        *impact.routes(web),
         *upload.routes(web),
         Mount("/static", app=StaticFiles(directory=STATIC, check_dir=False), name="static"),
     ]

@@ -29,6 +29,10 @@ which carry UTF-8 *byte* offsets. They come from :func:`infobot.domain.render.fa
 
 **Idempotency.** Bluesky has none; ``lookup`` reconciles through the account's own records.
 Errors: :mod:`.errors`.
+
+**Engagement.** Counts come from ``app.bsky.feed.getPosts`` (25 URIs at a time), which the
+PDS answers through its AppView; a post the answer leaves out is looked up as a record on
+the PDS, and only ``RecordNotFound`` makes it gone (else it is unknown this time).
 """
 
 from __future__ import annotations
@@ -51,6 +55,7 @@ from infobot.platforms.bluesky.errors import (
     token_refused,
     xrpc_error,
 )
+from infobot.platforms.bluesky.reading import CountsReader
 from infobot.platforms.bluesky.records import (
     POST_COLLECTION,
     at_parts,
@@ -111,7 +116,7 @@ def create(settings: Settings, config: Mapping[str, Any] | None = None, /) -> Bl
     )
 
 
-class BlueskyPlatform(PlatformBase):
+class BlueskyPlatform(CountsReader, PlatformBase):
     """Posts to one Bluesky account. Use one instance from one thread at a time."""
 
     name = NAME

@@ -16,21 +16,29 @@ The only package that imports tweepy, and only on first use. What X makes this a
   Media goes to ``upload_base`` (X's documented ``https://api.x.com`` by default).
 - **tweepy's warnings** (such as a ``RuntimeWarning`` when X names a field
   ``edit_history_post_ids``) go to the log, never to the team's terminal.
+- **What it costs.** Every answer X gives passes a response hook that tells the injected
+  :class:`~infobot.platforms.base.CostRecorder` which priced request it was
+  (:mod:`.charges`); engagement reads take the account's timeline when that is cheaper
+  than reading the posts by id (``GET /2/tweets?ids=``, 100 at a time).
 """
 
 from __future__ import annotations
 
 import html
+import logging
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, cast
+from urllib.parse import urlsplit
 
 from infobot.clock import Clock
+from infobot.domain.costs import DEFAULT_PRICING, Pricing
+from infobot.domain.engagement import Counts
 from infobot.domain.errors import ConfigError, InDoubt, PlatformError, TransientError
 from infobot.domain.render import PlatformRules, Post
-from infobot.platforms.base import Account, PlatformBase, Published
+from infobot.platforms.base import Account, CostRecorder, PlatformBase, Published
 from infobot.platforms.common import (
     LINK,
     Scrubber,
@@ -38,6 +46,8 @@ from infobot.platforms.common import (
     read_image,
     send_library_warnings_to_log,
 )
+from infobot.platforms.metrics_parse import X_BATCH, MetricsPage, parse_x
+from infobot.platforms.x.charges import batches, charge_of, timeline_depth
 from infobot.platforms.x.errors import (
     NAME,
     Translator,
@@ -51,6 +61,8 @@ if TYPE_CHECKING:
     import requests
 
     from infobot.settings import Settings
+
+log = logging.getLogger(__name__)
 
 UPLOAD_BASE = "https://api.x.com"
 LOOKUP_DEPTH = 20  # recent posts searched by lookup (X allows 5-100 per page)
@@ -89,11 +101,13 @@ def create(settings: Settings, config: Mapping[str, Any] | None = None, /) -> XP
         threads=section.threads,
         timeout=section.timeout_seconds,
         check_timeout=settings.check_timeout_seconds,
+        pricing=section.pricing(),
     )
 
 
 class XPlatform(PlatformBase):
     name = NAME
+    metrics_batch = X_BATCH
 
     def __init__(
         self,
@@ -109,7 +123,11 @@ class XPlatform(PlatformBase):
         api_base: str = TWEEPY_HOST,
         upload_base: str = UPLOAD_BASE,
         clock: Clock | None = None,
+        pricing: Pricing = DEFAULT_PRICING,
+        recorder: CostRecorder | None = None,
     ) -> None:
+        self._pricing = pricing
+        self._recorder = recorder
         self._credentials = (consumer_key, consumer_secret, access_token, access_token_secret)
         self._timeout = timeout
         self._check_timeout = min(check_timeout, timeout)
@@ -180,6 +198,39 @@ class XPlatform(PlatformBase):
                 return  # already gone
             raise self._errors.error(exc, "delete the post", may_have_posted=False) from exc
 
+    def metrics(self, remote_ids: Sequence[str], *, recent: int | None = None) -> MetricsPage:
+        """The posts' public metrics: from the account's timeline when that is cheaper
+        (``recent``), the rest by id in batches of 100. Deleted posts are ``gone``."""
+        wanted = list(dict.fromkeys(remote_ids))
+        counts: dict[str, Counts] = {}
+        gone: set[str] = set()
+        with self._checking():
+            try:
+                depth = timeline_depth(len(wanted), recent, self._pricing)
+                if depth is not None:
+                    user_id, _ = self._me()
+                    answer = self._tweepy().get_users_tweets(
+                        user_id, tweet_fields=["public_metrics"], max_results=depth, user_auth=True
+                    )
+                    counts.update(parse_x({"data": answer.data}, wanted).counts)
+                left = [i for i in wanted if i not in counts]
+                for chunk in batches(left, X_BATCH):
+                    answer = self._tweepy().get_tweets(
+                        list(chunk), tweet_fields=["public_metrics"], user_auth=True
+                    )
+                    page = parse_x({"data": answer.data, "errors": answer.errors}, chunk)
+                    counts.update(page.counts)
+                    gone |= page.gone
+            except Exception as exc:
+                raise self._errors.error(
+                    exc, "read the posts' counts", may_have_posted=False
+                ) from exc
+        return MetricsPage(counts, frozenset(gone), frozenset(wanted))
+
+    def record_requests(self, recorder: CostRecorder | None) -> None:
+        """Tell ``recorder`` of every request made to X from now on (the X ledger)."""
+        self._recorder = recorder
+
     def prepare(self) -> None:
         """Load the SDK now (the daemon calls this at start), not at the first post."""
         import tweepy  # noqa: F401
@@ -233,7 +284,28 @@ class XPlatform(PlatformBase):
             self._session = mount(
                 session, timeout=self._current_timeout, base=self._api_base, auth=self._auth()
             )
+            self._session.hooks["response"].append(self._charged)
         return self._session
+
+    def _charged(self, response: requests.Response, *args: Any, **kwargs: Any) -> None:
+        """The response hook: tell the recorder what this request costs."""
+        if self._recorder is None:
+            return
+        request = response.request
+        ok = 200 <= response.status_code < 300
+        charge = charge_of(
+            str(request.method or ""),
+            urlsplit(str(request.url or "")).path,
+            request.body if isinstance(request.body, bytes | str) else None,
+            ok,
+            response.json,
+        )
+        if charge is None:
+            return
+        try:
+            self._recorder(charge[0], charge[1], response.status_code)
+        except Exception:  # the ledger must never stop a post
+            log.exception("could not record what a request to X cost")
 
     def _current_timeout(self) -> float:
         return float(getattr(self._calls, "timeout", self._timeout))

@@ -21,7 +21,7 @@ from infobot.service.pool import PlatformPool
 from infobot.service.publisher.claims import NOTHING_TO_POST, Claims
 from infobot.service.publisher.ledger import Ledger
 from infobot.service.publisher.outcomes import Claim, Delivered, Outcome
-from infobot.service.publisher.sending import Sender
+from infobot.service.publisher.sending import Sender, SpendGuard
 from infobot.store.db import Database
 
 __all__ = ["NOTHING_TO_POST", "Claim", "Delivered", "Outcome", "Publisher"]
@@ -40,8 +40,10 @@ class Publisher(Claims, Sender):
         *,
         worker: str = "infobot",
         rng: random.Random | None = None,
+        guard: SpendGuard | None = None,
     ) -> None:
         self.worker = worker
+        self.guard = guard
         ledger = Ledger(db, clock, campaign_id, worker=worker, rng=rng)
         super().__init__(ledger, platforms, options)
 

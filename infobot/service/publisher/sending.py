@@ -11,7 +11,7 @@ part has its own idempotency key, the same on every attempt.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
 from infobot.domain.delivery import (
@@ -32,8 +32,15 @@ from infobot.store.models import Delivery
 
 log = logging.getLogger("infobot.publisher")
 
+#: Asked before a delivery's remaining posts go out: why they may not (the X budget), or
+#: None. A refusal fails the delivery on that platform alone.
+SpendGuard = Callable[[str, Sequence[Post]], str | None]
+BUDGET_REFUSED = "delivery.budget_refused"
+
 
 class Sender(LedgerUser):
+    guard: SpendGuard | None = None
+
     def deliver(
         self, story_id: int, platforms: Sequence[str] | None = None, *, retry_now: bool = False
     ) -> Delivered:
@@ -102,6 +109,11 @@ class Sender(LedgerUser):
                 confirmed = self._reconcile(delivery_id, platform, posts, confirmed, key)
             except PlatformError as exc:
                 return self.ledger.record_error(delivery_id, exc, reconcile=True)
+        refusal = self.guard(name, posts[len(confirmed) :]) if self.guard is not None else None
+        if refusal is not None and len(confirmed) < len(posts):
+            return self.ledger.finish(
+                delivery_id, DeliveryStatus.FAILED, refusal, action=BUDGET_REFUSED
+            )
         while len(confirmed) < len(posts):
             index = len(confirmed)
             self.ledger.transition(

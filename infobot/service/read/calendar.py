@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 import calendar as monthcal
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import date, timedelta
+from decimal import Decimal
 
 from infobot.domain.calendar import DayOff
+from infobot.domain.costs import usd
 from infobot.domain.schedule import DayState
 from infobot.service.checks import StoryChecker
 from infobot.service.read.models import CalendarDay, MonthView
-from infobot.service.read.plan import PlanDay, Planner
+from infobot.service.read.plan import COMING, PlanDay, Planner
 from infobot.store import campaigns, slots, stories
 from infobot.store.db import Database
 from infobot.store.models import Slot, Story
+
+#: What planned stories will cost on X, by story id (with X enabled).
+XCosts = Callable[[Iterable[Story]], dict[int, Decimal]]
 
 #: Days whose story's posts the calendar shows: the ones that post it or posted it.
 _WITH_POSTS = (DayState.SCHEDULED, DayState.PINNED, DayState.DONE)
@@ -25,10 +31,17 @@ LAST_MONTH = date(9999, 11, 1)
 
 
 class CalendarReads:
-    def __init__(self, db: Database, planner: Planner, checker: StoryChecker | None = None) -> None:
+    def __init__(
+        self,
+        db: Database,
+        planner: Planner,
+        checker: StoryChecker | None = None,
+        x_costs: XCosts | None = None,
+    ) -> None:
         self.db = db
         self.planner = planner
         self.checker = checker  # renders each day's post text (none without it)
+        self.x_costs = x_costs
 
     def month(self, year: int, month: int) -> MonthView:
         """Which story posts on which day of a month, with pins, pauses, blackouts and the
@@ -68,6 +81,9 @@ class CalendarReads:
                 view.planned_to = plan_end
             view.runs_dry_on = self.planner.runway(session, state)[0].runs_dry_on
         past_calendar = replace(state.calendar, paused=False, paused_until=None)
+        costs: dict[int, Decimal] = {}
+        if self.x_costs is not None:
+            costs = self.x_costs(e.story for e in plan.values() if e.state in COMING and e.story)
         week: list[CalendarDay] = []
         day = grid_start
         while day <= grid_end:
@@ -82,6 +98,8 @@ class CalendarReads:
                     shown = entry.story
                     cell.story_id, cell.title = entry.story.id, entry.story.title
                     cell.pinned = entry.story.pin_date == day
+                    if entry.state in COMING and entry.story.id in costs:
+                        cell.x_cost = usd(costs[entry.story.id])
             elif day in recorded:
                 shown = _recorded_day(cell, recorded[day], done)
             elif day < today:

@@ -242,6 +242,7 @@ class PreviewDay:
     title: str | None
     platforms: dict[str, RenderedView]
     problems: list[str]
+    x_cost: str | None = field(default=None, metadata=OMIT_NONE)  # with X enabled: "$0.20"
 
 
 @dataclass
@@ -258,6 +259,7 @@ class CalendarDay:
     paused: bool = False
     runs_dry: bool = False
     posts: dict[str, list[str]] = field(default_factory=dict)  # platform: its posts' text
+    x_cost: str = ""  # what the planned post will cost on X ("$0.20"), with X enabled
 
 
 @dataclass
@@ -275,6 +277,10 @@ class MonthView:
     @property
     def first(self) -> date:
         return date(self.year, self.month, 1)
+
+    @property
+    def has_x_costs(self) -> bool:
+        return any(cell.x_cost for week in self.weeks for cell in week)
 
     @property
     def previous(self) -> date | None:
@@ -335,6 +341,7 @@ class Status:
     next_post: NextPost | None
     attention: list[AttentionLine]
     overdue: OverdueLine | None = field(default=None, metadata=OMIT_NONE)
+    first_figures: FirstFigures | None = None  # the latest post's counts so far
 
 
 @dataclass(frozen=True)
@@ -346,6 +353,47 @@ class OverdueLine:
     due_at: datetime  # UTC
     last_heartbeat: datetime | None
     next_attempt: datetime | None
+
+
+@dataclass(frozen=True)
+class PlatformFigures:
+    """One platform's counts of a post so far (None: unknown or not read yet)."""
+
+    platform: str
+    url: str
+    state: str  # live, gone (deleted on the platform) or withdrawn
+    read_at: datetime | None
+    engagement: int | None  # likes + reposts + replies + quotes, over the known ones
+    counts: dict[str, int | None]
+
+    @property
+    def text(self) -> str:
+        """``22 likes, 5 reposts, 1 reply`` (the counts given), or what stands instead."""
+        if self.state == "gone":
+            return f"deleted on {self.platform}"
+        if self.read_at is None:
+            return "not read yet"
+        shown = [
+            f"{value:,} {name if value != 1 else one}"
+            for name, one in _ONE.items()
+            if (value := self.counts.get(name)) is not None
+        ]
+        return ", ".join(shown) or "no counts given"
+
+
+_ONE = {"likes": "like", "reposts": "repost", "replies": "reply", "quotes": "quote"}
+
+
+@dataclass(frozen=True)
+class FirstFigures:
+    """The first figures of the latest story that went out before today (usually
+    yesterday's)."""
+
+    date: date
+    story_id: int
+    title: str
+    engagement: int | None
+    platforms: list[PlatformFigures]
 
 
 # -- what happened -------------------------------------------------------------------------

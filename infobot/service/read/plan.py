@@ -12,9 +12,11 @@ from sqlalchemy.orm import Session
 
 from infobot.clock import Clock
 from infobot.domain.calendar import DayOff, Runway, runway
+from infobot.domain.costs import Pricing, usd
 from infobot.domain.dates import weekday_date
 from infobot.domain.schedule import DayState
 from infobot.service.checks import StoryChecker
+from infobot.service.impact.spending import X, cost_of_posts
 from infobot.service.read.models import PreviewDay, RenderedView
 from infobot.store import campaigns, slots, stories
 from infobot.store.campaigns import CampaignState
@@ -109,10 +111,17 @@ class Planner:
 class PlanReads:
     """``infobot preview``: what goes out each coming day, as each platform gets it."""
 
-    def __init__(self, db: Database, planner: Planner, checker: StoryChecker) -> None:
+    def __init__(
+        self,
+        db: Database,
+        planner: Planner,
+        checker: StoryChecker,
+        pricing: Pricing | None = None,
+    ) -> None:
         self.db = db
         self.planner = planner
         self.checker = checker
+        self.pricing = pricing  # with X enabled: each day's X cost is shown
 
     def preview(self, days: int) -> list[PreviewDay]:
         with self.db.read() as session:
@@ -122,10 +131,13 @@ class PlanReads:
             story = entry.story
             platforms: dict[str, RenderedView] = {}
             problems: list[str] = []
+            x_cost = None
             if story is not None and entry.state in COMING:
                 check = self.checker.check(stories.to_input(story))
                 platforms = {n: RenderedView.of(r) for n, r in check.rendered.items()}
                 problems = check.problems
+                if self.pricing is not None and X in check.rendered:
+                    x_cost = usd(cost_of_posts(check.rendered[X].posts, self.pricing))
             out.append(
                 PreviewDay(
                     date=entry.day,
@@ -137,6 +149,7 @@ class PlanReads:
                     title=story.title if story else None,
                     platforms=platforms,
                     problems=problems,
+                    x_cost=x_cost,
                 )
             )
         return out

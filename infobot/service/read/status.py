@@ -13,6 +13,7 @@ from infobot.domain.delivery import DeliveryStatus
 from infobot.domain.overdue import Beat, TodaysDelivery, why_overdue
 from infobot.domain.schedule import SlotStatus
 from infobot.domain.story import StoryStatus
+from infobot.service.read.figures import first_figures
 from infobot.service.read.models import AttentionLine, LastPost, NextPost, OverdueLine, Status
 from infobot.service.read.plan import COMING, Planner
 from infobot.store import campaigns, deliveries, heartbeats, slots, stories
@@ -98,6 +99,7 @@ class CampaignReads:
                     story = entry.story
                     next_post = NextPost(entry.day, entry.due_at, story.id, story.title)
                     break
+            figures = first_figures(session, cid, state.schedule.local_date(found.now))
         attention = [
             AttentionLine(item.kind, item.message)
             for item in needs_attention(found, state.schedule, state.calendar)
@@ -130,6 +132,7 @@ class CampaignReads:
             next_post=next_post,
             attention=attention,
             overdue=overdue,
+            first_figures=figures,
         )
 
     def _overdue(
