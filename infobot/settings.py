@@ -24,6 +24,8 @@ from pydantic_settings import (
 )
 
 from infobot.domain.errors import ConfigError
+from infobot.settings_languages import LanguageSettings
+from infobot.settings_publishing import PUBLISHING_SECRET_FIELDS, PublishingSettings
 
 ENV_PREFIX = "INFOBOT_"
 DEFAULT_CONFIG = Path("config/infobot.toml")
@@ -79,7 +81,7 @@ def _split_list(value: Any) -> Any:
     return value
 
 
-class Settings(BaseSettings):
+class Settings(BaseSettings, PublishingSettings, LanguageSettings):
     model_config = SettingsConfigDict(
         env_prefix=ENV_PREFIX,
         env_nested_delimiter="__",
@@ -334,16 +336,19 @@ class Settings(BaseSettings):
         return tuple(source for _, source in named)
 
 
-SECRET_FIELDS: frozenset[str] = frozenset(
-    {
-        "mastodon.access_token",
-        "x.consumer_key",
-        "x.consumer_secret",
-        "x.access_token",
-        "x.access_token_secret",
-        "bluesky.app_password",
-        "web_session_secret",
-    }
+SECRET_FIELDS: frozenset[str] = (
+    frozenset(
+        {
+            "mastodon.access_token",
+            "x.consumer_key",
+            "x.consumer_secret",
+            "x.access_token",
+            "x.access_token_secret",
+            "bluesky.app_password",
+            "web_session_secret",
+        }
+    )
+    | PUBLISHING_SECRET_FIELDS
 )
 
 

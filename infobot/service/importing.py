@@ -21,6 +21,7 @@ from infobot.service import audit
 from infobot.service.importers import Parsed, load
 from infobot.store.campaigns import lock as lock_campaign
 from infobot.store.models import Event, Story
+from infobot.store.stories import version_columns
 
 if TYPE_CHECKING:
     from infobot.app import App
@@ -41,6 +42,8 @@ STORY_INSERT_COLUMNS = (
     "updated_at",
     "approved_by",
     "approved_at",
+    "versions",
+    "languages",
 )
 EVENT_INSERT_COLUMNS = (
     "at",
@@ -55,7 +58,7 @@ EVENT_INSERT_COLUMNS = (
 )
 
 #: The columns each story row gives (in this order); the rest are the same for every row.
-_STORY_VARYING = (*STORY_FIELDS, "fingerprint", "sort_key", "source")
+_STORY_VARYING = (*STORY_FIELDS, "fingerprint", "sort_key", "source", "versions", "languages")
 _EVENT_VARYING = ("story_id", "after", "message")
 
 
@@ -229,7 +232,8 @@ def _import_files(
                 key += 1024
                 source = f"{item.file}:{item.line}"
                 sources.append(source)
-                rows.append((*story_values(item.story), fingerprint, key, source))
+                versions = version_columns(item.story)
+                rows.append((*story_values(item.story), fingerprint, key, source, *versions))
             last_id = conn.execute(select(func.max(Story.id))).scalar() or 0
             stories.run_tuples(rows, _STORY_VARYING, constant)
             # the campaign is locked, so the new keys are ours alone; the id range keeps

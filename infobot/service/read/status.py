@@ -7,13 +7,22 @@ from datetime import timedelta
 
 from sqlalchemy.orm import Session
 
-from infobot.domain.attention import Attention, Pin, Situation, TroubledDay, needs_attention
+from infobot.domain.attention import (
+    Attention,
+    NotReady,
+    Pin,
+    Situation,
+    TroubledDay,
+    needs_attention,
+)
 from infobot.domain.calendar import Runway
+from infobot.domain.election import status_line
 from infobot.domain.schedule import SlotStatus
 from infobot.domain.story import StoryStatus
-from infobot.service.read.models import AttentionLine, LastPost, NextPost, Status
+from infobot.domain.versions import missing
+from infobot.service.read.models import AttentionLine, ElectionView, LastPost, NextPost, Status
 from infobot.service.read.plan import COMING, Planner
-from infobot.store import campaigns, deliveries, slots, stories
+from infobot.store import campaigns, deliveries, elections, slots, stories
 from infobot.store.campaigns import CampaignState
 from infobot.store.db import Database
 from infobot.store.models import Blackout
@@ -47,7 +56,7 @@ def situation(
             for s in slots.troubled_since(session, cid, first - TROUBLED_DAYS_SHOWN)
         ]
         pins = [
-            Pin(s.id, s.pin_date)
+            Pin(s.id, s.pin_date, bool(s.essential_reason))
             for s in stories.approved_pinned(session, cid)
             if s.pin_date is not None
         ]
@@ -59,6 +68,10 @@ def situation(
         deliveries=deliveries.needing_a_person(session, deliveries_limit),
         days=days,
         pins=pins,
+        not_ready=[
+            NotReady(s.id, tuple(missing(s.languages.split(), planner.languages)))
+            for s in stories.not_ready(session, cid, planner.languages)
+        ],
     )
     return found, run
 
@@ -125,8 +138,18 @@ class CampaignReads:
             ),
             next_post=next_post,
             attention=attention,
+            election=status_line(
+                found.now.astimezone(state.schedule.timezone).date(), state.calendar.elections
+            ),
         )
 
     def blackouts(self) -> list[Blackout]:
         with self.db.read() as session:
             return campaigns.blackouts(session, self.planner.campaign_id)
+
+    def elections(self) -> list[ElectionView]:
+        """The campaign's pre-election periods, soonest first."""
+        with self.db.read() as session:
+            return [
+                ElectionView.of(row) for row in elections.rows(session, self.planner.campaign_id)
+            ]

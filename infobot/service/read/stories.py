@@ -12,6 +12,7 @@ from infobot.domain.story import StoryStatus
 from infobot.domain.validate import validate_record
 from infobot.service.checks import CheckResult, StoryChecker
 from infobot.service.read.models import (
+    FindingView,
     LivePost,
     Paged,
     Preview,
@@ -29,7 +30,8 @@ from infobot.store.db import Database
 
 def preview_of(check: CheckResult) -> Preview:
     platforms = {name: RenderedView.of(r) for name, r in check.rendered.items()}
-    return Preview(platforms, check.problems, check.warnings)
+    findings = [FindingView.of(f) for f in check.findings]
+    return Preview(platforms, check.problems, check.warnings, findings)
 
 
 class StoryReads:
@@ -121,9 +123,7 @@ class StoryReads:
         with self.db.read() as session:
             story = stories.get(session, story_id, self.campaign_id)
         current = stories.to_input(story)
-        values: dict[str, object] = {
-            k: v for k, v in current.__dict__.items() if v not in (None, "")
-        }
+        values: dict[str, object] = {k: v for k, v in current.flat().items() if v not in (None, "")}
         values.update(changes)
         from infobot.service.media import local_pictures
 
