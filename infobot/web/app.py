@@ -15,7 +15,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from infobot.web.core import MAX_UPLOAD_BYTES, STATIC, Web
-from infobot.web.routes import account, campaign, records, stories, upload
+from infobot.web.routes import account, campaign, elections, records, stories, upload
 
 if TYPE_CHECKING:
     from infobot.app import App
@@ -138,6 +138,7 @@ def create_app(app: App, settings: Settings) -> Starlette:
         *account.routes(web),
         *stories.routes(web),
         *campaign.routes(web),
+        *elections.routes(web),
         *records.routes(web),
         *upload.routes(web),
         Mount("/static", app=StaticFiles(directory=STATIC, check_dir=False), name="static"),

@@ -27,6 +27,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from infobot.domain.errors import InfobotError, NotFound, UserError, ValidationFailed
+from infobot.domain.versions import language_name
 from infobot.service.signin import SignInGuard
 from infobot.service.users import Account
 from infobot.web import csrf
@@ -91,6 +92,7 @@ class Web:
             short=shorten,
             status_label=status_label,
             pathpart=lambda v: quote(str(v), safe=""),
+            language_name=language_name,
         )
         self.templates.tests["link_ok"] = link_ok
         self.templates.globals.update(

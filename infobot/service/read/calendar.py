@@ -6,12 +6,14 @@ import calendar as monthcal
 from datetime import date, timedelta
 
 from infobot.domain.calendar import DayOff
+from infobot.domain.election import day_off as election_day_off
 from infobot.domain.schedule import DayState
 from infobot.service.read.models import CalendarDay, MonthView
 from infobot.service.read.plan import PlanDay, Planner
 from infobot.store import campaigns, slots, stories
 from infobot.store.db import Database
-from infobot.store.models import Slot
+from infobot.store.models import Slot, Story
+from infobot.store.stories import versions_of
 
 #: Months ahead of today the calendar plans (each planned day reads at most one story).
 PLAN_MONTHS_AHEAD = 24
@@ -26,6 +28,7 @@ class CalendarReads:
         """Which story posts on which day of a month, with pins, pauses, blackouts and the
         day the queue runs dry. Past days show what happened; coming days what is planned."""
         cid = self.planner.campaign_id
+        languages = self.planner.languages
         first = date(year, month, 1)
         last = date(year, month, monthcal.monthrange(year, month)[1])
         grid_start = first - timedelta(days=first.weekday())
@@ -53,13 +56,16 @@ class CalendarReads:
         while day <= grid_end:
             cell = CalendarDay(day, day.month == month, today=day == today)
             cell.blackout = blackouts.get(day)
+            inside = election_day_off(day, state.calendar.elections)
+            cell.election = inside.describe(day) if inside is not None else None
             off: DayOff | None = None
             if day in plan:
                 entry = plan[day]
                 cell.state, cell.reason, off = entry.state, entry.reason, entry.off
                 if entry.story is not None:
-                    cell.story_id, cell.title = entry.story.id, entry.story.title
+                    cell.story_id, cell.title = entry.story.id, _title(entry.story, languages)
                     cell.pinned = entry.story.pin_date == day
+                    cell.essential = inside is not None
             elif day in recorded:
                 _recorded_day(cell, recorded[day], titles)
             elif day < today:
@@ -88,3 +94,12 @@ def _recorded_day(cell: CalendarDay, slot: Slot, titles: dict[int, str]) -> None
         cell.story_id, cell.title = slot.story_id, titles.get(slot.story_id, "")
     else:
         cell.reason = f"{slot.status}: {slot.reason}" if slot.reason else slot.status
+
+
+def _title(story: Story, languages: tuple[str, ...]) -> str:
+    """The story's title; in a bilingual campaign its titles in campaign order, joined."""
+    if len(languages) < 2 or not story.versions:
+        return story.title
+    titles = {story.language: story.title}
+    titles.update((v.language, v.title) for v in versions_of(story.versions))
+    return " / ".join(titles[lang] for lang in languages if titles.get(lang))

@@ -287,6 +287,9 @@ class CalendarDay:
     blackout: str | None = None  # the blackout's reason when the day is one
     paused: bool = False
     runs_dry: bool = False
+    #: "pre-election period (Senedd election) until 7 May" when the day is inside one
+    election: str | None = None
+    essential: bool = False  # its story goes out inside a pre-election period
 
 
 @dataclass
