@@ -11,7 +11,12 @@ from tests.conftest import QUEUE, Cli
 def ready(cli: Cli, count: int = 3) -> None:
     cli.ok("import", str(QUEUE / "stories.csv"), "--by", "sam")
     cli.ok(
-        "stories", "approve", *[str(i) for i in range(1, count + 1)], "--by", "alex", "--acknowledge"
+        "stories",
+        "approve",
+        *[str(i) for i in range(1, count + 1)],
+        "--by",
+        "alex",
+        "--acknowledge",
     )
 
 
