@@ -415,9 +415,12 @@ def _explain(exc: ValidationError) -> list[str]:
     lines = []
     for error in exc.errors(include_url=False, include_input=False):
         loc = [str(part) for part in error["loc"]]
+        message = str(error["msg"]).removeprefix("Value error, ")
+        if not loc:  # a rule across settings: its message names them
+            lines.append(message)
+            continue
         env_name = ENV_PREFIX + "__".join(part.upper() for part in loc)
         source = _source_of(loc)
-        message = str(error["msg"]).removeprefix("Value error, ")
         lines.append(f"{env_name} (from {source}): {message}")
     return lines
 
