@@ -253,3 +253,25 @@ def test_the_campaign_page_manages_periods_and_the_calendar_shows_them(site: Sit
     assert "those days post again" in text_of(removed.text)
     editor = site.signed_in("erin", "editor")
     assert post(editor, "/campaign/elections", period).status_code == 403
+
+
+def test_an_essential_story_that_posts_before_the_period_is_not_planned_again(
+    app: App, tmp_path: Path
+) -> None:
+    from infobot.domain.election import ElectionPeriod
+
+    rows = [story_row(n) for n in range(1, 6)]
+    ids = import_files(app, [write_csv(tmp_path / "s.csv", rows)], actor="sam").added_ids
+    editorial = app.editorial()
+    editorial.approve(ids, actor="alex")
+    editorial.mark_essential(ids[0], reason="Flood warning", actor="alex")
+    period = ElectionPeriod(MON + timedelta(days=2), MON + timedelta(days=3), "By-election")
+    editorial.election_add(period, actor="alex")
+    plan = app.reads.plan.preview(5)
+    assert [(day.state.value, day.story_id) for day in plan] == [
+        ("scheduled", ids[0]),
+        ("scheduled", ids[1]),
+        ("off", None),
+        ("off", None),
+        ("scheduled", ids[2]),
+    ]

@@ -5,7 +5,7 @@ The same plan serves ``infobot preview``, ``status``, the web calendar and the r
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -71,9 +71,8 @@ class Planner:
             for story in stories.approved_pinned(session, cid, first, last, languages)
             if story.pin_date is not None
         }
-        used: set[int] = set()  # essential stories planned inside a pre-election period
-        queued = iter(stories.queue(session, cid, limit=days, languages=languages))
-        queue = (story for story in queued if story.id not in used)
+        used: set[int] = set()  # stories planned: an essential one may go in either queue
+        queue = _unused(stories.queue(session, cid, limit=days, languages=languages), used)
         essential = iter(
             elections.essential_queue(session, cid, languages, limit=days)
             if calendar.elections
@@ -127,6 +126,14 @@ class Planner:
         unpinned = stories.queue_size(session, self.campaign_id, self.languages)
         pin_dates = stories.approved_pin_dates(session, self.campaign_id, first, self.languages)
         return runway(state.calendar, first, unpinned, pin_dates), first
+
+
+def _unused(found: Iterable[Story], used: set[int]) -> Iterator[Story]:
+    """The stories of ``found`` not planned yet, each marked as planned when taken."""
+    for story in found:
+        if story.id not in used:
+            used.add(story.id)
+            yield story
 
 
 def _essential(
