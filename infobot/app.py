@@ -28,10 +28,11 @@ from infobot.domain.campaign import defaults as campaign_defaults
 from infobot.domain.costs import Pricing
 from infobot.domain.errors import NotFound
 from infobot.domain.render import RenderOptions
+from infobot.domain.render.types import Bilingual
 from infobot.domain.schedule import PostingSchedule
 from infobot.service.checks import StoryChecker
 from infobot.service.pool import PlatformPool
-from infobot.store import campaigns
+from infobot.store import campaigns, elections
 from infobot.store.campaigns import CampaignConfig
 from infobot.store.db import Database
 from infobot.store.migrate import ensure_current
@@ -41,6 +42,7 @@ if TYPE_CHECKING:
     from infobot.platforms.base import CostRecorder, Platform
     from infobot.runtime.alerts import Alerter
     from infobot.runtime.daemon import Daemon
+    from infobot.runtime.heartbeat_ping import HeartbeatPinger
     from infobot.runtime.impact import ImpactJob
     from infobot.runtime.metrics import DatabaseCollector
     from infobot.runtime.runner import CampaignDaemon, Runner, ServerStarter
@@ -104,6 +106,25 @@ def campaign_settings(settings: Settings, spec: CampaignSpec) -> Settings:
     if "languages" in type(settings).model_fields:
         update["languages"] = list(spec.languages)
     return settings.model_copy(update=update)
+
+
+def bilingual_plan(
+    settings: Settings,
+) -> tuple[tuple[tuple[str, Bilingual], ...], tuple[tuple[str, str], ...]]:
+    """Each enabled platform's bilingual mode, and the language of each account (a platform
+    instance such as ``mastodon_cy``, see ``infobot.platforms.instances``)."""
+    from infobot.domain.versions import account_languages
+    from infobot.platforms import instances, registry
+
+    known = registry.available()
+    bases = {n: instances.base_of(n, settings, known) or n for n in settings.platforms}
+    chosen = settings.bilingual_modes
+    modes = tuple(
+        (name, chosen.get(name) or chosen.get(bases[name]) or settings.bilingual_mode)
+        for name in settings.platforms
+    )
+    accounts = {name: (bases[name], instances.language_of(name, settings)) for name in bases}
+    return modes, tuple(account_languages(accounts, settings.languages).items())
 
 
 def platform_pool(
@@ -172,6 +193,7 @@ class App:
                     ShiftedClock(settings.clock_start) if settings.clock_start else SystemClock()
                 )
             first = campaigns.sync(db, campaign_config(settings), clock.now())
+            elections.sync(db, first, settings.election_periods, clock.now())
             spending = x_spending(settings, db, clock)
             pool = platform_pool(settings, platforms, spending)
             root = cls(settings, clock, db, first, pool, spending, settings, pool)
@@ -248,11 +270,25 @@ class App:
     # -- plain values from the settings -----------------------------------------------------
     @cached_property
     def render_options(self) -> RenderOptions:
+        settings = self.settings
+        languages = tuple(settings.languages)
+        modes, accounts = bilingual_plan(settings) if len(languages) > 1 else ((), ())
         return RenderOptions(
-            hashtag=self.settings.hashtag,
-            attribution=self.settings.attribution,
-            overflow=self.settings.overflow,
+            hashtag=settings.hashtag_display or settings.hashtag,
+            attribution=settings.attribution,
+            overflow=settings.overflow,
+            languages=languages,
+            first_language=settings.bilingual_first,
+            bilingual=settings.bilingual_mode,
+            platform_modes=modes,
+            account_languages=accounts,
         )
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        """The campaign's languages, in the order versions are shown (one or none: the
+        campaign has one language, each story its own)."""
+        return self.render_options.languages
 
     @cached_property
     def late_window(self) -> timedelta:
@@ -271,13 +307,17 @@ class App:
     # -- services --------------------------------------------------------------------------
     @cached_property
     def checker(self) -> StoryChecker:
-        return StoryChecker(self.platforms.rules, self.render_options)
+        return StoryChecker(
+            self.platforms.rules,
+            self.render_options,
+            self.settings.accessibility_rules(words=_hashtag_words(self.settings)),
+        )
 
     @cached_property
     def planner(self) -> Planner:
         from infobot.service.read.plan import Planner
 
-        return Planner(self.clock, self.campaign_id, self.late_window)
+        return Planner(self.clock, self.campaign_id, self.late_window, self.languages)
 
     @cached_property
     def reads(self) -> Reads:
@@ -399,6 +439,20 @@ class App:
             worker=worker,
             label=self.settings.campaign_name if self.several_running else "",
             impact=self.impact_job(),
+            pinger=self.pinger,
+        )
+
+    @cached_property
+    def pinger(self) -> HeartbeatPinger:
+        """The dead-man switch outside the container (``INFOBOT_HEARTBEAT_URL``)."""
+        from infobot.runtime.heartbeat_ping import HeartbeatPinger
+        from infobot.settings import secret_values
+
+        return HeartbeatPinger(
+            self.settings.heartbeat_url,
+            self.clock,
+            timeout_seconds=self.settings.heartbeat_timeout_seconds,
+            secrets=secret_values(self.settings),
         )
 
     def campaign_daemons(self, worker: str | None = None) -> list[CampaignDaemon]:
@@ -486,3 +540,11 @@ class App:
             reader=self.engagement() if self.settings.engagement_reads else None,
             forecast=self.x_forecast,
         )
+
+
+def _hashtag_words(settings: Settings) -> tuple[str, ...]:
+    """Words for camel-case suggestions: those of the display form (``#InfoStory``)."""
+    import re
+
+    display = settings.hashtag_display.lstrip("#")
+    return tuple(re.findall(r"[A-Z][a-z0-9]+|[a-z0-9]+", display))

@@ -26,6 +26,8 @@ from pydantic_settings import (
 from infobot.domain.errors import ConfigError
 from infobot.settings_campaigns import CampaignSettings
 from infobot.settings_impact import ImpactSettings, XCostSettings
+from infobot.settings_languages import LanguageSettings
+from infobot.settings_publishing import PUBLISHING_SECRET_FIELDS, PublishingSettings
 
 ENV_PREFIX = "INFOBOT_"
 DEFAULT_CONFIG = Path("config/infobot.toml")
@@ -81,7 +83,9 @@ def _split_list(value: Any) -> Any:
     return value
 
 
-class Settings(BaseSettings, CampaignSettings, ImpactSettings):
+class Settings(
+    BaseSettings, CampaignSettings, ImpactSettings, PublishingSettings, LanguageSettings
+):
     model_config = SettingsConfigDict(
         env_prefix=ENV_PREFIX,
         env_nested_delimiter="__",
@@ -347,16 +351,19 @@ class Settings(BaseSettings, CampaignSettings, ImpactSettings):
         return tuple(source for _, source in named)
 
 
-SECRET_FIELDS: frozenset[str] = frozenset(
-    {
-        "mastodon.access_token",
-        "x.consumer_key",
-        "x.consumer_secret",
-        "x.access_token",
-        "x.access_token_secret",
-        "bluesky.app_password",
-        "web_session_secret",
-    }
+SECRET_FIELDS: frozenset[str] = (
+    frozenset(
+        {
+            "mastodon.access_token",
+            "x.consumer_key",
+            "x.consumer_secret",
+            "x.access_token",
+            "x.access_token_secret",
+            "bluesky.app_password",
+            "web_session_secret",
+        }
+    )
+    | PUBLISHING_SECRET_FIELDS
 )
 
 
@@ -423,9 +430,12 @@ def _explain(exc: ValidationError) -> list[str]:
     lines = []
     for error in exc.errors(include_url=False, include_input=False):
         loc = [str(part) for part in error["loc"]]
+        message = str(error["msg"]).removeprefix("Value error, ")
+        if not loc:  # a rule across settings: its message names them
+            lines.append(message)
+            continue
         env_name = ENV_PREFIX + "__".join(part.upper() for part in loc)
         source = _source_of(loc)
-        message = str(error["msg"]).removeprefix("Value error, ")
         lines.append(f"{env_name} (from {source}): {message}")
     return lines
 

@@ -21,7 +21,7 @@ run $BIN/infobot import queue/stories.csv queue/stories.yaml queue/markdown --by
 say "infobot stories approve <every draft> --by 'Alex (approver)'"
 ids=$($BIN/infobot stories list --status draft --json | $BIN/python -c 'import json,sys; print(" ".join(str(s["id"]) for s in json.load(sys.stdin)))')
 # shellcheck disable=SC2086
-$BIN/infobot stories approve $ids --by "Alex (approver)" 2>&1 | tail -n 3
+$BIN/infobot stories approve $ids --by "Alex (approver)" --acknowledge 2>&1 | tail -n 3
 run $BIN/infobot stories list --status approved --limit 5
 run $BIN/infobot preview --days 3
 

@@ -285,7 +285,7 @@ def test_reject_then_approve(cli: Cli) -> None:
 
 def test_move_changes_the_posting_order(cli: Cli) -> None:
     import_examples(cli)
-    cli.ok("stories", "approve", *[str(i) for i in range(1, 35)], "--by", "alex")
+    cli.ok("stories", "approve", *[str(i) for i in range(1, 35)], "--by", "alex", "--acknowledge")
     cli.ok("stories", "move", "20", "--position", "1")
     cli.ok("stories", "move", "5", "--position", "3")
     queue = [
@@ -311,14 +311,14 @@ def test_move_changes_the_posting_order(cli: Cli) -> None:
 def test_move_refuses_drafts_and_bad_positions(cli: Cli) -> None:
     import_examples(cli)
     assert cli("stories", "move", "1", "--position", "1").code == 2
-    cli.ok("stories", "approve", "1", "2", "--by", "alex")
+    cli.ok("stories", "approve", "1", "2", "--by", "alex", "--acknowledge")
     result = cli("stories", "move", "1", "--position", "9")
     assert result.code == 2 and "between 1 and 2" in result.err
 
 
 def test_pin_and_unpin(cli: Cli) -> None:
     import_examples(cli)
-    cli.ok("stories", "approve", "1", "2", "--by", "alex")
+    cli.ok("stories", "approve", "1", "2", "--by", "alex", "--acknowledge")
     cli.ok("stories", "pin", "2", "2026-11-23")
     plan = cli.ok("preview", "--days", "2", "--json").json()
     assert [d["story_id"] for d in plan] == [2, 1]
@@ -332,7 +332,7 @@ def test_pin_and_unpin(cli: Cli) -> None:
 
 def test_pause_resume_and_blackouts_shape_the_preview(cli: Cli) -> None:
     import_examples(cli)
-    cli.ok("stories", "approve", *[str(i) for i in range(1, 35)], "--by", "alex")
+    cli.ok("stories", "approve", *[str(i) for i in range(1, 35)], "--by", "alex", "--acknowledge")
     cli.ok("campaign", "pause", "--until", "2026-11-24", "--reason", "Election period")
     cli.ok("campaign", "blackout", "add", "2026-11-26", "--reason", "Day of mourning")
     plan = cli.ok("preview", "--days", "5", "--json").json()
@@ -369,7 +369,7 @@ def test_pause_resume_and_blackouts_shape_the_preview(cli: Cli) -> None:
 
 def test_preview_json_is_a_stable_interface(cli: Cli) -> None:
     import_examples(cli)
-    cli.ok("stories", "approve", *[str(i) for i in range(1, 35)], "--by", "alex")
+    cli.ok("stories", "approve", *[str(i) for i in range(1, 35)], "--by", "alex", "--acknowledge")
     plan = cli.ok("preview", "--days", "30", "--json").json()
     assert len(plan) == 30
     first = plan[0]
@@ -393,7 +393,7 @@ def test_status_json_runway(cli: Cli) -> None:
     assert empty["runway_days"] == 0 and empty["runs_dry_on"] == "2026-11-23"
     assert any(a["kind"] == "runway" for a in empty["attention"])
     import_examples(cli)
-    cli.ok("stories", "approve", *[str(i) for i in range(1, 11)], "--by", "alex")
+    cli.ok("stories", "approve", *[str(i) for i in range(1, 11)], "--by", "alex", "--acknowledge")
     data = cli.ok("status", "--json").json()
     assert data["runway_days"] == 10 and data["runs_dry_on"] == "2026-12-03"
     assert data["counts"] == {"approved": 10, "draft": 24}
@@ -405,7 +405,7 @@ def test_status_json_runway(cli: Cli) -> None:
 def test_status_with_an_end_date_says_how_short(cli: Cli) -> None:
     os.environ["INFOBOT_CAMPAIGN_END"] = "2026-12-31"
     import_examples(cli)
-    cli.ok("stories", "approve", "1", "2", "3", "--by", "alex")
+    cli.ok("stories", "approve", "1", "2", "3", "--by", "alex", "--acknowledge")
     data = cli.ok("status", "--json").json()
     assert data["campaign_days_left"] == 39 and data["short_by"] == 36
     assert data["runway"] == "3 approved, 39 campaign days left: 36 short"
@@ -509,7 +509,7 @@ def test_help_lists_every_command_with_help_text(cli: Cli) -> None:
 
 def test_edit_in_editor_and_cancel(cli: Cli, tmp_path: Path) -> None:
     import_examples(cli)
-    cli.ok("stories", "approve", "4", "--by", "alex")
+    cli.ok("stories", "approve", "4", "--by", "alex", "--acknowledge")
     script = tmp_path / "editor.py"
     script.write_text(
         "import sys, pathlib\n"

@@ -80,7 +80,14 @@ def prepare(tmp_path: Path, env: dict[str, str]) -> None:
     """Import the sample queue and approve the first APPROVED stories, via the CLI."""
     steps = [
         ["import", str(QUEUE / "stories.csv"), "--by", "sam"],
-        ["stories", "approve", *(str(n) for n in range(1, APPROVED + 1)), "--by", "alex"],
+        [
+            "stories",
+            "approve",
+            *(str(n) for n in range(1, APPROVED + 1)),
+            "--by",
+            "alex",
+            "--acknowledge",
+        ],
     ]
     for args in steps:
         done = subprocess.run(
@@ -297,6 +304,7 @@ def prepare_two_campaigns(tmp_path: Path, env: dict[str, str]) -> None:
             EVENING,
             "--by",
             "alex",
+            "--acknowledge",
         ],
     ]
     for args in steps:

@@ -49,7 +49,13 @@ def _at(problem: Problem) -> str:
     return f"line {problem.line}: " if problem.line is not None else ""
 
 
-def edit_in_editor(values: dict[str, Any], full: bool = False) -> dict[str, Any]:
+def edit_in_editor(
+    values: dict[str, Any], full: bool = False, languages: tuple[str, ...] = ()
+) -> dict[str, Any]:
+    """Edit ``values`` in $EDITOR; the story's versions in ``languages`` (``title_cy``,
+    ``image_alt_cy``... in the front matter, ``body_cy`` too) are offered as well."""
+    from infobot.domain.versions import version_keys
+
     template = {
         "title": "",
         "author": "",
@@ -64,6 +70,7 @@ def edit_in_editor(values: dict[str, Any], full: bool = False) -> dict[str, Any]
         "consent_scope": "",
         "pin_date": "",
         "notes": "",
+        **dict.fromkeys(version_keys(languages), ""),
     }
     template.update({k: ("" if v is None else v) for k, v in values.items()})
     edited = click.edit(to_text(template), extension=".md", require_save=True)

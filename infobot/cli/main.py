@@ -12,7 +12,18 @@ from typing import Any
 import click
 
 from infobot import __version__
-from infobot.cli import campaign, dbcmd, importing, posting, runcmd, stories, users, views, webcmd
+from infobot.cli import (
+    campaign,
+    dbcmd,
+    election,
+    importing,
+    posting,
+    runcmd,
+    stories,
+    users,
+    views,
+    webcmd,
+)
 from infobot.cli.common import Env, add_campaign_option
 from infobot.cli.report import report as report_command
 
@@ -51,6 +62,7 @@ def cli(ctx: click.Context, config: str | None, debug: bool) -> None:
 cli.add_command(importing.import_command)
 cli.add_command(stories.stories)
 cli.add_command(campaign.campaign)
+campaign.campaign.add_command(election.election)
 cli.add_command(views.preview)
 cli.add_command(views.status)
 cli.add_command(views.export)

@@ -55,7 +55,8 @@ def preview(env: Env, days: int, as_json: bool) -> None:
             click.echo(f"  {name}: {count}")
             for post in posts:
                 over = post.length > post.limit
-                click.secho(f"    [{post.length}/{post.limit}]", fg="red" if over else None)
+                said = f" {'+'.join(post.languages)}" if post.languages else ""
+                click.secho(f"    [{post.length}/{post.limit}]{said}", fg="red" if over else None)
                 for line in post.text.splitlines():
                     click.echo(f"      {line}")
                 if post.image:
@@ -87,6 +88,8 @@ def _print_status(data: Status) -> None:
     if data.paused:
         until = f" until {weekday_date(data.paused_until)}" if data.paused_until else ""
         click.secho(f"PAUSED{until}: nothing is posting.", fg="yellow")
+    if data.election:
+        click.secho(f"{data.election}.", fg="yellow")
     counts = data.counts
     click.echo(
         f"Stories: {counts.get('approved', 0)} approved, {counts.get('draft', 0)} "

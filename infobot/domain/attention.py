@@ -13,11 +13,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
-from infobot.domain.calendar import CampaignCalendar, Runway
+from infobot.domain.calendar import CampaignCalendar, DayOff, Runway
 from infobot.domain.dates import clock_time, weekday_date
 from infobot.domain.delivery import UNRESOLVED_DOUBT, DeliveryStatus
 from infobot.domain.platform_names import display_name
 from infobot.domain.schedule import PostingSchedule, SlotStatus
+from infobot.domain.versions import missing_message
 
 
 class AttentionKind(StrEnum):
@@ -30,6 +31,7 @@ class AttentionKind(StrEnum):
     PIN_PASSED = "pin_passed"
     PIN_OFF_DAY = "pin_off_day"
     RUNWAY = "runway"
+    NOT_READY = "not_ready"  # approved, but lacking one of a bilingual campaign's languages
 
 
 class AlertKind(StrEnum):
@@ -83,6 +85,15 @@ class TroubledDay:
 class Pin:
     story_id: int
     day: date
+    essential: bool = False  # may post inside a pre-election period
+
+
+@dataclass(frozen=True)
+class NotReady:
+    """An approved story lacking some of a bilingual campaign's languages."""
+
+    story_id: int
+    missing: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -96,6 +107,7 @@ class Situation:
     deliveries: Sequence[ProblemDelivery] = ()
     days: Sequence[TroubledDay] = ()
     pins: Sequence[Pin] = ()
+    not_ready: Sequence[NotReady] = ()
 
 
 def needs_attention(
@@ -122,6 +134,8 @@ def needs_attention(
                     "passed without it posting; pin it to a new date or unpin it",
                 )
             )
+        elif pin.essential and calendar.day_off(pin.day) is DayOff.ELECTION_PERIOD:
+            continue  # an essential story posts inside a pre-election period
         elif (reason := calendar.off_reason(pin.day)) is not None:
             items.append(
                 Attention(
@@ -130,6 +144,14 @@ def needs_attention(
                     f"posts that day ({reason})",
                 )
             )
+    items.extend(
+        Attention(
+            AttentionKind.NOT_READY,
+            f"story #{item.story_id} is approved but {missing_message(item.missing)}. It does"
+            " not post until it has them (an edit sends it back for approval)",
+        )
+        for item in situation.not_ready
+    )
     items.extend(runway_attention(situation.runway))
     return items
 

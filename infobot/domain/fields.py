@@ -34,3 +34,23 @@ FIELD_TEXTS: tuple[FieldText, ...] = (
     ),
     FieldText("notes", "Notes", "For the team only: never posted."),
 )
+
+
+def version_texts(languages: tuple[str, ...] | None = None) -> tuple[FieldText, ...]:
+    """The fields of the story's versions in ``languages`` (by default those the command
+    line has options for): ``title_cy`` "Title (Welsh)", ``body_cy``, ``image_alt_cy``."""
+    from infobot.domain.versions import OPTION_LANGUAGES, language_name
+
+    texts: list[FieldText] = []
+    for lang in OPTION_LANGUAGES if languages is None else languages:
+        name = language_name(lang)
+        texts += [
+            FieldText(f"title_{lang}", f"Title ({name})", f"The title in {name}, for the team."),
+            FieldText(f"body_{lang}", f"Story ({name})", f"The text posted in {name}."),
+            FieldText(
+                f"image_alt_{lang}",
+                f"Image description ({name})",
+                f"Alt text in {name}: needed when there is an image.",
+            ),
+        ]
+    return tuple(texts)

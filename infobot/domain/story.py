@@ -5,11 +5,12 @@ from __future__ import annotations
 import hashlib
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from datetime import date
 from enum import StrEnum
 
 from infobot.domain.fields import FIELD_TEXTS
+from infobot.domain.versions import Version, flatten
 
 
 class StoryStatus(StrEnum):
@@ -60,7 +61,10 @@ def allowed(action: StoryAction, status: str) -> bool:
 
 
 def status_after_edit(status: str) -> StoryStatus:
-    """An edit sends an approved story back to draft: what was approved is what goes out."""
+    """An edit sends an approved story back to draft: what was approved is what goes out.
+
+    An edit is a change to any field of any version (``StoryInput`` compares them all), so
+    approval always covers every language the story is in."""
     current = StoryStatus(status)
     return StoryStatus.DRAFT if current is StoryStatus.APPROVED else current
 
@@ -88,6 +92,36 @@ class StoryInput:
     consent_scope: str = ""
     pin_date: date | None = None
     notes: str = ""
+    #: The story in the campaign's other languages (``infobot.domain.versions``), by language.
+    versions: tuple[Version, ...] = ()
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        """Every language the story has text in: its own first, then its versions'."""
+        return (self.language, *(v.language for v in self.versions))
+
+    def version(self, language: str) -> StoryInput:
+        """The story as it reads in ``language`` (its own fields, or that version's), with
+        the shared fields; the result has no versions of its own."""
+        if language == self.language:
+            return replace(self, versions=()) if self.versions else self
+        for v in self.versions:
+            if v.language == language:
+                return replace(
+                    self,
+                    language=language,
+                    title=v.title,
+                    body=v.body,
+                    image_alt=v.image_alt,
+                    versions=(),
+                )
+        raise KeyError(f"the story has no {language} version")
+
+    def flat(self) -> dict[str, object]:
+        """Every field as a form or a file holds it: versions as suffixed fields."""
+        values = {name: getattr(self, name) for name in STORY_FIELDS}
+        values.update(flatten(self.versions))
+        return values
 
     def fingerprint(self) -> str:
         """Identity of the story's content: same text from the same person, same story.
@@ -99,7 +133,8 @@ class StoryInput:
         return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
 
 
-STORY_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(StoryInput))
+#: The plain fields (the versions are the suffixed fields of ``infobot.domain.versions``).
+STORY_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(StoryInput) if f.name != "versions")
 
 
 if {text.name for text in FIELD_TEXTS} != set(STORY_FIELDS):  # pragma: no cover

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 
+from infobot.domain.calendar import CampaignCalendar, DayOff
 from infobot.domain.delivery import DeliveryStatus, advice
 from infobot.domain.errors import Hint, InfobotError, PlatformError, UserError
 from infobot.domain.render import RenderOptions, render
@@ -99,6 +100,7 @@ class ManualPosting:
         with self.db.read() as session:
             state = self.planner.state(session)
             today = state.schedule.local_date(self.planner.clock.now())
+            election = _election(state.calendar, today)
             slot = slots.on(session, cid, today)
             if slot is not None and slot.story_id is not None and story_id is None:
                 if slot.status == SlotStatus.CLAIMED:
@@ -127,7 +129,9 @@ class ManualPosting:
                 return self._dry_run(story, today, names)
         if slot is None:
             due = state.schedule.due_at(today)
-            claim = self.publisher.claim(today, story_id=story_id, platforms=enabled, due_at=due)
+            claim = self.publisher.claim(
+                today, story_id=story_id, platforms=enabled, due_at=due, election=election
+            )
             if claim.story_id is None:
                 raise UserError(f"nothing to post today: {claim.reason}")
             story_id = claim.story_id
@@ -135,7 +139,7 @@ class ManualPosting:
         else:
             assert story_id is not None
             if slot.story_id != story_id:
-                self.publisher.schedule_extra(story_id, enabled)
+                self.publisher.schedule_extra(story_id, enabled, election=election)
                 message = f"Sending story #{story_id} in addition to today's story."
             else:
                 message = f"Resuming today's story #{story_id}."
@@ -151,7 +155,8 @@ class ManualPosting:
         story_input = stories.to_input(story)
         outcomes: list[WouldSend | Sent] = []
         for name in names:
-            rendered = render(story_input, self.platforms.get(name).rules(), self.options)
+            options = self.options.for_platform(name)
+            rendered = render(story_input, self.platforms.get(name).rules(), options)
             outcomes.append(
                 WouldSend(
                     name,
@@ -184,3 +189,10 @@ class ManualPosting:
         return replace(
             limits, ok=account.can_post, account=account.name, url=account.url, error=account.detail
         )
+
+
+def _election(calendar: CampaignCalendar, day: date) -> str:
+    """Why ``day`` is inside a pre-election period, or "" when it is not."""
+    if calendar.day_off(day) is DayOff.ELECTION_PERIOD:
+        return calendar.describe(DayOff.ELECTION_PERIOD, day)
+    return ""

@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 
 from infobot.domain.story import STORY_FIELDS, StoryInput, StoryStatus
 from infobot.store.models import Event, Story
+from infobot.store.stories import version_columns
 
 __all__ = [
     "BulkInsert",
@@ -62,6 +63,8 @@ STORY_INSERT_COLUMNS = (
     "updated_at",
     "approved_by",
     "approved_at",
+    "versions",
+    "languages",
 )
 EVENT_INSERT_COLUMNS = (
     "at",
@@ -75,7 +78,7 @@ EVENT_INSERT_COLUMNS = (
     "message",
 )
 #: The columns each story row gives (in this order); the rest are the same for every row.
-_STORY_VARYING = (*STORY_FIELDS, "fingerprint", "sort_key", "source")
+_STORY_VARYING = (*STORY_FIELDS, "fingerprint", "sort_key", "source", "versions", "languages")
 _EVENT_VARYING = ("story_id", "after", "message")
 
 
@@ -248,7 +251,7 @@ class ImportedStories:
         for story, fingerprint, source in chunk:
             key += SORT_STEP
             sources.append(source)
-            rows.append((*values(story), fingerprint, key, source))
+            rows.append((*values(story), fingerprint, key, source, *version_columns(story)))
         self.key = key
         last_id = self._last_id()
         self.stories.run_tuples(rows, _STORY_VARYING, self.constant)

@@ -27,8 +27,9 @@ from infobot.domain.campaign import (
     described,
     first_day,
 )
+from infobot.domain.election import ElectionPeriod
 from infobot.domain.schedule import PostingSchedule
-from infobot.store import events
+from infobot.store import elections, events
 from infobot.store.db import Database
 from infobot.store.models import Blackout, Campaign
 
@@ -176,7 +177,9 @@ def lock(session: Session, campaign_id: int) -> None:
     session.execute(select(Campaign.id).where(Campaign.id == campaign_id).with_for_update())
 
 
-def calendar_of(campaign: Campaign, blackouts: Iterable[date]) -> CampaignCalendar:
+def calendar_of(
+    campaign: Campaign, blackouts: Iterable[date], elections: Iterable[ElectionPeriod] = ()
+) -> CampaignCalendar:
     start = campaign.start_date
     if not campaign.from_settings:  # a campaign the team made starts once it exists
         made = first_day(
@@ -190,6 +193,7 @@ def calendar_of(campaign: Campaign, blackouts: Iterable[date]) -> CampaignCalend
         paused=campaign.paused,
         paused_until=campaign.paused_until,
         blackouts=frozenset(blackouts),
+        elections=tuple(elections),
     )
 
 
@@ -200,14 +204,20 @@ def schedule_of(campaign: Campaign, late_window: timedelta) -> PostingSchedule:
 
 
 def calendar(session: Session, campaign_id: int) -> CampaignCalendar:
-    return calendar_of(get(session, campaign_id), blackout_days(session, campaign_id))
+    return calendar_of(
+        get(session, campaign_id),
+        blackout_days(session, campaign_id),
+        elections.periods(session, campaign_id),
+    )
 
 
 def load(session: Session, campaign_id: int, late_window: timedelta) -> CampaignState:
     campaign = get(session, campaign_id)
     return CampaignState(
         campaign,
-        calendar_of(campaign, blackout_days(session, campaign_id)),
+        calendar_of(
+            campaign, blackout_days(session, campaign_id), elections.periods(session, campaign_id)
+        ),
         schedule_of(campaign, late_window),
     )
 

@@ -122,6 +122,16 @@ class Story(Base):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
     approved_by: Mapped[str | None] = mapped_column(String(200))
     approved_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # The story in other languages, as JSON: {"cy": {"title": …, "body": …, "image_alt": …}}
+    versions: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # Every language the story has text in, sorted, space-separated ("cy en"): the queue of
+    # a bilingual campaign holds only the stories ready in all of its languages.
+    languages: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    # Marked by an approver to go out inside a pre-election period (why, who, when).
+    # (server defaults only: bulk imports leave them out)
+    essential_reason: Mapped[str] = mapped_column(Text, server_default="")
+    essential_by: Mapped[str] = mapped_column(String(200), server_default="")
+    essential_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class Slot(Base):
@@ -177,6 +187,23 @@ class Blackout(Base):
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"))
     day: Mapped[date] = mapped_column(Date)
     reason: Mapped[str] = mapped_column(Text, default="")
+    created_by: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class ElectionPeriodRow(Base):
+    """A pre-election period of a campaign: no posts from ``first_day`` to ``last_day``
+    (both included) but the stories an approver marked essential."""
+
+    __tablename__ = "election_periods"
+    __table_args__ = (UniqueConstraint("campaign_id", "first_day", "last_day"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"))
+    first_day: Mapped[date] = mapped_column(Date)
+    last_day: Mapped[date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(String(20), default="team")  # team, settings
     created_by: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
 

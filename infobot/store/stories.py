@@ -6,17 +6,18 @@ position, then id). Pinned approved stories take their own dates.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Collection, Iterator, Sequence
-from dataclasses import asdict
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, func, or_, select, true, update
 from sqlalchemy.orm import Session
 
 from infobot.domain.delivery import OPEN
 from infobot.domain.errors import Hint, NotFound
 from infobot.domain.story import STORY_FIELDS, StoryInput, StoryStatus
+from infobot.domain.versions import Version, is_bilingual
 from infobot.store.models import Delivery, Story
 
 if TYPE_CHECKING:
@@ -27,20 +28,32 @@ GAP = 1024
 QUEUE_ORDER = (Story.sort_key, Story.id)
 
 
-def queue_filter(campaign_id: int) -> ColumnElement[bool]:
-    """Approved stories waiting in the ordered queue (not pinned to a date)."""
+def ready_in(languages: Sequence[str]) -> ColumnElement[bool]:
+    """Stories with text in every one of ``languages`` (always true in a one-language
+    campaign). ``Story.languages`` holds two-letter codes separated by spaces, so a code
+    can only match itself."""
+    if not is_bilingual(languages):
+        return true()
+    return and_(*(Story.languages.contains(language) for language in languages))
+
+
+def queue_filter(campaign_id: int, languages: Sequence[str] = ()) -> ColumnElement[bool]:
+    """Approved stories waiting in the ordered queue (not pinned to a date); in a bilingual
+    campaign, only those ready in all of its ``languages``."""
     return and_(
         Story.campaign_id == campaign_id,
         Story.status == StoryStatus.APPROVED,
         Story.pin_date.is_(None),
+        ready_in(languages),
     )
 
 
-def _approved_pinned(campaign_id: int) -> ColumnElement[bool]:
+def approved_pinned_filter(campaign_id: int, languages: Sequence[str] = ()) -> ColumnElement[bool]:
     return and_(
         Story.campaign_id == campaign_id,
         Story.status == StoryStatus.APPROVED,
         Story.pin_date.is_not(None),
+        ready_in(languages),
     )
 
 
@@ -64,12 +77,38 @@ def campaign_of(session: Session, story_id: int) -> int | None:
 
 def to_input(story: Story) -> StoryInput:
     """The story's editable content, as the domain sees it."""
-    return StoryInput(**{name: getattr(story, name) for name in STORY_FIELDS})
+    values = {name: getattr(story, name) for name in STORY_FIELDS}
+    return StoryInput(**values, versions=versions_of(story.versions))
 
 
 def columns(story: StoryInput) -> dict[str, Any]:
     """The story input as column values of a row."""
-    return asdict(story)
+    values: dict[str, Any] = {name: getattr(story, name) for name in STORY_FIELDS}
+    values["versions"], values["languages"] = version_columns(story)
+    return values
+
+
+def version_columns(story: StoryInput) -> tuple[str, str]:
+    """The ``versions`` (JSON) and ``languages`` columns of a story."""
+    if not story.versions:
+        return "", story.language
+    data = {
+        v.language: {"title": v.title, "body": v.body, "image_alt": v.image_alt}
+        for v in story.versions
+    }
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True)
+    return text, " ".join(sorted(set(story.languages)))
+
+
+def versions_of(text: str) -> tuple[Version, ...]:
+    """The ``versions`` column as the domain's versions, by language."""
+    if not text:
+        return ()
+    data: dict[str, dict[str, str]] = json.loads(text)
+    return tuple(
+        Version(lang, part.get("body", ""), part.get("title", ""), part.get("image_alt", ""))
+        for lang, part in sorted(data.items())
+    )
 
 
 def new_row(
@@ -123,26 +162,54 @@ def next_sort_key(session: Session, campaign_id: int) -> int:
 
 
 def queue(
-    session: Session, campaign_id: int, offset: int = 0, limit: int | None = None
+    session: Session,
+    campaign_id: int,
+    offset: int = 0,
+    limit: int | None = None,
+    languages: Sequence[str] = (),
 ) -> Sequence[Story]:
+    """The queue in posting order (of stories ready in all of ``languages``, when given)."""
     return session.scalars(
         select(Story)
-        .where(queue_filter(campaign_id))
+        .where(queue_filter(campaign_id, languages))
         .order_by(*QUEUE_ORDER)
         .offset(offset)
         .limit(limit)
     ).all()
 
 
-def next_in_queue(session: Session, campaign_id: int) -> Story | None:
-    found = queue(session, campaign_id, limit=1)
+def next_in_queue(
+    session: Session, campaign_id: int, languages: Sequence[str] = ()
+) -> Story | None:
+    found = queue(session, campaign_id, limit=1, languages=languages)
     return found[0] if found else None
 
 
-def queue_size(session: Session, campaign_id: int) -> int:
+def queue_size(session: Session, campaign_id: int, languages: Sequence[str] = ()) -> int:
     return int(
-        session.scalar(select(func.count()).select_from(Story).where(queue_filter(campaign_id)))
+        session.scalar(
+            select(func.count()).select_from(Story).where(queue_filter(campaign_id, languages))
+        )
         or 0
+    )
+
+
+def not_ready(session: Session, campaign_id: int, languages: Sequence[str]) -> list[Story]:
+    """Approved stories that lack one of a bilingual campaign's ``languages`` (they were
+    approved before the campaign took the language): they do not post until they have it."""
+    if not is_bilingual(languages):
+        return []
+    return list(
+        session.scalars(
+            select(Story)
+            .where(
+                Story.campaign_id == campaign_id,
+                Story.status == StoryStatus.APPROVED,
+                ~ready_in(languages),
+            )
+            .order_by(*QUEUE_ORDER)
+            .limit(20)
+        )
     )
 
 
@@ -201,21 +268,23 @@ def pinned_on(session: Session, campaign_id: int, day: date) -> Story | None:
     )
 
 
-def approved_pinned_on(session: Session, campaign_id: int, day: date) -> Story | None:
+def approved_pinned_on(
+    session: Session, campaign_id: int, day: date, languages: Sequence[str] = ()
+) -> Story | None:
     return session.scalar(
-        select(Story).where(
-            Story.campaign_id == campaign_id,
-            Story.status == StoryStatus.APPROVED,
-            Story.pin_date == day,
-        )
+        select(Story).where(approved_pinned_filter(campaign_id, languages), Story.pin_date == day)
     )
 
 
 def approved_pinned(
-    session: Session, campaign_id: int, first: date | None = None, last: date | None = None
+    session: Session,
+    campaign_id: int,
+    first: date | None = None,
+    last: date | None = None,
+    languages: Sequence[str] = (),
 ) -> list[Story]:
     """Approved stories pinned to a date (between ``first`` and ``last``), soonest first."""
-    stmt = select(Story).where(_approved_pinned(campaign_id))
+    stmt = select(Story).where(approved_pinned_filter(campaign_id, languages))
     if first is not None:
         stmt = stmt.where(Story.pin_date >= first)
     if last is not None:
@@ -223,11 +292,15 @@ def approved_pinned(
     return list(session.scalars(stmt.order_by(Story.pin_date)))
 
 
-def approved_pin_dates(session: Session, campaign_id: int, first: date) -> list[date]:
+def approved_pin_dates(
+    session: Session, campaign_id: int, first: date, languages: Sequence[str] = ()
+) -> list[date]:
     return [
         day
         for day in session.scalars(
-            select(Story.pin_date).where(_approved_pinned(campaign_id), Story.pin_date >= first)
+            select(Story.pin_date).where(
+                approved_pinned_filter(campaign_id, languages), Story.pin_date >= first
+            )
         )
         if day is not None
     ]

@@ -15,7 +15,16 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from infobot.web.core import MAX_UPLOAD_BYTES, STATIC, BodyTooLarge, Web
-from infobot.web.routes import account, campaign, campaigns, impact, records, stories, upload
+from infobot.web.routes import (
+    account,
+    campaign,
+    campaigns,
+    elections,
+    impact,
+    records,
+    stories,
+    upload,
+)
 
 if TYPE_CHECKING:
     from infobot.app import App
@@ -135,6 +144,7 @@ def create_app(app: App, settings: Settings) -> Starlette:
         *stories.routes(web),
         *campaign.routes(web),
         *campaigns.routes(web),
+        *elections.routes(web),
         *records.routes(web),
         *impact.routes(web),
         *upload.routes(web),

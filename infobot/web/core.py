@@ -30,6 +30,7 @@ from starlette.routing import Route
 from infobot.domain.bounds import MAX_ID, OutOfRange, check_number
 from infobot.domain.errors import InfobotError, NotFound, UserError, ValidationFailed
 from infobot.domain.platform_names import display_name
+from infobot.domain.versions import language_name
 from infobot.service.signin import SignInGuard
 from infobot.service.users import Account
 from infobot.web import csrf, uploads
@@ -109,6 +110,7 @@ class Web:
             short=shorten,
             status_label=status_label,
             pathpart=lambda v: quote(str(v), safe=""),
+            language_name=language_name,
         )
         self.templates.tests["link_ok"] = link_ok
         self.templates.globals.update(

@@ -57,7 +57,21 @@ _SLACK = 40  # how far the additive estimate may be from the exact length
 
 
 def render(story: StoryInput, rules: PlatformRules, options: RenderOptions) -> Rendered:
-    """The posts for one platform, or the problems that stop the story going there."""
+    """The posts for one platform, or the problems that stop the story going there.
+
+    In a bilingual campaign (two ``options.languages`` or more) every version goes out, as
+    the platform's mode says (see :mod:`infobot.domain.render.bilingual`); give the options
+    of that platform (``options.for_platform(name)``).
+    """
+    if len(options.languages) > 1:
+        from infobot.domain.render.bilingual import render_bilingual
+
+        return render_bilingual(story, rules, options)
+    return render_one(story, rules, options)
+
+
+def render_one(story: StoryInput, rules: PlatformRules, options: RenderOptions) -> Rendered:
+    """The posts of one language version of a story (its own fields) for one platform."""
     rendered = _render(story, rules, options)
     if not story.language:
         return rendered

@@ -9,6 +9,10 @@ from infobot.domain.render.hashtags import _valid_hashtag
 
 Counter = Literal["graphemes", "x_weighted", "mastodon"]
 Overflow = Literal["thread", "reject"]
+#: How a bilingual story goes out on a platform: one post with every version, a thread
+#: with one post per language, or each language from its own account.
+Bilingual = Literal["post", "thread", "accounts"]
+BILINGUAL_MODES: tuple[Bilingual, ...] = ("post", "thread", "accounts")
 
 _COUNTERS: frozenset[str] = frozenset({"graphemes", "x_weighted", "mastodon"})
 TEMPLATE_FIELDS: frozenset[str] = frozenset({"author", "role", "organisation", "title"})
@@ -72,6 +76,30 @@ class RenderOptions:
     # the separator before them; no non-empty field, no attribution line.
     attribution: str = "— {author}, {role}, {organisation}"
     overflow: Overflow = "thread"
+    #: The campaign's languages in the order versions are shown; two or more: bilingual.
+    languages: tuple[str, ...] = ()
+    #: The language first in a bilingual post or thread ("" = the first of ``languages``).
+    first_language: str = ""
+    #: How a bilingual story goes out (for the platform these options are for).
+    bilingual: Bilingual = "post"
+    #: In "accounts" mode, the language this platform's account posts in.
+    account_language: str = ""
+    #: Per platform (instance) name: its mode and its account's language, when set.
+    platform_modes: tuple[tuple[str, Bilingual], ...] = ()
+    account_languages: tuple[tuple[str, str], ...] = ()
+
+    def for_platform(self, name: str) -> RenderOptions:
+        """These options as the platform ``name`` renders with them (its bilingual mode and
+        its account's language)."""
+        if len(self.languages) < 2:
+            return self
+        from dataclasses import replace
+
+        return replace(
+            self,
+            bilingual=dict(self.platform_modes).get(name, self.bilingual),
+            account_language=dict(self.account_languages).get(name, ""),
+        )
 
     def __post_init__(self) -> None:
         if self.hashtag and not _valid_hashtag(self.hashtag):
@@ -79,6 +107,9 @@ class RenderOptions:
                 f"hashtag {self.hashtag!r} is not a hashtag: '#' then letters, digits or '_',"
                 " with at least one letter"
             )
+        modes = [self.bilingual, *(mode for _, mode in self.platform_modes)]
+        if any(mode not in BILINGUAL_MODES for mode in modes):
+            raise ValueError(f"bilingual must be one of {BILINGUAL_MODES}, not {modes!r}")
         if self.overflow not in ("thread", "reject"):
             raise ValueError(f"overflow must be 'thread' or 'reject', not {self.overflow!r}")
         import string
@@ -98,6 +129,7 @@ class Post:
     image: str = ""  # only on the first post
     image_alt: str = ""
     language: str = ""  # the story's ISO 639-1 code, for platforms that tag posts
+    more_languages: tuple[str, ...] = ()  # a bilingual post's other languages, in order
 
 
 @dataclass(frozen=True)
@@ -111,6 +143,7 @@ class Rendered:
     platform: str
     posts: tuple[Post, ...]
     problems: tuple[str, ...]  # empty = OK to post
+    bilingual: bool = False  # rendered for a bilingual campaign: each post names its language
 
     @property
     def ok(self) -> bool:

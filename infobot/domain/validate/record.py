@@ -25,9 +25,10 @@ from infobot.domain.validate.values import (
     _check_image,
     _kind,
 )
+from infobot.domain.validate.versions import VersionLimits, collect_versions
 
 _FIELD_SET = frozenset(STORY_FIELDS)
-_LIMITS = dict(FIELD_LIMITS)
+_LIMITS = VersionLimits(FIELD_LIMITS)
 _SMALLEST_LIMIT = min(_LIMITS.values())
 _CONSENT = frozenset(CONSENT_FIELDS)
 _MISSING = {
@@ -127,6 +128,7 @@ def validate_record(
     named by a local path (see :class:`ImageCheck`); without it such a path is refused.
     """
     problems: list[Problem] = []
+    versions = False  # a version field (``body_cy``...) was given
     texts: dict[str, str] = {}  # field -> text, stripped, line endings normalised
     dates: dict[str, date] = {}  # date fields given as real dates (spreadsheet cells)
     aliases: dict[str, str] = {}  # field -> the other name it was given under
@@ -163,6 +165,8 @@ def validate_record(
                     continue
                 field = found
                 aliases[field] = key
+            if field not in _FIELD_SET:
+                versions = True
 
             if type(value) is str:
                 if not value:
@@ -230,6 +234,8 @@ def validate_record(
             del values[field]
     if dates:
         values.update(dates)
+    if versions:  # 3b. the suffixed fields become the story's versions
+        collect_versions(values, add)
 
     # 4. What every story needs.
     if "body" not in values or (require_consent and not _CONSENT.issubset(values)):

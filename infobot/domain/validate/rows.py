@@ -48,6 +48,8 @@ def check_rows(
     names = [name for _, name in fields]
     if not count or "body" not in names:
         return [None] * count
+    if not set(names) <= FIELD_LIMITS.keys():  # a story's other languages (body_cy...)
+        return [None] * count
     if require_consent and not set(CONSENT_FIELDS) <= set(names):
         return [None] * count
     table = list(zip(*rows, strict=True))

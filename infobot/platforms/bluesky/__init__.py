@@ -183,6 +183,7 @@ class BlueskyPlatform(CountsReader, PlatformBase):
             embed = models.AppBskyEmbedImages.Main(images=[picture])
         language = post.language
         langs = [language] if isinstance(language, str) and language else self._langs
+        langs = [*langs, *post.more_languages][:3]  # a bilingual post has them all
         created = self._call(
             "publish the post",
             lambda client: client.send_post(

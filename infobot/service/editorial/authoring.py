@@ -72,7 +72,7 @@ class Authoring(Desk):
                 )
             current = stories.to_input(story)
             merged: dict[str, object] = {
-                k: v for k, v in current.__dict__.items() if v not in (None, "")
+                k: v for k, v in current.flat().items() if v not in (None, "")
             }
             merged.update(changes)
             merged = {k: v for k, v in merged.items() if v is not None}

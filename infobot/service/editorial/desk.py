@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from infobot.clock import Clock
+from infobot.domain.calendar import DayOff
 from infobot.domain.dates import long_date, weekday_date
 from infobot.domain.errors import UserError
 from infobot.domain.story import StoryStatus
@@ -122,9 +123,24 @@ class Desk:
         """A story may be pinned to a coming posting day that no other story holds."""
         if day < self.today():
             raise UserError(f"{where}: {long_date(day)} is in the past")
-        reason = campaigns.calendar(session, self.campaign_id).off_reason(day)
-        if reason is not None:
-            raise UserError(f"{where}: nothing posts on {weekday_date(day)} ({reason})")
+        calendar = campaigns.calendar(session, self.campaign_id)
+        off = calendar.day_off(day)
+        if off is DayOff.ELECTION_PERIOD and story_id is not None:
+            if stories.by_id(session, story_id).essential_reason:
+                return self._check_pin_free(session, day, story_id, where)
+            raise UserError(
+                f"{where}: nothing posts on {weekday_date(day)} ({calendar.describe(off, day)})"
+                " but a story an approver marked essential; mark it essential first"
+            )
+        if off is not None:
+            raise UserError(
+                f"{where}: nothing posts on {weekday_date(day)} ({calendar.describe(off, day)})"
+            )
+        self._check_pin_free(session, day, story_id, where)
+
+    def _check_pin_free(
+        self, session: Session, day: date, story_id: int | None, where: str
+    ) -> None:
         other = stories.pinned_on(session, self.campaign_id, day)
         if other is not None and other.id != story_id:
             raise UserError(

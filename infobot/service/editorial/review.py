@@ -3,9 +3,12 @@ with the code that posts it (invariant 6), and changes nothing unless all pass."
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from sqlalchemy.orm import Session
+
+from infobot.domain.accessibility import Finding, unacknowledged, unknown_checks
 from infobot.domain.dates import weekday_date
 from infobot.domain.errors import Hint, InvalidTransition, Problem, UserError, ValidationFailed
 from infobot.domain.story import StoryAction, StoryStatus, allowed
@@ -21,12 +24,27 @@ class Approval:
     title: str
     warnings: list[str] = field(default_factory=list)
     already: bool = False
+    acknowledged: list[Finding] = field(default_factory=list)  # accessibility warnings
 
 
 class Review(Desk):
-    def approve(self, story_ids: Sequence[int], *, actor: str) -> list[Approval]:
+    def approve(
+        self, story_ids: Sequence[int], *, actor: str, acknowledge: Iterable[str] = ()
+    ) -> list[Approval]:
+        """Approve stories that pass every check. Each accessibility warning must be
+        acknowledged (``acknowledge`` names its check, or is ``"all"``); what was
+        acknowledged goes in the audit trail with the approval."""
         if not actor.strip():
             raise UserError("say who approves", hint=Hint.NAME_ACTOR)
+        acknowledge = tuple(acknowledge)
+        unknown = unknown_checks(acknowledge)
+        if unknown:
+            from infobot.domain.accessibility import CHECKS
+
+            raise UserError(
+                f"{', '.join(unknown)}: not an accessibility check; acknowledge all, or some of"
+                f" {', '.join(CHECKS)}"
+            )
         results: list[Approval] = []
         problems: list[str] = []
         with self.db.write() as session:
@@ -53,6 +71,10 @@ class Review(Desk):
                 check = self.checker.check(story_input)
                 checks[story.id] = check
                 problems.extend(f"{label}: {problem}" for problem in check.problems)
+                problems.extend(
+                    f"{label}: accessibility warning ({f.check}): {f.message}"
+                    for f in unacknowledged(check.findings, acknowledge)
+                )
             if problems:
                 raise ValidationFailed(
                     [Problem("approve", None, "story", p) for p in problems],
@@ -64,6 +86,7 @@ class Review(Desk):
                     results.append(Approval(story.id, story.title, already=True))
                     continue
                 warnings = checks[story.id].warnings
+                acknowledged = checks[story.id].to_acknowledge
                 self.change(
                     session,
                     story,
@@ -76,8 +99,25 @@ class Review(Desk):
                     approved_at=now,
                     status_reason="",
                 )
-                results.append(Approval(story.id, story.title, warnings))
+                if acknowledged:
+                    self._acknowledged(session, story, acknowledged, actor)
+                results.append(Approval(story.id, story.title, warnings, acknowledged=acknowledged))
         return results
+
+    def _acknowledged(
+        self, session: Session, story: Story, findings: list[Finding], actor: str
+    ) -> None:
+        """The accessibility warnings the approver accepted, in the audit trail."""
+        checks = sorted({f.check.value for f in findings})
+        self.event(
+            session,
+            actor=actor,
+            action="story.accessibility_acknowledged",
+            story_id=story.id,
+            after={"checks": checks, "findings": [f.message for f in findings]},
+            message=f"approved with {len(findings)} accessibility warning(s) acknowledged: "
+            + "; ".join(f.message for f in findings),
+        )
 
     def _refusal(self, story: Story, actor: str) -> str | None:
         """Why ``actor`` may not approve the story at all (its status, four eyes)."""

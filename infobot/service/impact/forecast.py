@@ -36,7 +36,7 @@ def x_cost(checker: StoryChecker, pricing: Pricing, story: Story) -> Decimal | N
     rules = checker.rules().get(X)
     if rules is None:
         return None
-    return cost_of_posts(checker.render(stories.to_input(story), rules).posts, pricing)
+    return cost_of_posts(checker.render(stories.to_input(story), rules, X).posts, pricing)
 
 
 class XForecast:

@@ -94,7 +94,7 @@ class Sender(LedgerUser):
             delivery.updated_at = self.ledger.now()
         try:
             platform = self.platforms.get(name)
-            rendered = render(story, platform.rules(), self.options)
+            rendered = render(story, platform.rules(), self.options.for_platform(name))
         except (LookupError, PlatformError, UserError) as exc:
             return self.ledger.finish(
                 delivery_id, DeliveryStatus.FAILED, f"cannot use {name}: {exc}"

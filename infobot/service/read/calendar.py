@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from infobot.domain.calendar import DayOff
 from infobot.domain.costs import usd
+from infobot.domain.election import day_off as election_day_off
 from infobot.domain.schedule import DayState
 from infobot.service.checks import StoryChecker
 from infobot.service.read.models import CalendarDay, MonthView
@@ -17,6 +18,7 @@ from infobot.service.read.plan import COMING, PlanDay, Planner
 from infobot.store import campaigns, slots, stories
 from infobot.store.db import Database
 from infobot.store.models import Slot, Story
+from infobot.store.stories import versions_of
 
 #: What planned stories will cost on X, by story id (with X enabled).
 XCosts = Callable[[Iterable[Story]], dict[int, Decimal]]
@@ -50,6 +52,7 @@ class CalendarReads:
         A pause has no start date, so a day before today is never shown as paused unless
         a day was recorded so (the daemon records a paused day as skipped)."""
         cid = self.planner.campaign_id
+        languages = self.planner.languages
         first = min(max(date(year, month, 1), FIRST_MONTH), LAST_MONTH)
         last = date(first.year, first.month, monthcal.monthrange(first.year, first.month)[1])
         grid_start = first - timedelta(days=first.weekday())
@@ -89,6 +92,8 @@ class CalendarReads:
         while day <= grid_end:
             cell = CalendarDay(day, day.month == first.month, today=day == today)
             cell.blackout = blackouts.get(day)
+            inside = election_day_off(day, state.calendar.elections)
+            cell.election = inside.describe(day) if inside is not None else None
             off: DayOff | None = None
             shown: Story | None = None
             if day in plan:
@@ -96,12 +101,13 @@ class CalendarReads:
                 cell.state, cell.reason, off = entry.state, entry.reason, entry.off
                 if entry.story is not None:
                     shown = entry.story
-                    cell.story_id, cell.title = entry.story.id, entry.story.title
+                    cell.story_id, cell.title = entry.story.id, _title(entry.story, languages)
                     cell.pinned = entry.story.pin_date == day
+                    cell.essential = inside is not None
                     if entry.state in COMING and entry.story.id in costs:
                         cell.x_cost = usd(costs[entry.story.id])
             elif day in recorded:
-                shown = _recorded_day(cell, recorded[day], done)
+                shown = _recorded_day(cell, recorded[day], done, languages)
             elif day < today:
                 cell.state = DayState.PAST
                 off = past_calendar.day_off(day)
@@ -129,16 +135,27 @@ class CalendarReads:
             return {}
         content = stories.to_input(story)
         return {
-            name: [post.text for post in self.checker.render(content, rules).posts]
+            name: [post.text for post in self.checker.render(content, rules, name).posts]
             for name, rules in self.checker.rules().items()
         }
 
 
-def _recorded_day(cell: CalendarDay, slot: Slot, done: dict[int, Story]) -> Story | None:
+def _recorded_day(
+    cell: CalendarDay, slot: Slot, done: dict[int, Story], languages: tuple[str, ...]
+) -> Story | None:
     cell.state, cell.reason = DayState.DONE, slot.status
     if slot.story_id is not None:
         story = done.get(slot.story_id)
-        cell.story_id, cell.title = slot.story_id, story.title if story else ""
+        cell.story_id, cell.title = slot.story_id, _title(story, languages) if story else ""
         return story
     cell.reason = f"{slot.status}: {slot.reason}" if slot.reason else slot.status
     return None
+
+
+def _title(story: Story, languages: tuple[str, ...]) -> str:
+    """The story's title; in a bilingual campaign its titles in campaign order, joined."""
+    if len(languages) < 2 or not story.versions:
+        return story.title
+    titles = {story.language: story.title}
+    titles.update((v.language, v.title) for v in versions_of(story.versions))
+    return " / ".join(titles[lang] for lang in languages if titles.get(lang))

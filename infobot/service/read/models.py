@@ -12,11 +12,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any, Generic, TypeVar
 
+from infobot.domain.accessibility import Finding
 from infobot.domain.render import Rendered
 from infobot.domain.schedule import DayState
+from infobot.domain.versions import Version
 from infobot.service.checks import CheckResult
 from infobot.service.read.telling import told
-from infobot.store.models import Delivery, Event, Story
+from infobot.store.models import Delivery, ElectionPeriodRow, Event, Story
+from infobot.store.stories import versions_of
 
 T = TypeVar("T")
 #: Field metadata: leave the field out of the JSON when it is None.
@@ -31,6 +34,8 @@ class PostView:
     limit: int
     image: str | None = field(default=None, metadata=OMIT_NONE)  # only with an image
     image_alt: str | None = field(default=None, metadata=OMIT_NONE)
+    #: In a bilingual campaign: the post's languages, its first language first ("cy", "en").
+    languages: list[str] | None = field(default=None, metadata=OMIT_NONE)
 
 
 @dataclass(frozen=True)
@@ -42,12 +47,30 @@ class RenderedView:
     @classmethod
     def of(cls, rendered: Rendered) -> RenderedView:
         posts = [
-            PostView(p.text, p.length, p.limit, p.image, p.image_alt)
-            if p.image
-            else PostView(p.text, p.length, p.limit)
+            PostView(
+                p.text,
+                p.length,
+                p.limit,
+                p.image or None,
+                p.image_alt if p.image else None,
+                [p.language, *p.more_languages] if rendered.bilingual else None,
+            )
             for p in rendered.posts
         ]
         return cls(rendered.ok, posts, list(rendered.problems))
+
+
+@dataclass(frozen=True)
+class FindingView:
+    """An accessibility finding: a warning to acknowledge at approval, or a refusal."""
+
+    check: str
+    message: str
+    severity: str  # warning, refusal
+
+    @classmethod
+    def of(cls, finding: Finding) -> FindingView:
+        return cls(finding.check.value, finding.message, finding.severity.value)
 
 
 @dataclass(frozen=True)
@@ -57,6 +80,7 @@ class Preview:
     platforms: dict[str, RenderedView]
     problems: list[str]
     warnings: list[str]
+    accessibility: list[FindingView] = field(default_factory=list)
 
 
 # -- stories -------------------------------------------------------------------------------
@@ -135,6 +159,13 @@ class StoryDetail(StorySummary):
     platforms: dict[str, RenderedView]
     problems: list[str]
     warnings: list[str]
+    #: The story in other languages (``title_cy``, ``body_cy``, ``image_alt_cy``...).
+    versions: list[Version]
+    #: Accessibility findings: each warning is acknowledged at approval.
+    accessibility: list[FindingView]
+    #: Why an approver marked it to go out inside a pre-election period ("" when not).
+    essential_reason: str
+    essential_by: str
 
     @classmethod
     def of(  # type: ignore[override]
@@ -173,6 +204,10 @@ class StoryDetail(StorySummary):
             platforms=preview.platforms,
             problems=preview.problems,
             warnings=preview.warnings,
+            versions=list(versions_of(story.versions)),
+            accessibility=preview.accessibility,
+            essential_reason=story.essential_reason,
+            essential_by=story.essential_by,
         )
 
 
@@ -260,6 +295,9 @@ class CalendarDay:
     runs_dry: bool = False
     posts: dict[str, list[str]] = field(default_factory=dict)  # platform: its posts' text
     x_cost: str = ""  # what the planned post will cost on X ("$0.20"), with X enabled
+    #: "pre-election period (Senedd election) until 7 May" when the day is inside one
+    election: str | None = None
+    essential: bool = False  # its story goes out inside a pre-election period
 
 
 @dataclass
@@ -342,6 +380,9 @@ class Status:
     attention: list[AttentionLine]
     overdue: OverdueLine | None = field(default=None, metadata=OMIT_NONE)
     first_figures: FirstFigures | None = None  # the latest post's counts so far
+    #: "Pre-election period until 7 May (Senedd election): no posts", inside or just
+    #: before one; None otherwise.
+    election: str | None = field(default=None, metadata=OMIT_NONE)
 
 
 @dataclass(frozen=True)
@@ -394,6 +435,21 @@ class FirstFigures:
     title: str
     engagement: int | None
     platforms: list[PlatformFigures]
+
+
+@dataclass(frozen=True)
+class ElectionView:
+    """A pre-election period (``infobot campaign election list``)."""
+
+    first_day: date
+    last_day: date
+    reason: str
+    source: str  # team, settings
+    created_by: str
+
+    @classmethod
+    def of(cls, row: ElectionPeriodRow) -> ElectionView:
+        return cls(row.first_day, row.last_day, row.reason, row.source, row.created_by)
 
 
 # -- what happened -------------------------------------------------------------------------

@@ -5,6 +5,7 @@ The same plan serves ``infobot preview``, ``status``, the web calendar and the r
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -18,7 +19,7 @@ from infobot.domain.schedule import DayState
 from infobot.service.checks import StoryChecker
 from infobot.service.impact.spending import X, cost_of_posts
 from infobot.service.read.models import PreviewDay, RenderedView
-from infobot.store import campaigns, slots, stories
+from infobot.store import campaigns, elections, slots, stories
 from infobot.store.campaigns import CampaignState
 from infobot.store.db import Database
 from infobot.store.models import Slot, Story
@@ -41,10 +42,18 @@ class PlanDay:
 class Planner:
     """Plans and runway inside a read the caller holds open."""
 
-    def __init__(self, clock: Clock, campaign_id: int, late_window: timedelta) -> None:
+    def __init__(
+        self,
+        clock: Clock,
+        campaign_id: int,
+        late_window: timedelta,
+        languages: Sequence[str] = (),
+    ) -> None:
         self.clock = clock
         self.campaign_id = campaign_id
         self.late_window = late_window
+        #: a bilingual campaign's languages: only stories ready in all of them post
+        self.languages = tuple(languages)
 
     def state(self, session: Session) -> CampaignState:
         return campaigns.load(session, self.campaign_id, self.late_window)
@@ -59,12 +68,19 @@ class Planner:
         first = schedule.local_date(now)
         last = first + timedelta(days=days - 1)
         taken = slots.between(session, cid, first, last)
+        languages = self.languages
         pins = {
             story.pin_date: story
-            for story in stories.approved_pinned(session, cid, first, last)
+            for story in stories.approved_pinned(session, cid, first, last, languages)
             if story.pin_date is not None
         }
-        queue = iter(stories.queue(session, cid, limit=days))
+        used: set[int] = set()  # stories planned: an essential one may go in either queue
+        queue = _unused(stories.queue(session, cid, limit=days, languages=languages), used)
+        essential = iter(
+            elections.essential_queue(session, cid, languages, limit=days)
+            if calendar.elections
+            else ()
+        )
         by_id = stories.by_ids(session, [s.story_id for s in taken.values() if s.story_id])
         plan: list[PlanDay] = []
         for day in calendar.days(first, days):
@@ -75,8 +91,15 @@ class Planner:
                 plan.append(PlanDay(day, when, DayState.DONE, slot.status, story, slot))
                 continue
             off = calendar.day_off(day)
+            if off is DayOff.ELECTION_PERIOD and not schedule.is_missed(day, now):
+                found = _essential(day, pins.get(day), essential, used)
+                if found is not None:
+                    kind = DayState.PINNED if found.pin_date == day else DayState.SCHEDULED
+                    reason = f"essential: {found.essential_reason} ({calendar.describe(off, day)})"
+                    plan.append(PlanDay(day, when, kind, reason, found))
+                    continue
             if off is not None:
-                reason = calendar.describe(off)
+                reason = calendar.describe(off, day)
                 plan.append(PlanDay(day, when, DayState.OFF, reason, pins.get(day), off=off))
                 continue
             if schedule.is_missed(day, now):
@@ -103,9 +126,32 @@ class Planner:
         today = state.schedule.local_date(now)
         taken = slots.status_on(session, self.campaign_id, today) is not None
         first = state.schedule.first_open_day(now, today_taken=taken)
-        unpinned = stories.queue_size(session, self.campaign_id)
-        pin_dates = stories.approved_pin_dates(session, self.campaign_id, first)
+        unpinned = stories.queue_size(session, self.campaign_id, self.languages)
+        pin_dates = stories.approved_pin_dates(session, self.campaign_id, first, self.languages)
         return runway(state.calendar, first, unpinned, pin_dates), first
+
+
+def _unused(found: Iterable[Story], used: set[int]) -> Iterator[Story]:
+    """The stories of ``found`` not planned yet, each marked as planned when taken."""
+    for story in found:
+        if story.id not in used:
+            used.add(story.id)
+            yield story
+
+
+def _essential(
+    day: date, pinned: Story | None, queue: Iterator[Story], used: set[int]
+) -> Story | None:
+    """The story a day inside a pre-election period posts (see
+    ``infobot.store.elections.essential_for``): an essential story pinned to the day, else
+    the next essential story of the queue not planned yet."""
+    if pinned is not None and pinned.essential_reason:
+        return pinned
+    for story in queue:
+        if story.id not in used:
+            used.add(story.id)
+            return story
+    return None
 
 
 class PlanReads:

@@ -7,16 +7,32 @@ from datetime import UTC, timedelta
 
 from sqlalchemy.orm import Session
 
-from infobot.domain.attention import Attention, Pin, Situation, TroubledDay, needs_attention
+from infobot.domain.attention import (
+    Attention,
+    NotReady,
+    Pin,
+    Situation,
+    TroubledDay,
+    needs_attention,
+)
 from infobot.domain.calendar import Runway
 from infobot.domain.delivery import DeliveryStatus
+from infobot.domain.election import status_line
 from infobot.domain.overdue import Beat, TodaysDelivery, why_overdue
 from infobot.domain.schedule import SlotStatus
 from infobot.domain.story import StoryStatus
+from infobot.domain.versions import missing
 from infobot.service.read.figures import first_figures
-from infobot.service.read.models import AttentionLine, LastPost, NextPost, OverdueLine, Status
+from infobot.service.read.models import (
+    AttentionLine,
+    ElectionView,
+    LastPost,
+    NextPost,
+    OverdueLine,
+    Status,
+)
 from infobot.service.read.plan import COMING, Planner
-from infobot.store import campaigns, deliveries, heartbeats, slots, stories
+from infobot.store import campaigns, deliveries, elections, heartbeats, slots, stories
 from infobot.store.campaigns import CampaignState
 from infobot.store.db import Database
 from infobot.store.heartbeats import DaemonState
@@ -51,7 +67,7 @@ def situation(
             for s in slots.troubled_since(session, cid, first - TROUBLED_DAYS_SHOWN)
         ]
         pins = [
-            Pin(s.id, s.pin_date)
+            Pin(s.id, s.pin_date, bool(s.essential_reason))
             for s in stories.approved_pinned(session, cid)
             if s.pin_date is not None
         ]
@@ -63,6 +79,10 @@ def situation(
         deliveries=deliveries.needing_a_person(session, deliveries_limit, cid),
         days=days,
         pins=pins,
+        not_ready=[
+            NotReady(s.id, tuple(missing(s.languages.split(), planner.languages)))
+            for s in stories.not_ready(session, cid, planner.languages)
+        ],
     )
     return found, run
 
@@ -133,6 +153,9 @@ class CampaignReads:
             attention=attention,
             overdue=overdue,
             first_figures=figures,
+            election=status_line(
+                found.now.astimezone(state.schedule.timezone).date(), state.calendar.elections
+            ),
         )
 
     def _overdue(
@@ -169,3 +192,10 @@ class CampaignReads:
     def blackouts(self) -> list[Blackout]:
         with self.db.read() as session:
             return campaigns.blackouts(session, self.planner.campaign_id)
+
+    def elections(self) -> list[ElectionView]:
+        """The campaign's pre-election periods, soonest first."""
+        with self.db.read() as session:
+            return [
+                ElectionView.of(row) for row in elections.rows(session, self.planner.campaign_id)
+            ]

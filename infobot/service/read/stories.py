@@ -13,6 +13,7 @@ from infobot.domain.story import StoryStatus
 from infobot.domain.validate import validate_record
 from infobot.service.checks import CheckResult, StoryChecker
 from infobot.service.read.models import (
+    FindingView,
     LivePost,
     Paged,
     Preview,
@@ -30,7 +31,8 @@ from infobot.store.db import Database
 
 def preview_of(check: CheckResult) -> Preview:
     platforms = {name: RenderedView.of(r) for name, r in check.rendered.items()}
-    return Preview(platforms, check.problems, check.warnings)
+    findings = [FindingView.of(f) for f in check.findings]
+    return Preview(platforms, check.problems, check.warnings, findings)
 
 
 class StoryReads:
@@ -144,9 +146,7 @@ class StoryReads:
         with self.db.read() as session:
             story = stories.get(session, story_id, self.campaign_id)
         current = stories.to_input(story)
-        values: dict[str, object] = {
-            k: v for k, v in current.__dict__.items() if v not in (None, "")
-        }
+        values: dict[str, object] = {k: v for k, v in current.flat().items() if v not in (None, "")}
         values.update(changes)
         from infobot.service.media import local_pictures
 

@@ -53,6 +53,7 @@ async def calendar(ctx: Ctx) -> Response:
 async def campaign_page(ctx: Ctx) -> Response:
     status = await ctx.call(ctx.app.reads.campaign.status)
     blackouts = await ctx.call(ctx.app.reads.campaign.blackouts)
+    elections = await ctx.call(ctx.app.reads.campaign.elections)
     settings = ctx.app.settings
     days = ", ".join(WEEKDAYS[d] for d in sorted(settings.weekdays))
     return ctx.render(
@@ -60,6 +61,7 @@ async def campaign_page(ctx: Ctx) -> Response:
         title="Campaign",
         status=status,
         blackouts=blackouts,
+        elections=elections,
         days=days,
         settings=settings,
     )

@@ -12,27 +12,35 @@ from starlette.responses import Response
 from infobot.domain import bounds
 from infobot.domain.dates import weekday_date
 from infobot.domain.errors import UserError, ValidationFailed
-from infobot.domain.fields import FIELD_TEXTS
+from infobot.domain.fields import FIELD_TEXTS, version_texts
 from infobot.domain.platform_names import display_name
+from infobot.domain.versions import flatten, split_version_key
 from infobot.web.core import Ctx, Page, Web
 
+Field = tuple[str, str, str]  # name, label, hint
 #: The story fields the team edits on the web page, with labels and hints. A pin date is
 #: set with the Pin button (an approver's job), not in this form.
-FIELDS: tuple[tuple[str, str, str], ...] = tuple(
+FIELDS: tuple[Field, ...] = tuple(
     (text.name, text.label, text.hint) for text in FIELD_TEXTS if text.name != "pin_date"
 )
 FIELD_NAMES = tuple(name for name, _, _ in FIELDS)
 
 
+def _known(field: str) -> bool:
+    return field in FIELD_NAMES or split_version_key(field) is not None
+
+
 def _errors(exc: ValidationFailed) -> list[tuple[str, str]]:
     return [
-        (p.field if p.field in FIELD_NAMES else "", _sentence(p.message, p.field))
-        for p in exc.problems
+        (p.field if _known(p.field) else "", _sentence(p.message, p.field)) for p in exc.problems
     ]
 
 
 def _sentence(message: str, field: str) -> str:
     label = dict((n, lab) for n, lab, _ in FIELDS).get(field)
+    split = split_version_key(field)
+    if label is None and split is not None:
+        label = version_texts((split[1],))[("title", "body", "image_alt").index(split[0])].label
     text = f"{label}: {message}" if label else message
     return text[:1].upper() + text[1:]
 
@@ -42,7 +50,18 @@ def _submitted(ctx: Ctx) -> dict[str, str]:
     for name in FIELD_NAMES:
         raw = ctx.form.get(name)
         values[name] = raw if isinstance(raw, str) else ""
+    for name, raw in ctx.form.multi_items():
+        if split_version_key(name) is not None and isinstance(raw, str):
+            values[name] = raw
     return values
+
+
+def version_fields(ctx: Ctx, own: str, have: tuple[str, ...] = ()) -> tuple[Field, ...]:
+    """The form's fields for the story's versions: the campaign's other languages (when it
+    is bilingual) and any the story has."""
+    campaign = ctx.app.languages if len(ctx.app.languages) > 1 else ()
+    languages = tuple(dict.fromkeys(lang for lang in (*campaign, *have) if lang != own))
+    return tuple((t.name, t.label, t.hint) for t in version_texts(languages))
 
 
 # -- the queue -----------------------------------------------------------------------------
@@ -103,14 +122,18 @@ async def story_page(
 ) -> Response:
     story_id = ctx.int_param("id")
     data = await ctx.call(ctx.app.reads.stories.show, story_id)
+    extra = version_fields(ctx, data.language, tuple(v.language for v in data.versions))
     shown = values or {name: _text(getattr(data, name)) for name in FIELD_NAMES}
+    saved = flatten(data.versions)
+    for name, _, _ in extra:
+        shown.setdefault(name, saved.get(name, ""))
     return ctx.render(
         "story.html",
         code=status,
         title=f"Story #{story_id}",
         story=data,
         values=shown,
-        fields=FIELDS,
+        fields=FIELDS + extra,
         errors=errors or [],
         preview=data,
     )
@@ -137,7 +160,7 @@ async def story_edit(ctx: Ctx) -> Response:
 
 async def preview(ctx: Ctx) -> Response:
     story_id = ctx.int_param("id")
-    given = {k: v for k, v in ctx.request.query_params.items() if k in FIELD_NAMES}
+    given = {k: v for k, v in ctx.request.query_params.items() if _known(k)}
     data = await ctx.call(ctx.app.reads.stories.preview_edit, story_id, given)
     return ctx.render("_preview.html", preview=data)
 
@@ -152,13 +175,16 @@ async def _new_page(
     ctx: Ctx, values: dict[str, str], errors: list[tuple[str, str]], code: int = 200
 ) -> Response:
     """The "Add a story" form beside its preview (the edit page's, following the typing)."""
+    extra = version_fields(ctx, values.get("language") or "en")
+    for name, _, _ in extra:
+        values.setdefault(name, "")
     shown = await ctx.call(ctx.app.reads.stories.preview_new, values)
     return ctx.render(
         "story_new.html",
         code=code,
         title="Add a story",
         values=values,
-        fields=FIELDS,
+        fields=FIELDS + extra,
         errors=errors,
         preview=shown,
     )
@@ -193,14 +219,16 @@ async def review(ctx: Ctx) -> Response:
 
 async def approve(ctx: Ctx) -> Response:
     story_id = ctx.int_param("id")
+    acknowledge = [v for v in ctx.form.getlist("acknowledge") if isinstance(v, str)]
     try:
-        results = await ctx.call(ctx.app.editorial().approve, [story_id], actor=ctx.actor)
-    except ValidationFailed as exc:
-        ctx.flash(
-            f"Story #{story_id} was not approved.",
-            kind="error",
-            lines=[_sentence(p.message, "") for p in exc.problems],
+        results = await ctx.call(
+            ctx.app.editorial().approve, [story_id], actor=ctx.actor, acknowledge=acknowledge
         )
+    except ValidationFailed as exc:
+        lines = [_sentence(p.message, "") for p in exc.problems]
+        if any("accessibility warning" in p.message for p in exc.problems):
+            lines.insert(0, "Tick each accessibility warning you accept, then approve again.")
+        ctx.flash(f"Story #{story_id} was not approved.", kind="error", lines=lines)
         return ctx.redirect(ctx.back(f"/stories/{story_id}"))
     for result in results:
         text = (
@@ -208,10 +236,11 @@ async def approve(ctx: Ctx) -> Response:
             if result.already
             else f"Approved story #{result.story_id}."
         )
+        acknowledged = [f"Acknowledged: {f.message}" for f in result.acknowledged]
         ctx.flash(
             text,
             kind="success" if not result.warnings else "info",
-            lines=[_sentence(w, "") for w in result.warnings],
+            lines=[_sentence(w, "") for w in result.warnings] + acknowledged,
         )
     return ctx.redirect(ctx.back("/review"))
 
