@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
     NoDecode,
@@ -24,6 +24,8 @@ from pydantic_settings import (
 )
 
 from infobot.domain.errors import ConfigError
+from infobot.settings_links import BlueskyLinks, LinkSettings, MastodonLinks, OutboxLinks, XLinks
+from infobot.settings_publishing import PUBLISHING_SECRET_FIELDS, PublishingSettings
 
 ENV_PREFIX = "INFOBOT_"
 DEFAULT_CONFIG = Path("config/infobot.toml")
@@ -36,7 +38,7 @@ _DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _SECRET_KEY = re.compile(r"(?i)token|secret|password|key")
 
 
-class MastodonSettings(BaseModel):
+class MastodonSettings(MastodonLinks):
     api_base_url: str = Field(default="", description="Address of the Mastodon instance")
     access_token: SecretStr | None = Field(default=None, description="The account's access token")
     visibility: Literal["public", "unlisted", "private", "direct"] = Field(
@@ -48,7 +50,7 @@ class MastodonSettings(BaseModel):
     timeout_seconds: float = Field(default=30.0, gt=0, le=300, description="Per-call timeout")
 
 
-class XSettings(BaseModel):
+class XSettings(XLinks):
     consumer_key: SecretStr | None = Field(default=None, description="App's API key")
     consumer_secret: SecretStr | None = Field(default=None, description="App's API key secret")
     access_token: SecretStr | None = Field(default=None, description="Account's access token")
@@ -59,7 +61,7 @@ class XSettings(BaseModel):
     timeout_seconds: float = Field(default=30.0, gt=0, le=300, description="Per-call timeout")
 
 
-class BlueskySettings(BaseModel):
+class BlueskySettings(BlueskyLinks):
     handle: str = Field(default="", description="Account handle, such as team.bsky.social")
     app_password: SecretStr | None = Field(default=None, description="An app password")
     service_url: str = Field(default="https://bsky.social", description="The account's PDS")
@@ -69,7 +71,7 @@ class BlueskySettings(BaseModel):
     timeout_seconds: float = Field(default=30.0, gt=0, le=300, description="Per-call timeout")
 
 
-class OutboxSettings(BaseModel):
+class OutboxSettings(OutboxLinks):
     max_length: int = Field(default=500, ge=20, description="Length limit the outbox applies")
 
 
@@ -79,7 +81,7 @@ def _split_list(value: Any) -> Any:
     return value
 
 
-class Settings(BaseSettings):
+class Settings(BaseSettings, PublishingSettings, LinkSettings):
     model_config = SettingsConfigDict(
         env_prefix=ENV_PREFIX,
         env_nested_delimiter="__",
@@ -334,16 +336,19 @@ class Settings(BaseSettings):
         return tuple(source for _, source in named)
 
 
-SECRET_FIELDS: frozenset[str] = frozenset(
-    {
-        "mastodon.access_token",
-        "x.consumer_key",
-        "x.consumer_secret",
-        "x.access_token",
-        "x.access_token_secret",
-        "bluesky.app_password",
-        "web_session_secret",
-    }
+SECRET_FIELDS: frozenset[str] = (
+    frozenset(
+        {
+            "mastodon.access_token",
+            "x.consumer_key",
+            "x.consumer_secret",
+            "x.access_token",
+            "x.access_token_secret",
+            "bluesky.app_password",
+            "web_session_secret",
+        }
+    )
+    | PUBLISHING_SECRET_FIELDS
 )
 
 

@@ -22,17 +22,25 @@ if TYPE_CHECKING:
 
 def create(settings: Settings, config: Mapping[str, Any] | None = None, /) -> OutboxPlatform:
     """The entry point: build the outbox from settings (``INFOBOT_OUTBOX_*``)."""
-    return OutboxPlatform(settings.outbox_path, max_length=settings.outbox.max_length)
+    return OutboxPlatform(
+        settings.outbox_path,
+        max_length=settings.outbox.max_length,
+        link_in_reply=settings.outbox.link_in_reply,
+    )
 
 
 class OutboxPlatform(PlatformBase):
     name = "outbox"
 
-    def __init__(self, path: Path, *, max_length: int = 500) -> None:
+    def __init__(self, path: Path, *, max_length: int = 500, link_in_reply: bool = False) -> None:
         self.path = path
         # the outbox stands in for Mastodon: graphemes, URLs as 23, its alt-text limit
         self._rules = PlatformRules(
-            name=self.name, max_length=max_length, counter="mastodon", alt_text_max=1500
+            name=self.name,
+            max_length=max_length,
+            counter="mastodon",
+            alt_text_max=1500,
+            link_in_reply=link_in_reply,
         )
 
     def rules(self) -> PlatformRules:

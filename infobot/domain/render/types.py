@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
+from infobot.domain.links import Tracking
 from infobot.domain.render.hashtags import _valid_hashtag
+from infobot.domain.replies import Audience
 
 Counter = Literal["graphemes", "x_weighted", "mastodon"]
 Overflow = Literal["thread", "reject"]
@@ -25,6 +27,13 @@ class PlatformRules:
     max_parts: int = 10  # longest thread allowed
     alt_text_max: int | None = None  # x 1000, mastodon 1500, bluesky 2000
     images: bool = True
+    # The story's link goes in a reply to the post (after the whole thread), not in it.
+    link_in_reply: bool = False
+    # Bluesky: a link is a facet over the visible text, so the visible text stays as written
+    # and campaign tracking goes only into the address the link opens (not counted).
+    links_behind_text: bool = False
+    link_cards: bool = False  # Bluesky: a post with a link may carry the page's card
+    audience: Audience = field(default_factory=Audience)  # who may reply and quote
 
     def __post_init__(self) -> None:
         if self.counter not in _COUNTERS:
@@ -64,6 +73,7 @@ class RenderOptions:
     # the separator before them; no non-empty field, no attribution line.
     attribution: str = "— {author}, {role}, {organisation}"
     overflow: Overflow = "thread"
+    tracking: Tracking | None = None  # utm_ parameters on links to the team's own sites
 
     def __post_init__(self) -> None:
         if self.hashtag and not _valid_hashtag(self.hashtag):
@@ -90,6 +100,31 @@ class Post:
     image: str = ""  # only on the first post
     image_alt: str = ""
     language: str = ""  # the story's ISO 639-1 code, for platforms that tag posts
+    # Links whose visible text differs from what they open (campaign tracking behind a
+    # Bluesky link): (text as written in the post, address it opens).
+    links: tuple[tuple[str, str], ...] = ()
+    card: Card | None = None  # the link card this post carries (Bluesky)
+
+
+@dataclass(frozen=True)
+class Card:
+    """A link card: the title, description and picture of the page a story links to.
+
+    Read from the page when the story is approved and kept with the story. ``problem`` is
+    set (and the rest empty) when the page could not be read: the post goes without a card.
+    """
+
+    url: str  # the link as the story has it (no tracking)
+    title: str = ""
+    description: str = ""
+    thumb: bytes | None = None  # JPEG or PNG, at most 1,000,000 bytes
+    thumb_mime: str = ""
+    problem: str = ""
+    uri: str = ""  # set by rendering: what the card opens (with campaign tracking)
+
+    @property
+    def usable(self) -> bool:
+        return not self.problem
 
 
 @dataclass(frozen=True)
@@ -103,6 +138,7 @@ class Rendered:
     platform: str
     posts: tuple[Post, ...]
     problems: tuple[str, ...]  # empty = OK to post
+    notes: tuple[str, ...] = ()  # for the preview: link in a reply, card, who can reply
 
     @property
     def ok(self) -> bool:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from infobot.domain.errors import PermanentError
@@ -34,12 +34,13 @@ def at_parts(uri: str) -> tuple[str, str, str]:
     return repo, collection, rkey
 
 
-def facet_models(text: str) -> list[Any]:
-    """The tag and link facets of ``text`` as SDK models (UTF-8 byte offsets)."""
+def facet_models(text: str, links: Sequence[tuple[str, str]] = ()) -> list[Any]:
+    """The tag and link facets of ``text`` as SDK models (UTF-8 byte offsets); ``links``:
+    what a link opens when that is not its text (``Post.links``)."""
     from atproto import models
 
     found = []
-    for facet in facets(text):
+    for facet in facets(text, dict(links)):
         feature = (
             models.AppBskyRichtextFacet.Tag(tag=facet.value)
             if facet.kind == "tag"

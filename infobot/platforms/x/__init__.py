@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any, cast
 from infobot.clock import Clock
 from infobot.domain.errors import ConfigError, InDoubt, PlatformError, TransientError
 from infobot.domain.render import PlatformRules, Post
+from infobot.domain.replies import Audience, WhoCanReply
 from infobot.platforms.base import Account, PlatformBase, Published
 from infobot.platforms.common import (
     LINK,
@@ -53,6 +54,13 @@ if TYPE_CHECKING:
     from infobot.settings import Settings
 
 UPLOAD_BASE = "https://api.x.com"
+#: X API v2 ``reply_settings`` for each choice (docs.x.com: POST /2/tweets)
+REPLY_SETTINGS = {
+    WhoCanReply.FOLLOWING: "following",
+    WhoCanReply.MENTIONED: "mentionedUsers",
+    WhoCanReply.VERIFIED: "verified",
+    WhoCanReply.SUBSCRIBERS: "subscribers",
+}
 LOOKUP_DEPTH = 20  # recent posts searched by lookup (X allows 5-100 per page)
 MAX_IMAGE_BYTES = 5 * 1024 * 1024  # X's limit for an image
 SDK_PACKAGES = ("tweepy", "requests", "urllib3", "oauthlib", "requests_oauthlib")
@@ -89,6 +97,8 @@ def create(settings: Settings, config: Mapping[str, Any] | None = None, /) -> XP
         threads=section.threads,
         timeout=section.timeout_seconds,
         check_timeout=settings.check_timeout_seconds,
+        link_in_reply=section.link_in_reply,
+        replies=section.replies,
     )
 
 
@@ -109,6 +119,8 @@ class XPlatform(PlatformBase):
         api_base: str = TWEEPY_HOST,
         upload_base: str = UPLOAD_BASE,
         clock: Clock | None = None,
+        link_in_reply: bool = False,
+        replies: WhoCanReply | None = None,
     ) -> None:
         self._credentials = (consumer_key, consumer_secret, access_token, access_token_secret)
         self._timeout = timeout
@@ -118,7 +130,9 @@ class XPlatform(PlatformBase):
         self._api_base = api_base.rstrip("/")
         self._upload_base = upload_base.rstrip("/")
         self._errors = Translator(scrub=Scrubber(*self._credentials), clock=clock, timeout=timeout)
-        rules = PlatformRules.x()
+        self._reply_settings = REPLY_SETTINGS.get(replies) if replies else None
+        audience = Audience(replies=(replies,)) if replies else Audience()
+        rules = replace(PlatformRules.x(), link_in_reply=link_in_reply, audience=audience)
         self._rules = rules if threads else replace(rules, max_parts=1)
         self._session: requests.Session | None = None
         self._client: Any = None  # tweepy.Client, built on first use
@@ -140,6 +154,8 @@ class XPlatform(PlatformBase):
                 text=post.text,
                 in_reply_to_tweet_id=reply_to.remote_id if reply_to else None,
                 media_ids=media_ids,
+                # who may reply: set on the thread's first post, it covers the conversation
+                reply_settings=self._reply_settings if reply_to is None else None,
                 user_auth=True,
             )
         except Exception as exc:
