@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from infobot.runtime.metrics import DatabaseCollector
     from infobot.runtime.runner import Runner, ServerStarter
     from infobot.service.editorial import Editorial
+    from infobot.service.linkcards import LinkCards
     from infobot.service.manual import ManualPosting
     from infobot.service.publisher import Publisher
     from infobot.service.read import Reads
@@ -106,6 +107,7 @@ class App:
             hashtag=self.settings.hashtag,
             attribution=self.settings.attribution,
             overflow=self.settings.overflow,
+            tracking=self.settings.tracking(self.settings.campaign_name),
         )
 
     @cached_property
@@ -171,8 +173,22 @@ class App:
                 rules,
                 self.checker,
                 self.platforms,
+                self.link_cards(),
             )
         )
+
+    def link_cards(self) -> LinkCards | None:
+        """What reads the page behind a story's link at approval (None: cards are off)."""
+        settings = self.settings
+        if not settings.link_cards:
+            return None
+        from infobot.service.linkcards import LinkCards
+        from infobot.service.webfetch import FetchLimits
+
+        total = settings.link_card_timeout_seconds
+        step = min(3.0, total)  # to connect, and the longest wait for any part of an answer
+        limits = FetchLimits(connect_seconds=step, read_seconds=step, total_seconds=total)
+        return LinkCards(self.clock, allow_private=settings.link_cards_allow_private, limits=limits)
 
     def publisher(self, worker: str = "infobot", rng: random.Random | None = None) -> Publisher:
         from infobot.service.publisher import Publisher

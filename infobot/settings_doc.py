@@ -54,12 +54,20 @@ def _meaning(dotted: str, field: FieldInfo) -> str:
     return text
 
 
+def _fields(model: type[BaseModel]) -> list[tuple[str, FieldInfo]]:
+    """A model's fields, its own first and then those of its mixins (pydantic lists the
+    mixins' first), each group in declaration order."""
+    own = model.__dict__.get("__annotations__", {})
+    fields = list(model.model_fields.items())
+    return [f for f in fields if f[0] in own] + [f for f in fields if f[0] not in own]
+
+
 def rows() -> list[tuple[str, str, str]]:
     found: list[tuple[str, str, str]] = []
-    for name, field in Settings.model_fields.items():
+    for name, field in _fields(Settings):
         annotation = field.annotation
         if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-            for sub, subfield in annotation.model_fields.items():
+            for sub, subfield in _fields(annotation):
                 dotted = f"{name}.{sub}"
                 env = f"{ENV_PREFIX}{name.upper()}__{sub.upper()}"
                 found.append((env, _default(subfield), _meaning(dotted, subfield)))

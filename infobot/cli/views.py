@@ -11,7 +11,7 @@ import click
 from infobot.cli.common import Env, json_option, pass_env, print_json, shorten
 
 if TYPE_CHECKING:
-    from infobot.service.read.models import Status
+    from infobot.service.read.models import PostView, RenderedView, Status
 
 #: How ``preview`` labels a day's state (by ``DayState`` value).
 STATE_LABEL = {
@@ -59,8 +59,28 @@ def preview(env: Env, days: int, as_json: bool) -> None:
                     click.echo(f"      {line}")
                 if post.image:
                     click.echo(f"      (image: {post.image}; alt: {post.image_alt})")
+                for line in post_extras(post):
+                    click.echo(f"      {line}")
+            for note in notes_of(rendered):
+                click.echo(f"    {note}")
         for problem in day.problems:
             click.secho(f"  problem: {problem}", fg="red")
+
+
+def post_extras(post: PostView) -> list[str]:
+    """What a post carries beyond its text: where its links open, its link card."""
+    lines = [f"(link opens {target})" for target in post.opens or ()]
+    card = post.card
+    if card is not None:
+        picture = "with a picture" if card.picture else "no picture"
+        about = f" — {shorten(card.description, 80)}" if card.description else ""
+        lines.append(f"(link card: {card.title}{about}; {picture}; opens {card.url})")
+    return lines
+
+
+def notes_of(rendered: RenderedView) -> list[str]:
+    """The platform's notes (link in a reply, the card, who can reply), as bullet lines."""
+    return [f"· {note}" for note in rendered.notes or ()]
 
 
 @click.command()

@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from infobot.domain.pii import find_personal_data
-from infobot.domain.render import PlatformRules, Rendered, RenderOptions, render
+from infobot.domain.render import Card, PlatformRules, Rendered, RenderOptions, render
 from infobot.domain.story import StoryInput
 
 
@@ -37,14 +37,16 @@ class StoryChecker:
     def rules(self) -> Mapping[str, PlatformRules]:
         return self._rules()
 
-    def render(self, story: StoryInput, rules: PlatformRules) -> Rendered:
-        return render(story, rules, self.options)
+    def render(self, story: StoryInput, rules: PlatformRules, card: Card | None = None) -> Rendered:
+        return render(story, rules, self.options, card)
 
-    def check(self, story: StoryInput) -> CheckResult:
-        """Render for every platform with the posting renderer and look for personal data."""
+    def check(self, story: StoryInput, card: Card | None = None) -> CheckResult:
+        """Render for every platform with the posting renderer and look for personal data.
+
+        ``card``: the link card kept with the story, shown where it will go (or why not)."""
         result = CheckResult()
         for name, platform_rules in self.rules().items():
-            rendered = render(story, platform_rules, self.options)
+            rendered = render(story, platform_rules, self.options, card)
             result.rendered[name] = rendered
             result.problems.extend(f"{name}: {problem}" for problem in rendered.problems)
         seen: set[tuple[str, str]] = set()

@@ -13,6 +13,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -245,3 +246,25 @@ class SignInFailures(Base):
     failures: Mapped[int] = mapped_column(Integer, default=0)
     last_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
     wait_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class LinkCard(Base):
+    """The card of the page a story links to (Bluesky), read when the story was approved.
+
+    ``problem`` says why there is none (the page could not be read); then the post goes
+    without a card. ``url`` is the link as the story had it: a card for another link is not
+    used."""
+
+    __tablename__ = "link_cards"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    story_id: Mapped[int] = mapped_column(ForeignKey("stories.id"), unique=True)
+    url: Mapped[str] = mapped_column(Text)
+    title: Mapped[str] = mapped_column(Text, default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    thumb: Mapped[bytes | None] = mapped_column(LargeBinary)  # at most 1,000,000 bytes
+    thumb_mime: Mapped[str] = mapped_column(String(40), default="")
+    image_url: Mapped[str] = mapped_column(Text, default="")
+    problem: Mapped[str] = mapped_column(Text, default="")
+    notes: Mapped[str] = mapped_column(Text, default="")  # one per line
+    fetched_at: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -116,6 +116,6 @@ def with_card(
         placed = replace(post, card=replace(card, uri=opens))
         where = f" (on post {index + 1})" if len(posts) > 1 else ""
         return [*posts[:index], placed, *posts[index + 1 :]], [
-            f"link card{where}: {card.title}" + (" (with a picture)" if card.thumb else "")
+            f"link card{where}: {card.title}" + (" (with a picture)" if card.thumb_size else "")
         ]
     return posts, []

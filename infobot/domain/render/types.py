@@ -120,6 +120,7 @@ class Card:
     thumb: bytes | None = None  # JPEG or PNG, at most 1,000,000 bytes
     thumb_mime: str = ""
     problem: str = ""
+    thumb_size: int = 0  # bytes of the picture (also when ``thumb`` was not loaded)
     uri: str = ""  # set by rendering: what the card opens (with campaign tracking)
 
     @property

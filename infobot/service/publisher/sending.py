@@ -27,7 +27,7 @@ from infobot.domain.render import Post, render
 from infobot.platforms.base import Platform, Published
 from infobot.service.publisher.ledger import LedgerUser, outcome_of
 from infobot.service.publisher.outcomes import Delivered, Outcome
-from infobot.store import deliveries, stories
+from infobot.store import deliveries, linkcards, stories
 from infobot.store.models import Delivery
 
 log = logging.getLogger("infobot.publisher")
@@ -78,6 +78,7 @@ class Sender(LedgerUser):
             delivery = deliveries.locked(session, delivery_id)
             if not self._takeable(delivery):
                 return outcome_of(delivery)
+            story_id = delivery.story_id
             story = stories.to_input(stories.by_id(session, delivery.story_id))
             name = delivery.platform
             key = delivery.idempotency_key
@@ -87,7 +88,12 @@ class Sender(LedgerUser):
             delivery.updated_at = self.ledger.now()
         try:
             platform = self.platforms.get(name)
-            rendered = render(story, platform.rules(), self.options)
+            rules = platform.rules()
+            card = None
+            if rules.link_cards:  # read the card (and its picture) only where it is shown
+                with self.db.read() as session:
+                    card = linkcards.of_story(session, story_id)
+            rendered = render(story, rules, self.options, card)
         except (LookupError, PlatformError, UserError) as exc:
             return self.ledger.finish(
                 delivery_id, DeliveryStatus.FAILED, f"cannot use {name}: {exc}"

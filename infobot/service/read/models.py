@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, Generic, TypeVar
 
-from infobot.domain.render import Rendered
+from infobot.domain.render import Card, Post, Rendered
 from infobot.domain.schedule import DayState
 from infobot.service.checks import CheckResult
 from infobot.store.models import Delivery, Event, Story
@@ -24,12 +24,41 @@ OMIT_NONE = {"omit_none": True}
 
 # -- how a story looks on each platform ---------------------------------------------------
 @dataclass(frozen=True)
+class CardView:
+    """The link card a post carries (Bluesky): what it opens, its title and description."""
+
+    url: str
+    title: str
+    description: str
+    picture: bool
+
+    @classmethod
+    def of(cls, card: Card) -> CardView:
+        return cls(card.uri or card.url, card.title, card.description, bool(card.thumb_size))
+
+
+@dataclass(frozen=True)
 class PostView:
     text: str
     length: int
     limit: int
     image: str | None = field(default=None, metadata=OMIT_NONE)  # only with an image
     image_alt: str | None = field(default=None, metadata=OMIT_NONE)
+    #: where links open when that is not their text (tracking behind a Bluesky link)
+    opens: list[str] | None = field(default=None, metadata=OMIT_NONE)
+    card: CardView | None = field(default=None, metadata=OMIT_NONE)  # only with a card
+
+    @classmethod
+    def of(cls, post: Post) -> PostView:
+        return cls(
+            post.text,
+            post.length,
+            post.limit,
+            post.image or None,
+            post.image_alt if post.image else None,
+            [target for _text, target in post.links] or None,
+            CardView.of(post.card) if post.card is not None else None,
+        )
 
 
 @dataclass(frozen=True)
@@ -37,16 +66,13 @@ class RenderedView:
     ok: bool
     posts: list[PostView]
     problems: list[str]
+    #: the link in a reply, the link card, who may reply and quote (only when there are any)
+    notes: list[str] | None = field(default=None, metadata=OMIT_NONE)
 
     @classmethod
     def of(cls, rendered: Rendered) -> RenderedView:
-        posts = [
-            PostView(p.text, p.length, p.limit, p.image, p.image_alt)
-            if p.image
-            else PostView(p.text, p.length, p.limit)
-            for p in rendered.posts
-        ]
-        return cls(rendered.ok, posts, list(rendered.problems))
+        posts = [PostView.of(p) for p in rendered.posts]
+        return cls(rendered.ok, posts, list(rendered.problems), list(rendered.notes) or None)
 
 
 @dataclass(frozen=True)
