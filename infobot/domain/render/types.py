@@ -57,7 +57,12 @@ class PlatformRules:
     @classmethod
     def bluesky(cls) -> PlatformRules:
         return cls(
-            name="bluesky", max_length=300, counter="graphemes", max_bytes=3000, alt_text_max=2000
+            name="bluesky",
+            max_length=300,
+            counter="graphemes",
+            max_bytes=3000,
+            alt_text_max=2000,
+            links_behind_text=True,
         )
 
     @classmethod
