@@ -109,6 +109,13 @@ ANSWERS: dict[str, tuple[int, dict[str, Any]]] = {
         },
     ),
 }
+#: the values X API v2 accepts for ``reply_settings`` (POST /2/tweets)
+REPLY_SETTINGS = ("following", "mentionedUsers", "subscribers", "verified")
+INVALID = {
+    "title": "Invalid Request",
+    "detail": "One or more parameters to your request was invalid.",
+    "type": "https://api.twitter.com/2/problems/invalid-request",
+}
 # A URL as X finds one, roughly: optional scheme, dotted host, path not ending in punctuation
 URL = re.compile(
     r"(?<![\w@.])(?:https?://)?(?:[a-z0-9-]+\.)+[a-z]{2,}(?::\d+)?"
@@ -243,6 +250,9 @@ class FakeX:
         record.fields = payload
         text = str(payload.get("text", ""))
         reply_to = (payload.get("reply") or {}).get("in_reply_to_tweet_id")
+        if payload.get("reply_settings") not in (None, *REPLY_SETTINGS):
+            h.answer(400, {**INVALID, "errors": [{"message": "invalid reply_settings"}]})
+            return
         media_ids = [str(m) for m in (payload.get("media") or {}).get("media_ids", [])]
         problem = None
         with self.lock:
