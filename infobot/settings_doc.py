@@ -6,6 +6,7 @@ README.md; ``tests/test_docs.py`` fails when the two disagree.
 
 from __future__ import annotations
 
+import inspect
 import sys
 from datetime import time
 from enum import Enum
@@ -57,7 +58,7 @@ def _meaning(dotted: str, field: FieldInfo) -> str:
 def _fields(model: type[BaseModel]) -> list[tuple[str, FieldInfo]]:
     """A model's fields, its own first and then those of its mixins (pydantic lists the
     mixins' first), each group in declaration order."""
-    own = model.__dict__.get("__annotations__", {})
+    own = inspect.get_annotations(model)
     fields = list(model.model_fields.items())
     return [f for f in fields if f[0] in own] + [f for f in fields if f[0] not in own]
 
