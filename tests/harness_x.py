@@ -331,9 +331,12 @@ class FakeX:
             self.tweets[tweet.id] = tweet
         return tweet
 
-    def api(self, tweet: Tweet) -> dict[str, Any]:
+    def api(self, tweet: Tweet, *, references: bool = False) -> dict[str, Any]:
         escaped = tweet.text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-        return {"id": tweet.id, "text": escaped, f"edit_history_{self.field_names}_ids": [tweet.id]}
+        data = {"id": tweet.id, "text": escaped, f"edit_history_{self.field_names}_ids": [tweet.id]}
+        if references and tweet.reply_to is not None:  # asked for with tweet.fields
+            data["referenced_tweets"] = [{"type": "replied_to", "id": tweet.reply_to}]
+        return data
 
     def delete_tweet(self, h: Handler, tweet_id: str) -> None:
         with self.lock:
@@ -380,8 +383,12 @@ class FakeX:
                 },
             )
             return
+        fields = query.get("tweet.fields", "").split(",")
         with self.lock:
-            newest = [self.api(t) for t in reversed(self.tweets.values())][:count]
+            newest = [
+                self.api(t, references="referenced_tweets" in fields)
+                for t in reversed(self.tweets.values())
+            ][:count]
         if not newest:
             h.answer(200, {"meta": {"result_count": 0}})
             return

@@ -5,6 +5,8 @@ switch them on."""
 from __future__ import annotations
 
 import io
+import json
+import sqlite3
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -48,16 +50,20 @@ def approve_one(app: App, tmp_path: Path, **fields: str) -> int:
     return report.added_ids[0]
 
 
+def parts_of_story(app: App, story_id: int) -> list[str]:
+    """The ids of a story's confirmed parts (its only delivery)."""
+    db = str(app.settings.database_url).removeprefix("sqlite:///")
+    with sqlite3.connect(db) as conn:
+        (parts,) = conn.execute(
+            "SELECT parts FROM deliveries WHERE story_id = ?", (story_id,)
+        ).fetchone()
+    return [p["id"] for p in json.loads(parts)]
+
+
 def parts_of(app: App, story_id: int) -> list[str]:
     rows = app.reads.stories.show(story_id).deliveries
     assert [d.status for d in rows] == ["sent"], rows
-    import json
-    import sqlite3
-
-    db = str(app.settings.database_url).removeprefix("sqlite:///")
-    with sqlite3.connect(db) as conn:
-        (parts,) = conn.execute("SELECT parts FROM deliveries").fetchone()
-    return [p["id"] for p in json.loads(parts)]
+    return parts_of_story(app, story_id)
 
 
 # --------------------------------------------------------------------------- X
@@ -157,6 +163,69 @@ def test_mastodon_posts_the_link_in_a_reply_with_the_quote_policy(tmp_path: Path
         finally:
             app.close()
             platform.close()
+
+
+def approve_two_sharing_a_link(app: App, tmp_path: Path) -> list[int]:
+    rows = [story_row(n, link=LINK) for n in (1, 2)]
+    report = import_files(app, [write_csv(tmp_path / "two.csv", rows)], actor="sam")
+    app.editorial().approve(report.added_ids, actor="alex")
+    return report.added_ids
+
+
+def test_a_reply_in_doubt_is_not_mistaken_for_yesterdays_reply_with_the_same_link(
+    tmp_path: Path,
+) -> None:
+    """Two days, one landing page: the replies have the same text. Today's post is out and
+    the process dies while asking for the reply, before Mastodon made it (the delivery is
+    left ``sending``, as a crash leaves it). The restart looks the reply up first, finds
+    yesterday's under yesterday's post, and must not take it for today's."""
+    with harness_mastodon.fake_mastodon() as server:
+        platform = harness_mastodon.make_platform(server, link_in_reply=True, max_length=500)
+        app = open_app(tmp_path, "mastodon", platform)
+        try:
+            first, second = approve_two_sharing_a_link(app, tmp_path)
+            publisher = app.publisher()
+            publisher.claim(DAY)
+            publisher.deliver(first)
+            publisher.claim(date(2026, 11, 24), story_id=second)
+            server.fake.faults.extend(["", "server_error"])  # the reply: nothing made
+            assert publisher.deliver(second).outcomes[0].parts_sent == 1
+            db = str(app.settings.database_url).removeprefix("sqlite:///")
+            with sqlite3.connect(db) as conn:  # what a kill after the intent leaves behind
+                conn.execute(
+                    "UPDATE deliveries SET status = 'sending', updated_at = ? WHERE story_id = ?",
+                    ("2026-11-23 08:00:00.000000", second),
+                )
+            outcome = publisher.deliver(second, retry_now=True).outcomes[0]
+            assert outcome.status == "sent" and outcome.parts_sent == 2
+            statuses = server.fake.statuses
+            post, reply = parts_of_story(app, second)
+            assert statuses[reply]["in_reply_to_id"] == post  # today's, not yesterday's
+            assert len(server.fake.live_ids()) == 4
+            reconciled = [e.message for e in app.reads.stories.show(second).history]
+            assert "mastodon: reconciled: not on the platform" in reconciled
+        finally:
+            app.close()
+            platform.close()
+
+
+def test_x_refuses_a_repeated_link_reply_and_says_so(tmp_path: Path, x: harness_x.XHarness) -> None:
+    """X does not take the same text twice: yesterday's reply is not taken for today's,
+    and the delivery fails with a reason the team can act on (the post itself is out)."""
+    app = open_app(tmp_path, "x", x.platform)
+    try:
+        first, second = approve_two_sharing_a_link(app, tmp_path)
+        publisher = app.publisher()
+        publisher.claim(DAY)
+        publisher.deliver(first)
+        publisher.claim(date(2026, 11, 24), story_id=second)
+        outcome = publisher.deliver(second).outcomes[0]
+        assert outcome.status == "failed" and outcome.parts_sent == 1
+        assert "already posted the same text" in outcome.error
+        assert "X does not take the same text twice" in outcome.error
+        assert len(x.live_posts()) == 3
+    finally:
+        app.close()
 
 
 # --------------------------------------------------------------------------- Bluesky

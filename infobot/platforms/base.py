@@ -42,10 +42,17 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Published:
-    """A live post: the platform's id for it and a link a person can open."""
+    """A live post: the platform's id for it and a link a person can open.
+
+    ``parent``, from ``lookup``: the ``remote_id`` of the post it replies to ("" for a
+    post that replies to nothing), or None when the adapter cannot tell. A part that is
+    found must reply to the part before it: two parts may have the same text (a link in a
+    reply, on two days), and one found under another post is not the one looked for.
+    """
 
     remote_id: str
     url: str = ""
+    parent: str | None = None
 
 
 @dataclass(frozen=True)
@@ -78,7 +85,9 @@ class Platform(Protocol):
         ...
 
     def lookup(self, post: Post, *, idempotency_key: str) -> Published | None:
-        """Find a post made earlier for this key/text, or None if it does not exist."""
+        """Find a post made earlier for this key/text, or None if it does not exist.
+
+        Newest first, with ``parent`` set where the platform says what a post replies to."""
         ...
 
     def delete(self, published: Published) -> None:

@@ -59,6 +59,7 @@ from infobot.platforms.bluesky.records import (
     POST_COLLECTION,
     at_parts,
     join_remote_id,
+    record_parent,
     record_text,
     split_remote_id,
 )
@@ -215,7 +216,11 @@ class BlueskyPlatform(Posting, PlatformBase):
             text = record_text(record.value)
             if text is not None and comparable(text) == wanted:
                 uri = str(record.uri)
-                return Published(join_remote_id(uri, str(record.cid)), self._post_url(uri))
+                return Published(
+                    join_remote_id(uri, str(record.cid)),
+                    self._post_url(uri),
+                    record_parent(record.value),
+                )
         return None
 
     def delete(self, published: Published) -> None:

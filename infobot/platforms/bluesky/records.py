@@ -61,3 +61,16 @@ def record_text(record: Any) -> str | None:
     """The ``text`` of a post record (an SDK model or a plain mapping), if it has one."""
     text = record.get("text") if isinstance(record, Mapping) else getattr(record, "text", None)
     return text if isinstance(text, str) else None
+
+
+def record_parent(record: Any) -> str:
+    """The remote id of the post a post record replies to ("" when it replies to none)."""
+    reply = record.get("reply") if isinstance(record, Mapping) else getattr(record, "reply", None)
+    if not reply:
+        return ""
+    parent = reply.get("parent") if isinstance(reply, Mapping) else getattr(reply, "parent", None)
+    if parent is None:
+        return ""
+    uri = parent.get("uri") if isinstance(parent, Mapping) else getattr(parent, "uri", "")
+    cid = parent.get("cid") if isinstance(parent, Mapping) else getattr(parent, "cid", "")
+    return join_remote_id(str(uri), str(cid)) if cid else str(uri)

@@ -277,7 +277,7 @@ class MastodonPlatform(PlatformBase):
             if since is not None and not created_since(status, since - LOOKUP_SLACK):
                 continue
             if plain_text(status.get("content") or "") == wanted:
-                return published(status)
+                return published(status, with_parent=True)
         return None
 
     def delete(self, published: Published) -> None:

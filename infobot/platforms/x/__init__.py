@@ -28,7 +28,13 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any, cast
 
 from infobot.clock import Clock
-from infobot.domain.errors import ConfigError, InDoubt, PlatformError, TransientError
+from infobot.domain.errors import (
+    ConfigError,
+    InDoubt,
+    PermanentError,
+    PlatformError,
+    TransientError,
+)
 from infobot.domain.render import PlatformRules, Post
 from infobot.domain.replies import Audience, WhoCanReply
 from infobot.platforms.base import Account, PlatformBase, Published
@@ -160,7 +166,7 @@ class XPlatform(PlatformBase):
             )
         except Exception as exc:
             if is_duplicate(exc):
-                return self._earlier_post(post, idempotency_key, exc)
+                return self._earlier_post(post, idempotency_key, exc, reply_to)
             raise self._errors.error(exc, "create the post", may_have_posted=True) from exc
         try:
             tweet_id = str(response.data["id"])
@@ -176,7 +182,10 @@ class XPlatform(PlatformBase):
         user_id, _ = self._me()
         try:
             response = self._tweepy().get_users_tweets(
-                user_id, max_results=LOOKUP_DEPTH, user_auth=True
+                user_id,
+                max_results=LOOKUP_DEPTH,
+                tweet_fields=["referenced_tweets"],
+                user_auth=True,
             )
         except Exception as exc:
             raise self._errors.error(
@@ -185,7 +194,7 @@ class XPlatform(PlatformBase):
         wanted = comparable(post.text, mask_links=True)
         for tweet in response.data or ():
             if _same_text(str(tweet.text), wanted, media_link=bool(post.image)):
-                return Published(str(tweet.id), self._url(str(tweet.id)))
+                return Published(str(tweet.id), self._url(str(tweet.id)), _parent(tweet))
         return None
 
     def delete(self, published: Published) -> None:
@@ -325,14 +334,28 @@ class XPlatform(PlatformBase):
             raise self._errors.error(exc, action, may_have_posted=False) from exc
         return answer if isinstance(answer, dict) else {}
 
-    def _earlier_post(self, post: Post, idempotency_key: str, exc: Exception) -> Published:
-        """X refused the text as a duplicate: find the post it means, or say it is in doubt."""
+    def _earlier_post(
+        self, post: Post, idempotency_key: str, exc: Exception, reply_to: Published | None
+    ) -> Published:
+        """X refused the text as a duplicate: find the post it means, or say it is in doubt.
+
+        A post found under another parent is an older post with the same text (a link in a
+        reply, the same on two days), not this one: X will not take the text again."""
         try:
             found = self.lookup(post, idempotency_key=idempotency_key)
         except PlatformError as failure:
             raise InDoubt(
                 "X says this exact text was already posted, but infobot could not read the"
                 f" account's recent posts to find it ({failure}).",
+                platform=NAME,
+            ) from exc
+        expected = reply_to.remote_id if reply_to is not None else ""
+        if found is not None and found.parent not in (None, expected):
+            raise PermanentError(
+                "X refused this post because the account already posted the same text"
+                f" ({found.url}), and that earlier post is not this one: X does not take"
+                " the same text twice. Change the text (for a link in a reply: another"
+                " address) and post again.",
                 platform=NAME,
             ) from exc
         if found is not None:
@@ -355,3 +378,11 @@ def _same_text(returned: str, wanted: str, *, media_link: bool) -> bool:
     if have == wanted:
         return True
     return media_link and have.removesuffix(LINK).rstrip() == wanted
+
+
+def _parent(tweet: Any) -> str:
+    """The id of the post a tweet replies to ("" for none), from ``referenced_tweets``."""
+    for ref in getattr(tweet, "referenced_tweets", None) or ():
+        if str(getattr(ref, "type", "")) == "replied_to":
+            return str(ref.id)
+    return ""

@@ -142,6 +142,9 @@ class Sender(LedgerUser):
         """Look for the first unconfirmed part on the platform before sending it again."""
         index = len(confirmed)
         found = platform.lookup(posts[index], idempotency_key=f"{key}:{index}")
+        expected = confirmed[-1].remote_id if confirmed else ""
+        if found is not None and found.parent not in (None, expected):
+            found = None  # the same text under another post (a link reply of another day)
         if found is not None:
             return self.ledger.confirm(delivery_id, index, found, len(posts), reconciled=True)
         self.ledger.transition(
