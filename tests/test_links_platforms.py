@@ -24,6 +24,7 @@ from infobot.domain.replies import WhoCanQuote, WhoCanReply
 from infobot.domain.story import StoryInput
 from infobot.platforms.base import Platform, Published
 from infobot.service.importing import import_files
+from infobot.service.publisher import Publisher
 from infobot.settings import load_settings
 from tests import harness_bluesky, harness_mastodon, harness_x
 from tests.conftest import story_row, write_csv
@@ -165,11 +166,18 @@ def test_mastodon_posts_the_link_in_a_reply_with_the_quote_policy(tmp_path: Path
             platform.close()
 
 
-def approve_two_sharing_a_link(app: App, tmp_path: Path) -> list[int]:
+def second_day_same_link(app: App, tmp_path: Path) -> tuple[Publisher, int]:
+    """Two stories with the same link: the first posted on Monday, the second claimed for
+    Tuesday and not sent yet."""
     rows = [story_row(n, link=LINK) for n in (1, 2)]
     report = import_files(app, [write_csv(tmp_path / "two.csv", rows)], actor="sam")
-    app.editorial().approve(report.added_ids, actor="alex")
-    return report.added_ids
+    first, second = report.added_ids
+    app.editorial().approve([first, second], actor="alex")
+    publisher = app.publisher()
+    publisher.claim(DAY)
+    publisher.deliver(first)
+    publisher.claim(date(2026, 11, 24), story_id=second)
+    return publisher, second
 
 
 def test_a_reply_in_doubt_is_not_mistaken_for_yesterdays_reply_with_the_same_link(
@@ -183,11 +191,7 @@ def test_a_reply_in_doubt_is_not_mistaken_for_yesterdays_reply_with_the_same_lin
         platform = harness_mastodon.make_platform(server, link_in_reply=True, max_length=500)
         app = open_app(tmp_path, "mastodon", platform)
         try:
-            first, second = approve_two_sharing_a_link(app, tmp_path)
-            publisher = app.publisher()
-            publisher.claim(DAY)
-            publisher.deliver(first)
-            publisher.claim(date(2026, 11, 24), story_id=second)
+            publisher, second = second_day_same_link(app, tmp_path)
             server.fake.faults.extend(["", "server_error"])  # the reply: nothing made
             assert publisher.deliver(second).outcomes[0].parts_sent == 1
             db = str(app.settings.database_url).removeprefix("sqlite:///")
@@ -214,11 +218,7 @@ def test_x_refuses_a_repeated_link_reply_and_says_so(tmp_path: Path, x: harness_
     and the delivery fails with a reason the team can act on (the post itself is out)."""
     app = open_app(tmp_path, "x", x.platform)
     try:
-        first, second = approve_two_sharing_a_link(app, tmp_path)
-        publisher = app.publisher()
-        publisher.claim(DAY)
-        publisher.deliver(first)
-        publisher.claim(date(2026, 11, 24), story_id=second)
+        publisher, second = second_day_same_link(app, tmp_path)
         outcome = publisher.deliver(second).outcomes[0]
         assert outcome.status == "failed" and outcome.parts_sent == 1
         assert "already posted the same text" in outcome.error
