@@ -32,7 +32,7 @@ which have sections of their own in :class:`infobot.settings.Settings`).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
@@ -52,7 +52,7 @@ class Published:
 
     remote_id: str
     url: str = ""
-    parent: str | None = None
+    parent: str | None = field(default=None, compare=False)  # not part of which post it is
 
 
 @dataclass(frozen=True)
