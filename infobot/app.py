@@ -53,6 +53,7 @@ if TYPE_CHECKING:
     from infobot.service.impact.reports import ImpactReads
     from infobot.service.impact.spending import XSpending
     from infobot.service.importing import Importer
+    from infobot.service.linkcards import LinkCards
     from infobot.service.manual import ManualPosting
     from infobot.service.publisher import Publisher
     from infobot.service.read import Reads
@@ -282,6 +283,7 @@ class App:
             bilingual=settings.bilingual_mode,
             platform_modes=modes,
             account_languages=accounts,
+            tracking=settings.tracking(settings.campaign_name),
         )
 
     @property
@@ -363,8 +365,22 @@ class App:
                 rules,
                 self.checker,
                 self.platforms,
+                self.link_cards(),
             )
         )
+
+    def link_cards(self) -> LinkCards | None:
+        """What reads the page behind a story's link at approval (None: cards are off)."""
+        settings = self.settings
+        if not settings.link_cards:
+            return None
+        from infobot.service.linkcards import LinkCards
+        from infobot.service.webfetch import FetchLimits
+
+        total = settings.link_card_timeout_seconds
+        step = min(3.0, total)  # to connect, and the longest wait for any part of an answer
+        limits = FetchLimits(connect_seconds=step, read_seconds=step, total_seconds=total)
+        return LinkCards(self.clock, allow_private=settings.link_cards_allow_private, limits=limits)
 
     def publisher(self, worker: str = "infobot", rng: random.Random | None = None) -> Publisher:
         from infobot.service.publisher import Publisher

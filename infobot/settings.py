@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
     NoDecode,
@@ -27,6 +27,7 @@ from infobot.domain.errors import ConfigError
 from infobot.settings_campaigns import CampaignSettings
 from infobot.settings_impact import ImpactSettings, XCostSettings
 from infobot.settings_languages import LanguageSettings
+from infobot.settings_links import BlueskyLinks, LinkSettings, MastodonLinks, OutboxLinks, XLinks
 from infobot.settings_publishing import PUBLISHING_SECRET_FIELDS, PublishingSettings
 
 ENV_PREFIX = "INFOBOT_"
@@ -40,7 +41,7 @@ _DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _SECRET_KEY = re.compile(r"(?i)token|secret|password|key")
 
 
-class MastodonSettings(BaseModel):
+class MastodonSettings(MastodonLinks):
     api_base_url: str = Field(default="", description="Address of the Mastodon instance")
     access_token: SecretStr | None = Field(default=None, description="The account's access token")
     visibility: Literal["public", "unlisted", "private", "direct"] = Field(
@@ -52,7 +53,7 @@ class MastodonSettings(BaseModel):
     timeout_seconds: float = Field(default=30.0, gt=0, le=300, description="Per-call timeout")
 
 
-class XSettings(XCostSettings):
+class XSettings(XCostSettings, XLinks):
     consumer_key: SecretStr | None = Field(default=None, description="App's API key")
     consumer_secret: SecretStr | None = Field(default=None, description="App's API key secret")
     access_token: SecretStr | None = Field(default=None, description="Account's access token")
@@ -63,7 +64,7 @@ class XSettings(XCostSettings):
     timeout_seconds: float = Field(default=30.0, gt=0, le=300, description="Per-call timeout")
 
 
-class BlueskySettings(BaseModel):
+class BlueskySettings(BlueskyLinks):
     handle: str = Field(default="", description="Account handle, such as team.bsky.social")
     app_password: SecretStr | None = Field(default=None, description="An app password")
     service_url: str = Field(default="https://bsky.social", description="The account's PDS")
@@ -73,7 +74,7 @@ class BlueskySettings(BaseModel):
     timeout_seconds: float = Field(default=30.0, gt=0, le=300, description="Per-call timeout")
 
 
-class OutboxSettings(BaseModel):
+class OutboxSettings(OutboxLinks):
     max_length: int = Field(default=500, ge=20, description="Length limit the outbox applies")
 
 
@@ -84,7 +85,12 @@ def _split_list(value: Any) -> Any:
 
 
 class Settings(
-    BaseSettings, CampaignSettings, ImpactSettings, PublishingSettings, LanguageSettings
+    BaseSettings,
+    CampaignSettings,
+    ImpactSettings,
+    PublishingSettings,
+    LanguageSettings,
+    LinkSettings,
 ):
     model_config = SettingsConfigDict(
         env_prefix=ENV_PREFIX,

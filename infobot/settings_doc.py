@@ -6,6 +6,7 @@ README.md; ``tests/test_docs.py`` fails when the two disagree.
 
 from __future__ import annotations
 
+import inspect
 import sys
 from datetime import time
 from enum import Enum
@@ -58,20 +59,20 @@ def _meaning(dotted: str, field: FieldInfo) -> str:
     return text
 
 
-def _in_order() -> list[tuple[str, FieldInfo]]:
-    """Settings' own fields first, in their order, then those of its mixins
-    (``settings_publishing``, ``settings_languages``)."""
-    own = set(vars(Settings).get("__annotations__", {}))
-    fields = list(Settings.model_fields.items())
+def _fields(model: type[BaseModel]) -> list[tuple[str, FieldInfo]]:
+    """A model's fields, its own first and then those of its mixins (pydantic lists the
+    mixins' first), each group in declaration order."""
+    own = inspect.get_annotations(model)
+    fields = list(model.model_fields.items())
     return [f for f in fields if f[0] in own] + [f for f in fields if f[0] not in own]
 
 
 def rows() -> list[tuple[str, str, str]]:
     found: list[tuple[str, str, str]] = []
-    for name, field in _in_order():
+    for name, field in _fields(Settings):
         annotation = field.annotation
         if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-            for sub, subfield in annotation.model_fields.items():
+            for sub, subfield in _fields(annotation):
                 dotted = f"{name}.{sub}"
                 env = f"{ENV_PREFIX}{name.upper()}__{sub.upper()}"
                 found.append((env, _default(subfield), _meaning(dotted, subfield)))

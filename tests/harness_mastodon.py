@@ -185,6 +185,9 @@ class FakeMastodon:
         if key and key in self.idempotency and self.idempotency[key] not in self.deleted:
             return self.statuses[self.idempotency[key]]
         text = first(form, "status")
+        policy = first(form, "quote_approval_policy") or None
+        if policy not in (None, "public", "followers", "nobody"):
+            raise FakeError(422, "Validation failed: Quote approval policy is not included")
         status_id = self.new_id()
         reply_to = first(form, "in_reply_to_id") or None
         if reply_to is not None and (reply_to not in self.statuses or reply_to in self.deleted):
@@ -215,6 +218,11 @@ class FakeMastodon:
             "emojis": [],
             "card": None,
             "poll": None,
+            # Mastodon 4.5: who may quote, as the server settled it
+            "quote_approval": {
+                "automatic": [] if policy == "nobody" else [policy or "public"],
+                "manual": [],
+            },
         }
         self.statuses[status_id] = status
         self.sources[status_id] = text

@@ -117,6 +117,13 @@ ANSWERS: dict[str, tuple[int, dict[str, Any]]] = {
         },
     ),
 }
+#: the values X API v2 accepts for ``reply_settings`` (POST /2/tweets)
+REPLY_SETTINGS = ("following", "mentionedUsers", "subscribers", "verified")
+INVALID = {
+    "title": "Invalid Request",
+    "detail": "One or more parameters to your request was invalid.",
+    "type": "https://api.twitter.com/2/problems/invalid-request",
+}
 # A URL as X finds one, roughly: optional scheme, dotted host, path not ending in punctuation
 URL = re.compile(
     r"(?<![\w@.])(?:https?://)?(?:[a-z0-9-]+\.)+[a-z]{2,}(?::\d+)?"
@@ -258,6 +265,9 @@ class FakeX:
         record.fields = payload
         text = str(payload.get("text", ""))
         reply_to = (payload.get("reply") or {}).get("in_reply_to_tweet_id")
+        if payload.get("reply_settings") not in (None, *REPLY_SETTINGS):
+            h.answer(400, {**INVALID, "errors": [{"message": "invalid reply_settings"}]})
+            return
         media_ids = [str(m) for m in (payload.get("media") or {}).get("media_ids", [])]
         problem = None
         with self.lock:
@@ -337,11 +347,21 @@ class FakeX:
         self.engagement.created(tweet.id)
         return tweet
 
-    def api(self, tweet: Tweet, metrics: bool = False) -> dict[str, Any]:
+    def api(
+        self, tweet: Tweet, metrics: bool = False, *, references: bool = False
+    ) -> dict[str, Any]:
         escaped = tweet.text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
         if metrics:
-            return x_tweet(tweet.id, escaped, self.engagement.counts(tweet.id))
-        return {"id": tweet.id, "text": escaped, f"edit_history_{self.field_names}_ids": [tweet.id]}
+            data = x_tweet(tweet.id, escaped, self.engagement.counts(tweet.id))
+        else:
+            data = {
+                "id": tweet.id,
+                "text": escaped,
+                f"edit_history_{self.field_names}_ids": [tweet.id],
+            }
+        if references and tweet.reply_to is not None:  # asked for with tweet.fields
+            data["referenced_tweets"] = [{"type": "replied_to", "id": tweet.reply_to}]
+        return data
 
     def delete_elsewhere(self, tweet_id: str) -> None:
         """Someone deleted the post on x.com: infobot did not."""
@@ -414,9 +434,13 @@ class FakeX:
                 },
             )
             return
-        metrics = "public_metrics" in query.get("tweet.fields", "")
+        fields = query.get("tweet.fields", "").split(",")
+        metrics = "public_metrics" in fields
         with self.lock:
-            newest = [self.api(t, metrics) for t in reversed(self.tweets.values())][:count]
+            newest = [
+                self.api(t, metrics, references="referenced_tweets" in fields)
+                for t in reversed(self.tweets.values())
+            ][:count]
         if not newest:
             h.answer(200, {"meta": {"result_count": 0}})
             return

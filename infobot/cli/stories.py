@@ -159,6 +159,7 @@ def show(env: Env, story_id: int, as_json: bool) -> None:
         click.echo(f"  position: {data.position} in the queue")
     if data.pin_date:
         click.echo(f"  pinned:   {weekday_date(data.pin_date)}")
+    from infobot.cli.views import notes_of, post_extras
     from infobot.domain.story import STORY_FIELDS
 
     shown = ("title", "body", "pin_date")
@@ -188,6 +189,10 @@ def show(env: Env, story_id: int, as_json: bool) -> None:
             click.echo(f"  [{post.length}/{post.limit}]{said}")
             for line in post.text.splitlines():
                 click.echo(f"    {line}")
+            for line in post_extras(post):
+                click.echo(f"    {line}")
+        for note in notes_of(rendered):
+            click.echo(f"  {note}")
     for problem in data.problems:
         click.secho(f"problem: {problem}", fg="red")
     warn(data.warnings)

@@ -12,7 +12,7 @@ from infobot.cli.common import Env, json_option, output_option, pass_env, print_
 from infobot.domain.dates import date_time, weekday_date
 
 if TYPE_CHECKING:
-    from infobot.service.read.models import Status
+    from infobot.service.read.models import PostView, RenderedView, Status
 
 #: How ``preview`` labels a day's state (by ``DayState`` value).
 STATE_LABEL = {
@@ -61,10 +61,30 @@ def preview(env: Env, days: int, as_json: bool) -> None:
                     click.echo(f"      {line}")
                 if post.image:
                     click.echo(f"      (image: {post.image}; alt: {post.image_alt})")
+                for line in post_extras(post):
+                    click.echo(f"      {line}")
+            for note in notes_of(rendered):
+                click.echo(f"    {note}")
         if day.x_cost is not None:
             click.echo(f"  x costs {day.x_cost} (a link in the text costs more on X)")
         for problem in day.problems:
             click.secho(f"  problem: {problem}", fg="red")
+
+
+def post_extras(post: PostView) -> list[str]:
+    """What a post carries beyond its text: where its links open, its link card."""
+    lines = [f"(link opens {target})" for target in post.opens or ()]
+    card = post.card
+    if card is not None:
+        picture = "with a picture" if card.picture else "no picture"
+        about = f" — {shorten(card.description, 80)}" if card.description else ""
+        lines.append(f"(link card: {card.title}{about}; {picture}; opens {card.url})")
+    return lines
+
+
+def notes_of(rendered: RenderedView) -> list[str]:
+    """The platform's notes (link in a reply, the card, who can reply), as bullet lines."""
+    return [f"· {note}" for note in rendered.notes or ()]
 
 
 @click.command()

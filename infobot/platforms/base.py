@@ -44,7 +44,7 @@ answers ``None``: not offered, and such posts are simply not read.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
@@ -56,10 +56,17 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Published:
-    """A live post: the platform's id for it and a link a person can open."""
+    """A live post: the platform's id for it and a link a person can open.
+
+    ``parent``, from ``lookup``: the ``remote_id`` of the post it replies to ("" for a
+    post that replies to nothing), or None when the adapter cannot tell. A part that is
+    found must reply to the part before it: two parts may have the same text (a link in a
+    reply, on two days), and one found under another post is not the one looked for.
+    """
 
     remote_id: str
     url: str = ""
+    parent: str | None = field(default=None, compare=False)  # not part of which post it is
 
 
 @dataclass(frozen=True)
@@ -92,7 +99,9 @@ class Platform(Protocol):
         ...
 
     def lookup(self, post: Post, *, idempotency_key: str) -> Published | None:
-        """Find a post made earlier for this key/text, or None if it does not exist."""
+        """Find a post made earlier for this key/text, or None if it does not exist.
+
+        Newest first, with ``parent`` set where the platform says what a post replies to."""
         ...
 
     def delete(self, published: Published) -> None:

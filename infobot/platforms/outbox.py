@@ -41,14 +41,26 @@ def create(settings: Settings, config: Mapping[str, Any] | None = None, /) -> Ou
     """The entry point: build the outbox from settings (``INFOBOT_OUTBOX_*``)."""
     start = settings.clock_start
     clock = ShiftedClock(start) if start is not None else SystemClock()
-    return OutboxPlatform(settings.outbox_path, max_length=settings.outbox.max_length, clock=clock)
+    return OutboxPlatform(
+        settings.outbox_path,
+        max_length=settings.outbox.max_length,
+        clock=clock,
+        link_in_reply=settings.outbox.link_in_reply,
+    )
 
 
 class OutboxPlatform(PlatformBase):
     name = "outbox"
     metrics_batch = OUTBOX_BATCH
 
-    def __init__(self, path: Path, *, max_length: int = 500, clock: Clock | None = None) -> None:
+    def __init__(
+        self,
+        path: Path,
+        *,
+        max_length: int = 500,
+        clock: Clock | None = None,
+        link_in_reply: bool = False,
+    ) -> None:
         self.path = path
         self.clock = clock or SystemClock()
         self._seen: tuple[tuple[int, int] | None, dict[str, datetime | None], set[str]] | None = (
@@ -56,7 +68,11 @@ class OutboxPlatform(PlatformBase):
         )
         # the outbox stands in for Mastodon: graphemes, URLs as 23, its alt-text limit
         self._rules = PlatformRules(
-            name=self.name, max_length=max_length, counter="mastodon", alt_text_max=1500
+            name=self.name,
+            max_length=max_length,
+            counter="mastodon",
+            alt_text_max=1500,
+            link_in_reply=link_in_reply,
         )
 
     def rules(self) -> PlatformRules:

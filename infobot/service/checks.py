@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from infobot.domain.accessibility import AccessibilityRules, Finding, Severity, check_post
 from infobot.domain.pii import find_personal_data
 from infobot.domain.platform_names import platform_problem
-from infobot.domain.render import PlatformRules, Rendered, RenderOptions, compose, render
+from infobot.domain.render import Card, PlatformRules, Rendered, RenderOptions, compose, render
 from infobot.domain.story import StoryInput
 from infobot.domain.versions import is_bilingual, language_name, missing, missing_message, ordered
 
@@ -54,13 +54,18 @@ class StoryChecker:
     def rules(self) -> Mapping[str, PlatformRules]:
         return self._rules()
 
-    def render(self, story: StoryInput, rules: PlatformRules, platform: str) -> Rendered:
-        """``story`` as ``platform`` posts it (its bilingual mode and account language)."""
-        return render(story, rules, self.options.for_platform(platform))
+    def render(
+        self, story: StoryInput, rules: PlatformRules, platform: str, card: Card | None = None
+    ) -> Rendered:
+        """``story`` as ``platform`` posts it (its bilingual mode and account language),
+        with the link ``card`` kept with the story where the platform shows one."""
+        return render(story, rules, self.options.for_platform(platform), card)
 
-    def check(self, story: StoryInput) -> CheckResult:
+    def check(self, story: StoryInput, card: Card | None = None) -> CheckResult:
         """Render for every platform with the posting renderer, check every version for
-        accessibility and look for personal data."""
+        accessibility and look for personal data.
+
+        ``card``: the link card kept with the story, shown where it will go (or why not)."""
         result = CheckResult()
         languages = self.options.languages
         lacking = missing(story.languages, languages)
@@ -69,7 +74,7 @@ class StoryChecker:
             result.problems.append(said)
         all_rules = self.rules()
         for name, platform_rules in all_rules.items():
-            rendered = self.render(story, platform_rules, name)
+            rendered = self.render(story, platform_rules, name, card)
             result.rendered[name] = rendered
             result.problems.extend(
                 platform_problem(name, p) for p in rendered.problems if p != said

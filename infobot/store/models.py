@@ -13,6 +13,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -351,3 +352,25 @@ class XCharge(Base):
     units: Mapped[int] = mapped_column(Integer, default=1)  # requests, or posts returned
     status: Mapped[int] = mapped_column(Integer)  # X's HTTP status; only 2xx is charged
     cost_micros: Mapped[int] = mapped_column(BigInteger, default=0)  # USD x 1,000,000
+
+
+class LinkCard(Base):
+    """The card of the page a story links to (Bluesky), read when the story was approved.
+
+    ``problem`` says why there is none (the page could not be read); then the post goes
+    without a card. ``url`` is the link as the story had it: a card for another link is not
+    used."""
+
+    __tablename__ = "link_cards"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    story_id: Mapped[int] = mapped_column(ForeignKey("stories.id"), unique=True)
+    url: Mapped[str] = mapped_column(Text)
+    title: Mapped[str] = mapped_column(Text, default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    thumb: Mapped[bytes | None] = mapped_column(LargeBinary)  # at most 1,000,000 bytes
+    thumb_mime: Mapped[str] = mapped_column(String(40), default="")
+    image_url: Mapped[str] = mapped_column(Text, default="")
+    problem: Mapped[str] = mapped_column(Text, default="")
+    notes: Mapped[str] = mapped_column(Text, default="")  # one per line
+    fetched_at: Mapped[datetime] = mapped_column(UtcDateTime)

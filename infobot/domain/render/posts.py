@@ -8,9 +8,10 @@ from typing import TYPE_CHECKING
 from infobot.domain.platform_names import display_name
 from infobot.domain.render.compose import _clean_text, _compose
 from infobot.domain.render.graphemes import _utf8_len
+from infobot.domain.render.linking import LINK_IN_REPLY, links_in, split_link, tracked, with_card
 from infobot.domain.render.measure import _counter
 from infobot.domain.render.threads import _layout, _split
-from infobot.domain.render.types import PlatformRules, Post, Rendered, RenderOptions
+from infobot.domain.render.types import Card, PlatformRules, Post, Rendered, RenderOptions
 
 if TYPE_CHECKING:
     from infobot.domain.story import StoryInput
@@ -56,22 +57,48 @@ def _image_problems(story: StoryInput, rules: PlatformRules) -> list[str]:
 _SLACK = 40  # how far the additive estimate may be from the exact length
 
 
-def render(story: StoryInput, rules: PlatformRules, options: RenderOptions) -> Rendered:
+def render(
+    story: StoryInput, rules: PlatformRules, options: RenderOptions, card: Card | None = None
+) -> Rendered:
     """The posts for one platform, or the problems that stop the story going there.
 
     In a bilingual campaign (two ``options.languages`` or more) every version goes out, as
     the platform's mode says (see :mod:`infobot.domain.render.bilingual`); give the options
-    of that platform (``options.for_platform(name)``).
+    of that platform (``options.for_platform(name)``). ``card``: the link card kept with
+    the story (read at approval), for platforms that show one. See :mod:`.linking` for
+    tracking, the link in a reply and the card.
     """
+    main, link = split_link(story, rules)
     if len(options.languages) > 1:
         from infobot.domain.render.bilingual import render_bilingual
 
-        return render_bilingual(story, rules, options)
-    return render_one(story, rules, options)
+        rendered = render_bilingual(main, rules, options)
+    else:
+        rendered = render_one(main, rules, options)
+    posts = list(rendered.posts)
+    problems = list(rendered.problems)
+    notes: list[str] = []
+    if link and posts:
+        reply = _link_reply(link, rules, options)
+        if reply.length > rules.max_length:
+            problems.append(f"the link is too long for a reply on {rules.name}")
+        posts.append(replace(reply, language=story.language) if story.language else reply)
+        notes.append(LINK_IN_REPLY)
+    posts, card_notes = with_card(posts, story, rules, card)
+    notes.extend(card_notes)
+    notes.extend(rules.audience.describe())
+    return Rendered(
+        rendered.platform,
+        tuple(posts),
+        tuple(problems),
+        tuple(notes),
+        bilingual=rendered.bilingual,
+    )
 
 
 def render_one(story: StoryInput, rules: PlatformRules, options: RenderOptions) -> Rendered:
-    """The posts of one language version of a story (its own fields) for one platform."""
+    """The posts of one language version of a story (its own fields) for one platform,
+    without the link reply or the card (:func:`render` adds them)."""
     rendered = _render(story, rules, options)
     if not story.language:
         return rendered
@@ -79,9 +106,25 @@ def render_one(story: StoryInput, rules: PlatformRules, options: RenderOptions) 
     return Rendered(rendered.platform, posts, rendered.problems)
 
 
+def _link_reply(link: str, rules: PlatformRules, options: RenderOptions) -> Post:
+    text, links = tracked(link, rules, options)
+    return Post(text, _counter(rules.counter)(text), rules.max_length, links=links)
+
+
 def _render(story: StoryInput, rules: PlatformRules, options: RenderOptions) -> Rendered:
-    weigh = _counter(rules.counter)
     text, needs_tag = _compose(story, options)
+    text, pairs = tracked(text, rules, options)  # measured as it is sent
+    rendered = _render_text(story, rules, options, text, needs_tag)
+    if not pairs:
+        return rendered
+    posts = tuple(replace(p, links=links_in(p.text, pairs)) for p in rendered.posts)
+    return Rendered(rendered.platform, posts, rendered.problems)
+
+
+def _render_text(
+    story: StoryInput, rules: PlatformRules, options: RenderOptions, text: str, needs_tag: bool
+) -> Rendered:
+    weigh = _counter(rules.counter)
     problems: list[str] = []
     if not text:
         problems.append("the story has no text")

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
+from infobot.domain.links import Tracking
 from infobot.domain.render.hashtags import _valid_hashtag
+from infobot.domain.replies import Audience
 
 Counter = Literal["graphemes", "x_weighted", "mastodon"]
 Overflow = Literal["thread", "reject"]
@@ -31,6 +33,13 @@ class PlatformRules:
     images: bool = True
     # The setting that allows threads, named in the message when ``max_parts`` is 1.
     threads_setting: str = ""
+    # The story's link goes in a reply to the post (after the whole thread), not in it.
+    link_in_reply: bool = False
+    # Bluesky: a link is a facet over the visible text, so the visible text stays as written
+    # and campaign tracking goes only into the address the link opens (not counted).
+    links_behind_text: bool = False
+    link_cards: bool = False  # Bluesky: a post with a link may carry the page's card
+    audience: Audience = field(default_factory=Audience)  # who may reply and quote
 
     def __post_init__(self) -> None:
         if self.counter not in _COUNTERS:
@@ -60,7 +69,12 @@ class PlatformRules:
     @classmethod
     def bluesky(cls) -> PlatformRules:
         return cls(
-            name="bluesky", max_length=300, counter="graphemes", max_bytes=3000, alt_text_max=2000
+            name="bluesky",
+            max_length=300,
+            counter="graphemes",
+            max_bytes=3000,
+            alt_text_max=2000,
+            links_behind_text=True,
         )
 
     @classmethod
@@ -87,6 +101,8 @@ class RenderOptions:
     #: Per platform (instance) name: its mode and its account's language, when set.
     platform_modes: tuple[tuple[str, Bilingual], ...] = ()
     account_languages: tuple[tuple[str, str], ...] = ()
+
+    tracking: Tracking | None = None  # utm_ parameters on links to the team's own sites
 
     def for_platform(self, name: str) -> RenderOptions:
         """These options as the platform ``name`` renders with them (its bilingual mode and
@@ -130,6 +146,32 @@ class Post:
     image_alt: str = ""
     language: str = ""  # the story's ISO 639-1 code, for platforms that tag posts
     more_languages: tuple[str, ...] = ()  # a bilingual post's other languages, in order
+    # Links whose visible text differs from what they open (campaign tracking behind a
+    # Bluesky link): (text as written in the post, address it opens).
+    links: tuple[tuple[str, str], ...] = ()
+    card: Card | None = None  # the link card this post carries (Bluesky)
+
+
+@dataclass(frozen=True)
+class Card:
+    """A link card: the title, description and picture of the page a story links to.
+
+    Read from the page when the story is approved and kept with the story. ``problem`` is
+    set (and the rest empty) when the page could not be read: the post goes without a card.
+    """
+
+    url: str  # the link as the story has it (no tracking)
+    title: str = ""
+    description: str = ""
+    thumb: bytes | None = None  # JPEG or PNG, at most 1,000,000 bytes
+    thumb_mime: str = ""
+    problem: str = ""
+    thumb_size: int = 0  # bytes of the picture (also when ``thumb`` was not loaded)
+    uri: str = ""  # set by rendering: what the card opens (with campaign tracking)
+
+    @property
+    def usable(self) -> bool:
+        return not self.problem
 
 
 @dataclass(frozen=True)
@@ -143,6 +185,7 @@ class Rendered:
     platform: str
     posts: tuple[Post, ...]
     problems: tuple[str, ...]  # empty = OK to post
+    notes: tuple[str, ...] = ()  # for the preview: link in a reply, card, who can reply
     bilingual: bool = False  # rendered for a bilingual campaign: each post names its language
 
     @property

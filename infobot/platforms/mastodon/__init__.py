@@ -23,6 +23,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, NoReturn
 from urllib.parse import urlsplit
 
@@ -30,6 +31,7 @@ from infobot.clock import Clock
 from infobot.domain.engagement import Counts
 from infobot.domain.errors import ConfigError, PlatformError, TransientError
 from infobot.domain.render import PlatformRules, Post
+from infobot.domain.replies import Audience, WhoCanQuote
 from infobot.platforms.base import Account, PlatformBase, Published
 from infobot.platforms.common import (
     REAL_TIME,
@@ -63,6 +65,12 @@ MEDIA_WAIT_SECONDS = 60.0
 LOOKUP_DEPTH = 40  # the API's maximum page size for account statuses
 LOOKUP_SLACK = 300.0  # seconds of clock difference allowed between us and the server
 SDK_PACKAGES = ("mastodon", "requests", "urllib3")
+#: ``quote_approval_policy`` (Mastodon 4.5+) for each choice; older servers ignore it
+QUOTE_POLICY = {
+    WhoCanQuote.EVERYONE: "public",
+    WhoCanQuote.FOLLOWERS: "followers",
+    WhoCanQuote.NOBODY: "nobody",
+}
 
 
 def create(settings: Settings, config: Mapping[str, Any] | None = None, /) -> MastodonPlatform:
@@ -89,6 +97,8 @@ def create(settings: Settings, config: Mapping[str, Any] | None = None, /) -> Ma
         max_length=section.max_length,
         timeout=section.timeout_seconds,
         check_timeout=settings.check_timeout_seconds,
+        link_in_reply=section.link_in_reply,
+        quotes=section.quotes,
     )
 
 
@@ -121,6 +131,8 @@ class MastodonPlatform(PlatformBase):
         sleep: Callable[[float], None] = time.sleep,
         monotonic: Callable[[], float] = time.monotonic,
         media_wait_seconds: float = MEDIA_WAIT_SECONDS,
+        link_in_reply: bool = False,
+        quotes: WhoCanQuote | None = None,
     ) -> None:
         if visibility not in ("public", "unlisted", "private", "direct"):
             raise ValueError(
@@ -143,6 +155,8 @@ class MastodonPlatform(PlatformBase):
         self._checker: Mastodon | None = None
         self._reader: Mastodon | None = None
         self._rules: PlatformRules | None = None
+        self.link_in_reply = link_in_reply
+        self.quotes = quotes
         self._me: Any = None
         # idempotency key -> when this process first tried it, as a Unix time to compare with
         # the server's created_at (real time, not the app clock, which may be shifted)
@@ -219,7 +233,11 @@ class MastodonPlatform(PlatformBase):
     def rules(self) -> PlatformRules:
         if self._rules is None:
             limit = self.max_length if self.max_length is not None else self._instance_limit()
-            self._rules = PlatformRules.mastodon(limit)
+            self._rules = replace(
+                PlatformRules.mastodon(limit),
+                link_in_reply=self.link_in_reply,
+                audience=Audience(quotes=self.quotes),
+            )
         return self._rules
 
     def _instance_limit(self) -> int:
@@ -265,6 +283,7 @@ class MastodonPlatform(PlatformBase):
                 visibility=self.visibility,
                 language=post.language or self.language,
                 idempotency_key=idempotency_key,
+                quote_approval_policy=QUOTE_POLICY.get(self.quotes) if self.quotes else None,
             )
         except MastodonError as exc:
             self._fail(exc, "publish the post", creating=True)
@@ -289,7 +308,7 @@ class MastodonPlatform(PlatformBase):
             if since is not None and not created_since(status, since - LOOKUP_SLACK):
                 continue
             if plain_text(status.get("content") or "") == wanted:
-                return published(status)
+                return published(status, with_parent=True)
         return None
 
     def delete(self, published: Published) -> None:

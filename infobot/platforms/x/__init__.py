@@ -36,8 +36,15 @@ from urllib.parse import urlsplit
 from infobot.clock import Clock
 from infobot.domain.costs import DEFAULT_PRICING, Pricing
 from infobot.domain.engagement import Counts
-from infobot.domain.errors import ConfigError, InDoubt, PlatformError, TransientError
+from infobot.domain.errors import (
+    ConfigError,
+    InDoubt,
+    PermanentError,
+    PlatformError,
+    TransientError,
+)
 from infobot.domain.render import PlatformRules, Post
+from infobot.domain.replies import Audience, WhoCanReply
 from infobot.platforms.base import Account, CostRecorder, PlatformBase, Published
 from infobot.platforms.common import (
     LINK,
@@ -65,6 +72,13 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 UPLOAD_BASE = "https://api.x.com"
+#: X API v2 ``reply_settings`` for each choice (docs.x.com: POST /2/tweets)
+REPLY_SETTINGS = {
+    WhoCanReply.FOLLOWING: "following",
+    WhoCanReply.MENTIONED: "mentionedUsers",
+    WhoCanReply.VERIFIED: "verified",
+    WhoCanReply.SUBSCRIBERS: "subscribers",
+}
 LOOKUP_DEPTH = 20  # recent posts searched by lookup (X allows 5-100 per page)
 MAX_IMAGE_BYTES = 5 * 1024 * 1024  # X's limit for an image
 SDK_PACKAGES = ("tweepy", "requests", "urllib3", "oauthlib", "requests_oauthlib")
@@ -102,6 +116,8 @@ def create(settings: Settings, config: Mapping[str, Any] | None = None, /) -> XP
         timeout=section.timeout_seconds,
         check_timeout=settings.check_timeout_seconds,
         pricing=section.pricing(),
+        link_in_reply=section.link_in_reply,
+        replies=section.replies,
     )
 
 
@@ -125,6 +141,8 @@ class XPlatform(PlatformBase):
         clock: Clock | None = None,
         pricing: Pricing = DEFAULT_PRICING,
         recorder: CostRecorder | None = None,
+        link_in_reply: bool = False,
+        replies: WhoCanReply | None = None,
     ) -> None:
         self._pricing = pricing
         self._recorder = recorder
@@ -136,7 +154,9 @@ class XPlatform(PlatformBase):
         self._api_base = api_base.rstrip("/")
         self._upload_base = upload_base.rstrip("/")
         self._errors = Translator(scrub=Scrubber(*self._credentials), clock=clock, timeout=timeout)
-        rules = PlatformRules.x()
+        self._reply_settings = REPLY_SETTINGS.get(replies) if replies else None
+        audience = Audience(replies=(replies,)) if replies else Audience()
+        rules = replace(PlatformRules.x(), link_in_reply=link_in_reply, audience=audience)
         self._rules = rules if threads else replace(rules, max_parts=1)
         self._session: requests.Session | None = None
         self._client: Any = None  # tweepy.Client, built on first use
@@ -158,11 +178,13 @@ class XPlatform(PlatformBase):
                 text=post.text,
                 in_reply_to_tweet_id=reply_to.remote_id if reply_to else None,
                 media_ids=media_ids,
+                # who may reply: set on the thread's first post, it covers the conversation
+                reply_settings=self._reply_settings if reply_to is None else None,
                 user_auth=True,
             )
         except Exception as exc:
             if is_duplicate(exc):
-                return self._earlier_post(post, idempotency_key, exc)
+                return self._earlier_post(post, idempotency_key, exc, reply_to)
             raise self._errors.error(exc, "create the post", may_have_posted=True) from exc
         try:
             tweet_id = str(response.data["id"])
@@ -178,7 +200,10 @@ class XPlatform(PlatformBase):
         user_id, _ = self._me()
         try:
             response = self._tweepy().get_users_tweets(
-                user_id, max_results=LOOKUP_DEPTH, user_auth=True
+                user_id,
+                max_results=LOOKUP_DEPTH,
+                tweet_fields=["referenced_tweets"],
+                user_auth=True,
             )
         except Exception as exc:
             raise self._errors.error(
@@ -187,7 +212,7 @@ class XPlatform(PlatformBase):
         wanted = comparable(post.text, mask_links=True)
         for tweet in response.data or ():
             if _same_text(str(tweet.text), wanted, media_link=bool(post.image)):
-                return Published(str(tweet.id), self._url(str(tweet.id)))
+                return Published(str(tweet.id), self._url(str(tweet.id)), _parent(tweet))
         return None
 
     def delete(self, published: Published) -> None:
@@ -381,14 +406,28 @@ class XPlatform(PlatformBase):
             raise self._errors.error(exc, action, may_have_posted=False) from exc
         return answer if isinstance(answer, dict) else {}
 
-    def _earlier_post(self, post: Post, idempotency_key: str, exc: Exception) -> Published:
-        """X refused the text as a duplicate: find the post it means, or say it is in doubt."""
+    def _earlier_post(
+        self, post: Post, idempotency_key: str, exc: Exception, reply_to: Published | None
+    ) -> Published:
+        """X refused the text as a duplicate: find the post it means, or say it is in doubt.
+
+        A post found under another parent is an older post with the same text (a link in a
+        reply, the same on two days), not this one: X will not take the text again."""
         try:
             found = self.lookup(post, idempotency_key=idempotency_key)
         except PlatformError as failure:
             raise InDoubt(
                 "X says this exact text was already posted, but infobot could not read the"
                 f" account's recent posts to find it ({failure}).",
+                platform=NAME,
+            ) from exc
+        expected = reply_to.remote_id if reply_to is not None else ""
+        if found is not None and found.parent not in (None, expected):
+            raise PermanentError(
+                "X refused this post because the account already posted the same text"
+                f" ({found.url}), and that earlier post is not this one: X does not take"
+                " the same text twice. Change the text (for a link in a reply: another"
+                " address) and post again.",
                 platform=NAME,
             ) from exc
         if found is not None:
@@ -411,3 +450,11 @@ def _same_text(returned: str, wanted: str, *, media_link: bool) -> bool:
     if have == wanted:
         return True
     return media_link and have.removesuffix(LINK).rstrip() == wanted
+
+
+def _parent(tweet: Any) -> str:
+    """The id of the post a tweet replies to ("" for none), from ``referenced_tweets``."""
+    for ref in getattr(tweet, "referenced_tweets", None) or ():
+        if str(getattr(ref, "type", "")) == "replied_to":
+            return str(ref.id)
+    return ""

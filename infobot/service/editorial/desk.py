@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
@@ -24,6 +24,9 @@ from infobot.service.pool import PlatformPool
 from infobot.store import campaigns, events, stories
 from infobot.store.db import Database
 from infobot.store.models import Story
+
+if TYPE_CHECKING:
+    from infobot.service.linkcards import LinkCards
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,7 @@ class DeskParts:
     rules: EditorialRules
     checker: StoryChecker  # approval's checks against every enabled platform
     platforms: PlatformPool  # withdrawal deletes the live posts
+    link_cards: LinkCards | None = None  # reads the page behind a link at approval
 
 
 class Desk:
@@ -56,6 +60,7 @@ class Desk:
         self.rules = parts.rules
         self.checker = parts.checker
         self.platforms = parts.platforms
+        self.link_cards = parts.link_cards
 
     def now(self) -> datetime:
         return self.clock.now()

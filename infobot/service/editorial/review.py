@@ -11,8 +11,10 @@ from sqlalchemy.orm import Session
 from infobot.domain.accessibility import Finding, unacknowledged, unknown_checks
 from infobot.domain.dates import weekday_date
 from infobot.domain.errors import Hint, InvalidTransition, Problem, UserError, ValidationFailed
+from infobot.domain.render import card_link
 from infobot.domain.story import StoryAction, StoryStatus, allowed
 from infobot.service.checks import CheckResult
+from infobot.service.editorial.cards import ReadCard, read_cards
 from infobot.service.editorial.desk import Desk
 from infobot.store import stories
 from infobot.store.models import Story
@@ -47,6 +49,8 @@ class Review(Desk):
             )
         results: list[Approval] = []
         problems: list[str] = []
+        card_platforms, links = self._card_links(story_ids)
+        cards = read_cards(self.link_cards, links.values()) if self.link_cards and links else {}
         with self.db.write() as session:
             found = [stories.get(session, sid, self.campaign_id) for sid in story_ids]
             checks: dict[int, CheckResult] = {}
@@ -85,8 +89,12 @@ class Review(Desk):
                 if story.id not in checks:
                     results.append(Approval(story.id, story.title, already=True))
                     continue
-                warnings = checks[story.id].warnings
+                warnings = list(checks[story.id].warnings)
                 acknowledged = checks[story.id].to_acknowledge
+                card = self._card_for(story, links, cards)
+                if card is not None:
+                    card.keep(session, story.id)
+                    warnings.extend(card.warnings(card_platforms))
                 self.change(
                     session,
                     story,
@@ -118,6 +126,35 @@ class Review(Desk):
             message=f"approved with {len(findings)} accessibility warning(s) acknowledged: "
             + "; ".join(f.message for f in findings),
         )
+
+    def _card_links(self, story_ids: Sequence[int]) -> tuple[list[str], dict[int, str]]:
+        """The platforms that show link cards, and the link whose card each story to be
+        approved needs (read before the write transaction: a slow site must not hold it)."""
+        if self.link_cards is None:
+            return [], {}
+        platforms = [name for name, rules in self.checker.rules().items() if rules.link_cards]
+        if not platforms:
+            return [], {}
+        links: dict[int, str] = {}
+        with self.db.read() as session:
+            for story_id in story_ids:
+                story = stories.get(session, story_id, self.campaign_id)
+                if story.status != StoryStatus.APPROVED and allowed(
+                    StoryAction.APPROVE, story.status
+                ):
+                    link = card_link(stories.to_input(story))
+                    if link:
+                        links[story.id] = link
+        return platforms, links
+
+    def _card_for(
+        self, story: Story, links: dict[int, str], cards: dict[str, ReadCard]
+    ) -> ReadCard | None:
+        """The card read for the story, if its link is still the one that was read."""
+        link = links.get(story.id)
+        if not link or link not in cards or card_link(stories.to_input(story)) != link:
+            return None
+        return cards[link]
 
     def _refusal(self, story: Story, actor: str) -> str | None:
         """Why ``actor`` may not approve the story at all (its status, four eyes)."""

@@ -27,7 +27,7 @@ from infobot.domain.render import Post, render
 from infobot.platforms.base import Platform, Published
 from infobot.service.publisher.ledger import LedgerUser, outcome_of
 from infobot.service.publisher.outcomes import Delivered, Outcome
-from infobot.store import deliveries, stories
+from infobot.store import deliveries, linkcards, stories
 from infobot.store.models import Delivery
 
 log = logging.getLogger("infobot.publisher")
@@ -85,6 +85,7 @@ class Sender(LedgerUser):
             delivery = deliveries.locked(session, delivery_id)
             if not self._takeable(delivery):
                 return outcome_of(delivery)
+            story_id = delivery.story_id
             story = stories.to_input(stories.by_id(session, delivery.story_id))
             name = delivery.platform
             key = delivery.idempotency_key
@@ -94,7 +95,12 @@ class Sender(LedgerUser):
             delivery.updated_at = self.ledger.now()
         try:
             platform = self.platforms.get(name)
-            rendered = render(story, platform.rules(), self.options.for_platform(name))
+            rules = platform.rules()
+            card = None
+            if rules.link_cards:  # read the card (and its picture) only where it is shown
+                with self.db.read() as session:
+                    card = linkcards.of_story(session, story_id)
+            rendered = render(story, rules, self.options.for_platform(name), card)
         except (LookupError, PlatformError, UserError) as exc:
             return self.ledger.finish(
                 delivery_id, DeliveryStatus.FAILED, f"cannot use {name}: {exc}"
@@ -148,6 +154,9 @@ class Sender(LedgerUser):
         """Look for the first unconfirmed part on the platform before sending it again."""
         index = len(confirmed)
         found = platform.lookup(posts[index], idempotency_key=f"{key}:{index}")
+        expected = confirmed[-1].remote_id if confirmed else ""
+        if found is not None and found.parent not in (None, expected):
+            found = None  # the same text under another post (a link reply of another day)
         if found is not None:
             return self.ledger.confirm(delivery_id, index, found, len(posts), reconciled=True)
         self.ledger.transition(

@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any, Generic, TypeVar
 
 from infobot.domain.accessibility import Finding
-from infobot.domain.render import Rendered
+from infobot.domain.render import Card, Post, Rendered
 from infobot.domain.schedule import DayState
 from infobot.domain.versions import Version
 from infobot.service.checks import CheckResult
@@ -28,6 +28,20 @@ OMIT_NONE = {"omit_none": True}
 
 # -- how a story looks on each platform ---------------------------------------------------
 @dataclass(frozen=True)
+class CardView:
+    """The link card a post carries (Bluesky): what it opens, its title and description."""
+
+    url: str
+    title: str
+    description: str
+    picture: bool
+
+    @classmethod
+    def of(cls, card: Card) -> CardView:
+        return cls(card.uri or card.url, card.title, card.description, bool(card.thumb_size))
+
+
+@dataclass(frozen=True)
 class PostView:
     text: str
     length: int
@@ -36,6 +50,22 @@ class PostView:
     image_alt: str | None = field(default=None, metadata=OMIT_NONE)
     #: In a bilingual campaign: the post's languages, its first language first ("cy", "en").
     languages: list[str] | None = field(default=None, metadata=OMIT_NONE)
+    #: where links open when that is not their text (tracking behind a Bluesky link)
+    opens: list[str] | None = field(default=None, metadata=OMIT_NONE)
+    card: CardView | None = field(default=None, metadata=OMIT_NONE)  # only with a card
+
+    @classmethod
+    def of(cls, post: Post, bilingual: bool = False) -> PostView:
+        return cls(
+            post.text,
+            post.length,
+            post.limit,
+            post.image or None,
+            post.image_alt if post.image else None,
+            [post.language, *post.more_languages] if bilingual else None,
+            [target for _text, target in post.links] or None,
+            CardView.of(post.card) if post.card is not None else None,
+        )
 
 
 @dataclass(frozen=True)
@@ -43,21 +73,13 @@ class RenderedView:
     ok: bool
     posts: list[PostView]
     problems: list[str]
+    #: the link in a reply, the link card, who may reply and quote (only when there are any)
+    notes: list[str] | None = field(default=None, metadata=OMIT_NONE)
 
     @classmethod
     def of(cls, rendered: Rendered) -> RenderedView:
-        posts = [
-            PostView(
-                p.text,
-                p.length,
-                p.limit,
-                p.image or None,
-                p.image_alt if p.image else None,
-                [p.language, *p.more_languages] if rendered.bilingual else None,
-            )
-            for p in rendered.posts
-        ]
-        return cls(rendered.ok, posts, list(rendered.problems))
+        posts = [PostView.of(p, rendered.bilingual) for p in rendered.posts]
+        return cls(rendered.ok, posts, list(rendered.problems), list(rendered.notes) or None)
 
 
 @dataclass(frozen=True)

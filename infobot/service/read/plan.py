@@ -19,7 +19,7 @@ from infobot.domain.schedule import DayState
 from infobot.service.checks import StoryChecker
 from infobot.service.impact.spending import X, cost_of_posts
 from infobot.service.read.models import PreviewDay, RenderedView
-from infobot.store import campaigns, elections, slots, stories
+from infobot.store import campaigns, elections, linkcards, slots, stories
 from infobot.store.campaigns import CampaignState
 from infobot.store.db import Database
 from infobot.store.models import Slot, Story
@@ -172,6 +172,9 @@ class PlanReads:
     def preview(self, days: int) -> list[PreviewDay]:
         with self.db.read() as session:
             plan = self.planner.plan(session, days)
+            cards = linkcards.of_stories(
+                session, [e.story.id for e in plan if e.story is not None and e.state in COMING]
+            )
         out: list[PreviewDay] = []
         for entry in plan:
             story = entry.story
@@ -179,7 +182,7 @@ class PlanReads:
             problems: list[str] = []
             x_cost = None
             if story is not None and entry.state in COMING:
-                check = self.checker.check(stories.to_input(story))
+                check = self.checker.check(stories.to_input(story), cards.get(story.id))
                 platforms = {n: RenderedView.of(r) for n, r in check.rendered.items()}
                 problems = check.problems
                 if self.pricing is not None and X in check.rendered:

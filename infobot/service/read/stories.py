@@ -25,7 +25,7 @@ from infobot.service.read.models import (
     StorySummary,
     clamp_page,
 )
-from infobot.store import deliveries, events, stories
+from infobot.store import deliveries, events, linkcards, stories
 from infobot.store.db import Database
 
 
@@ -78,7 +78,8 @@ class StoryReads:
             position = stories.queue_position(session, story)
             sent = deliveries.of_story(session, story.id)
             history = events.of_story(session, story.id)
-        preview = preview_of(self.checker.check(stories.to_input(story)))
+            card = linkcards.of_stories(session, [story.id]).get(story.id)
+        preview = preview_of(self.checker.check(stories.to_input(story), card))
         return StoryDetail.of(story, position, sent, history, preview, self.timezone)
 
     def status_of(self, story_id: int) -> str:
@@ -111,7 +112,10 @@ class StoryReads:
             found = stories.with_status(
                 session, self.campaign_id, draft, offset=(page - 1) * per_page, limit=per_page
             )
-        items = [ReviewItem(s, self.checker.check(stories.to_input(s))) for s in found]
+            cards = linkcards.of_stories(session, [s.id for s in found])
+        items = [
+            ReviewItem(s, self.checker.check(stories.to_input(s), cards.get(s.id))) for s in found
+        ]
         return Paged(items, total, page, per_page)
 
     def live_posts(self, story_id: int) -> list[LivePost]:
@@ -145,6 +149,7 @@ class StoryReads:
         saved), with what stops it and its personal-data warnings."""
         with self.db.read() as session:
             story = stories.get(session, story_id, self.campaign_id)
+            card = linkcards.of_stories(session, [story.id]).get(story.id)
         current = stories.to_input(story)
         values: dict[str, object] = {k: v for k, v in current.flat().items() if v not in (None, "")}
         values.update(changes)
@@ -159,4 +164,4 @@ class StoryReads:
         )
         if story_input is None:
             return Preview({}, [f"{p.field}: {p.message}" for p in problems], [])
-        return preview_of(self.checker.check(story_input))
+        return preview_of(self.checker.check(story_input, card))
