@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from infobot.runtime.metrics import DatabaseCollector
     from infobot.runtime.runner import Runner, ServerStarter
     from infobot.service.editorial import Editorial
+    from infobot.service.media import MediaFolder
     from infobot.service.manual import ManualPosting
     from infobot.service.publisher import Publisher
     from infobot.service.read import Reads
@@ -122,6 +123,16 @@ class App:
         with self.db.read() as session:
             return campaigns.calendar(session, self.campaign_id)
 
+    @cached_property
+    def media(self) -> MediaFolder:
+        """The folder of the stories' pictures (``INFOBOT_MEDIA_DIR``)."""
+        from infobot.service.media import MediaFolder
+        from infobot.settings_intake import default_media_dir
+
+        settings = self.settings
+        root = settings.media_dir or default_media_dir(settings.database_url)
+        return MediaFolder(root, settings.media_max_bytes)
+
     # -- services --------------------------------------------------------------------------
     @cached_property
     def checker(self) -> StoryChecker:
@@ -149,6 +160,7 @@ class App:
                 self.campaign_id,
                 self.checker,
                 require_consent=self.settings.require_consent,
+                media=self.media,
             ),
             plan=PlanReads(db, planner, self.checker),
             calendar=CalendarReads(db, planner),
@@ -171,6 +183,7 @@ class App:
                 rules,
                 self.checker,
                 self.platforms,
+                self.media,
             )
         )
 
@@ -185,6 +198,7 @@ class App:
             self.render_options,
             worker=worker,
             rng=rng,
+            media=self.media,
         )
 
     def manual(self) -> ManualPosting:

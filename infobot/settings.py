@@ -24,6 +24,7 @@ from pydantic_settings import (
 )
 
 from infobot.domain.errors import ConfigError
+from infobot.settings_intake import INTAKE_SECRET_FIELDS, IntakeSettings
 
 ENV_PREFIX = "INFOBOT_"
 DEFAULT_CONFIG = Path("config/infobot.toml")
@@ -79,7 +80,7 @@ def _split_list(value: Any) -> Any:
     return value
 
 
-class Settings(BaseSettings):
+class Settings(BaseSettings, IntakeSettings):
     model_config = SettingsConfigDict(
         env_prefix=ENV_PREFIX,
         env_nested_delimiter="__",
@@ -344,6 +345,7 @@ SECRET_FIELDS: frozenset[str] = frozenset(
         "bluesky.app_password",
         "web_session_secret",
     }
+    | INTAKE_SECRET_FIELDS
 )
 
 

@@ -14,7 +14,8 @@ from infobot.domain.validate import validate_record
 from infobot.domain.validate.values import _web_address
 from infobot.service import audit
 from infobot.service.importing import _imported_after_json
-from infobot.service.media import LocalPictures, local_pictures
+from infobot.service.media import LocalPictures, MediaFolder, local_pictures
+from tests.support.pictures import png
 
 # Computed with the code as it was before the speed-ups: existing databases hold these.
 KNOWN_FINGERPRINTS = [
@@ -116,11 +117,12 @@ def test_imported_event_json_is_unchanged(source: str) -> None:
 
 
 def test_image_cache_gives_the_same_answers(tmp_path: Path) -> None:
-    (tmp_path / "a.jpg").write_bytes(b"\xff\xd8")
-    cache = LocalPictures()
+    (tmp_path / "a.jpg").write_bytes(png())
+    media = MediaFolder(tmp_path)
+    cache = LocalPictures(media)
     for image in ["a.jpg", "a.jpg", "missing.jpg", "missing.jpg", "a.txt", "./a.jpg"]:
         raw = {"body": "b", "consent_by": "c", "consent_date": "2026-01-02"}
         raw |= {"image": image, "image_alt": "alt"}
-        cached = validate_record(raw, file="f.csv", line=2, images=cache.under(tmp_path))
-        plain = validate_record(raw, file="f.csv", line=2, images=local_pictures(tmp_path))
+        cached = validate_record(raw, file="f.csv", line=2, images=cache)
+        plain = validate_record(raw, file="f.csv", line=2, images=local_pictures(media))
         assert cached == plain

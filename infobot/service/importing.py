@@ -116,7 +116,13 @@ def _import_files(
     labels: Sequence[str] | None,
 ) -> ImportReport:
     settings = app.settings
-    loaded = load(paths, require_consent=settings.require_consent, progress=progress, labels=labels)
+    loaded = load(
+        paths,
+        require_consent=settings.require_consent,
+        progress=progress,
+        labels=labels,
+        media=app.media,
+    )
     report = ImportReport(rows=loaded.rows_seen, dry_run=dry_run, notes=list(loaded.notes))
     problems = list(loaded.problems)
     items = list(loaded.items)

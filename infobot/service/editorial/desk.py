@@ -18,6 +18,7 @@ from infobot.domain.errors import UserError
 from infobot.domain.story import StoryStatus
 from infobot.service import audit
 from infobot.service.checks import StoryChecker
+from infobot.service.media import MediaFolder
 from infobot.service.pool import PlatformPool
 from infobot.store import campaigns, events, stories
 from infobot.store.db import Database
@@ -43,6 +44,7 @@ class DeskParts:
     rules: EditorialRules
     checker: StoryChecker  # approval's checks against every enabled platform
     platforms: PlatformPool  # withdrawal deletes the live posts
+    media: MediaFolder | None = None  # where a story's picture is (None: no local pictures)
 
 
 class Desk:
@@ -54,6 +56,7 @@ class Desk:
         self.rules = parts.rules
         self.checker = parts.checker
         self.platforms = parts.platforms
+        self.media = parts.media
 
     def now(self) -> datetime:
         return self.clock.now()

@@ -26,7 +26,7 @@ from typing import NamedTuple
 from infobot.domain.errors import Problem
 from infobot.domain.story import StoryInput
 from infobot.domain.validate import validate_record
-from infobot.service.media import LocalPictures
+from infobot.service.media import LocalPictures, MediaFolder
 
 __all__ = ["EXTENSIONS", "LoadResult", "Parsed", "RawRecord", "load"]
 
@@ -178,8 +178,12 @@ def load(
     require_consent: bool = True,
     progress: Callable[[int, int], None] | None = None,
     labels: Sequence[str] | None = None,
+    media: MediaFolder | None = None,
 ) -> LoadResult:
     """Read and validate every story in ``paths`` (files, or folders of Markdown files).
+
+    A story's picture is named by its path in ``media`` (the media folder); without a
+    media folder a local picture is refused.
 
     ``progress(done, total)`` is called now and then with bytes read so far. ``labels``
     names each path in problems and sources (default: the path as given), e.g. the
@@ -190,7 +194,7 @@ def load(
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _load(paths, require_consent, progress, labels)
+        return _load(paths, require_consent, progress, labels, media)
     finally:
         if collecting:
             gc.enable()
@@ -201,10 +205,11 @@ def _load(
     require_consent: bool,
     progress: Callable[[int, int], None] | None,
     labels: Sequence[str] | None = None,
+    media: MediaFolder | None = None,
 ) -> LoadResult:
     result = LoadResult()
     seen: dict[bytes, Parsed] = {}  # by fingerprint (as bytes: 100,000 of them add up)
-    pictures = LocalPictures()  # each picture path is looked for once
+    pictures = LocalPictures(media)  # each picture name is looked for once
     sizes = [_size(Path(p)) for p in paths]
     total = sum(sizes)
     done_before = 0
@@ -242,7 +247,7 @@ def _load(
                     line=item.line,
                     field_lines=item.field_lines,
                     require_consent=require_consent and item.require_consent,
-                    images=pictures.under(item.base_dir),
+                    images=pictures,
                 )
                 if item.problems:
                     result.problems.extend(item.problems)

@@ -7,6 +7,7 @@ many thousands of stories.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from infobot.domain.story import StoryStatus
 from infobot.domain.validate import validate_record
@@ -26,6 +27,9 @@ from infobot.service.read.models import (
 from infobot.store import deliveries, events, stories
 from infobot.store.db import Database
 
+if TYPE_CHECKING:
+    from infobot.service.media import MediaFolder
+
 
 def preview_of(check: CheckResult) -> Preview:
     platforms = {name: RenderedView.of(r) for name, r in check.rendered.items()}
@@ -34,12 +38,19 @@ def preview_of(check: CheckResult) -> Preview:
 
 class StoryReads:
     def __init__(
-        self, db: Database, campaign_id: int, checker: StoryChecker, *, require_consent: bool
+        self,
+        db: Database,
+        campaign_id: int,
+        checker: StoryChecker,
+        *,
+        require_consent: bool,
+        media: MediaFolder | None = None,
     ) -> None:
         self.db = db
         self.campaign_id = campaign_id
         self.checker = checker
         self.require_consent = require_consent
+        self.media = media
 
     def listing(self, status: str | None = None, limit: int | None = None) -> list[StorySummary]:
         """Queue order first (approved, by position), then everything else newest first."""
@@ -132,7 +143,7 @@ class StoryReads:
             file=f"story #{story_id}",
             line=None,
             require_consent=self.require_consent,
-            images=local_pictures(),
+            images=local_pictures(self.media),
         )
         if story_input is None:
             return Preview({}, [f"{p.field}: {p.message}" for p in problems], [])
