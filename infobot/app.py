@@ -11,14 +11,14 @@ from __future__ import annotations
 import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from functools import cached_property
 from typing import TYPE_CHECKING
 
 from infobot.clock import Clock, ShiftedClock, SystemClock
 from infobot.domain.calendar import CampaignCalendar
 from infobot.domain.render import RenderOptions
-from infobot.domain.schedule import PostingSchedule
+from infobot.domain.schedule import DayState, PostingSchedule
 from infobot.service.checks import StoryChecker
 from infobot.service.pool import PlatformPool
 from infobot.store import campaigns
@@ -33,8 +33,14 @@ if TYPE_CHECKING:
     from infobot.runtime.metrics import DatabaseCollector
     from infobot.runtime.runner import Runner, ServerStarter
     from infobot.service.editorial import Editorial
-    from infobot.service.media import MediaFolder
+    from infobot.service.intake import IntakeSwitches
+    from infobot.service.intake.mail import LinkMailer
+    from infobot.service.intake.public import PublicStories
+    from infobot.service.intake.retention import Retention
+    from infobot.service.intake.share import IntakeRules, ShareDesk
+    from infobot.service.intake.storyteller import StorytellerDesk
     from infobot.service.manual import ManualPosting
+    from infobot.service.media import MediaFolder
     from infobot.service.publisher import Publisher
     from infobot.service.read import Reads
     from infobot.service.read.plan import Planner
@@ -256,3 +262,82 @@ class App:
         from infobot.runtime.metrics import DatabaseCollector
 
         return DatabaseCollector(self.db, self.planner, self.platforms.enabled)
+
+    # -- stories from the public (issue 16) ----------------------------------------------
+    def intake_switches(self, campaign: str) -> IntakeSwitches | None:
+        """Whether the share form and the public page of the campaign named ``campaign``
+        are open (None: there is no such campaign).
+
+        Until campaigns live in the database with their own switches, the settings
+        ``INFOBOT_SHARE_FORM`` and ``INFOBOT_PUBLIC_PAGE`` open them for the configured
+        campaign only. This is the one place to read the campaign row's switches instead.
+        """
+        from infobot.service.intake import IntakeSwitches
+
+        if campaign != self.settings.campaign_name:
+            return None
+        return IntakeSwitches(
+            self.campaign_id,
+            campaign,
+            share_form=self.settings.share_form,
+            public_page=self.settings.public_page,
+        )
+
+    @cached_property
+    def intake_rules(self) -> IntakeRules:
+        from infobot.service.intake.share import IntakeRules
+
+        settings = self.settings
+        return IntakeRules(
+            per_address=settings.share_limit_per_address,
+            per_campaign=settings.share_limit_per_campaign,
+            retention=timedelta(days=settings.share_retention_days),
+        )
+
+    def share(self, campaign_id: int) -> ShareDesk:
+        from infobot.service.intake.share import ShareDesk
+
+        return ShareDesk(
+            self.db, self.clock, campaign_id, self.media, self.intake_rules, self.settings.tz
+        )
+
+    def storyteller(self) -> StorytellerDesk:
+        from infobot.domain.intake import platform_name
+        from infobot.service.intake.storyteller import StorytellerDesk, planned_days
+
+        def plan(days: int) -> list[tuple[date, DayState, int | None]]:
+            with self.db.read() as session:
+                found = self.planner.plan(session, days)
+            return [(d.day, d.state, d.story.id if d.story else None) for d in found]
+
+        return StorytellerDesk(
+            self.db,
+            self.clock,
+            retention=self.intake_rules.retention,
+            withdraw=self.editorial().withdraw,
+            alert=self.alerts.raise_once,
+            planned_day=planned_days(plan),
+            platform_names=platform_name,
+        )
+
+    def retention(self) -> Retention:
+        from infobot.service.intake.retention import Retention
+
+        return Retention(self.db, self.clock, self.media, retention=self.intake_rules.retention)
+
+    def public_stories(self, campaign_id: int) -> PublicStories:
+        from infobot.domain.intake import platform_name
+        from infobot.service.intake.public import PublicStories
+
+        return PublicStories(self.db, campaign_id, self.media, platform_name)
+
+    @cached_property
+    def link_mailer(self) -> LinkMailer:
+        from infobot.service.intake.mail import LinkMailer
+
+        url = self.settings.mail_url
+        return LinkMailer(
+            url.get_secret_value() if url else None,
+            campaign=self.settings.campaign_name,
+            retention_days=self.settings.share_retention_days,
+        )

@@ -82,7 +82,9 @@ _MISSING = {
     "role": "Enter your role, for example Paramedic",
     "organisation": "Enter the name of your organisation",
 }
-_EMAIL = re.compile(r"[^@\s]+@[^@\s.]+(\.[^@\s.]+)+")
+#: An address to send to: one mailbox (no comma, space, quote or line break to smuggle in
+#: another recipient or a header).
+_EMAIL = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+")
 
 
 @dataclass(frozen=True)
@@ -207,3 +209,11 @@ def token_digest(token: str) -> str:
 def erased_fingerprint(story_id: int) -> str:
     """An erased story's fingerprint: unique, and derived from nothing the storyteller wrote."""
     return hashlib.sha256(f"erased story {story_id}".encode()).hexdigest()
+
+
+PLATFORM_NAMES = {"x": "X", "mastodon": "Mastodon", "bluesky": "Bluesky", "outbox": "Outbox"}
+
+
+def platform_name(name: str) -> str:
+    """A platform as people name it: ``x`` is X, ``mastodon`` Mastodon."""
+    return PLATFORM_NAMES.get(name, name[:1].upper() + name[1:])

@@ -51,9 +51,7 @@ ALLOWED: dict[StoryAction, frozenset[StoryStatus]] = {
     StoryAction.APPROVE: frozenset(
         {StoryStatus.SUBMITTED, StoryStatus.DRAFT, StoryStatus.REJECTED}
     ),
-    StoryAction.REJECT: frozenset(
-        {StoryStatus.SUBMITTED, StoryStatus.DRAFT, StoryStatus.APPROVED}
-    ),
+    StoryAction.REJECT: frozenset({StoryStatus.SUBMITTED, StoryStatus.DRAFT, StoryStatus.APPROVED}),
     StoryAction.QUEUE: frozenset({StoryStatus.APPROVED}),
     StoryAction.PIN: frozenset({StoryStatus.DRAFT, StoryStatus.APPROVED}),
     StoryAction.WITHDRAW: frozenset(s for s in StoryStatus if s is not StoryStatus.WITHDRAWN),

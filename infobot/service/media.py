@@ -131,9 +131,10 @@ class MediaFolder:
             picture = clean(data)
         except NotAPicture as exc:
             raise UserError(f"the file cannot be used as a picture: {exc}") from None
-        return self._store(picture)
+        return self.store(picture)
 
-    def _store(self, picture: Picture) -> str:
+    def store(self, picture: Picture) -> str:
+        """Write a cleaned picture under its content name (atomically); its name."""
         folder = self.root
         folder.mkdir(parents=True, exist_ok=True)
         target = folder / picture.name
@@ -182,4 +183,3 @@ class LocalPictures:
 def local_pictures(media: MediaFolder | None) -> ImageCheck:
     """A check for a single record, looked for afresh."""
     return LocalPictures(media)
-
