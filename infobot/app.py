@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from infobot.runtime.runner import Runner, ServerStarter
     from infobot.service.editorial import Editorial
     from infobot.service.intake import IntakeSwitches
+    from infobot.service.intake.inbox import Inbox
     from infobot.service.intake.mail import LinkMailer
     from infobot.service.intake.public import PublicStories
     from infobot.service.intake.retention import Retention
@@ -330,6 +331,11 @@ class App:
         from infobot.service.intake.public import PublicStories
 
         return PublicStories(self.db, campaign_id, self.media, platform_name)
+
+    def inbox(self) -> Inbox:
+        from infobot.service.intake.inbox import Inbox
+
+        return Inbox(self.db, self.campaign_id)
 
     @cached_property
     def link_mailer(self) -> LinkMailer:

@@ -31,6 +31,7 @@ from infobot.service.signin import SignInGuard
 from infobot.service.users import Account
 from infobot.web import csrf
 from infobot.web.auth import Identifier, KnownBrowsers, UnreadableHeader, parse_proxies
+from infobot.web.formtoken import FormTokens
 
 if TYPE_CHECKING:
     from infobot.app import App
@@ -65,6 +66,10 @@ class Web:
         self.known = KnownBrowsers(
             self.session_secret, app.clock, secure=settings.web_cookie_secure
         )
+        #: Signs the public forms' tokens (they have no session): infobot.web.formtoken.
+        self.form_tokens = FormTokens(self.session_secret, app.clock)
+        #: The public page and feed as last built: (campaign id, kind, version) -> body.
+        self.public_pages: dict[tuple[int, str, str], bytes] = {}
         self.identifier = Identifier(
             self.accounts,
             app.clock,
@@ -172,6 +177,7 @@ def shorten(text: str | None, width: int = 60) -> str:
 
 
 STATUS_LABELS = {
+    "submitted": "New from the form",
     "draft": "Waiting for review",
     "approved": "Approved",
     "scheduled": "Being posted",
@@ -191,6 +197,7 @@ STATUS_LABELS = {
     "claimed": "Being posted",
 }
 STATUS_COLOURS = {
+    "submitted": "govuk-tag--purple",
     "draft": "govuk-tag--yellow",
     "approved": "govuk-tag--green",
     "posted": "govuk-tag--blue",

@@ -12,6 +12,7 @@ from starlette.responses import Response
 
 from infobot.domain.errors import UserError, ValidationFailed
 from infobot.domain.fields import FIELD_TEXTS
+from infobot.domain.story import StoryStatus
 from infobot.web.core import Ctx, Page, Web
 
 #: The story fields the team edits on the web page, with labels and hints. A pin date is
@@ -48,11 +49,14 @@ async def queue(ctx: Ctx) -> Response:
     page = ctx.query_int("page")
     overview = await ctx.call(ctx.app.reads.stories.queue_page, page)
     status = await ctx.call(ctx.app.reads.campaign.status)
+    new_total, new_stories = await ctx.call(ctx.app.inbox().new_from_form)
     return ctx.render(
         "queue.html",
         title="Queue",
         overview=overview,
         status=status,
+        new_total=new_total,
+        new_stories=new_stories,
         today=ctx.app.clock.now().astimezone(ctx.app.settings.tz).date(),
     )
 
@@ -109,6 +113,7 @@ async def story_page(
 ) -> Response:
     story_id = ctx.int_param("id")
     data = await ctx.call(ctx.app.reads.stories.show, story_id)
+    consent = await ctx.call(ctx.app.inbox().consent_of, story_id)
     shown = values or {name: _text(getattr(data, name)) for name in FIELD_NAMES}
     return ctx.render(
         "story.html",
@@ -119,7 +124,30 @@ async def story_page(
         fields=FIELDS,
         errors=errors or [],
         preview=data,
+        consent=consent,
+        media_mb=_media_mb(ctx),
     )
+
+
+def _media_mb(ctx: Ctx) -> int:
+    return max(1, round(ctx.app.media.max_bytes / (1024 * 1024)))
+
+
+async def _upload_picture(ctx: Ctx, values: dict[str, str]) -> list[tuple[str, str]]:
+    """A picture uploaded with the form: cleaned, stored in the media folder under a name
+    made from its content, and set as the story's image. The problem, if any."""
+    upload = ctx.upload("image_file")
+    if upload is None or not upload.filename:
+        return []
+    media = ctx.app.media
+    try:
+        data = await ctx.call(media.read_limited, upload.file)
+        values["image"] = await ctx.call(media.add, data)
+    except UserError as exc:
+        return [("image_file", _sentence(str(exc), ""))]
+    finally:
+        await upload.close()
+    return []
 
 
 def _text(value: Any) -> str:
@@ -129,13 +157,18 @@ def _text(value: Any) -> str:
 async def story_edit(ctx: Ctx) -> Response:
     story_id = ctx.int_param("id")
     values = _submitted(ctx)
+    refused = await _upload_picture(ctx, values)
+    if refused:
+        return await story_page(ctx, refused, values, status=400)
     before = await ctx.call(ctx.app.reads.stories.status_of, story_id)
     try:
         story = await ctx.call(ctx.app.editorial().edit, story_id, values, actor=ctx.actor)
     except ValidationFailed as exc:
         return await story_page(ctx, _errors(exc), values, status=400)
     lines = []
-    if story.status != before:  # only approval is undone by an edit
+    if story.status != before and before == StoryStatus.SUBMITTED:
+        lines.append("It came from the share form and is a draft now: it needs approving.")
+    elif story.status != before:  # only approval is undone by an edit
         lines.append("It was approved, so it is back in draft: it needs approving again.")
     ctx.flash(f"Saved story #{story_id}.", lines=lines)
     return ctx.redirect(f"/stories/{story_id}")
@@ -152,18 +185,28 @@ async def new_form(ctx: Ctx) -> Response:
     values = {name: "" for name in FIELD_NAMES}
     values["language"] = "en"
     return ctx.render(
-        "story_new.html", title="Add a story", values=values, fields=FIELDS, errors=[]
+        "story_new.html",
+        title="Add a story",
+        values=values,
+        fields=FIELDS,
+        errors=[],
+        media_mb=_media_mb(ctx),
     )
 
 
 async def new_story(ctx: Ctx) -> Response:
     values = _submitted(ctx)
-    try:
-        story = await ctx.call(ctx.app.editorial().add, values, actor=ctx.actor, source="web")
-    except UserError as exc:  # ValidationFailed names its fields; others are one sentence
-        errors = (
-            _errors(exc) if isinstance(exc, ValidationFailed) else [("", _sentence(str(exc), ""))]
-        )
+    errors = await _upload_picture(ctx, values)
+    if not errors:
+        try:
+            story = await ctx.call(ctx.app.editorial().add, values, actor=ctx.actor, source="web")
+        except UserError as exc:  # ValidationFailed names its fields; others are one sentence
+            errors = (
+                _errors(exc)
+                if isinstance(exc, ValidationFailed)
+                else [("", _sentence(str(exc), ""))]
+            )
+    if errors:
         return ctx.render(
             "story_new.html",
             code=400,
@@ -171,6 +214,7 @@ async def new_story(ctx: Ctx) -> Response:
             values=values,
             fields=FIELDS,
             errors=errors,
+            media_mb=_media_mb(ctx),
         )
     ctx.flash(f"Added story #{story.id} as a draft. An approver reviews it next.")
     return ctx.redirect(f"/stories/{story.id}")
