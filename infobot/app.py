@@ -247,6 +247,7 @@ class App:
             self.publisher(worker),
             self.alerts,
             worker=worker,
+            erase=self.retention().erase_due,
         )
 
     def runner(self, servers: Sequence[ServerStarter] = ()) -> Runner:

@@ -12,7 +12,18 @@ from typing import Any
 import click
 
 from infobot import __version__
-from infobot.cli import campaign, dbcmd, importing, posting, runcmd, stories, users, views, webcmd
+from infobot.cli import (
+    campaign,
+    dbcmd,
+    importing,
+    posting,
+    runcmd,
+    share,
+    stories,
+    users,
+    views,
+    webcmd,
+)
 from infobot.cli.common import Env
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
@@ -61,6 +72,8 @@ cli.add_command(dbcmd.db)
 cli.add_command(dbcmd.backup)
 cli.add_command(webcmd.web)
 cli.add_command(users.users)
+cli.add_command(share.media)
+cli.add_command(share.share)
 
 
 def main(argv: list[str] | None = None) -> None:

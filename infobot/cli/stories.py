@@ -82,6 +82,7 @@ def add(env: Env, /, pin_date: date | None, by: str | None, **fields: str | None
     "--status",
     type=click.Choice(
         [
+            "submitted",
             "draft",
             "approved",
             "scheduled",

@@ -19,6 +19,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -28,6 +29,7 @@ from infobot.domain.calendar import CampaignCalendar
 from infobot.domain.delivery import DeliveryStatus
 from infobot.domain.schedule import PostingSchedule, SlotStatus
 from infobot.runtime.alerts import Alerter
+from infobot.service.intake.retention import Erasure
 from infobot.service.publisher import Publisher
 from infobot.service.read.plan import Planner
 from infobot.service.read.status import situation
@@ -63,6 +65,7 @@ class Daemon:
         alerts: Alerter,
         *,
         worker: str,
+        erase: Callable[[], Erasure] | None = None,
     ) -> None:
         self.db = db
         self.clock = clock
@@ -71,6 +74,8 @@ class Daemon:
         self.publisher = publisher
         self.alerts = alerts
         self.worker = worker
+        #: Erases withdrawn stories past the retention period (infobot.service.intake).
+        self.erase = erase
 
     # -- heartbeat -----------------------------------------------------------------------
     def beat(self, state: DaemonState = DaemonState.RUNNING) -> None:
@@ -96,6 +101,11 @@ class Daemon:
             day += timedelta(days=1)
         self._open_deliveries(now, schedule, report)
         self._watch()
+        if self.erase is not None:
+            erased = self.erase()
+            if erased.story_ids:
+                listed = ", ".join(f"#{story_id}" for story_id in erased.story_ids)
+                report.add(f"erased the personal fields of withdrawn stories {listed}")
         return report
 
     def _day(
