@@ -32,7 +32,9 @@ MB = 1024 * 1024
 
 
 def _megabytes(size: int) -> str:
-    return f"{size / MB:.1f} MB"
+    """A size as people read it: 10 MB, 2.5 MB, 0.1 MB."""
+    text = f"{size / MB:.1f}".removesuffix(".0")
+    return f"{text} MB"
 
 
 class MediaFolder:
@@ -118,6 +120,11 @@ class MediaFolder:
         if len(data) > self.max_bytes:
             raise UserError(self.too_big_message())
         return data
+
+    @property
+    def limit_words(self) -> str:
+        """The largest picture taken, as people read it ("10 MB")."""
+        return _megabytes(self.max_bytes)
 
     def too_big_message(self) -> str:
         return f"the picture is too big: choose one smaller than {_megabytes(self.max_bytes)}"

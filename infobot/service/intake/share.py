@@ -131,8 +131,8 @@ class ShareDesk:
         if image is None:
             return None
         if len(image) > self.media.max_bytes:
-            size = self.media.max_bytes / (1024 * 1024)
-            problems.append(("image", f"The picture must be smaller than {size:.0f} MB"))
+            limit = self.media.limit_words
+            problems.append(("image", f"The picture must be smaller than {limit}"))
             return None
         try:
             return clean(image)

@@ -40,10 +40,6 @@ def _switches(visit: Visit, page: str) -> IntakeSwitches:
     return found
 
 
-def _megabytes(visit: Visit) -> int:
-    return max(1, round(visit.app.media.max_bytes / (1024 * 1024)))
-
-
 def _form_page(
     visit: Visit,
     switches: IntakeSwitches,
@@ -73,7 +69,7 @@ def _form_page(
         errors=errors or [],
         limits=LIMITS,
         labels=LABELS,
-        max_mb=_megabytes(visit),
+        max_size=visit.app.media.limit_words,
         honeypot=HONEYPOT,
         token_field=FIELD,
         token=visit.tokens.issue(f"share:{switches.name}"),
@@ -97,8 +93,8 @@ async def share_send(visit: Visit) -> Response:
     switches = _switches(visit, "share_form")
     if visit.too_big:
         message = (
-            f"The picture must be smaller than {_megabytes(visit)} MB. Your answers could not "
-            "be kept: please fill in the form again."
+            f"The picture must be smaller than {visit.app.media.limit_words}. Your answers "
+            "could not be kept: please fill in the form again."
         )
         return _form_page(visit, switches, code=413, errors=[("image", message)])
     values = _answers(visit)

@@ -125,12 +125,12 @@ async def story_page(
         errors=errors or [],
         preview=data,
         consent=consent,
-        media_mb=_media_mb(ctx),
+        media_size=_media_size(ctx),
     )
 
 
-def _media_mb(ctx: Ctx) -> int:
-    return max(1, round(ctx.app.media.max_bytes / (1024 * 1024)))
+def _media_size(ctx: Ctx) -> str:
+    return ctx.app.media.limit_words
 
 
 async def _upload_picture(ctx: Ctx, values: dict[str, str]) -> list[tuple[str, str]]:
@@ -190,7 +190,7 @@ async def new_form(ctx: Ctx) -> Response:
         values=values,
         fields=FIELDS,
         errors=[],
-        media_mb=_media_mb(ctx),
+        media_size=_media_size(ctx),
     )
 
 
@@ -214,7 +214,7 @@ async def new_story(ctx: Ctx) -> Response:
             values=values,
             fields=FIELDS,
             errors=errors,
-            media_mb=_media_mb(ctx),
+            media_size=_media_size(ctx),
         )
     ctx.flash(f"Added story #{story.id} as a draft. An approver reviews it next.")
     return ctx.redirect(f"/stories/{story.id}")
