@@ -73,7 +73,9 @@ def test_stories_add_looks_for_the_image_in_the_media_folder(cli: Cli, tmp_path:
     assert cli.sql("SELECT image FROM stories") == [("nurse.png",)]
 
 
-def test_the_media_folder_can_be_set(cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_media_folder_can_be_set(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     elsewhere = tmp_path / "pictures"
     elsewhere.mkdir()
     (elsewhere / "nurse.png").write_bytes(png())

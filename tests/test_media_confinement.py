@@ -171,7 +171,7 @@ def test_a_jpeg_with_gps_is_uploaded_without_its_metadata(
 def test_a_path_changed_behind_the_teams_back_is_refused_at_posting(
     app: App, bluesky: BlueskyHarness, tmp_path: Path, places: tuple[Path, Path]
 ) -> None:
-    media, secret = places
+    _, secret = places
     story_id = _approved_with(app, "ok.png")
     with app.db.write() as session:  # as an old database, or someone with SQL access
         session.execute(update(Story).where(Story.id == story_id).values(image=str(secret)))

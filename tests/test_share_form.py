@@ -92,7 +92,9 @@ def test_a_story_arrives_as_submitted_with_its_consent_record(site: Site) -> Non
     assert record[5:7] == ("Jo Bloggs", "jo@example.org")
     token = link.rsplit("/", 1)[1]
     assert len(token) >= 32  # 192 random bits, URL-safe
-    assert record[7] == token_digest(token) and token not in str(site.sql("SELECT * FROM submissions"))
+    assert record[7] == token_digest(token) and token not in str(
+        site.sql("SELECT * FROM submissions")
+    )
     (event,) = site.sql("SELECT actor, action, message FROM events WHERE story_id = ?", story_id)
     assert event[:2] == ("storyteller", "story.submitted")
     assert "consent text 1: post, role" in event[2]
