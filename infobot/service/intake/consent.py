@@ -1,4 +1,4 @@
-"""The consent text the share form shows in full, versioned: ``infobot/data/consent-N.txt``.
+"""The consent text the share form shows in full, versioned: ``infobot/data/consent_vN.txt``.
 
 The newest version (the highest N) is shown; a submission records the version its
 storyteller was shown. A changed text is a new file with the next number, never an edit of
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 DATA = Path(__file__).resolve().parent.parent.parent / "data"
-_NAME = re.compile(r"consent-(\d+)\.txt")
+_NAME = re.compile(r"consent_v(\d+)\.txt")
 
 
 @dataclass(frozen=True)
@@ -38,7 +38,7 @@ def _read(path: Path, version: str) -> ConsentText:
 @functools.cache
 def versions() -> dict[str, Path]:
     found = {}
-    for path in DATA.glob("consent-*.txt"):
+    for path in DATA.glob("consent_v*.txt"):
         match = _NAME.fullmatch(path.name)
         if match:
             found[str(int(match.group(1)))] = path
