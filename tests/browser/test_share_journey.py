@@ -181,9 +181,7 @@ def test_a_storyteller_shares_a_story_sees_it_posted_and_withdraws_it(
 
     team.goto("/audit", "the audit trail after the withdrawal")
     team.expect_text("Consent withdrawn by the storyteller through their private link", "main")
-    actions = server.sql(
-        "SELECT actor, action FROM events WHERE actor = 'storyteller' ORDER BY id"
-    )
+    actions = server.sql("SELECT actor, action FROM events WHERE actor = 'storyteller' ORDER BY id")
     assert actions == [
         ("storyteller", "story.submitted"),
         ("storyteller", "story.withdrawn"),
