@@ -17,7 +17,7 @@ from __future__ import annotations
 import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -29,7 +29,7 @@ from infobot.domain.costs import Pricing
 from infobot.domain.errors import NotFound
 from infobot.domain.render import RenderOptions
 from infobot.domain.render.types import Bilingual
-from infobot.domain.schedule import PostingSchedule
+from infobot.domain.schedule import DayState, PostingSchedule
 from infobot.service.checks import StoryChecker
 from infobot.service.pool import PlatformPool
 from infobot.store import campaigns, elections
@@ -53,8 +53,16 @@ if TYPE_CHECKING:
     from infobot.service.impact.reports import ImpactReads
     from infobot.service.impact.spending import XSpending
     from infobot.service.importing import Importer
+    from infobot.service.intake import IntakeSwitches
+    from infobot.service.intake.inbox import Inbox
+    from infobot.service.intake.mail import LinkMailer
+    from infobot.service.intake.public import PublicStories
+    from infobot.service.intake.retention import Retention
+    from infobot.service.intake.share import IntakeRules, ShareDesk
+    from infobot.service.intake.storyteller import StorytellerDesk
     from infobot.service.linkcards import LinkCards
     from infobot.service.manual import ManualPosting
+    from infobot.service.media import MediaFolder
     from infobot.service.publisher import Publisher
     from infobot.service.read import Reads
     from infobot.service.read.plan import Planner
@@ -75,6 +83,7 @@ def campaign_config(settings: Settings) -> CampaignConfig:
         platforms=tuple(settings.platforms),
         languages=default_languages(settings),
         share_form=settings.share_form,
+        stories_page=settings.public_page,
     )
 
 
@@ -306,6 +315,16 @@ class App:
         with self.db.read() as session:
             return campaigns.calendar(session, self.campaign_id)
 
+    @cached_property
+    def media(self) -> MediaFolder:
+        """The folder of the stories' pictures (``INFOBOT_MEDIA_DIR``)."""
+        from infobot.service.media import MediaFolder
+        from infobot.settings_intake import default_media_dir
+
+        settings = self.settings
+        root = settings.media_dir or default_media_dir(settings.database_url)
+        return MediaFolder(root, settings.media_max_bytes)
+
     # -- services --------------------------------------------------------------------------
     @cached_property
     def checker(self) -> StoryChecker:
@@ -338,6 +357,7 @@ class App:
                 self.checker,
                 require_consent=self.settings.require_consent,
                 timezone=self.settings.tz,
+                media=self.media,
             ),
             plan=PlanReads(db, planner, self.checker, self.x_pricing),
             calendar=CalendarReads(
@@ -366,6 +386,7 @@ class App:
                 self.checker,
                 self.platforms,
                 self.link_cards(),
+                self.media,
             )
         )
 
@@ -394,6 +415,7 @@ class App:
             worker=worker,
             rng=rng,
             guard=self.x_spending.refusal if self.x_spending.budget is not None else None,
+            media=self.media,
         )
 
     def manual(self) -> ManualPosting:
@@ -421,6 +443,7 @@ class App:
             self.campaign_id,
             timezone=self.settings.tz,
             require_consent=self.settings.require_consent,
+            media=self.media,
         )
 
     # -- the daemon ------------------------------------------------------------------------
@@ -456,6 +479,7 @@ class App:
             label=self.settings.campaign_name if self.several_running else "",
             impact=self.impact_job(),
             pinger=self.pinger,
+            erase=self.retention().erase_due,
         )
 
     @cached_property
@@ -555,6 +579,89 @@ class App:
             self.alerts,
             reader=self.engagement() if self.settings.engagement_reads else None,
             forecast=self.x_forecast,
+        )
+
+    # -- stories from the public (issue 16) ----------------------------------------------
+    def intake_switches(self, campaign: str) -> IntakeSwitches | None:
+        """Whether the share form and the public page of the campaign named ``campaign``
+        are open (None: there is no such campaign). Each campaign's row holds its own
+        switches (the Campaigns page, ``infobot campaign edit``); INFOBOT_SHARE_FORM and
+        INFOBOT_PUBLIC_PAGE set them for the campaign the settings describe."""
+        from infobot.service.intake import IntakeSwitches
+
+        with self.db.read() as session:
+            row = campaigns.by_name(session, campaign)
+            if row is None:
+                return None
+            return IntakeSwitches(
+                row.id,
+                row.name,
+                share_form=bool(row.share_form),
+                public_page=bool(row.stories_page),
+            )
+
+    @cached_property
+    def intake_rules(self) -> IntakeRules:
+        from infobot.service.intake.share import IntakeRules
+
+        settings = self.settings
+        return IntakeRules(
+            per_address=settings.share_limit_per_address,
+            per_campaign=settings.share_limit_per_campaign,
+            retention=timedelta(days=settings.share_retention_days),
+        )
+
+    def share(self, campaign_id: int) -> ShareDesk:
+        from infobot.service.intake.share import ShareDesk
+
+        return ShareDesk(
+            self.db, self.clock, campaign_id, self.media, self.intake_rules, self.settings.tz
+        )
+
+    def storyteller(self) -> StorytellerDesk:
+        from infobot.domain.intake import platform_name
+        from infobot.service.intake.storyteller import StorytellerDesk, planned_days
+
+        def plan(days: int) -> list[tuple[date, DayState, int | None]]:
+            with self.db.read() as session:
+                found = self.planner.plan(session, days)
+            return [(d.day, d.state, d.story.id if d.story else None) for d in found]
+
+        return StorytellerDesk(
+            self.db,
+            self.clock,
+            retention=self.intake_rules.retention,
+            withdraw=self.editorial().withdraw,
+            alert=self.alerts.raise_once,
+            planned_day=planned_days(plan),
+            platform_names=platform_name,
+        )
+
+    def retention(self) -> Retention:
+        from infobot.service.intake.retention import Retention
+
+        return Retention(self.db, self.clock, self.media, retention=self.intake_rules.retention)
+
+    def public_stories(self, campaign_id: int) -> PublicStories:
+        from infobot.domain.intake import platform_name
+        from infobot.service.intake.public import PublicStories
+
+        return PublicStories(self.db, campaign_id, self.media, platform_name)
+
+    def inbox(self) -> Inbox:
+        from infobot.service.intake.inbox import Inbox
+
+        return Inbox(self.db, self.campaign_id)
+
+    @cached_property
+    def link_mailer(self) -> LinkMailer:
+        from infobot.service.intake.mail import LinkMailer
+
+        url = self.settings.mail_url
+        return LinkMailer(
+            url.get_secret_value() if url else None,
+            campaign=self.settings.campaign_name,
+            retention_days=self.settings.share_retention_days,
         )
 
 

@@ -26,6 +26,7 @@ from pydantic_settings import (
 from infobot.domain.errors import ConfigError
 from infobot.settings_campaigns import CampaignSettings
 from infobot.settings_impact import ImpactSettings, XCostSettings
+from infobot.settings_intake import INTAKE_SECRET_FIELDS, IntakeSettings
 from infobot.settings_languages import LanguageSettings
 from infobot.settings_links import BlueskyLinks, LinkSettings, MastodonLinks, OutboxLinks, XLinks
 from infobot.settings_publishing import PUBLISHING_SECRET_FIELDS, PublishingSettings
@@ -91,6 +92,7 @@ class Settings(
     PublishingSettings,
     LanguageSettings,
     LinkSettings,
+    IntakeSettings,
 ):
     model_config = SettingsConfigDict(
         env_prefix=ENV_PREFIX,
@@ -370,6 +372,7 @@ SECRET_FIELDS: frozenset[str] = (
         }
     )
     | PUBLISHING_SECRET_FIELDS
+    | INTAKE_SECRET_FIELDS
 )
 
 

@@ -8,6 +8,7 @@ trap 'rm -rf "$DEMO"' EXIT
 
 export INFOBOT_DATABASE_URL="sqlite:///$DEMO/infobot.db"
 export INFOBOT_OUTBOX_PATH="$DEMO/outbox.jsonl"
+export INFOBOT_MEDIA_DIR="$PWD/queue/media"  # the example stories' pictures
 export INFOBOT_PLATFORMS="${INFOBOT_PLATFORMS:-outbox}"
 # The demo pretends it is Monday 23 November 2026, 08:00 in London, so the example
 # stories' pin dates are always in the future.

@@ -12,6 +12,12 @@ import pytest
 from tests.conftest import QUEUE, Cli, story_row, write_csv
 
 
+@pytest.fixture(autouse=True)
+def example_pictures(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The example stories' pictures are in the example media folder."""
+    monkeypatch.setenv("INFOBOT_MEDIA_DIR", str(QUEUE / "media"))
+
+
 def import_examples(cli: Cli) -> None:
     cli.ok(
         "import",

@@ -14,7 +14,8 @@ from infobot.domain.validate import validate_record
 from infobot.domain.validate.values import _web_address
 from infobot.service import audit
 from infobot.service.importing import _imported_after_json
-from infobot.service.media import LocalPictures, local_pictures
+from infobot.service.media import LocalPictures, MediaFolder, local_pictures
+from tests.support.pictures import png
 
 # Computed with the code as it was before the speed-ups: existing databases hold these.
 KNOWN_FINGERPRINTS = [
@@ -116,13 +117,14 @@ def test_imported_event_json_is_unchanged(source: str) -> None:
 
 
 def test_image_cache_gives_the_same_answers(tmp_path: Path) -> None:
-    (tmp_path / "a.jpg").write_bytes(b"\xff\xd8")
-    cache = LocalPictures()
+    (tmp_path / "a.jpg").write_bytes(png())
+    media = MediaFolder(tmp_path)
+    cache = LocalPictures(media)
     for image in ["a.jpg", "a.jpg", "missing.jpg", "missing.jpg", "a.txt", "./a.jpg"]:
         raw = {"body": "b", "consent_by": "c", "consent_date": "2026-01-02"}
         raw |= {"image": image, "image_alt": "alt"}
-        cached = validate_record(raw, file="f.csv", line=2, images=cache.under(tmp_path))
-        plain = validate_record(raw, file="f.csv", line=2, images=local_pictures(tmp_path))
+        cached = validate_record(raw, file="f.csv", line=2, images=cache)
+        plain = validate_record(raw, file="f.csv", line=2, images=local_pictures(media))
         assert cached == plain
 
 
@@ -196,7 +198,6 @@ def test_rows_checked_together_get_the_story_validate_record_builds(tmp_path: Pa
     """``check_rows`` accepts a row only when ``validate_record`` does, with the same story;
     and it accepts the ordinary rows (else it would be no quicker)."""
     from infobot.domain.validate import check_rows
-    from infobot.service.media import LocalPictures
 
     (tmp_path / "photo.jpg").write_bytes(b"\xff\xd8")
     rng = random.Random(13)
@@ -216,8 +217,8 @@ def test_rows_checked_together_get_the_story_validate_record_builds(tmp_path: Pa
                 row = [good.get(name, f"text {name}") for name in names]
             rows.append(row)
         require = rng.random() < 0.8
-        pictures = LocalPictures()
-        fast = check_rows(fields, rows, require_consent=require, images=pictures.under(tmp_path))
+        pictures = LocalPictures(MediaFolder(tmp_path))
+        fast = check_rows(fields, rows, require_consent=require, images=pictures)
         for row, story in zip(rows, fast, strict=True):
             record = dict(zip(names, row, strict=True))
             slow = validate_record(
@@ -225,7 +226,7 @@ def test_rows_checked_together_get_the_story_validate_record_builds(tmp_path: Pa
                 file="f.csv",
                 line=2,
                 require_consent=require,
-                images=LocalPictures().under(tmp_path),
+                images=LocalPictures(MediaFolder(tmp_path)),
             )
             if story is not None:
                 accepted += 1

@@ -17,6 +17,7 @@ from starlette.routing import Mount
 
 from infobot.service.users import RANK
 from infobot.web.core import Page
+from infobot.web.public import PublicPage
 from tests.support import transcript
 from tests.web_support import (
     PASSWORD,
@@ -58,8 +59,13 @@ def role_from_proxy(tmp_path: Path) -> Iterator[Site]:
 
 
 def pages(site: Site) -> list[Page]:
+    """The team's pages. A route for people with no account (the share form, the
+    storyteller's link, the public page) is a PublicPage: tests/test_share_form.py walks
+    those."""
     routes = site.web.routes
-    assert all(isinstance(r, Page | Mount) for r in routes), "every route must be a Page"
+    assert all(isinstance(r, Page | PublicPage | Mount) for r in routes), (
+        "every route must be a Page"
+    )
     return [r for r in routes if isinstance(r, Page)]
 
 

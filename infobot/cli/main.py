@@ -19,6 +19,7 @@ from infobot.cli import (
     importing,
     posting,
     runcmd,
+    share,
     stories,
     users,
     views,
@@ -75,6 +76,8 @@ cli.add_command(dbcmd.db)
 cli.add_command(dbcmd.backup)
 cli.add_command(webcmd.web)
 cli.add_command(users.users)
+cli.add_command(share.media)
+cli.add_command(share.share)
 add_campaign_option(cli)
 
 

@@ -94,6 +94,7 @@ def _other_languages(env: Env, own: str, have: list[str] | None = None) -> tuple
     "--status",
     type=click.Choice(
         [
+            "submitted",
             "draft",
             "approved",
             "scheduled",

@@ -23,7 +23,11 @@ FIELD_TEXTS: tuple[FieldText, ...] = (
     FieldText("role", "Author's role", "For example, Paramedic."),
     FieldText("organisation", "Organisation"),
     FieldText("link", "Link", "A web address starting https:// to add to the post."),
-    FieldText("image", "Image", "An image file name or a web address starting https://."),
+    FieldText(
+        "image",
+        "Image",
+        "The picture's name in the media folder, or a web address starting https://.",
+    ),
     FieldText("image_alt", "Image description (alt text)", "Needed when there is an image."),
     FieldText("language", "Language", "Two-letter code, for example en or cy."),
     FieldText("consent_by", "Consent given by"),

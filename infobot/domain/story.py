@@ -14,6 +14,7 @@ from infobot.domain.versions import Version, flatten
 
 
 class StoryStatus(StrEnum):
+    SUBMITTED = "submitted"  # from the public share form; the team has not looked yet
     DRAFT = "draft"
     APPROVED = "approved"
     SCHEDULED = "scheduled"
@@ -43,10 +44,16 @@ SENT = frozenset(
 )
 
 #: The story lifecycle: from which statuses each action is allowed. Anything else is refused.
+#: A story from the share form (``submitted``) is never posted without approval: it may be
+#: edited (the team looked: it becomes a draft), approved, rejected or withdrawn.
 ALLOWED: dict[StoryAction, frozenset[StoryStatus]] = {
-    StoryAction.EDIT: frozenset({StoryStatus.DRAFT, StoryStatus.APPROVED, StoryStatus.REJECTED}),
-    StoryAction.APPROVE: frozenset({StoryStatus.DRAFT, StoryStatus.REJECTED}),
-    StoryAction.REJECT: frozenset({StoryStatus.DRAFT, StoryStatus.APPROVED}),
+    StoryAction.EDIT: frozenset(
+        {StoryStatus.SUBMITTED, StoryStatus.DRAFT, StoryStatus.APPROVED, StoryStatus.REJECTED}
+    ),
+    StoryAction.APPROVE: frozenset(
+        {StoryStatus.SUBMITTED, StoryStatus.DRAFT, StoryStatus.REJECTED}
+    ),
+    StoryAction.REJECT: frozenset({StoryStatus.SUBMITTED, StoryStatus.DRAFT, StoryStatus.APPROVED}),
     StoryAction.QUEUE: frozenset({StoryStatus.APPROVED}),
     StoryAction.PIN: frozenset({StoryStatus.DRAFT, StoryStatus.APPROVED}),
     StoryAction.WITHDRAW: frozenset(s for s in StoryStatus if s is not StoryStatus.WITHDRAWN),
@@ -62,11 +69,14 @@ def allowed(action: StoryAction, status: str) -> bool:
 
 def status_after_edit(status: str) -> StoryStatus:
     """An edit sends an approved story back to draft: what was approved is what goes out.
+    A story from the share form edited by the team is a draft too (the team has looked).
 
     An edit is a change to any field of any version (``StoryInput`` compares them all), so
     approval always covers every language the story is in."""
     current = StoryStatus(status)
-    return StoryStatus.DRAFT if current is StoryStatus.APPROVED else current
+    if current in (StoryStatus.APPROVED, StoryStatus.SUBMITTED):
+        return StoryStatus.DRAFT
+    return current
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -38,6 +39,7 @@ from infobot.domain.schedule import PostingSchedule, SlotStatus, slot_is_finishe
 from infobot.runtime.alerts import Alerter
 from infobot.runtime.heartbeat_ping import HeartbeatPinger
 from infobot.runtime.impact import ImpactJob
+from infobot.service.intake.retention import Erasure
 from infobot.service.publisher import Publisher
 from infobot.service.read.plan import Planner
 from infobot.service.read.status import situation
@@ -79,6 +81,7 @@ class Daemon:
         label: str = "",
         impact: ImpactJob | None = None,
         pinger: HeartbeatPinger | None = None,
+        erase: Callable[[], Erasure] | None = None,
     ) -> None:
         self.label = label
         self.impact = impact
@@ -91,6 +94,8 @@ class Daemon:
         self.worker = worker
         self.pinger = pinger
         self._running: set[date] = set()  # days whose story this process is sending
+        #: Erases withdrawn stories past the retention period (infobot.service.intake).
+        self.erase = erase
 
     # -- heartbeat -----------------------------------------------------------------------
     def beat(self, state: DaemonState = DaemonState.RUNNING) -> None:
@@ -122,6 +127,11 @@ class Daemon:
                 report.add(line)
         if self.pinger is not None:
             self.pinger.tick()
+        if self.erase is not None:
+            erased = self.erase()
+            if erased.story_ids:
+                listed = ", ".join(f"#{story_id}" for story_id in erased.story_ids)
+                report.add(f"erased the personal fields of withdrawn stories {listed}")
         return report
 
     def _day(

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, tzinfo
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from sqlalchemy.orm import Session, SessionTransaction
 
@@ -37,6 +37,9 @@ from infobot.service.importers import (
 from infobot.store import bulk, campaigns
 from infobot.store.campaigns import lock as lock_campaign
 from infobot.store.db import Database
+
+if TYPE_CHECKING:
+    from infobot.service.media import MediaFolder
 
 #: Stories checked against the database and written at a time (one transaction).
 CHUNK = 2000
@@ -77,7 +80,10 @@ class Importer:
         timezone: tzinfo,
         require_consent: bool,
         max_upload_bytes: int = max(SIZE_LIMITS.values()),
+        media: MediaFolder | None = None,
     ) -> None:
+        #: The media folder a story's picture is named in (None: local pictures refused).
+        self.media = media
         self.db = db
         self.clock = clock
         self.campaign_id = campaign_id
@@ -153,6 +159,7 @@ class Importer:
             require_consent=self.require_consent,
             progress=progress,
             labels=labels,
+            media=self.media,
         )
         today = self.clock.now().astimezone(self.timezone).date()
         with self.db.read() if dry_run else self.db.write() as session:

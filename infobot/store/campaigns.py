@@ -48,6 +48,7 @@ class CampaignConfig:
     platforms: tuple[str, ...] = ()
     languages: tuple[str, ...] = ("en",)
     share_form: bool = False
+    stories_page: bool = False
 
     def columns(self) -> dict[str, object]:
         return columns(self.spec())
@@ -64,6 +65,7 @@ class CampaignConfig:
             platforms=self.platforms,
             languages=self.languages,
             share_form=self.share_form,
+            stories_page=self.stories_page,
         )
 
 

@@ -133,6 +133,8 @@ class Story(Base):
     essential_reason: Mapped[str] = mapped_column(Text, server_default="")
     essential_by: Mapped[str] = mapped_column(String(200), server_default="")
     essential_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # When a withdrawn story's personal fields were erased (after the retention period).
+    erased_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class Slot(Base):
@@ -374,3 +376,46 @@ class LinkCard(Base):
     problem: Mapped[str] = mapped_column(Text, default="")
     notes: Mapped[str] = mapped_column(Text, default="")  # one per line
     fetched_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class Submission(Base):
+    """A story from the public share form: the storyteller's consent and private link.
+
+    The consent record is the text version they were shown, each choice and the time. The
+    link's token is kept as a digest only. A withdrawn story's personal fields (here and on
+    the story) are erased after the retention period, leaving this row anonymous."""
+
+    __tablename__ = "submissions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    story_id: Mapped[int] = mapped_column(ForeignKey("stories.id"), unique=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"))
+    token_digest: Mapped[str | None] = mapped_column(String(64), unique=True)
+    form_nonce: Mapped[str] = mapped_column(String(64), unique=True)  # a form is sent once
+    consent_version: Mapped[str] = mapped_column(String(20))
+    consent_post: Mapped[bool] = mapped_column(Boolean)
+    consent_name: Mapped[bool] = mapped_column(Boolean)
+    consent_role: Mapped[bool] = mapped_column(Boolean)
+    consented_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    name: Mapped[str] = mapped_column(Text, default="")
+    role: Mapped[str] = mapped_column(Text, default="")
+    organisation: Mapped[str] = mapped_column(Text, default="")
+    email: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
+    erased_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class IntakeCount(Base):
+    """Share form submissions in the current window, per scope (address, campaign) and key.
+
+    Kept in the database, like the sign-in counts, so every web replica counts the same."""
+
+    __tablename__ = "intake_counts"
+    __table_args__ = (UniqueConstraint("scope", "key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    scope: Mapped[str] = mapped_column(String(20))
+    key: Mapped[str] = mapped_column(String(300))
+    window_start: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)

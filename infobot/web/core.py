@@ -36,6 +36,7 @@ from infobot.service.users import Account
 from infobot.web import csrf, uploads
 from infobot.web.auth import Identifier, KnownBrowsers, UnreadableHeader, parse_proxies
 from infobot.web.campaign_choice import CampaignChoice, choose
+from infobot.web.formtoken import FormTokens
 from infobot.web.words import format_date, sentence
 
 if TYPE_CHECKING:
@@ -75,6 +76,10 @@ class Web:
         self.known = KnownBrowsers(
             self.session_secret, app.clock, secure=settings.web_cookie_secure
         )
+        #: Signs the public forms' tokens (they have no session): infobot.web.formtoken.
+        self.form_tokens = FormTokens(self.session_secret, app.clock)
+        #: The public page and feed as last built: (campaign id, kind, version) -> body.
+        self.public_pages: dict[tuple[int, str, str], bytes] = {}
         self.identifier = Identifier(
             self.accounts,
             app.clock,
@@ -194,6 +199,7 @@ def shorten(text: str | None, width: int = 60) -> str:
 
 
 STATUS_LABELS = {
+    "submitted": "New from the form",
     "draft": "Waiting for review",
     "approved": "Approved",
     "scheduled": "Being posted",
@@ -213,6 +219,7 @@ STATUS_LABELS = {
     "claimed": "Being posted",
 }
 STATUS_COLOURS = {
+    "submitted": "govuk-tag--purple",
     "draft": "govuk-tag--yellow",
     "approved": "govuk-tag--green",
     "posted": "govuk-tag--blue",

@@ -152,9 +152,8 @@ def _check_language(text: str) -> tuple[object, str | None]:
 class ImageCheck(Protocol):
     """Looks for a picture named by a local path (not a web address).
 
-    Returns the value to store (the absolute path) and the problem, or ``None`` when the
-    path names a picture file that is there. Its problems are worded by
-    :func:`not_a_picture_message` and :func:`no_image_file_message`.
+    Returns the value to store (the picture's name in the media folder) and the problem, or
+    ``None`` when the name is a picture in the folder (``infobot.service.media``).
     """
 
     def __call__(self, text: str, /) -> tuple[str, str | None]: ...

@@ -20,6 +20,7 @@ from infobot.domain.errors import UserError
 from infobot.domain.story import StoryStatus
 from infobot.service import audit
 from infobot.service.checks import StoryChecker
+from infobot.service.media import MediaFolder
 from infobot.service.pool import PlatformPool
 from infobot.store import campaigns, events, stories
 from infobot.store.db import Database
@@ -49,6 +50,7 @@ class DeskParts:
     checker: StoryChecker  # approval's checks against every enabled platform
     platforms: PlatformPool  # withdrawal deletes the live posts
     link_cards: LinkCards | None = None  # reads the page behind a link at approval
+    media: MediaFolder | None = None  # where a story's picture is (None: no local pictures)
 
 
 class Desk:
@@ -61,6 +63,7 @@ class Desk:
         self.checker = parts.checker
         self.platforms = parts.platforms
         self.link_cards = parts.link_cards
+        self.media = parts.media
 
     def now(self) -> datetime:
         return self.clock.now()

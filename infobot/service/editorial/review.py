@@ -72,6 +72,9 @@ class Review(Desk):
                         f"{label}: it is pinned to {weekday_date(story.pin_date)}, which has "
                         "passed; unpin it or pin it to a new date"
                     )
+                picture = self._picture_problem(story_input.image)
+                if picture is not None:
+                    problems.append(f"{label}: image: {picture}")
                 check = self.checker.check(story_input)
                 checks[story.id] = check
                 problems.extend(f"{label}: {problem}" for problem in check.problems)
@@ -155,6 +158,14 @@ class Review(Desk):
         if not link or link not in cards or card_link(stories.to_input(story)) != link:
             return None
         return cards[link]
+
+    def _picture_problem(self, image: str) -> str | None:
+        """A local picture must be in the media folder, as it will be when it posts."""
+        if not image or image[:8].lower().startswith(("https://", "http://")):
+            return None
+        if self.media is None:
+            return "no media folder is set, so the picture cannot be posted"
+        return self.media.check(image)[1]
 
     def _refusal(self, story: Story, actor: str) -> str | None:
         """Why ``actor`` may not approve the story at all (its status, four eyes)."""

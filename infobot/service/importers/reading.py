@@ -32,7 +32,7 @@ from infobot.service.importers import (
     RowBatch,
     too_big,
 )
-from infobot.service.media import LocalPictures
+from infobot.service.media import LocalPictures, MediaFolder
 
 __all__ = ["FileEnd", "load", "reader_for", "stream"]
 
@@ -196,8 +196,12 @@ def load(
     require_consent: bool = True,
     progress: Callable[[int, int], None] | None = None,
     labels: Sequence[str] | None = None,
+    media: MediaFolder | None = None,
 ) -> LoadResult:
     """Read and validate every story in ``paths`` (files, or folders of Markdown files).
+
+    A story's picture is named by its path in ``media`` (the media folder); without a
+    media folder a local picture is refused.
 
     ``progress(done, total)`` is called now and then with bytes read so far. ``labels``
     names each path in problems and sources (default: the path as given), e.g. the
@@ -206,7 +210,12 @@ def load(
     result = LoadResult()
     first_item = 0
     for event in stream(
-        paths, result, require_consent=require_consent, progress=progress, labels=labels
+        paths,
+        result,
+        require_consent=require_consent,
+        progress=progress,
+        labels=labels,
+        media=media,
     ):
         if isinstance(event, FileEnd):
             if event.broken:
@@ -224,6 +233,7 @@ def stream(
     require_consent: bool = True,
     progress: Callable[[int, int], None] | None = None,
     labels: Sequence[str] | None = None,
+    media: MediaFolder | None = None,
 ) -> Iterator[Parsed | FileEnd]:
     """Each new valid story in ``paths`` as it is read, and a :class:`FileEnd` after each
     path; problems, notes and counts go into ``found`` (its ``items`` are left alone)."""
@@ -232,7 +242,7 @@ def stream(
     collecting = gc.isenabled()
     gc.disable()
     try:
-        yield from _stream(paths, found, require_consent, progress, labels)
+        yield from _stream(paths, found, require_consent, progress, labels, media)
     finally:
         if collecting:
             gc.enable()
@@ -241,18 +251,20 @@ def stream(
 class _Checker:
     """Checks what a reader gives, a record or a batch of rows at a time, for one import."""
 
-    def __init__(self, result: LoadResult, require_consent: bool) -> None:
+    def __init__(
+        self, result: LoadResult, require_consent: bool, media: MediaFolder | None
+    ) -> None:
         self.result = result
         self.require_consent = require_consent
         self.seen = _Seen()
-        self.pictures = LocalPictures()  # each picture path is looked for once
+        self.pictures = LocalPictures(media)  # each picture name is looked for once
         self.stories = 0  # in the current file
         self.blank_rows = 0
 
     def batch(self, batch: RowBatch) -> Iterator[Parsed]:
         """The new valid stories of a batch of rows; the rows the fast check does not
         accept go the way of a record."""
-        images = self.pictures.under(batch.base_dir)
+        images = self.pictures
         require_consent = self.require_consent and batch.require_consent
         stories = check_rows(
             batch.fields, batch.rows, require_consent=require_consent, images=images
@@ -302,7 +314,7 @@ class _Checker:
             line=item.line,
             field_lines=item.field_lines,
             require_consent=self.require_consent and item.require_consent,
-            images=self.pictures.under(item.base_dir),
+            images=self.pictures,
         )
         if item.problems:
             result.problems.extend(item.problems)
@@ -340,8 +352,9 @@ def _stream(
     require_consent: bool,
     progress: Callable[[int, int], None] | None,
     labels: Sequence[str] | None,
+    media: MediaFolder | None,
 ) -> Iterator[Parsed | FileEnd]:
-    checker = _Checker(result, require_consent)
+    checker = _Checker(result, require_consent, media)
     sizes = [_size(Path(p)) for p in paths]
     total = sum(sizes)
     done_before = 0

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 
 from infobot.domain.delivery import (
     OPEN,
@@ -24,7 +25,9 @@ from infobot.domain.delivery import (
 )
 from infobot.domain.errors import InDoubt, PlatformError, UserError
 from infobot.domain.render import Post, render
+from infobot.domain.story import StoryInput
 from infobot.platforms.base import Platform, Published
+from infobot.service.media import MediaFolder
 from infobot.service.publisher.ledger import LedgerUser, outcome_of
 from infobot.service.publisher.outcomes import Delivered, Outcome
 from infobot.store import deliveries, linkcards, stories
@@ -40,6 +43,8 @@ BUDGET_REFUSED = "delivery.budget_refused"
 
 class Sender(LedgerUser):
     guard: SpendGuard | None = None
+    #: Where a story's picture is; None: a story with a local picture cannot be sent.
+    media: MediaFolder | None = None
 
     def deliver(
         self, story_id: int, platforms: Sequence[str] | None = None, *, retry_now: bool = False
@@ -95,6 +100,7 @@ class Sender(LedgerUser):
             delivery.updated_at = self.ledger.now()
         try:
             platform = self.platforms.get(name)
+            story = self._with_picture(story)
             rules = platform.rules()
             card = None
             if rules.link_cards:  # read the card (and its picture) only where it is shown
@@ -142,6 +148,16 @@ class Sender(LedgerUser):
             confirmed = self.ledger.confirm(delivery_id, index, published, len(posts))
         with self.db.read() as session:
             return outcome_of(deliveries.get(session, delivery_id))
+
+    def _with_picture(self, story: StoryInput) -> StoryInput:
+        """The story with its picture's name in the media folder turned into the file to
+        send (checked again, confined to the folder); a web address stays as it is."""
+        image = story.image
+        if not image or image[:8].lower().startswith(("https://", "http://")):
+            return story
+        if self.media is None:
+            raise UserError("the story has a picture but no media folder is set")
+        return replace(story, image=str(self.media.path_for(image)))
 
     def _reconcile(
         self,

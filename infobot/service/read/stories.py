@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import UTC, tzinfo
+from typing import TYPE_CHECKING
 
 from infobot.domain.story import StoryStatus
 from infobot.domain.validate import validate_record
@@ -28,6 +29,9 @@ from infobot.service.read.models import (
 from infobot.store import deliveries, events, linkcards, stories
 from infobot.store.db import Database
 
+if TYPE_CHECKING:
+    from infobot.service.media import MediaFolder
+
 
 def preview_of(check: CheckResult) -> Preview:
     platforms = {name: RenderedView.of(r) for name, r in check.rendered.items()}
@@ -44,12 +48,14 @@ class StoryReads:
         *,
         require_consent: bool,
         timezone: tzinfo = UTC,
+        media: MediaFolder | None = None,
     ) -> None:
         self.db = db
         self.timezone = timezone  # the campaign's: times in the history are said in it
         self.campaign_id = campaign_id
         self.checker = checker
         self.require_consent = require_consent
+        self.media = media
 
     def listing(self, status: str | None = None, limit: int | None = None) -> list[StorySummary]:
         """Queue order first (approved, by position), then everything else newest first."""
@@ -138,7 +144,11 @@ class StoryReads:
         from infobot.service.media import local_pictures
 
         story_input, problems = validate_record(
-            values, file="new story", line=None, require_consent=False, images=local_pictures()
+            values,
+            file="new story",
+            line=None,
+            require_consent=False,
+            images=local_pictures(self.media),
         )
         if story_input is None:
             return Preview({}, [f"{p.field}: {p.message}" for p in problems], [])
@@ -160,7 +170,7 @@ class StoryReads:
             file=f"story #{story_id}",
             line=None,
             require_consent=self.require_consent,
-            images=local_pictures(),
+            images=local_pictures(self.media),
         )
         if story_input is None:
             return Preview({}, [f"{p.field}: {p.message}" for p in problems], [])

@@ -14,6 +14,7 @@ from infobot.domain.dates import weekday_date
 from infobot.domain.errors import UserError, ValidationFailed
 from infobot.domain.fields import FIELD_TEXTS, version_texts
 from infobot.domain.platform_names import display_name
+from infobot.domain.story import StoryStatus
 from infobot.domain.versions import flatten, split_version_key
 from infobot.web.core import Ctx, Page, Web
 
@@ -69,11 +70,14 @@ async def queue(ctx: Ctx) -> Response:
     page = ctx.query_int("page")
     overview = await ctx.call(ctx.app.reads.stories.queue_page, page)
     status = await ctx.call(ctx.app.reads.campaign.status)
+    new_total, new_stories = await ctx.call(ctx.app.inbox().new_from_form)
     return ctx.render(
         "queue.html",
         title="Queue",
         overview=overview,
         status=status,
+        new_total=new_total,
+        new_stories=new_stories,
         today=ctx.app.clock.now().astimezone(ctx.app.settings.tz).date(),
     )
 
@@ -123,6 +127,7 @@ async def story_page(
     story_id = ctx.int_param("id")
     data = await ctx.call(ctx.app.reads.stories.show, story_id)
     extra = version_fields(ctx, data.language, tuple(v.language for v in data.versions))
+    consent = await ctx.call(ctx.app.inbox().consent_of, story_id)
     shown = values or {name: _text(getattr(data, name)) for name in FIELD_NAMES}
     saved = flatten(data.versions)
     for name, _, _ in extra:
@@ -136,7 +141,30 @@ async def story_page(
         fields=FIELDS + extra,
         errors=errors or [],
         preview=data,
+        consent=consent,
+        media_size=_media_size(ctx),
     )
+
+
+def _media_size(ctx: Ctx) -> str:
+    return ctx.app.media.limit_words
+
+
+async def _upload_picture(ctx: Ctx, values: dict[str, str]) -> list[tuple[str, str]]:
+    """A picture uploaded with the form: cleaned, stored in the media folder under a name
+    made from its content, and set as the story's image. The problem, if any."""
+    upload = ctx.upload("image_file")
+    if upload is None or not upload.filename:
+        return []
+    media = ctx.app.media
+    try:
+        data = await ctx.call(media.read_limited, upload.file)
+        values["image"] = await ctx.call(media.add, data)
+    except UserError as exc:
+        return [("image_file", _sentence(str(exc), ""))]
+    finally:
+        await upload.close()
+    return []
 
 
 def _text(value: Any) -> str:
@@ -146,13 +174,18 @@ def _text(value: Any) -> str:
 async def story_edit(ctx: Ctx) -> Response:
     story_id = ctx.int_param("id")
     values = _submitted(ctx)
+    refused = await _upload_picture(ctx, values)
+    if refused:
+        return await story_page(ctx, refused, values, status=400)
     before = await ctx.call(ctx.app.reads.stories.status_of, story_id)
     try:
         story = await ctx.call(ctx.app.editorial().edit, story_id, values, actor=ctx.actor)
     except ValidationFailed as exc:
         return await story_page(ctx, _errors(exc), values, status=400)
     lines = []
-    if story.status != before:  # only approval is undone by an edit
+    if story.status != before and before == StoryStatus.SUBMITTED:
+        lines.append("It came from the share form and is a draft now: it needs approving.")
+    elif story.status != before:  # only approval is undone by an edit
         lines.append("It was approved, so it is back in draft: it needs approving again.")
     ctx.flash(f"Saved story #{story_id}.", lines=lines)
     return ctx.redirect(f"/stories/{story_id}")
@@ -187,6 +220,7 @@ async def _new_page(
         fields=FIELDS + extra,
         errors=errors,
         preview=shown,
+        media_size=_media_size(ctx),
     )
 
 
@@ -198,12 +232,17 @@ async def new_preview(ctx: Ctx) -> Response:
 
 async def new_story(ctx: Ctx) -> Response:
     values = _submitted(ctx)
-    try:
-        story = await ctx.call(ctx.app.editorial().add, values, actor=ctx.actor, source="web")
-    except UserError as exc:  # ValidationFailed names its fields; others are one sentence
-        errors = (
-            _errors(exc) if isinstance(exc, ValidationFailed) else [("", _sentence(str(exc), ""))]
-        )
+    errors = await _upload_picture(ctx, values)
+    if not errors:
+        try:
+            story = await ctx.call(ctx.app.editorial().add, values, actor=ctx.actor, source="web")
+        except UserError as exc:  # ValidationFailed names its fields; others are one sentence
+            errors = (
+                _errors(exc)
+                if isinstance(exc, ValidationFailed)
+                else [("", _sentence(str(exc), ""))]
+            )
+    if errors:
         return await _new_page(ctx, values, errors, code=400)
     ctx.flash(f"Added story #{story.id} as a draft. An approver reviews it next.")
     return ctx.redirect(f"/stories/{story.id}")
