@@ -22,6 +22,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from infobot.domain.dates import long_date
 from infobot.domain.dayoff import DayOff
 
 __all__ = [
@@ -165,25 +166,13 @@ def status_line(
 
 
 def gov_uk_date(day: date, today: date | None = None) -> str:
-    """ "7 May 2027"; "7 May" when ``today`` is in the same year."""
-    text = f"{day.day} {_MONTHS[day.month - 1]}"
-    return text if today is not None and today.year == day.year else f"{text} {day.year}"
+    """ "7 May 2027"; "7 May" when ``today`` is in the same year (``domain.dates``)."""
+    text = long_date(day)
+    return (
+        text.removesuffix(f" {day.year}") if today is not None and today.year == day.year else text
+    )
 
 
-_MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)  # not strftime("%B"), which follows the process locale
 _PERIOD = re.compile(
     r"\s*(\d{4}-\d{2}-\d{2})\s*(?:\.\.|to|–|—)\s*(\d{4}-\d{2}-\d{2})\s*[:,]?\s*(.*?)\s*",
     re.IGNORECASE,
