@@ -17,49 +17,45 @@ from __future__ import annotations
 import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 from functools import cached_property
 from typing import TYPE_CHECKING
 
+from infobot.app.config import (
+    bilingual_plan,
+    campaign_config,
+    campaign_settings,
+    default_languages,
+    hashtag_words,
+    platform_pool,
+    x_spending,
+)
+from infobot.app.impact import ImpactParts
+from infobot.app.intake import IntakeParts
 from infobot.clock import Clock, ShiftedClock, SystemClock
 from infobot.domain.calendar import CampaignCalendar
-from infobot.domain.campaign import CampaignSpec
 from infobot.domain.campaign import defaults as campaign_defaults
-from infobot.domain.costs import Pricing
 from infobot.domain.errors import NotFound
 from infobot.domain.render import RenderOptions
-from infobot.domain.render.types import Bilingual
-from infobot.domain.schedule import DayState, PostingSchedule
+from infobot.domain.schedule import PostingSchedule
 from infobot.service.checks import StoryChecker
 from infobot.service.pool import PlatformPool
 from infobot.store import campaigns, elections
-from infobot.store.campaigns import CampaignConfig
 from infobot.store.db import Database
 from infobot.store.migrate import ensure_current
 from infobot.store.models import Campaign
 
 if TYPE_CHECKING:
-    from infobot.platforms.base import CostRecorder, Platform
+    from infobot.platforms.base import Platform
     from infobot.runtime.alerts import Alerter
     from infobot.runtime.daemon import Daemon
     from infobot.runtime.heartbeat_ping import HeartbeatPinger
-    from infobot.runtime.impact import ImpactJob
     from infobot.runtime.metrics import DatabaseCollector
     from infobot.runtime.runner import CampaignDaemon, Runner, ServerStarter
     from infobot.service.campaigns import CampaignAdmin
     from infobot.service.editorial import Editorial
-    from infobot.service.impact.forecast import XForecast
-    from infobot.service.impact.reading import EngagementReader
-    from infobot.service.impact.reports import ImpactReads
     from infobot.service.impact.spending import XSpending
     from infobot.service.importing import Importer
-    from infobot.service.intake import IntakeSwitches
-    from infobot.service.intake.inbox import Inbox
-    from infobot.service.intake.mail import LinkMailer
-    from infobot.service.intake.public import PublicStories
-    from infobot.service.intake.retention import Retention
-    from infobot.service.intake.share import IntakeRules, ShareDesk
-    from infobot.service.intake.storyteller import StorytellerDesk
     from infobot.service.linkcards import LinkCards
     from infobot.service.manual import ManualPosting
     from infobot.service.media import MediaFolder
@@ -70,107 +66,8 @@ if TYPE_CHECKING:
     from infobot.settings import Settings
 
 
-def campaign_config(settings: Settings) -> CampaignConfig:
-    """The first campaign, as the settings describe it."""
-    return CampaignConfig(
-        name=settings.campaign_name,
-        hashtag=settings.hashtag,
-        timezone=settings.timezone,
-        post_time=settings.post_time,
-        weekdays=settings.weekdays,
-        start=settings.campaign_start,
-        end=settings.campaign_end,
-        platforms=tuple(settings.platforms),
-        languages=default_languages(settings),
-        share_form=settings.share_form,
-        stories_page=settings.public_page,
-    )
-
-
-def default_languages(settings: Settings) -> tuple[str, ...]:
-    """INFOBOT_LANGUAGES (bilingual campaigns) when that setting exists, else English."""
-    configured: object = getattr(settings, "languages", None)
-    if isinstance(configured, str):
-        configured = configured.split(",")
-    if isinstance(configured, list | tuple):
-        found = tuple(str(code).strip().lower() for code in configured if str(code).strip())
-        if found:
-            return found
-    return ("en",)
-
-
-def campaign_settings(settings: Settings, spec: CampaignSpec) -> Settings:
-    """``settings`` as they apply to one campaign: its own values laid over them."""
-    platforms = [name for name in settings.platforms if name in spec.platforms]
-    update: dict[str, object] = {
-        "campaign_name": spec.name,
-        "hashtag": spec.hashtag,
-        "timezone": spec.timezone,
-        "post_time": spec.post_time,
-        "campaign_days": spec.day_names,
-        "campaign_start": spec.start,
-        "campaign_end": spec.end,
-        "platforms": platforms or list(settings.platforms),
-        "share_form": spec.share_form,
-    }
-    if "languages" in type(settings).model_fields:
-        update["languages"] = list(spec.languages)
-    return settings.model_copy(update=update)
-
-
-def bilingual_plan(
-    settings: Settings,
-) -> tuple[tuple[tuple[str, Bilingual], ...], tuple[tuple[str, str], ...]]:
-    """Each enabled platform's bilingual mode, and the language of each account (a platform
-    instance such as ``mastodon_cy``, see ``infobot.platforms.instances``)."""
-    from infobot.domain.versions import account_languages
-    from infobot.platforms import instances, registry
-
-    known = registry.available()
-    bases = {n: instances.base_of(n, settings, known) or n for n in settings.platforms}
-    chosen = settings.bilingual_modes
-    modes = tuple(
-        (name, chosen.get(name) or chosen.get(bases[name]) or settings.bilingual_mode)
-        for name in settings.platforms
-    )
-    accounts = {name: (bases[name], instances.language_of(name, settings)) for name in bases}
-    return modes, tuple(account_languages(accounts, settings.languages).items())
-
-
-def platform_pool(
-    settings: Settings,
-    ready: Mapping[str, Platform] | None = None,
-    recorder: CostRecorder | None = None,
-) -> PlatformPool:
-    """The enabled platforms, built from the settings through the registry on first use;
-    ``ready`` adapters (a test's fakes) are used as they are. Adapters that charge per
-    request (X) are given ``recorder``, the X ledger."""
-
-    def build(name: str) -> Platform:
-        from infobot.platforms import registry
-
-        return charged(registry.create(name, settings))
-
-    def charged(platform: Platform) -> Platform:
-        record = getattr(platform, "record_requests", None)
-        if recorder is not None and callable(record):
-            record(recorder)
-        return platform
-
-    pool = PlatformPool(settings.platforms, build)
-    for name, platform in (ready or {}).items():
-        pool.add(name, charged(platform))
-    return pool
-
-
-def x_spending(settings: Settings, db: Database, clock: Clock) -> XSpending:
-    from infobot.service.impact.spending import XSpending
-
-    return XSpending(db, clock, settings.x.pricing(), settings.x.monthly_budget)
-
-
 @dataclass
-class App:
+class App(ImpactParts, IntakeParts):
     settings: Settings  # as they apply to this campaign (see campaign_settings)
     clock: Clock
     db: Database
@@ -331,7 +228,7 @@ class App:
         return StoryChecker(
             self.platforms.rules,
             self.render_options,
-            self.settings.accessibility_rules(words=_hashtag_words(self.settings)),
+            self.settings.accessibility_rules(words=hashtag_words(self.settings)),
         )
 
     @cached_property
@@ -533,141 +430,3 @@ class App:
         from infobot.runtime.metrics import DatabaseCollector
 
         return DatabaseCollector(self.db, self.planner, self.platforms.enabled)
-
-    # -- impact: engagement, the report, what X costs ---------------------------------------
-    @cached_property
-    def impact(self) -> ImpactReads:
-        from infobot.service.impact.reports import ImpactReads
-
-        return ImpactReads(self.db, self.clock, self.campaign_id, self.settings.tz)
-
-    @property
-    def x_pricing(self) -> Pricing | None:
-        """X's prices when X is enabled (the preview shows each day's X cost)."""
-        return self.x_spending.pricing if "x" in self.platforms.enabled else None
-
-    @cached_property
-    def x_forecast(self) -> XForecast | None:
-        """What the planned posts will cost on X (None when X is not enabled)."""
-        from infobot.service.impact.forecast import XForecast
-
-        if "x" not in self.platforms.enabled:
-            return None
-        return XForecast(self.db, self.clock, self.planner, self.checker, self.x_spending)
-
-    def engagement(self) -> EngagementReader:
-        from infobot.service.impact.reading import EngagementReader
-
-        forecast = self.x_forecast
-        return EngagementReader(
-            self.db,
-            self.clock,
-            self.platforms,
-            self.settings.bands,
-            spending=self.x_spending,
-            reserve=forecast.reserve if forecast is not None else None,
-            campaign_id=self.campaign_id,
-        )
-
-    def impact_job(self) -> ImpactJob:
-        from infobot.runtime.impact import ImpactJob
-
-        return ImpactJob(
-            self.db,
-            self.clock,
-            self.planner,
-            self.alerts,
-            reader=self.engagement() if self.settings.engagement_reads else None,
-            forecast=self.x_forecast,
-        )
-
-    # -- stories from the public (issue 16) ----------------------------------------------
-    def intake_switches(self, campaign: str) -> IntakeSwitches | None:
-        """Whether the share form and the public page of the campaign named ``campaign``
-        are open (None: there is no such campaign). Each campaign's row holds its own
-        switches (the Campaigns page, ``infobot campaign edit``); INFOBOT_SHARE_FORM and
-        INFOBOT_PUBLIC_PAGE set them for the campaign the settings describe."""
-        from infobot.service.intake import IntakeSwitches
-
-        with self.db.read() as session:
-            row = campaigns.by_name(session, campaign)
-            if row is None:
-                return None
-            return IntakeSwitches(
-                row.id,
-                row.name,
-                share_form=bool(row.share_form),
-                public_page=bool(row.stories_page),
-            )
-
-    @cached_property
-    def intake_rules(self) -> IntakeRules:
-        from infobot.service.intake.share import IntakeRules
-
-        settings = self.settings
-        return IntakeRules(
-            per_address=settings.share_limit_per_address,
-            per_campaign=settings.share_limit_per_campaign,
-            retention=timedelta(days=settings.share_retention_days),
-        )
-
-    def share(self, campaign_id: int) -> ShareDesk:
-        from infobot.service.intake.share import ShareDesk
-
-        return ShareDesk(
-            self.db, self.clock, campaign_id, self.media, self.intake_rules, self.settings.tz
-        )
-
-    def storyteller(self) -> StorytellerDesk:
-        from infobot.domain.intake import platform_name
-        from infobot.service.intake.storyteller import StorytellerDesk, planned_days
-
-        def plan(days: int) -> list[tuple[date, DayState, int | None]]:
-            with self.db.read() as session:
-                found = self.planner.plan(session, days)
-            return [(d.day, d.state, d.story.id if d.story else None) for d in found]
-
-        return StorytellerDesk(
-            self.db,
-            self.clock,
-            retention=self.intake_rules.retention,
-            withdraw=self.editorial().withdraw,
-            alert=self.alerts.raise_once,
-            planned_day=planned_days(plan),
-            platform_names=platform_name,
-        )
-
-    def retention(self) -> Retention:
-        from infobot.service.intake.retention import Retention
-
-        return Retention(self.db, self.clock, self.media, retention=self.intake_rules.retention)
-
-    def public_stories(self, campaign_id: int) -> PublicStories:
-        from infobot.domain.intake import platform_name
-        from infobot.service.intake.public import PublicStories
-
-        return PublicStories(self.db, campaign_id, self.media, platform_name)
-
-    def inbox(self) -> Inbox:
-        from infobot.service.intake.inbox import Inbox
-
-        return Inbox(self.db, self.campaign_id)
-
-    @cached_property
-    def link_mailer(self) -> LinkMailer:
-        from infobot.service.intake.mail import LinkMailer
-
-        url = self.settings.mail_url
-        return LinkMailer(
-            url.get_secret_value() if url else None,
-            campaign=self.settings.campaign_name,
-            retention_days=self.settings.share_retention_days,
-        )
-
-
-def _hashtag_words(settings: Settings) -> tuple[str, ...]:
-    """Words for camel-case suggestions: those of the display form (``#InfoStory``)."""
-    import re
-
-    display = settings.hashtag_display.lstrip("#")
-    return tuple(re.findall(r"[A-Z][a-z0-9]+|[a-z0-9]+", display))

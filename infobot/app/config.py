@@ -1,0 +1,125 @@
+"""What the composition root reads from the settings: the first campaign, a campaign's
+settings, the bilingual plan, the platform pool and the X ledger (no App here)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+from infobot.clock import Clock
+from infobot.domain.campaign import CampaignSpec
+from infobot.domain.render.types import Bilingual
+from infobot.service.pool import PlatformPool
+from infobot.store.campaigns import CampaignConfig
+from infobot.store.db import Database
+
+if TYPE_CHECKING:
+    from infobot.platforms.base import CostRecorder, Platform
+    from infobot.service.impact.spending import XSpending
+    from infobot.settings import Settings
+
+
+def campaign_config(settings: Settings) -> CampaignConfig:
+    """The first campaign, as the settings describe it."""
+    return CampaignConfig(
+        name=settings.campaign_name,
+        hashtag=settings.hashtag,
+        timezone=settings.timezone,
+        post_time=settings.post_time,
+        weekdays=settings.weekdays,
+        start=settings.campaign_start,
+        end=settings.campaign_end,
+        platforms=tuple(settings.platforms),
+        languages=default_languages(settings),
+        share_form=settings.share_form,
+        stories_page=settings.public_page,
+    )
+
+
+def default_languages(settings: Settings) -> tuple[str, ...]:
+    """INFOBOT_LANGUAGES (bilingual campaigns) when that setting exists, else English."""
+    configured: object = getattr(settings, "languages", None)
+    if isinstance(configured, str):
+        configured = configured.split(",")
+    if isinstance(configured, list | tuple):
+        found = tuple(str(code).strip().lower() for code in configured if str(code).strip())
+        if found:
+            return found
+    return ("en",)
+
+
+def campaign_settings(settings: Settings, spec: CampaignSpec) -> Settings:
+    """``settings`` as they apply to one campaign: its own values laid over them."""
+    platforms = [name for name in settings.platforms if name in spec.platforms]
+    update: dict[str, object] = {
+        "campaign_name": spec.name,
+        "hashtag": spec.hashtag,
+        "timezone": spec.timezone,
+        "post_time": spec.post_time,
+        "campaign_days": spec.day_names,
+        "campaign_start": spec.start,
+        "campaign_end": spec.end,
+        "platforms": platforms or list(settings.platforms),
+        "share_form": spec.share_form,
+    }
+    if "languages" in type(settings).model_fields:
+        update["languages"] = list(spec.languages)
+    return settings.model_copy(update=update)
+
+
+def bilingual_plan(
+    settings: Settings,
+) -> tuple[tuple[tuple[str, Bilingual], ...], tuple[tuple[str, str], ...]]:
+    """Each enabled platform's bilingual mode, and the language of each account (a platform
+    instance such as ``mastodon_cy``, see ``infobot.platforms.instances``)."""
+    from infobot.domain.versions import account_languages
+    from infobot.platforms import instances, registry
+
+    known = registry.available()
+    bases = {n: instances.base_of(n, settings, known) or n for n in settings.platforms}
+    chosen = settings.bilingual_modes
+    modes = tuple(
+        (name, chosen.get(name) or chosen.get(bases[name]) or settings.bilingual_mode)
+        for name in settings.platforms
+    )
+    accounts = {name: (bases[name], instances.language_of(name, settings)) for name in bases}
+    return modes, tuple(account_languages(accounts, settings.languages).items())
+
+
+def platform_pool(
+    settings: Settings,
+    ready: Mapping[str, Platform] | None = None,
+    recorder: CostRecorder | None = None,
+) -> PlatformPool:
+    """The enabled platforms, built from the settings through the registry on first use;
+    ``ready`` adapters (a test's fakes) are used as they are. Adapters that charge per
+    request (X) are given ``recorder``, the X ledger."""
+
+    def build(name: str) -> Platform:
+        from infobot.platforms import registry
+
+        return charged(registry.create(name, settings))
+
+    def charged(platform: Platform) -> Platform:
+        record = getattr(platform, "record_requests", None)
+        if recorder is not None and callable(record):
+            record(recorder)
+        return platform
+
+    pool = PlatformPool(settings.platforms, build)
+    for name, platform in (ready or {}).items():
+        pool.add(name, charged(platform))
+    return pool
+
+
+def x_spending(settings: Settings, db: Database, clock: Clock) -> XSpending:
+    from infobot.service.impact.spending import XSpending
+
+    return XSpending(db, clock, settings.x.pricing(), settings.x.monthly_budget)
+
+
+def hashtag_words(settings: Settings) -> tuple[str, ...]:
+    """Words for camel-case suggestions: those of the display form (``#InfoStory``)."""
+    display = settings.hashtag_display.lstrip("#")
+    return tuple(re.findall(r"[A-Z][a-z0-9]+|[a-z0-9]+", display))
