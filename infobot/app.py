@@ -119,8 +119,10 @@ class App:
 
     def calendar(self) -> CampaignCalendar:
         """The campaign's calendar now (for the importer's pin checks)."""
-        with self.db.read() as session:
-            return campaigns.calendar(session, self.campaign_id)
+        from infobot.store.queries.campaigns import calendar
+
+        with self.db.reader() as r:
+            return calendar(r, self.campaign_id)
 
     # -- services --------------------------------------------------------------------------
     @cached_property
@@ -135,26 +137,19 @@ class App:
 
     @cached_property
     def reads(self) -> Reads:
-        from infobot.service.read import Reads
-        from infobot.service.read.calendar import CalendarReads
-        from infobot.service.read.plan import PlanReads
-        from infobot.service.read.records import RecordReads
-        from infobot.service.read.status import CampaignReads
-        from infobot.service.read.stories import StoryReads
+        from infobot.service.read import ReadParts, Reads
 
-        db, planner = self.db, self.planner
-        return Reads(
-            stories=StoryReads(
-                db,
-                self.campaign_id,
-                self.checker,
-                require_consent=self.settings.require_consent,
-            ),
-            plan=PlanReads(db, planner, self.checker),
-            calendar=CalendarReads(db, planner),
-            campaign=CampaignReads(db, planner, self.platforms.enabled),
-            records=RecordReads(db, self.campaign_id),
+        parts = ReadParts(
+            self.db.reader,
+            self.clock,
+            self.campaign_id,
+            self.late_window,
+            self.checker,
+            self.platforms.enabled,
+            self.settings.require_consent,
+            exports=self.db,
         )
+        return Reads.build(parts, self.planner)
 
     def editorial(self) -> Editorial:
         from infobot.service.editorial import DeskParts, Editorial, EditorialRules
@@ -234,9 +229,7 @@ class App:
         return Runner(self.daemon(), self.schedule, self.platforms, servers)
 
     def health(self) -> tuple[bool, str]:
-        from infobot.runtime.runner import health
-
-        return health(self.db, self.planner)
+        return self.reads.campaign.health()
 
     def metrics(self) -> DatabaseCollector:
         from infobot.runtime.metrics import DatabaseCollector

@@ -32,7 +32,7 @@ from infobot.service.publisher import Publisher
 from infobot.service.read.plan import Planner
 from infobot.service.read.status import situation
 from infobot.store import deliveries, heartbeats, slots, stories
-from infobot.store.db import Database
+from infobot.store.db import Database, reader_of
 from infobot.store.heartbeats import DaemonState
 
 log = logging.getLogger("infobot.daemon")
@@ -83,7 +83,7 @@ class Daemon:
         self.beat()
         now = self.clock.now()
         with self.db.read() as session:
-            state = self.planner.state(session)
+            state = self.planner.state(reader_of(session))
             first_run = heartbeats.first_started(session)
             schedule = state.schedule
             today = schedule.local_date(now)
@@ -172,9 +172,9 @@ class Daemon:
     # -- alerts --------------------------------------------------------------------------
     def _watch(self) -> None:
         """Raise the alert of everything that needs attention (each goes out once)."""
-        with self.db.read() as session:
-            state = self.planner.state(session)
-            found, _ = situation(session, self.planner, state, with_days_and_pins=False)
+        with self.db.reader() as r:
+            state = self.planner.state(r)
+            found, _ = situation(r, self.planner, state, with_days_and_pins=False)
         for item in needs_attention(found, state.schedule, state.calendar):
             if item.alert is not None:
                 self.alerts.raise_alert(item.alert)

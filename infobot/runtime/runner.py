@@ -20,22 +20,16 @@ import os
 import signal
 import threading
 from collections.abc import Callable, Sequence
-from datetime import timedelta
 from types import FrameType
 
-from infobot.domain.attention import dead_man
 from infobot.domain.schedule import PostingSchedule
 from infobot.runtime.daemon import Daemon
 from infobot.service.pool import PlatformPool
-from infobot.service.read.plan import Planner
-from infobot.store import heartbeats, slots
-from infobot.store.db import Database
 from infobot.store.heartbeats import DaemonState
 
 log = logging.getLogger("infobot.run")
 TICK_SECONDS = 60
 STOP_GRACE = 8.0
-STALE_HEARTBEAT = timedelta(seconds=3 * TICK_SECONDS)
 
 #: Starts a server beside the daemon and returns the function that stops it.
 ServerStarter = Callable[[], Callable[[], None]]
@@ -129,26 +123,3 @@ class Runner:
             logging.shutdown()
             os._exit(0)  # its intent is committed; reconciliation finishes it safely
         return 0
-
-
-def health(db: Database, planner: Planner) -> tuple[bool, str]:
-    """Is a scheduler alive, and is today's post not overdue? One line for HEALTHCHECK."""
-    now = planner.clock.now()
-    with db.read() as session:
-        beat = heartbeats.latest(session)
-        state = planner.state(session)
-        today = state.schedule.local_date(now)
-        today_status = slots.status_on(session, planner.campaign_id, today)
-    if beat is None:
-        return False, "unhealthy: no infobot daemon has run against this database"
-    age = now - beat.beat_at
-    if beat.state != DaemonState.RUNNING or age > STALE_HEARTBEAT:
-        return False, (
-            f"unhealthy: the scheduler is not running (last heartbeat "
-            f"{int(age.total_seconds())} s ago, {beat.state})"
-        )
-    overdue = dead_man(state.schedule, state.calendar, now, today_status)
-    if overdue is not None:
-        return False, f"unhealthy: {overdue.message}"
-    state_text = f"today: {today_status}" if today_status is not None else "today: not yet due"
-    return True, f"healthy: heartbeat {int(age.total_seconds())} s ago; {state_text}"

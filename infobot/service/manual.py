@@ -15,8 +15,9 @@ from infobot.service.publisher import Publisher
 from infobot.service.read.models import OMIT_NONE
 from infobot.service.read.plan import COMING, Planner
 from infobot.store import slots, stories
-from infobot.store.db import Database
+from infobot.store.db import Database, reader_of
 from infobot.store.models import Story
+from infobot.store.rows import StoryRow
 
 WOULD_SEND = "would_send"
 
@@ -97,7 +98,7 @@ class ManualPosting:
         names = list(platforms or enabled)
         cid = self.planner.campaign_id
         with self.db.read() as session:
-            state = self.planner.state(session)
+            state = self.planner.state(reader_of(session))
             today = state.schedule.local_date(self.planner.clock.now())
             slot = slots.on(session, cid, today)
             if slot is not None and slot.story_id is not None and story_id is None:
@@ -116,10 +117,11 @@ class ManualPosting:
                     hint=Hint.NAME_STORY,
                 )
             if dry_run:
+                story: Story | StoryRow
                 if story_id is not None:
                     story = stories.get(session, story_id, cid)
                 else:
-                    plan = self.planner.plan(session, 1, state)
+                    plan = self.planner.plan(reader_of(session), 1, state)
                     upcoming = plan[0].story if plan[0].state in COMING else None
                     if upcoming is None:
                         raise UserError("there is no approved story to send")
@@ -147,7 +149,7 @@ class ManualPosting:
         ]
         return PostNow(story_id, today, False, message, outcomes)
 
-    def _dry_run(self, story: Story, today: date, names: Sequence[str]) -> PostNow:
+    def _dry_run(self, story: Story | StoryRow, today: date, names: Sequence[str]) -> PostNow:
         story_input = stories.to_input(story)
         outcomes: list[WouldSend | Sent] = []
         for name in names:

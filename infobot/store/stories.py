@@ -6,18 +6,19 @@ position, then id). Pinned approved stories take their own dates.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, func, select, update
 from sqlalchemy.orm import Session
 
 from infobot.domain.delivery import OPEN
 from infobot.domain.errors import Hint, NotFound
-from infobot.domain.story import STORY_FIELDS, StoryInput, StoryStatus
+from infobot.domain.story import StoryInput, StoryStatus
 from infobot.store.models import Delivery, Story
+from infobot.store.queries.stories import to_input as to_input  # the read side owns it
 
 if TYPE_CHECKING:
     from sqlalchemy.sql.elements import ColumnElement
@@ -36,14 +37,6 @@ def queue_filter(campaign_id: int) -> ColumnElement[bool]:
     )
 
 
-def _approved_pinned(campaign_id: int) -> ColumnElement[bool]:
-    return and_(
-        Story.campaign_id == campaign_id,
-        Story.status == StoryStatus.APPROVED,
-        Story.pin_date.is_not(None),
-    )
-
-
 # -- one story -----------------------------------------------------------------------------
 def get(session: Session, story_id: int, campaign_id: int) -> Story:
     story = session.get(Story, story_id)
@@ -55,11 +48,6 @@ def get(session: Session, story_id: int, campaign_id: int) -> Story:
 def by_id(session: Session, story_id: int) -> Story:
     """The story with this id, whichever campaign it belongs to (it must exist)."""
     return session.get_one(Story, story_id)
-
-
-def to_input(story: Story) -> StoryInput:
-    """The story's editable content, as the domain sees it."""
-    return StoryInput(**{name: getattr(story, name) for name in STORY_FIELDS})
 
 
 def columns(story: StoryInput) -> dict[str, Any]:
@@ -97,19 +85,6 @@ def duplicate_of(session: Session, campaign_id: int, fingerprint: str) -> Story 
     )
 
 
-def by_ids(session: Session, ids: Collection[int]) -> dict[int, Story]:
-    if not ids:
-        return {}
-    return {s.id: s for s in session.scalars(select(Story).where(Story.id.in_(list(ids))))}
-
-
-def titles(session: Session, ids: Collection[int]) -> dict[int, str]:
-    if not ids:
-        return {}
-    rows = session.execute(select(Story.id, Story.title).where(Story.id.in_(list(ids))))
-    return {story_id: title for story_id, title in rows}
-
-
 # -- the queue -----------------------------------------------------------------------------
 def next_sort_key(session: Session, campaign_id: int) -> int:
     """The key that puts a new story at the end (call with the campaign locked)."""
@@ -134,36 +109,11 @@ def next_in_queue(session: Session, campaign_id: int) -> Story | None:
     return found[0] if found else None
 
 
-def queue_size(session: Session, campaign_id: int) -> int:
-    return int(
-        session.scalar(select(func.count()).select_from(Story).where(queue_filter(campaign_id)))
-        or 0
-    )
-
-
 def queue_ids(session: Session, campaign_id: int) -> Iterator[int]:
     """The queue's story ids in posting order."""
     yield from session.scalars(
         select(Story.id).where(queue_filter(campaign_id)).order_by(*QUEUE_ORDER)
     )
-
-
-def queue_position(session: Session, story: Story) -> int | None:
-    """1-based place in the queue, or None for stories not in it."""
-    if story.status != StoryStatus.APPROVED or story.pin_date is not None:
-        return None
-    ahead = session.scalar(
-        select(func.count())
-        .select_from(Story)
-        .where(
-            queue_filter(story.campaign_id),
-            or_(
-                Story.sort_key < story.sort_key,
-                and_(Story.sort_key == story.sort_key, Story.id < story.id),
-            ),
-        )
-    )
-    return int(ahead or 0) + 1
 
 
 def queue_neighbours(session: Session, story: Story, position: int) -> tuple[int, list[int]]:
@@ -206,69 +156,7 @@ def approved_pinned_on(session: Session, campaign_id: int, day: date) -> Story |
     )
 
 
-def approved_pinned(
-    session: Session, campaign_id: int, first: date | None = None, last: date | None = None
-) -> list[Story]:
-    """Approved stories pinned to a date (between ``first`` and ``last``), soonest first."""
-    stmt = select(Story).where(_approved_pinned(campaign_id))
-    if first is not None:
-        stmt = stmt.where(Story.pin_date >= first)
-    if last is not None:
-        stmt = stmt.where(Story.pin_date <= last)
-    return list(session.scalars(stmt.order_by(Story.pin_date)))
-
-
-def approved_pin_dates(session: Session, campaign_id: int, first: date) -> list[date]:
-    return [
-        day
-        for day in session.scalars(
-            select(Story.pin_date).where(_approved_pinned(campaign_id), Story.pin_date >= first)
-        )
-        if day is not None
-    ]
-
-
 # -- counts and listings -------------------------------------------------------------------
-def count_by_status(
-    session: Session, campaign_id: int, statuses: Collection[StoryStatus]
-) -> dict[str, int]:
-    rows = session.execute(
-        select(Story.status, func.count())
-        .where(Story.campaign_id == campaign_id, Story.status.in_(list(statuses)))
-        .group_by(Story.status)
-    )
-    return {status: int(n) for status, n in rows}
-
-
-def count_with_status(session: Session, campaign_id: int, status: StoryStatus) -> int:
-    return int(
-        session.scalar(
-            select(func.count())
-            .select_from(Story)
-            .where(Story.campaign_id == campaign_id, Story.status == status)
-        )
-        or 0
-    )
-
-
-def with_status(
-    session: Session,
-    campaign_id: int,
-    status: StoryStatus | None = None,
-    *,
-    but_not: StoryStatus | None = None,
-    offset: int = 0,
-    limit: int | None = None,
-) -> Sequence[Story]:
-    """Stories with ``status`` (or any but ``but_not``), oldest place first."""
-    stmt = select(Story).where(Story.campaign_id == campaign_id)
-    if status is not None:
-        stmt = stmt.where(Story.status == status)
-    if but_not is not None:
-        stmt = stmt.where(Story.status != but_not)
-    return session.scalars(
-        stmt.order_by(Story.sort_key, Story.id).offset(offset).limit(limit)
-    ).all()
 
 
 def all_of(session: Session, campaign_id: int) -> Iterator[Story]:

@@ -19,9 +19,10 @@ from infobot.domain.story import StoryStatus
 from infobot.service import audit
 from infobot.service.checks import StoryChecker
 from infobot.service.pool import PlatformPool
-from infobot.store import campaigns, events, stories
-from infobot.store.db import Database
+from infobot.store import events, stories
+from infobot.store.db import Database, reader_of
 from infobot.store.models import Story
+from infobot.store.queries.campaigns import calendar
 
 
 @dataclass(frozen=True)
@@ -121,7 +122,7 @@ class Desk:
         """A story may be pinned to a coming posting day that no other story holds."""
         if day < self.today():
             raise UserError(f"{where}: {day.isoformat()} is in the past")
-        reason = campaigns.calendar(session, self.campaign_id).off_reason(day)
+        reason = calendar(reader_of(session), self.campaign_id).off_reason(day)
         if reason is not None:
             raise UserError(f"{where}: nothing posts on {day.isoformat()} ({reason})")
         other = stories.pinned_on(session, self.campaign_id, day)

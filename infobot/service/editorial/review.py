@@ -10,7 +10,8 @@ from infobot.domain.errors import Hint, InvalidTransition, Problem, UserError, V
 from infobot.domain.story import StoryAction, StoryStatus, allowed
 from infobot.service.checks import CheckResult
 from infobot.service.editorial.desk import Desk
-from infobot.store import stories
+from infobot.service.read.previews import to_keep
+from infobot.store import renders, stories
 from infobot.store.models import Story
 
 
@@ -62,7 +63,8 @@ class Review(Desk):
                 if story.id not in checks:
                     results.append(Approval(story.id, story.title, already=True))
                     continue
-                warnings = checks[story.id].warnings
+                check = checks[story.id]
+                warnings = check.warnings
                 self.change(
                     session,
                     story,
@@ -75,6 +77,9 @@ class Review(Desk):
                     approved_at=now,
                     status_reason="",
                 )
+                # what was approved is what goes out: the preview reads it back from here
+                key, payload = to_keep(self.checker, stories.to_input(story), check)
+                renders.keep(session, story.id, key, payload, now)
                 results.append(Approval(story.id, story.title, warnings))
         return results
 

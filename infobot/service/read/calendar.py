@@ -9,17 +9,17 @@ from infobot.domain.calendar import DayOff
 from infobot.domain.schedule import DayState
 from infobot.service.read.models import CalendarDay, MonthView
 from infobot.service.read.plan import PlanDay, Planner
-from infobot.store import campaigns, slots, stories
-from infobot.store.db import Database
-from infobot.store.models import Slot
+from infobot.store.queries import campaigns, slots, stories
+from infobot.store.reader import ReadSource
+from infobot.store.rows import SlotRow
 
 #: Months ahead of today the calendar plans (each planned day reads at most one story).
 PLAN_MONTHS_AHEAD = 24
 
 
 class CalendarReads:
-    def __init__(self, db: Database, planner: Planner) -> None:
-        self.db = db
+    def __init__(self, source: ReadSource, planner: Planner) -> None:
+        self.source = source
         self.planner = planner
 
     def month(self, year: int, month: int) -> MonthView:
@@ -30,24 +30,24 @@ class CalendarReads:
         last = date(year, month, monthcal.monthrange(year, month)[1])
         grid_start = first - timedelta(days=first.weekday())
         grid_end = last + timedelta(days=6 - last.weekday())
-        with self.db.read() as session:
-            state = self.planner.state(session)
+        with self.source() as r:
+            state = self.planner.state(r)
             today = state.schedule.local_date(self.planner.clock.now())
             view = MonthView(year, month, today, paused=state.campaign.paused)
-            blackouts = campaigns.blackout_reasons(session, cid, grid_start, grid_end)
+            blackouts = campaigns.blackout_reasons(r, cid, grid_start, grid_end)
             before_today = min(today - timedelta(days=1), grid_end)
-            recorded = slots.between(session, cid, grid_start, before_today)
+            recorded = slots.between(r, cid, grid_start, before_today)
             # Before the first day infobot ever recorded, an empty day is not a gap.
-            first_record = slots.first_recorded(session, cid)
-            titles = stories.titles(session, [s.story_id for s in recorded.values() if s.story_id])
+            first_record = slots.first_recorded(r, cid)
+            titles = stories.titles(r, [s.story_id for s in recorded.values() if s.story_id])
             plan: dict[date, PlanDay] = {}
             horizon = today + timedelta(days=PLAN_MONTHS_AHEAD * 31)
             plan_end = min(grid_end, horizon)
             if plan_end >= today:
                 days = (plan_end - today).days + 1
-                plan = {e.day: e for e in self.planner.plan(session, days, state)}
+                plan = {e.day: e for e in self.planner.plan(r, days, state)}
                 view.planned_to = plan_end
-            view.runs_dry_on = self.planner.runway(session, state)[0].runs_dry_on
+            view.runs_dry_on = self.planner.runway(r, state)[0].runs_dry_on
         week: list[CalendarDay] = []
         day = grid_start
         while day <= grid_end:
@@ -82,7 +82,7 @@ class CalendarReads:
         return view
 
 
-def _recorded_day(cell: CalendarDay, slot: Slot, titles: dict[int, str]) -> None:
+def _recorded_day(cell: CalendarDay, slot: SlotRow, titles: dict[int, str]) -> None:
     cell.state, cell.reason = DayState.DONE, slot.status
     if slot.story_id is not None:
         cell.story_id, cell.title = slot.story_id, titles.get(slot.story_id, "")

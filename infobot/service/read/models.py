@@ -1,5 +1,8 @@
 """The read side's models: what the team sees, typed, for the web page and the CLI alike.
 
+Rows come from the read side's SQL queries (:mod:`infobot.store.rows`: the same attribute
+names as the tables' columns), never from the ORM, so reading needs no SQLAlchemy.
+
 The CLI prints them as JSON field by field (its ``print_json``): a field's name is its JSON
 key, dates and instants are ISO 8601, and a field marked with ``OMIT_NONE`` is left out when
 None. The documented ``--json`` fields are these.
@@ -15,7 +18,7 @@ from typing import Any, Generic, TypeVar
 from infobot.domain.render import Rendered
 from infobot.domain.schedule import DayState
 from infobot.service.checks import CheckResult
-from infobot.store.models import Delivery, Event, Story
+from infobot.store.rows import DeliveryRow, EventRow, StoryRow
 
 T = TypeVar("T")
 #: Field metadata: leave the field out of the JSON when it is None.
@@ -74,11 +77,11 @@ class StorySummary:
     created_at: datetime
 
     @classmethod
-    def of(cls, story: Story, position: int | None) -> StorySummary:
+    def of(cls, story: StoryRow, position: int | None) -> StorySummary:
         return cls(**_summary(story, position))
 
 
-def _summary(story: Story, position: int | None) -> dict[str, Any]:
+def _summary(story: StoryRow, position: int | None) -> dict[str, Any]:
     return {
         "id": story.id,
         "title": story.title,
@@ -137,10 +140,10 @@ class StoryDetail(StorySummary):
     @classmethod
     def of(  # type: ignore[override]
         cls,
-        story: Story,
+        story: StoryRow,
         position: int | None,
-        deliveries: Sequence[Delivery],
-        events: Sequence[Event],
+        deliveries: Sequence[DeliveryRow],
+        events: Sequence[EventRow],
         preview: Preview,
     ) -> StoryDetail:
         return cls(
@@ -199,19 +202,19 @@ def clamp_page(page: int, per_page: int, total: int) -> int:
 @dataclass
 class QueueRow:
     position: int | None
-    story: Story
+    story: StoryRow
 
 
 @dataclass
 class QueueOverview:
     queue: Paged[QueueRow]
-    pinned: list[Story]  # approved stories pinned to a date, soonest first
+    pinned: list[StoryRow]  # approved stories pinned to a date, soonest first
     drafts: int  # stories waiting for review
 
 
 @dataclass
 class ReviewItem:
-    story: Story
+    story: StoryRow
     check: CheckResult
 
 
@@ -327,7 +330,7 @@ class Status:
 # -- what happened -------------------------------------------------------------------------
 @dataclass
 class HistoryRow:
-    delivery: Delivery
+    delivery: DeliveryRow
     day: date | None
     title: str
     advice: str
@@ -335,5 +338,5 @@ class HistoryRow:
 
 @dataclass
 class AuditRow:
-    event: Event
+    event: EventRow
     changes: list[tuple[str, str, str]]  # field, before, after

@@ -8,17 +8,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy.orm import Session
-
 from infobot.clock import Clock
 from infobot.domain.calendar import DayOff, Runway, runway
 from infobot.domain.schedule import DayState
-from infobot.service.checks import StoryChecker
 from infobot.service.read.models import PreviewDay, RenderedView
-from infobot.store import campaigns, slots, stories
-from infobot.store.campaigns import CampaignState
-from infobot.store.db import Database
-from infobot.store.models import Slot, Story
+from infobot.service.read.previews import Previews
+from infobot.store.queries import campaigns, slots, stories
+from infobot.store.queries.campaigns import CampaignState
+from infobot.store.reader import Reader, ReadSource
+from infobot.store.rows import SlotRow, StoryRow
 
 #: States of a day that will post a story.
 COMING = (DayState.SCHEDULED, DayState.PINNED)
@@ -30,39 +28,37 @@ class PlanDay:
     due_at: datetime  # UTC instant of the post time on that local day
     state: DayState
     reason: str
-    story: Story | None
-    slot: Slot | None = None
+    story: StoryRow | None
+    slot: SlotRow | None = None
     off: DayOff | None = None
 
 
 class Planner:
-    """Plans and runway inside a read the caller holds open."""
+    """Plans and runway inside a read the caller holds open (its :class:`Reader`)."""
 
     def __init__(self, clock: Clock, campaign_id: int, late_window: timedelta) -> None:
         self.clock = clock
         self.campaign_id = campaign_id
         self.late_window = late_window
 
-    def state(self, session: Session) -> CampaignState:
-        return campaigns.load(session, self.campaign_id, self.late_window)
+    def state(self, r: Reader) -> CampaignState:
+        return campaigns.load(r, self.campaign_id, self.late_window)
 
-    def plan(
-        self, session: Session, days: int, state: CampaignState | None = None
-    ) -> list[PlanDay]:
-        state = state or self.state(session)
+    def plan(self, r: Reader, days: int, state: CampaignState | None = None) -> list[PlanDay]:
+        state = state or self.state(r)
         calendar, schedule = state.calendar, state.schedule
         cid = self.campaign_id
         now = self.clock.now()
         first = schedule.local_date(now)
         last = first + timedelta(days=days - 1)
-        taken = slots.between(session, cid, first, last)
+        taken = slots.between(r, cid, first, last)
         pins = {
             story.pin_date: story
-            for story in stories.approved_pinned(session, cid, first, last)
+            for story in stories.approved_pinned(r, cid, first, last)
             if story.pin_date is not None
         }
-        queue = iter(stories.queue(session, cid, limit=days))
-        by_id = stories.by_ids(session, [s.story_id for s in taken.values() if s.story_id])
+        queue = iter(stories.queue(r, cid, limit=days))
+        by_id = stories.by_ids(r, [s.story_id for s in taken.values() if s.story_id])
         plan: list[PlanDay] = []
         for day in calendar.days(first, days):
             when = schedule.due_at(day)
@@ -93,38 +89,39 @@ class Planner:
                 plan.append(PlanDay(day, when, DayState.SCHEDULED, "next in the queue", story))
         return plan
 
-    def runway(self, session: Session, state: CampaignState | None = None) -> tuple[Runway, date]:
+    def runway(self, r: Reader, state: CampaignState | None = None) -> tuple[Runway, date]:
         """How long the approved queue lasts, and the first day it counts from."""
-        state = state or self.state(session)
+        state = state or self.state(r)
         now = self.clock.now()
         today = state.schedule.local_date(now)
-        taken = slots.status_on(session, self.campaign_id, today) is not None
+        taken = slots.status_on(r, self.campaign_id, today) is not None
         first = state.schedule.first_open_day(now, today_taken=taken)
-        unpinned = stories.queue_size(session, self.campaign_id)
-        pin_dates = stories.approved_pin_dates(session, self.campaign_id, first)
+        unpinned = stories.queue_size(r, self.campaign_id)
+        pin_dates = stories.approved_pin_dates(r, self.campaign_id, first)
         return runway(state.calendar, first, unpinned, pin_dates), first
 
 
 class PlanReads:
     """``infobot preview``: what goes out each coming day, as each platform gets it."""
 
-    def __init__(self, db: Database, planner: Planner, checker: StoryChecker) -> None:
-        self.db = db
+    def __init__(self, source: ReadSource, planner: Planner, previews: Previews) -> None:
+        self.source = source
         self.planner = planner
-        self.checker = checker
+        self.previews = previews
 
     def preview(self, days: int) -> list[PreviewDay]:
-        with self.db.read() as session:
-            plan = self.planner.plan(session, days)
+        with self.source() as r:
+            plan = self.planner.plan(r, days)
+            coming = [e.story for e in plan if e.story is not None and e.state in COMING]
+            kept = self.previews.kept(r, coming)
         out: list[PreviewDay] = []
         for entry in plan:
             story = entry.story
             platforms: dict[str, RenderedView] = {}
             problems: list[str] = []
             if story is not None and entry.state in COMING:
-                check = self.checker.check(stories.to_input(story))
-                platforms = {n: RenderedView.of(r) for n, r in check.rendered.items()}
-                problems = check.problems
+                shown = self.previews.of(story, kept)
+                platforms, problems = shown.platforms, shown.problems
             out.append(
                 PreviewDay(
                     date=entry.day,

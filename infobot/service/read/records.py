@@ -5,49 +5,59 @@ from __future__ import annotations
 
 import csv
 import json
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from infobot.domain.delivery import advice
 from infobot.service.read.models import AuditRow, HistoryRow, Paged, clamp_page
-from infobot.store import deliveries, events, export, slots
-from infobot.store.db import Database
-from infobot.store.models import Event, Slot
+from infobot.store.queries import deliveries, events, slots
+from infobot.store.reader import ReadSource
+from infobot.store.rows import EventRow, SlotRow
+
+if TYPE_CHECKING:
+    from infobot.store.db import Database
 
 
 class RecordReads:
-    def __init__(self, db: Database, campaign_id: int) -> None:
-        self.db = db
+    def __init__(
+        self, source: ReadSource, campaign_id: int, exports: Database | None = None
+    ) -> None:
+        self.source = source
         self.campaign_id = campaign_id
+        self.exports = exports  # the exports stream through the ORM (not on the lean path)
 
     def history_page(self, page: int = 1, per_page: int = 50) -> Paged[HistoryRow]:
         """Every delivery, newest first, with what to do about the ones that did not go out."""
-        with self.db.read() as session:
-            total = deliveries.count_for_campaign(session, self.campaign_id)
+        with self.source() as r:
+            total = deliveries.count_for_campaign(r, self.campaign_id)
             page = clamp_page(page, per_page, total)
-            found = deliveries.history(session, self.campaign_id, (page - 1) * per_page, per_page)
+            found = deliveries.history(r, self.campaign_id, (page - 1) * per_page, per_page)
         rows = [HistoryRow(d, day, title, advice(d.status)) for d, title, day in found]
         return Paged(rows, total, page, per_page)
 
-    def days_without_post(self, limit: int = 30) -> list[Slot]:
+    def days_without_post(self, limit: int = 30) -> list[SlotRow]:
         """The latest days recorded with no post (missed, skipped, failed), newest first."""
-        with self.db.read() as session:
-            return slots.without_post(session, self.campaign_id, limit)
+        with self.source() as r:
+            return slots.without_post(r, self.campaign_id, limit)
 
     def audit_page(
         self, page: int = 1, per_page: int = 50, story_id: int | None = None
     ) -> Paged[AuditRow]:
         """The audit trail, newest first (optionally one story's)."""
-        with self.db.read() as session:
-            total = events.count(session, story_id)
+        with self.source() as r:
+            total = events.count(r, story_id)
             page = clamp_page(page, per_page, total)
-            found = events.page(session, (page - 1) * per_page, per_page, story_id)
+            found = events.page_of(r, (page - 1) * per_page, per_page, story_id)
         return Paged([AuditRow(e, _changes(e)) for e in found], total, page, per_page)
 
     def export(self, what: str, fmt: str, out: IO[str]) -> int:
         """Write ``stories``, ``deliveries`` or ``events`` as CSV or JSON; return the count."""
+        from infobot.store import export
+
+        if self.exports is None:
+            raise RuntimeError("exports need the full application")
         columns = export.COLUMNS[what]
         count = 0
-        with self.db.read() as session:
+        with self.exports.read() as session:
             rows = export.rows(session, what, self.campaign_id)
             if fmt == "json":
                 out.write("[")
@@ -73,10 +83,10 @@ def _short(value: Any, width: int = 80) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def _changes(event: Event) -> list[tuple[str, str, str]]:
+def _changes(event: EventRow) -> list[tuple[str, str, str]]:
     try:
-        before = events.decoded(event.before) or {}
-        after = events.decoded(event.after) or {}
+        before = (json.loads(event.before) if event.before else None) or {}
+        after = (json.loads(event.after) if event.after else None) or {}
     except ValueError:
         return []
     if not isinstance(before, dict) or not isinstance(after, dict):

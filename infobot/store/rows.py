@@ -1,0 +1,194 @@
+"""The rows the read queries return: plain frozen dataclasses named after the tables' columns.
+
+They carry the same attribute names as the SQLAlchemy models (``story.title``,
+``delivery.remote_url`` ...), so templates and read models work with either. Each type
+knows its column list (``COLUMNS``, in the order of its fields) and builds itself from a
+DB-API tuple with :meth:`of`, converting what the drivers return differently: SQLite gives
+dates and instants as text, PostgreSQL as naive values; both become ``date`` and aware UTC
+``datetime`` here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from datetime import UTC, date, datetime
+from typing import Any, ClassVar, TypeVar
+
+R = TypeVar("R", bound="Row")
+
+
+def as_date(value: Any) -> date | None:
+    if value is None or (isinstance(value, date) and not isinstance(value, datetime)):
+        return value
+    if isinstance(value, datetime):
+        return value.date()
+    return date.fromisoformat(str(value))
+
+
+def as_utc(value: Any) -> datetime | None:
+    if value is None:
+        return None
+    found = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    return found.replace(tzinfo=UTC) if found.tzinfo is None else found.astimezone(UTC)
+
+
+def _utc(value: Any) -> datetime:
+    found = as_utc(value)
+    assert found is not None
+    return found
+
+
+def as_day(value: Any) -> date:
+    """A date that is never NULL."""
+    found = as_date(value)
+    assert found is not None
+    return found
+
+
+_CONVERT = {
+    "date": as_day,
+    "date | None": as_date,
+    "datetime": _utc,
+    "datetime | None": as_utc,
+    "bool": bool,
+}
+
+
+class Row:
+    """Base of the row types: ``COLUMNS`` and ``of(tuple)``."""
+
+    COLUMNS: ClassVar[str]
+    _converters: ClassVar[tuple[Any, ...]]
+
+    @classmethod
+    def of(cls: type[R], values: tuple[Any, ...]) -> R:
+        return cls(*[f(v) if f else v for f, v in zip(cls._converters, values, strict=True)])
+
+
+def row_type(cls: type[R]) -> type[R]:
+    """Finish a row dataclass: its column list and converters from its fields' types."""
+    names = [f.name for f in fields(cls)]  # type: ignore[arg-type]
+    cls.COLUMNS = ", ".join(names)
+    cls._converters = tuple(_CONVERT.get(str(f.type)) for f in fields(cls))  # type: ignore[arg-type]
+    return cls
+
+
+@row_type
+@dataclass(frozen=True, slots=True)
+class StoryRow(Row):
+    id: int
+    campaign_id: int
+    fingerprint: str
+    status: str
+    sort_key: int
+    title: str
+    body: str
+    author: str
+    role: str
+    organisation: str
+    link: str
+    image: str
+    image_alt: str
+    language: str
+    consent_by: str
+    consent_date: date | None
+    consent_scope: str
+    pin_date: date | None
+    notes: str
+    source: str
+    status_reason: str
+    created_by: str
+    created_at: datetime
+    updated_by: str
+    updated_at: datetime
+    approved_by: str | None
+    approved_at: datetime | None
+
+
+@row_type
+@dataclass(frozen=True, slots=True)
+class CampaignRow(Row):
+    id: int
+    name: str
+    hashtag: str
+    timezone: str
+    post_time: str
+    weekdays: str
+    start_date: date | None
+    end_date: date | None
+    paused: bool
+    paused_until: date | None
+    pause_reason: str
+    created_at: datetime
+
+
+@row_type
+@dataclass(frozen=True, slots=True)
+class SlotRow(Row):
+    id: int
+    campaign_id: int
+    local_date: date
+    story_id: int | None
+    status: str
+    reason: str
+    due_at: datetime | None
+    claimed_at: datetime
+    claimed_by: str
+    finished_at: datetime | None
+
+
+@row_type
+@dataclass(frozen=True, slots=True)
+class DeliveryRow(Row):
+    id: int
+    story_id: int
+    slot_id: int | None
+    platform: str
+    status: str
+    idempotency_key: str
+    attempts: int
+    next_attempt_at: datetime | None
+    remote_id: str
+    remote_url: str
+    parts: str
+    error: str
+    created_at: datetime
+    updated_at: datetime
+    sent_at: datetime | None
+
+
+@row_type
+@dataclass(frozen=True, slots=True)
+class EventRow(Row):
+    id: int
+    at: datetime
+    actor: str
+    action: str
+    campaign_id: int | None
+    story_id: int | None
+    delivery_id: int | None
+    before: str | None
+    after: str | None
+    message: str
+
+
+@row_type
+@dataclass(frozen=True, slots=True)
+class BlackoutRow(Row):
+    id: int
+    campaign_id: int
+    day: date
+    reason: str
+    created_by: str
+    created_at: datetime
+
+
+@row_type
+@dataclass(frozen=True, slots=True)
+class HeartbeatRow(Row):
+    id: int
+    worker: str
+    pid: int
+    started_at: datetime
+    beat_at: datetime
+    state: str
