@@ -1,0 +1,440 @@
+"""The settings without pydantic: the same sources, the same precedence, the same checks,
+for the commands that must start at once (``infobot.lean``, ``infobot.healthcheck``).
+
+:func:`read` reads what :class:`infobot.settings.Settings` reads (``INFOBOT_*`` variables,
+``.env``, secret files, the TOML file, then the defaults) for the fields in :data:`FIELDS`,
+and checks each value with the same functions ``Settings`` calls
+(:mod:`infobot.settings_checks`). It accepts only a plain subset of what pydantic accepts
+and answers None for anything else: a form it is not sure of (quotes with escapes in
+``.env``, JSON in a variable, ``yes`` for a boolean), a field it does not know
+(``[plugins]``, a field added to ``Settings`` but not here), or a bad value. None means
+"use ``Settings``", which then reads everything again and says what is wrong exactly as
+before. ``tests/test_settings_light.py`` proves the two agree over many generated
+combinations.
+
+Stdlib only: no pydantic, no dotenv.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from infobot.settings_checks import (
+    DAY_NAMES,
+    ENV_PREFIX,
+    check_attribution,
+    check_clock_start,
+    check_days,
+    check_hashtag,
+    check_platforms,
+    check_post_time,
+    check_session_secret,
+    check_timezone,
+    config_path,
+    secrets_dir,
+    split_list,
+    split_urls,
+)
+
+_PREFIX = ENV_PREFIX.lower()
+#: ``INFOBOT_*`` variables that are not settings (``Settings`` ignores them too).
+NOT_SETTINGS = frozenset({"config", "secrets_dir"})
+SECRETS_DIR_MAX_SIZE = 16 * 2**20  # pydantic-settings' own limit
+
+
+# -- the fields ----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Field:
+    """One setting as ``Settings`` declares it: its kind, default, bounds and checks."""
+
+    kind: str  # str int float bool date datetime time path secret literal list secrets
+    default: Any = None
+    optional: bool = False  # None is a value (``X | None``)
+    ge: float | None = None
+    gt: float | None = None
+    le: float | None = None
+    choices: tuple[str, ...] = ()
+    before: Callable[[Any], Any] | None = None  # a mode="before" validator
+    after: Callable[[Any], Any] | None = None  # a mode="after" validator
+
+
+def _field(kind: str, default: Any = None, **options: Any) -> Field:
+    return Field(kind, default, **options)
+
+
+_SECRET = _field("secret", optional=True)
+_TIMEOUT = _field("float", 30.0, gt=0, le=300)
+
+#: Every field this module reads, by its dotted name; ``tests/test_settings_light.py``
+#: checks each against ``Settings`` (kind, default, bounds, validators).
+FIELDS: dict[str, Field] = {
+    "database_url": _field("str", "sqlite:///queue/infobot.db"),
+    "timezone": _field("str", "Europe/London", after=check_timezone),
+    "post_time": _field("time", "09:00", before=check_post_time),
+    "hashtag": _field("str", "#infostory", after=check_hashtag),
+    "platforms": _field("list", ["outbox"], before=split_list, after=check_platforms),
+    "outbox_path": _field("path", "queue/outbox.jsonl"),
+    "campaign_name": _field("str", "infostory"),
+    "campaign_days": _field("list", list(DAY_NAMES), before=split_list, after=check_days),
+    "campaign_start": _field("date", optional=True),
+    "campaign_end": _field("date", optional=True),
+    "late_window_hours": _field("float", 6.0, ge=0, le=23),
+    "require_consent": _field("bool", True),
+    "four_eyes": _field("bool", False),
+    "overflow": _field("literal", "thread", choices=("thread", "reject")),
+    "attribution": _field("str", "— {author}, {role}, {organisation}", after=check_attribution),
+    "user": _field("str", ""),
+    "alert_urls": _field("secrets", [], before=split_urls),
+    "clock_start": _field("datetime", optional=True, after=check_clock_start),
+    "log_format": _field("literal", "text", choices=("text", "json")),
+    "log_level": _field("literal", "INFO", choices=("DEBUG", "INFO", "WARNING", "ERROR")),
+    "metrics_port": _field("int", optional=True, ge=1, le=65535),
+    "metrics_host": _field("str", "127.0.0.1"),
+    "web_port": _field("int", optional=True, ge=1, le=65535),
+    "web_host": _field("str", "127.0.0.1"),
+    "web_session_secret": _field("secret", optional=True, after=check_session_secret),
+    "web_session_hours": _field("float", 12.0, gt=0, le=168),
+    "web_cookie_secure": _field("bool", True),
+    "web_trusted_proxies": _field("list", [], before=split_list),
+    "web_identity_header": _field("str", "X-Forwarded-User"),
+    "web_role_header": _field("str", "X-Forwarded-Role"),
+    "web_role_from_proxy": _field("bool", False),
+    "check_timeout_seconds": _field("float", 5.0, gt=0, le=60),
+    "mastodon.api_base_url": _field("str", ""),
+    "mastodon.access_token": _SECRET,
+    "mastodon.visibility": _field(
+        "literal", "public", choices=("public", "unlisted", "private", "direct")
+    ),
+    "mastodon.max_length": _field("int", optional=True, ge=1),
+    "mastodon.timeout_seconds": _TIMEOUT,
+    "x.consumer_key": _SECRET,
+    "x.consumer_secret": _SECRET,
+    "x.access_token": _SECRET,
+    "x.access_token_secret": _SECRET,
+    "x.threads": _field("bool", True),
+    "x.timeout_seconds": _TIMEOUT,
+    "bluesky.handle": _field("str", ""),
+    "bluesky.app_password": _SECRET,
+    "bluesky.service_url": _field("str", "https://bsky.social"),
+    "bluesky.session_file": _field("path", "queue/bluesky-session.json"),
+    "bluesky.timeout_seconds": _TIMEOUT,
+    "outbox.max_length": _field("int", 500, ge=20),
+}
+SECTIONS = frozenset(name.partition(".")[0] for name in FIELDS if "." in name)
+
+
+class Unusual(Exception):
+    """Something this reader does not take on: ``Settings`` decides instead."""
+
+
+# -- values --------------------------------------------------------------------------------
+class Secret:
+    """A secret value, hidden when printed (as pydantic's ``SecretStr``)."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def get_secret_value(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret('**********')"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+
+_INT = re.compile(r"0|[1-9][0-9]{0,9}")
+_FLOAT = re.compile(r"(0|[1-9][0-9]{0,9})(\.[0-9]{1,9})?")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_DATETIME = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?(Z|[+-][0-9]{2}:[0-9]{2})"
+)
+_BOOLS = {"true": True, "false": False, "1": True, "0": False}
+
+
+def _number(field: Field, value: Any) -> Any:
+    if field.kind == "int":
+        if isinstance(value, str) and _INT.fullmatch(value):
+            value = int(value)
+        if type(value) is not int:
+            raise Unusual
+    else:
+        if isinstance(value, str) and _FLOAT.fullmatch(value):
+            value = float(value)
+        if type(value) not in (int, float):
+            raise Unusual
+        value = float(value)
+    if field.ge is not None and not value >= field.ge:
+        raise Unusual
+    if field.gt is not None and not value > field.gt:
+        raise Unusual
+    if field.le is not None and not value <= field.le:
+        raise Unusual
+    return value
+
+
+def _parse(field: Field, value: Any) -> Any:
+    """The value as ``Settings`` holds it, or :class:`Unusual`."""
+    if isinstance(value, str) and value == "" and field.kind not in ("str", "list", "secrets"):
+        raise Unusual  # pydantic's answer to an empty value depends on the source
+    if field.before is not None:
+        try:
+            value = field.before(value)
+        except ValueError:
+            raise Unusual from None
+    kind = field.kind
+    if value is None:
+        if not field.optional:
+            raise Unusual
+    elif kind in ("str", "literal", "secret", "path"):
+        if not isinstance(value, str):
+            raise Unusual
+        if kind == "literal" and value not in field.choices:
+            raise Unusual
+        if kind == "path":
+            if not value or "\x00" in value:
+                raise Unusual
+            value = Path(value)
+        if kind == "secret":
+            if field.after is not None:
+                try:
+                    field.after(value)
+                except ValueError:
+                    raise Unusual from None
+            return Secret(value)
+    elif kind in ("int", "float"):
+        value = _number(field, value)
+    elif kind == "bool":
+        if isinstance(value, str) and value in _BOOLS:
+            value = _BOOLS[value]
+        if not isinstance(value, bool):
+            raise Unusual
+    elif kind == "date":
+        if isinstance(value, str) and _DATE.fullmatch(value):
+            value = date.fromisoformat(value)
+        if type(value) is not date:
+            raise Unusual
+    elif kind == "datetime":
+        if isinstance(value, str) and _DATETIME.fullmatch(value):
+            value = datetime.fromisoformat(value)
+        if type(value) is not datetime or value.tzinfo is None:
+            raise Unusual
+    elif kind == "time":
+        if isinstance(value, str) and re.fullmatch(r"([01][0-9]|2[0-3]):[0-5][0-9]", value):
+            value = time(int(value[:2]), int(value[3:]))
+        if type(value) is not time or value.tzinfo is not None:
+            raise Unusual
+    elif kind in ("list", "secrets"):
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise Unusual
+        if kind == "secrets":
+            value = [Secret(v) for v in value]
+    else:  # pragma: no cover - FIELDS holds known kinds only
+        raise Unusual
+    if field.after is not None and value is not None:
+        try:
+            value = field.after(value)
+        except ValueError:
+            raise Unusual from None
+    return value
+
+
+# -- the sources ---------------------------------------------------------------------------
+def _flat_key(name: str) -> str:
+    """``INFOBOT_MASTODON__ACCESS_TOKEN`` (any case) -> ``mastodon.access_token``."""
+    key = name.lower()[len(_PREFIX) :]
+    if key in NOT_SETTINGS:
+        return ""
+    parts = key.split("__")
+    if len(parts) > 2 or any(not part for part in parts):
+        raise Unusual
+    dotted = ".".join(parts)
+    if dotted not in FIELDS:
+        raise Unusual  # JSON for a section, plug-ins, a new field, a misspelling
+    return dotted
+
+
+def _from_pairs(pairs: Mapping[str, str]) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for name, value in pairs.items():
+        if not name.lower().startswith(_PREFIX):  # pydantic-settings compares lower case
+            continue
+        dotted = _flat_key(name)
+        if not dotted:
+            continue
+        if dotted in found:
+            raise Unusual  # two spellings of one name
+        if value == "" and "." in dotted:
+            raise Unusual  # pydantic-settings skips an empty nested value, or not
+        found[dotted] = value
+    return found
+
+
+_DOTENV_LINE = re.compile(r"(?:export[ \t]+)?([A-Za-z_][A-Za-z0-9_]*)[ \t]*=[ \t]*(.*)")
+_PLAIN_VALUE = re.compile(r"[^\s'\"#$\\`]*(?:[ \t]+[^\s'\"#$\\`]+)*")
+_QUOTED = re.compile(r"(['\"])([^'\"$\\`]*)\1")
+
+
+def _dotenv(path: Path) -> dict[str, str]:
+    """A ``.env`` file of plain ``NAME=value`` lines (python-dotenv reads them the same)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        raise Unusual from None
+    pairs: dict[str, str] = {}
+    for raw in text.split("\n"):
+        line = raw.strip(" \t\r")
+        if not line or line.startswith("#"):
+            continue
+        match = _DOTENV_LINE.fullmatch(line)
+        if match is None:
+            raise Unusual
+        name, value = match.group(1), match.group(2)
+        quoted = _QUOTED.fullmatch(value)
+        if quoted is not None:
+            value = quoted.group(2)
+        elif not _PLAIN_VALUE.fullmatch(value):
+            raise Unusual
+        if name in pairs or "\r" in raw[:-1] or "\x0b" in line or "\x0c" in line:
+            raise Unusual
+        pairs[name] = value
+    return pairs
+
+
+def _secret_files(folder: Path) -> dict[str, str]:
+    try:
+        root = folder.expanduser().resolve()
+        entries = sorted(root.iterdir()) if root.is_dir() else []
+    except OSError:
+        raise Unusual from None
+    pairs: dict[str, str] = {}
+    total = 0
+    for entry in entries:
+        if entry.name.startswith("."):
+            continue
+        target = entry.resolve()
+        if not target.is_file() or root not in target.parents:
+            raise Unusual  # a folder, or a link out of the secrets folder
+        total += target.stat().st_size
+        if total > SECRETS_DIR_MAX_SIZE:
+            raise Unusual
+        if entry.name.lower().startswith(_PREFIX):
+            try:
+                pairs[entry.name] = target.read_text(encoding="utf-8").strip()
+            except (OSError, UnicodeDecodeError):
+                raise Unusual from None
+    return pairs
+
+
+def _toml(path: Path) -> dict[str, Any]:
+    import tomllib
+
+    try:
+        with path.open("rb") as handle:
+            data = tomllib.load(handle)
+    except (OSError, ValueError):
+        raise Unusual from None
+    found: dict[str, Any] = {}
+    for key, value in data.items():
+        if key in SECTIONS and isinstance(value, dict):
+            for sub, item in value.items():
+                if f"{key}.{sub}" not in FIELDS:
+                    raise Unusual
+                found[f"{key}.{sub}"] = item
+        elif key in FIELDS and key not in SECTIONS:
+            found[key] = value
+        else:
+            raise Unusual
+    return found
+
+
+# -- the result ----------------------------------------------------------------------------
+class LightSettings:
+    """The settings :func:`read` found, with the attributes of ``Settings`` for the fields
+    in :data:`FIELDS` (sections too: ``settings.mastodon.access_token``)."""
+
+    def __init__(self, values: Mapping[str, Any]) -> None:
+        self.values = dict(values)
+        for name in SECTIONS:
+            prefix = name + "."
+            section = {k[len(prefix) :]: v for k, v in values.items() if k.startswith(prefix)}
+            setattr(self, name, _Section(section))
+        for name, value in values.items():
+            if "." not in name:
+                setattr(self, name, value)
+
+    def __getattr__(self, name: str) -> Any:
+        raise Unusual(f"{name} is not a setting the light reader knows")
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.values["timezone"])
+
+    @property
+    def weekdays(self) -> frozenset[int]:
+        """Campaign days as ``date.weekday()`` numbers (Monday = 0)."""
+        return frozenset(DAY_NAMES.index(day) for day in self.values["campaign_days"])
+
+    @property
+    def plugins(self) -> dict[str, dict[str, Any]]:
+        return {}  # a [plugins] section is never read here (see _flat_key and _toml)
+
+    def plugin(self, name: str) -> dict[str, Any]:
+        return {}
+
+
+class _Section:
+    def __init__(self, values: Mapping[str, Any]) -> None:
+        for name, value in values.items():
+            setattr(self, name, value)
+
+    def __getattr__(self, name: str) -> Any:
+        raise Unusual(f"{name} is not a setting the light reader knows")
+
+
+def read(environ: Mapping[str, str] | None = None) -> LightSettings | None:
+    """The settings from every source, or None when ``Settings`` must read them."""
+    environ = os.environ if environ is None else environ
+    try:
+        layers: list[Mapping[str, Any]] = [
+            _from_pairs(environ)  # the environment
+        ]
+        dotenv = Path(".env")
+        if dotenv.is_file():
+            layers.append(_from_pairs(_dotenv(dotenv)))
+        elif dotenv.exists():
+            raise Unusual
+        folder = secrets_dir(environ)
+        if folder is not None:
+            layers.append(_from_pairs(_secret_files(folder)))
+        config = config_path(environ)
+        if config is not None:
+            if not config.is_file():
+                raise Unusual
+            layers.append(_toml(config))
+        values: dict[str, Any] = {}
+        for name, field in FIELDS.items():
+            given = next((layer[name] for layer in layers if name in layer), _MISSING)
+            raw = field.default if given is _MISSING else given
+            if isinstance(raw, list):
+                raw = list(raw)
+            values[name] = _parse(field, raw)
+    except (Unusual, ValueError):  # a value a check refuses, or one that does not parse
+        return None
+    return LightSettings(values)
+
+
+_MISSING = object()
