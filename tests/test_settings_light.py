@@ -42,7 +42,7 @@ POOLS: dict[str, list[str]] = {
         "$HOME",
         "'q'",
         "https://social.example.org",
-    ],  # fmt: skip
+    ],
     "int": NUMBERS,
     "float": NUMBERS,
     "bool": ["true", "false", "1", "0", "True", "FALSE", "yes", "no", "on", "off", "t", "2", ""],
@@ -56,7 +56,7 @@ POOLS: dict[str, list[str]] = {
         "2026-11-23T08:00:00.5-05:00",
         "1700000000",
         "",
-    ],  # fmt: skip
+    ],
     "time": ["09:00", "9:00", "23:59", "24:00", "09:00:00", "0900", "", "12:30"],
     "path": ["queue/x.jsonl", "", "/abs/p.json", "~/x"],
     "secret": ["tok-1234", "", " spaced ", "s" * 40, "short", "é" * 20],
@@ -71,7 +71,7 @@ POOLS: dict[str, list[str]] = {
         "monday",
         "sunday,SAT",
         "fri",
-    ],  # fmt: skip
+    ],
     "secrets": ["json://a.example,json://b.example", "", "x"],
 }
 EXTRA: dict[str, list[str]] = {
