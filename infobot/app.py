@@ -15,14 +15,21 @@ from datetime import timedelta
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from infobot.clock import Clock, ShiftedClock, SystemClock
+from infobot.clock import Clock
 from infobot.domain.calendar import CampaignCalendar
 from infobot.domain.render import RenderOptions
 from infobot.domain.schedule import PostingSchedule
+from infobot.lean import (
+    campaign_config,
+    clock_of,
+    late_window,
+    platform_pool,
+    read_parts,
+    render_options,
+)
 from infobot.service.checks import StoryChecker
 from infobot.service.pool import PlatformPool
 from infobot.store import campaigns
-from infobot.store.campaigns import CampaignConfig
 from infobot.store.db import Database
 from infobot.store.migrate import ensure_current
 
@@ -39,33 +46,6 @@ if TYPE_CHECKING:
     from infobot.service.read.plan import Planner
     from infobot.service.users import Accounts
     from infobot.settings import Settings
-
-
-def campaign_config(settings: Settings) -> CampaignConfig:
-    return CampaignConfig(
-        name=settings.campaign_name,
-        hashtag=settings.hashtag,
-        timezone=settings.timezone,
-        post_time=settings.post_time,
-        weekdays=settings.weekdays,
-        start=settings.campaign_start,
-        end=settings.campaign_end,
-    )
-
-
-def platform_pool(settings: Settings, ready: Mapping[str, Platform] | None = None) -> PlatformPool:
-    """The enabled platforms, built from the settings through the registry on first use;
-    ``ready`` adapters (a test's fakes) are used as they are."""
-
-    def build(name: str) -> Platform:
-        from infobot.platforms import registry
-
-        return registry.create(name, settings)
-
-    pool = PlatformPool(settings.platforms, build)
-    for name, platform in (ready or {}).items():
-        pool.add(name, platform)
-    return pool
 
 
 @dataclass
@@ -91,7 +71,7 @@ class App:
         if migrate:
             ensure_current(db)
         if clock is None:
-            clock = ShiftedClock(settings.clock_start) if settings.clock_start else SystemClock()
+            clock = clock_of(settings)
         campaign_id = campaigns.sync(db, campaign_config(settings), clock.now())
         return cls(settings, clock, db, campaign_id, platform_pool(settings, platforms))
 
@@ -102,15 +82,11 @@ class App:
     # -- plain values from the settings -----------------------------------------------------
     @cached_property
     def render_options(self) -> RenderOptions:
-        return RenderOptions(
-            hashtag=self.settings.hashtag,
-            attribution=self.settings.attribution,
-            overflow=self.settings.overflow,
-        )
+        return render_options(self.settings)
 
     @cached_property
     def late_window(self) -> timedelta:
-        return timedelta(hours=self.settings.late_window_hours)
+        return late_window(self.settings)
 
     @cached_property
     def schedule(self) -> PostingSchedule:
@@ -137,16 +113,15 @@ class App:
 
     @cached_property
     def reads(self) -> Reads:
-        from infobot.service.read import ReadParts, Reads
+        from infobot.service.read import Reads
 
-        parts = ReadParts(
+        parts = read_parts(
+            self.settings,
             self.db.reader,
             self.clock,
             self.campaign_id,
-            self.late_window,
             self.checker,
             self.platforms.enabled,
-            self.settings.require_consent,
             exports=self.db,
         )
         return Reads.build(parts, self.planner)

@@ -13,10 +13,15 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 if TYPE_CHECKING:
+    from zoneinfo import ZoneInfo
+
     from infobot.app import App
+    from infobot.lean import Lean
+    from infobot.service.read import Reads
     from infobot.settings import Settings
 
 F = TypeVar("F", bound=Callable[..., Any])
+T = TypeVar("T")
 
 
 class Env:
@@ -26,6 +31,8 @@ class Env:
         self.debug = debug
         self._settings: Settings | None = None
         self._app: App | None = None
+        self._lean: Lean | None = None
+        self._lean_tried = False
 
     @property
     def settings(self) -> Settings:
@@ -43,6 +50,45 @@ class Env:
             self._app = App.open(self.settings)
         return self._app
 
+    def read(self, use: Callable[[Reads], T]) -> T:
+        """``use`` the read side: on the lean path (``infobot.lean``: no SQLAlchemy, no
+        pydantic-settings) when it can serve, else through the full application. Anything
+        unexpected on the lean path is asked again of the full one, which answers (or
+        fails) exactly as before."""
+        from infobot.domain.errors import UserError
+
+        lean = self._open_lean()
+        if lean is not None:
+            try:
+                return use(lean.reads)
+            except UserError:
+                raise  # the same read says the same through either path
+            except Exception:
+                self._drop_lean()
+        return use(self.app.reads)
+
+    @property
+    def tz(self) -> ZoneInfo:
+        """The campaign's time zone, from whichever settings the reads used."""
+        return self._lean.settings.tz if self._lean is not None else self.settings.tz
+
+    def _open_lean(self) -> Lean | None:
+        if not self._lean_tried:
+            self._lean_tried = True
+            if self._app is None and self._settings is None:
+                from infobot.lean import open_lean
+
+                try:
+                    self._lean = open_lean()
+                except Exception:  # the full path reports whatever it was
+                    self._lean = None
+        return self._lean
+
+    def _drop_lean(self) -> None:
+        if self._lean is not None:
+            lean, self._lean = self._lean, None
+            lean.close()
+
     def actor(self, given: str | None) -> str:
         if given and given.strip():
             return given.strip()
@@ -56,6 +102,7 @@ class Env:
             return "unknown"
 
     def close(self) -> None:
+        self._drop_lean()
         if self._app is not None:
             self._app.close()
 

@@ -80,7 +80,7 @@ def _servers(env: Env) -> list[ServerStarter]:
 @pass_env
 def health(env: Env) -> None:
     """Exit 0 when the daemon is alive and today's post is not overdue; 1 otherwise."""
-    ok, line = env.app.health()
+    ok, line = env.read(lambda reads: reads.campaign.health())
     click.echo(line)
     if not ok:
         raise click.exceptions.Exit(1)

@@ -99,7 +99,7 @@ def add(env: Env, /, pin_date: date | None, by: str | None, **fields: str | None
 @pass_env
 def list_(env: Env, status: str | None, limit: int | None, as_json: bool) -> None:
     """List stories: the approved queue in posting order, then the rest."""
-    rows = env.app.reads.stories.listing(status, limit)
+    rows = env.read(lambda reads: reads.stories.listing(status, limit))
     if as_json:
         print_json(rows)
         return
@@ -135,7 +135,7 @@ def list_(env: Env, status: str | None, limit: int | None, as_json: bool) -> Non
 @pass_env
 def show(env: Env, story_id: int, as_json: bool) -> None:
     """Show a story, how it looks on each platform, and its history."""
-    data = env.app.reads.stories.show(story_id)
+    data = env.read(lambda reads: reads.stories.show(story_id))
     if as_json:
         print_json(data)
         return

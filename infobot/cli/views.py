@@ -34,11 +34,11 @@ def preview(env: Env, days: int, as_json: bool) -> None:
     """Show which story goes out on each coming day, exactly as each platform gets it."""
     from infobot.domain.schedule import DayState
 
-    plan = env.app.reads.plan.preview(days)
+    plan = env.read(lambda reads: reads.plan.preview(days))
     if as_json:
         print_json(plan)
         return
-    tz = env.app.settings.tz
+    tz = env.tz
     for day in plan:
         head = f"{day.post_at.astimezone(tz):%a %d %b %Y %H:%M}"
         if day.story_id is not None:
@@ -68,7 +68,7 @@ def preview(env: Env, days: int, as_json: bool) -> None:
 @pass_env
 def status(env: Env, as_json: bool) -> None:
     """Queue runway, last and next post, and anything that needs attention."""
-    data = env.app.reads.campaign.status()
+    data = env.read(lambda reads: reads.campaign.status())
     if as_json:
         print_json(data)
         return

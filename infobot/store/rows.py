@@ -28,6 +28,8 @@ def as_date(value: Any) -> date | None:
 def as_utc(value: Any) -> datetime | None:
     if value is None:
         return None
+    if isinstance(value, str):  # SQLite: naive UTC text
+        return datetime.fromisoformat(value).replace(tzinfo=UTC)
     found = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
     return found.replace(tzinfo=UTC) if found.tzinfo is None else found.astimezone(UTC)
 
@@ -58,18 +60,25 @@ class Row:
     """Base of the row types: ``COLUMNS`` and ``of(tuple)``."""
 
     COLUMNS: ClassVar[str]
-    _converters: ClassVar[tuple[Any, ...]]
+    _converters: ClassVar[tuple[tuple[int, Any], ...]]  # (position, converter)
 
     @classmethod
     def of(cls: type[R], values: tuple[Any, ...]) -> R:
-        return cls(*[f(v) if f else v for f, v in zip(cls._converters, values, strict=True)])
+        found = list(values)
+        for at, convert in cls._converters:
+            found[at] = convert(found[at])
+        return cls(*found)
 
 
 def row_type(cls: type[R]) -> type[R]:
     """Finish a row dataclass: its column list and converters from its fields' types."""
     names = [f.name for f in fields(cls)]  # type: ignore[arg-type]
     cls.COLUMNS = ", ".join(names)
-    cls._converters = tuple(_CONVERT.get(str(f.type)) for f in fields(cls))  # type: ignore[arg-type]
+    cls._converters = tuple(
+        (at, _CONVERT[str(f.type)])
+        for at, f in enumerate(fields(cls))  # type: ignore[arg-type]
+        if str(f.type) in _CONVERT
+    )
     return cls
 
 
@@ -103,6 +112,23 @@ class StoryRow(Row):
     updated_at: datetime
     approved_by: str | None
     approved_at: datetime | None
+
+
+@row_type
+@dataclass(frozen=True, slots=True)
+class StoryBrief(Row):
+    """A story's line in a list: what ``StorySummary`` shows, without the text."""
+
+    id: int
+    campaign_id: int
+    status: str
+    sort_key: int
+    title: str
+    author: str
+    organisation: str
+    pin_date: date | None
+    approved_by: str | None
+    created_at: datetime
 
 
 @row_type

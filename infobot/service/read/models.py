@@ -18,7 +18,7 @@ from typing import Any, Generic, TypeVar
 from infobot.domain.render import Rendered
 from infobot.domain.schedule import DayState
 from infobot.service.checks import CheckResult
-from infobot.store.rows import DeliveryRow, EventRow, StoryRow
+from infobot.store.rows import DeliveryRow, EventRow, StoryBrief, StoryRow
 
 T = TypeVar("T")
 #: Field metadata: leave the field out of the JSON when it is None.
@@ -77,11 +77,11 @@ class StorySummary:
     created_at: datetime
 
     @classmethod
-    def of(cls, story: StoryRow, position: int | None) -> StorySummary:
+    def of(cls, story: StoryRow | StoryBrief, position: int | None) -> StorySummary:
         return cls(**_summary(story, position))
 
 
-def _summary(story: StoryRow, position: int | None) -> dict[str, Any]:
+def _summary(story: StoryRow | StoryBrief, position: int | None) -> dict[str, Any]:
     return {
         "id": story.id,
         "title": story.title,

@@ -54,10 +54,10 @@ class Planner:
         taken = slots.between(r, cid, first, last)
         pins = {
             story.pin_date: story
-            for story in stories.approved_pinned(r, cid, first, last)
+            for story in stories.approved_pinned(r, cid, StoryRow, first, last)
             if story.pin_date is not None
         }
-        queue = iter(stories.queue(r, cid, limit=days))
+        queue = iter(stories.queue(r, cid, StoryRow, limit=days))
         by_id = stories.by_ids(r, [s.story_id for s in taken.values() if s.story_id])
         plan: list[PlanDay] = []
         for day in calendar.days(first, days):

@@ -21,7 +21,7 @@ from infobot.service.read.plan import COMING, Planner
 from infobot.store.queries import campaigns, deliveries, heartbeats, slots, stories
 from infobot.store.queries.campaigns import CampaignState
 from infobot.store.reader import Reader, ReadSource
-from infobot.store.rows import BlackoutRow
+from infobot.store.rows import BlackoutRow, StoryBrief
 
 #: Troubled days shown for this long before the first day the runway counts.
 TROUBLED_DAYS_SHOWN = timedelta(days=14)
@@ -57,7 +57,9 @@ def situation(
             for s in slots.troubled_since(r, cid, first - TROUBLED_DAYS_SHOWN)
         ]
         pins = [
-            Pin(s.id, s.pin_date) for s in stories.approved_pinned(r, cid) if s.pin_date is not None
+            Pin(s.id, s.pin_date)
+            for s in stories.approved_pinned(r, cid, StoryBrief)
+            if s.pin_date is not None
         ]
     found = Situation(
         now=now,

@@ -23,6 +23,7 @@ from infobot.service.read.models import (
 from infobot.service.read.previews import Previews, preview_of
 from infobot.store.queries import deliveries, events, stories
 from infobot.store.reader import ReadSource
+from infobot.store.rows import StoryBrief, StoryRow
 
 
 class StoryReads:
@@ -42,13 +43,15 @@ class StoryReads:
         approved = StoryStatus.APPROVED
         with self.source() as r:
             if status in (None, approved):
-                queued = stories.queue(r, cid, limit=limit)
+                queued = stories.queue(r, cid, StoryBrief, limit=limit)
+                pinned = stories.approved_pinned(r, cid, StoryBrief)
                 rows.extend(StorySummary.of(s, n) for n, s in enumerate(queued, start=1))
-                rows.extend(StorySummary.of(s, None) for s in stories.approved_pinned(r, cid))
+                rows.extend(StorySummary.of(s, None) for s in pinned)
             if status != approved and not (limit and len(rows) >= limit):
                 others = stories.with_status(
                     r,
                     cid,
+                    StoryBrief,
                     StoryStatus(status) if status else None,
                     but_not=None if status else approved,
                     limit=limit,
@@ -81,9 +84,9 @@ class StoryReads:
             total = stories.queue_size(r, cid)
             page = clamp_page(page, per_page, total)
             offset = (page - 1) * per_page
-            found = stories.queue(r, cid, offset, per_page)
+            found = stories.queue(r, cid, StoryRow, offset, per_page)
             rows = [QueueRow(offset + n, s) for n, s in enumerate(found, start=1)]
-            pinned = stories.approved_pinned(r, cid)
+            pinned = stories.approved_pinned(r, cid, StoryRow)
             drafts = stories.count_with_status(r, cid, StoryStatus.DRAFT)
         return QueueOverview(Paged(rows, total, page, per_page), pinned, drafts)
 
@@ -94,7 +97,7 @@ class StoryReads:
             total = stories.count_with_status(r, self.campaign_id, draft)
             page = clamp_page(page, per_page, total)
             found = stories.with_status(
-                r, self.campaign_id, draft, offset=(page - 1) * per_page, limit=per_page
+                r, self.campaign_id, StoryRow, draft, offset=(page - 1) * per_page, limit=per_page
             )
         items = [ReviewItem(s, self.checker.check(stories.to_input(s))) for s in found]
         return Paged(items, total, page, per_page)

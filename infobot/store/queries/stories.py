@@ -9,17 +9,20 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from infobot.domain.errors import Hint, NotFound
 from infobot.domain.story import STORY_FIELDS, StoryInput, StoryStatus
 from infobot.store.queries import literal, literals
 from infobot.store.reader import Reader, page, placeholders
-from infobot.store.rows import StoryRow, as_day
+from infobot.store.rows import Row, StoryRow, as_day
 
 if TYPE_CHECKING:
     from infobot.store.models import Story
 
+#: The row type a listing returns: whole stories (``StoryRow``) or their lines
+#: (``StoryBrief``, no text: a list of thousands reads a tenth of the data).
+R = TypeVar("R", bound=Row)
 APPROVED = literal(StoryStatus.APPROVED)
 STORY = f"SELECT {StoryRow.COLUMNS} FROM stories"
 QUEUE = f"campaign_id = :cid AND status = {APPROVED} AND pin_date IS NULL"
@@ -56,9 +59,12 @@ def titles(r: Reader, ids: Collection[int]) -> dict[int, str]:
 
 
 # -- the queue -----------------------------------------------------------------------------
-def queue(r: Reader, campaign_id: int, offset: int = 0, limit: int | None = None) -> list[StoryRow]:
-    sql = f"{STORY} WHERE {QUEUE}{ORDER}{page(limit, offset)}"
-    return [StoryRow.of(t) for t in r.rows(sql, cid=campaign_id, limit=limit, offset=offset)]
+def queue(
+    r: Reader, campaign_id: int, row: type[R], offset: int = 0, limit: int | None = None
+) -> list[R]:
+    """The queue in posting order, as ``row`` (``StoryRow`` or ``StoryBrief``)."""
+    sql = f"SELECT {row.COLUMNS} FROM stories WHERE {QUEUE}{ORDER}{page(limit, offset)}"
+    return [row.of(t) for t in r.rows(sql, cid=campaign_id, limit=limit, offset=offset)]
 
 
 def queue_size(r: Reader, campaign_id: int) -> int:
@@ -81,16 +87,20 @@ def queue_position(r: Reader, story: StoryRow) -> int | None:
 
 # -- pins ----------------------------------------------------------------------------------
 def approved_pinned(
-    r: Reader, campaign_id: int, first: date | None = None, last: date | None = None
-) -> list[StoryRow]:
+    r: Reader,
+    campaign_id: int,
+    row: type[R],
+    first: date | None = None,
+    last: date | None = None,
+) -> list[R]:
     """Approved stories pinned to a date (between ``first`` and ``last``), soonest first."""
-    sql = f"{STORY} WHERE {PINNED}"
+    sql = f"SELECT {row.COLUMNS} FROM stories WHERE {PINNED}"
     if first is not None:
         sql += " AND pin_date >= :first"
     if last is not None:
         sql += " AND pin_date <= :last"
     rows = r.rows(sql + " ORDER BY pin_date", cid=campaign_id, first=first, last=last)
-    return [StoryRow.of(t) for t in rows]
+    return [row.of(t) for t in rows]
 
 
 def approved_pin_dates(r: Reader, campaign_id: int, first: date) -> list[date]:
@@ -122,17 +132,18 @@ def count_with_status(r: Reader, campaign_id: int, status: StoryStatus) -> int:
 def with_status(
     r: Reader,
     campaign_id: int,
+    row: type[R],
     status: StoryStatus | None = None,
     *,
     but_not: StoryStatus | None = None,
     offset: int = 0,
     limit: int | None = None,
-) -> list[StoryRow]:
+) -> list[R]:
     """Stories with ``status`` (or any but ``but_not``), oldest place first."""
-    sql = f"{STORY} WHERE campaign_id = :cid"
+    sql = f"SELECT {row.COLUMNS} FROM stories WHERE campaign_id = :cid"
     if status is not None:
         sql += f" AND status = {literal(status)}"
     if but_not is not None:
         sql += f" AND status <> {literal(but_not)}"
     sql += ORDER + page(limit, offset)
-    return [StoryRow.of(t) for t in r.rows(sql, cid=campaign_id, limit=limit, offset=offset)]
+    return [row.of(t) for t in r.rows(sql, cid=campaign_id, limit=limit, offset=offset)]
