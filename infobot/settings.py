@@ -30,6 +30,7 @@ from infobot.settings_checks import DEFAULT_CONFIG as DEFAULT_CONFIG
 from infobot.settings_checks import DEFAULT_SECRETS_DIR as DEFAULT_SECRETS_DIR
 from infobot.settings_checks import ENV_PREFIX as ENV_PREFIX
 from infobot.settings_checks import MIN_SESSION_SECRET as MIN_SESSION_SECRET
+from infobot.settings_runtime import RuntimeSettings
 
 #: a plug-in setting whose key matches this is a secret (``INFOBOT_PLUGINS__NAME__API_TOKEN``)
 _SECRET_KEY = re.compile(r"(?i)token|secret|password|key")
@@ -72,7 +73,7 @@ class OutboxSettings(BaseModel):
     max_length: int = Field(default=500, ge=20, description="Length limit the outbox applies")
 
 
-class Settings(BaseSettings):
+class Settings(BaseSettings, RuntimeSettings):
     model_config = SettingsConfigDict(
         env_prefix=ENV_PREFIX,
         env_nested_delimiter="__",

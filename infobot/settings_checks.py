@@ -7,11 +7,14 @@ Stdlib only.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from datetime import datetime, time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from typing import Any
 
 ENV_PREFIX = "INFOBOT_"
 DEFAULT_CONFIG = Path("config/infobot.toml")

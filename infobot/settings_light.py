@@ -19,11 +19,9 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from infobot.settings_checks import (
@@ -43,6 +41,10 @@ from infobot.settings_checks import (
     split_urls,
 )
 
+if TYPE_CHECKING:  # kept out of the start-up of ``infobot health``
+    from collections.abc import Callable, Mapping
+    from typing import Any
+
 _PREFIX = ENV_PREFIX.lower()
 #: ``INFOBOT_*`` variables that are not settings (``Settings`` ignores them too).
 NOT_SETTINGS = frozenset({"config", "secrets_dir"})
@@ -50,23 +52,30 @@ SECRETS_DIR_MAX_SIZE = 16 * 2**20  # pydantic-settings' own limit
 
 
 # -- the fields ----------------------------------------------------------------------------
-@dataclass(frozen=True)
 class Field:
     """One setting as ``Settings`` declares it: its kind, default, bounds and checks."""
 
-    kind: str  # str int float bool date datetime time path secret literal list secrets
-    default: Any = None
-    optional: bool = False  # None is a value (``X | None``)
-    ge: float | None = None
-    gt: float | None = None
-    le: float | None = None
-    choices: tuple[str, ...] = ()
-    before: Callable[[Any], Any] | None = None  # a mode="before" validator
-    after: Callable[[Any], Any] | None = None  # a mode="after" validator
+    __slots__ = ("after", "before", "choices", "default", "ge", "gt", "kind", "le", "optional")
+
+    def __init__(
+        self,
+        kind: str,  # str int float bool date datetime time path secret literal list secrets
+        default: Any = None,
+        *,
+        optional: bool = False,  # None is a value (``X | None``)
+        ge: float | None = None,
+        gt: float | None = None,
+        le: float | None = None,
+        choices: tuple[str, ...] = (),
+        before: Callable[[Any], Any] | None = None,  # a mode="before" validator
+        after: Callable[[Any], Any] | None = None,  # a mode="after" validator
+    ) -> None:
+        self.kind, self.default, self.optional = kind, default, optional
+        self.ge, self.gt, self.le, self.choices = ge, gt, le, choices
+        self.before, self.after = before, after
 
 
-def _field(kind: str, default: Any = None, **options: Any) -> Field:
-    return Field(kind, default, **options)
+_field = Field
 
 
 _SECRET = _field("secret", optional=True)
@@ -107,6 +116,7 @@ FIELDS: dict[str, Field] = {
     "web_role_header": _field("str", "X-Forwarded-Role"),
     "web_role_from_proxy": _field("bool", False),
     "check_timeout_seconds": _field("float", 5.0, gt=0, le=60),
+    "health_port": _field("int", optional=True, ge=1, le=65535),
     "mastodon.api_base_url": _field("str", ""),
     "mastodon.access_token": _SECRET,
     "mastodon.visibility": _field(
@@ -339,14 +349,18 @@ def _secret_files(folder: Path) -> dict[str, str]:
     return pairs
 
 
-def _toml(path: Path) -> dict[str, Any]:
+def _toml_table(path: Path) -> dict[str, Any]:
     import tomllib
 
     try:
         with path.open("rb") as handle:
-            data = tomllib.load(handle)
+            return tomllib.load(handle)
     except (OSError, ValueError):
         raise Unusual from None
+
+
+def _toml(path: Path) -> dict[str, Any]:
+    data = _toml_table(path)
     found: dict[str, Any] = {}
     for key, value in data.items():
         if key in SECTIONS and isinstance(value, dict):
@@ -435,6 +449,35 @@ def read(environ: Mapping[str, str] | None = None) -> LightSettings | None:
     except (Unusual, ValueError):  # a value a check refuses, or one that does not parse
         return None
     return LightSettings(values)
+
+
+def read_one(name: str, environ: Mapping[str, str] | None = None) -> Any:
+    """One top-level setting from the sources, first found wins, checked as :func:`read`
+    checks it; None when it is not set or anything about it is unusual. For a command
+    that needs one value and nothing else (``infobot.healthcheck``)."""
+    environ = os.environ if environ is None else environ
+    field = FIELDS[name]
+    wanted = _PREFIX + name
+    try:
+        found = [v for k, v in environ.items() if k.lower() == wanted]
+        if not found:
+            dotenv = Path(".env")
+            if dotenv.exists():
+                found = [v for k, v in _dotenv(dotenv).items() if k.lower() == wanted]
+        if not found:
+            folder = secrets_dir(environ)
+            if folder is not None and folder.is_dir():
+                found = [v for k, v in _secret_files(folder).items() if k.lower() == wanted]
+        if not found:
+            config = config_path(environ)
+            if config is not None:
+                value = _toml_table(config).get(name, _MISSING)
+                found = [] if value is _MISSING else [value]
+        if len(found) != 1:
+            return None
+        return _parse(field, found[0])
+    except (Unusual, ValueError):
+        return None
 
 
 _MISSING = object()
