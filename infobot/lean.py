@@ -121,7 +121,7 @@ def open_lean() -> Lean | None:
     """The reads over the driver and the light settings, or None (see the module)."""
     from infobot import settings_light
 
-    light = settings_light.read()
+    light = settings_light.read(fallback=_full_settings)
     if light is None:
         return None
     settings = cast("Settings", light)  # the same attributes, equal values (see its tests)
@@ -147,6 +147,12 @@ def open_lean() -> Lean | None:
     except BaseException:
         source.close()
         raise
+
+
+def _full_settings() -> Settings:
+    from infobot.settings import load_settings
+
+    return load_settings()
 
 
 def _campaign_id(source: LeanSource, config: CampaignConfig) -> int | None:

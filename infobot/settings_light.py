@@ -378,20 +378,45 @@ def _toml(path: Path) -> dict[str, Any]:
 # -- the result ----------------------------------------------------------------------------
 class LightSettings:
     """The settings :func:`read` found, with the attributes of ``Settings`` for the fields
-    in :data:`FIELDS` (sections too: ``settings.mastodon.access_token``)."""
+    in :data:`FIELDS` (sections too: ``settings.mastodon.access_token``). Any other
+    attribute comes from ``fallback()`` (the full ``Settings``, read on first need), so a
+    field added to ``Settings`` and not yet to :data:`FIELDS` still reads right."""
 
-    def __init__(self, values: Mapping[str, Any]) -> None:
+    def __init__(self, values: Mapping[str, Any], fallback: Callable[[], Any] | None) -> None:
         self.values = dict(values)
+        self._fallback = fallback
+        self._full: Any = None
         for name in SECTIONS:
             prefix = name + "."
             section = {k[len(prefix) :]: v for k, v in values.items() if k.startswith(prefix)}
-            setattr(self, name, _Section(section))
+            setattr(self, name, _Section(section, self, name))
         for name, value in values.items():
             if "." not in name:
                 setattr(self, name, value)
 
     def __getattr__(self, name: str) -> Any:
-        raise Unusual(f"{name} is not a setting the light reader knows")
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self.full(), name)
+
+    def full(self) -> Any:
+        """The full ``Settings`` (read once, on first need)."""
+        if self._full is None:
+            if self._fallback is None:
+                raise Unusual("no full settings to fall back on")
+            self._full = self._fallback()
+        return self._full
+
+    def secret_values(self) -> list[str]:
+        """Every configured secret (``infobot.settings.secret_values``), for scrubbing."""
+        found: list[str] = []
+        for name, field in FIELDS.items():
+            value = self.values[name]
+            if field.kind == "secrets":
+                found += [item.get_secret_value() for item in value]
+            elif field.kind == "secret" and value is not None and len(value._value) >= 4:
+                found.append(value.get_secret_value())
+        return sorted(found, key=len, reverse=True)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -411,16 +436,22 @@ class LightSettings:
 
 
 class _Section:
-    def __init__(self, values: Mapping[str, Any]) -> None:
-        for name, value in values.items():
-            setattr(self, name, value)
+    def __init__(self, values: Mapping[str, Any], owner: LightSettings, name: str) -> None:
+        self._owner, self._name = owner, name
+        for key, value in values.items():
+            setattr(self, key, value)
 
     def __getattr__(self, name: str) -> Any:
-        raise Unusual(f"{name} is not a setting the light reader knows")
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(getattr(self._owner.full(), self._name), name)
 
 
-def read(environ: Mapping[str, str] | None = None) -> LightSettings | None:
-    """The settings from every source, or None when ``Settings`` must read them."""
+def read(
+    environ: Mapping[str, str] | None = None, *, fallback: Callable[[], Any] | None = None
+) -> LightSettings | None:
+    """The settings from every source, or None when ``Settings`` must read them.
+    ``fallback`` builds the full ``Settings`` for attributes outside :data:`FIELDS`."""
     environ = os.environ if environ is None else environ
     try:
         layers: list[Mapping[str, Any]] = [
@@ -448,7 +479,7 @@ def read(environ: Mapping[str, str] | None = None) -> LightSettings | None:
             values[name] = _parse(field, raw)
     except (Unusual, ValueError):  # a value a check refuses, or one that does not parse
         return None
-    return LightSettings(values)
+    return LightSettings(values, fallback)
 
 
 def read_one(name: str, environ: Mapping[str, str] | None = None) -> Any:

@@ -307,3 +307,31 @@ def test_every_setting_is_known_to_the_light_reader() -> None:
     missing = sorted(names - set(FIELDS))
     assert not missing, f"add these to infobot.settings_light.FIELDS: {missing}"
     assert not set(FIELDS) - names
+
+
+def test_the_light_secrets_are_the_settings_secrets(tmp_path: Path) -> None:
+    """Scrubbing finds the same secrets in the light settings as in ``Settings``."""
+    from infobot.settings import SECRET_FIELDS, secret_values
+
+    assert {n for n, f in FIELDS.items() if f.kind == "secret"} == SECRET_FIELDS
+    entries = [
+        ("env", "mastodon.access_token", "tok-1234", "upper"),
+        ("secret", "x.consumer_key", "key-5678", "lower"),
+        ("env", "alert_urls", "json://a.example,json://b.example", "upper"),
+        ("env", "web_session_secret", "s" * 40, "upper"),
+        ("env", "bluesky.app_password", "abc", "upper"),  # too short to scrub
+    ]
+    env = _write(entries, tmp_path)
+    with _inside(tmp_path, env):
+        light = settings_light.read()
+        full = load_settings()
+    assert light is not None
+    assert sorted(light.secret_values()) == sorted(secret_values(full))
+
+
+def test_a_field_the_light_reader_lacks_is_read_from_settings(tmp_path: Path) -> None:
+    with _inside(tmp_path, {"INFOBOT_SECRETS_DIR": str(tmp_path / "none")}):
+        light = settings_light.read(fallback=load_settings)
+        assert light is not None
+        assert light.model_config["env_prefix"] == "INFOBOT_"  # not a field: from Settings
+        assert light.mastodon.model_fields_set == set()

@@ -42,6 +42,20 @@ class Env:
             self._settings = load_settings()
         return self._settings
 
+    def quick_settings(self) -> Settings:
+        """The settings, from the light reader when it takes them on (the same values,
+        without pydantic: the daemon stays smaller), else from ``Settings``; either way
+        they become this invocation's settings."""
+        if self._settings is None:
+            from typing import cast
+
+            from infobot.settings_light import read
+
+            light = read(fallback=_load_settings)
+            if light is not None:
+                self._settings = cast("Settings", light)
+        return self.settings
+
     @property
     def app(self) -> App:
         if self._app is None:
@@ -107,6 +121,12 @@ class Env:
             self._app.close()
 
 
+def _load_settings() -> Settings:
+    from infobot.settings import load_settings
+
+    return load_settings()
+
+
 pass_env = click.make_pass_decorator(Env, ensure=True)
 
 
@@ -143,6 +163,17 @@ def by_option(required: bool = False) -> Callable[[F], F]:
 
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+
+
+def secret_values(settings: Settings) -> list[str]:
+    """Every configured secret of the settings (light or full), for scrubbing."""
+    from infobot.settings_light import LightSettings
+
+    if isinstance(settings, LightSettings):
+        return settings.secret_values()
+    from infobot.settings import secret_values as of_settings
+
+    return of_settings(settings)
 
 
 def plain(value: Any) -> Any:

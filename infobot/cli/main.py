@@ -136,7 +136,7 @@ def _scrub(text: str, env: Env) -> str:
     settings = env._settings
     if settings is None:
         return text
-    from infobot.settings import secret_values
+    from infobot.cli.common import secret_values
 
     for value in secret_values(settings):
         text = text.replace(value, "***")

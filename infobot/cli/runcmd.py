@@ -26,9 +26,9 @@ if TYPE_CHECKING:
 def run(env: Env, once: bool) -> None:
     """Run the daemon: post every campaign day at the post time, retry, alert."""
     from infobot import logs
-    from infobot.settings import secret_values
+    from infobot.cli.common import secret_values
 
-    settings = env.settings
+    settings = env.quick_settings()
     logs.setup(settings.log_format, settings.log_level, secret_values(settings))
 
     runner = env.app.runner(servers=[] if once else _servers(env))
