@@ -18,7 +18,7 @@ endif
 RUNTIME_STAMP := $(VENV)/.runtime-stamp
 TEST_STAMP    := $(VENV)/.test-stamp
 
-.PHONY: install install-runtime test test-latest lint typecheck imports unit demo bench lock clean assets
+.PHONY: install install-runtime test test-latest lint typecheck imports unit fuzz demo bench lock clean assets
 
 $(VENV)/bin/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "infobot needs Python 3.11 or newer")'
@@ -56,6 +56,15 @@ unit: $(TEST_STAMP)
 	$(BIN)/pytest
 
 test: lint typecheck imports unit
+
+# The generated-import test at length (make test runs a fixed seed and a few examples):
+# FUZZ_EXAMPLES files through the real CLI; FUZZ_SEED picks another set; counts in .fuzz.json.
+FUZZ_EXAMPLES ?= 2000
+FUZZ_SEED ?= 20261204
+fuzz: $(TEST_STAMP)
+	INFOBOT_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) INFOBOT_FUZZ_SEED=$(FUZZ_SEED) \
+	    INFOBOT_FUZZ_REPORT=.fuzz.json $(BIN)/pytest -p no:cacheprovider tests/test_import_fuzz.py
+	@cat .fuzz.json
 
 # The suite against the newest releases that pyproject.toml allows (not the lock).
 test-latest:

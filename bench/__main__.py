@@ -14,7 +14,7 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 
-from bench import cli_start, daemon, health, importing, queries, size, web
+from bench import cli_start, daemon, health, impact, importing, queries, size, web
 from bench.common import DATA, WORK, BenchError, Options
 from bench.machine import Noise, calibrate, context, load
 from bench.report import WIDTH, Report
@@ -22,7 +22,7 @@ from bench.report import WIDTH, Report
 Section = Callable[[Report, Options], None]
 SECTIONS: dict[str, tuple[str, Section]] = {
     module.NAME: (module.TITLE, module.run_section)
-    for module in (cli_start, queries, health, importing, daemon, web, size)
+    for module in (cli_start, queries, health, importing, daemon, web, impact, size)
 }
 ALIASES = {"help": "start", "scale": "queries"}  # the names bench/run.py used
 

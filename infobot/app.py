@@ -4,6 +4,12 @@
 platform pool) and each builder below hands a service exactly what it uses, through its
 constructor: never the whole settings, never the App. Only the interfaces (``cli/``,
 ``web/``) hold an App. Nothing below this module reads the environment or the wall clock.
+
+An App serves one campaign. Its ``settings`` are the settings as they apply to that
+campaign: the campaign row's name, hashtag, timezone, post time, days, dates, platforms
+and languages laid over the settings read, so every builder below is per campaign as it
+stands. ``app.using(name)`` is the App of another campaign (the same database, clock and
+platform adapters); ``app.running()`` gives one for every campaign that runs.
 """
 
 from __future__ import annotations
@@ -11,36 +17,52 @@ from __future__ import annotations
 import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from infobot.clock import Clock
+from infobot.clock import Clock, ShiftedClock, SystemClock
 from infobot.domain.calendar import CampaignCalendar
+from infobot.domain.campaign import CampaignSpec
+from infobot.domain.campaign import defaults as campaign_defaults
+from infobot.domain.costs import Pricing
+from infobot.domain.errors import NotFound
 from infobot.domain.render import RenderOptions
-from infobot.domain.schedule import PostingSchedule
-from infobot.lean import (
-    campaign_config,
-    clock_of,
-    late_window,
-    platform_pool,
-    read_parts,
-    render_options,
-)
+from infobot.domain.render.types import Bilingual
+from infobot.domain.schedule import DayState, PostingSchedule
 from infobot.service.checks import StoryChecker
 from infobot.service.pool import PlatformPool
-from infobot.store import campaigns
+from infobot.store import campaigns, elections
+from infobot.store.campaigns import CampaignConfig
 from infobot.store.db import Database
 from infobot.store.migrate import ensure_current
+from infobot.store.models import Campaign
 
 if TYPE_CHECKING:
-    from infobot.platforms.base import Platform
+    from infobot.platforms.base import CostRecorder, Platform
     from infobot.runtime.alerts import Alerter
     from infobot.runtime.daemon import Daemon
+    from infobot.runtime.heartbeat_ping import HeartbeatPinger
+    from infobot.runtime.impact import ImpactJob
     from infobot.runtime.metrics import DatabaseCollector
-    from infobot.runtime.runner import Runner, ServerStarter
+    from infobot.runtime.runner import CampaignDaemon, Runner, ServerStarter
+    from infobot.service.campaigns import CampaignAdmin
     from infobot.service.editorial import Editorial
+    from infobot.service.impact.forecast import XForecast
+    from infobot.service.impact.reading import EngagementReader
+    from infobot.service.impact.reports import ImpactReads
+    from infobot.service.impact.spending import XSpending
+    from infobot.service.importing import Importer
+    from infobot.service.intake import IntakeSwitches
+    from infobot.service.intake.inbox import Inbox
+    from infobot.service.intake.mail import LinkMailer
+    from infobot.service.intake.public import PublicStories
+    from infobot.service.intake.retention import Retention
+    from infobot.service.intake.share import IntakeRules, ShareDesk
+    from infobot.service.intake.storyteller import StorytellerDesk
+    from infobot.service.linkcards import LinkCards
     from infobot.service.manual import ManualPosting
+    from infobot.service.media import MediaFolder
     from infobot.service.publisher import Publisher
     from infobot.service.read import Reads
     from infobot.service.read.plan import Planner
@@ -48,13 +70,115 @@ if TYPE_CHECKING:
     from infobot.settings import Settings
 
 
+def campaign_config(settings: Settings) -> CampaignConfig:
+    """The first campaign, as the settings describe it."""
+    return CampaignConfig(
+        name=settings.campaign_name,
+        hashtag=settings.hashtag,
+        timezone=settings.timezone,
+        post_time=settings.post_time,
+        weekdays=settings.weekdays,
+        start=settings.campaign_start,
+        end=settings.campaign_end,
+        platforms=tuple(settings.platforms),
+        languages=default_languages(settings),
+        share_form=settings.share_form,
+        stories_page=settings.public_page,
+    )
+
+
+def default_languages(settings: Settings) -> tuple[str, ...]:
+    """INFOBOT_LANGUAGES (bilingual campaigns) when that setting exists, else English."""
+    configured: object = getattr(settings, "languages", None)
+    if isinstance(configured, str):
+        configured = configured.split(",")
+    if isinstance(configured, list | tuple):
+        found = tuple(str(code).strip().lower() for code in configured if str(code).strip())
+        if found:
+            return found
+    return ("en",)
+
+
+def campaign_settings(settings: Settings, spec: CampaignSpec) -> Settings:
+    """``settings`` as they apply to one campaign: its own values laid over them."""
+    platforms = [name for name in settings.platforms if name in spec.platforms]
+    update: dict[str, object] = {
+        "campaign_name": spec.name,
+        "hashtag": spec.hashtag,
+        "timezone": spec.timezone,
+        "post_time": spec.post_time,
+        "campaign_days": spec.day_names,
+        "campaign_start": spec.start,
+        "campaign_end": spec.end,
+        "platforms": platforms or list(settings.platforms),
+        "share_form": spec.share_form,
+    }
+    if "languages" in type(settings).model_fields:
+        update["languages"] = list(spec.languages)
+    return settings.model_copy(update=update)
+
+
+def bilingual_plan(
+    settings: Settings,
+) -> tuple[tuple[tuple[str, Bilingual], ...], tuple[tuple[str, str], ...]]:
+    """Each enabled platform's bilingual mode, and the language of each account (a platform
+    instance such as ``mastodon_cy``, see ``infobot.platforms.instances``)."""
+    from infobot.domain.versions import account_languages
+    from infobot.platforms import instances, registry
+
+    known = registry.available()
+    bases = {n: instances.base_of(n, settings, known) or n for n in settings.platforms}
+    chosen = settings.bilingual_modes
+    modes = tuple(
+        (name, chosen.get(name) or chosen.get(bases[name]) or settings.bilingual_mode)
+        for name in settings.platforms
+    )
+    accounts = {name: (bases[name], instances.language_of(name, settings)) for name in bases}
+    return modes, tuple(account_languages(accounts, settings.languages).items())
+
+
+def platform_pool(
+    settings: Settings,
+    ready: Mapping[str, Platform] | None = None,
+    recorder: CostRecorder | None = None,
+) -> PlatformPool:
+    """The enabled platforms, built from the settings through the registry on first use;
+    ``ready`` adapters (a test's fakes) are used as they are. Adapters that charge per
+    request (X) are given ``recorder``, the X ledger."""
+
+    def build(name: str) -> Platform:
+        from infobot.platforms import registry
+
+        return charged(registry.create(name, settings))
+
+    def charged(platform: Platform) -> Platform:
+        record = getattr(platform, "record_requests", None)
+        if recorder is not None and callable(record):
+            record(recorder)
+        return platform
+
+    pool = PlatformPool(settings.platforms, build)
+    for name, platform in (ready or {}).items():
+        pool.add(name, charged(platform))
+    return pool
+
+
+def x_spending(settings: Settings, db: Database, clock: Clock) -> XSpending:
+    from infobot.service.impact.spending import XSpending
+
+    return XSpending(db, clock, settings.x.pricing(), settings.x.monthly_budget)
+
+
 @dataclass
 class App:
-    settings: Settings
+    settings: Settings  # as they apply to this campaign (see campaign_settings)
     clock: Clock
     db: Database
     campaign_id: int
-    platforms: PlatformPool
+    platforms: PlatformPool  # this campaign's platforms
+    x_spending: XSpending  # the X ledger and budget (one X account for every campaign)
+    configured: Settings | None = None  # the settings as read (None: ``settings``)
+    pool: PlatformPool | None = None  # every enabled platform (None: ``platforms``)
 
     @classmethod
     def open(
@@ -64,29 +188,122 @@ class App:
         *,
         platforms: Mapping[str, Platform] | None = None,
         migrate: bool = True,
+        campaign: str | None = None,
     ) -> App:
-        """Open the database (migrating it), make the campaign row match the settings and
-        build the platform pool (``platforms``: ready adapters to use, e.g. fakes)."""
+        """Open the database (migrating it), make sure the campaign the settings describe
+        exists (see ``store.campaigns.sync``) and build the platform pool (``platforms``:
+        ready adapters to use, e.g. fakes). The App serves ``campaign`` (a name), else
+        INFOBOT_CAMPAIGN, else the campaign the settings made."""
         db = Database(settings.database_url)
-        if migrate:
-            ensure_current(db)
-        if clock is None:
-            clock = clock_of(settings)
-        campaign_id = campaigns.sync(db, campaign_config(settings), clock.now())
-        return cls(settings, clock, db, campaign_id, platform_pool(settings, platforms))
+        try:
+            if migrate:
+                ensure_current(db)
+            if clock is None:
+                clock = (
+                    ShiftedClock(settings.clock_start) if settings.clock_start else SystemClock()
+                )
+            first = campaigns.sync(db, campaign_config(settings), clock.now())
+            elections.sync(db, first, settings.election_periods, clock.now())
+            spending = x_spending(settings, db, clock)
+            pool = platform_pool(settings, platforms, spending)
+            root = cls(settings, clock, db, first, pool, spending, settings, pool)
+            return root.using(campaign or settings.campaign or first)
+        except BaseException:
+            db.dispose()
+            raise
 
     def close(self) -> None:
-        self.platforms.close()
+        self.all_platforms.close()
         self.db.dispose()
+
+    # -- campaigns -------------------------------------------------------------------------
+    @property
+    def base_settings(self) -> Settings:
+        return self.configured or self.settings
+
+    @property
+    def all_platforms(self) -> PlatformPool:
+        return self.pool or self.platforms
+
+    def using(self, campaign: int | str) -> App:
+        """The App of ``campaign`` (an id or a name) as its row stands now. Raises
+        ``NotFound`` naming the campaigns there are."""
+        with self.db.read() as session:
+            if isinstance(campaign, int):
+                row = session.get(Campaign, campaign)
+            else:
+                row = campaigns.by_name(session, campaign.strip())
+            if row is None:
+                raise NotFound(
+                    f"there is no campaign called {campaign!r}; the campaigns are: "
+                    + ", ".join(campaigns.names(session))
+                )
+            return self.with_row(row)
+
+    def with_row(self, row: Campaign) -> App:
+        """The App of the campaign ``row`` (read by the caller)."""
+        base = self.base_settings
+        settings = campaign_settings(base, campaigns.spec_of(row))
+        pool = self.all_platforms.only(settings.platforms)
+        return App(
+            settings, self.clock, self.db, row.id, pool, self.x_spending, base, self.all_platforms
+        )
+
+    def running(self) -> list[App]:
+        """An App for every campaign that runs (its own queue, calendar and post time)."""
+        with self.db.read() as session:
+            return [self.with_row(row) for row in campaigns.every(session) if row.active]
+
+    @cached_property
+    def several_running(self) -> bool:
+        """More than one campaign runs: alerts, logs and health name the campaign."""
+        with self.db.read() as session:
+            return sum(1 for row in campaigns.every(session) if row.active) > 1
+
+    def campaign_admin(self) -> CampaignAdmin:
+        from infobot.service.campaigns import CampaignAdmin
+
+        base = self.base_settings
+        return CampaignAdmin(
+            self.db,
+            self.clock,
+            platforms=tuple(base.platforms),
+            defaults=campaign_defaults(
+                hashtag=base.hashtag,
+                timezone=base.timezone,
+                post_time=base.post_time,
+                platforms=base.platforms,
+                languages=default_languages(base),
+            ),
+        )
 
     # -- plain values from the settings -----------------------------------------------------
     @cached_property
     def render_options(self) -> RenderOptions:
-        return render_options(self.settings)
+        settings = self.settings
+        languages = tuple(settings.languages)
+        modes, accounts = bilingual_plan(settings) if len(languages) > 1 else ((), ())
+        return RenderOptions(
+            hashtag=settings.hashtag_display or settings.hashtag,
+            attribution=settings.attribution,
+            overflow=settings.overflow,
+            languages=languages,
+            first_language=settings.bilingual_first,
+            bilingual=settings.bilingual_mode,
+            platform_modes=modes,
+            account_languages=accounts,
+            tracking=settings.tracking(settings.campaign_name),
+        )
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        """The campaign's languages, in the order versions are shown (one or none: the
+        campaign has one language, each story its own)."""
+        return self.render_options.languages
 
     @cached_property
     def late_window(self) -> timedelta:
-        return late_window(self.settings)
+        return timedelta(hours=self.settings.late_window_hours)
 
     @cached_property
     def schedule(self) -> PostingSchedule:
@@ -95,36 +312,63 @@ class App:
 
     def calendar(self) -> CampaignCalendar:
         """The campaign's calendar now (for the importer's pin checks)."""
-        from infobot.store.queries.campaigns import calendar
+        with self.db.read() as session:
+            return campaigns.calendar(session, self.campaign_id)
 
-        with self.db.reader() as r:
-            return calendar(r, self.campaign_id)
+    @cached_property
+    def media(self) -> MediaFolder:
+        """The folder of the stories' pictures (``INFOBOT_MEDIA_DIR``)."""
+        from infobot.service.media import MediaFolder
+        from infobot.settings_intake import default_media_dir
+
+        settings = self.settings
+        root = settings.media_dir or default_media_dir(settings.database_url)
+        return MediaFolder(root, settings.media_max_bytes)
 
     # -- services --------------------------------------------------------------------------
     @cached_property
     def checker(self) -> StoryChecker:
-        return StoryChecker(self.platforms.rules, self.render_options)
+        return StoryChecker(
+            self.platforms.rules,
+            self.render_options,
+            self.settings.accessibility_rules(words=_hashtag_words(self.settings)),
+        )
 
     @cached_property
     def planner(self) -> Planner:
         from infobot.service.read.plan import Planner
 
-        return Planner(self.clock, self.campaign_id, self.late_window)
+        return Planner(self.clock, self.campaign_id, self.late_window, self.languages)
 
     @cached_property
     def reads(self) -> Reads:
         from infobot.service.read import Reads
+        from infobot.service.read.calendar import CalendarReads
+        from infobot.service.read.plan import PlanReads
+        from infobot.service.read.records import RecordReads
+        from infobot.service.read.status import CampaignReads
+        from infobot.service.read.stories import StoryReads
 
-        parts = read_parts(
-            self.settings,
-            self.db.reader,
-            self.clock,
-            self.campaign_id,
-            self.checker,
-            self.platforms.enabled,
-            exports=self.db,
+        db, planner = self.db, self.planner
+        return Reads(
+            stories=StoryReads(
+                db,
+                self.campaign_id,
+                self.checker,
+                require_consent=self.settings.require_consent,
+                timezone=self.settings.tz,
+                media=self.media,
+            ),
+            plan=PlanReads(db, planner, self.checker, self.x_pricing),
+            calendar=CalendarReads(
+                db,
+                planner,
+                self.checker,
+                self.x_forecast.costs if self.x_forecast is not None else None,
+            ),
+            campaign=CampaignReads(db, planner, self.platforms.enabled),
+            records=RecordReads(db, self.campaign_id, timezone=self.settings.tz),
         )
-        return Reads.build(parts, self.planner)
 
     def editorial(self) -> Editorial:
         from infobot.service.editorial import DeskParts, Editorial, EditorialRules
@@ -141,8 +385,23 @@ class App:
                 rules,
                 self.checker,
                 self.platforms,
+                self.link_cards(),
+                self.media,
             )
         )
+
+    def link_cards(self) -> LinkCards | None:
+        """What reads the page behind a story's link at approval (None: cards are off)."""
+        settings = self.settings
+        if not settings.link_cards:
+            return None
+        from infobot.service.linkcards import LinkCards
+        from infobot.service.webfetch import FetchLimits
+
+        total = settings.link_card_timeout_seconds
+        step = min(3.0, total)  # to connect, and the longest wait for any part of an answer
+        limits = FetchLimits(connect_seconds=step, read_seconds=step, total_seconds=total)
+        return LinkCards(self.clock, allow_private=settings.link_cards_allow_private, limits=limits)
 
     def publisher(self, worker: str = "infobot", rng: random.Random | None = None) -> Publisher:
         from infobot.service.publisher import Publisher
@@ -155,6 +414,8 @@ class App:
             self.render_options,
             worker=worker,
             rng=rng,
+            guard=self.x_spending.refusal if self.x_spending.budget is not None else None,
+            media=self.media,
         )
 
     def manual(self) -> ManualPosting:
@@ -173,6 +434,18 @@ class App:
 
         return Accounts(self.db, self.clock, campaign_id=self.campaign_id)
 
+    def importer(self) -> Importer:
+        from infobot.service.importing import Importer
+
+        return Importer(
+            self.db,
+            self.clock,
+            self.campaign_id,
+            timezone=self.settings.tz,
+            require_consent=self.settings.require_consent,
+            media=self.media,
+        )
+
     # -- the daemon ------------------------------------------------------------------------
     @cached_property
     def alerts(self) -> Alerter:
@@ -183,7 +456,14 @@ class App:
             self.clock,
             urls=[url.get_secret_value() for url in self.settings.alert_urls],
             campaign_name=self.settings.campaign_name,
+            key_prefix="" if self._is_first else f"campaign{self.campaign_id}:",
+            name_campaign=self.several_running,
         )
+
+    @cached_property
+    def _is_first(self) -> bool:
+        with self.db.read() as session:
+            return campaigns.first_id(session) == self.campaign_id
 
     def daemon(self, worker: str | None = None) -> Daemon:
         from infobot.runtime.daemon import Daemon, default_worker
@@ -196,17 +476,198 @@ class App:
             self.publisher(worker),
             self.alerts,
             worker=worker,
+            label=self.settings.campaign_name if self.several_running else "",
+            impact=self.impact_job(),
+            pinger=self.pinger,
+            erase=self.retention().erase_due,
         )
 
+    @cached_property
+    def pinger(self) -> HeartbeatPinger:
+        """The dead-man switch outside the container (``INFOBOT_HEARTBEAT_URL``)."""
+        from infobot.runtime.heartbeat_ping import HeartbeatPinger
+        from infobot.settings import secret_values
+
+        return HeartbeatPinger(
+            self.settings.heartbeat_url,
+            self.clock,
+            timeout_seconds=self.settings.heartbeat_timeout_seconds,
+            secrets=secret_values(self.settings),
+        )
+
+    def campaign_daemons(self, worker: str | None = None) -> list[CampaignDaemon]:
+        """A daemon for every running campaign, each with its own posting schedule."""
+        from infobot.runtime.runner import CampaignDaemon
+
+        return [
+            CampaignDaemon(
+                app.settings.campaign_name,
+                app.daemon(worker),
+                app.schedule,
+                app.platforms.enabled,
+            )
+            for app in self.running()
+        ]
+
     def runner(self, servers: Sequence[ServerStarter] = ()) -> Runner:
+        from infobot.runtime.daemon import default_worker
         from infobot.runtime.runner import Runner
 
-        return Runner(self.daemon(), self.schedule, self.platforms, servers)
+        worker = default_worker()
+        return Runner(
+            self.daemon(worker),
+            self.schedule,
+            self.all_platforms,
+            servers,
+            campaigns=lambda: self.campaign_daemons(worker),
+        )
 
-    def health(self) -> tuple[bool, str]:
-        return self.reads.campaign.health()
+    def health(self, every: bool = True) -> tuple[bool, str]:
+        """Health of every running campaign (``every``), or of this App's campaign."""
+        from infobot.runtime.runner import health
+
+        apps = self.running() if every else [self]
+        return health(self.db, self.clock, [(a.settings.campaign_name, a.planner) for a in apps])
 
     def metrics(self) -> DatabaseCollector:
         from infobot.runtime.metrics import DatabaseCollector
 
         return DatabaseCollector(self.db, self.planner, self.platforms.enabled)
+
+    # -- impact: engagement, the report, what X costs ---------------------------------------
+    @cached_property
+    def impact(self) -> ImpactReads:
+        from infobot.service.impact.reports import ImpactReads
+
+        return ImpactReads(self.db, self.clock, self.campaign_id, self.settings.tz)
+
+    @property
+    def x_pricing(self) -> Pricing | None:
+        """X's prices when X is enabled (the preview shows each day's X cost)."""
+        return self.x_spending.pricing if "x" in self.platforms.enabled else None
+
+    @cached_property
+    def x_forecast(self) -> XForecast | None:
+        """What the planned posts will cost on X (None when X is not enabled)."""
+        from infobot.service.impact.forecast import XForecast
+
+        if "x" not in self.platforms.enabled:
+            return None
+        return XForecast(self.db, self.clock, self.planner, self.checker, self.x_spending)
+
+    def engagement(self) -> EngagementReader:
+        from infobot.service.impact.reading import EngagementReader
+
+        forecast = self.x_forecast
+        return EngagementReader(
+            self.db,
+            self.clock,
+            self.platforms,
+            self.settings.bands,
+            spending=self.x_spending,
+            reserve=forecast.reserve if forecast is not None else None,
+            campaign_id=self.campaign_id,
+        )
+
+    def impact_job(self) -> ImpactJob:
+        from infobot.runtime.impact import ImpactJob
+
+        return ImpactJob(
+            self.db,
+            self.clock,
+            self.planner,
+            self.alerts,
+            reader=self.engagement() if self.settings.engagement_reads else None,
+            forecast=self.x_forecast,
+        )
+
+    # -- stories from the public (issue 16) ----------------------------------------------
+    def intake_switches(self, campaign: str) -> IntakeSwitches | None:
+        """Whether the share form and the public page of the campaign named ``campaign``
+        are open (None: there is no such campaign). Each campaign's row holds its own
+        switches (the Campaigns page, ``infobot campaign edit``); INFOBOT_SHARE_FORM and
+        INFOBOT_PUBLIC_PAGE set them for the campaign the settings describe."""
+        from infobot.service.intake import IntakeSwitches
+
+        with self.db.read() as session:
+            row = campaigns.by_name(session, campaign)
+            if row is None:
+                return None
+            return IntakeSwitches(
+                row.id,
+                row.name,
+                share_form=bool(row.share_form),
+                public_page=bool(row.stories_page),
+            )
+
+    @cached_property
+    def intake_rules(self) -> IntakeRules:
+        from infobot.service.intake.share import IntakeRules
+
+        settings = self.settings
+        return IntakeRules(
+            per_address=settings.share_limit_per_address,
+            per_campaign=settings.share_limit_per_campaign,
+            retention=timedelta(days=settings.share_retention_days),
+        )
+
+    def share(self, campaign_id: int) -> ShareDesk:
+        from infobot.service.intake.share import ShareDesk
+
+        return ShareDesk(
+            self.db, self.clock, campaign_id, self.media, self.intake_rules, self.settings.tz
+        )
+
+    def storyteller(self) -> StorytellerDesk:
+        from infobot.domain.intake import platform_name
+        from infobot.service.intake.storyteller import StorytellerDesk, planned_days
+
+        def plan(days: int) -> list[tuple[date, DayState, int | None]]:
+            with self.db.read() as session:
+                found = self.planner.plan(session, days)
+            return [(d.day, d.state, d.story.id if d.story else None) for d in found]
+
+        return StorytellerDesk(
+            self.db,
+            self.clock,
+            retention=self.intake_rules.retention,
+            withdraw=self.editorial().withdraw,
+            alert=self.alerts.raise_once,
+            planned_day=planned_days(plan),
+            platform_names=platform_name,
+        )
+
+    def retention(self) -> Retention:
+        from infobot.service.intake.retention import Retention
+
+        return Retention(self.db, self.clock, self.media, retention=self.intake_rules.retention)
+
+    def public_stories(self, campaign_id: int) -> PublicStories:
+        from infobot.domain.intake import platform_name
+        from infobot.service.intake.public import PublicStories
+
+        return PublicStories(self.db, campaign_id, self.media, platform_name)
+
+    def inbox(self) -> Inbox:
+        from infobot.service.intake.inbox import Inbox
+
+        return Inbox(self.db, self.campaign_id)
+
+    @cached_property
+    def link_mailer(self) -> LinkMailer:
+        from infobot.service.intake.mail import LinkMailer
+
+        url = self.settings.mail_url
+        return LinkMailer(
+            url.get_secret_value() if url else None,
+            campaign=self.settings.campaign_name,
+            retention_days=self.settings.share_retention_days,
+        )
+
+
+def _hashtag_words(settings: Settings) -> tuple[str, ...]:
+    """Words for camel-case suggestions: those of the display form (``#InfoStory``)."""
+    import re
+
+    display = settings.hashtag_display.lstrip("#")
+    return tuple(re.findall(r"[A-Z][a-z0-9]+|[a-z0-9]+", display))

@@ -6,9 +6,10 @@ HTTP request over a socket, with the port read from the usual settings sources
 (``infobot.settings_light``). The container runs it every minute, so it must cost nearly
 nothing: no click, no pydantic, no SQLAlchemy.
 
-:func:`main` answers None when no port is set, or when the port's setting is written in a
-form the light reader leaves to ``Settings``: the full command then decides (it asks the
-same endpoint when a port is set, or reads the database).
+:func:`main` answers None when no port is set, when a campaign is chosen
+(``INFOBOT_CAMPAIGN``: the daemon answers for every running campaign), or when either
+setting is written in a form the light reader leaves to ``Settings``: the full command
+then decides (it asks the same endpoint, or reads the database).
 """
 
 from __future__ import annotations
@@ -50,8 +51,10 @@ def port_setting() -> int | None:
 
 
 def main() -> int | None:
+    from infobot import settings_light
+
     port = port_setting()
-    if port is None:
+    if port is None or settings_light.read_one("campaign") is not None:
         return None
     code, line = ask(port)
     print(line)

@@ -1,170 +1,116 @@
-"""The read side without the whole stack, for the everyday commands (``status``, ``preview``,
-``stories list``, ``stories show``, ``health``): the light settings reader, the database
-driver itself and the same reads (``infobot.service.read``) as the web page. No
-SQLAlchemy, no pydantic-settings, no Alembic: a command that only reads starts in a
-fraction of the time.
+"""``infobot stories list`` without the whole stack: the light settings reader, the
+database driver itself and the same listing (``infobot.service.listing``) as the full
+application. No SQLAlchemy, no pydantic-settings, no Alembic.
 
 :func:`open_lean` answers None whenever the full application must take over, which then
 does what it always did: settings the light reader does not take on, a database URL it
-does not read, a database that does not exist yet or needs a migration, a campaign row
-that differs from the settings (the full application updates it, a write). The wiring
-helpers below are shared with :class:`infobot.app.App`, so both build the reads alike.
+does not read, a database that does not exist yet or needs a migration, or settings that
+the campaign the settings made has not had applied yet (``App.open`` applies them, a
+write). Every other command (``status``, ``preview``, ``stories show``) takes the full
+path: their reads know features (bilingual titles, elections, overdue posts, first
+figures, X costs, link cards) the lean path does not.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import json
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, cast
-
-from infobot.clock import Clock, ShiftedClock, SystemClock
-from infobot.store.queries.campaigns import CampaignConfig
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from datetime import timedelta
-
-    from infobot.domain.render import RenderOptions
-    from infobot.platforms.base import Platform
-    from infobot.service.checks import StoryChecker
-    from infobot.service.pool import PlatformPool
-    from infobot.service.read import ReadParts, Reads
-    from infobot.settings import Settings
+    from infobot.domain.campaign import CampaignSpec
+    from infobot.service.listing import StorySummary
     from infobot.settings_light import LightSettings
-    from infobot.store.db import Database
-    from infobot.store.reader import LeanSource, ReadSource
+    from infobot.store.reader import LeanSource
 
 
-# -- wiring shared with the full application -----------------------------------------------
-def campaign_config(settings: Settings) -> CampaignConfig:
-    return CampaignConfig(
-        name=settings.campaign_name,
-        hashtag=settings.hashtag,
-        timezone=settings.timezone,
-        post_time=settings.post_time,
-        weekdays=settings.weekdays,
-        start=settings.campaign_start,
-        end=settings.campaign_end,
-    )
-
-
-def clock_of(settings: Settings) -> Clock:
-    return ShiftedClock(settings.clock_start) if settings.clock_start else SystemClock()
-
-
-def platform_pool(settings: Settings, ready: Mapping[str, Platform] | None = None) -> PlatformPool:
-    """The enabled platforms, built from the settings through the registry on first use;
-    ``ready`` adapters (a test's fakes) are used as they are."""
-    from infobot.service.pool import PlatformPool
-
-    def build(name: str) -> Platform:
-        from infobot.platforms import registry
-
-        return registry.create(name, settings)
-
-    pool = PlatformPool(settings.platforms, build)
-    for name, platform in (ready or {}).items():
-        pool.add(name, platform)
-    return pool
-
-
-def render_options(settings: Settings) -> RenderOptions:
-    from infobot.domain.render import RenderOptions
-
-    return RenderOptions(
-        hashtag=settings.hashtag, attribution=settings.attribution, overflow=settings.overflow
-    )
-
-
-def late_window(settings: Settings) -> timedelta:
-    from datetime import timedelta
-
-    return timedelta(hours=settings.late_window_hours)
-
-
-def read_parts(
-    settings: Settings,
-    source: ReadSource,
-    clock: Clock,
-    campaign_id: int,
-    checker: StoryChecker,
-    platforms: tuple[str, ...],
-    exports: Database | None = None,
-) -> ReadParts:
-    from infobot.service.read import ReadParts
-
-    return ReadParts(
-        source,
-        clock,
-        campaign_id,
-        late_window(settings),
-        checker,
-        platforms,
-        settings.require_consent,
-        exports=exports,
-    )
-
-
-# -- the lean application ------------------------------------------------------------------
 @dataclass
 class Lean:
     settings: LightSettings
     source: LeanSource
-    reads: Reads
-    platforms: PlatformPool
+    campaign_id: int
+
+    def listing(self, status: str | None, limit: int | None) -> list[StorySummary]:
+        from infobot.service.listing import listing
+
+        with self.source.read() as r:
+            return listing(r, self.campaign_id, status, limit)
 
     def close(self) -> None:
-        self.platforms.close()
         self.source.close()
 
 
-def open_lean() -> Lean | None:
-    """The reads over the driver and the light settings, or None (see the module)."""
+def open_lean(campaign: str | None = None) -> Lean | None:
+    """The listing over the driver and the light settings, or None (see the module).
+    ``campaign``: the name given with ``--campaign``."""
     from infobot import settings_light
 
-    light = settings_light.read(fallback=_full_settings)
+    light = settings_light.read()
     if light is None:
         return None
-    settings = cast("Settings", light)  # the same attributes, equal values (see its tests)
     from infobot.store.reader import Unsupported, connect
 
     try:
-        source = connect(settings.database_url)
+        source = connect(light.values["database_url"])
     except Unsupported:
         return None
     try:
-        campaign_id = _campaign_id(source, campaign_config(settings))
-        if campaign_id is None:
-            source.close()
-            return None
-        from infobot.service.checks import StoryChecker
-        from infobot.service.read import Reads
-
-        clock = clock_of(settings)
-        pool = platform_pool(settings)
-        checker = StoryChecker(pool.rules, render_options(settings))
-        parts = read_parts(settings, source.read, clock, campaign_id, checker, pool.enabled)
-        return Lean(light, source, Reads.build(parts), pool)
+        wanted = campaign or light.values["campaign"]
+        campaign_id = _campaign_id(source, spec_of(light), wanted.strip() if wanted else None)
     except BaseException:
         source.close()
         raise
+    if campaign_id is None:
+        source.close()
+        return None
+    return Lean(light, source, campaign_id)
 
 
-def _full_settings() -> Settings:
-    from infobot.settings import load_settings
+def default_languages(configured: object) -> tuple[str, ...]:
+    """INFOBOT_LANGUAGES as the campaign's languages, else English (``App.open`` too)."""
+    if isinstance(configured, str):
+        configured = configured.split(",")
+    if isinstance(configured, list | tuple):
+        found = tuple(str(code).strip().lower() for code in configured if str(code).strip())
+        if found:
+            return found
+    return ("en",)
 
-    return load_settings()
+
+def spec_of(light: LightSettings) -> CampaignSpec:
+    """The campaign the settings describe (``infobot.app.campaign_config``)."""
+    from infobot.domain.campaign import CampaignSpec
+
+    values = light.values
+    return CampaignSpec(
+        name=values["campaign_name"],
+        hashtag=values["hashtag"],
+        timezone=values["timezone"],
+        post_time=values["post_time"],
+        weekdays=light.weekdays,
+        start=values["campaign_start"],
+        end=values["campaign_end"],
+        platforms=tuple(values["platforms"]),
+        languages=default_languages(values["languages"]),
+        share_form=values["share_form"],
+        stories_page=values["public_page"],
+    )
 
 
-def _campaign_id(source: LeanSource, config: CampaignConfig) -> int | None:
-    """The campaign's id when the schema is current and the row matches the settings."""
+def _campaign_id(source: LeanSource, spec: CampaignSpec, name: str | None) -> int | None:
+    """The campaign's id when the schema is current and the settings were applied to the
+    campaign they made exactly as they are now (so ``App.open`` would write nothing)."""
+    from infobot.domain.campaign import settings_values
     from infobot.store.migrate import HEAD
-    from infobot.store.queries.campaigns import by_name, matches
+    from infobot.store.queries.campaigns import id_by_name, seed
 
     try:
         with source.read() as r:
             if r.scalar("SELECT version_num FROM alembic_version") != HEAD:
                 return None
-            campaign = by_name(r, config.name)
+            made = seed(r)
+            if made is None or not made[1] or json.loads(made[1]) != settings_values(spec):
+                return None
+            return id_by_name(r, name) if name else made[0]
     except Exception:  # no schema yet, or a driver error: the full path says what is wrong
         return None
-    return campaign.id if campaign is not None and matches(campaign, config) else None

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
     NoDecode,
@@ -25,18 +25,24 @@ from pydantic_settings import (
 
 from infobot import settings_checks as checks
 from infobot.domain.errors import ConfigError
+from infobot.settings_campaigns import CampaignSettings
 from infobot.settings_checks import DAY_NAMES as _DAY_NAMES
 from infobot.settings_checks import DEFAULT_CONFIG as DEFAULT_CONFIG
 from infobot.settings_checks import DEFAULT_SECRETS_DIR as DEFAULT_SECRETS_DIR
 from infobot.settings_checks import ENV_PREFIX as ENV_PREFIX
 from infobot.settings_checks import MIN_SESSION_SECRET as MIN_SESSION_SECRET
+from infobot.settings_impact import ImpactSettings, XCostSettings
+from infobot.settings_intake import INTAKE_SECRET_FIELDS, IntakeSettings
+from infobot.settings_languages import LanguageSettings
+from infobot.settings_links import BlueskyLinks, LinkSettings, MastodonLinks, OutboxLinks, XLinks
+from infobot.settings_publishing import PUBLISHING_SECRET_FIELDS, PublishingSettings
 from infobot.settings_runtime import RuntimeSettings
 
 #: a plug-in setting whose key matches this is a secret (``INFOBOT_PLUGINS__NAME__API_TOKEN``)
 _SECRET_KEY = re.compile(r"(?i)token|secret|password|key")
 
 
-class MastodonSettings(BaseModel):
+class MastodonSettings(MastodonLinks):
     api_base_url: str = Field(default="", description="Address of the Mastodon instance")
     access_token: SecretStr | None = Field(default=None, description="The account's access token")
     visibility: Literal["public", "unlisted", "private", "direct"] = Field(
@@ -48,7 +54,7 @@ class MastodonSettings(BaseModel):
     timeout_seconds: float = Field(default=30.0, gt=0, le=300, description="Per-call timeout")
 
 
-class XSettings(BaseModel):
+class XSettings(XCostSettings, XLinks):
     consumer_key: SecretStr | None = Field(default=None, description="App's API key")
     consumer_secret: SecretStr | None = Field(default=None, description="App's API key secret")
     access_token: SecretStr | None = Field(default=None, description="Account's access token")
@@ -59,7 +65,7 @@ class XSettings(BaseModel):
     timeout_seconds: float = Field(default=30.0, gt=0, le=300, description="Per-call timeout")
 
 
-class BlueskySettings(BaseModel):
+class BlueskySettings(BlueskyLinks):
     handle: str = Field(default="", description="Account handle, such as team.bsky.social")
     app_password: SecretStr | None = Field(default=None, description="An app password")
     service_url: str = Field(default="https://bsky.social", description="The account's PDS")
@@ -69,11 +75,20 @@ class BlueskySettings(BaseModel):
     timeout_seconds: float = Field(default=30.0, gt=0, le=300, description="Per-call timeout")
 
 
-class OutboxSettings(BaseModel):
+class OutboxSettings(OutboxLinks):
     max_length: int = Field(default=500, ge=20, description="Length limit the outbox applies")
 
 
-class Settings(BaseSettings, RuntimeSettings):
+class Settings(
+    BaseSettings,
+    CampaignSettings,
+    ImpactSettings,
+    PublishingSettings,
+    LanguageSettings,
+    LinkSettings,
+    IntakeSettings,
+    RuntimeSettings,
+):
     model_config = SettingsConfigDict(
         env_prefix=ENV_PREFIX,
         env_nested_delimiter="__",
@@ -89,22 +104,33 @@ class Settings(BaseSettings, RuntimeSettings):
         default="sqlite:///queue/infobot.db",
         description="SQLAlchemy URL: a SQLite file, or postgresql://user@host/db",
     )
-    timezone: str = Field(default="Europe/London", description="IANA timezone of the campaign")
-    post_time: time = Field(default=time(9, 0), description="Local time of the daily post")
-    hashtag: str = Field(default="#infostory", description="Campaign hashtag, added once")
+    timezone: str = Field(
+        default="Europe/London", description="IANA timezone of the first campaign (and new ones)"
+    )
+    post_time: time = Field(
+        default=time(9, 0),
+        description="Local time of the first campaign's daily post (and new ones')",
+    )
+    hashtag: str = Field(
+        default="#infostory", description="The first campaign's hashtag (and new ones'), added once"
+    )
     platforms: Annotated[list[str], NoDecode] = Field(
-        default_factory=lambda: ["outbox"], description="Comma list of enabled platforms"
+        default_factory=lambda: ["outbox"],
+        description="Comma list of enabled platforms: those a campaign may post to, and"
+        " the first campaign's",
     )
     outbox_path: Path = Field(
         default=Path("queue/outbox.jsonl"), description="Where the outbox platform writes"
     )
-    campaign_name: str = Field(default="infostory", description="Name of the campaign")
+    campaign_name: str = Field(default="infostory", description="Name of the first campaign")
     campaign_days: Annotated[list[str], NoDecode] = Field(
-        default_factory=lambda: list(_DAY_NAMES), description="Days of the week to post on"
+        default_factory=lambda: list(_DAY_NAMES),
+        description="Days of the week the first campaign posts on",
     )
-    campaign_start: date | None = Field(default=None, description="First campaign day")
+    campaign_start: date | None = Field(default=None, description="The first campaign's first day")
     campaign_end: date | None = Field(
-        default=None, description="Last campaign day: the queue runway is measured against it"
+        default=None,
+        description="The first campaign's last day: the queue runway is measured against it",
     )
     late_window_hours: float = Field(
         default=6.0, ge=0, le=23, description="How late a missed post may still go out"
@@ -287,16 +313,20 @@ class Settings(BaseSettings, RuntimeSettings):
         return tuple(source for _, source in named)
 
 
-SECRET_FIELDS: frozenset[str] = frozenset(
-    {
-        "mastodon.access_token",
-        "x.consumer_key",
-        "x.consumer_secret",
-        "x.access_token",
-        "x.access_token_secret",
-        "bluesky.app_password",
-        "web_session_secret",
-    }
+SECRET_FIELDS: frozenset[str] = (
+    frozenset(
+        {
+            "mastodon.access_token",
+            "x.consumer_key",
+            "x.consumer_secret",
+            "x.access_token",
+            "x.access_token_secret",
+            "bluesky.app_password",
+            "web_session_secret",
+        }
+    )
+    | PUBLISHING_SECRET_FIELDS
+    | INTAKE_SECRET_FIELDS
 )
 
 
@@ -357,9 +387,12 @@ def _explain(exc: ValidationError) -> list[str]:
     lines = []
     for error in exc.errors(include_url=False, include_input=False):
         loc = [str(part) for part in error["loc"]]
+        message = str(error["msg"]).removeprefix("Value error, ")
+        if not loc:  # a rule across settings: its message names them
+            lines.append(message)
+            continue
         env_name = ENV_PREFIX + "__".join(part.upper() for part in loc)
         source = _source_of(loc)
-        message = str(error["msg"]).removeprefix("Value error, ")
         lines.append(f"{env_name} (from {source}): {message}")
     return lines
 

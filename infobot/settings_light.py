@@ -19,7 +19,9 @@ from __future__ import annotations
 
 import os
 import re
+from copy import deepcopy
 from datetime import date, datetime, time
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -60,6 +62,7 @@ class Field:
     def __init__(
         self,
         kind: str,  # str int float bool date datetime time path secret literal list secrets
+        #           fixed (only the default is read here)
         default: Any = None,
         *,
         optional: bool = False,  # None is a value (``X | None``)
@@ -80,6 +83,7 @@ _field = Field
 
 _SECRET = _field("secret", optional=True)
 _TIMEOUT = _field("float", 30.0, gt=0, le=300)
+_FIXED_NONE = _field("fixed", optional=True)
 
 #: Every field this module reads, by its dotted name; ``tests/test_settings_light.py``
 #: checks each against ``Settings`` (kind, default, bounds, validators).
@@ -136,6 +140,52 @@ FIELDS: dict[str, Field] = {
     "bluesky.session_file": _field("path", "queue/bluesky-session.json"),
     "bluesky.timeout_seconds": _TIMEOUT,
     "outbox.max_length": _field("int", 500, ge=20),
+    # campaigns, impact, publishing, languages, links, intake (issues 11-17): the plain
+    # ones are read here; a "fixed" one is taken at its default and, when set, leaves the
+    # whole read to ``Settings`` (its own parsing and checks)
+    "campaign": _field("str", ""),
+    "share_form": _field("bool", False),
+    "public_page": _field("bool", False),
+    "media_dir": _FIXED_NONE,
+    "media_max_bytes": _field("int", 10485760, ge=100000, le=52428800),
+    "share_retention_days": _field("int", 180, ge=1, le=3650),
+    "share_limit_per_address": _field("int", 10, ge=1, le=10000),
+    "share_limit_per_campaign": _field("int", 200, ge=1, le=100000),
+    "mail_url": _SECRET,
+    "web_public_url": _field("fixed", ""),
+    "link_cards": _field("bool", True),
+    "link_cards_allow_private": _field("bool", False),
+    "link_card_timeout_seconds": _field("float", 8.0, gt=0, le=30),
+    "languages": _field("fixed", []),
+    "bilingual_mode": _field("literal", "post", choices=("post", "thread", "accounts")),
+    "bilingual_modes": _field("fixed", {}),
+    "bilingual_first": _field("fixed", ""),
+    "hashtag_display": _field("fixed", ""),
+    "accessibility_refuse": _field("fixed", []),
+    "tracking_domains": _field("fixed", []),
+    "tracking_campaign": _field("str", ""),
+    "heartbeat_url": _SECRET,
+    "heartbeat_timeout_seconds": _field("float", 5.0, gt=0, le=30),
+    "election_periods": _field("fixed", []),
+    "engagement_reads": _field("bool", True),
+    "engagement_bands": _field("fixed", "1h@6h,3h@24h,12h@72h,24h@7d,once@30d"),
+    "mastodon.link_in_reply": _field("bool", False),
+    "mastodon.quotes": _FIXED_NONE,
+    "x.link_in_reply": _field("bool", False),
+    "x.replies": _FIXED_NONE,
+    "x.monthly_budget": _FIXED_NONE,
+    "x.price_post": _field("fixed", Decimal("0.015")),
+    "x.price_post_with_url": _field("fixed", Decimal("0.200")),
+    "x.price_media_metadata": _field("fixed", Decimal("0.005")),
+    "x.price_delete": _field("fixed", Decimal("0.010")),
+    "x.price_owned_read": _field("fixed", Decimal("0.001")),
+    "x.price_read_by_id": _field("fixed", Decimal("0.005")),
+    "x.price_account_read": _field("fixed", Decimal("0.010")),
+    "x.price_media_upload": _field("fixed", Decimal("0")),
+    "bluesky.link_in_reply": _field("bool", False),
+    "bluesky.replies": _FIXED_NONE,
+    "bluesky.quotes": _FIXED_NONE,
+    "outbox.link_in_reply": _field("bool", False),
 }
 SECTIONS = frozenset(name.partition(".")[0] for name in FIELDS if "." in name)
 
@@ -473,6 +523,11 @@ def read(
         values: dict[str, Any] = {}
         for name, field in FIELDS.items():
             given = next((layer[name] for layer in layers if name in layer), _MISSING)
+            if field.kind == "fixed":
+                if given is not _MISSING:
+                    raise Unusual
+                values[name] = deepcopy(field.default)
+                continue
             raw = field.default if given is _MISSING else given
             if isinstance(raw, list):
                 raw = list(raw)

@@ -13,14 +13,16 @@ composition root.
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import NoDecode
 
-from infobot.domain.accessibility import CHECKS, AccessibilityRules, Check
 from infobot.domain.election import ElectionPeriod, parse_period
-from infobot.domain.links import Tracking
+
+if TYPE_CHECKING:  # imported when used: the settings load on every command
+    from infobot.domain.accessibility import AccessibilityRules
+    from infobot.domain.links import Tracking
 
 __all__ = ["PUBLISHING_SECRET_FIELDS", "PublishingSettings"]
 
@@ -33,7 +35,7 @@ class PublishingSettings(BaseModel):
         description="The hashtag as shown, in camel case for screen readers (e.g. #InfoStory);"
         " the same tag as INFOBOT_HASHTAG",
     )
-    accessibility_refuse: Annotated[list[Check], NoDecode] = Field(
+    accessibility_refuse: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
         description="Comma list of accessibility checks that refuse approval instead of"
         " warning (check names, or all)",
@@ -79,6 +81,10 @@ class PublishingSettings(BaseModel):
     def _split_checks(cls, value: Any) -> Any:
         if isinstance(value, str):
             value = [part.strip().lower() for part in value.split(",") if part.strip()]
+        if not value:
+            return value
+        from infobot.domain.accessibility import CHECKS, Check
+
         if isinstance(value, list) and "all" in value:
             return list(Check)
         if isinstance(value, list):
@@ -133,6 +139,8 @@ class PublishingSettings(BaseModel):
         """Campaign tracking for one platform, or None when no domain is listed."""
         if not self.tracking_domains:
             return None
+        from infobot.domain.links import Tracking
+
         return Tracking(
             tuple(self.tracking_domains),
             self.tracking_campaign or campaign_name,
@@ -140,7 +148,8 @@ class PublishingSettings(BaseModel):
         )
 
     def accessibility_rules(self, words: tuple[str, ...] = ()) -> AccessibilityRules:
+        from infobot.domain.accessibility import AccessibilityRules, Check
+
         display = (self.hashtag_display,) if self.hashtag_display else ()
-        return AccessibilityRules(
-            hashtag_display=display, words=words, refuse=frozenset(self.accessibility_refuse)
-        )
+        refuse = frozenset(Check(name) for name in self.accessibility_refuse)
+        return AccessibilityRules(hashtag_display=display, words=words, refuse=refuse)

@@ -8,6 +8,7 @@ trap 'rm -rf "$DEMO"' EXIT
 
 export INFOBOT_DATABASE_URL="sqlite:///$DEMO/infobot.db"
 export INFOBOT_OUTBOX_PATH="$DEMO/outbox.jsonl"
+export INFOBOT_MEDIA_DIR="$PWD/queue/media"  # the example stories' pictures
 export INFOBOT_PLATFORMS="${INFOBOT_PLATFORMS:-outbox}"
 # The demo pretends it is Monday 23 November 2026, 08:00 in London, so the example
 # stories' pin dates are always in the future.
@@ -21,7 +22,7 @@ run $BIN/infobot import queue/stories.csv queue/stories.yaml queue/markdown --by
 say "infobot stories approve <every draft> --by 'Alex (approver)'"
 ids=$($BIN/infobot stories list --status draft --json | $BIN/python -c 'import json,sys; print(" ".join(str(s["id"]) for s in json.load(sys.stdin)))')
 # shellcheck disable=SC2086
-$BIN/infobot stories approve $ids --by "Alex (approver)" 2>&1 | tail -n 3
+$BIN/infobot stories approve $ids --by "Alex (approver)" --acknowledge 2>&1 | tail -n 3
 run $BIN/infobot stories list --status approved --limit 5
 run $BIN/infobot preview --days 3
 
@@ -40,6 +41,12 @@ for line in open(sys.argv[1], encoding="utf-8"):
     first = post["text"].splitlines()[0]
     print(f"  {post['id']}: {first[:90]}{'…' if len(first) > 90 else ''}")
 PY
-export INFOBOT_CLOCK_START="2026-11-27T09:10:00+00:00"
+# An hour after the last post the daemon reads its first figures (the outbox makes up
+# counts that grow with each post's age, so the report has something to show).
+say "INFOBOT_CLOCK_START=2026-11-27T10:01:00Z infobot run --once"
+INFOBOT_CLOCK_START="2026-11-27T10:01:00+00:00" $BIN/infobot run --once 2>&1 \
+  | sed -E 's/^[0-9-]+ [0-9:,]+ //' | grep -v 'ALERT runway' || true
+export INFOBOT_CLOCK_START="2026-11-27T10:10:00+00:00"
 run $BIN/infobot status
+run $BIN/infobot report
 printf '\nThe demo database was %s (now removed).\n' "$DEMO"

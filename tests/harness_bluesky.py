@@ -5,6 +5,11 @@ sessions (unsigned JWTs with an ``exp`` claim), profiles, records, blobs, the au
 and ``getPosts``. It keeps every post, counts every call and can fail the next
 ``createRecord`` in the ways listed in ``FAULTS``. Nothing here mocks the SDK: the adapter
 talks to this server through ``atproto`` and ``httpx`` exactly as it would to bsky.social.
+
+Metrics (issue 14): ``getPosts`` (at most 25 URIs; deleted posts left out) carries counts
+that grow with each post's age on ``pds.engagement.now``; ``pds.engagement.faults`` makes
+the next ``getPosts`` answer 429 or 500; :meth:`FakePds.delete_elsewhere` deletes a post
+without infobot (``getRecord`` then says ``RecordNotFound``).
 """
 
 from __future__ import annotations
@@ -33,6 +38,7 @@ import regex
 from infobot.platforms.bluesky import BlueskyPlatform, join_remote_id
 from tests.platform_harness import CreateRequest, LivePost
 from tests.support import transcript
+from tests.support.metrics_fakes import FakeEngagement, bluesky_post_view
 
 HANDLE = "infostory-test.bsky.social"
 DID = "did:plc:ewvi7nxzyoun6zhxrhs64oiz"
@@ -121,6 +127,9 @@ class FakePds:
     blobs: dict[str, tuple[str, bytes]] = field(default_factory=dict)
     calls: Counter[str] = field(default_factory=Counter)
     create_bodies: list[dict[str, Any]] = field(default_factory=list)
+    apply_bodies: list[dict[str, Any]] = field(default_factory=list)  # applyWrites requests
+    #: records of other collections (threadgates, postgates) by at:// URI
+    records: dict[str, dict[str, Any]] = field(default_factory=dict)
     faults: list[str] = field(default_factory=list)
     access_tokens: set[str] = field(default_factory=set)
     refresh_tokens: set[str] = field(default_factory=set)
@@ -136,6 +145,7 @@ class FakePds:
     refused_token_error: str = "InvalidToken"
     lock: threading.RLock = field(default_factory=threading.RLock)
     stopping: threading.Event = field(default_factory=threading.Event)
+    engagement: FakeEngagement = field(default_factory=FakeEngagement)
     _last_tid: int = 0
 
     # ---------------------------------------------------------------- test controls
@@ -161,6 +171,13 @@ class FakePds:
     def live(self) -> list[StoredPost]:
         with self.lock:
             return [p for p in self.posts if not p.deleted]
+
+    def delete_elsewhere(self, uri: str) -> None:
+        """The post was deleted in the Bluesky app: infobot did not."""
+        with self.lock:
+            for post in self.posts:
+                if post.uri == uri:
+                    post.deleted = True
 
     def add_foreign_repost(self, text: str) -> None:
         """Someone else's post with this text, reposted by our account (lookup must skip it)."""
@@ -371,6 +388,87 @@ class _Handler(BaseHTTPRequestHandler):
         with pds.lock:
             pds.create_bodies.append(data)
             fault = pds.faults.pop(0) if pds.faults else None
+        self._fail_early(pds, fault)
+        if data.get("repo") not in (pds.did, pds.handle):
+            raise _error(400, "InvalidRequest", "Can not create record in another repo")
+        if data.get("collection") != "app.bsky.feed.post":
+            raise _error(400, "InvalidRequest", "unexpected collection")
+        self._validate_post(pds, record)
+        rkey = pds._tid()
+        uri = f"at://{pds.did}/app.bsky.feed.post/{rkey}"
+        cid = _cid(json.dumps(record, sort_keys=True).encode(), 0x71)
+        with pds.lock:
+            pds.posts.append(StoredPost(uri, cid, record, _now_iso()))
+        pds.engagement.created(uri)
+        answer = {
+            "uri": uri,
+            "cid": cid,
+            "validationStatus": "valid",
+            "commit": {"cid": _cid(uri.encode(), 0x71), "rev": rkey},
+        }
+        return self._answer_late(pds, fault, answer)
+
+    def apply_writes(self, pds: FakePds) -> dict[str, Any] | None:
+        """Creates only, all or nothing: a post and the gates with its record key."""
+        data = self._json()
+        with pds.lock:
+            pds.apply_bodies.append(data)
+            fault = pds.faults.pop(0) if pds.faults else None
+        self._fail_early(pds, fault)
+        if data.get("repo") not in (pds.did, pds.handle):
+            raise _error(400, "InvalidRequest", "Can not write to another repo")
+        writes = data.get("writes") or []
+        made: list[tuple[str, str, dict[str, Any]]] = []  # (uri, collection, value)
+        keys = set()
+        for write in writes:
+            if write.get("$type") != "com.atproto.repo.applyWrites#create":
+                raise _error(400, "InvalidRequest", "only creates are supported here")
+            collection, rkey, value = write.get("collection"), write.get("rkey"), write.get("value")
+            if not isinstance(value, dict) or value.get("$type") != collection:
+                raise _error(400, "InvalidRecord", f"Invalid {collection} record")
+            if not rkey or not regex.fullmatch(r"[234567abcdefghij][234567a-z]{12}", rkey):
+                raise _error(400, "InvalidRequest", f"Invalid record key: {rkey!r}")
+            uri = f"at://{pds.did}/{collection}/{rkey}"
+            if pds.find(uri) is not None or uri in pds.records:
+                raise _error(400, "InvalidRequest", f"Record already exists: {uri}")
+            if collection == "app.bsky.feed.post":
+                self._validate_post(pds, value)
+            elif collection in ("app.bsky.feed.threadgate", "app.bsky.feed.postgate"):
+                post_uri = f"at://{pds.did}/app.bsky.feed.post/{rkey}"
+                if value.get("post") != post_uri:
+                    raise _error(400, "InvalidRecord", f"{collection} must name its own post")
+            else:
+                raise _error(400, "InvalidRequest", f"unexpected collection {collection}")
+            keys.add(rkey)
+            made.append((uri, collection, value))
+        results = []
+        with pds.lock:
+            for uri, collection, value in made:
+                cid = _cid(json.dumps(value, sort_keys=True).encode(), 0x71)
+                if collection == "app.bsky.feed.post":
+                    pds.posts.append(StoredPost(uri, cid, value, _now_iso()))
+                    pds.engagement.created(uri)
+                    pds.create_bodies.append(
+                        {"repo": pds.did, "collection": collection, "record": value}
+                    )
+                else:
+                    pds.records[uri] = value
+                results.append(
+                    {
+                        "$type": "com.atproto.repo.applyWrites#createResult",
+                        "uri": uri,
+                        "cid": cid,
+                        "validationStatus": "valid",
+                    }
+                )
+        answer = {
+            "commit": {"cid": _cid(json.dumps(results).encode(), 0x71), "rev": pds._tid()},
+            "results": results,
+        }
+        return self._answer_late(pds, fault, answer)
+
+    def _fail_early(self, pds: FakePds, fault: str | None) -> None:
+        """The faults that stop a write before anything is created."""
         if fault == "rate_limited":
             reset = int(time.time()) + 600
             with pds.lock:
@@ -390,22 +488,11 @@ class _Handler(BaseHTTPRequestHandler):
             raise _error(401, "AuthenticationRequired", "Authentication Required")
         if fault == "server_error":
             raise _error(500, "InternalServerError", "Internal Server Error")
-        if data.get("repo") not in (pds.did, pds.handle):
-            raise _error(400, "InvalidRequest", "Can not create record in another repo")
-        if data.get("collection") != "app.bsky.feed.post":
-            raise _error(400, "InvalidRequest", "unexpected collection")
-        self._validate_post(pds, record)
-        rkey = pds._tid()
-        uri = f"at://{pds.did}/app.bsky.feed.post/{rkey}"
-        cid = _cid(json.dumps(record, sort_keys=True).encode(), 0x71)
-        with pds.lock:
-            pds.posts.append(StoredPost(uri, cid, record, _now_iso()))
-        answer = {
-            "uri": uri,
-            "cid": cid,
-            "validationStatus": "valid",
-            "commit": {"cid": _cid(uri.encode(), 0x71), "rev": rkey},
-        }
+
+    def _answer_late(
+        self, pds: FakePds, fault: str | None, answer: dict[str, Any]
+    ) -> dict[str, Any] | None:
+        """The faults that strike once the write is made: the client may not hear of it."""
         if fault == "timeout":
             pds.stopping.wait(SLOW)  # answer long after the adapter gave up
         elif fault == "connection_reset":
@@ -443,8 +530,15 @@ class _Handler(BaseHTTPRequestHandler):
                     raise _error(400, "InvalidRecord", f"Record/reply/{key} must be a strong ref")
         embed = record.get("embed")
         if embed is not None:
-            for image in embed.get("images", []):
-                link = (image.get("image") or {}).get("ref", {}).get("$link")
+            blobs = [image.get("image") or {} for image in embed.get("images", [])]
+            external = embed.get("external")
+            if embed.get("$type") == "app.bsky.embed.external":
+                if not isinstance(external, dict) or not external.get("uri"):
+                    raise _error(400, "InvalidRecord", "Record/embed/external must have a uri")
+                if external.get("thumb") is not None:
+                    blobs.append(external["thumb"])
+            for blob in blobs:
+                link = (blob.get("ref") or {}).get("$link")
                 if link not in pds.blobs:
                     raise _error(400, "InvalidRecord", "Could not find blob")
 
@@ -457,6 +551,7 @@ class _Handler(BaseHTTPRequestHandler):
             for post in pds.posts:
                 if post.uri == uri.replace(pds.handle, pds.did):
                     post.deleted = True
+            pds.records.pop(uri.replace(pds.handle, pds.did), None)
         return {}  # like the real PDS: deleting a missing record succeeds
 
     def get_record(self, pds: FakePds) -> dict[str, Any]:
@@ -507,8 +602,34 @@ class _Handler(BaseHTTPRequestHandler):
         return {"feed": items[:limit]}
 
     def get_posts(self, pds: FakePds) -> dict[str, Any]:
-        posts = [pds.find(uri) for uri in self.query.get("uris", [])]
-        return {"posts": [p.view(pds.author()) for p in posts if p is not None]}
+        fault = pds.engagement.fault()
+        if fault == "rate_limited":
+            reset = int(time.time()) + 300
+            headers = {"ratelimit-limit": "3000", "ratelimit-remaining": "0"}
+            headers |= {"ratelimit-reset": str(reset), "ratelimit-policy": "3000;w=300"}
+            raise _Reply(429, {"error": "RateLimitExceeded", "message": "slow down"}, headers)
+        if fault is not None:
+            raise _error(500, "InternalServerError", "Internal Server Error")
+        uris = self.query.get("uris", [])
+        if len(uris) > 25:
+            raise _error(400, "InvalidRequest", "uris must not have more than 25 elements")
+        posts = [p for p in (pds.find(uri) for uri in uris) if p is not None]
+        views = [
+            {
+                **p.view(pds.author()),
+                **_counts_of(bluesky_post_view(p.uri, pds.engagement.counts(p.uri))),
+            }
+            for p in posts
+        ]
+        pds.engagement.answered(len(views))
+        return {"posts": views}
+
+
+_COUNT_KEYS = ("likeCount", "repostCount", "replyCount", "quoteCount", "bookmarkCount")
+
+
+def _counts_of(view: dict[str, Any]) -> dict[str, Any]:
+    return {key: view[key] for key in _COUNT_KEYS}
 
 
 _ROUTES: dict[str, Any] = {
@@ -517,6 +638,7 @@ _ROUTES: dict[str, Any] = {
     "com.atproto.server.getSession": _Handler.get_session,
     "app.bsky.actor.getProfile": _Handler.get_profile,
     "com.atproto.repo.createRecord": _Handler.create_record,
+    "com.atproto.repo.applyWrites": _Handler.apply_writes,
     "com.atproto.repo.deleteRecord": _Handler.delete_record,
     "com.atproto.repo.getRecord": _Handler.get_record,
     "com.atproto.repo.uploadBlob": _Handler.upload_blob,

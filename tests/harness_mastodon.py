@@ -13,6 +13,12 @@ endpoints the adapter uses, the way mainline Mastodon 4.x does:
 * ``POST /api/v2/media`` (multipart; 202 with ``url: null``), ``GET /api/v1/media/:id``
   (206 while processing, then 200 with a url)
 
+Metrics (issue 14): ``GET /api/v1/statuses?id[]=`` (4.3+; at most 20 ids, deleted ones left
+out) and ``GET /api/v1/statuses/:id`` carry counts that grow with each status's age on
+``fake.engagement.now``; ``fake.version`` below 4.3 makes the batch route 404 as an older
+server does; ``fake.engagement.faults`` makes the next read answer 429 or 500;
+:meth:`FakeMastodon.delete_elsewhere` removes a status without infobot (then 404).
+
 Faults for the next ``POST /api/v1/statuses``: see :data:`SUPPORTED`. ``timeout`` and
 ``connection_reset`` create the status first (the request did reach the server), then stall
 until the client gives up, or drop the connection without an answer.
@@ -42,6 +48,7 @@ from urllib.parse import parse_qs, urlsplit
 from infobot.platforms.mastodon import MastodonPlatform
 from tests.platform_harness import CreateRequest, LivePost
 from tests.support import transcript
+from tests.support.metrics_fakes import FakeEngagement
 
 SUPPORTED = (
     "rate_limited",
@@ -92,6 +99,8 @@ class FakeMastodon:
         #: (/api/v*/instance) and "account" (verify_credentials), as an instance that is down
         #: behind a proxy that still accepts connections
         self.stalled: set[str] = set()
+        self.version = "4.3.0"
+        self.engagement = FakeEngagement()
         self._next_id = 110000000000000000
 
     # ---------------------------------------------------------------- state helpers
@@ -129,7 +138,7 @@ class FakeMastodon:
         return {
             "domain": host,
             "title": "Fake Mastodon",
-            "version": "4.3.0",
+            "version": self.version,
             "api_versions": {"mastodon": 2},
             "source_url": "https://github.com/mastodon/mastodon",
             "description": "A local fake for tests",
@@ -160,7 +169,7 @@ class FakeMastodon:
         return {
             "uri": host,
             "title": "Fake Mastodon",
-            "version": "4.3.0",
+            "version": self.version,
             "description": "A local fake for tests",
             "configuration": {
                 "statuses": {
@@ -176,6 +185,9 @@ class FakeMastodon:
         if key and key in self.idempotency and self.idempotency[key] not in self.deleted:
             return self.statuses[self.idempotency[key]]
         text = first(form, "status")
+        policy = first(form, "quote_approval_policy") or None
+        if policy not in (None, "public", "followers", "nobody"):
+            raise FakeError(422, "Validation failed: Quote approval policy is not included")
         status_id = self.new_id()
         reply_to = first(form, "in_reply_to_id") or None
         if reply_to is not None and (reply_to not in self.statuses or reply_to in self.deleted):
@@ -206,9 +218,15 @@ class FakeMastodon:
             "emojis": [],
             "card": None,
             "poll": None,
+            # Mastodon 4.5: who may quote, as the server settled it
+            "quote_approval": {
+                "automatic": [] if policy == "nobody" else [policy or "public"],
+                "manual": [],
+            },
         }
         self.statuses[status_id] = status
         self.sources[status_id] = text
+        self.engagement.created(status_id)
         if key:
             self.idempotency[key] = status_id  # stored after creation, as Mastodon does
         return status
@@ -232,6 +250,25 @@ class FakeMastodon:
                     422,
                     "Cannot attach files that have not finished processing. Try again in a moment!",
                 )
+
+    def with_counts(self, status_id: str) -> dict[str, Any]:
+        """The status as the API shows it now, with its counts. Caller holds the lock."""
+        counts = self.engagement.counts(status_id)
+        return {
+            **self.statuses[status_id],
+            "favourites_count": counts.likes,
+            "reblogs_count": counts.reposts,
+            "replies_count": counts.replies,
+        }
+
+    def delete_elsewhere(self, status_id: str) -> None:
+        """A moderator (or the team on the website) deleted it: infobot did not."""
+        with self.lock:
+            self.deleted.add(status_id)
+
+    def version_at_least(self, wanted: tuple[int, int]) -> bool:
+        major, minor = (int(part) for part in self.version.split(".")[:2])
+        return (major, minor) >= wanted
 
 
 class FakeError(Exception):
@@ -432,15 +469,20 @@ def make_handler(fake: FakeMastodon) -> type[BaseHTTPRequestHandler]:
                 with fake.lock:
                     ids = list(reversed(fake.live_ids()))[:limit]
                     self.reply(200, [fake.statuses[i] for i in ids])
+            elif method == "GET" and path == "/api/v1/statuses":
+                self.get_statuses(form.get("id[]", []))
             elif (m := re.fullmatch(r"/api/v1/statuses/(\w+)", path)) and method in (
                 "GET",
                 "DELETE",
             ):
+                if method == "GET" and (fault := fake.engagement.fault()) is not None:
+                    self.read_fault(fault)
+                    return
                 with fake.lock:
                     status_id = m.group(1)
                     if status_id not in fake.statuses or status_id in fake.deleted:
                         raise FakeError(404, "Record not found")
-                    status = dict(fake.statuses[status_id])
+                    status = fake.with_counts(status_id)
                     if method == "DELETE":
                         fake.deleted.add(status_id)
                         status["text"] = fake.sources[status_id]
@@ -461,6 +503,31 @@ def make_handler(fake: FakeMastodon) -> type[BaseHTTPRequestHandler]:
                     self.reply(200, media)
             else:
                 raise FakeError(404, "Not found")
+
+        def get_statuses(self, ids: list[str]) -> None:
+            if not fake.version_at_least((4, 3)):
+                raise FakeError(404, "Not found")  # no such route before Mastodon 4.3
+            if (fault := fake.engagement.fault()) is not None:
+                self.read_fault(fault)
+                return
+            if len(ids) > 20:
+                raise FakeError(422, "Too many ids: at most 20")
+            with fake.lock:
+                found = [
+                    fake.with_counts(i)
+                    for i in dict.fromkeys(ids)
+                    if i in fake.statuses and i not in fake.deleted
+                ]
+            fake.engagement.answered(len(found))
+            self.reply(200, found)
+
+        def read_fault(self, fault: str) -> None:
+            if fault == "rate_limited":
+                reset = datetime.now(UTC) + timedelta(minutes=5)
+                headers = {"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": iso(reset)}
+                self.reply(429, {"error": "Too many requests"}, headers)
+            else:
+                self.reply(500, None, raw=b"<html>oops</html>", content_type="text/html")
 
         def post_media(self, form: dict[str, list[str]], files: dict[str, Any]) -> None:
             upload = files.get("file")

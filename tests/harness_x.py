@@ -10,6 +10,13 @@ What the fake does as X does: ids are snowflake-sized strings; ``POST /2/tweets`
 content" problem; stored text has every URL (bare domains too) replaced by a t.co link,
 plus a trailing t.co link for attached media, and is HTML-escaped in API answers;
 ``GET /2/users/:id/tweets`` lists newest first and wants ``max_results`` in 5..100.
+
+Metrics (issue 14): with ``tweet.fields=public_metrics`` both ``GET /2/users/:id/tweets``
+and ``GET /2/tweets?ids=`` (at most 100 ids) carry each post's counts, which grow with its
+age on ``fake.engagement.now`` (:class:`~tests.support.metrics_fakes.FakeEngagement`); a
+post deleted by someone else (:meth:`FakeX.delete_elsewhere`) is listed under ``errors``;
+``fake.engagement.faults`` makes the next ``GET /2/tweets`` answer 429 or 500. Every
+request is logged with the number of posts it returned, to price them.
 """
 
 from __future__ import annotations
@@ -40,6 +47,7 @@ from oauthlib.oauth1.rfc5849 import signature, utils
 from infobot.platforms.x import XPlatform
 from tests.platform_harness import CreateRequest, LivePost
 from tests.support import transcript
+from tests.support.metrics_fakes import FakeEngagement, x_not_found, x_tweet
 
 CONSUMER_KEY = "ck-Xh4rn3ssConsumerKey"
 CONSUMER_SECRET = "cs-Xh4rn3ssConsumerSecret-9f2"
@@ -109,6 +117,13 @@ ANSWERS: dict[str, tuple[int, dict[str, Any]]] = {
         },
     ),
 }
+#: the values X API v2 accepts for ``reply_settings`` (POST /2/tweets)
+REPLY_SETTINGS = ("following", "mentionedUsers", "subscribers", "verified")
+INVALID = {
+    "title": "Invalid Request",
+    "detail": "One or more parameters to your request was invalid.",
+    "type": "https://api.twitter.com/2/problems/invalid-request",
+}
 # A URL as X finds one, roughly: optional scheme, dotted host, path not ending in punctuation
 URL = re.compile(
     r"(?<![\w@.])(?:https?://)?(?:[a-z0-9-]+\.)+[a-z]{2,}(?::\d+)?"
@@ -137,6 +152,8 @@ class Recorded:
     content_type: str
     body: bytes
     fields: dict[str, Any] = field(default_factory=dict)  # multipart fields (bytes) or JSON
+    status: int = 0  # what the fake answered
+    returned: int = 0  # posts in the answer's data (reads are priced per post returned)
 
 
 class FakeX:
@@ -159,6 +176,8 @@ class FakeX:
         self.release = threading.Event()  # lets a delayed ("timeout") answer finish
         self.errors: list[BaseException] = []  # bugs in the fake itself, raised at exit
         self.base_url = ""
+        self.engagement = FakeEngagement()
+        self.removed: set[str] = set()  # deleted by someone else, not by infobot
         self._next = 1
 
     def new_id(self, base: int) -> str:
@@ -182,6 +201,7 @@ class FakeX:
         )
         with self.lock:
             self.log.append(record)
+        h.record = record
         if not record.oauth_ok:
             h.answer(401, UNAUTHORIZED_BODY)
             return
@@ -195,6 +215,8 @@ class FakeX:
             h.answer(200, {"data": USER})
         elif h.command == "GET" and re.fullmatch(r"/2/users/\d+/tweets", url.path):
             self.users_tweets(h, url.path.split("/")[3], query)
+        elif route == ("GET", "/2/tweets"):
+            self.tweets_by_ids(h, query)
         elif route == ("POST", "/2/media/upload"):
             self.upload(h, record)
         elif route == ("POST", "/2/media/metadata"):
@@ -243,6 +265,9 @@ class FakeX:
         record.fields = payload
         text = str(payload.get("text", ""))
         reply_to = (payload.get("reply") or {}).get("in_reply_to_tweet_id")
+        if payload.get("reply_settings") not in (None, *REPLY_SETTINGS):
+            h.answer(400, {**INVALID, "errors": [{"message": "invalid reply_settings"}]})
+            return
         media_ids = [str(m) for m in (payload.get("media") or {}).get("media_ids", [])]
         problem = None
         with self.lock:
@@ -319,11 +344,48 @@ class FakeX:
                 self.new_id(1_900_000_000_000_000_000), text, shown, reply_to, media_ids, alt
             )
             self.tweets[tweet.id] = tweet
+        self.engagement.created(tweet.id)
         return tweet
 
-    def api(self, tweet: Tweet) -> dict[str, Any]:
+    def api(
+        self, tweet: Tweet, metrics: bool = False, *, references: bool = False
+    ) -> dict[str, Any]:
         escaped = tweet.text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-        return {"id": tweet.id, "text": escaped, f"edit_history_{self.field_names}_ids": [tweet.id]}
+        if metrics:
+            data = x_tweet(tweet.id, escaped, self.engagement.counts(tweet.id))
+        else:
+            data = {
+                "id": tweet.id,
+                "text": escaped,
+                f"edit_history_{self.field_names}_ids": [tweet.id],
+            }
+        if references and tweet.reply_to is not None:  # asked for with tweet.fields
+            data["referenced_tweets"] = [{"type": "replied_to", "id": tweet.reply_to}]
+        return data
+
+    def delete_elsewhere(self, tweet_id: str) -> None:
+        """Someone deleted the post on x.com: infobot did not."""
+        with self.lock:
+            self.tweets.pop(tweet_id)
+            self.removed.add(tweet_id)
+
+    def tweets_by_ids(self, h: Handler, query: dict[str, str]) -> None:
+        fault = self.engagement.fault()
+        if fault is not None:
+            h.answer(*self.failure(fault))
+            return
+        ids = [i for i in query.get("ids", "").split(",") if i]
+        if not 1 <= len(ids) <= 100:
+            h.answer(400, {"title": "Invalid Request", "detail": "ids: 1 to 100 ids"})
+            return
+        metrics = "public_metrics" in query.get("tweet.fields", "")
+        with self.lock:
+            found = [self.api(self.tweets[i], metrics) for i in ids if i in self.tweets]
+            gone = [x_not_found(i) for i in ids if i not in self.tweets]
+        body: dict[str, Any] = {"data": found} if found else {}
+        if gone:
+            body["errors"] = gone
+        h.answer(200, body)
 
     def delete_tweet(self, h: Handler, tweet_id: str) -> None:
         with self.lock:
@@ -343,6 +405,8 @@ class FakeX:
     def users_tweets(self, h: Handler, user_id: str, query: dict[str, str]) -> None:
         with self.lock:
             fault = self.read_faults.pop(0) if self.read_faults else None
+        if fault is None and "public_metrics" in query.get("tweet.fields", ""):
+            fault = self.engagement.fault()
         if fault == "timeout":
             self.release.wait(10)
         elif fault == "connection_reset":
@@ -370,8 +434,13 @@ class FakeX:
                 },
             )
             return
+        fields = query.get("tweet.fields", "").split(",")
+        metrics = "public_metrics" in fields
         with self.lock:
-            newest = [self.api(t) for t in reversed(self.tweets.values())][:count]
+            newest = [
+                self.api(t, metrics, references="referenced_tweets" in fields)
+                for t in reversed(self.tweets.values())
+            ][:count]
         if not newest:
             h.answer(200, {"meta": {"result_count": 0}})
             return
@@ -445,6 +514,7 @@ def tco(url: str) -> str:
 class Handler(BaseHTTPRequestHandler):
     server: Server
     protocol_version = "HTTP/1.0"  # one request per connection: nothing stale in the pool
+    record: Recorded | None = None
 
     def do_GET(self) -> None:
         self.server.fake.handle(self)
@@ -455,6 +525,10 @@ class Handler(BaseHTTPRequestHandler):
         self, status: int, body: dict[str, Any], headers: dict[str, str] | None = None
     ) -> None:
         data = json.dumps(body).encode()
+        if self.record is not None:
+            self.record.status = status
+            found = body.get("data")
+            self.record.returned = len(found) if isinstance(found, list) else 0
         try:
             self.send_response(status)
             self.send_header("Content-Type", "application/json; charset=utf-8")

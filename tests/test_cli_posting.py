@@ -10,7 +10,14 @@ from tests.conftest import QUEUE, Cli
 
 def ready(cli: Cli, count: int = 3) -> None:
     cli.ok("import", str(QUEUE / "stories.csv"), "--by", "sam")
-    cli.ok("stories", "approve", *[str(i) for i in range(1, count + 1)], "--by", "alex")
+    cli.ok(
+        "stories",
+        "approve",
+        *[str(i) for i in range(1, count + 1)],
+        "--by",
+        "alex",
+        "--acknowledge",
+    )
 
 
 def outbox_lines(cli: Cli) -> list[dict[str, object]]:

@@ -7,7 +7,15 @@ import os
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import QUEUE, Cli, story_row, write_csv
+
+
+@pytest.fixture(autouse=True)
+def example_pictures(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The example stories' pictures are in the example media folder."""
+    monkeypatch.setenv("INFOBOT_MEDIA_DIR", str(QUEUE / "media"))
 
 
 def import_examples(cli: Cli) -> None:
@@ -259,7 +267,8 @@ def test_approval_is_all_or_nothing_and_checks_platform_rules(cli: Cli) -> None:
     )
     result = cli("stories", "approve", "1", "2", "--by", "alex")
     assert result.code == 2
-    assert "story #2: outbox:" in result.err and "nothing was approved" in result.err
+    assert "story #2: Outbox: the post is 760 characters, 260 over Outbox's 500" in result.err
+    assert "nothing was approved" in result.err
     assert cli.count("stories", "status = 'approved'") == 0
 
 
@@ -282,7 +291,7 @@ def test_reject_then_approve(cli: Cli) -> None:
 
 def test_move_changes_the_posting_order(cli: Cli) -> None:
     import_examples(cli)
-    cli.ok("stories", "approve", *[str(i) for i in range(1, 35)], "--by", "alex")
+    cli.ok("stories", "approve", *[str(i) for i in range(1, 35)], "--by", "alex", "--acknowledge")
     cli.ok("stories", "move", "20", "--position", "1")
     cli.ok("stories", "move", "5", "--position", "3")
     queue = [
@@ -308,14 +317,14 @@ def test_move_changes_the_posting_order(cli: Cli) -> None:
 def test_move_refuses_drafts_and_bad_positions(cli: Cli) -> None:
     import_examples(cli)
     assert cli("stories", "move", "1", "--position", "1").code == 2
-    cli.ok("stories", "approve", "1", "2", "--by", "alex")
+    cli.ok("stories", "approve", "1", "2", "--by", "alex", "--acknowledge")
     result = cli("stories", "move", "1", "--position", "9")
     assert result.code == 2 and "between 1 and 2" in result.err
 
 
 def test_pin_and_unpin(cli: Cli) -> None:
     import_examples(cli)
-    cli.ok("stories", "approve", "1", "2", "--by", "alex")
+    cli.ok("stories", "approve", "1", "2", "--by", "alex", "--acknowledge")
     cli.ok("stories", "pin", "2", "2026-11-23")
     plan = cli.ok("preview", "--days", "2", "--json").json()
     assert [d["story_id"] for d in plan] == [2, 1]
@@ -329,7 +338,7 @@ def test_pin_and_unpin(cli: Cli) -> None:
 
 def test_pause_resume_and_blackouts_shape_the_preview(cli: Cli) -> None:
     import_examples(cli)
-    cli.ok("stories", "approve", *[str(i) for i in range(1, 35)], "--by", "alex")
+    cli.ok("stories", "approve", *[str(i) for i in range(1, 35)], "--by", "alex", "--acknowledge")
     cli.ok("campaign", "pause", "--until", "2026-11-24", "--reason", "Election period")
     cli.ok("campaign", "blackout", "add", "2026-11-26", "--reason", "Day of mourning")
     plan = cli.ok("preview", "--days", "5", "--json").json()
@@ -341,7 +350,7 @@ def test_pause_resume_and_blackouts_shape_the_preview(cli: Cli) -> None:
         ("2026-11-26", "off"),
         ("2026-11-27", "scheduled"),
     ]
-    assert plan[0]["reason"] == "campaign paused until 2026-11-24"
+    assert plan[0]["reason"] == "campaign paused until 24 November 2026"
     assert plan[3]["reason"] == "blackout date"
     status = cli.ok("status", "--json").json()
     assert status["paused"] is True and status["paused_until"] == "2026-11-24"
@@ -366,7 +375,7 @@ def test_pause_resume_and_blackouts_shape_the_preview(cli: Cli) -> None:
 
 def test_preview_json_is_a_stable_interface(cli: Cli) -> None:
     import_examples(cli)
-    cli.ok("stories", "approve", *[str(i) for i in range(1, 35)], "--by", "alex")
+    cli.ok("stories", "approve", *[str(i) for i in range(1, 35)], "--by", "alex", "--acknowledge")
     plan = cli.ok("preview", "--days", "30", "--json").json()
     assert len(plan) == 30
     first = plan[0]
@@ -382,7 +391,7 @@ def test_preview_json_is_a_stable_interface(cli: Cli) -> None:
         texts = [p["text"] for p in day["platforms"]["outbox"]["posts"]]
         assert sum(t.lower().count("#infostory") for t in texts) == 1
     human = cli.ok("preview", "--days", "2").out
-    assert "Mon 23 Nov 2026 09:00" in human and "#infostory" in human
+    assert "Monday 23 November 2026 at 9:00am" in human and "#infostory" in human
 
 
 def test_status_json_runway(cli: Cli) -> None:
@@ -390,19 +399,19 @@ def test_status_json_runway(cli: Cli) -> None:
     assert empty["runway_days"] == 0 and empty["runs_dry_on"] == "2026-11-23"
     assert any(a["kind"] == "runway" for a in empty["attention"])
     import_examples(cli)
-    cli.ok("stories", "approve", *[str(i) for i in range(1, 11)], "--by", "alex")
+    cli.ok("stories", "approve", *[str(i) for i in range(1, 11)], "--by", "alex", "--acknowledge")
     data = cli.ok("status", "--json").json()
     assert data["runway_days"] == 10 and data["runs_dry_on"] == "2026-12-03"
     assert data["counts"] == {"approved": 10, "draft": 24}
     assert data["next_post"]["date"] == "2026-11-23"
     human = cli.ok("status").out
-    assert "runs dry on 2026-12-03" in human
+    assert "runs dry on Thursday 3 December 2026" in human
 
 
 def test_status_with_an_end_date_says_how_short(cli: Cli) -> None:
     os.environ["INFOBOT_CAMPAIGN_END"] = "2026-12-31"
     import_examples(cli)
-    cli.ok("stories", "approve", "1", "2", "3", "--by", "alex")
+    cli.ok("stories", "approve", "1", "2", "3", "--by", "alex", "--acknowledge")
     data = cli.ok("status", "--json").json()
     assert data["campaign_days_left"] == 39 and data["short_by"] == 36
     assert data["runway"] == "3 approved, 39 campaign days left: 36 short"
@@ -506,7 +515,7 @@ def test_help_lists_every_command_with_help_text(cli: Cli) -> None:
 
 def test_edit_in_editor_and_cancel(cli: Cli, tmp_path: Path) -> None:
     import_examples(cli)
-    cli.ok("stories", "approve", "4", "--by", "alex")
+    cli.ok("stories", "approve", "4", "--by", "alex", "--acknowledge")
     script = tmp_path / "editor.py"
     script.write_text(
         "import sys, pathlib\n"
@@ -554,3 +563,58 @@ def test_imported_and_added_rows_store_times_and_dates_alike(cli: Cli, tmp_path:
     assert t1 == t2 == "text" and len(imported_at) == len(added_at)
     shown = cli.ok("stories", "show", "1", "--json").json()
     assert shown["created_at"].startswith("2026-11-23T08:00") and shown["pin_date"] == "2026-12-24"
+
+
+YAML_WORDS = ["no", "yes", "on", "1.0", "null"]
+
+
+def use_editor(tmp_path: Path, change: str) -> None:
+    """$EDITOR becomes a script that runs ``change`` on the file's text ``t``."""
+    script = tmp_path / "editor.py"
+    script.write_text(
+        "import sys, pathlib, re\n"
+        "p = pathlib.Path(sys.argv[1])\n"
+        "t = p.read_text(encoding='utf-8')\n"
+        f"{change}\n"
+        "p.write_text(t, encoding='utf-8')\n",
+        encoding="utf-8",
+    )
+    os.environ["EDITOR"] = f"{sys.executable} {script}"
+
+
+@pytest.mark.parametrize("word", YAML_WORDS)
+def test_the_editor_keeps_a_title_that_yaml_would_read_as_another_type(
+    cli: Cli, tmp_path: Path, word: str
+) -> None:
+    """``title: no`` is the word "no" (not false), in the file the editor wrote and in a
+    line the person typed: the editor reads its fields as the importer reads front matter."""
+    path = write_csv(tmp_path / "s.csv", [story_row(1, title=word, author=word)])
+    cli.ok("import", str(path))
+    use_editor(tmp_path, "t = t.rpartition('---\\n')[0] + '---\\nEdited in the editor.\\n'")
+    cli.ok("stories", "edit", "1", "--by", "sam")
+    assert cli.sql("SELECT title, author, body FROM stories WHERE id = 1")[0] == (
+        word,
+        word,
+        "Edited in the editor.",
+    )
+    # typed by hand, unquoted
+    use_editor(
+        tmp_path,
+        f"t = re.sub(r'(?m)^title: .*$', 'title: {word}', t).replace('Edited in', 'Typed in')",
+    )
+    cli.ok("stories", "edit", "1", "--by", "sam")
+    expected = "" if word == "null" else word  # an unquoted null is YAML's empty value
+    assert cli.sql("SELECT title, body FROM stories WHERE id = 1")[0] == (
+        expected,
+        "Typed in the editor.",
+    )
+
+
+def test_the_editor_refuses_broken_fields_with_the_line(cli: Cli, tmp_path: Path) -> None:
+    import_examples(cli)
+    use_editor(tmp_path, "t = t.replace('title:', 'title: [unclosed', 1)")
+    before = cli.sql("SELECT title, body FROM stories WHERE id = 2")
+    result = cli("stories", "edit", "2", "--by", "sam")
+    assert result.code == 2 and "not valid YAML" in result.err and "line " in result.err
+    assert "nothing was changed" in result.err
+    assert cli.sql("SELECT title, body FROM stories WHERE id = 2") == before

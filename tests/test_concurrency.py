@@ -20,7 +20,6 @@ def worker(db_url: str, folder: str, tag: str, start: object, results: object) -
     try:
         from infobot.app import App
         from infobot.clock import FixedClock
-        from infobot.service.importing import import_files
         from infobot.settings import load_settings
         from tests.conftest import story_row, write_csv
 
@@ -30,7 +29,7 @@ def worker(db_url: str, folder: str, tag: str, start: object, results: object) -
         for n in range(ROUNDS):
             rows = [story_row(f"{tag}-{n}-{i}") for i in range(PER_FILE)]
             path = write_csv(Path(folder) / f"{tag}-{n}.csv", rows)
-            report = import_files(app, [path], actor=tag)
+            report = app.importer().import_files([path], actor=tag)
             assert report.added == PER_FILE, report
             app.editorial().approve(report.added_ids, actor=f"approver-{tag}")
             app.editorial().move(report.added_ids[-1], 1, actor=tag)

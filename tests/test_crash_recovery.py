@@ -96,7 +96,13 @@ class Crashes:
     """One database, one fake Mastodon, one outbox, one launcher; days driven one by one."""
 
     def __init__(
-        self, tmp_path: Path, *, platforms: tuple[str, ...], honour_keys: bool, stories: list[int]
+        self,
+        tmp_path: Path,
+        *,
+        platforms: tuple[str, ...],
+        honour_keys: bool,
+        stories: list[int],
+        link_in_reply: bool = False,
     ) -> None:
         self.tmp = tmp_path
         self.db = tmp_path / "crash.db"
@@ -115,6 +121,10 @@ class Crashes:
             INFOBOT_MASTODON__MAX_LENGTH="500",
             INFOBOT_MASTODON__TIMEOUT_SECONDS="10",
         )
+        # with the link in a reply, each story has one part more: the link
+        self.link_parts = 1 if link_in_reply else 0
+        if link_in_reply:
+            env.update(INFOBOT_MASTODON__LINK_IN_REPLY="true", INFOBOT_OUTBOX__LINK_IN_REPLY="true")
         self.runs: list[Ran] = []
         self.observed: list[Observed] = []
         self.orphans: dict[str, str] = {}  # platform id -> what it was, when first seen
@@ -129,7 +139,7 @@ class Crashes:
         rows = [
             story_row(
                 n,
-                body=long_body(n) if parts > 1 else story_row(n)["body"],
+                body=long_body(n) if parts - self.link_parts > 1 else story_row(n)["body"],
                 link=f"https://example.org/story/{n}",
             )
             for n, parts in enumerate(self.parts, start=1)
@@ -434,8 +444,15 @@ def start(
     platforms: tuple[str, ...],
     honour_keys: bool,
     stories: list[int],
+    link_in_reply: bool = False,
 ) -> Crashes:
-    c = Crashes(tmp_path, platforms=platforms, honour_keys=honour_keys, stories=stories)
+    c = Crashes(
+        tmp_path,
+        platforms=platforms,
+        honour_keys=honour_keys,
+        stories=stories,
+        link_in_reply=link_in_reply,
+    )
     made.append(c)
     c.prepare()
     return c
@@ -531,6 +548,48 @@ def test_a_kill_at_every_stage_of_a_delivery_loses_nothing_and_doubles_nothing(
         c.drive_day(index, steps)
     c.check_final()
     print(f"\nplanned kills: {c.summary()} in {time.monotonic() - started:.1f} s")
+
+
+@pytest.mark.slow
+def test_a_kill_between_a_post_and_its_link_reply_neither_doubles_nor_loses_the_reply(
+    tmp_path: Path, crashes: list[Crashes]
+) -> None:
+    """The link in the first reply is a thread part like any other: recorded part by part,
+    resumed from the first unconfirmed part, looked up before it is sent again."""
+    ma, ob = MASTODON, OUTBOX
+    c = start(
+        crashes,
+        tmp_path,
+        platforms=(ma, ob),
+        honour_keys=False,
+        stories=[2, 2, 4],
+        link_in_reply=True,
+    )
+    days = [
+        # the post is recorded, the process dies before the reply is asked for
+        [
+            Step(Hook("after", "delivery.part_sent", ma, 1), expect=("mid-thread",)),
+            Step(Hook("after", "delivery.sending", ma, 2), expect=("no-orphan:mastodon",)),
+        ],
+        # Mastodon made the reply, the answer never came back: found, not sent again
+        [
+            Step(ServerKill("after", 2), expect=("orphan:mastodon",)),
+            Step(Hook("before", "delivery.reconciled", ma, 2)),
+        ],
+        # a three-part thread and its link: the kill lands between the thread and the link
+        [
+            Step(Hook("after", "delivery.part_sent", ob, 3), expect=("mid-thread",)),
+            Step(Hook("after", "delivery.part_sent", ma, 3), expect=("mid-thread",)),
+        ],
+    ]
+    for index, steps in enumerate(days):
+        c.drive_day(index, steps)
+    c.check_final()
+    posts = c.live_posts()
+    for d in c.deliveries():
+        *story, link = [posts[part["id"]]["text"] for part in d["parts"]]
+        assert link == f"https://example.org/story/{d['story']}", d
+        assert all("example.org/story" not in text for text in story), d
 
 
 def crash_seed(default: int) -> int:

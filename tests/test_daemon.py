@@ -12,7 +12,6 @@ from sqlalchemy import select
 
 from infobot.app import App
 from infobot.clock import FixedClock
-from infobot.service.importing import import_files
 from infobot.store.models import Alert, Delivery, Slot, Story
 from tests.conftest import story_row, write_csv
 from tests.fake_platform import ScriptedPlatform
@@ -51,7 +50,7 @@ def fake(app: App, name: str) -> ScriptedPlatform:
 
 def add_approved(app: App, tmp_path: Path, count: int, start: int = 1) -> list[int]:
     rows = [story_row(n) for n in range(start, start + count)]
-    report = import_files(app, [write_csv(tmp_path / f"s{start}.csv", rows)], actor="sam")
+    report = app.importer().import_files([write_csv(tmp_path / f"s{start}.csv", rows)], actor="sam")
     app.editorial().approve(report.added_ids, actor="alex")
     return report.added_ids
 
@@ -155,7 +154,7 @@ def test_rejected_credentials_raise_their_own_alert_once(app: App, tmp_path: Pat
     assert fake(app, "alpha").live() and not fake(app, "beta").live()
     with app.db.read() as session:
         message = session.scalars(select(Alert.message)).one()
-    assert "beta refused infobot's credentials" in message
+    assert "Beta refused infobot's credentials" in message
 
 
 def test_in_doubt_is_reconciled_with_backoff_not_every_minute(app: App, tmp_path: Path) -> None:
@@ -291,7 +290,7 @@ def test_a_story_left_unsettled_by_a_crash_is_settled_next_tick(app: App, tmp_pa
 def test_attempts_that_went_out_do_not_count_as_doubt(app: App, tmp_path: Path) -> None:
     long_body = " ".join(f"Sentence {n} says why sharing notes helps people." for n in range(40))
     rows = [story_row(1, body=long_body)]
-    report = import_files(app, [write_csv(tmp_path / "long.csv", rows)], actor="sam")
+    report = app.importer().import_files([write_csv(tmp_path / "long.csv", rows)], actor="sam")
     app.editorial().approve(report.added_ids, actor="alex")
     alpha = fake(app, "alpha")
     alpha.script = ["ok", "ok", "ok", "ok", "in_doubt"]  # four parts out, then one doubt

@@ -74,7 +74,7 @@ def test_days_off_have_names_and_words() -> None:
     assert cal.day_off(date(2026, 11, 3)) is DayOff.PAUSED
     assert cal.day_off(date(2026, 11, 7)) is DayOff.NOT_A_WEEKDAY
     assert cal.day_off(date(2026, 11, 10)) is DayOff.BLACKOUT
-    assert cal.describe(DayOff.PAUSED) == "campaign paused until 2026-11-04"
+    assert cal.describe(DayOff.PAUSED) == "campaign paused until 4 November 2026"
     assert not DayOff.NOT_A_WEEKDAY.is_campaign_day and DayOff.BLACKOUT.is_campaign_day
 
 
@@ -144,4 +144,6 @@ def test_one_attention_read_serves_status_and_alerts() -> None:
     alerts = [item.alert.kind for item in items if item.alert is not None]
     # doubt is raised only once it has lasted half an hour
     assert alerts == [AlertKind.DEAD_MAN, AlertKind.CREDENTIALS_REJECTED, AlertKind.RUNWAY]
-    assert items[-1].message.startswith("the queue runs dry on 2026-11-26 (2 posting days")
+    assert items[-1].message.startswith(
+        "the queue runs dry on Thursday 26 November 2026 (2 posting days"
+    )

@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from infobot.domain.dayoff import DayOff
 from infobot.domain.election import (
     ElectionDayOff,
-    ElectionOff,
     ElectionPeriod,
     Essential,
     covered_days,
@@ -30,7 +30,7 @@ ESSENTIAL = Essential("public health advice", "Bethan (approver)")
 
 def test_the_reason_has_the_value_of_the_calendars_day_off() -> None:
     # DayOff.ELECTION_PERIOD in infobot.domain.calendar has the same value; the two join.
-    assert ElectionOff.ELECTION_PERIOD == "election_period"
+    assert DayOff.ELECTION_PERIOD == "election_period"
 
 
 def test_days_inside_are_off_and_days_around_are_not() -> None:
@@ -38,7 +38,7 @@ def test_days_inside_are_off_and_days_around_are_not() -> None:
     first = day_off(date(2027, 3, 26), [SENEDD])
     last = day_off(date(2027, 5, 6), [SENEDD])
     assert first == last == ElectionDayOff(SENEDD, date(2027, 5, 6))
-    assert first is not None and first.off is ElectionOff.ELECTION_PERIOD
+    assert first is not None and first.off is DayOff.ELECTION_PERIOD
     assert day_off(date(2027, 5, 7), [SENEDD]) is None  # the day after
     assert day_off(date(2027, 4, 1), []) is None
 

@@ -31,7 +31,7 @@ from infobot.domain.validate import (
     validate_record,
 )
 from infobot.service.importers import LoadResult, load
-from infobot.service.media import local_pictures
+from infobot.service.media import MediaFolder, local_pictures
 
 DATA = Path(__file__).parent / "data" / "import"
 HEADER = "body,author,consent_by,consent_date"
@@ -61,8 +61,12 @@ def csv_file(tmp_path: Path, *rows: str, header: str = HEADER, name: str = "s.cs
     return write(tmp_path / name, "\n".join([header, *rows]) + "\n")
 
 
+#: The test data's folder is the media folder: a story's picture is named by its path there.
+MEDIA = MediaFolder(DATA)
+
+
 def load_one(path: Path, *, require_consent: bool = True) -> LoadResult:
-    return load([path], require_consent=require_consent)
+    return load([path], require_consent=require_consent, media=MEDIA)
 
 
 def only_problem(result: LoadResult) -> Problem:
@@ -99,7 +103,7 @@ def test_csv_excel_export_fixture_with_friendly_headings() -> None:
         role="Parent",
         organisation="Leeds City Council",
         link="https://example.org/early-help",
-        image=str(DATA / "photo.png"),
+        image="photo.png",
         image_alt="A mother and baby, smiling",
         language="en",
         consent_by="Amina Okafor",
@@ -413,7 +417,7 @@ def test_yaml_fixture_stories_mapping() -> None:
         'Our health visitor spotted the signs early.\n\nShe said "call us any time", and we did.'
     )
     assert (first.consent_date, first.pin_date) == (date(2026, 11, 3), date(2026, 11, 20))
-    assert first.image == str(DATA / "photo.png")
+    assert first.image == "photo.png"
     assert second.title == "no"  # not False: YAML values are kept as written
     assert second.body == "Quoted, with a tab\there and an emoji 👨\u200d👩\u200d👧"
     assert second.language == "fr"
@@ -672,7 +676,7 @@ def test_markdown_folder_sorted_by_name_only_md_files() -> None:
     assert amina.body == (
         'Our health visitor spotted the signs early.\n\nShe said "call us any time", and we did.'
     )
-    assert amina.image == str(DATA / "markdown" / "photo.png")
+    assert amina.image == "photo.png"  # its name in the media folder
     assert tom.body == "The library bus came every Tuesday."
 
 
@@ -761,7 +765,7 @@ def test_progress_reaches_the_total(tmp_path: Path, kind: str) -> None:
 
 
 def check(**raw: object) -> tuple[StoryInput | None, list[str]]:
-    story, problems = validate_record(raw, file="f.csv", line=7, images=local_pictures(DATA))
+    story, problems = validate_record(raw, file="f.csv", line=7, images=local_pictures(MEDIA))
     return story, [f"{p.field}: {p.message}" for p in problems]
 
 
@@ -853,7 +857,9 @@ def test_bad_language_codes(language: str) -> None:
 def test_images() -> None:
     story, problems = check(body="x", image="photo.png", image_alt="A photo", **CONSENT)
     assert problems == [] and story is not None
-    assert story.image == str(DATA / "photo.png")  # resolved next to the story file
+    assert story.image == "photo.png"  # its name in the media folder
+    story, problems = check(body="x", image="markdown/photo.png", image_alt="A", **CONSENT)
+    assert problems == [] and story is not None and story.image == "markdown/photo.png"
     story, _ = check(body="x", image="https://example.org/p.jpg", image_alt="A", **CONSENT)
     assert story is not None and story.image == "https://example.org/p.jpg"
     assert fields_of(body="x", image="photo.png", **CONSENT) == ["image_alt"]

@@ -80,7 +80,14 @@ def prepare(tmp_path: Path, env: dict[str, str]) -> None:
     """Import the sample queue and approve the first APPROVED stories, via the CLI."""
     steps = [
         ["import", str(QUEUE / "stories.csv"), "--by", "sam"],
-        ["stories", "approve", *(str(n) for n in range(1, APPROVED + 1)), "--by", "alex"],
+        [
+            "stories",
+            "approve",
+            *(str(n) for n in range(1, APPROVED + 1)),
+            "--by",
+            "alex",
+            "--acknowledge",
+        ],
     ]
     for args in steps:
         done = subprocess.run(
@@ -275,3 +282,127 @@ def test_daemons_racing_on_postgres_post_once_a_day(
     tmp_path: Path, postgres_url: str, daemons: int
 ) -> None:
     run_scenario(tmp_path, postgres_url, daemons=daemons, days=3)
+
+
+# -- two campaigns side by side ------------------------------------------------------------
+EVENING = "evening"
+
+
+def prepare_two_campaigns(tmp_path: Path, env: dict[str, str]) -> None:
+    """The first campaign as above, and a second one posting at 04:00 in New York (09:00 in
+    London in November, so the racing daemons find both due), with its own stories."""
+    prepare(tmp_path, env)
+    second = APPROVED + 1
+    steps = [
+        ["campaign", "create", EVENING, "--timezone", "America/New_York", "--post-time", "04:00"],
+        ["import", str(QUEUE / "stories.csv"), "--campaign", EVENING, "--by", "sam"],
+        [
+            "stories",
+            "approve",
+            *(str(n) for n in range(second, second + APPROVED)),
+            "--campaign",
+            EVENING,
+            "--by",
+            "alex",
+            "--acknowledge",
+        ],
+    ]
+    for args in steps:
+        done = subprocess.run(
+            [sys.executable, "-m", "infobot", *args],
+            env=env,
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert done.returncode == 0, (
+            f"infobot {' '.join(args)}: exit {done.returncode}\n{done.stdout}\n{done.stderr}"
+        )
+
+
+def check_campaigns_day(day: date, results: list[Proc], history: list[Proc]) -> None:
+    everything = "\n".join(str(r) for r in results)
+    for r in results:
+        assert r.code == 0, f"a daemon failed on {day}\n{everything}"
+        for bad in BAD_OUTPUT:
+            assert bad not in r.output, f"{bad!r} in a daemon's output on {day}\n{everything}"
+    started = max(stamp(r.output, "gate passed at") for r in results)
+    finished = min(stamp(r.output, "finished at") for r in results)
+    assert started < finished, f"the daemons of {day} never ran at the same time\n{everything}"
+    for name in ("infostory", EVENING):
+        posters = [r for r in results if f"{name}: {day}: posting story #" in r.output]
+        assert len(posters) == 1, f"{len(posters)} daemons posted {name} on {day}\n{everything}"
+    history.extend(results)
+
+
+def check_campaigns_database(db_url: str, outbox: Path, days: int, history: list[Proc]) -> None:
+    log = "\n".join(str(r) for r in history)
+    expected_days = [str(MONDAY + timedelta(days=i)) for i in range(days)]
+    campaigns = dict(query(db_url, "SELECT name, id FROM campaigns"))
+    assert set(campaigns) == {"infostory", EVENING}
+    for name, first_story in (("infostory", 1), (EVENING, APPROVED + 1)):
+        slots = query(
+            db_url,
+            "SELECT local_date, story_id, status FROM slots "
+            f"WHERE campaign_id = {campaigns[name]} ORDER BY local_date",
+        )
+        assert [str(d) for d, _, _ in slots] == expected_days, f"{name}: {slots}\n{log}"
+        assert all(status == "posted" for _, _, status in slots), f"{name}: {slots}\n{log}"
+        stories = [story for _, story, _ in slots]
+        assert stories == list(range(first_story, first_story + days)), f"{slots}\n{log}"
+    deliveries = query(
+        db_url,
+        "SELECT d.id, d.story_id, d.status, d.attempts, d.parts, s.campaign_id "
+        "FROM deliveries d JOIN stories s ON s.id = d.story_id",
+    )
+    assert len(deliveries) == 2 * days, f"{deliveries}\n{log}"
+    sending = Counter(
+        delivery
+        for (delivery,) in query(
+            db_url, "SELECT delivery_id FROM events WHERE action = 'delivery.sending'"
+        )
+    )
+    for delivery_id, story, status, attempts, parts, _ in deliveries:
+        n_parts = len(json.loads(parts))
+        assert status == "sent", f"story #{story}: {status}\n{log}"
+        assert attempts == n_parts == sending[delivery_id], (
+            f"story #{story}: {attempts} attempts, {sending[delivery_id]} sends for "
+            f"{n_parts} parts: more than one daemon drove it\n{log}"
+        )
+    alerts = query(db_url, "SELECT kind, message FROM alerts")
+    assert not [a for a in alerts if a[0] in BAD_ALERTS], f"{alerts}\n{log}"
+    posts = [
+        json.loads(line)
+        for line in outbox.read_text(encoding="utf-8").splitlines()
+        if line.strip() and "id" in json.loads(line)
+    ]
+    keys = [p["idempotency_key"] for p in posts]
+    assert not [k for k, n in Counter(keys).items() if n > 1], f"posted twice\n{log}"
+    heads = Counter(int(p["idempotency_key"].split(":")[1]) for p in posts if not p["in_reply_to"])
+    assert heads == {campaigns["infostory"]: days, campaigns[EVENING]: days}, f"{heads}\n{log}"
+
+
+def run_campaigns_scenario(tmp_path: Path, db_url: str, daemons: int, days: int) -> None:
+    env = base_env(tmp_path, db_url)
+    prepare_two_campaigns(tmp_path, env)
+    history: list[Proc] = []
+    for i in range(days):
+        day = MONDAY + timedelta(days=i)
+        check_campaigns_day(day, race_one_day(tmp_path, env, day, daemons), history)
+    check_campaigns_database(db_url, tmp_path / "outbox.jsonl", days, history)
+
+
+@pytest.mark.slow
+def test_daemons_racing_on_one_sqlite_file_post_once_per_campaign_and_day(
+    tmp_path: Path,
+) -> None:
+    run_campaigns_scenario(tmp_path, f"sqlite:///{tmp_path / 'db'}", daemons=3, days=3)
+
+
+@pytest.mark.slow
+@pytest.mark.postgres
+def test_daemons_racing_on_postgres_post_once_per_campaign_and_day(
+    tmp_path: Path, postgres_url: str
+) -> None:
+    run_campaigns_scenario(tmp_path, postgres_url, daemons=3, days=2)

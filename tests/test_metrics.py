@@ -14,7 +14,6 @@ from prometheus_client.parser import text_string_to_metric_families
 from infobot.app import App
 from infobot.clock import FixedClock
 from infobot.runtime.metrics import serve
-from infobot.service.importing import import_files
 from infobot.settings import load_settings
 from tests.conftest import story_row, write_csv
 
@@ -53,7 +52,7 @@ def scrape(url: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
 
 def test_metrics_are_scraped_and_change_after_a_post(app: App, tmp_path: Path) -> None:
     rows = [story_row(n) for n in range(1, 4)]
-    report = import_files(app, [write_csv(tmp_path / "s.csv", rows)], actor="sam")
+    report = app.importer().import_files([write_csv(tmp_path / "s.csv", rows)], actor="sam")
     app.editorial().approve(report.added_ids, actor="alex")
     port = free_port()
     stop = serve(app.metrics(), "127.0.0.1", port)

@@ -11,7 +11,6 @@ from sqlalchemy import select
 
 from infobot.app import App
 from infobot.clock import FixedClock
-from infobot.service.importing import import_files
 from infobot.store.models import Delivery, Event, Slot, Story
 from tests.conftest import story_row, write_csv
 from tests.fake_platform import ScriptedPlatform
@@ -44,7 +43,7 @@ def fake(app: App, name: str) -> ScriptedPlatform:
 
 def approved(app: App, tmp_path: Path, *bodies: str) -> list[int]:
     rows = [story_row(n, body=body) for n, body in enumerate(bodies, start=1)]
-    report = import_files(app, [write_csv(tmp_path / "s.csv", rows)], actor="sam")
+    report = app.importer().import_files([write_csv(tmp_path / "s.csv", rows)], actor="sam")
     app.editorial().approve(report.added_ids, actor="alex")
     return report.added_ids
 

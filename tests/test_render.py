@@ -66,7 +66,8 @@ class TestMeasure:
         rendered = render(story("a" * 281), X, replace(NO_TAG, overflow="reject"))
         assert not rendered.ok
         assert rendered.problems == (
-            "too long for x: 281 of 280 characters and threads are turned off",
+            "the post is 281 characters, 1 over X's 280. Shorten the story or allow threads"
+            " (INFOBOT_OVERFLOW=thread)",
         )
 
     def test_mastodon_500_and_bluesky_300(self) -> None:
@@ -133,7 +134,8 @@ class TestMeasure:
         rendered = render(story(FAMILY * 150), BLUESKY, replace(NO_TAG, overflow="reject"))
         assert measure(FAMILY * 150, BLUESKY) == 150
         assert rendered.problems == (
-            "too long for bluesky: 3750 of 3000 bytes and threads are turned off",
+            "the post is 3750 bytes, 750 over Bluesky's 3000 bytes. Shorten the story or allow"
+            " threads (INFOBOT_OVERFLOW=thread)",
         )
 
     def test_outbox_rules(self) -> None:
@@ -288,16 +290,27 @@ class TestThreads:
         rendered = render(story(words(100)), X, replace(DEFAULT, overflow="reject"))
         assert not rendered.ok
         assert rendered.problems == (
-            "too long for x: 510 of 280 characters and threads are turned off",
+            "the post is 510 characters, 230 over X's 280. Shorten the story or allow threads"
+            " (INFOBOT_OVERFLOW=thread)",
         )
         assert len(rendered.posts) == 1  # the whole text, for a preview
+
+    def test_x_with_threads_off_says_by_how_much_and_what_to_do(self) -> None:
+        # INFOBOT_X__THREADS=false: the X adapter allows one post (issue 16)
+        rules = replace(X, max_parts=1)
+        rendered = render(story("a" * 300), rules, NO_TAG)
+        assert rendered.problems == (
+            "the post is 300 characters, 20 over X's 280. Shorten the story or allow threads"
+            " (INFOBOT_X__THREADS)",
+        )
+        assert [p.length for p in rendered.posts] == [300]  # the whole text, for a preview
 
     def test_too_many_parts(self) -> None:
         rules = replace(X, max_parts=2)
         rendered = render(story(words(200)), rules, DEFAULT)
         assert not rendered.ok
         assert rendered.problems == (
-            "too long for x: it needs a thread of 4 posts and at most 2 are allowed",
+            "the story needs a thread of 4 posts, 2 more than the 2 X allows. Shorten the story",
         )
 
     def test_ten_or_more_parts_get_two_digit_numbers(self) -> None:
@@ -312,7 +325,8 @@ class TestThreads:
     def test_a_word_that_cannot_fit_is_a_problem_not_a_crash(self) -> None:
         rendered = render(story("start " + "a" * 400 + " end"), X, DEFAULT)
         assert not rendered.ok
-        assert rendered.problems[0].startswith("too long for x: “aaaa")
+        assert rendered.problems[0].startswith("“aaaa")
+        assert "a post on X has room for" in rendered.problems[0]
         assert "no place to split it" in rendered.problems[0]
 
     def test_a_long_url_is_never_cut(self) -> None:
@@ -385,13 +399,16 @@ class TestImages:
     def test_image_without_alt_text(self) -> None:
         rendered = render(story("Hi", image="a.png", image_alt="  "), MASTODON, DEFAULT)
         assert rendered.problems == (
-            "the image has no alt text, which mastodon needs for people using screen readers",
+            "the image has no alt text, which people using screen readers need: add a short"
+            " description of the image",
         )
 
     def test_alt_text_limits(self) -> None:
         assert render(story("Hi", image="a.png", image_alt="a" * 1000), X, DEFAULT).ok
         rendered = render(story("Hi", image="a.png", image_alt="a" * 1001), X, DEFAULT)
-        assert rendered.problems == ("alt text too long for x: 1001 of 1000 characters",)
+        assert rendered.problems == (
+            "the alt text is 1001 characters, 1 over X's 1000. Shorten the alt text",
+        )
         assert render(story("Hi", image="a.png", image_alt="a" * 1500), MASTODON, DEFAULT).ok
         assert not render(story("Hi", image="a.png", image_alt="a" * 1501), MASTODON, DEFAULT).ok
         assert render(story("Hi", image="a.png", image_alt="a" * 2000), BLUESKY, DEFAULT).ok
@@ -400,7 +417,9 @@ class TestImages:
     def test_platform_without_images(self) -> None:
         rules = replace(OUTBOX, images=False)
         rendered = render(story("Hi", image="a.png", image_alt="A"), rules, DEFAULT)
-        assert rendered.problems == ("outbox does not take images, but the story has one",)
+        assert rendered.problems == (
+            "this platform does not take images: remove the image from the story",
+        )
         assert rendered.posts[0].image == ""
 
     def test_alt_text_without_image_is_ignored(self) -> None:

@@ -49,7 +49,12 @@ def wait_for(predicate: object, timeout: float = 20.0) -> bool:
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
 def test_run_posts_reports_healthy_and_stops_on_signal(tmp_path: Path, signum: int) -> None:
     assert infobot(tmp_path, "import", str(QUEUE / "stories.csv"), "--by", "sam").returncode == 0
-    assert infobot(tmp_path, "stories", "approve", "1", "2", "--by", "alex").returncode == 0
+    assert (
+        infobot(
+            tmp_path, "stories", "approve", "1", "2", "--by", "alex", "--acknowledge"
+        ).returncode
+        == 0
+    )
     proc = subprocess.Popen(
         [sys.executable, "-m", "infobot", "run"],
         env=env_for(tmp_path),

@@ -73,6 +73,7 @@ POOLS: dict[str, list[str]] = {
         "fri",
     ],
     "secrets": ["json://a.example,json://b.example", "", "x"],
+    "fixed": ["x", "", "1"],
 }
 EXTRA: dict[str, list[str]] = {
     "timezone": ["Europe/London", "UTC", "Mars/Base", "europe/london", "America/New_York"],
@@ -96,6 +97,7 @@ GOOD: dict[str, list[str]] = {
     "secret": ["s" * 40],
     "list": ["outbox", "mon,tue"],
     "secrets": ["json://a.example"],
+    "fixed": ["x"],
 }
 #: Names that are not fields of the light reader: it must step aside when they are set.
 ODD_NAMES = ["plugins__shouty__path", "mastodon", "mastodon__nope", "not_a_setting",

@@ -36,10 +36,9 @@ def app(db_url: str, tmp_path: Path) -> Iterator[App]:
 
 
 def add_stories(app: App, tmp_path: Path, count: int) -> list[int]:
-    from infobot.service.importing import import_files
 
     path = write_csv(tmp_path / f"s{count}.csv", [story_row(n) for n in range(1, count + 1)])
-    report = import_files(app, [path], actor="sam")
+    report = app.importer().import_files([path], actor="sam")
     return report.added_ids
 
 

@@ -12,11 +12,16 @@ import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from tests.conftest import story_row
 from tests.web_support import PASSWORD, Site, follow, login, post, site_fixture, text_of
+
+if TYPE_CHECKING:
+    import httpx
+    from starlette.testclient import TestClient
 
 PAGES = (
     "/queue",
@@ -25,6 +30,7 @@ PAGES = (
     "/calendar",
     "/calendar?month=2027-01",
     "/history",
+    "/impact",
     "/audit",
     "/campaign",
     "/stories/new",
@@ -121,20 +127,14 @@ def test_import_shows_every_problem_by_line_and_writes_nothing_then_imports_the_
         "stories.csv",
         [story_row(1), story_row(2), story_row(3, consent_date="28/02/2026")],
     )
-    with good.open("rb") as handle:  # check only: still nothing written
-        checked = post(
-            browser,
-            "/import",
-            {"dry_run": "yes"},
-            files={"file": ("stories.csv", handle, "text/csv")},
-        )
+    with good.open("rb") as handle:  # the check: still nothing written
+        checked = post(browser, "/import", files={"file": ("stories.csv", handle, "text/csv")})
     assert checked.status_code == 200
-    assert "It would add 3 new stories" in text_of(checked.text)
+    assert "Stories to add 3 new, as drafts for review" in text_of(checked.text)
+    assert "Import 3 stories" in text_of(checked.text)
     assert site.count("stories") == 0
-    with good.open("rb") as handle:
-        done = post(browser, "/import", files={"file": ("stories.csv", handle, "text/csv")})
-    assert done.status_code == 200, done.text
-    assert "Added 3 new stories as drafts" in text_of(done.text)
+    done = follow(browser, confirm_import(browser, checked))
+    assert "Imported stories.csv: added 3 new stories as drafts" in text_of(done.text)
     rows = site.sql("SELECT source, created_by, status FROM stories ORDER BY id")
     assert rows == [
         ("stories.csv:2", "Imogen", "draft"),
@@ -143,8 +143,16 @@ def test_import_shows_every_problem_by_line_and_writes_nothing_then_imports_the_
     ]
     with good.open("rb") as handle:  # again: nothing twice
         again = post(browser, "/import", files={"file": ("stories.csv", handle, "text/csv")})
-    assert "3 already in the queue" in text_of(again.text)
+    assert "Already in the queue 3" in text_of(again.text)
+    assert "nothing new to import" in text_of(again.text)
     assert site.count("stories") == 3
+
+
+def confirm_import(browser: TestClient, checked: httpx.Response) -> httpx.Response:
+    """Press "Import" on the check page."""
+    token = re.search(r'name="token" value="([^"]+)"', checked.text)
+    assert token, text_of(checked.text)
+    return post(browser, "/import/confirm", {"token": token.group(1)}, token_from="/import")
 
 
 def test_import_of_markdown_and_of_an_unreadable_file(site: Site) -> None:
@@ -153,8 +161,9 @@ def test_import_of_markdown_and_of_an_unreadable_file(site: Site) -> None:
         "---\ntitle: From Markdown\nauthor: Jo\nconsent_by: Jo\nconsent_date: 2026-10-01\n"
         "---\nSharing one record saved us a week of phone calls.\n"
     )
-    done = post(browser, "/import", files={"file": ("jo.md", story.encode(), "text/markdown")})
-    assert "Added 1 new story" in text_of(done.text)
+    checked = post(browser, "/import", files={"file": ("jo.md", story.encode(), "text/markdown")})
+    done = follow(browser, confirm_import(browser, checked))
+    assert "added 1 new story as drafts" in text_of(done.text)
     nope = post(browser, "/import", files={"file": ("old.xls", b"\x00\x01", "application/x")})
     assert nope.status_code == 400
     assert "save it as Excel Workbook (.xlsx)" in text_of(nope.text)
@@ -296,11 +305,11 @@ def test_pin_shows_on_the_calendar_and_unpin(site: Site) -> None:
     pinned = post(browser, "/stories/3/pin", {"date": "2026-12-10", "return_to": "/queue"})
     assert "will post on Thursday 10 December 2026" in text_of(follow(browser, pinned).text)
     december = browser.get("/calendar?month=2026-12").text
-    cell = december.split('<span class="app-calendar__date">10<')[1].split("</td>")[0]
+    cell = december.split("Thursday </span>10<")[1].split("</td>")[0]
     assert "#3" in cell and "Pinned" in cell
     assert "Queue runs dry" in december or "Queue runs dry" in browser.get("/calendar").text
     past = follow(browser, post(browser, "/stories/2/pin", {"date": "2026-11-01"}))
-    assert "2026-11-01 is in the past" in text_of(past.text)
+    assert "1 November 2026 is in the past" in text_of(past.text)
     bad = follow(browser, post(browser, "/stories/2/pin", {"date": "tomorrow"}))
     assert "YYYY-MM-DD" in text_of(bad.text)
     post(browser, "/stories/3/unpin")
@@ -308,7 +317,7 @@ def test_pin_shows_on_the_calendar_and_unpin(site: Site) -> None:
     assert (
         "#3"
         not in browser.get("/calendar?month=2026-12")
-        .text.split('<span class="app-calendar__date">10<')[1]
+        .text.split("Thursday </span>10<")[1]
         .split("</td>")[0]
     )
 
@@ -324,9 +333,9 @@ def test_calendar_shows_posts_pauses_blackouts_and_navigates(site: Site) -> None
     assert "November 2026" in text
     assert 'href="/calendar?month=2026-10"' in page.text
     assert 'href="/calendar?month=2026-12"' in page.text
-    day25 = page.text.split('<span class="app-calendar__date">25<')[1].split("</td>")[0]
+    day25 = page.text.split("Wednesday </span>25<")[1].split("</td>")[0]
     assert "Blackout" in day25 and "Staff day" in day25
-    day26 = page.text.split('<span class="app-calendar__date">26<')[1].split("</td>")[0]
+    day26 = page.text.split("Thursday </span>26<")[1].split("</td>")[0]
     assert "Paused" in day26
     assert 'aria-current="date"' in page.text
     assert "The queue runs dry on" in text
@@ -339,7 +348,7 @@ def test_post_now_history_and_withdrawal(site: Site) -> None:
     editor = site.signed_in("Eve", "editor")
     assert post(editor, "/post-now").status_code == 403
     browser = site.signed_in("Alex", "approver")
-    sent = follow(browser, post(browser, "/post-now"))
+    sent = follow(browser, post(browser, "/post-now", {"confirm": "yes"}))
     assert "Sending story #1 as today's story." in text_of(sent.text)
     records = [json.loads(line) for line in site.outbox.read_text().splitlines()]
     assert len(records) == 1 and "#infostory" in records[0]["text"]
@@ -347,7 +356,7 @@ def test_post_now_history_and_withdrawal(site: Site) -> None:
     assert url
     history = browser.get("/history").text
     assert f'href="{url}"' in history
-    again = follow(browser, post(browser, "/post-now"))
+    again = follow(browser, post(browser, "/post-now", {"confirm": "yes"}))
     assert "already posted" in text_of(again.text)
 
     confirm = browser.get("/stories/1/withdraw")
@@ -390,15 +399,15 @@ def test_campaign_pause_resume_and_blackouts(site: Site) -> None:
 # -- records -------------------------------------------------------------------------------
 def test_audit_page_and_csv_export(site: Site) -> None:
     path = site.csv("formula.csv", [story_row(1, title='=HYPERLINK("http://x")')])
-    from infobot.service.importing import import_files
 
-    import_files(site.app, [path], actor="Imogen")
+    site.app.importer().import_files([path], actor="Imogen")
     browser = site.signed_in("Alex", "approver")
     post(browser, "/stories/1/approve")
     audit = browser.get("/audit")
-    assert "story.approved" in audit.text and "Alex" in audit.text
+    assert "Alex approved story 1." in text_of(audit.text)
     one = browser.get("/audit?story=1")
-    assert "story.imported" in one.text
+    assert "Imogen imported story 1 from " in text_of(one.text)
+    assert "formula.csv:2." in text_of(one.text)
     export = browser.get("/audit.csv")
     assert export.status_code == 200
     assert export.headers["content-type"].startswith("text/csv")
@@ -415,7 +424,9 @@ def test_audit_page_and_csv_export(site: Site) -> None:
         "message",
         "before",
         "after",
+        "what_happened",
     ]
+    assert ["story.approved", "Alex approved story 1."] in [[r[3], r[9]] for r in rows]
     actors = {row[2] for row in rows[1:]}
     assert {"Alex", "Imogen"} <= actors
     flat = export.content.decode("utf-8-sig")

@@ -10,7 +10,6 @@ import pytest
 
 from infobot.cli.common import plain
 from infobot.domain.errors import ValidationFailed
-from infobot.service.importing import import_files
 from tests.conftest import story_row
 from tests.web_support import Site, site_fixture
 
@@ -102,10 +101,10 @@ def test_preview_story_applies_changes_without_saving(site: Site) -> None:
 def test_import_labels_name_the_file_in_problems_and_sources(site: Site, tmp_path: Path) -> None:
     path = site.csv("upload-x1y2.csv", [story_row(1), story_row(2, consent_by="")])
     with pytest.raises(ValidationFailed) as failed:
-        import_files(site.app, [path], actor="t", labels=["stories.csv"])
+        site.app.importer().import_files([path], actor="t", labels=["stories.csv"])
     assert str(failed.value.problems[0]).startswith("stories.csv:3: consent_by")
     good = site.csv("upload-x1y2.csv", [story_row(1)])
-    report = import_files(site.app, [good], actor="t", labels=["stories.csv"])
+    report = site.app.importer().import_files([good], actor="t", labels=["stories.csv"])
     assert site.sql("SELECT source FROM stories WHERE id = ?", report.added_ids[0]) == [
         ("stories.csv:2",)
     ]

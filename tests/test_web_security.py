@@ -17,6 +17,7 @@ from starlette.routing import Mount
 
 from infobot.service.users import RANK
 from infobot.web.core import Page
+from infobot.web.public import PublicPage
 from tests.support import transcript
 from tests.web_support import (
     PASSWORD,
@@ -58,15 +59,23 @@ def role_from_proxy(tmp_path: Path) -> Iterator[Site]:
 
 
 def pages(site: Site) -> list[Page]:
+    """The team's pages. A route for people with no account (the share form, the
+    storyteller's link, the public page) is a PublicPage: tests/test_share_form.py walks
+    those."""
     routes = site.web.routes
-    assert all(isinstance(r, Page | Mount) for r in routes), "every route must be a Page"
+    assert all(isinstance(r, Page | PublicPage | Mount) for r in routes), (
+        "every route must be a Page"
+    )
     return [r for r in routes if isinstance(r, Page)]
 
 
 def concrete(path: str) -> str:
     """A real URL for a route pattern."""
     return (
-        path.replace("{id:int}", "1").replace("{date}", "2026-12-25").replace("{name:path}", "Sam")
+        path.replace("{id:int}", "1")
+        .replace("{date}", "2026-12-25")
+        .replace("{name:path}", "Sam")
+        .replace("{campaign}", "infostory")
     )
 
 
@@ -212,7 +221,7 @@ def test_identity_headers_count_only_from_a_trusted_proxy(role_from_proxy: Site)
     assert page.status_code == 200
     assert "Signed in as <strong>Pat Proxy</strong> (admin)" in page.text
     assert "Sign out" not in text_of(page.text)  # the proxy owns the sign-in
-    approved = post(proxied, "/stories/1/approve")
+    approved = post(proxied, "/stories/1/approve", token_from="/campaign")
     assert approved.status_code == 303
     assert site.sql("SELECT approved_by FROM stories WHERE id = 1") == [("Pat Proxy",)]
     assert post(proxied, "/stories/1/reject", {"reason": "no"}).status_code == 303

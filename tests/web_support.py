@@ -82,10 +82,9 @@ class Site:
         return write_csv(self.tmp / name, rows)
 
     def import_stories(self, count: int, actor: str = "importer") -> list[int]:
-        from infobot.service.importing import import_files
 
         path = self.csv("seed.csv", [story_row(n) for n in range(1, count + 1)])
-        return import_files(self.app, [path], actor=actor).added_ids
+        return self.app.importer().import_files([path], actor=actor).added_ids
 
     def approve(self, ids: list[int], actor: str = "boss") -> None:
         self.app.editorial().approve(ids, actor=actor)

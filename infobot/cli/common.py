@@ -8,16 +8,14 @@ import os
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 if TYPE_CHECKING:
-    from zoneinfo import ZoneInfo
-
     from infobot.app import App
     from infobot.lean import Lean
-    from infobot.service.read import Reads
     from infobot.settings import Settings
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -29,6 +27,7 @@ class Env:
 
     def __init__(self, debug: bool = False) -> None:
         self.debug = debug
+        self.campaign: str | None = None  # --campaign NAME (else INFOBOT_CAMPAIGN, else the first)
         self._settings: Settings | None = None
         self._app: App | None = None
         self._lean: Lean | None = None
@@ -42,49 +41,30 @@ class Env:
             self._settings = load_settings()
         return self._settings
 
-    def quick_settings(self) -> Settings:
-        """The settings, from the light reader when it takes them on (the same values,
-        without pydantic: the daemon stays smaller), else from ``Settings``; either way
-        they become this invocation's settings."""
-        if self._settings is None:
-            from typing import cast
-
-            from infobot.settings_light import read
-
-            light = read(fallback=_load_settings)
-            if light is not None:
-                self._settings = cast("Settings", light)
-        return self.settings
-
     @property
     def app(self) -> App:
         if self._app is None:
             from infobot.app import App
 
-            self._app = App.open(self.settings)
+            self._app = App.open(self.settings, campaign=self.campaign)
         return self._app
 
-    def read(self, use: Callable[[Reads], T]) -> T:
-        """``use`` the read side: on the lean path (``infobot.lean``: no SQLAlchemy, no
-        pydantic-settings) when it can serve, else through the full application. Anything
-        unexpected on the lean path is asked again of the full one, which answers (or
-        fails) exactly as before."""
+    def read(self, lean: Callable[[Lean], T], full: Callable[[App], T]) -> T:
+        """``lean`` on the lean path (``infobot.lean``: no SQLAlchemy, no pydantic-settings)
+        when it can serve, else ``full`` through the full application. Anything unexpected
+        on the lean path is asked again of the full one, which answers (or fails) exactly
+        as before."""
         from infobot.domain.errors import UserError
 
-        lean = self._open_lean()
-        if lean is not None:
+        found = self._open_lean()
+        if found is not None:
             try:
-                return use(lean.reads)
+                return lean(found)
             except UserError:
                 raise  # the same read says the same through either path
             except Exception:
                 self._drop_lean()
-        return use(self.app.reads)
-
-    @property
-    def tz(self) -> ZoneInfo:
-        """The campaign's time zone, from whichever settings the reads used."""
-        return self._lean.settings.tz if self._lean is not None else self.settings.tz
+        return full(self.app)
 
     def _open_lean(self) -> Lean | None:
         if not self._lean_tried:
@@ -93,7 +73,7 @@ class Env:
                 from infobot.lean import open_lean
 
                 try:
-                    self._lean = open_lean()
+                    self._lean = open_lean(self.campaign)
                 except Exception:  # the full path reports whatever it was
                     self._lean = None
         return self._lean
@@ -121,12 +101,6 @@ class Env:
             self._app.close()
 
 
-def _load_settings() -> Settings:
-    from infobot.settings import load_settings
-
-    return load_settings()
-
-
 pass_env = click.make_pass_decorator(Env, ensure=True)
 
 
@@ -134,21 +108,50 @@ class DateType(click.ParamType):  # type: ignore[type-arg]
     name = "DATE"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> date:
+        from infobot.domain.bounds import out_of_range
+
         if isinstance(value, date):
-            return value
-        text = str(value).strip()
-        try:
-            return date.fromisoformat(text)
-        except ValueError:
-            pass
-        try:
-            day, month, year = (int(p) for p in text.split("/"))
-            return date(year, month, day)
-        except ValueError:
-            self.fail(f"{value!r} is not a date: use YYYY-MM-DD, e.g. 2026-12-10", param, ctx)
+            day = value
+        else:
+            text = str(value).strip()
+            try:
+                day = date.fromisoformat(text)
+            except ValueError:
+                try:
+                    first, month, year = (int(p) for p in text.split("/"))
+                    day = date(year, month, first)
+                except ValueError:
+                    self.fail(
+                        f"{value!r} is not a date: use YYYY-MM-DD, e.g. 2026-12-10", param, ctx
+                    )
+        problem = out_of_range(day)
+        if problem is not None:
+            self.fail(problem, param, ctx)
+        return day
 
 
 DATE = DateType()
+
+
+class NumberType(click.ParamType):  # type: ignore[type-arg]
+    """A story number or a position: a whole number from 1 to the database's largest id."""
+
+    name = "NUMBER"
+
+    def __init__(self, what: str) -> None:
+        self.what = what
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        from infobot.domain.bounds import MAX_ID
+
+        text = str(value).strip()
+        if not (text.isdigit() and text.isascii()) or not 1 <= int(text[:12]) <= MAX_ID:
+            self.fail(f"{self.what} must be a whole number from 1 to {MAX_ID:,}", param, ctx)
+        return int(text)
+
+
+STORY_ID = NumberType("a story number")
+POSITION = NumberType("a position")
 
 
 def by_option(required: bool = False) -> Callable[[F], F]:
@@ -163,17 +166,42 @@ def by_option(required: bool = False) -> Callable[[F], F]:
 
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+output_option = click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to this file (default: standard output).",
+)
+
+#: Commands that act on no one campaign (``run`` posts for every one of them).
+NOT_PER_CAMPAIGN = frozenset({"run", "users", "db", "backup", "campaign list", "campaign create"})
 
 
-def secret_values(settings: Settings) -> list[str]:
-    """Every configured secret of the settings (light or full), for scrubbing."""
-    from infobot.settings_light import LightSettings
+def _choose_campaign(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+    if value:
+        ctx.ensure_object(Env).campaign = value
 
-    if isinstance(settings, LightSettings):
-        return settings.secret_values()
-    from infobot.settings import secret_values as of_settings
 
-    return of_settings(settings)
+def add_campaign_option(group: click.Group, prefix: str = "") -> None:
+    """Give every command that acts on one campaign the ``--campaign NAME`` option."""
+    for name, command in group.commands.items():
+        path = f"{prefix}{name}"
+        if path in NOT_PER_CAMPAIGN or path == "campaign edit":
+            continue
+        if isinstance(command, click.Group):
+            add_campaign_option(command, f"{path} ")
+            continue
+        command.params.append(
+            click.Option(
+                ["--campaign"],
+                metavar="NAME",
+                expose_value=False,
+                is_eager=True,
+                callback=_choose_campaign,
+                help="The campaign to act on (default: INFOBOT_CAMPAIGN, or the first "
+                "campaign; see `infobot campaign list`).",
+            )
+        )
 
 
 def plain(value: Any) -> Any:

@@ -6,7 +6,7 @@ from typing import Any
 
 import click
 
-from infobot.domain.errors import UserError
+from infobot.domain.errors import Problem, UserError
 
 HEADER = (
     "# Edit the fields and the story below, save and close the editor.\n"
@@ -24,25 +24,38 @@ def to_text(values: dict[str, Any]) -> str:
 
 
 def from_text(text: str) -> dict[str, Any]:
-    import yaml
+    """The fields and body of an edited file, read as the importer reads front matter:
+    every value is the text written (``title: no`` is the word "no", not false)."""
+    from infobot.service.importers.yaml_format import front_matter
 
     lines = text.splitlines()
     fences = [i for i, line in enumerate(lines) if line.strip() == "---"]
     if len(fences) < 2:
         raise UserError("the fields must sit between two --- lines; nothing was changed")
     start, end = fences[0], fences[1]
-    try:
-        front = yaml.safe_load("\n".join(lines[start + 1 : end])) or {}
-    except yaml.YAMLError as exc:
-        raise UserError(f"the fields are not valid YAML: {exc}; nothing was changed") from None
-    if not isinstance(front, dict):
-        raise UserError("the fields must be 'name: value' lines; nothing was changed")
-    values = {str(k): ("" if v is None else v) for k, v in front.items()}
+    read = front_matter("\n".join(lines[start + 1 : end]), "the edited file", offset=start + 1)
+    if isinstance(read, Problem):
+        raise UserError(f"{_at(read)}the fields: {read.message}; nothing was changed")
+    front, _, problems = read
+    if problems:
+        first = problems[0]
+        raise UserError(f"{_at(first)}{first.field}: {first.message}; nothing was changed")
+    values: dict[str, Any] = {k: ("" if v is None else v) for k, v in front.items()}
     values["body"] = "\n".join(lines[end + 1 :]).strip("\n")
     return values
 
 
-def edit_in_editor(values: dict[str, Any], full: bool = False) -> dict[str, Any]:
+def _at(problem: Problem) -> str:
+    return f"line {problem.line}: " if problem.line is not None else ""
+
+
+def edit_in_editor(
+    values: dict[str, Any], full: bool = False, languages: tuple[str, ...] = ()
+) -> dict[str, Any]:
+    """Edit ``values`` in $EDITOR; the story's versions in ``languages`` (``title_cy``,
+    ``image_alt_cy``... in the front matter, ``body_cy`` too) are offered as well."""
+    from infobot.domain.versions import version_keys
+
     template = {
         "title": "",
         "author": "",
@@ -57,6 +70,7 @@ def edit_in_editor(values: dict[str, Any], full: bool = False) -> dict[str, Any]
         "consent_scope": "",
         "pin_date": "",
         "notes": "",
+        **dict.fromkeys(version_keys(languages), ""),
     }
     template.update({k: ("" if v is None else v) for k, v in values.items()})
     edited = click.edit(to_text(template), extension=".md", require_save=True)

@@ -36,13 +36,9 @@ def import_command(
     Stories arrive as drafts for review. Re-importing the same story adds nothing. If any
     story is invalid nothing is imported and every problem is listed as file:line: field.
     """
-    from infobot.service.importing import import_files
-
-    app = env.app
     total_size = sum(p.stat().st_size for p in paths if p.is_file())
     with Progress(enabled=not as_json and total_size > 1_000_000) as progress:
-        report = import_files(
-            app,
+        report = env.app.importer().import_files(
             list(paths),
             actor=env.actor(by),
             dry_run=dry_run,

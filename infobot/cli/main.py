@@ -12,8 +12,21 @@ from typing import Any
 import click
 
 from infobot import __version__
-from infobot.cli import campaign, dbcmd, importing, posting, runcmd, stories, users, views, webcmd
-from infobot.cli.common import Env
+from infobot.cli import (
+    campaign,
+    dbcmd,
+    election,
+    importing,
+    posting,
+    runcmd,
+    share,
+    stories,
+    users,
+    views,
+    webcmd,
+)
+from infobot.cli.common import Env, add_campaign_option
+from infobot.cli.report import report as report_command
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 #: How to do what an error's hint asks, on the command line (``infobot.domain.errors.Hint``).
@@ -50,9 +63,11 @@ def cli(ctx: click.Context, config: str | None, debug: bool) -> None:
 cli.add_command(importing.import_command)
 cli.add_command(stories.stories)
 cli.add_command(campaign.campaign)
+campaign.campaign.add_command(election.election)
 cli.add_command(views.preview)
 cli.add_command(views.status)
 cli.add_command(views.export)
+cli.add_command(report_command)
 cli.add_command(posting.post_now)
 cli.add_command(posting.doctor)
 cli.add_command(runcmd.run)
@@ -61,6 +76,9 @@ cli.add_command(dbcmd.db)
 cli.add_command(dbcmd.backup)
 cli.add_command(webcmd.web)
 cli.add_command(users.users)
+cli.add_command(share.media)
+cli.add_command(share.share)
+add_campaign_option(cli)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -136,7 +154,7 @@ def _scrub(text: str, env: Env) -> str:
     settings = env._settings
     if settings is None:
         return text
-    from infobot.cli.common import secret_values
+    from infobot.settings import secret_values
 
     for value in secret_values(settings):
         text = text.replace(value, "***")

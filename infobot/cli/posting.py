@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from infobot.cli.common import Env, json_option, pass_env, print_json
+from infobot.cli.common import STORY_ID, Env, json_option, pass_env, print_json
 
 if TYPE_CHECKING:
     from infobot.service.manual import PostNow
@@ -25,7 +25,7 @@ ADVICE = {
 
 
 @click.command("post-now")
-@click.option("--story", "story_id", type=int, help="Send this approved story.")
+@click.option("--story", "story_id", type=STORY_ID, help="Send this approved story.")
 @click.option(
     "--platform",
     "platform_names",

@@ -26,9 +26,9 @@ if TYPE_CHECKING:
 def run(env: Env, once: bool) -> None:
     """Run the daemon: post every campaign day at the post time, retry, alert."""
     from infobot import logs
-    from infobot.cli.common import secret_values
+    from infobot.settings import secret_values
 
-    settings = env.quick_settings()
+    settings = env.settings
     logs.setup(settings.log_format, settings.log_level, secret_values(settings))
 
     runner = env.app.runner(servers=[] if once else _servers(env))
@@ -84,7 +84,7 @@ def _servers(env: Env) -> list[ServerStarter]:
             from infobot.runtime.health import serve
 
             try:
-                return serve(app.health, port)
+                return serve(app.health, port)  # every running campaign
             except OSError as exc:  # posting matters more; the check will say unhealthy
                 log.error("cannot answer health checks on 127.0.0.1:%d: %s", port, exc)
                 return lambda: None
@@ -96,20 +96,20 @@ def _servers(env: Env) -> list[ServerStarter]:
 @click.command()
 @pass_env
 def health(env: Env) -> None:
-    """Exit 0 when the daemon is alive and today's post is not overdue; 1 otherwise.
+    """Exit 0 when the daemon is alive and no campaign's post is overdue today; 1 otherwise.
 
-    With INFOBOT_HEALTH_PORT set, the running daemon is asked (the container's check);
-    otherwise the database is read."""
-    from infobot import settings_light
-    from infobot.healthcheck import ask
+    With INFOBOT_HEALTH_PORT set and no campaign chosen, the running daemon is asked (the
+    container's check; it answers for every running campaign); otherwise the database is
+    read."""
+    every = not (env.campaign or env.settings.campaign)
+    port = env.settings.health_port
+    if every and port is not None:
+        from infobot.healthcheck import ask
 
-    light = settings_light.read()
-    port = light.values["health_port"] if light is not None else env.settings.health_port
-    if port is not None:
         code, line = ask(port)
         click.echo(line)
         raise click.exceptions.Exit(code)
-    ok, line = env.read(lambda reads: reads.campaign.health())
+    ok, line = env.app.health(every=every)
     click.echo(line)
     if not ok:
         raise click.exceptions.Exit(1)

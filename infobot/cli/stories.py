@@ -11,6 +11,8 @@ import click
 
 from infobot.cli.common import (
     DATE,
+    POSITION,
+    STORY_ID,
     Env,
     by_option,
     json_option,
@@ -21,6 +23,7 @@ from infobot.cli.common import (
     table,
     warn,
 )
+from infobot.domain.dates import date_time, long_date, weekday_date
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -29,11 +32,11 @@ HELP = {"body": "The story text ('-' reads it from standard input)."}
 
 
 def _field_options() -> tuple[tuple[str, str, str], ...]:
-    from infobot.domain.fields import FIELD_TEXTS
+    from infobot.domain.fields import FIELD_TEXTS, version_texts
 
     return tuple(
         (t.name, "--" + t.name.replace("_", "-"), HELP.get(t.name) or t.hint or t.label + ".")
-        for t in FIELD_TEXTS
+        for t in (*FIELD_TEXTS, *version_texts())
         if t.name != "pin_date"  # its own option, a date
     )
 
@@ -72,9 +75,18 @@ def add(env: Env, /, pin_date: date | None, by: str | None, **fields: str | None
     if pin_date is not None:
         values["pin_date"] = pin_date
     if "body" not in values:
-        values = edit_in_editor(values)
+        own = str(values.get("language") or "en")
+        values = edit_in_editor(values, languages=_other_languages(env, own))
     story = env.app.editorial().add(values, actor=env.actor(by))
     click.echo(f"Added story #{story.id} as a draft.")
+
+
+def _other_languages(env: Env, own: str, have: list[str] | None = None) -> tuple[str, ...]:
+    """The languages a story in ``own`` has versions in, or should have (the campaign's)."""
+    wanted = (
+        [*env.app.languages, *(have or [])] if len(env.settings.languages) > 1 else (have or [])
+    )
+    return tuple(dict.fromkeys(lang for lang in wanted if lang != own))
 
 
 @stories.command("list")
@@ -82,6 +94,7 @@ def add(env: Env, /, pin_date: date | None, by: str | None, **fields: str | None
     "--status",
     type=click.Choice(
         [
+            "submitted",
             "draft",
             "approved",
             "scheduled",
@@ -99,7 +112,10 @@ def add(env: Env, /, pin_date: date | None, by: str | None, **fields: str | None
 @pass_env
 def list_(env: Env, status: str | None, limit: int | None, as_json: bool) -> None:
     """List stories: the approved queue in posting order, then the rest."""
-    rows = env.read(lambda reads: reads.stories.listing(status, limit))
+    rows = env.read(
+        lambda lean: lean.listing(status, limit),
+        lambda app: app.reads.stories.listing(status, limit),
+    )
     if as_json:
         print_json(rows)
         return
@@ -119,7 +135,7 @@ def list_(env: Env, status: str | None, limit: int | None, as_json: bool) -> Non
                 str(r.id),
                 r.status,
                 str(r.position or ""),
-                r.pin_date.isoformat() if r.pin_date else "",
+                long_date(r.pin_date) if r.pin_date else "",
                 shorten(r.title or "(untitled)", 40),
                 shorten(r.author or "", 24),
             )
@@ -130,12 +146,12 @@ def list_(env: Env, status: str | None, limit: int | None, as_json: bool) -> Non
 
 
 @stories.command("show")
-@click.argument("story_id", type=int)
+@click.argument("story_id", type=STORY_ID)
 @json_option
 @pass_env
 def show(env: Env, story_id: int, as_json: bool) -> None:
     """Show a story, how it looks on each platform, and its history."""
-    data = env.read(lambda reads: reads.stories.show(story_id))
+    data = env.app.reads.stories.show(story_id)
     if as_json:
         print_json(data)
         return
@@ -146,7 +162,8 @@ def show(env: Env, story_id: int, as_json: bool) -> None:
     if data.position:
         click.echo(f"  position: {data.position} in the queue")
     if data.pin_date:
-        click.echo(f"  pinned:   {data.pin_date.isoformat()}")
+        click.echo(f"  pinned:   {weekday_date(data.pin_date)}")
+    from infobot.cli.views import notes_of, post_extras
     from infobot.domain.story import STORY_FIELDS
 
     shown = ("title", "body", "pin_date")
@@ -154,29 +171,48 @@ def show(env: Env, story_id: int, as_json: bool) -> None:
         value = getattr(data, key)
         if value:
             click.echo(f"  {key + ':':<14}{value}")
+    if data.essential_reason:
+        click.echo(f"  essential:    {data.essential_reason} (marked by {data.essential_by})")
     click.echo("")
     click.echo(data.body)
+    from infobot.domain.versions import language_name
+
+    for version in data.versions:
+        click.echo("")
+        click.secho(f"{language_name(version.language)} ({version.language}):", bold=True)
+        for key in ("title", "image_alt"):
+            if getattr(version, key):
+                click.echo(f"  {key + '_' + version.language + ':':<14}{getattr(version, key)}")
+        click.echo(version.body)
     for name, rendered in data.platforms.items():
         click.echo("")
         posts = rendered.posts
         click.secho(f"— {name}: {len(posts)} post{'s' if len(posts) != 1 else ''}", bold=True)
         for post in posts:
-            click.echo(f"  [{post.length}/{post.limit}]")
+            said = f" {'+'.join(post.languages)}" if post.languages else ""
+            click.echo(f"  [{post.length}/{post.limit}]{said}")
             for line in post.text.splitlines():
                 click.echo(f"    {line}")
+            for line in post_extras(post):
+                click.echo(f"    {line}")
+        for note in notes_of(rendered):
+            click.echo(f"  {note}")
     for problem in data.problems:
         click.secho(f"problem: {problem}", fg="red")
     warn(data.warnings)
+    for finding in data.accessibility:
+        kind = "refused" if finding.severity == "refusal" else "to acknowledge"
+        click.secho(f"accessibility ({finding.check}, {kind}): {finding.message}", fg="yellow")
     if data.history:
         click.echo("")
         click.echo("History:")
         for event in data.history:
-            when = event.at.isoformat()[:16]
-            click.echo(f"  {when}  {event.actor}: {event.action} {event.message}")
+            when = date_time(event.at, env.app.settings.tz)
+            click.echo(f"  {when}  {event.text}")
 
 
 @stories.command("edit")
-@click.argument("story_id", type=int)
+@click.argument("story_id", type=STORY_ID)
 @story_fields
 @click.option("--pin-date", "pin_date", type=DATE, help="Post on this date (YYYY-MM-DD).")
 @by_option()
@@ -196,11 +232,16 @@ def edit(
     editorial = env.app.editorial()
     reads = env.app.reads.stories
     if not values:
-        current = plain(reads.show(story_id))
+        shown = reads.show(story_id)
+        current = plain(shown)
+        languages = _other_languages(env, shown.language, [v.language for v in shown.versions])
+        from infobot.domain.story import STORY_FIELDS
+        from infobot.domain.versions import flatten
+
         values = edit_in_editor(
-            {k: current.get(k) for k, _, _ in FIELD_OPTIONS}
-            | {"pin_date": current.get("pin_date")},
+            {k: current.get(k) for k in STORY_FIELDS} | flatten(shown.versions),
             full=True,
+            languages=languages,
         )
     before = reads.status_of(story_id)
     story = editorial.edit(story_id, values, actor=env.actor(by))
@@ -210,18 +251,51 @@ def edit(
 
 
 @stories.command("approve")
-@click.argument("story_ids", nargs=-1, required=True, type=int)
+@click.argument("story_ids", nargs=-1, required=True, type=STORY_ID)
 @by_option(required=True)
+@click.option(
+    "--acknowledge",
+    "acknowledge",
+    multiple=True,
+    is_flag=False,
+    flag_value="all",
+    metavar="[CHECK]",
+    help="Approve despite an accessibility warning: name its check (e.g. long_sentence;"
+    " repeat for more), or give no name to acknowledge every warning shown. Recorded in the"
+    " audit trail.",
+)
 @pass_env
-def approve(env: Env, story_ids: tuple[int, ...], by: str) -> None:
-    """Approve stories for posting (checked against every enabled platform first)."""
-    results = env.app.editorial().approve(list(story_ids), actor=by)
+def approve(env: Env, story_ids: tuple[int, ...], by: str, acknowledge: tuple[str, ...]) -> None:
+    """Approve stories for posting (checked against every enabled platform first).
+
+    Accessibility warnings (long sentences, hashtags, emoji, alt text) must be acknowledged
+    with --acknowledge; the campaign may make some refuse approval instead.
+    """
+    from infobot.domain.errors import ValidationFailed
+
+    stray = [value for value in acknowledge if value.isdigit()]
+    if stray:
+        raise click.UsageError(
+            f"--acknowledge {stray[0]}: put the story numbers before --acknowledge"
+            " (infobot stories approve 12 13 --acknowledge --by NAME)"
+        )
+    try:
+        results = env.app.editorial().approve(list(story_ids), actor=by, acknowledge=acknowledge)
+    except ValidationFailed as exc:
+        if any("accessibility warning" in p.message for p in exc.problems):
+            exc.summary += (
+                "; to approve as it is, acknowledge each warning: --acknowledge CHECK (the"
+                " name in brackets), or --acknowledge for all of them"
+            )
+        raise
     for result in results:
         if result.already:
             click.echo(f"Story #{result.story_id} was already approved.")
         else:
             click.echo(f"Approved story #{result.story_id}.")
         warn(f"story #{result.story_id}: {w}" for w in result.warnings)
+        for finding in result.acknowledged:
+            click.echo(f"  acknowledged ({finding.check}): {finding.message}")
 
 
 Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
@@ -234,7 +308,7 @@ def on_a_story(name: str, *params: Decorator, by_required: bool = False) -> Deco
         func = by_option(required=by_required)(pass_env(func))
         for param in reversed(params):
             func = param(func)
-        return stories.command(name)(click.argument("story_id", type=int)(func))
+        return stories.command(name)(click.argument("story_id", type=STORY_ID)(func))
 
     return decorate
 
@@ -252,7 +326,9 @@ def reject(env: Env, story_id: int, reason: str, by: str) -> None:
 
 @on_a_story(
     "move",
-    click.option("--position", required=True, type=int, help="New place in the queue (1 = next)."),
+    click.option(
+        "--position", required=True, type=POSITION, help="New place in the queue (1 = next)."
+    ),
 )
 def move(env: Env, story_id: int, position: int, by: str | None) -> None:
     """Move an approved story to a new place in the queue."""
@@ -264,7 +340,7 @@ def move(env: Env, story_id: int, position: int, by: str | None) -> None:
 def pin(env: Env, story_id: int, day: date, by: str | None) -> None:
     """Pin a story to a date: it posts that day, whatever the queue order."""
     env.app.editorial().pin(story_id, day, actor=env.actor(by))
-    click.echo(f"Story #{story_id} will post on {day:%A %d %B %Y}.")
+    click.echo(f"Story #{story_id} will post on {weekday_date(day)}.")
 
 
 @on_a_story("unpin")
@@ -272,6 +348,27 @@ def unpin(env: Env, story_id: int, by: str | None) -> None:
     """Remove a story's date: it goes back to its place in the queue."""
     env.app.editorial().unpin(story_id, actor=env.actor(by))
     click.echo(f"Story #{story_id} is no longer pinned.")
+
+
+@on_a_story(
+    "essential",
+    click.option("--reason", default="", help="Why it must go out in a pre-election period."),
+    click.option("--remove", is_flag=True, help="Take the mark away."),
+    by_required=True,
+)
+def essential(env: Env, story_id: int, reason: str, remove: bool, by: str) -> None:
+    """Mark a story essential: it may go out inside a pre-election period (an approver's
+    decision, with a reason; recorded in the audit trail)."""
+    editorial = env.app.editorial()
+    if remove:
+        editorial.unmark_essential(story_id, actor=by)
+        click.echo(f"Story #{story_id} is no longer essential.")
+        return
+    editorial.mark_essential(story_id, reason=reason, actor=by)
+    click.echo(
+        f"Story #{story_id} is essential: it may go out inside a pre-election period"
+        " (pinned to a day in it, or on the first day no other essential story takes)."
+    )
 
 
 @on_a_story(

@@ -8,10 +8,11 @@ from typing import TYPE_CHECKING
 
 import click
 
-from infobot.cli.common import Env, json_option, pass_env, print_json, shorten
+from infobot.cli.common import Env, json_option, output_option, pass_env, print_json, shorten
+from infobot.domain.dates import date_time, weekday_date
 
 if TYPE_CHECKING:
-    from infobot.service.read.models import Status
+    from infobot.service.read.models import PostView, RenderedView, Status
 
 #: How ``preview`` labels a day's state (by ``DayState`` value).
 STATE_LABEL = {
@@ -34,13 +35,13 @@ def preview(env: Env, days: int, as_json: bool) -> None:
     """Show which story goes out on each coming day, exactly as each platform gets it."""
     from infobot.domain.schedule import DayState
 
-    plan = env.read(lambda reads: reads.plan.preview(days))
+    plan = env.app.reads.plan.preview(days)
     if as_json:
         print_json(plan)
         return
-    tz = env.tz
+    tz = env.app.settings.tz
     for day in plan:
-        head = f"{day.post_at.astimezone(tz):%a %d %b %Y %H:%M}"
+        head = date_time(day.post_at, tz, weekday=True)
         if day.story_id is not None:
             title = shorten(day.title or "(untitled)", 50)
             label = STATE_LABEL.get(day.state) or day.reason
@@ -54,13 +55,36 @@ def preview(env: Env, days: int, as_json: bool) -> None:
             click.echo(f"  {name}: {count}")
             for post in posts:
                 over = post.length > post.limit
-                click.secho(f"    [{post.length}/{post.limit}]", fg="red" if over else None)
+                said = f" {'+'.join(post.languages)}" if post.languages else ""
+                click.secho(f"    [{post.length}/{post.limit}]{said}", fg="red" if over else None)
                 for line in post.text.splitlines():
                     click.echo(f"      {line}")
                 if post.image:
                     click.echo(f"      (image: {post.image}; alt: {post.image_alt})")
+                for line in post_extras(post):
+                    click.echo(f"      {line}")
+            for note in notes_of(rendered):
+                click.echo(f"    {note}")
+        if day.x_cost is not None:
+            click.echo(f"  x costs {day.x_cost} (a link in the text costs more on X)")
         for problem in day.problems:
             click.secho(f"  problem: {problem}", fg="red")
+
+
+def post_extras(post: PostView) -> list[str]:
+    """What a post carries beyond its text: where its links open, its link card."""
+    lines = [f"(link opens {target})" for target in post.opens or ()]
+    card = post.card
+    if card is not None:
+        picture = "with a picture" if card.picture else "no picture"
+        about = f" — {shorten(card.description, 80)}" if card.description else ""
+        lines.append(f"(link card: {card.title}{about}; {picture}; opens {card.url})")
+    return lines
+
+
+def notes_of(rendered: RenderedView) -> list[str]:
+    """The platform's notes (link in a reply, the card, who can reply), as bullet lines."""
+    return [f"· {note}" for note in rendered.notes or ()]
 
 
 @click.command()
@@ -68,7 +92,7 @@ def preview(env: Env, days: int, as_json: bool) -> None:
 @pass_env
 def status(env: Env, as_json: bool) -> None:
     """Queue runway, last and next post, and anything that needs attention."""
-    data = env.read(lambda reads: reads.campaign.status())
+    data = env.app.reads.campaign.status()
     if as_json:
         print_json(data)
         return
@@ -82,8 +106,10 @@ def _print_status(data: Status) -> None:
         bold=True,
     )
     if data.paused:
-        until = f" until {data.paused_until.isoformat()}" if data.paused_until else ""
+        until = f" until {weekday_date(data.paused_until)}" if data.paused_until else ""
         click.secho(f"PAUSED{until}: nothing is posting.", fg="yellow")
+    if data.election:
+        click.secho(f"{data.election}.", fg="yellow")
     counts = data.counts
     click.echo(
         f"Stories: {counts.get('approved', 0)} approved, {counts.get('draft', 0)} "
@@ -94,23 +120,35 @@ def _print_status(data: Status) -> None:
     click.echo(
         "Last post: "
         + (
-            f"{last.date.isoformat()} story #{last.story_id} ({last.status})"
+            f"{weekday_date(last.date)}: story #{last.story_id} ({last.status.replace('_', ' ')})"
             if last
             else "none yet."
         )
     )
+    if data.first_figures is not None:
+        from infobot.service.read.figures import figures_line
+
+        figures = data.first_figures
+        click.echo(
+            f"First figures of the {figures.date.isoformat()} post (story #{figures.story_id}): "
+            f"{figures_line(figures)}."
+        )
     nxt = data.next_post
+    late = data.overdue is not None and nxt is not None and nxt.date == data.today
+    if data.overdue is not None:
+        click.secho(f"Overdue: {data.overdue.message}", fg="red", bold=True)
     click.echo(
-        "Next post: "
+        ("Today's story (overdue): " if late else "Next post: ")
         + (
-            f"{nxt.date.isoformat()} story #{nxt.story_id} {shorten(nxt.title or '', 50)}"
+            f"{weekday_date(nxt.date)}: story #{nxt.story_id} {shorten(nxt.title or '', 50)}"
             if nxt
             else "nothing scheduled in the next week."
         )
     )
-    if data.attention:
+    attention = [a for a in data.attention if data.overdue is None or a.kind != "dead_man"]
+    if attention:
         click.secho("Needs attention:", fg="red", bold=True)
-        for item in data.attention:
+        for item in attention:
             click.echo(f"  - {item.message}")
     else:
         click.echo("Nothing needs attention.")
@@ -131,12 +169,7 @@ def _print_status(data: Status) -> None:
     show_default=True,
     help="CSV is safe to open in a spreadsheet.",
 )
-@click.option(
-    "--output",
-    "-o",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write to this file (default: standard output).",
-)
+@output_option
 @pass_env
 def export(env: Env, what: str, fmt: str, output: Path | None) -> None:
     """Export stories, deliveries or the audit trail as CSV or JSON."""

@@ -37,6 +37,7 @@ from infobot.domain.hashtags import camel_case
 from infobot.domain.links import Entity, entities
 
 __all__ = [
+    "ALL",
     "CHECKS",
     "AccessibilityRules",
     "Check",
@@ -59,6 +60,8 @@ __all__ = [
     "refused",
     "repeated_emoji",
     "sentences",
+    "unacknowledged",
+    "unknown_checks",
 ]
 
 
@@ -159,6 +162,27 @@ def check_post(
 def refused(findings: Iterable[Finding]) -> list[Finding]:
     """The findings that stop approval."""
     return [f for f in findings if f.severity is Severity.REFUSAL]
+
+
+#: Acknowledges every warning shown (``infobot stories approve --acknowledge``).
+ALL = "all"
+
+
+def unacknowledged(findings: Iterable[Finding], acknowledged: Iterable[str]) -> list[Finding]:
+    """The warnings an approver has not acknowledged. ``acknowledged`` names checks
+    (``long_sentence``), or holds ``ALL`` for every warning shown; refusals are not
+    warnings and cannot be acknowledged away."""
+    given = set(acknowledged)
+    return [
+        f
+        for f in findings
+        if f.severity is Severity.WARNING and ALL not in given and f.check.value not in given
+    ]
+
+
+def unknown_checks(names: Iterable[str]) -> list[str]:
+    """The names among ``names`` that are neither a check nor ``ALL``."""
+    return [name for name in names if name != ALL and name not in CHECKS]
 
 
 # --------------------------------------------------------------------------- hashtags

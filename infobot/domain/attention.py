@@ -13,9 +13,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
-from infobot.domain.calendar import CampaignCalendar, Runway
+from infobot.domain.calendar import CampaignCalendar, DayOff, Runway
+from infobot.domain.dates import clock_time, weekday_date
 from infobot.domain.delivery import UNRESOLVED_DOUBT, DeliveryStatus
+from infobot.domain.platform_names import display_name
 from infobot.domain.schedule import PostingSchedule, SlotStatus
+from infobot.domain.versions import missing_message
 
 
 class AttentionKind(StrEnum):
@@ -28,6 +31,7 @@ class AttentionKind(StrEnum):
     PIN_PASSED = "pin_passed"
     PIN_OFF_DAY = "pin_off_day"
     RUNWAY = "runway"
+    NOT_READY = "not_ready"  # approved, but lacking one of a bilingual campaign's languages
 
 
 class AlertKind(StrEnum):
@@ -37,6 +41,8 @@ class AlertKind(StrEnum):
     MISSED_DAY = "missed_day"
     DEAD_MAN = "dead_man"
     RUNWAY = "runway"
+    POST_GONE = "post_gone"  # a live post was deleted on the platform, not by infobot
+    X_BUDGET = "x_budget"  # the X budget runs out before the queue does
 
 
 @dataclass(frozen=True)
@@ -79,6 +85,15 @@ class TroubledDay:
 class Pin:
     story_id: int
     day: date
+    essential: bool = False  # may post inside a pre-election period
+
+
+@dataclass(frozen=True)
+class NotReady:
+    """An approved story lacking some of a bilingual campaign's languages."""
+
+    story_id: int
+    missing: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -92,6 +107,7 @@ class Situation:
     deliveries: Sequence[ProblemDelivery] = ()
     days: Sequence[TroubledDay] = ()
     pins: Sequence[Pin] = ()
+    not_ready: Sequence[NotReady] = ()
 
 
 def needs_attention(
@@ -105,7 +121,7 @@ def needs_attention(
     items.extend(
         Attention(
             AttentionKind(f"day_{d.status.value}"),
-            f"{d.day.isoformat()}: {d.status.value} — {d.reason}",
+            f"{weekday_date(d.day)}: {d.status.value.replace('_', ' ')} — {d.reason}",
         )
         for d in situation.days
     )
@@ -114,18 +130,28 @@ def needs_attention(
             items.append(
                 Attention(
                     AttentionKind.PIN_PASSED,
-                    f"story #{pin.story_id} was pinned to {pin.day.isoformat()}, which has "
+                    f"story #{pin.story_id} was pinned to {weekday_date(pin.day)}, which has "
                     "passed without it posting; pin it to a new date or unpin it",
                 )
             )
+        elif pin.essential and calendar.day_off(pin.day) is DayOff.ELECTION_PERIOD:
+            continue  # an essential story posts inside a pre-election period
         elif (reason := calendar.off_reason(pin.day)) is not None:
             items.append(
                 Attention(
                     AttentionKind.PIN_OFF_DAY,
-                    f"story #{pin.story_id} is pinned to {pin.day.isoformat()} but nothing "
+                    f"story #{pin.story_id} is pinned to {weekday_date(pin.day)} but nothing "
                     f"posts that day ({reason})",
                 )
             )
+    items.extend(
+        Attention(
+            AttentionKind.NOT_READY,
+            f"story #{item.story_id} is approved but {missing_message(item.missing)}. It does"
+            " not post until it has them (an edit sends it back for approval)",
+        )
+        for item in situation.not_ready
+    )
     items.extend(runway_attention(situation.runway))
     return items
 
@@ -139,11 +165,11 @@ def dead_man(
         return None
     return Attention(
         AttentionKind.DEAD_MAN,
-        f"today's post was due at {due:%H:%M} and has not gone out",
+        f"today's post was due at {clock_time(due)} and has not gone out",
         Alert(
             f"deadman:{due.date()}",
             AlertKind.DEAD_MAN,
-            f"Today's post was due at {due:%H:%M} and has not gone out yet.",
+            f"Today's post was due at {clock_time(due)} and has not gone out yet.",
         ),
     )
 
@@ -155,27 +181,30 @@ def delivery_attention(d: ProblemDelivery, now: datetime) -> Attention:
         alert = Alert(
             f"delivery:{d.id}",
             AlertKind.CREDENTIALS_REJECTED,
-            f"{d.platform} refused infobot's credentials, so story #{d.story_id} did not go "
+            f"{display_name(d.platform)} refused infobot's credentials, so story #{d.story_id} "
+            "did not go "
             f"out there: {d.error}",
         )
     elif failed:
         alert = Alert(
             f"delivery:{d.id}",
             AlertKind.DELIVERY_FAILED,
-            f"Story #{d.story_id} did not go out on {d.platform}: {d.error}",
+            f"Story #{d.story_id} did not go out on {display_name(d.platform)}: {d.error}",
         )
     elif now - d.updated_at > UNRESOLVED_DOUBT:  # the next ticks usually settle it
         alert = Alert(
             f"doubt:{d.id}",
             AlertKind.IN_DOUBT,
-            f"infobot cannot tell whether story #{d.story_id} went out on {d.platform} "
+            f"infobot cannot tell whether story #{d.story_id} went out on "
+            f"{display_name(d.platform)} "
             f"({d.error}); it keeps checking before any retry. Look at the account.",
         )
     else:
         alert = None
     return Attention(
         AttentionKind(f"delivery_{d.status.value}"),
-        f"story #{d.story_id} on {d.platform}: {d.status.value.replace('_', ' ')} — "
+        f"story #{d.story_id} on {display_name(d.platform)}: "
+        f"{d.status.value.replace('_', ' ')} — "
         f"{d.error or 'no detail'}",
         alert,
     )
@@ -190,12 +219,12 @@ def runway_attention(run: Runway) -> list[Attention]:
         items.append(
             Attention(
                 AttentionKind.RUNWAY,
-                f"the queue runs dry on {run.runs_dry_on.isoformat()} "
+                f"the queue runs dry on {weekday_date(run.runs_dry_on)} "
                 f"({run.runway_days} posting days left): approve more stories",
                 Alert(
                     f"runway:{level}:{run.runs_dry_on}",
                     AlertKind.RUNWAY,
-                    f"The queue runs dry on {run.runs_dry_on:%A %d %B} "
+                    f"The queue runs dry on {weekday_date(run.runs_dry_on)} "
                     f"({run.runway_days} posting days left): approve more stories.",
                 ),
             )
@@ -207,7 +236,9 @@ def runway_attention(run: Runway) -> list[Attention]:
 
 def missed_day_alert(day: date, reason: str) -> Alert:
     return Alert(
-        f"missed:{day}", AlertKind.MISSED_DAY, f"No story was posted on {day:%A %d %B}: {reason}."
+        f"missed:{day}",
+        AlertKind.MISSED_DAY,
+        f"No story was posted on {weekday_date(day)}: {reason}.",
     )
 
 
@@ -215,5 +246,5 @@ def empty_day_alert(day: date) -> Alert:
     return Alert(
         f"empty:{day}",
         AlertKind.MISSED_DAY,
-        f"No story was posted on {day:%A %d %B}: the queue is empty. Approve more stories.",
+        f"No story was posted on {weekday_date(day)}: the queue is empty. Approve more stories.",
     )

@@ -10,28 +10,15 @@ import bisect
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from enum import StrEnum
 
+from infobot.domain.dayoff import DayOff
+from infobot.domain.election import ElectionPeriod, covered_days
+from infobot.domain.election import day_off as election_day_off
 
-class DayOff(StrEnum):
-    """Why a local date posts nothing. Strings are for people: see ``CampaignCalendar.describe``."""
+__all__ = ["RUNWAY_ALERT_DAYS", "CampaignCalendar", "DayOff", "Runway", "runway"]
 
-    NOT_A_WEEKDAY = "not_a_weekday"
-    BEFORE_START = "before_start"
-    AFTER_END = "after_end"
-    PAUSED = "paused"
-    BLACKOUT = "blackout"
-    ELECTION_PERIOD = "election_period"  # not yet decided by the calendar (campaign rows)
-    EMPTY_QUEUE = "empty_queue"
+from infobot.domain.dates import long_date, weekday_date
 
-    @property
-    def is_campaign_day(self) -> bool:
-        """False for dates outside the campaign (nothing is recorded for them); True for
-        campaign days that post nothing for a reason the team should see."""
-        return self not in _OUTSIDE
-
-
-_OUTSIDE = frozenset({DayOff.NOT_A_WEEKDAY, DayOff.BEFORE_START, DayOff.AFTER_END})
 _DAY_OFF_TEXT = {
     DayOff.NOT_A_WEEKDAY: "not a campaign day of the week",
     DayOff.BEFORE_START: "before the campaign starts",
@@ -53,6 +40,8 @@ class CampaignCalendar:
     paused: bool = False
     paused_until: date | None = None  # paused through this date (inclusive); None = until resumed
     blackouts: frozenset[date] = field(default_factory=frozenset)
+    #: Pre-election periods: every day inside one is off (but for essential stories).
+    elections: tuple[ElectionPeriod, ...] = ()
 
     def day_off(self, day: date) -> DayOff | None:
         """Why ``day`` is not a posting day, or None when it is one."""
@@ -64,20 +53,34 @@ class CampaignCalendar:
             return DayOff.NOT_A_WEEKDAY
         if self.paused and (self.paused_until is None or day <= self.paused_until):
             return DayOff.PAUSED
+        if self.elections and election_day_off(day, self.elections) is not None:
+            return DayOff.ELECTION_PERIOD
         if day in self.blackouts:
             return DayOff.BLACKOUT
         return None
 
-    def describe(self, off: DayOff) -> str:
-        """The reason a day is off, in words for people."""
+    def describe(self, off: DayOff, day: date | None = None) -> str:
+        """The reason a day is off, in words for people (with ``day``, a pre-election period
+        says which and until when)."""
         if off is DayOff.PAUSED and self.paused_until is not None:
-            return f"campaign paused until {self.paused_until.isoformat()}"
+            return f"campaign paused until {long_date(self.paused_until)}"
+        if off is DayOff.ELECTION_PERIOD and day is not None:
+            found = election_day_off(day, self.elections)
+            if found is not None:
+                return found.describe(day)
         return _DAY_OFF_TEXT[off]
 
     def off_reason(self, day: date) -> str | None:
         """Why ``day`` is not a posting day, in words for people; None when it is one."""
         off = self.day_off(day)
-        return None if off is None else self.describe(off)
+        return None if off is None else self.describe(off, day)
+
+    def election_days(self, first: date, last: date | None = None) -> list[date]:
+        """The days from ``first`` (to ``last``) inside a pre-election period, in order."""
+        if not self.elections:
+            return []
+        end = max(p.end for p in self.elections) if last is None else last
+        return list(covered_days(self.elections, first, end))
 
     def is_posting_day(self, day: date) -> bool:
         return self.day_off(day) is None
@@ -100,13 +103,13 @@ class CampaignCalendar:
         if self.start is not None and start < self.start:
             start = self.start
         if self.paused:
-            if self.paused_until is None:
+            if self.paused_until is None or self.paused_until >= date.max:
                 return None
             start = max(start, self.paused_until + timedelta(days=1))
         skips = sorted(
             {
                 d
-                for d in (*self.blackouts, *also_skip)
+                for d in (*self.blackouts, *also_skip, *self.election_days(start))
                 if d >= start and d.weekday() in self.weekdays
             }
         )
@@ -133,13 +136,15 @@ class CampaignCalendar:
         lo = first if self.start is None else max(first, self.start)
         hi = last if self.end is None else min(last, self.end)
         if self.paused:
-            if self.paused_until is None:
+            if self.paused_until is None or self.paused_until >= date.max:
                 return 0
             lo = max(lo, self.paused_until + timedelta(days=1))
         if hi < lo:
             return 0
         total = _count_weekdays(lo, hi, self.weekdays)
-        skips = {d for d in (*self.blackouts, *also_skip) if lo <= d <= hi}
+        skips = {
+            d for d in (*self.blackouts, *also_skip, *self.election_days(lo, hi)) if lo <= d <= hi
+        }
         return total - sum(1 for d in skips if d.weekday() in self.weekdays)
 
 
@@ -179,6 +184,7 @@ class Runway:
     runs_dry_on: date | None  # first posting day with no story; None if never (campaign ends)
     days_left: int | None  # posting days left in the campaign, when it has an end date
     short_by: int  # days_left - approved, when positive
+    paused: bool = False  # paused until resumed: nothing is counted until then
 
     @property
     def alert_level(self) -> int | None:
@@ -190,6 +196,11 @@ class Runway:
         return min(reached) if reached else None
 
     def summary(self) -> str:
+        if self.paused:
+            return (
+                f"{self.approved} approved; the campaign is paused until someone resumes it, "
+                "so nothing posts and the runway counts from then"
+            )
         if self.days_left is not None:
             text = f"{self.approved} approved, {self.days_left} campaign days left"
             if self.short_by > 0:
@@ -199,7 +210,7 @@ class Runway:
             return f"{self.approved} approved"
         return (
             f"{self.approved} approved: {self.runway_days} days of posts, "
-            f"runs dry on {self.runs_dry_on.isoformat()}"
+            f"runs dry on {weekday_date(self.runs_dry_on)}"
         )
 
 
@@ -225,4 +236,5 @@ def runway(
     )
     approved = unpinned + len(pins)
     short = max(0, days_left - (unpinned + len(usable_pins))) if days_left is not None else 0
-    return Runway(approved, covered, dry, days_left, short)
+    paused = calendar.paused and calendar.paused_until is None
+    return Runway(approved, covered, dry, days_left, short, paused)

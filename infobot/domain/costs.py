@@ -4,7 +4,10 @@
 published pay-per-use prices (docs.x.com/x-api/getting-started/pricing, 2026): creating a
 post $0.015 per request, a post whose text carries a URL $0.200, deleting $0.010, alt text
 (media metadata) $0.005; reads are charged *per post returned*: $0.001 for the account's
-own posts (``GET /2/users/:id/tweets``), $0.005 by id (``GET /2/tweets?ids=``). X counts a
+own posts (``GET /2/users/:id/tweets``), $0.005 by id (``GET /2/tweets?ids=``). Two
+requests the page does not list are kept apart so that the ledger holds every request:
+the account lookup (``GET /2/users/me``, priced like a user read, $0.010; the adapter makes
+it once per process) and the image upload (no price given: $0). X counts a
 bare domain such as ``example.gov.uk`` as a link, so :func:`post_has_url` does too. X
 deduplicates reads of the same post within a UTC day; the ledger does not, so it may
 overstate reads a little, never understate them.
@@ -49,6 +52,8 @@ class XRequest(StrEnum):
     DELETE = "delete"  # DELETE /2/tweets/:id
     OWNED_READ = "owned_read"  # GET /2/users/:id/tweets, per post returned
     READ_BY_ID = "read_by_id"  # GET /2/tweets?ids=, per post returned
+    ACCOUNT_READ = "account_read"  # GET /2/users/me (which account posts), per request
+    MEDIA_UPLOAD = "media_upload"  # POST /2/media/upload (not priced on the page: 0)
 
     @property
     def is_read(self) -> bool:
@@ -95,6 +100,8 @@ class Pricing:
     delete: Decimal = Decimal("0.010")
     owned_read: Decimal = Decimal("0.001")
     read_by_id: Decimal = Decimal("0.005")
+    account_read: Decimal = Decimal("0.010")
+    media_upload: Decimal = Decimal("0")
 
     def __post_init__(self) -> None:
         for f in fields(self):

@@ -2,14 +2,13 @@
 
 Pure code, no I/O. A period is not a pause: it has a first and a last day (both included)
 and a reason ("Senedd election"), and every day inside it is off for a named reason,
-``ElectionOff.ELECTION_PERIOD``, unless the story for that day has been marked essential
+``DayOff.ELECTION_PERIOD``, unless the story for that day has been marked essential
 by an approver, with a reason (kept in the audit trail). Periods may overlap or touch;
 together they cover a set of days, and "until" is always the last day of the unbroken
 stretch a day is in. Blackouts stay for single days.
 
-``ElectionOff.ELECTION_PERIOD`` has the value ``"election_period"``, the same as
-``DayOff.ELECTION_PERIOD`` in the calendar's enum: when the two meet, this enum goes and
-``DayOff`` is used in its place (the values, kept in the database, do not change).
+The campaign calendar (``infobot.domain.calendar``) asks :func:`day_off` for every date, so
+a period is off in the plan, the runway, the calendar and the daemon alike.
 
 Dates are written the GOV.UK way, "7 May 2027"; the year is left out when it is the year
 of ``today`` (so "until 7 May" in status during the period, "until 5 January 2028" across
@@ -22,11 +21,11 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
-from enum import StrEnum
+
+from infobot.domain.dayoff import DayOff
 
 __all__ = [
     "ElectionDayOff",
-    "ElectionOff",
     "ElectionPeriod",
     "Essential",
     "covered_days",
@@ -37,12 +36,6 @@ __all__ = [
     "status_line",
     "stretch_end",
 ]
-
-
-class ElectionOff(StrEnum):
-    """The reason a day is off; joins ``infobot.domain.calendar.DayOff`` (same value)."""
-
-    ELECTION_PERIOD = "election_period"
 
 
 @dataclass(frozen=True)
@@ -84,7 +77,7 @@ class ElectionDayOff:
 
     period: ElectionPeriod  # the period that ends last among those covering the day
     until: date  # last day of the unbroken stretch of periods the day is in
-    off: ElectionOff = ElectionOff.ELECTION_PERIOD
+    off: DayOff = DayOff.ELECTION_PERIOD
 
     def describe(self, today: date) -> str:
         """In words for people, e.g. "pre-election period (Senedd election) until 7 May"."""

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import hashlib
 import unicodedata
-from dataclasses import dataclass, fields
+from collections.abc import Sequence
+from dataclasses import dataclass, fields, replace
 from datetime import date
 from enum import StrEnum
 
 from infobot.domain.fields import FIELD_TEXTS
+from infobot.domain.versions import Version, flatten
 
 
 class StoryStatus(StrEnum):
+    SUBMITTED = "submitted"  # from the public share form; the team has not looked yet
     DRAFT = "draft"
     APPROVED = "approved"
     SCHEDULED = "scheduled"
@@ -41,10 +44,16 @@ SENT = frozenset(
 )
 
 #: The story lifecycle: from which statuses each action is allowed. Anything else is refused.
+#: A story from the share form (``submitted``) is never posted without approval: it may be
+#: edited (the team looked: it becomes a draft), approved, rejected or withdrawn.
 ALLOWED: dict[StoryAction, frozenset[StoryStatus]] = {
-    StoryAction.EDIT: frozenset({StoryStatus.DRAFT, StoryStatus.APPROVED, StoryStatus.REJECTED}),
-    StoryAction.APPROVE: frozenset({StoryStatus.DRAFT, StoryStatus.REJECTED}),
-    StoryAction.REJECT: frozenset({StoryStatus.DRAFT, StoryStatus.APPROVED}),
+    StoryAction.EDIT: frozenset(
+        {StoryStatus.SUBMITTED, StoryStatus.DRAFT, StoryStatus.APPROVED, StoryStatus.REJECTED}
+    ),
+    StoryAction.APPROVE: frozenset(
+        {StoryStatus.SUBMITTED, StoryStatus.DRAFT, StoryStatus.REJECTED}
+    ),
+    StoryAction.REJECT: frozenset({StoryStatus.SUBMITTED, StoryStatus.DRAFT, StoryStatus.APPROVED}),
     StoryAction.QUEUE: frozenset({StoryStatus.APPROVED}),
     StoryAction.PIN: frozenset({StoryStatus.DRAFT, StoryStatus.APPROVED}),
     StoryAction.WITHDRAW: frozenset(s for s in StoryStatus if s is not StoryStatus.WITHDRAWN),
@@ -59,9 +68,15 @@ def allowed(action: StoryAction, status: str) -> bool:
 
 
 def status_after_edit(status: str) -> StoryStatus:
-    """An edit sends an approved story back to draft: what was approved is what goes out."""
+    """An edit sends an approved story back to draft: what was approved is what goes out.
+    A story from the share form edited by the team is a draft too (the team has looked).
+
+    An edit is a change to any field of any version (``StoryInput`` compares them all), so
+    approval always covers every language the story is in."""
     current = StoryStatus(status)
-    return StoryStatus.DRAFT if current is StoryStatus.APPROVED else current
+    if current in (StoryStatus.APPROVED, StoryStatus.SUBMITTED):
+        return StoryStatus.DRAFT
+    return current
 
 
 @dataclass(frozen=True)
@@ -87,6 +102,36 @@ class StoryInput:
     consent_scope: str = ""
     pin_date: date | None = None
     notes: str = ""
+    #: The story in the campaign's other languages (``infobot.domain.versions``), by language.
+    versions: tuple[Version, ...] = ()
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        """Every language the story has text in: its own first, then its versions'."""
+        return (self.language, *(v.language for v in self.versions))
+
+    def version(self, language: str) -> StoryInput:
+        """The story as it reads in ``language`` (its own fields, or that version's), with
+        the shared fields; the result has no versions of its own."""
+        if language == self.language:
+            return replace(self, versions=()) if self.versions else self
+        for v in self.versions:
+            if v.language == language:
+                return replace(
+                    self,
+                    language=language,
+                    title=v.title,
+                    body=v.body,
+                    image_alt=v.image_alt,
+                    versions=(),
+                )
+        raise KeyError(f"the story has no {language} version")
+
+    def flat(self) -> dict[str, object]:
+        """Every field as a form or a file holds it: versions as suffixed fields."""
+        values = {name: getattr(self, name) for name in STORY_FIELDS}
+        values.update(flatten(self.versions))
+        return values
 
     def fingerprint(self) -> str:
         """Identity of the story's content: same text from the same person, same story.
@@ -98,13 +143,41 @@ class StoryInput:
         return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
 
 
-STORY_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(StoryInput))
+#: The plain fields (the versions are the suffixed fields of ``infobot.domain.versions``).
+STORY_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(StoryInput) if f.name != "versions")
 
 
 if {text.name for text in FIELD_TEXTS} != set(STORY_FIELDS):  # pragma: no cover
     raise RuntimeError("infobot/domain/fields.py must name exactly StoryInput's fields")
 REQUIRED_FIELDS: tuple[str, ...] = ("body",)
 CONSENT_FIELDS: tuple[str, ...] = ("consent_by", "consent_date")
+
+
+def fingerprints(stories: Sequence[StoryInput]) -> list[str]:
+    """``[story.fingerprint() for story in stories]``, quicker for many stories: each text
+    field is normalised for all the stories at once."""
+    bodies = _norm_all([story.body for story in stories])
+    authors = _norm_all([story.author for story in stories])
+    titles = _norm_all([story.title for story in stories])
+    sha256 = hashlib.sha256
+    return [
+        sha256(f"{body}\x1f{author}\x1f{title}".encode()).hexdigest()
+        for body, author, title in zip(bodies, authors, titles, strict=True)
+    ]
+
+
+def _norm_all(texts: list[str]) -> list[str]:
+    """``[_norm(text) for text in texts]``, with one NFC over the texts joined by NUL (a
+    character that no normalisation composes or reorders with, so they split back)."""
+    joined = "\x00".join(texts)
+    if joined.count("\x00") != len(texts) - 1:  # a text holds a NUL itself
+        return [_norm(text) for text in texts]
+    return [
+        text
+        if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " "
+        else " ".join(text.split())
+        for text in unicodedata.normalize("NFC", joined).split("\x00")
+    ]
 
 
 def _norm(text: str) -> str:

@@ -27,25 +27,46 @@ team's terminal (:func:`infobot.platforms.common.send_library_warnings_to_log`).
 A factory builds an adapter: ``create(settings, config)``, where ``config`` is the
 platform's own ``[plugins.NAME]`` settings section (empty for the built-in platforms,
 which have sections of their own in :class:`infobot.settings.Settings`).
+
+**Engagement (optional).** An adapter may offer ``metrics(remote_ids, *, recent=None)``
+(:class:`ReadsMetrics`): the public counts of its live posts, given by the remote ids
+``publish`` returned, at most ``metrics_batch`` of them per call. It answers a
+:class:`~infobot.platforms.metrics_parse.MetricsPage` keyed by those same ids: counts the
+platform left out or sent malformed are unknown (``None``, never 0); ``gone`` holds the
+posts the platform says no longer exist (confirmed one by one when a batch answer merely
+leaves a post out); an id in neither is unknown this time. ``recent`` is a hint: the posts
+are among the account's ``recent`` newest (as far as infobot knows), for platforms where a
+timeline read is cheaper. It never posts, uses the check timeout, and raises the taxonomy's
+errors (``RateLimited`` pushes back that platform's reads only). :class:`PlatformBase`
+answers ``None``: not offered, and such posts are simply not read.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
+    from infobot.domain.costs import XRequest
     from infobot.domain.render import PlatformRules, Post
+    from infobot.platforms.metrics_parse import MetricsPage
     from infobot.settings import Settings
 
 
 @dataclass(frozen=True)
 class Published:
-    """A live post: the platform's id for it and a link a person can open."""
+    """A live post: the platform's id for it and a link a person can open.
+
+    ``parent``, from ``lookup``: the ``remote_id`` of the post it replies to ("" for a
+    post that replies to nothing), or None when the adapter cannot tell. A part that is
+    found must reply to the part before it: two parts may have the same text (a link in a
+    reply, on two days), and one found under another post is not the one looked for.
+    """
 
     remote_id: str
     url: str = ""
+    parent: str | None = field(default=None, compare=False)  # not part of which post it is
 
 
 @dataclass(frozen=True)
@@ -78,7 +99,9 @@ class Platform(Protocol):
         ...
 
     def lookup(self, post: Post, *, idempotency_key: str) -> Published | None:
-        """Find a post made earlier for this key/text, or None if it does not exist."""
+        """Find a post made earlier for this key/text, or None if it does not exist.
+
+        Newest first, with ``parent`` set where the platform says what a post replies to."""
         ...
 
     def delete(self, published: Published) -> None:
@@ -101,15 +124,47 @@ class Platform(Protocol):
         ...
 
 
+@runtime_checkable
+class ReadsMetrics(Protocol):
+    """The optional engagement read (see the module doc)."""
+
+    metrics_batch: int
+
+    def metrics(
+        self, remote_ids: Sequence[str], *, recent: int | None = None
+    ) -> MetricsPage | None: ...
+
+
 class PlatformBase:
     """What an adapter with nothing to load or release inherits: ``prepare`` and ``close``
-    that do nothing. Adapters holding an SDK or connections override them."""
+    that do nothing, and no engagement read. Adapters holding an SDK or connections
+    override them."""
+
+    metrics_batch = 100
 
     def prepare(self) -> None:
         return None
 
     def close(self) -> None:
         return None
+
+    def metrics(
+        self, remote_ids: Sequence[str], *, recent: int | None = None
+    ) -> MetricsPage | None:
+        """Not offered: ``None``."""
+        return None
+
+
+def metrics_reader(platform: object) -> ReadsMetrics | None:
+    """The platform's engagement read, or None when it offers none."""
+    return platform if isinstance(platform, ReadsMetrics) else None
+
+
+class CostRecorder(Protocol):
+    """Told of every request an adapter made to a platform that charges per request (X):
+    what kind, how many units (posts returned, for reads) and the HTTP status."""
+
+    def __call__(self, kind: XRequest, units: int, status: int, /) -> None: ...
 
 
 class PlatformFactory(Protocol):

@@ -1,6 +1,9 @@
 """A story's image as every adapter reads it: from disk, its type from its first bytes
 (never from its name), its size checked against the platform's limit before anything is
-sent, and its width and height read from the header (no image library needed).
+sent, its width and height read from the header, and its metadata (EXIF with GPS, XMP,
+comments) taken out before it leaves (:mod:`infobot.platforms.metadata`).
+
+The path comes from the service, which has already confined it to the media folder.
 
 Every failure is a ``PermanentError`` naming the platform and the file (not its folder):
 retrying cannot make an unreadable or oversized file postable.
@@ -47,6 +50,9 @@ def read_image(path: str | Path, *, platform: str, who: str, max_bytes: int | No
         raise PermanentError(
             f"{who}: {name!r} is not {KINDS}, so {who} cannot show it", platform=platform
         )
+    from infobot.platforms.metadata import strip
+
+    data = strip(data, mime)
     return Image(name, data, mime, dimensions(data, mime))
 
 

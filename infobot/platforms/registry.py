@@ -59,15 +59,22 @@ def factory(name: str) -> PlatformFactory:
 
 
 def create(name: str, settings: Settings) -> Platform:
-    """Build the adapter for ``name``, handing it its ``[plugins.NAME]`` section."""
+    """Build the adapter for ``name``, handing it its ``[plugins.NAME]`` section. A name
+    that is a second account of a platform (``mastodon_cy``) is built by that platform's
+    factory with the account's own section (see ``infobot.platforms.instances``)."""
+    from infobot.platforms import instances
     from infobot.platforms.base import Platform
 
-    adapter = factory(name)(settings, settings.plugin(name))
+    base = instances.base_of(name, settings, available())
+    if base is not None and base != name:
+        adapter = instances.create(name, base, settings, factory(base))
+    else:
+        adapter = factory(name)(settings, settings.plugin(name))
     if not isinstance(adapter, Platform):
         missing = [part for part in CONTRACT if not hasattr(adapter, part)]
         raise ConfigError(
             [
-                f"INFOBOT_PLATFORMS: the {name!r} platform ({available()[name]}) does not"
+                f"INFOBOT_PLATFORMS: the {name!r} platform ({available()[base or name]}) does not"
                 f" offer {', '.join(missing)}; see 'Adding a platform' in the README (an"
                 " adapter with nothing to load or close inherits"
                 " infobot.platforms.base.PlatformBase)"

@@ -17,15 +17,30 @@ log = logging.getLogger("infobot.alerts")
 
 class Alerter:
     def __init__(
-        self, db: Database, clock: Clock, *, urls: Sequence[str] = (), campaign_name: str = ""
+        self,
+        db: Database,
+        clock: Clock,
+        *,
+        urls: Sequence[str] = (),
+        campaign_name: str = "",
+        key_prefix: str = "",
+        name_campaign: bool = False,
     ) -> None:
         self.db = db
         self.clock = clock
         self.urls = tuple(urls)  # apprise URLs: they hold tokens
         self.campaign_name = campaign_name
+        #: Alerts of campaigns other than the first carry their campaign in the key (each
+        #: campaign's "missed on 2026-12-01" goes out once), and with several campaigns
+        #: each message starts with the campaign's name.
+        self.key_prefix = key_prefix
+        self.name_campaign = name_campaign
 
     def raise_alert(self, alert: Alert) -> bool:
-        return self.raise_once(alert.key, alert.kind, alert.message)
+        message = alert.message
+        if self.name_campaign:
+            message = f"Campaign {self.campaign_name}: {message}"
+        return self.raise_once(self.key_prefix + alert.key, alert.kind, message)
 
     def raise_once(self, key: str, kind: str, message: str) -> bool:
         """Record and announce an alert; False when this key was raised before.

@@ -11,7 +11,15 @@ Each tick:
    window is open, and fails them with a reason once it has closed;
 4. raises the alerts of what needs attention (once each): failed deliveries, doubt that
    needs a person, a post overdue by 30 minutes, and the queue's runway at 14, 7, 3 and 1
-   days; a missed day is raised as it is recorded.
+   days; a missed day is raised as it is recorded;
+5. reads the engagement counts that are due and looks at the X budget's runway
+   (:mod:`infobot.runtime.impact`), only when the day's posting allows.
+6. pings the dead-man switch outside the container (``INFOBOT_HEARTBEAT_URL``, see
+   ``heartbeat_ping``): ``/start`` when a day's story is claimed, success or ``/fail`` with
+   the reason when the day's work ends, and the tick itself at most every 5 minutes.
+
+A day inside a pre-election period posts only a story an approver marked essential; with
+none, it is skipped for that reason (not an empty queue).
 """
 
 from __future__ import annotations
@@ -19,20 +27,24 @@ from __future__ import annotations
 import logging
 import os
 import socket
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from infobot.clock import Clock
 from infobot.domain.attention import empty_day_alert, missed_day_alert, needs_attention
-from infobot.domain.calendar import CampaignCalendar
+from infobot.domain.calendar import CampaignCalendar, DayOff
 from infobot.domain.delivery import DeliveryStatus
-from infobot.domain.schedule import PostingSchedule, SlotStatus
+from infobot.domain.schedule import PostingSchedule, SlotStatus, slot_is_finished
 from infobot.runtime.alerts import Alerter
+from infobot.runtime.heartbeat_ping import HeartbeatPinger
+from infobot.runtime.impact import ImpactJob
+from infobot.service.intake.retention import Erasure
 from infobot.service.publisher import Publisher
 from infobot.service.read.plan import Planner
 from infobot.service.read.status import situation
-from infobot.store import deliveries, heartbeats, slots, stories
-from infobot.store.db import Database, reader_of
+from infobot.store import deliveries, elections, heartbeats, slots, stories
+from infobot.store.db import Database
 from infobot.store.heartbeats import DaemonState
 
 log = logging.getLogger("infobot.daemon")
@@ -43,8 +55,11 @@ GAVE_UP = "gave up: the late window closed before it could be delivered"
 @dataclass
 class TickReport:
     actions: list[str] = field(default_factory=list)
+    label: str = ""  # the campaign's name, when several run side by side
 
     def add(self, text: str) -> None:
+        if self.label:
+            text = f"{self.label}: {text}"
         log.info("%s", text)
         self.actions.append(text)
 
@@ -63,7 +78,13 @@ class Daemon:
         alerts: Alerter,
         *,
         worker: str,
+        label: str = "",
+        impact: ImpactJob | None = None,
+        pinger: HeartbeatPinger | None = None,
+        erase: Callable[[], Erasure] | None = None,
     ) -> None:
+        self.label = label
+        self.impact = impact
         self.db = db
         self.clock = clock
         self.planner = planner
@@ -71,6 +92,10 @@ class Daemon:
         self.publisher = publisher
         self.alerts = alerts
         self.worker = worker
+        self.pinger = pinger
+        self._running: set[date] = set()  # days whose story this process is sending
+        #: Erases withdrawn stories past the retention period (infobot.service.intake).
+        self.erase = erase
 
     # -- heartbeat -----------------------------------------------------------------------
     def beat(self, state: DaemonState = DaemonState.RUNNING) -> None:
@@ -79,11 +104,11 @@ class Daemon:
 
     # -- the tick ------------------------------------------------------------------------
     def tick(self) -> TickReport:
-        report = TickReport()
+        report = TickReport(label=self.label)
         self.beat()
         now = self.clock.now()
         with self.db.read() as session:
-            state = self.planner.state(reader_of(session))
+            state = self.planner.state(session)
             first_run = heartbeats.first_started(session)
             schedule = state.schedule
             today = schedule.local_date(now)
@@ -95,7 +120,18 @@ class Daemon:
                 self._day(day, now, schedule, state.calendar, report)
             day += timedelta(days=1)
         self._open_deliveries(now, schedule, report)
+        self._finished_days()
         self._watch()
+        if self.impact is not None:
+            for line in self.impact.run():
+                report.add(line)
+        if self.pinger is not None:
+            self.pinger.tick()
+        if self.erase is not None:
+            erased = self.erase()
+            if erased.story_ids:
+                listed = ", ".join(f"#{story_id}" for story_id in erased.story_ids)
+                report.add(f"erased the personal fields of withdrawn stories {listed}")
         return report
 
     def _day(
@@ -114,10 +150,13 @@ class Daemon:
         off = calendar.day_off(day)
         if off is not None and not off.is_campaign_day:
             return
-        if off is not None:
-            reason = calendar.describe(off)
-            self.publisher.record_missed(day, reason, status=SlotStatus.SKIPPED)
+        election = calendar.describe(off, day) if off is DayOff.ELECTION_PERIOD else ""
+        if off is not None and not (election and self._has_essential(day)):
+            reason = calendar.describe(off, day)
+            claim = self.publisher.record_missed(day, reason, status=SlotStatus.SKIPPED)
             report.add(f"{day}: no post ({reason})")
+            if claim.created:
+                self._result(success=True, note=f"{day}: no post ({reason})")
             return
         if schedule.is_missed(day, now):
             closed = schedule.local_time(schedule.window_closes(day))
@@ -129,24 +168,59 @@ class Daemon:
             if claim.created:
                 report.add(f"{day}: missed")
                 self.alerts.raise_alert(missed_day_alert(day, reason))
+                self._result(success=False, note=f"{day}: missed: {reason}")
             return
-        claim = self.publisher.claim(day, due_at=schedule.due_at(day))
+        claim = self.publisher.claim(day, due_at=schedule.due_at(day), election=election)
         if not claim.created:
             return
         if claim.story_id is None:
             report.add(f"{day}: nothing to post ({claim.reason})")
             self.alerts.raise_alert(empty_day_alert(day))
+            self._result(success=False, note=f"{day}: nothing to post ({claim.reason})")
             return
         report.add(f"{day}: posting story #{claim.story_id}")
+        if self.pinger is not None:
+            self.pinger.start()
+        self._running.add(day)
         delivered = self.publisher.deliver(claim.story_id)
         for outcome in delivered.outcomes:
             report.add(f"{day}: {outcome.platform} {outcome.status}")
+
+    def _has_essential(self, day: date) -> bool:
+        """Is there a story marked essential for this day inside a pre-election period?"""
+        with self.db.read() as session:
+            found = elections.essential_for(session, self.campaign_id, day, self.planner.languages)
+            return found is not None
+
+    # -- the dead-man switch outside ------------------------------------------------------
+    def _finished_days(self) -> None:
+        """Ping the result of each day this process sent a story for, once its work ended
+        (all posted, or some failed for good, or the late window closed)."""
+        if not self._running:
+            return
+        with self.db.read() as session:
+            found = {day: slots.on(session, self.campaign_id, day) for day in self._running}
+        for day, slot in sorted(found.items()):
+            if slot is None or not slot_is_finished(slot.status):
+                continue
+            self._running.discard(day)
+            went_out = SlotStatus(slot.status) is SlotStatus.POSTED
+            note = f"{day}: story #{slot.story_id} {slot.status}"
+            self._result(success=went_out, note=note + ("" if went_out else f": {slot.reason}"))
+
+    def _result(self, *, success: bool, note: str) -> None:
+        if self.pinger is None:
+            return
+        if success:
+            self.pinger.success(note)
+        else:
+            self.pinger.fail(note)
 
     def _open_deliveries(
         self, now: datetime, schedule: PostingSchedule, report: TickReport
     ) -> None:
         with self.db.read() as session:
-            rows = deliveries.open_with_day(session)
+            rows = deliveries.open_with_day(session, self.campaign_id)
             # stories whose deliveries all ended but whose own status was never settled
             # (a crash between the last result commit and the settle)
             unsettled = stories.unsettled(session, self.campaign_id)
@@ -172,9 +246,9 @@ class Daemon:
     # -- alerts --------------------------------------------------------------------------
     def _watch(self) -> None:
         """Raise the alert of everything that needs attention (each goes out once)."""
-        with self.db.reader() as r:
-            state = self.planner.state(r)
-            found, _ = situation(r, self.planner, state, with_days_and_pins=False)
+        with self.db.read() as session:
+            state = self.planner.state(session)
+            found, _ = situation(session, self.planner, state, with_days_and_pins=False)
         for item in needs_attention(found, state.schedule, state.calendar):
             if item.alert is not None:
                 self.alerts.raise_alert(item.alert)

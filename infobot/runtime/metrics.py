@@ -18,7 +18,7 @@ from typing import Any
 from infobot.domain.delivery import UNCONFIRMED
 from infobot.service.read.plan import Planner
 from infobot.store import deliveries, heartbeats
-from infobot.store.db import Database, reader_of
+from infobot.store.db import Database
 
 log = logging.getLogger("infobot.metrics")
 
@@ -40,7 +40,7 @@ class DatabaseCollector:
         with self.db.read() as session:
             by_status = deliveries.stats(session)
             beat = heartbeats.latest_beat_at(session)
-            runway, _ = self.planner.runway(reader_of(session))
+            runway, _ = self.planner.runway(session)
 
         posts = CounterMetricFamily(
             "infobot_posts",

@@ -1,9 +1,11 @@
 """``infobot run``: APScheduler as a clock, the database as the schedule.
 
-A cron job fires at the post time in the campaign's timezone (so the post goes out on
-the second), and a one-minute job beats the heart, retries and catches up. Both call the
-same idempotent ``Daemon.tick``; a lock keeps them from overlapping in one process, and
-the database keeps several processes from doing the same work twice.
+A cron job fires at each campaign's post time in its own timezone (so the post goes out
+on the second), and a one-minute job beats the heart, retries and catches up. Both call the
+same idempotent ``Daemon.tick`` of every running campaign; a lock keeps them from
+overlapping in one process, and the database keeps several processes from doing the same
+work twice. The campaigns are read again at every tick, so a campaign made or changed on
+the web runs from the next minute on.
 
 SIGTERM or SIGINT stops the scheduler, lets a delivery in flight finish for up to
 ``STOP_GRACE`` seconds, and otherwise abandons it: its intent is already committed, so
@@ -20,19 +22,43 @@ import os
 import signal
 import threading
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import time
 from types import FrameType
+from typing import Any
 
+from infobot.clock import Clock
+from infobot.domain.attention import Attention, dead_man
+from infobot.domain.overdue import HEARTBEAT_STALE_AFTER
 from infobot.domain.schedule import PostingSchedule
 from infobot.runtime.daemon import Daemon
 from infobot.service.pool import PlatformPool
+from infobot.service.read.plan import Planner
+from infobot.store import heartbeats, slots
+from infobot.store.db import Database
 from infobot.store.heartbeats import DaemonState
 
 log = logging.getLogger("infobot.run")
 TICK_SECONDS = 60
 STOP_GRACE = 8.0
+STALE_HEARTBEAT = HEARTBEAT_STALE_AFTER  # three missed ticks
 
 #: Starts a server beside the daemon and returns the function that stops it.
 ServerStarter = Callable[[], Callable[[], None]]
+
+
+@dataclass(frozen=True)
+class CampaignDaemon:
+    """One running campaign's daemon and posting schedule."""
+
+    name: str
+    daemon: Daemon
+    schedule: PostingSchedule
+    platforms: tuple[str, ...] = ()
+
+
+#: The running campaigns, read afresh at each tick.
+Campaigns = Callable[[], Sequence[CampaignDaemon]]
 
 
 class Runner:
@@ -42,28 +68,46 @@ class Runner:
         schedule: PostingSchedule,
         platforms: PlatformPool,
         servers: Sequence[ServerStarter] = (),
+        campaigns: Campaigns | None = None,
     ) -> None:
         self.daemon = daemon
         self.schedule = schedule
         self.platforms = platforms
         self.servers = list(servers)
+        self.campaigns = campaigns
         self._lock = threading.Lock()
         self._idle = threading.Event()
         self._idle.set()
+        self._jobs: dict[tuple[str, time], str] = {}
 
-    def tick(self, wait: bool = False) -> None:
-        """One round of work. The post-time job waits for a tick already running (it may
-        have read the clock a moment before the post was due); the minute job does not."""
+    def running(self) -> Sequence[CampaignDaemon]:
+        if self.campaigns is None:
+            return [CampaignDaemon("", self.daemon, self.schedule, self.platforms.enabled)]
+        return self.campaigns()
+
+    def tick(self, wait: bool = False) -> Sequence[CampaignDaemon]:
+        """One round of work for every running campaign. The post-time job waits for a
+        tick already running (it may have read the clock a moment before the post was
+        due); the minute job does not."""
         if not self._lock.acquire(blocking=wait, timeout=TICK_SECONDS if wait else -1):
-            return  # the other job is ticking and will do everything needed
+            return ()  # the other job is ticking and will do everything needed
         self._idle.clear()
+        found: Sequence[CampaignDaemon] = ()
         try:
-            self.daemon.tick()
+            found = self.running()
+            if not found:
+                self.daemon.beat()  # no campaign runs, but the daemon is alive
+            for campaign in found:
+                try:
+                    campaign.daemon.tick()
+                except Exception:  # one campaign's trouble must not stop the others
+                    log.exception("tick failed" + (f" ({campaign.name})" if campaign.name else ""))
         except Exception:  # a bad tick must not kill the scheduler; the next one retries
             log.exception("tick failed")
         finally:
             self._idle.set()
             self._lock.release()
+        return found
 
     def stop_beat(self) -> None:
         """Record that this daemon stopped (``infobot run --once`` ends this way)."""
@@ -80,13 +124,11 @@ class Runner:
             timezone=tz,
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": late},
         )
-        post = self.schedule.post_time
-        scheduler.add_job(
-            self.tick,
-            CronTrigger(hour=post.hour, minute=post.minute, second=post.second, timezone=tz),
-            id="daily-post",
-        )
-        scheduler.add_job(self.tick, IntervalTrigger(seconds=TICK_SECONDS), id="tick")
+
+        def minute() -> None:
+            self._post_jobs(scheduler, CronTrigger, self.tick())
+
+        scheduler.add_job(minute, IntervalTrigger(seconds=TICK_SECONDS), id="tick")
         stopping = threading.Event()
 
         def stop(signum: int, _frame: FrameType | None) -> None:
@@ -97,15 +139,19 @@ class Runner:
 
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
-        log.info(
-            "infobot running: posting at %s %s to %s",
-            post.strftime("%H:%M"),
-            tz.key,
-            ", ".join(self.platforms.enabled),
-        )
+        running = self.running()
+        for campaign in running:
+            log.info(
+                "infobot running: %sposting at %s %s to %s",
+                f"campaign {campaign.name} " if len(running) > 1 else "",
+                campaign.schedule.post_time.strftime("%H:%M"),
+                campaign.schedule.timezone.key,
+                ", ".join(campaign.platforms),
+            )
         self.platforms.prepare()
         stoppers = [start() for start in self.servers]
-        self.tick()  # catch up at once after a start or a restart
+        # catch up at once after a start or a restart
+        self._post_jobs(scheduler, CronTrigger, self.tick() or running)
         if not stopping.is_set():
             scheduler.start()
         finished = self._idle.wait(STOP_GRACE)
@@ -123,3 +169,53 @@ class Runner:
             logging.shutdown()
             os._exit(0)  # its intent is committed; reconciliation finishes it safely
         return 0
+
+    def _post_jobs(self, scheduler: Any, trigger: Any, campaigns: Sequence[CampaignDaemon]) -> None:
+        """One cron job per post time and timezone of the running campaigns (a campaign
+        made or changed on the web gets its job at the next minute)."""
+        wanted = {(c.schedule.timezone.key, c.schedule.post_time) for c in campaigns}
+        if not campaigns:
+            return  # keep the jobs when the campaigns could not be read
+        for key in set(self._jobs) - wanted:
+            scheduler.remove_job(self._jobs.pop(key))
+        for zone, post in sorted(wanted - set(self._jobs), key=str):
+            job = "daily-post" if not self._jobs else f"daily-post {zone} {post:%H:%M}"
+            scheduler.add_job(
+                self.tick,
+                trigger(hour=post.hour, minute=post.minute, second=post.second, timezone=zone),
+                id=job,
+            )
+            self._jobs[(zone, post)] = job
+
+
+def health(db: Database, clock: Clock, planners: Sequence[tuple[str, Planner]]) -> tuple[bool, str]:
+    """Is a scheduler alive, and is no running campaign's post overdue today? One line for
+    HEALTHCHECK (naming the campaign when there are several)."""
+    now = clock.now()
+    with db.read() as session:
+        beat = heartbeats.latest(session)
+        today: list[tuple[str, str | None, Attention | None]] = []
+        for name, planner in planners:
+            state = planner.state(session)
+            day = state.schedule.local_date(now)
+            status = slots.status_on(session, planner.campaign_id, day)
+            overdue = dead_man(state.schedule, state.calendar, now, status)
+            today.append((name, status, overdue))
+    if beat is None:
+        return False, "unhealthy: no infobot daemon has run against this database"
+    age = now - beat.beat_at
+    if beat.state != DaemonState.RUNNING or age > STALE_HEARTBEAT:
+        return False, (
+            f"unhealthy: the scheduler is not running (last heartbeat "
+            f"{int(age.total_seconds())} s ago, {beat.state})"
+        )
+    several = len(today) > 1
+    for name, _, overdue in today:
+        if overdue is not None:
+            return False, f"unhealthy: {f'{name}: ' if several else ''}{overdue.message}"
+    states = [
+        (f"{name} " if several else "")
+        + (f"today: {status}" if status is not None else "today: not yet due")
+        for name, status, _ in today
+    ]
+    return True, f"healthy: heartbeat {int(age.total_seconds())} s ago; {'; '.join(states)}"

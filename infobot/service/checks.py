@@ -1,19 +1,23 @@
 """The checks a story passes before it can be approved, and that the preview shows.
 
 A story is rendered for every enabled platform with the same code that posts it (so a
-story that passes cannot fail for length on the day), and looked at for personal data.
+story that passes cannot fail for length on the day), looked at for personal data, and
+checked for accessibility (``infobot.domain.accessibility``: each finding is a warning the
+approver acknowledges, or a refusal where the campaign says so). In a bilingual campaign
+every version is checked, and a story lacking one cannot be approved.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Callable, Mapping
-from dataclasses import asdict, astuple, dataclass, field
+from dataclasses import dataclass, field, replace
 
+from infobot.domain.accessibility import AccessibilityRules, Finding, Severity, check_post
 from infobot.domain.pii import find_personal_data
-from infobot.domain.render import PlatformRules, Rendered, RenderOptions, render
+from infobot.domain.platform_names import platform_problem
+from infobot.domain.render import Card, PlatformRules, Rendered, RenderOptions, compose, render
 from infobot.domain.story import StoryInput
+from infobot.domain.versions import is_bilingual, language_name, missing, missing_message, ordered
 
 
 @dataclass
@@ -23,49 +27,68 @@ class CheckResult:
     rendered: dict[str, Rendered] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    #: Accessibility findings: warnings to acknowledge at approval, and refusals (which are
+    #: also in ``problems``).
+    findings: list[Finding] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
         return not self.problems
 
+    @property
+    def to_acknowledge(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity is Severity.WARNING]
+
 
 class StoryChecker:
     def __init__(
-        self, rules: Callable[[], Mapping[str, PlatformRules]], options: RenderOptions
+        self,
+        rules: Callable[[], Mapping[str, PlatformRules]],
+        options: RenderOptions,
+        accessibility: AccessibilityRules | None = None,
     ) -> None:
         self._rules = rules
         self.options = options
-        self._config: str | None = None
+        self.accessibility = accessibility or AccessibilityRules()
 
     def rules(self) -> Mapping[str, PlatformRules]:
         return self._rules()
 
-    def fingerprint(self, story: StoryInput) -> str:
-        """A hash of everything :meth:`check` depends on: the story's fields, the options,
-        every enabled platform's rules, and the code and data that check (``code_digest``).
-        Equal fingerprints mean equal checks, so a check kept under one can be reused."""
-        if self._config is None:
-            config = {
-                "options": astuple(self.options),
-                "rules": [[name, astuple(r)] for name, r in self.rules().items()],
-                "code": code_digest(),
-            }
-            self._config = json.dumps(config, sort_keys=True, default=str)
-        content = json.dumps(asdict(story), sort_keys=True, default=str, ensure_ascii=False)
-        return hashlib.sha256(f"{self._config}\n{content}".encode()).hexdigest()
+    def render(
+        self, story: StoryInput, rules: PlatformRules, platform: str, card: Card | None = None
+    ) -> Rendered:
+        """``story`` as ``platform`` posts it (its bilingual mode and account language),
+        with the link ``card`` kept with the story where the platform shows one."""
+        return render(story, rules, self.options.for_platform(platform), card)
 
-    def render(self, story: StoryInput, rules: PlatformRules) -> Rendered:
-        return render(story, rules, self.options)
+    def check(self, story: StoryInput, card: Card | None = None) -> CheckResult:
+        """Render for every platform with the posting renderer, check every version for
+        accessibility and look for personal data.
 
-    def check(self, story: StoryInput) -> CheckResult:
-        """Render for every platform with the posting renderer and look for personal data."""
+        ``card``: the link card kept with the story, shown where it will go (or why not)."""
         result = CheckResult()
-        for name, platform_rules in self.rules().items():
-            rendered = render(story, platform_rules, self.options)
+        languages = self.options.languages
+        lacking = missing(story.languages, languages)
+        said = missing_message(lacking) if lacking else None
+        if said is not None:
+            result.problems.append(said)
+        all_rules = self.rules()
+        for name, platform_rules in all_rules.items():
+            rendered = self.render(story, platform_rules, name, card)
             result.rendered[name] = rendered
-            result.problems.extend(f"{name}: {problem}" for problem in rendered.problems)
+            result.problems.extend(
+                platform_problem(name, p) for p in rendered.problems if p != said
+            )
+        limits = {name: r.alt_text_max for name, r in all_rules.items() if r.images}
+        result.findings = self.accessibility_findings(story, limits)
+        result.problems.extend(
+            f"accessibility: {f.message}" for f in result.findings if f.severity is Severity.REFUSAL
+        )
         seen: set[tuple[str, str]] = set()
-        for text in (story.title, story.body, story.notes, story.image_alt):
+        texts = [story.title, story.body, story.notes, story.image_alt]
+        for version in story.versions:
+            texts += [version.title, version.body, version.image_alt]
+        for text in texts:
             for hit in find_personal_data(text):
                 if (hit.kind, hit.text) not in seen:
                     seen.add((hit.kind, hit.text))
@@ -75,33 +98,31 @@ class StoryChecker:
                     )
         return result
 
-
-def code_digest() -> str:
-    """The checking code and what it reads, as a hash: infobot's domain package and this
-    module (their text), the Python version (its Unicode tables), and the installed files
-    of ``regex`` and ``twitter_text`` (their names, sizes and times)."""
-    global _CODE_DIGEST
-    if _CODE_DIGEST is None:
-        import sys
-        import unicodedata
-        from importlib.util import find_spec
-        from pathlib import Path
-
-        digest = hashlib.sha256(f"{sys.version_info[:3]} {unicodedata.unidata_version}".encode())
-        package = Path(__file__).resolve().parent.parent
-        for path in sorted([*(package / "domain").rglob("*.py"), Path(__file__).resolve()]):
-            digest.update(path.relative_to(package).as_posix().encode())
-            digest.update(path.read_bytes())
-        for name in ("regex", "twitter_text"):
-            spec = find_spec(name)
-            folders = spec.submodule_search_locations if spec is not None else None
-            for folder in sorted(folders or []):
-                for path in sorted(Path(folder).rglob("*")):
-                    if path.is_file() and "__pycache__" not in path.parts:
-                        stat = path.stat()
-                        digest.update(f"{path.name} {stat.st_size} {stat.st_mtime_ns}".encode())
-        _CODE_DIGEST = digest.hexdigest()
-    return _CODE_DIGEST
-
-
-_CODE_DIGEST: str | None = None
+    def accessibility_findings(
+        self, story: StoryInput, alt_text_limits: Mapping[str, int | None]
+    ) -> list[Finding]:
+        """The findings on each version as it is posted (composed with the attribution, the
+        link and the hashtag), once each; in a bilingual campaign each says its language."""
+        bilingual = is_bilingual(self.options.languages)
+        order = ordered(self.options.languages, self.options.first_language)
+        languages = [lang for lang in order if lang in story.languages] or [story.language]
+        found: list[Finding] = []
+        seen: set[tuple[str, str]] = set()
+        for language in languages:
+            version = story.version(language) if language in story.languages else story
+            findings = check_post(
+                compose(version, self.options),
+                image=bool(story.image.strip()),
+                alt_text=version.image_alt,
+                alt_text_limits=alt_text_limits,
+                rules=self.accessibility,
+            )
+            for finding in findings:
+                if bilingual:
+                    finding = replace(
+                        finding, message=f"{language_name(language)}: {finding.message}"
+                    )
+                if (finding.check, finding.message) not in seen:
+                    seen.add((finding.check, finding.message))
+                    found.append(finding)
+        return found

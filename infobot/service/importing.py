@@ -1,62 +1,56 @@
-"""Import stories from files: all-or-nothing, deduplicated by content fingerprint."""
+"""Import stories from files: all-or-nothing, deduplicated by content fingerprint.
+
+:class:`Importer` gets what it uses through its constructor (built by the composition
+root, ``App.importer()``): the database, the clock, the campaign and the two settings it
+reads. Reading and checking the files is :mod:`infobot.service.importers`; the rules on pin
+dates are the domain's (the campaign calendar, read in the import's own transaction); the
+queries and the bulk write are :mod:`infobot.store.bulk`.
+"""
 
 from __future__ import annotations
 
 import gc
 import json
 import json.encoder
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
-from operator import attrgetter, itemgetter
+from datetime import date, tzinfo
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, NamedTuple
 
-from sqlalchemy import Connection, TypeDecorator, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
 
+from infobot.clock import Clock
+from infobot.domain.calendar import CampaignCalendar
 from infobot.domain.errors import Problem, ValidationFailed
-from infobot.domain.story import STORY_FIELDS, StoryStatus
+from infobot.domain.story import StoryInput
 from infobot.service import audit
-from infobot.service.importers import Parsed, load
+from infobot.service.importers import (
+    SIZE_LIMITS,
+    FileEnd,
+    LoadResult,
+    Parsed,
+    size_limit,
+    stream,
+    too_big,
+)
+from infobot.store import bulk, campaigns
 from infobot.store.campaigns import lock as lock_campaign
-from infobot.store.models import Event, Story
+from infobot.store.db import Database
 
 if TYPE_CHECKING:
-    from infobot.app import App
+    from infobot.service.media import MediaFolder
 
-CHUNK = 500
-WRITE_CHUNK = 5000
-STORY_INSERT_COLUMNS = (
-    "campaign_id",
-    "fingerprint",
-    "status",
-    "sort_key",
-    *STORY_FIELDS,
-    "source",
-    "status_reason",
-    "created_by",
-    "created_at",
-    "updated_by",
-    "updated_at",
-    "approved_by",
-    "approved_at",
-)
-EVENT_INSERT_COLUMNS = (
-    "at",
-    "actor",
-    "action",
-    "campaign_id",
-    "story_id",
-    "delivery_id",
-    "before",
-    "after",
-    "message",
-)
+#: Stories checked against the database and written at a time (one transaction).
+CHUNK = 2000
 
-#: The columns each story row gives (in this order); the rest are the same for every row.
-_STORY_VARYING = (*STORY_FIELDS, "fingerprint", "sort_key", "source")
-_EVENT_VARYING = ("story_id", "after", "message")
+
+#: Why a line with a pin date is refused when the importer may not pin (issue 12: pinning
+#: is an approver's right, on the pages and in an import alike).
+PIN_NEEDS_APPROVER = (
+    "only an approver can pin a story to a date: leave pin_date empty (an approver pins it "
+    "later), or ask an approver to import the file"
+)
 
 
 @dataclass
@@ -71,334 +65,279 @@ class ImportReport:
     added_ids: list[int] = field(default_factory=list)
 
 
-def import_files(
-    app: App,
-    paths: Sequence[Path],
-    *,
-    actor: str,
-    dry_run: bool = False,
-    skip_invalid: bool = False,
-    progress: Callable[[int, int], None] | None = None,
-    labels: Sequence[str] | None = None,
-) -> ImportReport:
-    """Check every story in ``paths`` and add the new ones as drafts, all or nothing.
+class Importer:
+    """Checks story files and adds their new stories to one campaign as drafts.
 
-    ``labels`` names each path in problems and in the stories' source (default: the path).
+    ``timezone`` is the campaign's (today's date, for pins in the past).
     """
-    # As in ``load``: 100,000s of new objects (rows to write, ids) form no reference
-    # cycles, and with the loaded stories alive each full collection walks them all for
-    # nothing (close to a second per 100,000-story import).
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        return _import_files(
-            app,
+
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        campaign_id: int,
+        *,
+        timezone: tzinfo,
+        require_consent: bool,
+        max_upload_bytes: int = max(SIZE_LIMITS.values()),
+        media: MediaFolder | None = None,
+    ) -> None:
+        #: The media folder a story's picture is named in (None: local pictures refused).
+        self.media = media
+        self.db = db
+        self.clock = clock
+        self.campaign_id = campaign_id
+        self.timezone = timezone
+        self.require_consent = require_consent
+        #: The largest upload worth reading at all (the web stops copying past it).
+        self.max_upload_bytes = max_upload_bytes
+
+    def size_limit(self, name: str) -> int | None:
+        """The largest file called ``name`` that is read (None: not a story file)."""
+        limit = size_limit(name)
+        return None if limit is None else min(limit, self.max_upload_bytes)
+
+    def refuse_size(self, name: str, size: int) -> None:
+        """Raise :class:`ValidationFailed` if ``size`` bytes (or more: an upload is read no
+        further than its limit) are over the limit for ``name``, before any parsing."""
+        limit = self.size_limit(name) or self.max_upload_bytes
+        if size > limit:
+            raise ValidationFailed([too_big(None, limit, name)], summary="the file is too big")
+
+    def import_files(
+        self,
+        paths: Sequence[Path],
+        *,
+        actor: str,
+        dry_run: bool = False,
+        skip_invalid: bool = False,
+        progress: Callable[[int, int], None] | None = None,
+        labels: Sequence[str] | None = None,
+        may_pin: bool = True,
+    ) -> ImportReport:
+        """Check every story in ``paths`` and add the new ones as drafts, all or nothing.
+
+        ``labels`` names each path in problems and in the stories' source (default: the
+        path). ``may_pin`` False (an editor on the web page) refuses every line with a pin
+        date. Raises :class:`ValidationFailed` listing every problem, unless
+        ``skip_invalid``.
+        """
+        # As in ``load``: 100,000s of new objects (rows to write, ids) form no reference
+        # cycles, and with the loaded stories alive each full collection walks them all for
+        # nothing (close to a second per 100,000-story import).
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            return self._import_files(
+                paths,
+                actor=actor,
+                dry_run=dry_run,
+                skip_invalid=skip_invalid,
+                progress=progress,
+                labels=labels,
+                may_pin=may_pin,
+            )
+        finally:
+            if collecting:
+                gc.enable()
+
+    def _import_files(
+        self,
+        paths: Sequence[Path],
+        *,
+        actor: str,
+        dry_run: bool,
+        skip_invalid: bool,
+        progress: Callable[[int, int], None] | None,
+        labels: Sequence[str] | None,
+        may_pin: bool,
+    ) -> ImportReport:
+        found = LoadResult()
+        events = stream(
             paths,
-            actor=actor,
-            dry_run=dry_run,
-            skip_invalid=skip_invalid,
+            found,
+            require_consent=self.require_consent,
             progress=progress,
             labels=labels,
+            media=self.media,
         )
-    finally:
-        if collecting:
-            gc.enable()
-
-
-def _import_files(
-    app: App,
-    paths: Sequence[Path],
-    *,
-    actor: str,
-    dry_run: bool,
-    skip_invalid: bool,
-    progress: Callable[[int, int], None] | None,
-    labels: Sequence[str] | None,
-) -> ImportReport:
-    settings = app.settings
-    loaded = load(paths, require_consent=settings.require_consent, progress=progress, labels=labels)
-    report = ImportReport(rows=loaded.rows_seen, dry_run=dry_run, notes=list(loaded.notes))
-    problems = list(loaded.problems)
-    items = list(loaded.items)
-
-    # rules that need the clock, the calendar or the database
-    today = app.clock.now().astimezone(settings.tz).date()
-    calendar = app.calendar()
-    pins_in_file: dict[date, Parsed] = {}
-    bad: set[int] = set()
-    for index, item in enumerate(items):
-        pin = item.story.pin_date
-        if pin is None:
-            continue
-        where = (item.file, item.line, "pin_date")
-        if pin < today:
-            problems.append(Problem(*where, f"{pin.isoformat()} is in the past"))
-            bad.add(index)
-        elif (reason := calendar.off_reason(pin)) is not None:
-            problems.append(Problem(*where, f"nothing posts on {pin.isoformat()} ({reason})"))
-            bad.add(index)
-        elif pin in pins_in_file:
-            first = pins_in_file[pin]
-            problems.append(
-                Problem(*where, f"{pin.isoformat()} is also the pin date of line {first.line}")
-            )
-            bad.add(index)
-        else:
-            pins_in_file[pin] = item
-
-    prints = [item.fingerprint or item.story.fingerprint() for item in items]
-    with app.db.read() as session:
-        existing = _existing_fingerprints(session, app.campaign_id, prints)
-        taken = {
-            day: sid
-            for day, sid, fp in session.execute(
-                select(Story.pin_date, Story.id, Story.fingerprint).where(
-                    Story.campaign_id == app.campaign_id, Story.pin_date.in_(list(pins_in_file))
+        today = self.clock.now().astimezone(self.timezone).date()
+        with self.db.read() if dry_run else self.db.write() as session:
+            run = _Run(self, session, found, today, skip_invalid=skip_invalid, may_pin=may_pin)
+            if not dry_run:
+                lock_campaign(session, self.campaign_id)
+                run.writer = bulk.ImportedStories(
+                    session,
+                    campaign_id=self.campaign_id,
+                    actor=actor,
+                    now=self.clock.now(),
+                    event_after=_imported_after_json(),
                 )
+            run.compare = bulk.has_stories(session, self.campaign_id)
+            try:
+                run.consume(events)
+            finally:
+                if run.writer is not None:
+                    run.writer.close()
+            problems = [*found.problems, *run.problems]
+            report = ImportReport(
+                added=run.fresh if dry_run else len(run.ids),
+                already=run.already,
+                rows=found.rows_seen,
+                dry_run=dry_run,
+                problems=sorted(problems, key=lambda p: (p.file, p.line or 0)),
+                notes=found.notes,
+                added_ids=run.ids,
             )
-            if fp not in existing or existing[fp] != sid
-        }
-    fresh: list[tuple[Parsed, str]] = []
-    for index, (item, fingerprint) in enumerate(zip(items, prints, strict=True)):
-        if fingerprint in existing:
-            report.already += 1
-            continue
-        pin = item.story.pin_date
-        if pin is not None and pin in taken and index not in bad:
-            problems.append(
-                Problem(
-                    item.file,
-                    item.line,
-                    "pin_date",
-                    f"story #{taken[pin]} is already pinned to {pin.isoformat()}",
+            if problems and not skip_invalid:
+                count = len(problems)
+                raise ValidationFailed(  # the write transaction is rolled back
+                    report.problems,
+                    summary=f"{count} problem{'s' if count != 1 else ''} in the import",
                 )
-            )
-            bad.add(index)
-        if index not in bad:
-            fresh.append((item, fingerprint))
-
-    report.problems = sorted(problems, key=lambda p: (p.file, p.line or 0))
-    if problems and not skip_invalid:
-        raise ValidationFailed(
-            report.problems,
-            summary=f"{len(problems)} problem{'s' if len(problems) != 1 else ''} in the import",
-        )
-    report.invalid = len({(p.file, p.line) for p in problems})
-    if dry_run or not fresh:
-        report.added = len(fresh) if dry_run else 0
+        report.invalid = len({(p.file, p.line) for p in problems})
         return report
 
-    now = app.clock.now()
-    ids: list[int] = []
-    with app.db.write() as session:
-        lock_campaign(session, app.campaign_id)
-        top = session.scalar(
-            select(func.max(Story.sort_key)).where(Story.campaign_id == app.campaign_id)
-        )
-        key = first_key = int(top) if top is not None else 0
-        conn = session.connection()
-        stories = BulkInsert(conn, Story.__table__, STORY_INSERT_COLUMNS)
-        events = BulkInsert(conn, Event.__table__, EVENT_INSERT_COLUMNS)
-        constant = {
-            "campaign_id": app.campaign_id,
-            "status": StoryStatus.DRAFT.value,
-            "status_reason": "",
-            "created_by": actor,
-            "created_at": now,
-            "updated_by": actor,
-            "updated_at": now,
-            "approved_by": None,
-            "approved_at": None,
-        }
-        event_constant = {
-            "at": now,
-            "actor": actor,
-            "action": "story.imported",
-            "campaign_id": app.campaign_id,
-            "delivery_id": None,
-            "before": None,
-        }
-        story_values = attrgetter(*STORY_FIELDS)
-        after_json = _imported_after_json()
-        # driver-level executemany in chunks: bounded memory, still one transaction
-        for start in range(0, len(fresh), WRITE_CHUNK):
-            chunk = fresh[start : start + WRITE_CHUNK]
-            sources = []
-            rows = []
-            for item, fingerprint in chunk:
-                key += 1024
-                source = f"{item.file}:{item.line}"
-                sources.append(source)
-                rows.append((*story_values(item.story), fingerprint, key, source))
-            last_id = conn.execute(select(func.max(Story.id))).scalar() or 0
-            stories.run_tuples(rows, _STORY_VARYING, constant)
-            # the campaign is locked, so the new keys are ours alone; the id range keeps
-            # the read to the rows just written
-            chunk_ids = list(
-                conn.execute(
-                    select(Story.id)
-                    .where(
-                        Story.id > last_id,
-                        Story.campaign_id == app.campaign_id,
-                        Story.sort_key > first_key + start * 1024,
-                        Story.sort_key <= key,
-                    )
-                    .order_by(Story.sort_key)
-                ).scalars()
-            )
-            assert len(chunk_ids) == len(rows)
-            # The story row holds what was imported; every later change records the
-            # values before it, so the creation state stays recoverable from the trail.
-            events.run_tuples(
-                [
-                    (sid, after_json(source), f"imported from {source}")
-                    for sid, source in zip(chunk_ids, sources, strict=True)
-                ],
-                _EVENT_VARYING,
-                event_constant,
-            )
-            ids.extend(chunk_ids)
-    report.added = len(ids)
-    report.added_ids = ids
-    return report
 
+class _Run:
+    """One import, a chunk of stories at a time: the rules that need the clock, the
+    calendar or the database, then (unless it is a dry run) the write.
 
-def _existing_fingerprints(session: Session, campaign_id: int, prints: list[str]) -> dict[str, int]:
-    found: dict[str, int] = {}
-    if not prints:
-        return found
-    # A first import into an empty campaign has nothing to compare with: one query, not
-    # one per 500 stories.
-    if session.scalar(select(Story.id).where(Story.campaign_id == campaign_id).limit(1)) is None:
-        return found
-    for start in range(0, len(prints), CHUNK):
-        chunk = prints[start : start + CHUNK]
-        for fp, sid in session.execute(
-            select(Story.fingerprint, Story.id).where(
-                Story.campaign_id == campaign_id, Story.fingerprint.in_(chunk)
-            )
-        ):
-            found[fp] = sid
-    return found
-
-
-class BulkInsert:
-    """``executemany`` at the driver level with each column's own bind processing.
-
-    SQLAlchemy's executemany processes every parameter of every row through its type
-    machinery; for 100,000 rows that costs more than SQLite's own work. Here the insert is
-    compiled once for the connection's dialect and only the columns whose type needs a
-    conversion (dates, UTC datetimes) go through their processor.
+    Without ``skip_invalid`` writing stops at the first problem (the transaction will be
+    rolled back) while checking goes on, so that every problem is listed. With it, each
+    file is written under a savepoint, undone if the file turns out unreadable further on.
     """
 
-    def __init__(self, conn: Connection, table: Any, columns: Sequence[str]) -> None:
-        self.conn = conn
-        dialect = conn.dialect
-        compiled = table.insert().compile(dialect=dialect, column_keys=list(columns))
-        self.sql = str(compiled)
-        self.positional = compiled.positiontup is not None
-        self.order: tuple[str, ...] = tuple(compiled.positiontup or columns)
-        self.getter = itemgetter(*self.order)
-        self._adapt = _driver_adapter(dialect)
-        self.processors = {
-            name: processor
-            for name in columns
-            if (processor := table.c[name].type.bind_processor(dialect)) is not None
-            or isinstance(table.c[name].type, TypeDecorator)
-        }
-        for name in list(self.processors):
-            column_type = table.c[name].type
-            if isinstance(column_type, TypeDecorator):
-                self.processors[name] = _decorated(column_type, dialect)
-
-    def run(self, rows: list[dict[str, Any]], same: dict[str, Any] | None = None) -> None:
-        """Insert ``rows``; ``same`` holds values shared by every row (processed once)."""
-        if not rows:
-            return
-        same = {k: self._process(k, v) for k, v in (same or {}).items()}
-        varying = [(n, p) for n, p in self.processors.items() if n not in same]
-        for row in rows:
-            for name, processor in varying:
-                value = row[name]
-                if value is not None:
-                    row[name] = processor(value)
-            row.update(same)
-        params: list[Any] = list(map(self.getter, rows)) if self.positional else rows
-        self.conn.exec_driver_sql(self.sql, params)
-
-    def run_tuples(
+    def __init__(
         self,
-        rows: list[tuple[Any, ...]],
-        names: Sequence[str],
-        same: dict[str, Any] | None = None,
+        importer: Importer,
+        session: Session,
+        found: LoadResult,
+        today: date,
+        *,
+        skip_invalid: bool,
+        may_pin: bool = True,
     ) -> None:
-        """Insert ``rows``, each the values of ``names`` in that order; ``same`` as in
-        :meth:`run`. Stores exactly what :meth:`run` stores for the same values, with no
-        dictionary per row when no column of ``names`` needs a conversion."""
-        if not rows:
+        self.importer = importer
+        self.may_pin = may_pin
+        self.session = session
+        self.found = found
+        self.today = today
+        self.skip_invalid = skip_invalid
+        self.campaign_id = importer.campaign_id
+        self.writer: bulk.ImportedStories | None = None
+        self.compare = True  # False: the campaign was empty, nothing to compare with
+        self.calendar: CampaignCalendar | None = None
+        self.pins: dict[date, int] = {}  # pin date -> line of the story pinned to it
+        self.problems: list[Problem] = []
+        self.already = 0
+        self.fresh = 0
+        self.ids: list[int] = []
+        self._file = _FileMarks(0, 0, 0, 0, [])
+        self._savepoint: SessionTransaction | None = None
+
+    def consume(self, events: Iterable[Parsed | FileEnd]) -> None:
+        """Check (and write) every story of ``events``, a chunk at a time."""
+        pending: list[Parsed] = []
+        for event in events:
+            if isinstance(event, FileEnd):
+                self.check(pending)
+                pending = []
+                self.file_end(event.broken)
+                continue
+            pending.append(event)
+            if len(pending) == CHUNK:
+                self.check(pending)
+                pending = []
+
+    def check(self, chunk: list[Parsed]) -> None:
+        """Check ``chunk`` (stories of one file, in order) and write the new ones."""
+        if not chunk:
             return
-        same = same or {}
-        if any(name in self.processors for name in names):
-            self.run([dict(zip(names, row, strict=True)) for row in rows], same)
-            return
-        keys = (*names, *same)
-        constants = tuple(self._adapt(self._process(k, v)) for k, v in same.items())
-        if not self.positional:
-            self.conn.exec_driver_sql(
-                self.sql, [dict(zip(keys, row + constants, strict=True)) for row in rows]
-            )
-            return
-        order = itemgetter(*(keys.index(name) for name in self.order))
-        self.conn.exec_driver_sql(self.sql, [order(row + constants) for row in rows])
+        bad: set[int] = set()
+        for index, item in enumerate(chunk):
+            pin = item.story.pin_date
+            if pin is not None and not self._pin_is_free(item, pin):
+                bad.add(index)
+        existing: dict[str, int] = {}
+        taken: dict[date, int] = {}
+        if self.compare:
+            prints = [item.fingerprint for item in chunk]
+            existing = bulk.existing_fingerprints(self.session, self.campaign_id, prints)
+            days = [
+                pin
+                for index, item in enumerate(chunk)
+                if (pin := item.story.pin_date) is not None and index not in bad
+            ]
+            taken = bulk.pinned_elsewhere(self.session, self.campaign_id, days, existing)
+        fresh: list[tuple[StoryInput, str, str]] = []
+        for index, item in enumerate(chunk):
+            if item.fingerprint in existing:
+                self.already += 1
+                continue
+            pin = item.story.pin_date
+            if pin is not None and pin in taken and index not in bad:
+                message = f"story #{taken[pin]} is already pinned to {pin.isoformat()}"
+                self.problems.append(Problem(item.file, item.line, "pin_date", message))
+                bad.add(index)
+            if index not in bad:
+                fresh.append((item.story, item.fingerprint, f"{item.file}:{item.line}"))
+        self.fresh += len(fresh)
+        if self.writer is not None and fresh and (self.skip_invalid or not self._failed()):
+            if self.skip_invalid and self._savepoint is None:
+                self._savepoint = self.session.begin_nested()
+                self.session.connection()  # the SAVEPOINT is emitted here, before the write
+            self.ids.extend(self.writer.write(fresh))
 
-    def _process(self, name: str, value: Any) -> Any:
-        processor = self.processors.get(name)
-        return processor(value) if processor is not None and value is not None else value
+    def file_end(self, broken: bool) -> None:
+        """A path is read to its end: if it ``broken``, nothing of it counts."""
+        if broken:
+            marks = self._file
+            del self.problems[marks.problems :]
+            for day in marks.pins:
+                del self.pins[day]
+            self.already, self.fresh = marks.already, marks.fresh
+            del self.ids[marks.ids :]
+            if self._savepoint is not None:
+                self._savepoint.rollback()
+        elif self._savepoint is not None:
+            self._savepoint.commit()
+        self._savepoint = None
+        self._file = _FileMarks(len(self.problems), self.already, self.fresh, len(self.ids), [])
+
+    def _failed(self) -> bool:
+        return bool(self.problems or self.found.problems)
+
+    def _pin_is_free(self, item: Parsed, pin: date) -> bool:
+        where = (item.file, item.line, "pin_date")
+        if not self.may_pin:
+            self.problems.append(Problem(*where, PIN_NEEDS_APPROVER))
+            return False
+        if self.calendar is None:
+            self.calendar = campaigns.calendar(self.session, self.campaign_id)
+        if pin < self.today:
+            self.problems.append(Problem(*where, f"{pin.isoformat()} is in the past"))
+            return False
+        if (reason := self.calendar.off_reason(pin)) is not None:
+            self.problems.append(Problem(*where, f"nothing posts on {pin.isoformat()} ({reason})"))
+            return False
+        if pin in self.pins:
+            message = f"{pin.isoformat()} is also the pin date of line {self.pins[pin]}"
+            self.problems.append(Problem(*where, message))
+            return False
+        self.pins[pin] = item.line
+        self._file.pins.append(pin)
+        return True
 
 
-def _decorated(column_type: TypeDecorator[Any], dialect: Any) -> Callable[[Any], Any]:
-    outer = column_type.process_bind_param
-    inner = column_type.impl_instance.bind_processor(dialect)
+class _FileMarks(NamedTuple):
+    """Where one file's share of an import's counts and lists begins."""
 
-    def process(value: Any) -> Any:
-        value = outer(value, dialect)
-        return inner(value) if inner is not None and value is not None else value
-
-    return process
-
-
-_PLAIN = (int, float, str, bytes)
-
-
-def _driver_adapter(dialect: Any) -> Callable[[Any], Any]:
-    """What the driver would turn a value into before binding it, done once in advance.
-
-    For a value bound in every row (an import's timestamps), SQLite's driver would call
-    the same registered adapter (``datetime`` → ISO text) for each row; calling it once
-    gives the same text to store. Anything else, or any other driver, is left alone.
-    """
-    dbapi = getattr(dialect, "dbapi", None) if dialect.name == "sqlite" else None
-    adapters = getattr(dbapi, "adapters", None)
-    protocol = getattr(dbapi, "PrepareProtocol", None)
-    if not isinstance(adapters, dict) or protocol is None:
-        return _unchanged
-
-    def adapt(value: Any) -> Any:
-        if value is None or type(value) in _PLAIN:
-            return value
-        adapter = adapters.get((type(value), protocol))
-        if adapter is None:
-            return value
-        adapted = adapter(value)
-        if type(adapted) in _PLAIN and (type(adapted), protocol) not in adapters:
-            return adapted
-        return value  # the driver would adapt the result again: leave it all to the driver
-
-    return adapt
-
-
-def _unchanged(value: Any) -> Any:
-    return value
+    problems: int
+    already: int
+    fresh: int
+    ids: int
+    pins: list[date]
 
 
 def _imported_after_json() -> Callable[[str], str]:

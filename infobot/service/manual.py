@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 
+from infobot.domain.calendar import CampaignCalendar, DayOff
 from infobot.domain.delivery import DeliveryStatus, advice
 from infobot.domain.errors import Hint, InfobotError, PlatformError, UserError
 from infobot.domain.render import RenderOptions, render
@@ -15,9 +16,8 @@ from infobot.service.publisher import Publisher
 from infobot.service.read.models import OMIT_NONE
 from infobot.service.read.plan import COMING, Planner
 from infobot.store import slots, stories
-from infobot.store.db import Database, reader_of
+from infobot.store.db import Database
 from infobot.store.models import Story
-from infobot.store.rows import StoryRow
 
 WOULD_SEND = "would_send"
 
@@ -98,8 +98,9 @@ class ManualPosting:
         names = list(platforms or enabled)
         cid = self.planner.campaign_id
         with self.db.read() as session:
-            state = self.planner.state(reader_of(session))
+            state = self.planner.state(session)
             today = state.schedule.local_date(self.planner.clock.now())
+            election = _election(state.calendar, today)
             slot = slots.on(session, cid, today)
             if slot is not None and slot.story_id is not None and story_id is None:
                 if slot.status == SlotStatus.CLAIMED:
@@ -117,11 +118,10 @@ class ManualPosting:
                     hint=Hint.NAME_STORY,
                 )
             if dry_run:
-                story: Story | StoryRow
                 if story_id is not None:
                     story = stories.get(session, story_id, cid)
                 else:
-                    plan = self.planner.plan(reader_of(session), 1, state)
+                    plan = self.planner.plan(session, 1, state)
                     upcoming = plan[0].story if plan[0].state in COMING else None
                     if upcoming is None:
                         raise UserError("there is no approved story to send")
@@ -129,7 +129,9 @@ class ManualPosting:
                 return self._dry_run(story, today, names)
         if slot is None:
             due = state.schedule.due_at(today)
-            claim = self.publisher.claim(today, story_id=story_id, platforms=enabled, due_at=due)
+            claim = self.publisher.claim(
+                today, story_id=story_id, platforms=enabled, due_at=due, election=election
+            )
             if claim.story_id is None:
                 raise UserError(f"nothing to post today: {claim.reason}")
             story_id = claim.story_id
@@ -137,7 +139,7 @@ class ManualPosting:
         else:
             assert story_id is not None
             if slot.story_id != story_id:
-                self.publisher.schedule_extra(story_id, enabled)
+                self.publisher.schedule_extra(story_id, enabled, election=election)
                 message = f"Sending story #{story_id} in addition to today's story."
             else:
                 message = f"Resuming today's story #{story_id}."
@@ -149,11 +151,12 @@ class ManualPosting:
         ]
         return PostNow(story_id, today, False, message, outcomes)
 
-    def _dry_run(self, story: Story | StoryRow, today: date, names: Sequence[str]) -> PostNow:
+    def _dry_run(self, story: Story, today: date, names: Sequence[str]) -> PostNow:
         story_input = stories.to_input(story)
         outcomes: list[WouldSend | Sent] = []
         for name in names:
-            rendered = render(story_input, self.platforms.get(name).rules(), self.options)
+            options = self.options.for_platform(name)
+            rendered = render(story_input, self.platforms.get(name).rules(), options)
             outcomes.append(
                 WouldSend(
                     name,
@@ -186,3 +189,10 @@ class ManualPosting:
         return replace(
             limits, ok=account.can_post, account=account.name, url=account.url, error=account.detail
         )
+
+
+def _election(calendar: CampaignCalendar, day: date) -> str:
+    """Why ``day`` is inside a pre-election period, or "" when it is not."""
+    if calendar.day_off(day) is DayOff.ELECTION_PERIOD:
+        return calendar.describe(DayOff.ELECTION_PERIOD, day)
+    return ""

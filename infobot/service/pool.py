@@ -24,6 +24,14 @@ class PlatformPool:
         self._built: dict[str, Platform] = {}
         self._lock = threading.Lock()
 
+    def only(self, names: Iterable[str]) -> PlatformPool:
+        """The same adapters, with only ``names`` enabled (those of them this pool enables):
+        one campaign's platforms. Adapters built through either pool are shared."""
+        wanted = set(names)
+        view = PlatformPool((n for n in self.enabled if n in wanted), self._factory)
+        view._built, view._lock = self._built, self._lock
+        return view
+
     def add(self, name: str, platform: Platform) -> None:
         """Use ``platform`` as the adapter for ``name`` (a test's fake, a ready adapter)."""
         with self._lock:
@@ -57,6 +65,7 @@ class PlatformPool:
     def close(self) -> None:
         """Close the adapters that hold sessions (HTTP connections, files)."""
         with self._lock:
-            built, self._built = self._built, {}
-        for platform in built.values():
+            built = list(self._built.values())
+            self._built.clear()  # shared with the campaigns' views (``only``)
+        for platform in built:
             platform.close()

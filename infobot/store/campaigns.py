@@ -1,24 +1,175 @@
-"""Changing the campaign: its row from the settings, its lock, and its blackout dates.
+"""Campaign rows, their blackout dates, and the calendar and schedule they make.
 
-Reading it (the row, the calendar and the schedule it makes) is the read side's
-(:mod:`infobot.store.queries.campaigns`)."""
+The settings make the first campaign (:func:`sync`); the team makes the others and edits
+every one (:func:`insert`, :func:`update`, through ``infobot.service.campaigns``).
+"""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+import json
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from infobot.store import events
+from infobot.domain.calendar import CampaignCalendar
+from infobot.domain.campaign import (
+    ATTRIBUTES,
+    FROM_SETTINGS,
+    CampaignSpec,
+    changes,
+    described,
+    first_day,
+    settings_values,
+)
+from infobot.domain.election import ElectionPeriod
+from infobot.domain.schedule import PostingSchedule
+from infobot.store import elections, events
 from infobot.store.db import Database
 from infobot.store.models import Blackout, Campaign
-from infobot.store.queries.campaigns import CampaignConfig as CampaignConfig
-from infobot.store.queries.campaigns import matches
+
+
+@dataclass(frozen=True)
+class CampaignConfig:
+    """What the settings say a campaign is (pauses and blackouts live in the database)."""
+
+    name: str
+    hashtag: str
+    timezone: str
+    post_time: time
+    weekdays: frozenset[int]
+    start: date | None = None
+    end: date | None = None
+    platforms: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ("en",)
+    share_form: bool = False
+    stories_page: bool = False
+
+    def columns(self) -> dict[str, object]:
+        return columns(self.spec())
+
+    def spec(self) -> CampaignSpec:
+        return CampaignSpec(
+            name=self.name,
+            hashtag=self.hashtag,
+            timezone=self.timezone,
+            post_time=self.post_time,
+            weekdays=self.weekdays,
+            start=self.start,
+            end=self.end,
+            platforms=self.platforms,
+            languages=self.languages,
+            share_form=self.share_form,
+            stories_page=self.stories_page,
+        )
+
+
+@dataclass(frozen=True)
+class CampaignState:
+    """A campaign as one read found it: the row, its calendar and its posting schedule."""
+
+    campaign: Campaign
+    calendar: CampaignCalendar
+    schedule: PostingSchedule
 
 
 def get(session: Session, campaign_id: int) -> Campaign:
     return session.get_one(Campaign, campaign_id)
+
+
+def every(session: Session) -> list[Campaign]:
+    """Every campaign, oldest first."""
+    return list(session.scalars(select(Campaign).order_by(Campaign.id)))
+
+
+def by_name(session: Session, name: str) -> Campaign | None:
+    return session.scalar(select(Campaign).where(Campaign.name == name))
+
+
+def names(session: Session) -> list[str]:
+    return list(session.scalars(select(Campaign.name).order_by(Campaign.id)))
+
+
+def first_id(session: Session) -> int | None:
+    """The oldest campaign's id (its alert keys carry no campaign prefix)."""
+    return session.scalar(select(Campaign.id).order_by(Campaign.id).limit(1))
+
+
+def seed(session: Session) -> Campaign | None:
+    """The campaign the settings made."""
+    return session.scalar(select(Campaign).where(Campaign.from_settings.is_(True)).limit(1))
+
+
+def spec_of(campaign: Campaign) -> CampaignSpec:
+    """What the team decided about ``campaign``, as the domain reads it."""
+    return CampaignSpec(
+        name=campaign.name,
+        hashtag=campaign.hashtag,
+        timezone=campaign.timezone,
+        post_time=time.fromisoformat(campaign.post_time),
+        weekdays=frozenset(int(ch) for ch in campaign.weekdays),
+        start=campaign.start_date,
+        end=campaign.end_date,
+        platforms=_split(campaign.platforms),
+        languages=_split(campaign.languages) or ("en",),
+        share_form=bool(campaign.share_form),
+        stories_page=bool(campaign.stories_page),
+        active=bool(campaign.active),
+    )
+
+
+def columns(spec: CampaignSpec) -> dict[str, Any]:
+    """The row's columns for ``spec`` (name apart)."""
+    return {
+        "hashtag": spec.hashtag,
+        "timezone": spec.timezone,
+        "post_time": spec.post_time.strftime("%H:%M"),
+        "weekdays": "".join(str(d) for d in sorted(spec.weekdays)),
+        "start_date": spec.start,
+        "end_date": spec.end,
+        "platforms": ",".join(spec.platforms),
+        "languages": ",".join(spec.languages),
+        "share_form": spec.share_form,
+        "stories_page": spec.stories_page,
+        "active": spec.active,
+    }
+
+
+def _split(text: str) -> tuple[str, ...]:
+    return tuple(part for part in (text or "").split(",") if part)
+
+
+def insert(session: Session, spec: CampaignSpec, now: datetime) -> Campaign:
+    campaign = Campaign(
+        name=spec.name,
+        created_at=now,
+        updated_at=now,
+        paused=False,
+        pause_reason="",
+        from_settings=False,
+        **columns(spec),
+    )
+    session.add(campaign)
+    session.flush()
+    return campaign
+
+
+def update(campaign: Campaign, spec: CampaignSpec, now: datetime) -> None:
+    campaign.name = spec.name
+    for key, value in columns(spec).items():
+        setattr(campaign, key, value)
+    campaign.updated_at = now
+
+
+def locked(session: Session, campaign_id: int) -> Campaign:
+    """The campaign row, locked until the transaction ends (FOR UPDATE on PostgreSQL)."""
+    return session.get_one(Campaign, campaign_id, with_for_update=True)
 
 
 def lock(session: Session, campaign_id: int) -> None:
@@ -29,7 +180,64 @@ def lock(session: Session, campaign_id: int) -> None:
     session.execute(select(Campaign.id).where(Campaign.id == campaign_id).with_for_update())
 
 
+def calendar_of(
+    campaign: Campaign, blackouts: Iterable[date], elections: Iterable[ElectionPeriod] = ()
+) -> CampaignCalendar:
+    start = campaign.start_date
+    if not campaign.from_settings:  # a campaign the team made starts once it exists
+        made = first_day(
+            ZoneInfo(campaign.timezone), time.fromisoformat(campaign.post_time), campaign.created_at
+        )
+        start = max(start, made) if start is not None else made
+    return CampaignCalendar(
+        weekdays=frozenset(int(ch) for ch in campaign.weekdays),
+        start=start,
+        end=campaign.end_date,
+        paused=campaign.paused,
+        paused_until=campaign.paused_until,
+        blackouts=frozenset(blackouts),
+        elections=tuple(elections),
+    )
+
+
+def schedule_of(campaign: Campaign, late_window: timedelta) -> PostingSchedule:
+    return PostingSchedule(
+        ZoneInfo(campaign.timezone), time.fromisoformat(campaign.post_time), late_window
+    )
+
+
+def calendar(session: Session, campaign_id: int) -> CampaignCalendar:
+    return calendar_of(
+        get(session, campaign_id),
+        blackout_days(session, campaign_id),
+        elections.periods(session, campaign_id),
+    )
+
+
+def load(session: Session, campaign_id: int, late_window: timedelta) -> CampaignState:
+    campaign = get(session, campaign_id)
+    return CampaignState(
+        campaign,
+        calendar_of(
+            campaign, blackout_days(session, campaign_id), elections.periods(session, campaign_id)
+        ),
+        schedule_of(campaign, late_window),
+    )
+
+
 # -- blackouts -----------------------------------------------------------------------------
+def blackout_days(session: Session, campaign_id: int) -> Sequence[date]:
+    return session.scalars(select(Blackout.day).where(Blackout.campaign_id == campaign_id)).all()
+
+
+def blackouts(session: Session, campaign_id: int) -> list[Blackout]:
+    return list(
+        session.scalars(
+            select(Blackout).where(Blackout.campaign_id == campaign_id).order_by(Blackout.day)
+        )
+    )
+
+
 def blackout_on(session: Session, campaign_id: int, day: date) -> Blackout | None:
     return session.scalar(
         select(Blackout).where(Blackout.campaign_id == campaign_id, Blackout.day == day)
@@ -44,39 +252,142 @@ def add_blackout(
     )
 
 
-# -- the campaign row from the settings ---------------------------------------------------
-def sync(db: Database, config: CampaignConfig, now: datetime) -> int:
-    """Make the campaign row match the settings; return its id.
-
-    Pauses and blackouts live only in the database; the rest comes from settings.
-    """
-    wanted = config.columns()
-    by_name = select(Campaign).where(Campaign.name == config.name)
-    with db.read() as session:
-        campaign = session.scalar(by_name)
-        if campaign is not None and matches(campaign, config):
-            return campaign.id
-    with db.write() as session:
-        campaign = session.scalar(by_name)
-        if campaign is None:
-            campaign = Campaign(
-                name=config.name, created_at=now, paused=False, pause_reason="", **wanted
+def blackout_reasons(
+    session: Session, campaign_id: int, first: date, last: date
+) -> dict[date, str]:
+    return {
+        b.day: b.reason
+        for b in session.scalars(
+            select(Blackout).where(
+                Blackout.campaign_id == campaign_id, Blackout.day >= first, Blackout.day <= last
             )
-            session.add(campaign)
-            session.flush()
-            before = None
+        )
+    }
+
+
+# -- the first campaign, from the settings -------------------------------------------------
+SETTINGS_ACTOR = "settings"
+log = logging.getLogger("infobot.campaigns")
+
+
+def _applied(campaign: Campaign) -> dict[str, Any] | None:
+    return json.loads(campaign.settings_applied) if campaign.settings_applied else None
+
+
+def sync(db: Database, config: CampaignConfig, now: datetime) -> int:
+    """Make sure the campaign the settings describe exists, and return its id.
+
+    The settings create it. After that a setting is applied only when it changed since it
+    was last applied (the values last applied are kept on the row), so what the team
+    changed on the web or with ``infobot campaign edit`` stays. A setting that did change
+    is applied, also over the team's value, and the audit trail says whose value it replaced.
+    """
+    wanted = settings_values(config.spec())
+    with db.read() as session:
+        row = seed(session)
+        if row is not None and _applied(row) == wanted:
+            return row.id
+    try:
+        return _sync(db, config, wanted, now)
+    except IntegrityError:  # another process made or renamed it at the same moment
+        return _sync(db, config, wanted, now)
+
+
+def _sync(db: Database, config: CampaignConfig, wanted: dict[str, Any], now: datetime) -> int:
+    at = now.astimezone(UTC)
+    with db.write() as session:
+        row = seed(session)
+        applied: dict[str, Any] = {}
+        if row is None:
+            row = by_name(session, config.name)
+            if row is None:
+                return _create(session, config, wanted, at)
+            row.from_settings = True  # a campaign made before 0006: the settings' own
+            _retire_others(session, row, at)
         else:
-            before = {k: getattr(campaign, k) for k in wanted}
-            for key, value in wanted.items():
-                setattr(campaign, key, value)
+            row = locked(session, row.id)
+            applied = _applied(row) or {}
+        current = spec_of(row)
+        given = config.spec()
+        updates = {
+            ATTRIBUTES[f]: getattr(given, ATTRIBUTES[f])
+            for f in FROM_SETTINGS
+            if applied.get(f.value, _UNSET) != wanted[f.value]
+        }
+        if "name" in updates and updates["name"] != row.name:
+            other = by_name(session, updates["name"])
+            if other is not None:
+                log.warning(
+                    "INFOBOT_CAMPAIGN_NAME is %r, the name of another campaign: the "
+                    "campaign the settings made keeps its name %r",
+                    updates["name"],
+                    row.name,
+                )
+                del updates["name"]
+        new = replace(current, **updates)
+        found = changes(current, new)
+        row.settings_applied = json.dumps(wanted, sort_keys=True)
+        if not found:
+            return row.id
+        update(row, new, at)
+        replaced = [
+            c.field.label.lower()
+            for c in found
+            if c.field.value in applied and applied[c.field.value] != current.value(c.field)
+        ]
+        message = f"campaign {row.name!r} configured from settings: " + described(found)
+        if replaced:
+            message += f" (the settings changed, replacing the team's {', '.join(replaced)})"
         events.record(
             session,
-            at=now.astimezone(UTC),
-            actor="settings",
+            at=at,
+            actor=SETTINGS_ACTOR,
             action="campaign.configured",
-            campaign_id=campaign.id,
-            before=before,
-            after=wanted,
-            message=f"campaign {config.name!r} configured from settings",
+            campaign_id=row.id,
+            before={c.field.value: current.value(c.field) for c in found},
+            after={c.field.value: new.value(c.field) for c in found},
+            message=message,
         )
-        return campaign.id
+        return row.id
+
+
+_UNSET = object()
+
+
+def _create(session: Session, config: CampaignConfig, wanted: dict[str, Any], at: datetime) -> int:
+    row = insert(session, config.spec(), at)
+    row.from_settings = True
+    row.settings_applied = json.dumps(wanted, sort_keys=True)
+    _retire_others(session, row, at)
+    events.record(
+        session,
+        at=at,
+        actor=SETTINGS_ACTOR,
+        action="campaign.configured",
+        campaign_id=row.id,
+        before=None,
+        after=wanted,
+        message=f"campaign {config.name!r} configured from settings",
+    )
+    return row.id
+
+
+def _retire_others(session: Session, kept: Campaign, at: datetime) -> None:
+    """Campaigns made by earlier settings under another name stay, but nothing runs them
+    (before campaigns lived in the database, only the configured one ever posted)."""
+    for other in every(session):
+        if other.id == kept.id or not other.active:
+            continue
+        other.active = False
+        other.updated_at = at
+        events.record(
+            session,
+            at=at,
+            actor=SETTINGS_ACTOR,
+            action="campaign.edited",
+            campaign_id=other.id,
+            before={"active": True},
+            after={"active": False},
+            message=f"campaign {other.name!r} is no longer in the settings: it stays, "
+            "but nothing posts for it until an admin sets it running",
+        )

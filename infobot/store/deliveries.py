@@ -1,8 +1,7 @@
 """Deliveries: one row per story and platform (invariant 2), with its confirmed parts.
 
-A delivery's ``parts`` column holds the thread parts confirmed live, as JSON, written here
-and read by :mod:`infobot.store.queries.deliveries` as
-:class:`~infobot.domain.delivery.Part` values.
+A delivery's ``parts`` column holds the thread parts confirmed live, as JSON; it is read
+and written here only, as :class:`~infobot.domain.delivery.Part` values.
 """
 
 from __future__ import annotations
@@ -14,15 +13,28 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from infobot.domain.delivery import OPEN, DeliveryStatus, Part, idempotency_key
-from infobot.store.models import Delivery, Slot
-from infobot.store.queries.deliveries import live_ids as live_ids
-from infobot.store.queries.deliveries import parts as parts
+from infobot.domain.attention import ProblemDelivery
+from infobot.domain.delivery import NEEDS_A_PERSON, OPEN, DeliveryStatus, Part, idempotency_key
+from infobot.store import events
+from infobot.store.models import Delivery, Slot, Story
 
 
 # -- parts ---------------------------------------------------------------------------------
+def parts(delivery: Delivery) -> list[Part]:
+    """The parts confirmed live, in thread order."""
+    return [Part(str(p["id"]), str(p.get("url", ""))) for p in json.loads(delivery.parts or "[]")]
+
+
 def set_parts(delivery: Delivery, confirmed: Sequence[Part]) -> None:
     delivery.parts = json.dumps([{"id": p.remote_id, "url": p.url} for p in confirmed])
+
+
+def live_ids(delivery: Delivery) -> list[str]:
+    """The ids of the delivery's posts still live (the head's when no part is recorded)."""
+    ids = [p.remote_id for p in parts(delivery) if p.remote_id]
+    if not ids and delivery.remote_id:
+        ids = [delivery.remote_id]
+    return ids
 
 
 # -- one delivery --------------------------------------------------------------------------
@@ -86,10 +98,11 @@ def not_sent_errors(session: Session, story_id: int) -> list[str]:
 
 # -- the daemon's work ---------------------------------------------------------------------
 def open_with_day(
-    session: Session,
+    session: Session, campaign_id: int | None = None
 ) -> Sequence[tuple[int, int, str, datetime | None, date | None]]:
-    """Every open delivery: id, story id, status, next attempt and its slot's day."""
-    rows = session.execute(
+    """Every open delivery (of one campaign's stories, when given): id, story id, status,
+    next attempt and its slot's day."""
+    query = (
         select(
             Delivery.id,
             Delivery.story_id,
@@ -99,8 +112,41 @@ def open_with_day(
         )
         .outerjoin(Slot, Slot.id == Delivery.slot_id)
         .where(Delivery.status.in_(OPEN))
-    ).all()
+    )
+    if campaign_id is not None:
+        query = query.join(Story, Story.id == Delivery.story_id).where(
+            Story.campaign_id == campaign_id
+        )
+    rows = session.execute(query).all()
     return [(d_id, story_id, status, next_at, day) for d_id, story_id, status, next_at, day in rows]
+
+
+def needing_a_person(
+    session: Session, limit: int | None = None, campaign_id: int | None = None
+) -> list[ProblemDelivery]:
+    """Failed and in-doubt deliveries (of one campaign's stories, when given), newest
+    first, each knowing whether the platform refused the account's credentials."""
+    query = select(Delivery).where(Delivery.status.in_(NEEDS_A_PERSON))
+    if campaign_id is not None:
+        query = query.join(Story, Story.id == Delivery.story_id).where(
+            Story.campaign_id == campaign_id
+        )
+    rows = session.scalars(query.order_by(Delivery.id.desc()).limit(limit)).all()
+    refused = events.credentials_refused(
+        session, [d.id for d in rows if d.status == DeliveryStatus.FAILED]
+    )
+    return [
+        ProblemDelivery(
+            d.id,
+            d.story_id,
+            d.platform,
+            DeliveryStatus(d.status),
+            d.error,
+            d.updated_at,
+            credentials_refused=d.id in refused,
+        )
+        for d in rows
+    ]
 
 
 def stats(session: Session) -> Sequence[tuple[str, str, int, int, datetime | None]]:
@@ -115,3 +161,25 @@ def stats(session: Session) -> Sequence[tuple[str, str, int, int, datetime | Non
         ).group_by(Delivery.platform, Delivery.status)
     ).all()
     return [(p, s, int(n), int(tried), sent) for p, s, n, tried, sent in rows]
+
+
+# -- the post history ----------------------------------------------------------------------
+def count_for_campaign(session: Session, campaign_id: int) -> int:
+    joined = select(func.count()).select_from(Delivery).join(Story)
+    return int(session.scalar(joined.where(Story.campaign_id == campaign_id)) or 0)
+
+
+def history(
+    session: Session, campaign_id: int, offset: int, limit: int
+) -> list[tuple[Delivery, str, date | None]]:
+    """A page of deliveries, newest first, with the story's title and the slot's day."""
+    rows = session.execute(
+        select(Delivery, Story.title, Slot.local_date)
+        .join(Story, Story.id == Delivery.story_id)
+        .outerjoin(Slot, Slot.id == Delivery.slot_id)
+        .where(Story.campaign_id == campaign_id)
+        .order_by(Delivery.id.desc())
+        .offset(offset)
+        .limit(limit)
+    ).all()
+    return [(d, title, day) for d, title, day in rows]

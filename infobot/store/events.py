@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any, Required, TypedDict, Unpack
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from infobot.store.models import Event
-from infobot.store.queries.events import CREDENTIALS_REJECTED as CREDENTIALS_REJECTED
 
 #: Audit actions the queries below look for.
 IN_DOUBT = "delivery.in_doubt"
 PART_SENT = "delivery.part_sent"
 RECONCILED = "delivery.reconciled"
+CREDENTIALS_REJECTED = "delivery.credentials_rejected"
 
 
 def _default(value: object) -> str:
@@ -70,6 +71,39 @@ def doubts_in_a_row(session: Session, delivery_id: int, most: int) -> int:
             break
         count += 1
     return count
+
+
+def credentials_refused(session: Session, delivery_ids: Iterable[int]) -> set[int]:
+    """Those of the deliveries that failed because the platform refused the credentials."""
+    ids = list(delivery_ids)
+    if not ids:
+        return set()
+    found = session.scalars(
+        select(Event.delivery_id).where(
+            Event.action == CREDENTIALS_REJECTED, Event.delivery_id.in_(ids)
+        )
+    )
+    return {delivery_id for delivery_id in found if delivery_id is not None}
+
+
+def of_story(session: Session, story_id: int) -> Sequence[Event]:
+    """A story's history, oldest first."""
+    return session.scalars(select(Event).where(Event.story_id == story_id).order_by(Event.id)).all()
+
+
+def count(session: Session, story_id: int | None = None) -> int:
+    stmt = select(func.count()).select_from(Event)
+    if story_id is not None:
+        stmt = stmt.where(Event.story_id == story_id)
+    return int(session.scalar(stmt) or 0)
+
+
+def page(session: Session, offset: int, limit: int, story_id: int | None = None) -> Sequence[Event]:
+    """A page of the audit trail, newest first (optionally one story's)."""
+    stmt = select(Event)
+    if story_id is not None:
+        stmt = stmt.where(Event.story_id == story_id)
+    return session.scalars(stmt.order_by(Event.id.desc()).offset(offset).limit(limit)).all()
 
 
 def decoded(text: str | None) -> Any:

@@ -9,25 +9,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from infobot.domain.cells import EXPORT_HEAD, EXPORT_TAIL
 from infobot.domain.story import STORY_FIELDS
 from infobot.store import stories
 from infobot.store.models import Base, Delivery, Event
 
-STORY_COLUMNS = (
-    "id",
-    "status",
-    "position",
-    *STORY_FIELDS,
-    "source",
-    "status_reason",
-    "created_by",
-    "created_at",
-    "updated_by",
-    "updated_at",
-    "approved_by",
-    "approved_at",
-    "fingerprint",
-)
+STORY_COLUMNS = (*EXPORT_HEAD, *STORY_FIELDS, *EXPORT_TAIL)
 DELIVERY_COLUMNS = (
     "id",
     "story_id",

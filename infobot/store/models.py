@@ -13,12 +13,15 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
     text,
+    true,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -73,6 +76,17 @@ class Campaign(Base):
     paused_until: Mapped[date | None] = mapped_column(Date)
     pause_reason: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # Campaigns run from the web and the CLI (migration 0006).
+    platforms: Mapped[str] = mapped_column(Text, default="", server_default="")  # "outbox,x"
+    languages: Mapped[str] = mapped_column(Text, default="en", server_default="en")  # "en,cy"
+    share_form: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    stories_page: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    # The campaign the settings made (INFOBOT_CAMPAIGN_NAME, ...), and the settings' values
+    # as last applied to it (JSON): a setting is applied again only when it changes.
+    from_settings: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    settings_applied: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class Story(Base):
@@ -119,6 +133,18 @@ class Story(Base):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
     approved_by: Mapped[str | None] = mapped_column(String(200))
     approved_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # The story in other languages, as JSON: {"cy": {"title": …, "body": …, "image_alt": …}}
+    versions: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # Every language the story has text in, sorted, space-separated ("cy en"): the queue of
+    # a bilingual campaign holds only the stories ready in all of its languages.
+    languages: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    # Marked by an approver to go out inside a pre-election period (why, who, when).
+    # (server defaults only: bulk imports leave them out)
+    essential_reason: Mapped[str] = mapped_column(Text, server_default="")
+    essential_by: Mapped[str] = mapped_column(String(200), server_default="")
+    essential_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # When a withdrawn story's personal fields were erased (after the retention period).
+    erased_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class Slot(Base):
@@ -180,6 +206,23 @@ class Blackout(Base):
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"))
     day: Mapped[date] = mapped_column(Date)
     reason: Mapped[str] = mapped_column(Text, default="")
+    created_by: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class ElectionPeriodRow(Base):
+    """A pre-election period of a campaign: no posts from ``first_day`` to ``last_day``
+    (both included) but the stories an approver marked essential."""
+
+    __tablename__ = "election_periods"
+    __table_args__ = (UniqueConstraint("campaign_id", "first_day", "last_day"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"))
+    first_day: Mapped[date] = mapped_column(Date)
+    last_day: Mapped[date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(String(20), default="team")  # team, settings
     created_by: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
@@ -263,13 +306,132 @@ class SignInFailures(Base):
     wait_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
-class StoryRender(Base):
-    """A story's rendered posts from its approval, kept under the fingerprint of what they
-    were rendered from (``infobot.service.read.previews``)."""
+# -- impact (issue 14): engagement read back, and what X costs -----------------------------
+class CountColumns:
+    """A post's public counts (a thread's first post) and the sum of the rest of its thread,
+    one column per :class:`~infobot.domain.engagement.Metric`; NULL is unknown, never 0."""
 
-    __tablename__ = "story_renders"
+    likes: Mapped[int | None] = mapped_column(BigInteger)
+    reposts: Mapped[int | None] = mapped_column(BigInteger)
+    replies: Mapped[int | None] = mapped_column(BigInteger)
+    quotes: Mapped[int | None] = mapped_column(BigInteger)
+    bookmarks: Mapped[int | None] = mapped_column(BigInteger)
+    impressions: Mapped[int | None] = mapped_column(BigInteger)
+    rest_likes: Mapped[int | None] = mapped_column(BigInteger)
+    rest_reposts: Mapped[int | None] = mapped_column(BigInteger)
+    rest_replies: Mapped[int | None] = mapped_column(BigInteger)
+    rest_quotes: Mapped[int | None] = mapped_column(BigInteger)
+    rest_bookmarks: Mapped[int | None] = mapped_column(BigInteger)
+    rest_impressions: Mapped[int | None] = mapped_column(BigInteger)
+    parts: Mapped[int] = mapped_column(Integer, default=1)
 
-    story_id: Mapped[int] = mapped_column(ForeignKey("stories.id"), primary_key=True)
-    key: Mapped[str] = mapped_column(String(64))
-    payload: Mapped[str] = mapped_column(Text)
+
+class EngagementPost(CountColumns, Base):
+    """A sent delivery's read schedule and its latest counts (one row per delivery)."""
+
+    __tablename__ = "engagement_posts"
+    __table_args__ = (Index("ix_engagement_posts_due", "state", "next_read_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    delivery_id: Mapped[int] = mapped_column(ForeignKey("deliveries.id"), unique=True)
+    story_id: Mapped[int] = mapped_column(ForeignKey("stories.id"), index=True)
+    platform: Mapped[str] = mapped_column(String(50))
+    sent_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    state: Mapped[str] = mapped_column(String(20), default="live")  # domain PostState
+    next_read_at: Mapped[datetime | None] = mapped_column(UtcDateTime)  # None: reading is over
+    last_read_at: Mapped[datetime | None] = mapped_column(UtcDateTime)  # the last attempt
+    read_at: Mapped[datetime | None] = mapped_column(UtcDateTime)  # when the counts were read
+    reads: Mapped[int] = mapped_column(Integer, default=0)  # successful reads
+    unchanged: Mapped[int] = mapped_column(Integer, default=0)  # unchanged reads in a row
+    failures: Mapped[int] = mapped_column(Integer, default=0)  # failed reads in a row
+    error: Mapped[str] = mapped_column(Text, default="")
+    gone_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class EngagementSnapshot(CountColumns, Base):
+    """One read of a delivery's counts, kept for growth over time."""
+
+    __tablename__ = "engagement_snapshots"
+    __table_args__ = (Index("ix_engagement_snapshots_delivery", "delivery_id", "read_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    delivery_id: Mapped[int] = mapped_column(ForeignKey("deliveries.id"))
+    read_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class XCharge(Base):
+    """The X ledger: every request infobot made to X, with its cost in micro-dollars."""
+
+    __tablename__ = "x_requests"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    kind: Mapped[str] = mapped_column(String(30))  # domain XRequest
+    units: Mapped[int] = mapped_column(Integer, default=1)  # requests, or posts returned
+    status: Mapped[int] = mapped_column(Integer)  # X's HTTP status; only 2xx is charged
+    cost_micros: Mapped[int] = mapped_column(BigInteger, default=0)  # USD x 1,000,000
+
+
+class LinkCard(Base):
+    """The card of the page a story links to (Bluesky), read when the story was approved.
+
+    ``problem`` says why there is none (the page could not be read); then the post goes
+    without a card. ``url`` is the link as the story had it: a card for another link is not
+    used."""
+
+    __tablename__ = "link_cards"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    story_id: Mapped[int] = mapped_column(ForeignKey("stories.id"), unique=True)
+    url: Mapped[str] = mapped_column(Text)
+    title: Mapped[str] = mapped_column(Text, default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    thumb: Mapped[bytes | None] = mapped_column(LargeBinary)  # at most 1,000,000 bytes
+    thumb_mime: Mapped[str] = mapped_column(String(40), default="")
+    image_url: Mapped[str] = mapped_column(Text, default="")
+    problem: Mapped[str] = mapped_column(Text, default="")
+    notes: Mapped[str] = mapped_column(Text, default="")  # one per line
+    fetched_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class Submission(Base):
+    """A story from the public share form: the storyteller's consent and private link.
+
+    The consent record is the text version they were shown, each choice and the time. The
+    link's token is kept as a digest only. A withdrawn story's personal fields (here and on
+    the story) are erased after the retention period, leaving this row anonymous."""
+
+    __tablename__ = "submissions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    story_id: Mapped[int] = mapped_column(ForeignKey("stories.id"), unique=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"))
+    token_digest: Mapped[str | None] = mapped_column(String(64), unique=True)
+    form_nonce: Mapped[str] = mapped_column(String(64), unique=True)  # a form is sent once
+    consent_version: Mapped[str] = mapped_column(String(20))
+    consent_post: Mapped[bool] = mapped_column(Boolean)
+    consent_name: Mapped[bool] = mapped_column(Boolean)
+    consent_role: Mapped[bool] = mapped_column(Boolean)
+    consented_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    name: Mapped[str] = mapped_column(Text, default="")
+    role: Mapped[str] = mapped_column(Text, default="")
+    organisation: Mapped[str] = mapped_column(Text, default="")
+    email: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
+    erased_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class IntakeCount(Base):
+    """Share form submissions in the current window, per scope (address, campaign) and key.
+
+    Kept in the database, like the sign-in counts, so every web replica counts the same."""
+
+    __tablename__ = "intake_counts"
+    __table_args__ = (UniqueConstraint("scope", "key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    scope: Mapped[str] = mapped_column(String(20))
+    key: Mapped[str] = mapped_column(String(300))
+    window_start: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)

@@ -6,19 +6,19 @@ position, then id). Pinned approved stories take their own dates.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from dataclasses import asdict
+import json
+from collections.abc import Collection, Iterator, Sequence
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import and_, func, or_, select, true, update
 from sqlalchemy.orm import Session
 
 from infobot.domain.delivery import OPEN
 from infobot.domain.errors import Hint, NotFound
-from infobot.domain.story import StoryInput, StoryStatus
+from infobot.domain.story import STORY_FIELDS, StoryInput, StoryStatus
+from infobot.domain.versions import Version, is_bilingual
 from infobot.store.models import Delivery, Story
-from infobot.store.queries.stories import to_input as to_input  # the read side owns it
 
 if TYPE_CHECKING:
     from sqlalchemy.sql.elements import ColumnElement
@@ -28,12 +28,32 @@ GAP = 1024
 QUEUE_ORDER = (Story.sort_key, Story.id)
 
 
-def queue_filter(campaign_id: int) -> ColumnElement[bool]:
-    """Approved stories waiting in the ordered queue (not pinned to a date)."""
+def ready_in(languages: Sequence[str]) -> ColumnElement[bool]:
+    """Stories with text in every one of ``languages`` (always true in a one-language
+    campaign). ``Story.languages`` holds two-letter codes separated by spaces, so a code
+    can only match itself."""
+    if not is_bilingual(languages):
+        return true()
+    return and_(*(Story.languages.contains(language) for language in languages))
+
+
+def queue_filter(campaign_id: int, languages: Sequence[str] = ()) -> ColumnElement[bool]:
+    """Approved stories waiting in the ordered queue (not pinned to a date); in a bilingual
+    campaign, only those ready in all of its ``languages``."""
     return and_(
         Story.campaign_id == campaign_id,
         Story.status == StoryStatus.APPROVED,
         Story.pin_date.is_(None),
+        ready_in(languages),
+    )
+
+
+def approved_pinned_filter(campaign_id: int, languages: Sequence[str] = ()) -> ColumnElement[bool]:
+    return and_(
+        Story.campaign_id == campaign_id,
+        Story.status == StoryStatus.APPROVED,
+        Story.pin_date.is_not(None),
+        ready_in(languages),
     )
 
 
@@ -50,9 +70,45 @@ def by_id(session: Session, story_id: int) -> Story:
     return session.get_one(Story, story_id)
 
 
+def campaign_of(session: Session, story_id: int) -> int | None:
+    """The campaign a story belongs to (None: no such story)."""
+    return session.scalar(select(Story.campaign_id).where(Story.id == story_id))
+
+
+def to_input(story: Story) -> StoryInput:
+    """The story's editable content, as the domain sees it."""
+    values = {name: getattr(story, name) for name in STORY_FIELDS}
+    return StoryInput(**values, versions=versions_of(story.versions))
+
+
 def columns(story: StoryInput) -> dict[str, Any]:
     """The story input as column values of a row."""
-    return asdict(story)
+    values: dict[str, Any] = {name: getattr(story, name) for name in STORY_FIELDS}
+    values["versions"], values["languages"] = version_columns(story)
+    return values
+
+
+def version_columns(story: StoryInput) -> tuple[str, str]:
+    """The ``versions`` (JSON) and ``languages`` columns of a story."""
+    if not story.versions:
+        return "", story.language
+    data = {
+        v.language: {"title": v.title, "body": v.body, "image_alt": v.image_alt}
+        for v in story.versions
+    }
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True)
+    return text, " ".join(sorted(set(story.languages)))
+
+
+def versions_of(text: str) -> tuple[Version, ...]:
+    """The ``versions`` column as the domain's versions, by language."""
+    if not text:
+        return ()
+    data: dict[str, dict[str, str]] = json.loads(text)
+    return tuple(
+        Version(lang, part.get("body", ""), part.get("title", ""), part.get("image_alt", ""))
+        for lang, part in sorted(data.items())
+    )
 
 
 def new_row(
@@ -85,6 +141,19 @@ def duplicate_of(session: Session, campaign_id: int, fingerprint: str) -> Story 
     )
 
 
+def by_ids(session: Session, ids: Collection[int]) -> dict[int, Story]:
+    if not ids:
+        return {}
+    return {s.id: s for s in session.scalars(select(Story).where(Story.id.in_(list(ids))))}
+
+
+def titles(session: Session, ids: Collection[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    rows = session.execute(select(Story.id, Story.title).where(Story.id.in_(list(ids))))
+    return {story_id: title for story_id, title in rows}
+
+
 # -- the queue -----------------------------------------------------------------------------
 def next_sort_key(session: Session, campaign_id: int) -> int:
     """The key that puts a new story at the end (call with the campaign locked)."""
@@ -93,20 +162,55 @@ def next_sort_key(session: Session, campaign_id: int) -> int:
 
 
 def queue(
-    session: Session, campaign_id: int, offset: int = 0, limit: int | None = None
+    session: Session,
+    campaign_id: int,
+    offset: int = 0,
+    limit: int | None = None,
+    languages: Sequence[str] = (),
 ) -> Sequence[Story]:
+    """The queue in posting order (of stories ready in all of ``languages``, when given)."""
     return session.scalars(
         select(Story)
-        .where(queue_filter(campaign_id))
+        .where(queue_filter(campaign_id, languages))
         .order_by(*QUEUE_ORDER)
         .offset(offset)
         .limit(limit)
     ).all()
 
 
-def next_in_queue(session: Session, campaign_id: int) -> Story | None:
-    found = queue(session, campaign_id, limit=1)
+def next_in_queue(
+    session: Session, campaign_id: int, languages: Sequence[str] = ()
+) -> Story | None:
+    found = queue(session, campaign_id, limit=1, languages=languages)
     return found[0] if found else None
+
+
+def queue_size(session: Session, campaign_id: int, languages: Sequence[str] = ()) -> int:
+    return int(
+        session.scalar(
+            select(func.count()).select_from(Story).where(queue_filter(campaign_id, languages))
+        )
+        or 0
+    )
+
+
+def not_ready(session: Session, campaign_id: int, languages: Sequence[str]) -> list[Story]:
+    """Approved stories that lack one of a bilingual campaign's ``languages`` (they were
+    approved before the campaign took the language): they do not post until they have it."""
+    if not is_bilingual(languages):
+        return []
+    return list(
+        session.scalars(
+            select(Story)
+            .where(
+                Story.campaign_id == campaign_id,
+                Story.status == StoryStatus.APPROVED,
+                ~ready_in(languages),
+            )
+            .order_by(*QUEUE_ORDER)
+            .limit(20)
+        )
+    )
 
 
 def queue_ids(session: Session, campaign_id: int) -> Iterator[int]:
@@ -114,6 +218,24 @@ def queue_ids(session: Session, campaign_id: int) -> Iterator[int]:
     yield from session.scalars(
         select(Story.id).where(queue_filter(campaign_id)).order_by(*QUEUE_ORDER)
     )
+
+
+def queue_position(session: Session, story: Story) -> int | None:
+    """1-based place in the queue, or None for stories not in it."""
+    if story.status != StoryStatus.APPROVED or story.pin_date is not None:
+        return None
+    ahead = session.scalar(
+        select(func.count())
+        .select_from(Story)
+        .where(
+            queue_filter(story.campaign_id),
+            or_(
+                Story.sort_key < story.sort_key,
+                and_(Story.sort_key == story.sort_key, Story.id < story.id),
+            ),
+        )
+    )
+    return int(ahead or 0) + 1
 
 
 def queue_neighbours(session: Session, story: Story, position: int) -> tuple[int, list[int]]:
@@ -146,17 +268,85 @@ def pinned_on(session: Session, campaign_id: int, day: date) -> Story | None:
     )
 
 
-def approved_pinned_on(session: Session, campaign_id: int, day: date) -> Story | None:
+def approved_pinned_on(
+    session: Session, campaign_id: int, day: date, languages: Sequence[str] = ()
+) -> Story | None:
     return session.scalar(
-        select(Story).where(
-            Story.campaign_id == campaign_id,
-            Story.status == StoryStatus.APPROVED,
-            Story.pin_date == day,
-        )
+        select(Story).where(approved_pinned_filter(campaign_id, languages), Story.pin_date == day)
     )
 
 
+def approved_pinned(
+    session: Session,
+    campaign_id: int,
+    first: date | None = None,
+    last: date | None = None,
+    languages: Sequence[str] = (),
+) -> list[Story]:
+    """Approved stories pinned to a date (between ``first`` and ``last``), soonest first."""
+    stmt = select(Story).where(approved_pinned_filter(campaign_id, languages))
+    if first is not None:
+        stmt = stmt.where(Story.pin_date >= first)
+    if last is not None:
+        stmt = stmt.where(Story.pin_date <= last)
+    return list(session.scalars(stmt.order_by(Story.pin_date)))
+
+
+def approved_pin_dates(
+    session: Session, campaign_id: int, first: date, languages: Sequence[str] = ()
+) -> list[date]:
+    return [
+        day
+        for day in session.scalars(
+            select(Story.pin_date).where(
+                approved_pinned_filter(campaign_id, languages), Story.pin_date >= first
+            )
+        )
+        if day is not None
+    ]
+
+
 # -- counts and listings -------------------------------------------------------------------
+def count_by_status(
+    session: Session, campaign_id: int, statuses: Collection[StoryStatus]
+) -> dict[str, int]:
+    rows = session.execute(
+        select(Story.status, func.count())
+        .where(Story.campaign_id == campaign_id, Story.status.in_(list(statuses)))
+        .group_by(Story.status)
+    )
+    return {status: int(n) for status, n in rows}
+
+
+def count_with_status(session: Session, campaign_id: int, status: StoryStatus) -> int:
+    return int(
+        session.scalar(
+            select(func.count())
+            .select_from(Story)
+            .where(Story.campaign_id == campaign_id, Story.status == status)
+        )
+        or 0
+    )
+
+
+def with_status(
+    session: Session,
+    campaign_id: int,
+    status: StoryStatus | None = None,
+    *,
+    but_not: StoryStatus | None = None,
+    offset: int = 0,
+    limit: int | None = None,
+) -> Sequence[Story]:
+    """Stories with ``status`` (or any but ``but_not``), oldest place first."""
+    stmt = select(Story).where(Story.campaign_id == campaign_id)
+    if status is not None:
+        stmt = stmt.where(Story.status == status)
+    if but_not is not None:
+        stmt = stmt.where(Story.status != but_not)
+    return session.scalars(
+        stmt.order_by(Story.sort_key, Story.id).offset(offset).limit(limit)
+    ).all()
 
 
 def all_of(session: Session, campaign_id: int) -> Iterator[Story]:

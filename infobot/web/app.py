@@ -14,8 +14,20 @@ from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from infobot.web.core import MAX_UPLOAD_BYTES, STATIC, Web
-from infobot.web.routes import account, campaign, records, stories, upload
+from infobot.web.core import MAX_UPLOAD_BYTES, STATIC, BodyTooLarge, Web
+from infobot.web.public import is_public_path
+from infobot.web.routes import (
+    account,
+    campaign,
+    campaigns,
+    elections,
+    followers,
+    impact,
+    records,
+    share,
+    stories,
+    upload,
+)
 
 if TYPE_CHECKING:
     from infobot.app import App
@@ -42,7 +54,8 @@ SECURITY_HEADERS = [
 
 
 class SecurityHeaders:
-    """Adds the security headers to every response; pages (not static files) are not cached."""
+    """Adds the security headers to every response; pages (not static files) are not cached,
+    unless the page says how it may be (the public page and feed)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -61,7 +74,7 @@ class SecurityHeaders:
                     if k.lower() not in {name for name, _ in SECURITY_HEADERS}
                 ]
                 headers.extend(SECURITY_HEADERS)
-                if not static:
+                if not static and not any(k.lower() == b"cache-control" for k, _ in headers):
                     headers.append((b"cache-control", b"no-store"))
                 message["headers"] = headers
             await send(message)
@@ -93,7 +106,7 @@ class BodyLimit:
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.limit:
-                    raise _TooLarge
+                    raise BodyTooLarge
             return message
 
         async def tracked(message: Message) -> None:
@@ -104,13 +117,9 @@ class BodyLimit:
 
         try:
             await self.app(scope, counted, tracked)
-        except _TooLarge:
+        except BodyTooLarge:
             if not started:
                 await _too_large(send)
-
-
-class _TooLarge(Exception):
-    pass
 
 
 async def _too_large(send: Send) -> None:
@@ -131,6 +140,18 @@ async def _too_large(send: Send) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
+class TeamSessions(SessionMiddleware):
+    """The team's signed session cookie, on every page but the public ones: a storyteller
+    or a follower gets no cookie at all, and a team member's cookie is neither read nor
+    set again there (so a shared cache may keep the public page)."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and is_public_path(str(scope.get("path", ""))):
+            await self.app(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
+
+
 def create_app(app: App, settings: Settings) -> Starlette:
     """The team's web page over ``app``'s services; ``settings`` supplies the web options."""
     web = Web(app, settings)
@@ -138,8 +159,13 @@ def create_app(app: App, settings: Settings) -> Starlette:
         *account.routes(web),
         *stories.routes(web),
         *campaign.routes(web),
+        *campaigns.routes(web),
+        *elections.routes(web),
         *records.routes(web),
+        *impact.routes(web),
         *upload.routes(web),
+        *share.routes(web),
+        *followers.routes(web),  # after the team's /stories/new and /stories/12
         Mount("/static", app=StaticFiles(directory=STATIC, check_dir=False), name="static"),
     ]
     secret = web.session_secret
@@ -169,7 +195,7 @@ def create_app(app: App, settings: Settings) -> Starlette:
             Middleware(SecurityHeaders),
             Middleware(BodyLimit),
             Middleware(
-                SessionMiddleware,
+                TeamSessions,
                 secret_key=secret,
                 session_cookie="__Host-infobot" if secure else "infobot",
                 max_age=SESSION_HOURS * 3600,

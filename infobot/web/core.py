@@ -13,12 +13,13 @@ import logging
 import secrets
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
+from zoneinfo import ZoneInfo
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
 from markupsafe import Markup
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
@@ -26,11 +27,17 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from infobot.domain.bounds import MAX_ID, OutOfRange, check_number
 from infobot.domain.errors import InfobotError, NotFound, UserError, ValidationFailed
+from infobot.domain.platform_names import display_name
+from infobot.domain.versions import language_name
 from infobot.service.signin import SignInGuard
 from infobot.service.users import Account
-from infobot.web import csrf
+from infobot.web import csrf, uploads
 from infobot.web.auth import Identifier, KnownBrowsers, UnreadableHeader, parse_proxies
+from infobot.web.campaign_choice import CampaignChoice, choose
+from infobot.web.formtoken import FormTokens
+from infobot.web.words import format_date, sentence
 
 if TYPE_CHECKING:
     from infobot.app import App
@@ -42,11 +49,15 @@ HERE = Path(__file__).parent
 TEMPLATES = HERE / "templates"
 STATIC = HERE / "static"
 SAFE_METHODS = frozenset({"GET", "HEAD"})
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+MAX_UPLOAD_BYTES = uploads.MAX_UPLOAD_BYTES  # the request body's limit is this and 1 MB
 FLASH_LINES = 6
 ROLE_NAMES = {"editor": "editor", "approver": "approver", "admin": "admin"}
 
 Handler = Callable[["Ctx"], Awaitable[Response]]
+
+
+class BodyTooLarge(Exception):
+    """The request body passed the size limit while it was read (``web.app.BodyLimit``)."""
 
 
 class Web:
@@ -65,6 +76,10 @@ class Web:
         self.known = KnownBrowsers(
             self.session_secret, app.clock, secure=settings.web_cookie_secure
         )
+        #: Signs the public forms' tokens (they have no session): infobot.web.formtoken.
+        self.form_tokens = FormTokens(self.session_secret, app.clock)
+        #: The public page and feed as last built: (campaign id, kind, version) -> body.
+        self.public_pages: dict[tuple[int, str, str], bytes] = {}
         self.identifier = Identifier(
             self.accounts,
             app.clock,
@@ -86,11 +101,21 @@ class Web:
             finalize=self._finalize,
         )
         self.templates.filters.update(
-            when=self.when,
-            day=self.day,
+            date=pass_context(
+                lambda context, value, style="": self.format_date(
+                    value, style, context.get("timezone")
+                )
+            ),
+            when=pass_context(lambda context, value: self.when(value, context.get("timezone"))),
+            day=pass_context(
+                lambda context, value, style="long": self.day(value, style, context.get("timezone"))
+            ),
+            platform=display_name,
+            sentence=sentence,
             short=shorten,
             status_label=status_label,
             pathpart=lambda v: quote(str(v), safe=""),
+            language_name=language_name,
         )
         self.templates.tests["link_ok"] = link_ok
         self.templates.globals.update(
@@ -112,17 +137,18 @@ class Web:
             return self.scrub(value) if not isinstance(value, Markup) else value
         return value
 
-    def when(self, value: datetime | None) -> str:
-        if value is None:
-            return ""
-        return value.astimezone(self.app.settings.tz).strftime("%-d %b %Y %H:%M")
+    def format_date(
+        self, value: date | time | str | None, style: str = "", tz: ZoneInfo | None = None
+    ) -> str:
+        """The ``date`` filter: :func:`infobot.web.words.format_date` in the page's
+        campaign's timezone (``tz``), else the settings'."""
+        return format_date(value, tz or self.app.settings.tz, style)
 
-    def day(self, value: date | None, style: str = "long") -> str:
-        if value is None:
-            return ""
-        if style == "short":
-            return value.strftime("%-d %b %Y")
-        return value.strftime("%A %-d %B %Y")
+    def when(self, value: datetime | None, tz: ZoneInfo | None = None) -> str:
+        return self.format_date(value, "", tz)
+
+    def day(self, value: date | None, style: str = "long", tz: ZoneInfo | None = None) -> str:
+        return self.format_date(value, "weekday" if style == "long" else "", tz)
 
     def render(self, template: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:
         html = self.templates.get_template(template).render(context)
@@ -157,6 +183,7 @@ class Web:
             "proxied": False,
             "can": lambda role: user is not None and user.can(role),
             "path": request.url.path,
+            "campaign": None,
         }
         return self.render("error.html", context, status)
 
@@ -172,6 +199,7 @@ def shorten(text: str | None, width: int = 60) -> str:
 
 
 STATUS_LABELS = {
+    "submitted": "New from the form",
     "draft": "Waiting for review",
     "approved": "Approved",
     "scheduled": "Being posted",
@@ -191,6 +219,7 @@ STATUS_LABELS = {
     "claimed": "Being posted",
 }
 STATUS_COLOURS = {
+    "submitted": "govuk-tag--purple",
     "draft": "govuk-tag--yellow",
     "approved": "govuk-tag--green",
     "posted": "govuk-tag--blue",
@@ -225,10 +254,18 @@ class Ctx:
     form_data: FormData | None = None
     nav: str = ""
     _flashes: list[dict[str, Any]] = field(default_factory=list)
+    _choice: CampaignChoice | None = None
 
     @property
     def app(self) -> App:
-        return self.web.app
+        """The App of the campaign this page shows (see ``web/campaign_choice.py``)."""
+        return self.campaign.app
+
+    @property
+    def campaign(self) -> CampaignChoice:
+        if self._choice is None:
+            self._choice = choose(self)
+        return self._choice
 
     @property
     def actor(self) -> str:
@@ -243,15 +280,17 @@ class Ctx:
 
     def int_param(self, name: str) -> int:
         try:
-            return int(self.param(name))
+            value = int(self.param(name))
         except ValueError:
             raise NotFound(f"there is no {name} {self.param(name)!r}") from None
+        return check_number(value, "the story number" if name == "id" else f"the {name}")
 
     def query_int(self, name: str, default: int = 1) -> int:
-        try:
-            return int(self.request.query_params.get(name, default))
-        except ValueError:
+        """A number from the address (a page), kept between 1 and MAX_ID."""
+        text = self.request.query_params.get(name, "")
+        if not text.isdigit() or not text.isascii():
             return default
+        return max(1, min(int(text[:12]), MAX_ID))
 
     # -- forms ---------------------------------------------------------------------------
     @property
@@ -295,6 +334,7 @@ class Ctx:
             "nav": self.nav,
             "can": self.can,
             "path": self.request.url.path,
+            **(self.campaign.context() if self.user is not None else {"campaign": None}),
             **values,
         }
         return self.web.render(template, context, code)
@@ -347,6 +387,8 @@ async def guard(
     if unsafe:
         try:
             form = await read_form(request)
+        except BodyTooLarge:  # answered 413 by the limit itself
+            raise
         except Exception:  # malformed multipart, too many fields, ...
             return web.problem(request, 400, "The form could not be read", "Go back and try again.")
         given = form.get(csrf.FIELD) or request.headers.get(csrf.HEADER)
@@ -397,6 +439,9 @@ async def guard(
     ctx = Ctx(web, request, user, proxied, form, nav)
     try:
         return await handler(ctx)
+    except OutOfRange as exc:  # a typo such as 9999-12-31: said at once, never stored
+        message = sentence(str(exc)) + " Nothing was changed: go back and correct it."
+        return web.problem(request, 400, "That is out of range", message, user)
     except NotFound as exc:
         return web.problem(request, 404, "Not found", str(exc), user)
     except ValidationFailed as exc:

@@ -163,11 +163,14 @@ def _wait_until_up(proc: subprocess.Popen[bytes], server: Server, timeout: float
 
 
 def start_server(
-    tmp_path_factory: pytest.TempPathFactory, users: dict[str, str] = USERS
+    tmp_path_factory: pytest.TempPathFactory,
+    users: dict[str, str] = USERS,
+    env_extra: dict[str, str] | None = None,
 ) -> tuple[Server, subprocess.Popen[bytes]]:
-    """``infobot web`` on a free loopback port, with accounts (name: role) from ``users``."""
+    """``infobot web`` on a free loopback port, with accounts (name: role) from ``users``
+    (``env_extra``: settings of its own, such as another INFOBOT_CLOCK_START)."""
     root = tmp_path_factory.mktemp("web")
-    env = _server_env(root)
+    env = _server_env(root) | (env_extra or {})
     port = free_port()
     server = Server(f"http://127.0.0.1:{port}", root, env, root / "web.log")
     password_file = root / "password.txt"

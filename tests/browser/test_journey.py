@@ -35,7 +35,7 @@ def test_team_journey(fresh_server: Server, make_ui: Callable[..., UI], tmp_path
         [story_row(1), story_row(2, consent_by=""), story_row(3, consent_date="31/02/2026")],
     )
     editor.page.set_input_files("#file", str(bad))
-    editor.click("Import", check="import with problems", shot=True)
+    editor.click("Check the file", check="import with problems", shot=True)
     problems = editor.page.locator("table.app-problems")
     editor.expect_text("nothing was imported", "table.app-problems caption")
     rows = [" | ".join(r.split("\t")) for r in problems.locator("tbody tr").all_inner_texts()]
@@ -45,8 +45,11 @@ def test_team_journey(fresh_server: Server, make_ui: Callable[..., UI], tmp_path
 
     good = write_csv(tmp_path / "stories.csv", [story_row(1), story_row(2), story_row(3)])
     editor.page.set_input_files("#file", str(good))
-    editor.click("Import", check="import done")
-    editor.expect_text("Added 3 new stories", ".govuk-panel")
+    editor.click("Check the file", check="import checked", shot=True)
+    editor.expect_text("Stories to add", "main")
+    assert server.count("stories") == 0, "the check must write nothing"
+    editor.click("Import 3 stories", check="import done")
+    editor.expect_text("added 3 new stories as drafts", ".govuk-notification-banner")
     one, two, three = (story_id(server, f"Story {n}") for n in (1, 2, 3))
     editor.goto("/review", "review as an editor")
     assert editor.page.get_by_role("button", name=f"Approve story #{one}").count() == 0
@@ -100,7 +103,10 @@ def test_team_journey(fresh_server: Server, make_ui: Callable[..., UI], tmp_path
 
     # -- post now, then find the live post in the history --------------------------------
     approver.goto("/campaign", "campaign", shot=True)
-    approver.click("Post now", check="history after post now", shot=True)
+    approver.click("Post now", check="post now asks first", shot=True)
+    approver.expect_text("It goes out straight away on Outbox", "main")
+    assert not server.outbox.exists() or not server.outbox.read_text("utf-8").strip()
+    approver.click("Yes, post it now on Outbox", check="history after post now", shot=True)
     sent = [json.loads(line) for line in server.outbox.read_text("utf-8").splitlines()]
     assert sent, "post now wrote nothing to the outbox"
     assert "#infostory" in json.dumps(sent)
@@ -112,7 +118,7 @@ def test_team_journey(fresh_server: Server, make_ui: Callable[..., UI], tmp_path
 
     # -- the records pages ---------------------------------------------------------------
     approver.goto("/audit", "audit trail", shot=True)
-    approver.expect_text("story.approved", "main")
+    approver.expect_text("alex approved story", "main")
     csv_response = approver.page.request.get(server.url("/audit.csv"))
     assert csv_response.ok and "text/csv" in csv_response.headers["content-type"]
     assert "approve" in csv_response.text().lower()

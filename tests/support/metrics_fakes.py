@@ -52,9 +52,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import timedelta
+import threading
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -222,3 +223,42 @@ class GrowingCounts:
 def counts_by_id(pairs: Mapping[str, Counts]) -> dict[str, dict[str, int | None]]:
     """Counts as plain dicts, for comparing with a report's JSON."""
     return {key: value.as_dict() for key, value in pairs.items()}
+
+
+# -- what the local fakes use ---------------------------------------------------------------
+
+
+def _real_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class FakeEngagement:
+    """What a fake platform's posts have earned, shared by the three fakes: counts that grow
+    with each post's age on a clock the test controls (``now``, real time by default),
+    faults for the next metrics requests, and what each metrics answer returned."""
+
+    now: Callable[[], datetime] = _real_now
+    growth: GrowingCounts = field(default_factory=GrowingCounts)
+    born: dict[str, datetime] = field(default_factory=dict)
+    faults: list[str] = field(default_factory=list)  # "rate_limited", "server_error"
+    returned: list[int] = field(default_factory=list)  # posts in each metrics answer
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def created(self, post_id: str) -> None:
+        with self.lock:
+            self.born[post_id] = self.now()
+
+    def counts(self, post_id: str) -> Counts:
+        with self.lock:
+            now = self.now()
+            born = self.born.get(post_id, now)
+        return self.growth.at(post_id, now - born)
+
+    def fault(self) -> str | None:
+        with self.lock:
+            return self.faults.pop(0) if self.faults else None
+
+    def answered(self, count: int) -> None:
+        with self.lock:
+            self.returned.append(count)

@@ -13,7 +13,8 @@ package reproduces each one (see ``measure``):
 The modules, from the bottom up: ``patterns`` (shared character sets and patterns),
 ``twitter`` (the lazily loaded ``twitter_text``), ``urls``, the counters above and
 ``measure``, ``hashtags``, ``types`` (the public dataclasses), ``compose`` (the full text),
-``threads`` (splitting), ``posts`` (``render`` itself) and ``bluesky`` (facets).
+``threads`` (splitting), ``linking`` (tracking, the link in a reply, link cards), ``posts``
+(``render`` itself) and ``bluesky`` (facets).
 
 ``regex`` and ``twitter_text`` are imported on first use: ``twitter_text`` alone takes about
 0.3 s to import, which the CLI should not pay just to import this package.
@@ -24,10 +25,12 @@ from __future__ import annotations
 from infobot.domain.render.bluesky import TAG_MAX_GRAPHEMES, facets
 from infobot.domain.render.compose import compose
 from infobot.domain.render.hashtags import count_hashtag, has_hashtag
+from infobot.domain.render.linking import card_link
 from infobot.domain.render.measure import measure
 from infobot.domain.render.posts import render
 from infobot.domain.render.types import (
     TEMPLATE_FIELDS,
+    Card,
     Counter,
     Facet,
     Overflow,
@@ -42,6 +45,7 @@ __all__ = [
     "TAG_MAX_GRAPHEMES",
     "TEMPLATE_FIELDS",
     "URL_LENGTH",
+    "Card",
     "Counter",
     "Facet",
     "Overflow",
@@ -49,6 +53,7 @@ __all__ = [
     "Post",
     "RenderOptions",
     "Rendered",
+    "card_link",
     "compose",
     "count_hashtag",
     "facets",

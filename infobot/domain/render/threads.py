@@ -13,6 +13,7 @@ import bisect
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from infobot.domain.platform_names import display_name
 from infobot.domain.render.graphemes import _graphemes, _utf8_len
 from infobot.domain.render.mastodon import _mastodon_entities
 from infobot.domain.render.patterns import _CONTROL_SET, _p, _Patterns, _std
@@ -254,8 +255,9 @@ def _unsplittable(
     word = layout.text[a:end]
     preview = word if len(word) <= 40 else word[:39] + "…"
     return (
-        f"too long for {rules.name}: “{preview}” is {weigh(word)} characters with no place"
-        f" to split it, and a post has room for {rules.max_length - extra}"
+        f"“{preview}” is {weigh(word)} characters with no place to split it, and a post on"
+        f" {display_name(rules.name)} has room for {rules.max_length - extra}."
+        " Break it up with spaces, or shorten it"
     )
 
 
@@ -284,7 +286,7 @@ def _split(
     lengths = [length for _a, _end, length in parts]
     if total > rules.max_parts:
         problem = (
-            f"too long for {rules.name}: it needs a thread of {total} posts and at most"
-            f" {rules.max_parts} are allowed"
+            f"the story needs a thread of {total} posts, {total - rules.max_parts} more than"
+            f" the {rules.max_parts} {display_name(rules.name)} allows. Shorten the story"
         )
     return texts, lengths, problem

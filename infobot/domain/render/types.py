@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
+from infobot.domain.links import Tracking
 from infobot.domain.render.hashtags import _valid_hashtag
+from infobot.domain.replies import Audience
 
 Counter = Literal["graphemes", "x_weighted", "mastodon"]
 Overflow = Literal["thread", "reject"]
+#: How a bilingual story goes out on a platform: one post with every version, a thread
+#: with one post per language, or each language from its own account.
+Bilingual = Literal["post", "thread", "accounts"]
+BILINGUAL_MODES: tuple[Bilingual, ...] = ("post", "thread", "accounts")
 
 _COUNTERS: frozenset[str] = frozenset({"graphemes", "x_weighted", "mastodon"})
 TEMPLATE_FIELDS: frozenset[str] = frozenset({"author", "role", "organisation", "title"})
@@ -25,6 +31,15 @@ class PlatformRules:
     max_parts: int = 10  # longest thread allowed
     alt_text_max: int | None = None  # x 1000, mastodon 1500, bluesky 2000
     images: bool = True
+    # The setting that allows threads, named in the message when ``max_parts`` is 1.
+    threads_setting: str = ""
+    # The story's link goes in a reply to the post (after the whole thread), not in it.
+    link_in_reply: bool = False
+    # Bluesky: a link is a facet over the visible text, so the visible text stays as written
+    # and campaign tracking goes only into the address the link opens (not counted).
+    links_behind_text: bool = False
+    link_cards: bool = False  # Bluesky: a post with a link may carry the page's card
+    audience: Audience = field(default_factory=Audience)  # who may reply and quote
 
     def __post_init__(self) -> None:
         if self.counter not in _COUNTERS:
@@ -38,7 +53,13 @@ class PlatformRules:
 
     @classmethod
     def x(cls) -> PlatformRules:
-        return cls(name="x", max_length=280, counter="x_weighted", alt_text_max=1000)
+        return cls(
+            name="x",
+            max_length=280,
+            counter="x_weighted",
+            alt_text_max=1000,
+            threads_setting="INFOBOT_X__THREADS",
+        )
 
     @classmethod
     def mastodon(cls, max_length: int = 500) -> PlatformRules:
@@ -48,7 +69,12 @@ class PlatformRules:
     @classmethod
     def bluesky(cls) -> PlatformRules:
         return cls(
-            name="bluesky", max_length=300, counter="graphemes", max_bytes=3000, alt_text_max=2000
+            name="bluesky",
+            max_length=300,
+            counter="graphemes",
+            max_bytes=3000,
+            alt_text_max=2000,
+            links_behind_text=True,
         )
 
     @classmethod
@@ -64,6 +90,32 @@ class RenderOptions:
     # the separator before them; no non-empty field, no attribution line.
     attribution: str = "— {author}, {role}, {organisation}"
     overflow: Overflow = "thread"
+    #: The campaign's languages in the order versions are shown; two or more: bilingual.
+    languages: tuple[str, ...] = ()
+    #: The language first in a bilingual post or thread ("" = the first of ``languages``).
+    first_language: str = ""
+    #: How a bilingual story goes out (for the platform these options are for).
+    bilingual: Bilingual = "post"
+    #: In "accounts" mode, the language this platform's account posts in.
+    account_language: str = ""
+    #: Per platform (instance) name: its mode and its account's language, when set.
+    platform_modes: tuple[tuple[str, Bilingual], ...] = ()
+    account_languages: tuple[tuple[str, str], ...] = ()
+
+    tracking: Tracking | None = None  # utm_ parameters on links to the team's own sites
+
+    def for_platform(self, name: str) -> RenderOptions:
+        """These options as the platform ``name`` renders with them (its bilingual mode and
+        its account's language)."""
+        if len(self.languages) < 2:
+            return self
+        from dataclasses import replace
+
+        return replace(
+            self,
+            bilingual=dict(self.platform_modes).get(name, self.bilingual),
+            account_language=dict(self.account_languages).get(name, ""),
+        )
 
     def __post_init__(self) -> None:
         if self.hashtag and not _valid_hashtag(self.hashtag):
@@ -71,6 +123,9 @@ class RenderOptions:
                 f"hashtag {self.hashtag!r} is not a hashtag: '#' then letters, digits or '_',"
                 " with at least one letter"
             )
+        modes = [self.bilingual, *(mode for _, mode in self.platform_modes)]
+        if any(mode not in BILINGUAL_MODES for mode in modes):
+            raise ValueError(f"bilingual must be one of {BILINGUAL_MODES}, not {modes!r}")
         if self.overflow not in ("thread", "reject"):
             raise ValueError(f"overflow must be 'thread' or 'reject', not {self.overflow!r}")
         import string
@@ -90,6 +145,33 @@ class Post:
     image: str = ""  # only on the first post
     image_alt: str = ""
     language: str = ""  # the story's ISO 639-1 code, for platforms that tag posts
+    more_languages: tuple[str, ...] = ()  # a bilingual post's other languages, in order
+    # Links whose visible text differs from what they open (campaign tracking behind a
+    # Bluesky link): (text as written in the post, address it opens).
+    links: tuple[tuple[str, str], ...] = ()
+    card: Card | None = None  # the link card this post carries (Bluesky)
+
+
+@dataclass(frozen=True)
+class Card:
+    """A link card: the title, description and picture of the page a story links to.
+
+    Read from the page when the story is approved and kept with the story. ``problem`` is
+    set (and the rest empty) when the page could not be read: the post goes without a card.
+    """
+
+    url: str  # the link as the story has it (no tracking)
+    title: str = ""
+    description: str = ""
+    thumb: bytes | None = None  # JPEG or PNG, at most 1,000,000 bytes
+    thumb_mime: str = ""
+    problem: str = ""
+    thumb_size: int = 0  # bytes of the picture (also when ``thumb`` was not loaded)
+    uri: str = ""  # set by rendering: what the card opens (with campaign tracking)
+
+    @property
+    def usable(self) -> bool:
+        return not self.problem
 
 
 @dataclass(frozen=True)
@@ -103,6 +185,8 @@ class Rendered:
     platform: str
     posts: tuple[Post, ...]
     problems: tuple[str, ...]  # empty = OK to post
+    notes: tuple[str, ...] = ()  # for the preview: link in a reply, card, who can reply
+    bilingual: bool = False  # rendered for a bilingual campaign: each post names its language
 
     @property
     def ok(self) -> bool:

@@ -12,17 +12,20 @@ looks dangerous (``=HYPERLINK(...)``, ``+44 ...``, ``@user``, emoji sequences) i
 verbatim: escaping for spreadsheets is the job of whatever exports it again.
 
 The modules: ``headers`` (which field a heading means), ``characters`` (characters no story
-may hold), ``values`` (each field's own rules) and ``record`` (:func:`validate_record`).
+may hold), ``values`` (each field's own rules), ``record`` (:func:`validate_record`) and
+``rows`` (:func:`check_rows`: many rows of text at once, the same answers, far quicker).
 """
 
 from __future__ import annotations
 
 from infobot.domain.validate.headers import (
     normalise_header,
+    show_name,
     suggest_field,
     unknown_field_message,
 )
 from infobot.domain.validate.record import validate_record
+from infobot.domain.validate.rows import check_rows
 from infobot.domain.validate.values import (
     DATE_FIELDS,
     FIELD_LIMITS,
@@ -49,9 +52,11 @@ __all__ = [
     "MAX_OTHER",
     "MAX_TITLE",
     "ImageCheck",
+    "check_rows",
     "no_image_file_message",
     "normalise_header",
     "not_a_picture_message",
+    "show_name",
     "suggest_field",
     "unknown_field_message",
     "validate_record",

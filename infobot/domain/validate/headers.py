@@ -7,6 +7,8 @@ import re
 
 from infobot.domain.story import STORY_FIELDS
 from infobot.domain.validate.characters import _show
+from infobot.domain.validate.values import LANGUAGE_CODES
+from infobot.domain.versions import VERSION_BASES, version_key
 
 _ALIASES: dict[str, str] = {
     # body
@@ -69,9 +71,19 @@ def normalise_header(name: str) -> str | None:
     Case does not matter and spaces, hyphens and underscores are all the same, so
     "Consent date", "consent-date" and "CONSENT_DATE" all mean ``consent_date``. A few
     friendly names are understood too ("Story" → body, "Name" → author, "Alt text" →
-    image_alt, "URL" → link, ...).
+    image_alt, "URL" → link, ...). A title, story or alt-text heading followed by a language
+    code is that language's version: "title_cy", "Story cy" and "Alt text (cy)" mean
+    ``title_cy``, ``body_cy`` and ``image_alt_cy``.
     """
-    return _HEADER_MAP.get(_header_key(name))
+    key = _header_key(name)
+    found = _HEADER_MAP.get(key)
+    if found is None and " " in key:
+        base, _, language = key.rpartition(" ")
+        field = _HEADER_MAP.get(base.strip())
+        language = language.strip("()[]")
+        if field in VERSION_BASES and language in LANGUAGE_CODES:
+            return version_key(field, language)
+    return found
 
 
 def suggest_field(name: str) -> str | None:
@@ -81,6 +93,12 @@ def suggest_field(name: str) -> str | None:
         return None
     match = difflib.get_close_matches(key, list(_HEADER_MAP), n=1, cutoff=0.6)
     return _HEADER_MAP[match[0]] if match else None
+
+
+def show_name(name: str) -> str:
+    """A field name from a file, as a problem names it: hidden characters escaped, and
+    short (a heading can be a megabyte long)."""
+    return _show(name)
 
 
 def unknown_field_message(name: str, noun: str = "column") -> str:

@@ -10,7 +10,11 @@ from typing import cast
 from infobot.domain.errors import Problem
 from infobot.domain.story import CONSENT_FIELDS, STORY_FIELDS, StoryInput
 from infobot.domain.validate.characters import _FORBIDDEN, _character_problem, _show, _suspicious
-from infobot.domain.validate.headers import normalise_header, unknown_field_message
+from infobot.domain.validate.headers import (
+    normalise_header,
+    show_name,
+    unknown_field_message,
+)
 from infobot.domain.validate.values import (
     _CHECKS,
     _DATE_FORMS,
@@ -21,9 +25,10 @@ from infobot.domain.validate.values import (
     _check_image,
     _kind,
 )
+from infobot.domain.validate.versions import VersionLimits, collect_versions
 
 _FIELD_SET = frozenset(STORY_FIELDS)
-_LIMITS = dict(FIELD_LIMITS)
+_LIMITS = VersionLimits(FIELD_LIMITS)
 _SMALLEST_LIMIT = min(_LIMITS.values())
 _CONSENT = frozenset(CONSENT_FIELDS)
 _MISSING = {
@@ -123,6 +128,7 @@ def validate_record(
     named by a local path (see :class:`ImageCheck`); without it such a path is refused.
     """
     problems: list[Problem] = []
+    versions = False  # a version field (``body_cy``...) was given
     texts: dict[str, str] = {}  # field -> text, stripped, line endings normalised
     dates: dict[str, date] = {}  # date fields given as real dates (spreadsheet cells)
     aliases: dict[str, str] = {}  # field -> the other name it was given under
@@ -149,7 +155,7 @@ def validate_record(
                 found = normalise_header(key)
                 if found is None:
                     problems.append(
-                        Problem(file, at(key), key, unknown_field_message(key, "field"))
+                        Problem(file, at(key), show_name(key), unknown_field_message(key, "field"))
                     )
                     continue
                 if found in raw or found in aliases:
@@ -159,6 +165,8 @@ def validate_record(
                     continue
                 field = found
                 aliases[field] = key
+            if field not in _FIELD_SET:
+                versions = True
 
             if type(value) is str:
                 if not value:
@@ -226,6 +234,8 @@ def validate_record(
             del values[field]
     if dates:
         values.update(dates)
+    if versions:  # 3b. the suffixed fields become the story's versions
+        collect_versions(values, add)
 
     # 4. What every story needs.
     if "body" not in values or (require_consent and not _CONSENT.issubset(values)):

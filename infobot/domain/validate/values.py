@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from datetime import date, datetime, time
 from typing import Protocol
 
+from infobot.domain.bounds import out_of_range
 from infobot.domain.story import STORY_FIELDS
 from infobot.domain.validate.characters import _show
 
@@ -123,7 +124,7 @@ def _check_date(text: str) -> tuple[object, str | None]:
     parsed = _parse_date(text)
     if isinstance(parsed, str):
         return None, parsed
-    return parsed, None
+    return parsed, out_of_range(parsed)
 
 
 def _check_link(text: str) -> tuple[object, str | None]:
@@ -151,9 +152,8 @@ def _check_language(text: str) -> tuple[object, str | None]:
 class ImageCheck(Protocol):
     """Looks for a picture named by a local path (not a web address).
 
-    Returns the value to store (the absolute path) and the problem, or ``None`` when the
-    path names a picture file that is there. Its problems are worded by
-    :func:`not_a_picture_message` and :func:`no_image_file_message`.
+    Returns the value to store (the picture's name in the media folder) and the problem, or
+    ``None`` when the name is a picture in the folder (``infobot.service.media``).
     """
 
     def __call__(self, text: str, /) -> tuple[str, str | None]: ...

@@ -29,6 +29,10 @@ which carry UTF-8 *byte* offsets. They come from :func:`infobot.domain.render.fa
 
 **Idempotency.** Bluesky has none; ``lookup`` reconciles through the account's own records.
 Errors: :mod:`.errors`.
+
+**Engagement.** Counts come from ``app.bsky.feed.getPosts`` (25 URIs at a time), which the
+PDS answers through its AppView; a post the answer leaves out is looked up as a record on
+the PDS, and only ``RecordNotFound`` makes it gone (else it is unknown this time).
 """
 
 from __future__ import annotations
@@ -36,12 +40,15 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from infobot.clock import Clock
-from infobot.domain.errors import ConfigError, CredentialsRejected, PermanentError, PlatformError
+from infobot.domain.errors import ConfigError, CredentialsRejected, PlatformError
 from infobot.domain.render import PlatformRules, Post
+from infobot.domain.replies import Audience, WhoCanQuote, WhoCanReply
 from infobot.platforms.base import Account, PlatformBase, Published
 from infobot.platforms.bluesky.errors import (
     NAME,
@@ -51,17 +58,19 @@ from infobot.platforms.bluesky.errors import (
     token_refused,
     xrpc_error,
 )
+from infobot.platforms.bluesky.posting import Posting
+from infobot.platforms.bluesky.reading import CountsReader
 from infobot.platforms.bluesky.records import (
     POST_COLLECTION,
     at_parts,
-    facet_models,
     join_remote_id,
+    record_parent,
     record_text,
     split_remote_id,
 )
 from infobot.platforms.bluesky.session import SessionFile
 from infobot.platforms.common import (
-    Image,
+    REAL_TIME,
     Scrubber,
     comparable,
     read_image,
@@ -108,10 +117,14 @@ def create(settings: Settings, config: Mapping[str, Any] | None = None, /) -> Bl
         session_file=section.session_file,
         timeout=section.timeout_seconds,
         check_timeout=settings.check_timeout_seconds,
+        link_in_reply=section.link_in_reply,
+        link_cards=settings.link_cards,
+        replies=tuple(section.replies) if section.replies is not None else None,
+        quotes=section.quotes,
     )
 
 
-class BlueskyPlatform(PlatformBase):
+class BlueskyPlatform(CountsReader, Posting, PlatformBase):
     """Posts to one Bluesky account. Use one instance from one thread at a time."""
 
     name = NAME
@@ -128,6 +141,10 @@ class BlueskyPlatform(PlatformBase):
         transport: httpx.BaseTransport | None = None,
         langs: Sequence[str] = ("en",),
         clock: Clock | None = None,
+        link_in_reply: bool = False,
+        link_cards: bool = True,
+        replies: tuple[WhoCanReply, ...] | None = None,
+        quotes: WhoCanQuote | None = None,
     ) -> None:
         self._handle = handle.strip().lstrip("@")
         self._password = app_password
@@ -137,7 +154,14 @@ class BlueskyPlatform(PlatformBase):
         self._check_timeout = min(check_timeout, timeout)
         self._transport = transport
         self._langs = [lang for lang in langs if lang][:3] or ["en"]
-        self._rules = PlatformRules.bluesky()
+        self._clock = clock or REAL_TIME
+        self._audience = Audience(replies=replies, quotes=quotes)
+        self._rules = replace(
+            PlatformRules.bluesky(),
+            link_in_reply=link_in_reply,
+            link_cards=link_cards,
+            audience=self._audience,
+        )
         self._lock = threading.RLock()
         self._client: Any = None  # atproto.Client once logged in
         self._did = ""
@@ -169,27 +193,13 @@ class BlueskyPlatform(PlatformBase):
             if post.image
             else None
         )
-        from atproto import models
-
+        self._connect()  # the account's DID, which the record and its gates name
         reply = self._reply_ref(reply_to) if reply_to is not None else None
-        embed = None
-        if image is not None:
-            picture = self._upload_image(image, post.image_alt)
-            embed = models.AppBskyEmbedImages.Main(images=[picture])
+        embed = self._embed(post, image)
         language = post.language
         langs = [language] if isinstance(language, str) and language else self._langs
-        created = self._call(
-            "publish the post",
-            lambda client: client.send_post(
-                post.text,
-                profile_identify=self._did,
-                reply_to=reply,
-                embed=embed,
-                langs=langs,
-                facets=facet_models(post.text) or None,
-            ),
-        )
-        uri, cid = str(created.uri), str(created.cid)
+        langs = [*langs, *post.more_languages][:3]  # a bilingual post has them all
+        uri, cid = self._write(post, reply=reply, embed=embed, langs=langs)
         self._roots[uri] = (
             (str(reply.root.uri), str(reply.root.cid)) if reply is not None else (uri, cid)
         )
@@ -212,7 +222,11 @@ class BlueskyPlatform(PlatformBase):
             text = record_text(record.value)
             if text is not None and comparable(text) == wanted:
                 uri = str(record.uri)
-                return Published(join_remote_id(uri, str(record.cid)), self._post_url(uri))
+                return Published(
+                    join_remote_id(uri, str(record.cid)),
+                    self._post_url(uri),
+                    record_parent(record.value),
+                )
         return None
 
     def delete(self, published: Published) -> None:
@@ -224,6 +238,8 @@ class BlueskyPlatform(PlatformBase):
         except Exception as exc:
             if not record_missing(exc):
                 raise self._errors(exc, "delete the post", last_call=self._last_call) from exc
+        if self._audience.limits_replies or self._audience.limits_quotes:
+            self._delete_gates(uri)
         self._roots.pop(uri, None)
 
     def prepare(self) -> None:
@@ -363,59 +379,8 @@ class BlueskyPlatform(PlatformBase):
 
     # ------------------------------------------------------------------ posting helpers
 
-    def _reply_ref(self, parent: Published) -> Any:
-        from atproto import models
-
-        uri, cid = split_remote_id(parent.remote_id)
-        root = self._roots.get(uri)
-        if cid is None or root is None:
-            repo, _collection, rkey = at_parts(uri)
-            try:
-                found = self._call(
-                    "read the post this part replies to",
-                    lambda client: client.app.bsky.feed.post.get(repo, rkey),
-                    raw=True,
-                )
-            except PlatformError:
-                raise
-            except Exception as exc:
-                if record_missing(exc):
-                    raise PermanentError(
-                        "the Bluesky post this thread part replies to no longer exists"
-                        f" ({uri}); the thread cannot be continued",
-                        platform=NAME,
-                    ) from exc
-                raise self._errors(
-                    exc, "read the post this part replies to", last_call=self._last_call
-                ) from exc
-            cid = cid or str(found.cid)
-            reply = getattr(found.value, "reply", None)
-            root = (str(reply.root.uri), str(reply.root.cid)) if reply else (uri, cid)
-        return models.AppBskyFeedPost.ReplyRef(
-            root=models.ComAtprotoRepoStrongRef.Main(uri=root[0], cid=root[1]),
-            parent=models.ComAtprotoRepoStrongRef.Main(uri=uri, cid=cid),
-        )
-
-    def _upload_image(self, image: Image, alt: str) -> Any:
-        from atproto import models
-        from atproto_client.models.utils import get_response_model
-
-        # Not client.upload_blob(): it hands raw bytes to httpx as ``data=``, which httpx
-        # 0.28 deprecates; ``content=`` is the same request without the warning.
-        response = self._call(
-            "upload the image",
-            lambda client: client.invoke_procedure(
-                "com.atproto.repo.uploadBlob",
-                content=image.data,
-                input_encoding=image.mime,
-                output_encoding="application/json",
-            ),
-        )
-        blob = get_response_model(response, models.ComAtprotoRepoUploadBlob.Response).blob
-        ratio = None
-        if image.size is not None:
-            ratio = models.AppBskyEmbedDefs.AspectRatio(width=image.size[0], height=image.size[1])
-        return models.AppBskyEmbedImages.Image(alt=alt, image=blob, aspect_ratio=ratio)
+    def _now(self) -> datetime:
+        return self._clock.now()
 
     def _post_url(self, uri: str) -> str:
         return f"https://bsky.app/profile/{self._account_handle}/post/{at_parts(uri)[2]}"

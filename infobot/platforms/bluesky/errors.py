@@ -4,8 +4,8 @@
 ``ExpiredToken``/``InvalidToken`` -> ``CredentialsRejected`` (the adapter first logs in
 again once with the app password: :func:`token_refused`); any other 400 and 413 ->
 ``PermanentError`` with the server's message; 5xx -> ``TransientError``; a timeout, a
-dropped connection, or a 502/504/409 answer to ``createRecord`` -> ``InDoubt`` (the post
-may exist); the same on any other call -> ``TransientError``.
+dropped connection, or a 502/504/409 answer to ``createRecord`` or ``applyWrites`` ->
+``InDoubt`` (the post may exist); the same on any other call -> ``TransientError``.
 """
 
 from __future__ import annotations
@@ -29,6 +29,9 @@ from infobot.platforms.common import (
 
 NAME = "bluesky"
 CREATE_NSID = "com.atproto.repo.createRecord"
+APPLY_NSID = "com.atproto.repo.applyWrites"  # a post written with its threadgate/postgate
+#: the calls that create the post: a timeout or dropped connection on them may have posted
+CREATING = frozenset({CREATE_NSID, APPLY_NSID})
 REFRESH_NSID = "com.atproto.server.refreshSession"
 LOGIN_NSID = "com.atproto.server.createSession"
 RATE_LIMIT_FALLBACK = timedelta(minutes=5)
@@ -52,7 +55,7 @@ class Translator:
         from atproto_client import exceptions as sdk
         from pydantic import ValidationError
 
-        creating = last_call == CREATE_NSID
+        creating = last_call in CREATING
         response = exc.response if isinstance(exc, sdk.RequestErrorBase) else None
         if response is not None:
             return self._answer(exc, int(response.status_code), response.headers, action, creating)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from infobot.domain.errors import PermanentError
@@ -34,12 +34,13 @@ def at_parts(uri: str) -> tuple[str, str, str]:
     return repo, collection, rkey
 
 
-def facet_models(text: str) -> list[Any]:
-    """The tag and link facets of ``text`` as SDK models (UTF-8 byte offsets)."""
+def facet_models(text: str, links: Sequence[tuple[str, str]] = ()) -> list[Any]:
+    """The tag and link facets of ``text`` as SDK models (UTF-8 byte offsets); ``links``:
+    what a link opens when that is not its text (``Post.links``)."""
     from atproto import models
 
     found = []
-    for facet in facets(text):
+    for facet in facets(text, dict(links)):
         feature = (
             models.AppBskyRichtextFacet.Tag(tag=facet.value)
             if facet.kind == "tag"
@@ -60,3 +61,16 @@ def record_text(record: Any) -> str | None:
     """The ``text`` of a post record (an SDK model or a plain mapping), if it has one."""
     text = record.get("text") if isinstance(record, Mapping) else getattr(record, "text", None)
     return text if isinstance(text, str) else None
+
+
+def record_parent(record: Any) -> str:
+    """The remote id of the post a post record replies to ("" when it replies to none)."""
+    reply = record.get("reply") if isinstance(record, Mapping) else getattr(record, "reply", None)
+    if not reply:
+        return ""
+    parent = reply.get("parent") if isinstance(reply, Mapping) else getattr(reply, "parent", None)
+    if parent is None:
+        return ""
+    uri = parent.get("uri") if isinstance(parent, Mapping) else getattr(parent, "uri", "")
+    cid = parent.get("cid") if isinstance(parent, Mapping) else getattr(parent, "cid", "")
+    return join_remote_id(str(uri), str(cid)) if cid else str(uri)

@@ -10,19 +10,28 @@ to the deprecated v1 endpoint).
 The instance's character limit is read once per process, on first use, with the short
 check timeout; an instance that does not answer in time gets the upstream default (500) and
 a warning naming it. Errors: see :mod:`infobot.platforms.mastodon.errors`.
+
+Engagement reads use a third client (the check timeout) that learns the server's real
+version first: with the declared 4.0.0, Mastodon.py refuses ``statuses()`` (4.3+) without
+sending anything. On 4.3+ the counts come 20 statuses at a time
+(``GET /api/v1/statuses?id[]=``); older servers, and statuses a batch leaves out, are read
+one at a time, where a 404 means the post is gone.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, NoReturn
 from urllib.parse import urlsplit
 
 from infobot.clock import Clock
+from infobot.domain.engagement import Counts
 from infobot.domain.errors import ConfigError, PlatformError, TransientError
 from infobot.domain.render import PlatformRules, Post
+from infobot.domain.replies import Audience, WhoCanQuote
 from infobot.platforms.base import Account, PlatformBase, Published
 from infobot.platforms.common import (
     REAL_TIME,
@@ -33,6 +42,12 @@ from infobot.platforms.common import (
 )
 from infobot.platforms.mastodon.errors import NAME, network_reason, status_and_reason, translate
 from infobot.platforms.mastodon.statuses import created_since, plain_text, published
+from infobot.platforms.metrics_parse import (
+    MASTODON_BATCH,
+    MetricsPage,
+    parse_mastodon_status,
+    parse_mastodon_statuses,
+)
 
 if TYPE_CHECKING:
     import requests
@@ -50,6 +65,12 @@ MEDIA_WAIT_SECONDS = 60.0
 LOOKUP_DEPTH = 40  # the API's maximum page size for account statuses
 LOOKUP_SLACK = 300.0  # seconds of clock difference allowed between us and the server
 SDK_PACKAGES = ("mastodon", "requests", "urllib3")
+#: ``quote_approval_policy`` (Mastodon 4.5+) for each choice; older servers ignore it
+QUOTE_POLICY = {
+    WhoCanQuote.EVERYONE: "public",
+    WhoCanQuote.FOLLOWERS: "followers",
+    WhoCanQuote.NOBODY: "nobody",
+}
 
 
 def create(settings: Settings, config: Mapping[str, Any] | None = None, /) -> MastodonPlatform:
@@ -76,6 +97,8 @@ def create(settings: Settings, config: Mapping[str, Any] | None = None, /) -> Ma
         max_length=section.max_length,
         timeout=section.timeout_seconds,
         check_timeout=settings.check_timeout_seconds,
+        link_in_reply=section.link_in_reply,
+        quotes=section.quotes,
     )
 
 
@@ -91,6 +114,7 @@ def _user_agent() -> str:
 
 class MastodonPlatform(PlatformBase):
     name = NAME
+    metrics_batch = MASTODON_BATCH
 
     def __init__(
         self,
@@ -107,6 +131,8 @@ class MastodonPlatform(PlatformBase):
         sleep: Callable[[float], None] = time.sleep,
         monotonic: Callable[[], float] = time.monotonic,
         media_wait_seconds: float = MEDIA_WAIT_SECONDS,
+        link_in_reply: bool = False,
+        quotes: WhoCanQuote | None = None,
     ) -> None:
         if visibility not in ("public", "unlisted", "private", "direct"):
             raise ValueError(
@@ -127,7 +153,10 @@ class MastodonPlatform(PlatformBase):
         self.media_wait_seconds = min(media_wait_seconds, MEDIA_WAIT_SECONDS)
         self._client: Mastodon | None = None
         self._checker: Mastodon | None = None
+        self._reader: Mastodon | None = None
         self._rules: PlatformRules | None = None
+        self.link_in_reply = link_in_reply
+        self.quotes = quotes
         self._me: Any = None
         # idempotency key -> when this process first tried it, as a Unix time to compare with
         # the server's created_at (real time, not the app clock, which may be shifted)
@@ -157,6 +186,21 @@ class MastodonPlatform(PlatformBase):
             self._checker = self._build(self.check_timeout, self.client.session)
         return self._checker
 
+    @property
+    def reader(self) -> Mastodon:
+        """The same account for engagement reads: the check timeout, and the server's own
+        version (asked once), so that Mastodon.py allows ``statuses()`` on 4.3+."""
+        from mastodon import MastodonError
+
+        if self._reader is None:
+            reader = self._build(self.check_timeout, self.client.session)
+            try:
+                reader.retrieve_mastodon_version(fail_hard=True)
+            except MastodonError:  # not kept: the version is asked again next time
+                return reader  # meanwhile, as declared (one status at a time)
+            self._reader = reader
+        return self._reader
+
     def _build(self, timeout: float, session: requests.Session | None) -> Mastodon:
         from mastodon import Mastodon
 
@@ -182,13 +226,18 @@ class MastodonPlatform(PlatformBase):
         """Close the HTTP session (the adapter can still be used afterwards)."""
         if self._client is not None:
             self._client.session.close()
+        self._reader = None  # learns the server's version again after a restart of it
 
     # ------------------------------------------------------------------ the contract
 
     def rules(self) -> PlatformRules:
         if self._rules is None:
             limit = self.max_length if self.max_length is not None else self._instance_limit()
-            self._rules = PlatformRules.mastodon(limit)
+            self._rules = replace(
+                PlatformRules.mastodon(limit),
+                link_in_reply=self.link_in_reply,
+                audience=Audience(quotes=self.quotes),
+            )
         return self._rules
 
     def _instance_limit(self) -> int:
@@ -234,6 +283,7 @@ class MastodonPlatform(PlatformBase):
                 visibility=self.visibility,
                 language=post.language or self.language,
                 idempotency_key=idempotency_key,
+                quote_approval_policy=QUOTE_POLICY.get(self.quotes) if self.quotes else None,
             )
         except MastodonError as exc:
             self._fail(exc, "publish the post", creating=True)
@@ -258,7 +308,7 @@ class MastodonPlatform(PlatformBase):
             if since is not None and not created_since(status, since - LOOKUP_SLACK):
                 continue
             if plain_text(status.get("content") or "") == wanted:
-                return published(status)
+                return published(status, with_parent=True)
         return None
 
     def delete(self, published: Published) -> None:
@@ -270,6 +320,34 @@ class MastodonPlatform(PlatformBase):
             return  # already gone
         except MastodonError as exc:
             self._fail(exc, "delete the post")
+
+    def metrics(self, remote_ids: Sequence[str], *, recent: int | None = None) -> MetricsPage:
+        """Counts of these statuses: in batches on 4.3+, else (and for the statuses a batch
+        left out) one at a time, where 404 means gone."""
+        from mastodon import MastodonError, MastodonNotFoundError, MastodonVersionError
+
+        wanted = list(dict.fromkeys(remote_ids))
+        counts: dict[str, Counts] = {}
+        gone: set[str] = set()
+        reader = None
+        try:
+            reader = self.reader
+            try:
+                for start in range(0, len(wanted), MASTODON_BATCH):
+                    chunk = wanted[start : start + MASTODON_BATCH]
+                    counts.update(parse_mastodon_statuses(reader.statuses(chunk), chunk).counts)
+            except (MastodonVersionError, MastodonNotFoundError):
+                pass  # no batch read on this server: one at a time below
+            for status_id in [i for i in wanted if i not in counts]:
+                try:
+                    status = reader.status(status_id)
+                except MastodonNotFoundError:
+                    gone.add(status_id)
+                    continue
+                counts.update(parse_mastodon_status(status, status_id).counts)
+        except MastodonError as exc:
+            self._fail(exc, "read the posts' counts", client=reader)
+        return MetricsPage(counts, frozenset(gone), frozenset(wanted))
 
     def verify(self) -> Account:
         from mastodon import MastodonError

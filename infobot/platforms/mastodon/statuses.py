@@ -14,9 +14,11 @@ _BREAK = re.compile(r"(?i)<br\s*/?>|</p\s*>|<p(?:\s[^>]*)?>")
 _TAG = re.compile(r"<[^>]*>")
 
 
-def published(status: Any) -> Published:
+def published(status: Any, *, with_parent: bool = False) -> Published:
+    """A status as a live post (``with_parent``: say what it replies to, for lookup)."""
     url = status.get("url") or status.get("uri") or ""
-    return Published(str(status["id"]), str(url))
+    parent = str(status.get("in_reply_to_id") or "") if with_parent else None
+    return Published(str(status["id"]), str(url), parent)
 
 
 def plain_text(content: str) -> str:

@@ -16,21 +16,36 @@ The only package that imports tweepy, and only on first use. What X makes this a
   Media goes to ``upload_base`` (X's documented ``https://api.x.com`` by default).
 - **tweepy's warnings** (such as a ``RuntimeWarning`` when X names a field
   ``edit_history_post_ids``) go to the log, never to the team's terminal.
+- **What it costs.** Every answer X gives passes a response hook that tells the injected
+  :class:`~infobot.platforms.base.CostRecorder` which priced request it was
+  (:mod:`.charges`); engagement reads take the account's timeline when that is cheaper
+  than reading the posts by id (``GET /2/tweets?ids=``, 100 at a time).
 """
 
 from __future__ import annotations
 
 import html
+import logging
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, cast
+from urllib.parse import urlsplit
 
 from infobot.clock import Clock
-from infobot.domain.errors import ConfigError, InDoubt, PlatformError, TransientError
+from infobot.domain.costs import DEFAULT_PRICING, Pricing
+from infobot.domain.engagement import Counts
+from infobot.domain.errors import (
+    ConfigError,
+    InDoubt,
+    PermanentError,
+    PlatformError,
+    TransientError,
+)
 from infobot.domain.render import PlatformRules, Post
-from infobot.platforms.base import Account, PlatformBase, Published
+from infobot.domain.replies import Audience, WhoCanReply
+from infobot.platforms.base import Account, CostRecorder, PlatformBase, Published
 from infobot.platforms.common import (
     LINK,
     Scrubber,
@@ -38,6 +53,8 @@ from infobot.platforms.common import (
     read_image,
     send_library_warnings_to_log,
 )
+from infobot.platforms.metrics_parse import X_BATCH, MetricsPage, parse_x
+from infobot.platforms.x.charges import batches, charge_of, timeline_depth
 from infobot.platforms.x.errors import (
     NAME,
     Translator,
@@ -52,7 +69,16 @@ if TYPE_CHECKING:
 
     from infobot.settings import Settings
 
+log = logging.getLogger(__name__)
+
 UPLOAD_BASE = "https://api.x.com"
+#: X API v2 ``reply_settings`` for each choice (docs.x.com: POST /2/tweets)
+REPLY_SETTINGS = {
+    WhoCanReply.FOLLOWING: "following",
+    WhoCanReply.MENTIONED: "mentionedUsers",
+    WhoCanReply.VERIFIED: "verified",
+    WhoCanReply.SUBSCRIBERS: "subscribers",
+}
 LOOKUP_DEPTH = 20  # recent posts searched by lookup (X allows 5-100 per page)
 MAX_IMAGE_BYTES = 5 * 1024 * 1024  # X's limit for an image
 SDK_PACKAGES = ("tweepy", "requests", "urllib3", "oauthlib", "requests_oauthlib")
@@ -89,11 +115,15 @@ def create(settings: Settings, config: Mapping[str, Any] | None = None, /) -> XP
         threads=section.threads,
         timeout=section.timeout_seconds,
         check_timeout=settings.check_timeout_seconds,
+        pricing=section.pricing(),
+        link_in_reply=section.link_in_reply,
+        replies=section.replies,
     )
 
 
 class XPlatform(PlatformBase):
     name = NAME
+    metrics_batch = X_BATCH
 
     def __init__(
         self,
@@ -109,7 +139,13 @@ class XPlatform(PlatformBase):
         api_base: str = TWEEPY_HOST,
         upload_base: str = UPLOAD_BASE,
         clock: Clock | None = None,
+        pricing: Pricing = DEFAULT_PRICING,
+        recorder: CostRecorder | None = None,
+        link_in_reply: bool = False,
+        replies: WhoCanReply | None = None,
     ) -> None:
+        self._pricing = pricing
+        self._recorder = recorder
         self._credentials = (consumer_key, consumer_secret, access_token, access_token_secret)
         self._timeout = timeout
         self._check_timeout = min(check_timeout, timeout)
@@ -118,7 +154,9 @@ class XPlatform(PlatformBase):
         self._api_base = api_base.rstrip("/")
         self._upload_base = upload_base.rstrip("/")
         self._errors = Translator(scrub=Scrubber(*self._credentials), clock=clock, timeout=timeout)
-        rules = PlatformRules.x()
+        self._reply_settings = REPLY_SETTINGS.get(replies) if replies else None
+        audience = Audience(replies=(replies,)) if replies else Audience()
+        rules = replace(PlatformRules.x(), link_in_reply=link_in_reply, audience=audience)
         self._rules = rules if threads else replace(rules, max_parts=1)
         self._session: requests.Session | None = None
         self._client: Any = None  # tweepy.Client, built on first use
@@ -140,11 +178,13 @@ class XPlatform(PlatformBase):
                 text=post.text,
                 in_reply_to_tweet_id=reply_to.remote_id if reply_to else None,
                 media_ids=media_ids,
+                # who may reply: set on the thread's first post, it covers the conversation
+                reply_settings=self._reply_settings if reply_to is None else None,
                 user_auth=True,
             )
         except Exception as exc:
             if is_duplicate(exc):
-                return self._earlier_post(post, idempotency_key, exc)
+                return self._earlier_post(post, idempotency_key, exc, reply_to)
             raise self._errors.error(exc, "create the post", may_have_posted=True) from exc
         try:
             tweet_id = str(response.data["id"])
@@ -160,7 +200,10 @@ class XPlatform(PlatformBase):
         user_id, _ = self._me()
         try:
             response = self._tweepy().get_users_tweets(
-                user_id, max_results=LOOKUP_DEPTH, user_auth=True
+                user_id,
+                max_results=LOOKUP_DEPTH,
+                tweet_fields=["referenced_tweets"],
+                user_auth=True,
             )
         except Exception as exc:
             raise self._errors.error(
@@ -169,7 +212,7 @@ class XPlatform(PlatformBase):
         wanted = comparable(post.text, mask_links=True)
         for tweet in response.data or ():
             if _same_text(str(tweet.text), wanted, media_link=bool(post.image)):
-                return Published(str(tweet.id), self._url(str(tweet.id)))
+                return Published(str(tweet.id), self._url(str(tweet.id)), _parent(tweet))
         return None
 
     def delete(self, published: Published) -> None:
@@ -179,6 +222,39 @@ class XPlatform(PlatformBase):
             if status_of(exc) == 404:
                 return  # already gone
             raise self._errors.error(exc, "delete the post", may_have_posted=False) from exc
+
+    def metrics(self, remote_ids: Sequence[str], *, recent: int | None = None) -> MetricsPage:
+        """The posts' public metrics: from the account's timeline when that is cheaper
+        (``recent``), the rest by id in batches of 100. Deleted posts are ``gone``."""
+        wanted = list(dict.fromkeys(remote_ids))
+        counts: dict[str, Counts] = {}
+        gone: set[str] = set()
+        with self._checking():
+            try:
+                depth = timeline_depth(len(wanted), recent, self._pricing)
+                if depth is not None:
+                    user_id, _ = self._me()
+                    answer = self._tweepy().get_users_tweets(
+                        user_id, tweet_fields=["public_metrics"], max_results=depth, user_auth=True
+                    )
+                    counts.update(parse_x({"data": answer.data}, wanted).counts)
+                left = [i for i in wanted if i not in counts]
+                for chunk in batches(left, X_BATCH):
+                    answer = self._tweepy().get_tweets(
+                        list(chunk), tweet_fields=["public_metrics"], user_auth=True
+                    )
+                    page = parse_x({"data": answer.data, "errors": answer.errors}, chunk)
+                    counts.update(page.counts)
+                    gone |= page.gone
+            except Exception as exc:
+                raise self._errors.error(
+                    exc, "read the posts' counts", may_have_posted=False
+                ) from exc
+        return MetricsPage(counts, frozenset(gone), frozenset(wanted))
+
+    def record_requests(self, recorder: CostRecorder | None) -> None:
+        """Tell ``recorder`` of every request made to X from now on (the X ledger)."""
+        self._recorder = recorder
 
     def prepare(self) -> None:
         """Load the SDK now (the daemon calls this at start), not at the first post."""
@@ -233,7 +309,28 @@ class XPlatform(PlatformBase):
             self._session = mount(
                 session, timeout=self._current_timeout, base=self._api_base, auth=self._auth()
             )
+            self._session.hooks["response"].append(self._charged)
         return self._session
+
+    def _charged(self, response: requests.Response, *args: Any, **kwargs: Any) -> None:
+        """The response hook: tell the recorder what this request costs."""
+        if self._recorder is None:
+            return
+        request = response.request
+        ok = 200 <= response.status_code < 300
+        charge = charge_of(
+            str(request.method or ""),
+            urlsplit(str(request.url or "")).path,
+            request.body if isinstance(request.body, bytes | str) else None,
+            ok,
+            response.json,
+        )
+        if charge is None:
+            return
+        try:
+            self._recorder(charge[0], charge[1], response.status_code)
+        except Exception:  # the ledger must never stop a post
+            log.exception("could not record what a request to X cost")
 
     def _current_timeout(self) -> float:
         return float(getattr(self._calls, "timeout", self._timeout))
@@ -309,14 +406,28 @@ class XPlatform(PlatformBase):
             raise self._errors.error(exc, action, may_have_posted=False) from exc
         return answer if isinstance(answer, dict) else {}
 
-    def _earlier_post(self, post: Post, idempotency_key: str, exc: Exception) -> Published:
-        """X refused the text as a duplicate: find the post it means, or say it is in doubt."""
+    def _earlier_post(
+        self, post: Post, idempotency_key: str, exc: Exception, reply_to: Published | None
+    ) -> Published:
+        """X refused the text as a duplicate: find the post it means, or say it is in doubt.
+
+        A post found under another parent is an older post with the same text (a link in a
+        reply, the same on two days), not this one: X will not take the text again."""
         try:
             found = self.lookup(post, idempotency_key=idempotency_key)
         except PlatformError as failure:
             raise InDoubt(
                 "X says this exact text was already posted, but infobot could not read the"
                 f" account's recent posts to find it ({failure}).",
+                platform=NAME,
+            ) from exc
+        expected = reply_to.remote_id if reply_to is not None else ""
+        if found is not None and found.parent not in (None, expected):
+            raise PermanentError(
+                "X refused this post because the account already posted the same text"
+                f" ({found.url}), and that earlier post is not this one: X does not take"
+                " the same text twice. Change the text (for a link in a reply: another"
+                " address) and post again.",
                 platform=NAME,
             ) from exc
         if found is not None:
@@ -339,3 +450,11 @@ def _same_text(returned: str, wanted: str, *, media_link: bool) -> bool:
     if have == wanted:
         return True
     return media_link and have.removesuffix(LINK).rstrip() == wanted
+
+
+def _parent(tweet: Any) -> str:
+    """The id of the post a tweet replies to ("" for none), from ``referenced_tweets``."""
+    for ref in getattr(tweet, "referenced_tweets", None) or ():
+        if str(getattr(ref, "type", "")) == "replied_to":
+            return str(ref.id)
+    return ""

@@ -7,7 +7,8 @@ nothing. Every change writes an audit event. The parts:
 - :mod:`.review`: approve (checked against every platform) and reject;
 - :mod:`.ordering`: move in the queue, pin to a date, unpin;
 - :mod:`.withdrawal`: withdraw, deleting the live posts;
-- :mod:`.campaign`: pause, resume and blackout dates.
+- :mod:`.campaign`: pause, resume and blackout dates;
+- :mod:`.elections`: pre-election periods, and stories marked essential to go out in one.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from __future__ import annotations
 from infobot.service.editorial.authoring import Authoring
 from infobot.service.editorial.campaign import CampaignDesk
 from infobot.service.editorial.desk import DeskParts, EditorialRules
+from infobot.service.editorial.elections import ElectionDesk
 from infobot.service.editorial.ordering import Ordering
 from infobot.service.editorial.review import Approval, Review
 from infobot.service.editorial.withdrawal import Deletion, Withdrawal, Withdrawals
@@ -22,5 +24,5 @@ from infobot.service.editorial.withdrawal import Deletion, Withdrawal, Withdrawa
 __all__ = ["Approval", "Deletion", "DeskParts", "Editorial", "EditorialRules", "Withdrawal"]
 
 
-class Editorial(Authoring, Review, Ordering, Withdrawals, CampaignDesk):
+class Editorial(Authoring, Review, Ordering, Withdrawals, CampaignDesk, ElectionDesk):
     """Every editorial operation; each desk's module holds its own part."""

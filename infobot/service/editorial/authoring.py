@@ -8,7 +8,13 @@ from collections.abc import Mapping
 from sqlalchemy.orm import Session
 
 from infobot.domain.errors import InvalidTransition, UserError, ValidationFailed
-from infobot.domain.story import StoryAction, StoryInput, allowed, status_after_edit
+from infobot.domain.story import (
+    StoryAction,
+    StoryInput,
+    StoryStatus,
+    allowed,
+    status_after_edit,
+)
 from infobot.domain.validate import validate_record
 from infobot.service import audit
 from infobot.service.editorial.desk import Desk
@@ -57,7 +63,7 @@ class Authoring(Desk):
             file=file,
             line=None,
             require_consent=self.rules.require_consent,
-            images=local_pictures(),
+            images=local_pictures(self.media),
         )
         if problems or story is None:
             raise ValidationFailed(problems)
@@ -72,7 +78,7 @@ class Authoring(Desk):
                 )
             current = stories.to_input(story)
             merged: dict[str, object] = {
-                k: v for k, v in current.__dict__.items() if v not in (None, "")
+                k: v for k, v in current.flat().items() if v not in (None, "")
             }
             merged.update(changes)
             merged = {k: v for k, v in merged.items() if v is not None}
@@ -91,6 +97,8 @@ class Authoring(Desk):
             after = status_after_edit(story.status)
             if after != story.status:
                 message = f"edited after approval: back to {after} for review"
+                if story.status == StoryStatus.SUBMITTED:
+                    message = "edited by the team: the story from the share form is a draft now"
                 values.update(status=after, approved_by=None, approved_at=None)
             self.change(
                 session,

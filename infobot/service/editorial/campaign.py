@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from infobot.domain.dates import long_date, weekday_date
 from infobot.domain.errors import UserError
 from infobot.service.editorial.desk import Desk
 from infobot.store import campaigns, stories
@@ -12,7 +13,7 @@ from infobot.store import campaigns, stories
 class CampaignDesk(Desk):
     def pause(self, *, until: date | None, reason: str, actor: str) -> None:
         if until is not None and until < self.today():
-            raise UserError(f"the pause would end on {until.isoformat()}, which is in the past")
+            raise UserError(f"the pause would end on {long_date(until)}, which is in the past")
         with self.db.write() as session:
             campaign = campaigns.get(session, self.campaign_id)
             before = {"paused": campaign.paused, "paused_until": campaign.paused_until}
@@ -50,16 +51,16 @@ class CampaignDesk(Desk):
     def blackout_add(self, day: date, *, reason: str, actor: str) -> list[str]:
         """Add a blackout date; returns warnings (e.g. a story pinned to that day)."""
         if day < self.today():
-            raise UserError(f"{day.isoformat()} is in the past")
+            raise UserError(f"{long_date(day)} is in the past")
         warnings = []
         with self.db.write() as session:
             if campaigns.blackout_on(session, self.campaign_id, day) is not None:
-                raise UserError(f"{day.isoformat()} is already a blackout date")
+                raise UserError(f"{weekday_date(day)} is already a blackout date")
             campaigns.add_blackout(session, self.campaign_id, day, reason, actor, self.now())
             pinned = stories.pinned_on(session, self.campaign_id, day)
             if pinned is not None:
                 warnings.append(
-                    f"story #{pinned.id} is pinned to {day.isoformat()} and will not post "
+                    f"story #{pinned.id} is pinned to {weekday_date(day)} and will not post "
                     "while this blackout stands; pin it to another date"
                 )
             self.event(
@@ -75,7 +76,7 @@ class CampaignDesk(Desk):
         with self.db.write() as session:
             row = campaigns.blackout_on(session, self.campaign_id, day)
             if row is None:
-                raise UserError(f"{day.isoformat()} is not a blackout date")
+                raise UserError(f"{weekday_date(day)} is not a blackout date")
             before = {"day": row.day, "reason": row.reason}
             session.delete(row)
             self.event(

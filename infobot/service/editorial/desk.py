@@ -8,21 +8,26 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
 from infobot.clock import Clock
+from infobot.domain.calendar import DayOff
+from infobot.domain.dates import long_date, weekday_date
 from infobot.domain.errors import UserError
 from infobot.domain.story import StoryStatus
 from infobot.service import audit
 from infobot.service.checks import StoryChecker
+from infobot.service.media import MediaFolder
 from infobot.service.pool import PlatformPool
-from infobot.store import events, stories
-from infobot.store.db import Database, reader_of
+from infobot.store import campaigns, events, stories
+from infobot.store.db import Database
 from infobot.store.models import Story
-from infobot.store.queries.campaigns import calendar
+
+if TYPE_CHECKING:
+    from infobot.service.linkcards import LinkCards
 
 
 @dataclass(frozen=True)
@@ -44,6 +49,8 @@ class DeskParts:
     rules: EditorialRules
     checker: StoryChecker  # approval's checks against every enabled platform
     platforms: PlatformPool  # withdrawal deletes the live posts
+    link_cards: LinkCards | None = None  # reads the page behind a link at approval
+    media: MediaFolder | None = None  # where a story's picture is (None: no local pictures)
 
 
 class Desk:
@@ -55,6 +62,8 @@ class Desk:
         self.rules = parts.rules
         self.checker = parts.checker
         self.platforms = parts.platforms
+        self.link_cards = parts.link_cards
+        self.media = parts.media
 
     def now(self) -> datetime:
         return self.clock.now()
@@ -121,13 +130,28 @@ class Desk:
     ) -> None:
         """A story may be pinned to a coming posting day that no other story holds."""
         if day < self.today():
-            raise UserError(f"{where}: {day.isoformat()} is in the past")
-        reason = calendar(reader_of(session), self.campaign_id).off_reason(day)
-        if reason is not None:
-            raise UserError(f"{where}: nothing posts on {day.isoformat()} ({reason})")
+            raise UserError(f"{where}: {long_date(day)} is in the past")
+        calendar = campaigns.calendar(session, self.campaign_id)
+        off = calendar.day_off(day)
+        if off is DayOff.ELECTION_PERIOD and story_id is not None:
+            if stories.by_id(session, story_id).essential_reason:
+                return self._check_pin_free(session, day, story_id, where)
+            raise UserError(
+                f"{where}: nothing posts on {weekday_date(day)} ({calendar.describe(off, day)})"
+                " but a story an approver marked essential; mark it essential first"
+            )
+        if off is not None:
+            raise UserError(
+                f"{where}: nothing posts on {weekday_date(day)} ({calendar.describe(off, day)})"
+            )
+        self._check_pin_free(session, day, story_id, where)
+
+    def _check_pin_free(
+        self, session: Session, day: date, story_id: int | None, where: str
+    ) -> None:
         other = stories.pinned_on(session, self.campaign_id, day)
         if other is not None and other.id != story_id:
             raise UserError(
                 f"{where}: story #{other.id} ({other.title or 'untitled'}) is already pinned to "
-                f"{day.isoformat()}; unpin it first"
+                f"{weekday_date(day)}; unpin it first"
             )

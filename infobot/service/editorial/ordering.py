@@ -10,6 +10,7 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
+from infobot.domain.dates import weekday_date
 from infobot.domain.errors import InvalidTransition, UserError
 from infobot.domain.story import StoryAction, allowed
 from infobot.service.editorial.desk import Desk
@@ -29,7 +30,7 @@ class Ordering(Desk):
                 )
             if story.pin_date is not None:
                 raise InvalidTransition(
-                    f"story #{story_id} is pinned to {story.pin_date.isoformat()}; unpin it "
+                    f"story #{story_id} is pinned to {weekday_date(story.pin_date)}; unpin it "
                     "to place it in the queue"
                 )
             campaigns.lock(session, self.campaign_id)

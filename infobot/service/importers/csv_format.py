@@ -18,16 +18,21 @@ from __future__ import annotations
 import csv
 import io
 import itertools
-import operator
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from infobot.domain.cells import EXPORT_ONLY_COLUMNS, is_export, unprotect
 from infobot.domain.errors import Problem
 from infobot.domain.story import CONSENT_FIELDS, STORY_FIELDS
-from infobot.domain.validate import MAX_BODY, normalise_header, unknown_field_message
-from infobot.service.importers import Advance, RawRecord
+from infobot.domain.validate import (
+    MAX_BODY,
+    normalise_header,
+    show_name,
+    unknown_field_message,
+)
+from infobot.service.importers import MAX_ROWS, Advance, RawRecord, RowBatch, rows_over_limit
 
 if TYPE_CHECKING:
     from _csv import Reader
@@ -37,11 +42,9 @@ __all__ = ["Columns", "column_letter", "read", "read_header"]
 _PROGRESS_EVERY = 2048
 _BATCH = 256
 _DEFAULT_FIELD_LIMIT = 131_072  # csv's own default
-#: Columns whose values often repeat from row to row (see ``memo`` in :func:`read`).
-_SHARED = frozenset(
-    {"role", "organisation", "consent_by", "consent_scope", "image", "image_alt", "language"}
-)
-_MEMO_SIZE = 50_000
+#: Longest cell read (in characters): far over every field's limit, so that validation
+#: can still name the row, the column and the length of an oversized one.
+_MAX_FIELD = 16 * 1024 * 1024
 
 
 def _new_record(values: tuple[object, ...]) -> RawRecord:
@@ -78,6 +81,15 @@ class Columns:
     width: int
     #: ``False`` when a consent column is missing (already reported at the header).
     require_consent: bool
+    #: ``True`` for infobot's own export: its bookkeeping columns are left out and the
+    #: quote it puts before formula-like text is taken off (:mod:`infobot.domain.cells`).
+    export: bool = False
+
+    def unprotect(self, values: dict[str, Any]) -> None:
+        """Put ``values`` of a row of an export back as they were before the export."""
+        for name, value in values.items():
+            if type(value) is str and value.startswith("'"):
+                values[name] = unprotect(value)
 
     def strays(self, row: Sequence[object], file: str, line: int) -> tuple[Problem, ...]:
         """Problems for text in columns that have no heading."""
@@ -107,14 +119,17 @@ def read_header(
     problems: list[Problem] = []
     found: dict[str, int] = {}
     unnamed: set[int] = set()
+    export = is_export(cells)
     for index, cell in enumerate(cells):
         name = "" if cell is None else str(cell).strip()
         if not name:
             unnamed.add(index)
             continue
         field = normalise_header(name)
+        if field is None and export and name.lower() in EXPORT_ONLY_COLUMNS:
+            continue
         if field is None:
-            problems.append(Problem(file, line, name, unknown_field_message(name)))
+            problems.append(Problem(file, line, show_name(name), unknown_field_message(name)))
         elif field in found:
             problems.append(
                 Problem(
@@ -154,6 +169,7 @@ def read_header(
         unnamed=frozenset(unnamed),
         width=len(cells),
         require_consent=not missing,
+        export=export,
     )
     return columns, problems
 
@@ -209,7 +225,7 @@ def _parse(rows: Reader, limit: int) -> Iterator[list[tuple[list[str], int]]]:
 
 def read(
     path: Path, display: str, advance: Advance, *, require_consent: bool = True
-) -> Iterator[RawRecord | Problem]:
+) -> Iterator[RawRecord | RowBatch | Problem]:
     """Records from a CSV or TSV file."""
     base_dir = path.parent
     with path.open("rb") as raw:
@@ -237,13 +253,15 @@ def read(
         # No cell can be longer than the file: with that as the limit an oversized cell is
         # read (into about four times its size) and reported by validation with its column
         # and length, and the rows after it are still checked.
-        limit = max(path.stat().st_size + 1, _DEFAULT_FIELD_LIMIT)
+        limit = max(min(path.stat().st_size + 1, _MAX_FIELD), _DEFAULT_FIELD_LIMIT)
 
         header: Columns | None = None
         names: tuple[str, ...] = ()  # field per column when every column is a field, in order
+        export = fast = False
         end = 0  # physical line the previous record ended on
         count = 0
-        memo: dict[str, str] = {}
+        lines: list[int] = []  # rows of one cell per column, checked together
+        texts: list[list[str]] = []
         try:
             for batch in _parse(rows, limit):
                 for row, row_end in batch:
@@ -263,47 +281,46 @@ def read(
                         if [index for index, _ in fields] == list(range(header.width)):
                             names = tuple(field for _, field in fields)
                         require_consent = header.require_consent
-                        shared = [index for index, field in fields if field in _SHARED]
-                        shared_names = tuple(names[index] for index in shared) if names else ()
-                        shared_values = operator.itemgetter(*shared) if len(shared) > 1 else None
                         width = header.width
                         check_strays = bool(header.unnamed)
+                        export = header.export
+                        fast = not blocked and not check_strays
                         continue
                     count += 1
+                    if count > MAX_ROWS:
+                        if texts:
+                            yield RowBatch(display, lines, texts, fields, base_dir, require_consent)
+                        yield rows_over_limit(display, line)
+                        return
                     if count % _PROGRESS_EVERY == 0:
                         advance(raw.tell())
-                        if len(memo) > _MEMO_SIZE:
-                            memo.clear()
+                    if fast and len(row) == width:
+                        if export:
+                            for index, _ in fields:
+                                if row[index].startswith("'"):
+                                    row[index] = unprotect(row[index])
+                        lines.append(line)
+                        texts.append(row)
+                        continue
+                    if texts:
+                        yield RowBatch(display, lines, texts, fields, base_dir, require_consent)
+                        lines, texts = [], []
                     strays = (
                         header.strays(row, display, line)
                         if len(row) > width or check_strays
                         else ()
                     )
-                    # Share repeated values (roles, organisations, scopes...) between rows:
-                    # 100,000 stories then hold one "Nurse", not 100,000 copies of it.
                     if names and len(row) >= width:
                         values = dict(zip(names, row, strict=False))
-                        if shared_values is not None:
-                            repeated = shared_values(row)
-                            values.update(
-                                zip(
-                                    shared_names,
-                                    map(memo.setdefault, repeated, repeated),
-                                    strict=True,
-                                )
-                            )
-                        else:
-                            for index in shared:
-                                value = row[index]
-                                values[names[index]] = memo.setdefault(value, value)
                     else:
-                        for index in shared:
-                            if index < len(row):
-                                value = row[index]
-                                row[index] = memo.setdefault(value, value)
                         values = {field: row[index] for index, field in fields if index < len(row)}
+                    if export:
+                        header.unprotect(values)
                     yield _new_record(
                         (display, line, values, base_dir, None, require_consent, strays, blocked)
                     )
+                if texts:
+                    yield RowBatch(display, lines, texts, fields, base_dir, require_consent)
+                    lines, texts = [], []
         except csv.Error as exc:
             yield Problem(display, end + 1, "row", _csv_error(exc))

@@ -21,8 +21,16 @@ from pathlib import Path
 
 from infobot.domain.errors import Problem
 from infobot.domain.validate import normalise_header
-from infobot.service.importers import Advance, RawRecord
-from infobot.service.importers.yaml_format import decode_utf8, front_matter
+from infobot.service.importers import (
+    MAX_ROWS,
+    SIZE_LIMITS,
+    Advance,
+    RawRecord,
+    rows_over_limit,
+    too_big,
+)
+from infobot.service.importers.text import decode_utf8
+from infobot.service.importers.yaml_format import front_matter
 
 __all__ = ["read", "read_folder"]
 
@@ -102,7 +110,16 @@ def read_folder(path: Path, display: str, advance: Advance) -> Iterator[RawRecor
         key=lambda entry: entry.name,
     )
     done = 0
-    for entry in files:
-        yield from _story(entry, str(Path(display) / entry.name))
-        done += entry.stat().st_size
+    for count, entry in enumerate(files, start=1):
+        shown = str(Path(display) / entry.name)
+        if count > MAX_ROWS:
+            yield rows_over_limit(shown, 1)
+            return
+        size = entry.stat().st_size
+        limit = SIZE_LIMITS[entry.suffix.lower()]
+        if size > limit:
+            yield too_big(size, limit, shown)
+        else:
+            yield from _story(entry, shown)
+        done += size
         advance(done)

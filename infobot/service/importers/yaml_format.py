@@ -1,33 +1,29 @@
-"""YAML and JSON story files.
+"""YAML story files.
 
-YAML: a list of stories (mappings), or a mapping with a ``stories:`` list. Several documents
+A list of stories (mappings), or a mapping with a ``stories:`` list. Several documents
 separated by ``---`` are read one after the other. The file is read as parser events, not
 constructed: every scalar is kept as the text that was written (so ``title: no`` is the
 word "no", not ``False``, and ``2026-11-03`` is checked as a date by validation), each
 field knows its own line, aliases are never expanded (no "billion laughs") and nesting is
 capped (no stack exhaustion, no minutes spent on 100,000 nested brackets).
-
-JSON: an array of objects or ``{"stories": [...]}``, decoded with the :mod:`json` module (so
-every JSON escape, surrogate pairs included, means what JSON says) while walking the
-top-level structure by hand to know where each story starts. A field's own line is worked
-out only when a story has a problem.
 """
 
 from __future__ import annotations
 
-import json
+import codecs
 import re
-from collections.abc import Generator, Iterator, Mapping
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from infobot.domain.errors import Problem
-from infobot.domain.validate import normalise_header
+from infobot.domain.validate import normalise_header, show_name
 from infobot.service.importers import Advance, RawRecord
+from infobot.service.importers.text import not_utf8, utf16
 
-__all__ = ["MAX_NESTING", "decode_utf8", "front_matter", "read", "read_json"]
+__all__ = ["MAX_NESTING", "front_matter", "read"]
 
 _NULL = "tag:yaml.org,2002:null"
 _NULL_WORDS = frozenset({"", "~", "null", "Null", "NULL"})
@@ -37,31 +33,9 @@ _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when ava
 
 
 # What YAML refuses to read (outside its printable set).
+_SCAN_CHUNK = 1 << 20
 _NOT_YAML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
-_SAVE_AS_UTF8 = "save the file as UTF-8 (in most editors: Save As › Encoding › UTF-8)"
 
-
-def decode_utf8(data: bytes, display: str) -> str | Problem:
-    """The file's text, or a problem naming the line and the first byte that is not UTF-8."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return Problem(
-            display, 1, "file", f"this file is saved as UTF-16, not UTF-8; {_SAVE_AS_UTF8}"
-        )
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
-        return Problem(
-            display,
-            line,
-            "file",
-            f"byte 0x{data[exc.start]:02X} (byte {column} of the line) is not valid UTF-8; "
-            + _SAVE_AS_UTF8,
-        )
-
-
-# --- YAML -----------------------------------------------------------------------------------
 
 #: How deep lists and mappings may nest inside a field before the file is refused. A story
 #: needs none; the limit keeps a hostile file (100,000 nested brackets) from taking minutes.
@@ -78,20 +52,24 @@ class _Refused(Exception):
         self.message = message
 
 
-def _yaml_problem(exc: yaml.YAMLError, text: str, display: str, offset: int) -> Problem:
+def _not_yaml(display: str, line: int, column: int, char: str) -> Problem:
+    return Problem(
+        display,
+        line,
+        "file",
+        f"contains the invisible control character U+{ord(char):04X} at character "
+        f"{column} of the line, which YAML does not allow; remove it",
+    )
+
+
+def _yaml_problem(exc: yaml.YAMLError, text: str | None, display: str, offset: int) -> Problem:
     if isinstance(exc, yaml.reader.ReaderError):
-        bad = _NOT_YAML.search(text)
-        if bad is not None:
+        bad = _NOT_YAML.search(text) if text is not None else None
+        if bad is not None and text is not None:
             index = bad.start()
             line = text.count("\n", 0, index) + 1 + offset
             column = index - (text.rfind("\n", 0, index) + 1) + 1
-            return Problem(
-                display,
-                line,
-                "file",
-                f"contains the invisible control character U+{ord(bad.group()):04X} at character "
-                f"{column} of the line, which YAML does not allow; remove it",
-            )
+            return _not_yaml(display, line, column, bad.group())
         return Problem(display, None, "file", f"is not valid YAML ({exc.reason})")
     if isinstance(exc, yaml.MarkedYAMLError) and exc.problem_mark is not None:
         mark = exc.problem_mark
@@ -216,7 +194,7 @@ class _Events:
                 problems.append(self.problem(event, "story", "a field name must be plain text"))
             elif key in lines:
                 message = f"given twice (lines {lines[key]} and {line}); keep one"
-                problems.append(Problem(self.display, line, key, message))
+                problems.append(Problem(self.display, line, show_name(key), message))
             else:
                 values[key] = value
                 lines[key] = line
@@ -284,7 +262,7 @@ class _Events:
             elif isinstance(key, str) and normalise_header(key) is not None:
                 looks_like_a_story = True
             else:
-                shown = key[:60] if isinstance(key, str) else "?"
+                shown = show_name(key) if isinstance(key, str) else "?"
                 yield self.problem(
                     event,
                     "file",
@@ -323,222 +301,60 @@ def front_matter(
     return {}, {}, []
 
 
-def read(path: Path, display: str, advance: Advance) -> Iterator[RawRecord | Problem]:
-    """Records from a YAML file (every document in it)."""
-    text = decode_utf8(path.read_bytes(), display)
-    if isinstance(text, Problem):
-        yield text
-        return
-    events = _Events(yaml.parse(text, Loader=_Loader), display, advance=advance)
-    try:
-        for root in events.documents():
-            yield from events.stories(root, path.parent)
-    except yaml.YAMLError as exc:
-        yield _yaml_problem(exc, text, display, 0)
-    except _Refused as exc:
-        yield Problem(display, exc.line, "file", exc.message)
-
-
-# --- JSON -----------------------------------------------------------------------------------
-
-_WS = re.compile(r"[ \t\n\r]*")
-
-
-class _Object(dict[str, object]):
-    """A JSON object that remembers the names it saw twice."""
-
-    duplicates: tuple[str, ...] = ()
-
-
-def _object(pairs: list[tuple[str, object]]) -> _Object:
-    obj = _Object(pairs)
-    if len(obj) != len(pairs):
-        seen: set[str] = set()
-        twice: list[str] = []
-        for key, _ in pairs:
-            if key in seen:
-                twice.append(key)
-            seen.add(key)
-        obj.duplicates = tuple(twice)
-    return obj
-
-
-_DECODER = json.JSONDecoder(object_pairs_hook=_object)
-
-
-class _FieldLines(Mapping[str, int]):
-    """The line of each field of one JSON object, worked out only if somebody asks."""
-
-    def __init__(self, text: str, start: int, line: int) -> None:
-        self._text = text
-        self._start = start
-        self._line = line
-        self._lines: dict[str, int] | None = None
-
-    def _load(self) -> dict[str, int]:
-        if self._lines is None:
-            text, pos, line = self._text, self._start, self._line
-            lines: dict[str, int] = {}
-            pos = _WS.match(text, pos + 1).end()  # type: ignore[union-attr]
-            mark = self._start
-            while pos < len(text) and text[pos] == '"':
-                line += text.count("\n", mark, pos)
-                mark = pos
-                key, pos = _DECODER.raw_decode(text, pos)
-                lines.setdefault(key, line)
-                pos = _WS.match(text, pos).end() + 1  # type: ignore[union-attr]  # ':'
-                pos = _WS.match(text, pos).end()  # type: ignore[union-attr]
-                _, pos = _DECODER.raw_decode(text, pos)
-                pos = _WS.match(text, pos).end()  # type: ignore[union-attr]
-                if pos >= len(text) or text[pos] != ",":
-                    break
-                pos = _WS.match(text, pos + 1).end()  # type: ignore[union-attr]
-            self._lines = lines
-        return self._lines
-
-    def __getitem__(self, key: str) -> int:
-        return self._load()[key]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._load())
-
-    def __len__(self) -> int:
-        return len(self._load())
-
-
-class _JSONReader:
-    def __init__(self, text: str, display: str, base_dir: Path, advance: Advance) -> None:
-        self.text = text
-        self.display = display
-        self.base_dir = base_dir
-        self.advance = advance
-        self.mark = 0
-        self._line = 1
-
-    def line_at(self, pos: int) -> int:
-        """Line of ``pos``; positions must only move forward."""
-        self._line += self.text.count("\n", self.mark, pos)
-        self.mark = pos
-        return self._line
-
-    def ws(self, pos: int) -> int:
-        return _WS.match(self.text, pos).end()  # type: ignore[union-attr]
-
-    def expect(self, pos: int, char: str, what: str) -> int:
-        if self.text.startswith(char, pos):
-            return self.ws(pos + 1)
-        raise json.JSONDecodeError(f"Expecting {what}", self.text, pos)
-
-    def problem(self, pos: int, field: str, message: str) -> Problem:
-        return Problem(self.display, self.line_at(pos), field, message)
-
-    def records(self) -> Iterator[RawRecord | Problem]:
-        text = self.text
-        pos = self.ws(0)
-        if pos == len(text):
-            return
-        if text[pos] == "[":
-            pos = yield from self.array(pos)
-        elif text[pos] == "{":
-            pos = yield from self.top_object(pos)
-        else:
-            _, pos = _DECODER.raw_decode(text, pos)
-            yield self.problem(0, "file", 'expected a list of stories: [{"body": ...}, ...]')
-        if self.ws(pos) != len(text):
-            raise json.JSONDecodeError("Extra data", text, self.ws(pos))
-
-    def top_object(self, pos: int) -> Generator[RawRecord | Problem, None, int]:
-        text = self.text
-        where = Problem(self.display, self.line_at(pos), "file", 'expected a "stories" list')
-        pos = self.ws(pos + 1)
-        found = False
-        while not text.startswith("}", pos):
-            if not text.startswith('"', pos):
-                raise json.JSONDecodeError(
-                    "Expecting property name enclosed in double quotes", text, pos
-                )
-            key_pos = pos
-            key, pos = _DECODER.raw_decode(text, pos)
-            pos = self.expect(self.ws(pos), ":", "':' delimiter")
-            if key == "stories" and text.startswith("[", pos):
-                found = True
-                pos = yield from self.array(pos)
-            else:
-                _, pos = _DECODER.raw_decode(text, pos)
-                if key == "stories":
-                    yield self.problem(key_pos, "file", '"stories" must be a list: [...]')
-                    found = True
-                else:
-                    yield self.problem(
-                        key_pos,
-                        "file",
-                        f'unexpected "{key[:60]}" at the top level; the stories go in a '
-                        '"stories" list',
-                    )
-            pos = self.ws(pos)
-            if text.startswith(",", pos):
-                pos = self.ws(pos + 1)
-            elif not text.startswith("}", pos):
-                raise json.JSONDecodeError("Expecting ',' delimiter", text, pos)
-        if not found:
-            yield where
-        return pos + 1
-
-    def array(self, pos: int) -> Generator[RawRecord | Problem, None, int]:
-        text = self.text
-        pos = self.ws(pos + 1)
-        if text.startswith("]", pos):
-            return pos + 1
-        count = 0
+def _unreadable(path: Path, display: str) -> Problem | None:
+    """What makes the file unreadable as YAML, found in one streamed pass: UTF-16, the
+    first byte that is not UTF-8, or else the first character YAML does not allow."""
+    decoder = codecs.getincrementaldecoder("utf-8-sig")(errors="surrogateescape")
+    line = 1
+    chars = width = 0  # characters and bytes of the current line in earlier chunks
+    control: Problem | None = None
+    with path.open("rb") as raw:
+        if raw.read(4).startswith((b"\xff\xfe", b"\xfe\xff")):
+            return utf16(display)
+        raw.seek(0)
         while True:
-            start = pos
-            line = self.line_at(start)
-            value, pos = _DECODER.raw_decode(text, pos)
-            if isinstance(value, _Object):
-                fields = _FieldLines(text, start, line)
-                twice = tuple(
-                    Problem(self.display, fields.get(name, line), name, "given twice; keep one")
-                    for name in value.duplicates
-                )
-                yield RawRecord(self.display, line, value, self.base_dir, fields, problems=twice)
-            elif value is None:
-                yield RawRecord(self.display, line, {}, self.base_dir)
-            else:  # not a story: this record's problem, the others still count
-                problem = Problem(
-                    self.display,
-                    line,
-                    "story",
-                    'expected a story: an object such as {"body": "..."}',
-                )
-                yield RawRecord(self.display, line, {}, self.base_dir, problems=(problem,))
-            count += 1
-            if count % 1024 == 0:
-                self.advance(pos)
-            pos = self.ws(pos)
-            if text.startswith(",", pos):
-                pos = self.ws(pos + 1)
-            elif text.startswith("]", pos):
-                return pos + 1
-            else:
-                raise json.JSONDecodeError("Expecting ',' delimiter", text, pos)
+            chunk = raw.read(_SCAN_CHUNK)
+            text = decoder.decode(chunk, final=not chunk)
+            for bad in _NOT_YAML.finditer(text):
+                index = bad.start()
+                newline = text.rfind("\n", 0, index)
+                prefix = text[newline + 1 : index]
+                at = line + text.count("\n", 0, index)
+                char = bad.group()
+                if "\udc80" <= char <= "\udcff":  # surrogate escape: a byte that is not UTF-8
+                    before = (width if newline < 0 else 0) + len(_encoded(prefix))
+                    return not_utf8(display, at, before + 1, ord(char) - 0xDC00)
+                if control is None:
+                    before = (chars if newline < 0 else 0) + len(prefix)
+                    control = _not_yaml(display, at, before + 1, char)
+            last = text.rfind("\n")
+            if last >= 0:
+                line += text.count("\n")
+                chars = width = 0
+            tail = text[last + 1 :]
+            chars += len(tail)
+            width += len(_encoded(tail))
+            if not chunk:
+                return control
 
 
-def read_json(path: Path, display: str, advance: Advance) -> Iterator[RawRecord | Problem]:
-    """Records from a JSON file."""
-    text = decode_utf8(path.read_bytes(), display)
-    if isinstance(text, Problem):
-        yield text
+def _encoded(text: str) -> bytes:
+    return text.encode("utf-8", "surrogateescape")
+
+
+def read(path: Path, display: str, advance: Advance) -> Iterator[RawRecord | Problem]:
+    """Records from a YAML file (every document in it), streamed: the file is checked in
+    one pass, then parsed from the file, never held whole."""
+    problem = _unreadable(path, display)
+    if problem is not None:
+        yield problem
         return
-    reader = _JSONReader(text, display, path.parent, advance)
-    try:
-        yield from reader.records()
-    except RecursionError:  # json's decoder refuses nesting deeper than the stack allows
-        message = "lists or objects are nested too deeply here; infobot stopped reading"
-        yield Problem(display, reader.line_at(reader.mark), "file", message)
-    except json.JSONDecodeError as exc:
-        yield Problem(
-            display,
-            exc.lineno,
-            "file",
-            f"is not valid JSON: {exc.msg} (column {exc.colno})",
-        )
+    with path.open("rb") as raw:
+        events = _Events(yaml.parse(raw, Loader=_Loader), display, advance=advance)
+        try:
+            for root in events.documents():
+                yield from events.stories(root, path.parent)
+        except yaml.YAMLError as exc:
+            yield _yaml_problem(exc, None, display, 0)
+        except _Refused as exc:
+            yield Problem(display, exc.line, "file", exc.message)

@@ -17,11 +17,12 @@ import random
 from infobot.clock import Clock
 from infobot.domain.delivery import DeliveryStatus
 from infobot.domain.render import RenderOptions
+from infobot.service.media import MediaFolder
 from infobot.service.pool import PlatformPool
 from infobot.service.publisher.claims import NOTHING_TO_POST, Claims
 from infobot.service.publisher.ledger import Ledger
 from infobot.service.publisher.outcomes import Claim, Delivered, Outcome
-from infobot.service.publisher.sending import Sender
+from infobot.service.publisher.sending import Sender, SpendGuard
 from infobot.store.db import Database
 
 __all__ = ["NOTHING_TO_POST", "Claim", "Delivered", "Outcome", "Publisher"]
@@ -40,10 +41,14 @@ class Publisher(Claims, Sender):
         *,
         worker: str = "infobot",
         rng: random.Random | None = None,
+        guard: SpendGuard | None = None,
+        media: MediaFolder | None = None,
     ) -> None:
         self.worker = worker
+        self.guard = guard
         ledger = Ledger(db, clock, campaign_id, worker=worker, rng=rng)
         super().__init__(ledger, platforms, options)
+        self.media = media
 
     def settle(self, story_id: int) -> None:
         """The story and its day follow their deliveries."""

@@ -18,7 +18,7 @@ from infobot.domain.schedule import SlotStatus
 from infobot.domain.story import StoryAction, StoryStatus, allowed
 from infobot.service.publisher.ledger import LedgerUser
 from infobot.service.publisher.outcomes import Claim
-from infobot.store import deliveries, slots, stories
+from infobot.store import deliveries, elections, slots, stories
 from infobot.store.models import Slot, Story
 
 #: Why a day's slot is skipped when it comes with nothing approved to post.
@@ -33,9 +33,12 @@ class Claims(LedgerUser):
         story_id: int | None = None,
         platforms: Sequence[str] | None = None,
         due_at: datetime | None = None,
+        election: str = "",
     ) -> Claim:
         """Take ``day``'s slot for a story (the named one, the pin, or the next in queue).
 
+        ``election`` is the reason when the day is inside a pre-election period: then only
+        a story marked essential may take it (see ``infobot.store.elections.essential_for``).
         Records a ``skipped`` slot when there is nothing to post, so the day is never
         lost silently. Returns the existing claim when the slot is already taken.
         """
@@ -45,9 +48,10 @@ class Claims(LedgerUser):
                 existing = slots.on(session, self.campaign_id, day)
                 if existing is not None:
                     return _claim_of(existing, created=False)
-                story = self._pick(session, day, story_id)
+                story = self._pick(session, day, story_id, election)
                 if story is None:
-                    return self._no_post(session, day, SlotStatus.SKIPPED, NOTHING_TO_POST, due_at)
+                    reason = election or NOTHING_TO_POST
+                    return self._no_post(session, day, SlotStatus.SKIPPED, reason, due_at)
                 slot = slots.add(
                     session,
                     self.campaign_id,
@@ -114,16 +118,22 @@ class Claims(LedgerUser):
             assert taken is not None
             return _claim_of(taken, created=False)
 
-    def _pick(self, session: Session, day: date, story_id: int | None) -> Story | None:
+    def _pick(
+        self, session: Session, day: date, story_id: int | None, election: str = ""
+    ) -> Story | None:
+        languages = self.options.languages
         if story_id is not None:
             story = self._named(session, story_id)
             if not allowed(StoryAction.CLAIM, story.status):
                 raise InvalidTransition(
                     f"story #{story_id} is {story.status}; only approved stories can be posted"
                 )
+            check_essential(story, election)
             return story
-        pinned = stories.approved_pinned_on(session, self.campaign_id, day)
-        return pinned or stories.next_in_queue(session, self.campaign_id)
+        if election:
+            return elections.essential_for(session, self.campaign_id, day, languages)
+        pinned = stories.approved_pinned_on(session, self.campaign_id, day, languages)
+        return pinned or stories.next_in_queue(session, self.campaign_id, languages)
 
     def _named(self, session: Session, story_id: int) -> Story:
         story = session.get(Story, story_id)
@@ -151,14 +161,18 @@ class Claims(LedgerUser):
             message="claimed for posting",
         )
 
-    def schedule_extra(self, story_id: int, platforms: Sequence[str]) -> None:
-        """A named story sent outside the daily slot (post-now when today is taken)."""
+    def schedule_extra(
+        self, story_id: int, platforms: Sequence[str], *, election: str = ""
+    ) -> None:
+        """A named story sent outside the daily slot (post-now when today is taken);
+        inside a pre-election period (``election``) only an essential story may go."""
         with self.db.write() as session:
             story = self._named(session, story_id)
             if not allowed(StoryAction.SEND_EXTRA, story.status):
                 raise InvalidTransition(
                     f"story #{story_id} is {story.status}; only approved stories can be posted"
                 )
+            check_essential(story, election)
             if story.status == StoryStatus.APPROVED:
                 self._schedule(session, story, None, platforms)
             else:
@@ -166,6 +180,15 @@ class Claims(LedgerUser):
                 missing = [p for p in platforms if p not in have]
                 if missing:
                     self._schedule(session, story, None, missing)
+
+
+def check_essential(story: Story, election: str) -> None:
+    """Inside a pre-election period only a story marked essential may post."""
+    if election and not story.essential_reason:
+        raise InvalidTransition(
+            f"story #{story.id} cannot post today: {election}. Only a story an approver"
+            " marked essential goes out inside it (infobot stories essential ID --reason ...)"
+        )
 
 
 def _claim_of(slot: Slot, *, created: bool) -> Claim:

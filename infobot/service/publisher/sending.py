@@ -11,8 +11,9 @@ part has its own idempotency key, the same on every attempt.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 
 from infobot.domain.delivery import (
     OPEN,
@@ -24,16 +25,27 @@ from infobot.domain.delivery import (
 )
 from infobot.domain.errors import InDoubt, PlatformError, UserError
 from infobot.domain.render import Post, render
+from infobot.domain.story import StoryInput
 from infobot.platforms.base import Platform, Published
+from infobot.service.media import MediaFolder
 from infobot.service.publisher.ledger import LedgerUser, outcome_of
 from infobot.service.publisher.outcomes import Delivered, Outcome
-from infobot.store import deliveries, stories
+from infobot.store import deliveries, linkcards, stories
 from infobot.store.models import Delivery
 
 log = logging.getLogger("infobot.publisher")
 
+#: Asked before a delivery's remaining posts go out: why they may not (the X budget), or
+#: None. A refusal fails the delivery on that platform alone.
+SpendGuard = Callable[[str, Sequence[Post]], str | None]
+BUDGET_REFUSED = "delivery.budget_refused"
+
 
 class Sender(LedgerUser):
+    guard: SpendGuard | None = None
+    #: Where a story's picture is; None: a story with a local picture cannot be sent.
+    media: MediaFolder | None = None
+
     def deliver(
         self, story_id: int, platforms: Sequence[str] | None = None, *, retry_now: bool = False
     ) -> Delivered:
@@ -78,6 +90,7 @@ class Sender(LedgerUser):
             delivery = deliveries.locked(session, delivery_id)
             if not self._takeable(delivery):
                 return outcome_of(delivery)
+            story_id = delivery.story_id
             story = stories.to_input(stories.by_id(session, delivery.story_id))
             name = delivery.platform
             key = delivery.idempotency_key
@@ -87,7 +100,13 @@ class Sender(LedgerUser):
             delivery.updated_at = self.ledger.now()
         try:
             platform = self.platforms.get(name)
-            rendered = render(story, platform.rules(), self.options)
+            story = self._with_picture(story)
+            rules = platform.rules()
+            card = None
+            if rules.link_cards:  # read the card (and its picture) only where it is shown
+                with self.db.read() as session:
+                    card = linkcards.of_story(session, story_id)
+            rendered = render(story, rules, self.options.for_platform(name), card)
         except (LookupError, PlatformError, UserError) as exc:
             return self.ledger.finish(
                 delivery_id, DeliveryStatus.FAILED, f"cannot use {name}: {exc}"
@@ -102,6 +121,11 @@ class Sender(LedgerUser):
                 confirmed = self._reconcile(delivery_id, platform, posts, confirmed, key)
             except PlatformError as exc:
                 return self.ledger.record_error(delivery_id, exc, reconcile=True)
+        refusal = self.guard(name, posts[len(confirmed) :]) if self.guard is not None else None
+        if refusal is not None and len(confirmed) < len(posts):
+            return self.ledger.finish(
+                delivery_id, DeliveryStatus.FAILED, refusal, action=BUDGET_REFUSED
+            )
         while len(confirmed) < len(posts):
             index = len(confirmed)
             self.ledger.transition(
@@ -125,6 +149,16 @@ class Sender(LedgerUser):
         with self.db.read() as session:
             return outcome_of(deliveries.get(session, delivery_id))
 
+    def _with_picture(self, story: StoryInput) -> StoryInput:
+        """The story with its picture's name in the media folder turned into the file to
+        send (checked again, confined to the folder); a web address stays as it is."""
+        image = story.image
+        if not image or image[:8].lower().startswith(("https://", "http://")):
+            return story
+        if self.media is None:
+            raise UserError("the story has a picture but no media folder is set")
+        return replace(story, image=str(self.media.path_for(image)))
+
     def _reconcile(
         self,
         delivery_id: int,
@@ -136,6 +170,9 @@ class Sender(LedgerUser):
         """Look for the first unconfirmed part on the platform before sending it again."""
         index = len(confirmed)
         found = platform.lookup(posts[index], idempotency_key=f"{key}:{index}")
+        expected = confirmed[-1].remote_id if confirmed else ""
+        if found is not None and found.parent not in (None, expected):
+            found = None  # the same text under another post (a link reply of another day)
         if found is not None:
             return self.ledger.confirm(delivery_id, index, found, len(posts), reconciled=True)
         self.ledger.transition(

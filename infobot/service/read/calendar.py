@@ -3,77 +3,125 @@
 from __future__ import annotations
 
 import calendar as monthcal
+from collections.abc import Callable, Iterable
+from dataclasses import replace
 from datetime import date, timedelta
+from decimal import Decimal
 
 from infobot.domain.calendar import DayOff
+from infobot.domain.costs import usd
+from infobot.domain.election import day_off as election_day_off
 from infobot.domain.schedule import DayState
+from infobot.service.checks import StoryChecker
 from infobot.service.read.models import CalendarDay, MonthView
-from infobot.service.read.plan import PlanDay, Planner
-from infobot.store.queries import campaigns, slots, stories
-from infobot.store.reader import ReadSource
-from infobot.store.rows import SlotRow
+from infobot.service.read.plan import COMING, PlanDay, Planner
+from infobot.store import campaigns, slots, stories
+from infobot.store.db import Database
+from infobot.store.models import Slot, Story
+from infobot.store.stories import versions_of
 
+#: What planned stories will cost on X, by story id (with X enabled).
+XCosts = Callable[[Iterable[Story]], dict[int, Decimal]]
+
+#: Days whose story's posts the calendar shows: the ones that post it or posted it.
+_WITH_POSTS = (DayState.SCHEDULED, DayState.PINNED, DayState.DONE)
 #: Months ahead of today the calendar plans (each planned day reads at most one story).
 PLAN_MONTHS_AHEAD = 24
+#: The months the calendar shows: years beyond these have no weeks to draw.
+FIRST_MONTH = date(1, 2, 1)
+LAST_MONTH = date(9999, 11, 1)
 
 
 class CalendarReads:
-    def __init__(self, source: ReadSource, planner: Planner) -> None:
-        self.source = source
+    def __init__(
+        self,
+        db: Database,
+        planner: Planner,
+        checker: StoryChecker | None = None,
+        x_costs: XCosts | None = None,
+    ) -> None:
+        self.db = db
         self.planner = planner
+        self.checker = checker  # renders each day's post text (none without it)
+        self.x_costs = x_costs
 
     def month(self, year: int, month: int) -> MonthView:
         """Which story posts on which day of a month, with pins, pauses, blackouts and the
-        day the queue runs dry. Past days show what happened; coming days what is planned."""
+        day the queue runs dry. Past days show what happened; coming days what is planned.
+
+        A pause has no start date, so a day before today is never shown as paused unless
+        a day was recorded so (the daemon records a paused day as skipped)."""
         cid = self.planner.campaign_id
-        first = date(year, month, 1)
-        last = date(year, month, monthcal.monthrange(year, month)[1])
+        languages = self.planner.languages
+        first = min(max(date(year, month, 1), FIRST_MONTH), LAST_MONTH)
+        last = date(first.year, first.month, monthcal.monthrange(first.year, first.month)[1])
         grid_start = first - timedelta(days=first.weekday())
         grid_end = last + timedelta(days=6 - last.weekday())
-        with self.source() as r:
-            state = self.planner.state(r)
+        with self.db.read() as session:
+            state = self.planner.state(session)
+            campaign = state.campaign
             today = state.schedule.local_date(self.planner.clock.now())
-            view = MonthView(year, month, today, paused=state.campaign.paused)
-            blackouts = campaigns.blackout_reasons(r, cid, grid_start, grid_end)
+            view = MonthView(
+                first.year,
+                first.month,
+                today,
+                paused=campaign.paused,
+                paused_until=campaign.paused_until if campaign.paused else None,
+                end=state.calendar.end,
+            )
+            blackouts = campaigns.blackout_reasons(session, cid, grid_start, grid_end)
             before_today = min(today - timedelta(days=1), grid_end)
-            recorded = slots.between(r, cid, grid_start, before_today)
+            recorded = slots.between(session, cid, grid_start, before_today)
             # Before the first day infobot ever recorded, an empty day is not a gap.
-            first_record = slots.first_recorded(r, cid)
-            titles = stories.titles(r, [s.story_id for s in recorded.values() if s.story_id])
+            first_record = slots.first_recorded(session, cid)
+            done = stories.by_ids(session, [s.story_id for s in recorded.values() if s.story_id])
             plan: dict[date, PlanDay] = {}
             horizon = today + timedelta(days=PLAN_MONTHS_AHEAD * 31)
             plan_end = min(grid_end, horizon)
             if plan_end >= today:
                 days = (plan_end - today).days + 1
-                plan = {e.day: e for e in self.planner.plan(r, days, state)}
+                plan = {e.day: e for e in self.planner.plan(session, days, state)}
                 view.planned_to = plan_end
-            view.runs_dry_on = self.planner.runway(r, state)[0].runs_dry_on
+            view.runs_dry_on = self.planner.runway(session, state)[0].runs_dry_on
+        past_calendar = replace(state.calendar, paused=False, paused_until=None)
+        costs: dict[int, Decimal] = {}
+        if self.x_costs is not None:
+            costs = self.x_costs(e.story for e in plan.values() if e.state in COMING and e.story)
         week: list[CalendarDay] = []
         day = grid_start
         while day <= grid_end:
-            cell = CalendarDay(day, day.month == month, today=day == today)
+            cell = CalendarDay(day, day.month == first.month, today=day == today)
             cell.blackout = blackouts.get(day)
+            inside = election_day_off(day, state.calendar.elections)
+            cell.election = inside.describe(day) if inside is not None else None
             off: DayOff | None = None
+            shown: Story | None = None
             if day in plan:
                 entry = plan[day]
                 cell.state, cell.reason, off = entry.state, entry.reason, entry.off
                 if entry.story is not None:
-                    cell.story_id, cell.title = entry.story.id, entry.story.title
+                    shown = entry.story
+                    cell.story_id, cell.title = entry.story.id, _title(entry.story, languages)
                     cell.pinned = entry.story.pin_date == day
+                    cell.essential = inside is not None
+                    if entry.state in COMING and entry.story.id in costs:
+                        cell.x_cost = usd(costs[entry.story.id])
             elif day in recorded:
-                _recorded_day(cell, recorded[day], titles)
+                shown = _recorded_day(cell, recorded[day], done, languages)
             elif day < today:
                 cell.state = DayState.PAST
-                off = state.calendar.day_off(day)
+                off = past_calendar.day_off(day)
                 was_recorded = first_record is not None and day >= first_record
                 if off is not None:
-                    cell.reason = state.calendar.describe(off)
+                    cell.reason = past_calendar.describe(off)
                 else:
                     cell.reason = "no post recorded" if was_recorded else ""
             else:
                 cell.state, cell.reason = DayState.UNPLANNED, "too far ahead to plan"
             cell.paused = off is DayOff.PAUSED
             cell.runs_dry = view.runs_dry_on == day
+            if shown is not None and cell.in_month and cell.state in _WITH_POSTS:
+                cell.posts = self._posts(shown)
             week.append(cell)
             if len(week) == 7:
                 view.weeks.append(week)
@@ -81,10 +129,33 @@ class CalendarReads:
             day += timedelta(days=1)
         return view
 
+    def _posts(self, story: Story) -> dict[str, list[str]]:
+        """The story's posts on each enabled platform, as they go out (with the hashtag)."""
+        if self.checker is None:
+            return {}
+        content = stories.to_input(story)
+        return {
+            name: [post.text for post in self.checker.render(content, rules, name).posts]
+            for name, rules in self.checker.rules().items()
+        }
 
-def _recorded_day(cell: CalendarDay, slot: SlotRow, titles: dict[int, str]) -> None:
+
+def _recorded_day(
+    cell: CalendarDay, slot: Slot, done: dict[int, Story], languages: tuple[str, ...]
+) -> Story | None:
     cell.state, cell.reason = DayState.DONE, slot.status
     if slot.story_id is not None:
-        cell.story_id, cell.title = slot.story_id, titles.get(slot.story_id, "")
-    else:
-        cell.reason = f"{slot.status}: {slot.reason}" if slot.reason else slot.status
+        story = done.get(slot.story_id)
+        cell.story_id, cell.title = slot.story_id, _title(story, languages) if story else ""
+        return story
+    cell.reason = f"{slot.status}: {slot.reason}" if slot.reason else slot.status
+    return None
+
+
+def _title(story: Story, languages: tuple[str, ...]) -> str:
+    """The story's title; in a bilingual campaign its titles in campaign order, joined."""
+    if len(languages) < 2 or not story.versions:
+        return story.title
+    titles = {story.language: story.title}
+    titles.update((v.language, v.title) for v in versions_of(story.versions))
+    return " / ".join(titles[lang] for lang in languages if titles.get(lang))

@@ -1,8 +1,5 @@
 """The read side's models: what the team sees, typed, for the web page and the CLI alike.
 
-Rows come from the read side's SQL queries (:mod:`infobot.store.rows`: the same attribute
-names as the tables' columns), never from the ORM, so reading needs no SQLAlchemy.
-
 The CLI prints them as JSON field by field (its ``print_json``): a field's name is its JSON
 key, dates and instants are ISO 8601, and a field marked with ``OMIT_NONE`` is left out when
 None. The documented ``--json`` fields are these.
@@ -12,13 +9,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
-from typing import Any, Generic, TypeVar
+from datetime import UTC, date, datetime, timedelta, tzinfo
+from typing import Generic, TypeVar
 
-from infobot.domain.render import Rendered
+from infobot.domain.accessibility import Finding
+from infobot.domain.render import Card, Post, Rendered
 from infobot.domain.schedule import DayState
+from infobot.domain.versions import Version
 from infobot.service.checks import CheckResult
-from infobot.store.rows import DeliveryRow, EventRow, StoryBrief, StoryRow
+from infobot.service.listing import StorySummary as StorySummary
+from infobot.service.listing import summary
+from infobot.service.read.telling import told
+from infobot.store.models import Delivery, ElectionPeriodRow, Event, Story
+from infobot.store.stories import versions_of
 
 T = TypeVar("T")
 #: Field metadata: leave the field out of the JSON when it is None.
@@ -27,12 +30,44 @@ OMIT_NONE = {"omit_none": True}
 
 # -- how a story looks on each platform ---------------------------------------------------
 @dataclass(frozen=True)
+class CardView:
+    """The link card a post carries (Bluesky): what it opens, its title and description."""
+
+    url: str
+    title: str
+    description: str
+    picture: bool
+
+    @classmethod
+    def of(cls, card: Card) -> CardView:
+        return cls(card.uri or card.url, card.title, card.description, bool(card.thumb_size))
+
+
+@dataclass(frozen=True)
 class PostView:
     text: str
     length: int
     limit: int
     image: str | None = field(default=None, metadata=OMIT_NONE)  # only with an image
     image_alt: str | None = field(default=None, metadata=OMIT_NONE)
+    #: In a bilingual campaign: the post's languages, its first language first ("cy", "en").
+    languages: list[str] | None = field(default=None, metadata=OMIT_NONE)
+    #: where links open when that is not their text (tracking behind a Bluesky link)
+    opens: list[str] | None = field(default=None, metadata=OMIT_NONE)
+    card: CardView | None = field(default=None, metadata=OMIT_NONE)  # only with a card
+
+    @classmethod
+    def of(cls, post: Post, bilingual: bool = False) -> PostView:
+        return cls(
+            post.text,
+            post.length,
+            post.limit,
+            post.image or None,
+            post.image_alt if post.image else None,
+            [post.language, *post.more_languages] if bilingual else None,
+            [target for _text, target in post.links] or None,
+            CardView.of(post.card) if post.card is not None else None,
+        )
 
 
 @dataclass(frozen=True)
@@ -40,16 +75,26 @@ class RenderedView:
     ok: bool
     posts: list[PostView]
     problems: list[str]
+    #: the link in a reply, the link card, who may reply and quote (only when there are any)
+    notes: list[str] | None = field(default=None, metadata=OMIT_NONE)
 
     @classmethod
     def of(cls, rendered: Rendered) -> RenderedView:
-        posts = [
-            PostView(p.text, p.length, p.limit, p.image, p.image_alt)
-            if p.image
-            else PostView(p.text, p.length, p.limit)
-            for p in rendered.posts
-        ]
-        return cls(rendered.ok, posts, list(rendered.problems))
+        posts = [PostView.of(p, rendered.bilingual) for p in rendered.posts]
+        return cls(rendered.ok, posts, list(rendered.problems), list(rendered.notes) or None)
+
+
+@dataclass(frozen=True)
+class FindingView:
+    """An accessibility finding: a warning to acknowledge at approval, or a refusal."""
+
+    check: str
+    message: str
+    severity: str  # warning, refusal
+
+    @classmethod
+    def of(cls, finding: Finding) -> FindingView:
+        return cls(finding.check.value, finding.message, finding.severity.value)
 
 
 @dataclass(frozen=True)
@@ -59,42 +104,10 @@ class Preview:
     platforms: dict[str, RenderedView]
     problems: list[str]
     warnings: list[str]
+    accessibility: list[FindingView] = field(default_factory=list)
 
 
 # -- stories -------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class StorySummary:
-    """A line of ``infobot stories list``."""
-
-    id: int
-    title: str
-    status: str
-    position: int | None
-    pin_date: date | None
-    author: str
-    organisation: str
-    approved_by: str | None
-    created_at: datetime
-
-    @classmethod
-    def of(cls, story: StoryRow | StoryBrief, position: int | None) -> StorySummary:
-        return cls(**_summary(story, position))
-
-
-def _summary(story: StoryRow | StoryBrief, position: int | None) -> dict[str, Any]:
-    return {
-        "id": story.id,
-        "title": story.title,
-        "status": story.status,
-        "position": position,
-        "pin_date": story.pin_date,
-        "author": story.author,
-        "organisation": story.organisation,
-        "approved_by": story.approved_by,
-        "created_at": story.created_at,
-    }
-
-
 @dataclass(frozen=True)
 class DeliveryLine:
     platform: str
@@ -109,6 +122,7 @@ class HistoryLine:
     actor: str
     action: str
     message: str
+    text: str = ""  # the event as a sentence (infobot.domain.audit_text)
 
 
 @dataclass(frozen=True)
@@ -136,18 +150,26 @@ class StoryDetail(StorySummary):
     platforms: dict[str, RenderedView]
     problems: list[str]
     warnings: list[str]
+    #: The story in other languages (``title_cy``, ``body_cy``, ``image_alt_cy``...).
+    versions: list[Version]
+    #: Accessibility findings: each warning is acknowledged at approval.
+    accessibility: list[FindingView]
+    #: Why an approver marked it to go out inside a pre-election period ("" when not).
+    essential_reason: str
+    essential_by: str
 
     @classmethod
     def of(  # type: ignore[override]
         cls,
-        story: StoryRow,
+        story: Story,
         position: int | None,
-        deliveries: Sequence[DeliveryRow],
-        events: Sequence[EventRow],
+        deliveries: Sequence[Delivery],
+        events: Sequence[Event],
         preview: Preview,
+        tz: tzinfo = UTC,
     ) -> StoryDetail:
         return cls(
-            **_summary(story, position),
+            **summary(story, position),
             body=story.body,
             role=story.role,
             link=story.link,
@@ -167,10 +189,16 @@ class StoryDetail(StorySummary):
             deliveries=[
                 DeliveryLine(d.platform, d.status, d.remote_url, d.error) for d in deliveries
             ],
-            history=[HistoryLine(e.at, e.actor, e.action, e.message) for e in events],
+            history=[
+                HistoryLine(e.at, e.actor, e.action, e.message, told(e, tz)[0]) for e in events
+            ],
             platforms=preview.platforms,
             problems=preview.problems,
             warnings=preview.warnings,
+            versions=list(versions_of(story.versions)),
+            accessibility=preview.accessibility,
+            essential_reason=story.essential_reason,
+            essential_by=story.essential_by,
         )
 
 
@@ -202,19 +230,19 @@ def clamp_page(page: int, per_page: int, total: int) -> int:
 @dataclass
 class QueueRow:
     position: int | None
-    story: StoryRow
+    story: Story
 
 
 @dataclass
 class QueueOverview:
     queue: Paged[QueueRow]
-    pinned: list[StoryRow]  # approved stories pinned to a date, soonest first
+    pinned: list[Story]  # approved stories pinned to a date, soonest first
     drafts: int  # stories waiting for review
 
 
 @dataclass
 class ReviewItem:
-    story: StoryRow
+    story: Story
     check: CheckResult
 
 
@@ -240,6 +268,7 @@ class PreviewDay:
     title: str | None
     platforms: dict[str, RenderedView]
     problems: list[str]
+    x_cost: str | None = field(default=None, metadata=OMIT_NONE)  # with X enabled: "$0.20"
 
 
 @dataclass
@@ -255,6 +284,11 @@ class CalendarDay:
     blackout: str | None = None  # the blackout's reason when the day is one
     paused: bool = False
     runs_dry: bool = False
+    posts: dict[str, list[str]] = field(default_factory=dict)  # platform: its posts' text
+    x_cost: str = ""  # what the planned post will cost on X ("$0.20"), with X enabled
+    #: "pre-election period (Senedd election) until 7 May" when the day is inside one
+    election: str | None = None
+    essential: bool = False  # its story goes out inside a pre-election period
 
 
 @dataclass
@@ -266,17 +300,27 @@ class MonthView:
     runs_dry_on: date | None = None
     paused: bool = False
     planned_to: date | None = None  # last day the plan covers
+    paused_until: date | None = None  # when paused: the last paused day; None = until resumed
+    end: date | None = None  # the campaign's last day, when it has one
 
     @property
     def first(self) -> date:
         return date(self.year, self.month, 1)
 
     @property
-    def previous(self) -> date:
+    def has_x_costs(self) -> bool:
+        return any(cell.x_cost for week in self.weeks for cell in week)
+
+    @property
+    def previous(self) -> date | None:
+        if self.first <= date(1, 2, 1):
+            return None
         return (self.first - timedelta(days=1)).replace(day=1)
 
     @property
-    def next(self) -> date:
+    def next(self) -> date | None:
+        if self.first >= date(9999, 11, 1):
+            return None
         return (self.first + timedelta(days=32)).replace(day=1)
 
 
@@ -325,12 +369,84 @@ class Status:
     last_post: LastPost | None
     next_post: NextPost | None
     attention: list[AttentionLine]
+    overdue: OverdueLine | None = field(default=None, metadata=OMIT_NONE)
+    first_figures: FirstFigures | None = None  # the latest post's counts so far
+    #: "Pre-election period until 7 May (Senedd election): no posts", inside or just
+    #: before one; None otherwise.
+    election: str | None = field(default=None, metadata=OMIT_NONE)
+
+
+@dataclass(frozen=True)
+class OverdueLine:
+    """Today's post is late (the dead man's switch), and why (``infobot.domain.overdue``)."""
+
+    cause: str
+    message: str
+    due_at: datetime  # UTC
+    last_heartbeat: datetime | None
+    next_attempt: datetime | None
+
+
+@dataclass(frozen=True)
+class PlatformFigures:
+    """One platform's counts of a post so far (None: unknown or not read yet)."""
+
+    platform: str
+    url: str
+    state: str  # live, gone (deleted on the platform) or withdrawn
+    read_at: datetime | None
+    engagement: int | None  # likes + reposts + replies + quotes, over the known ones
+    counts: dict[str, int | None]
+
+    @property
+    def text(self) -> str:
+        """``22 likes, 5 reposts, 1 reply`` (the counts given), or what stands instead."""
+        if self.state == "gone":
+            return f"deleted on {self.platform}"
+        if self.read_at is None:
+            return "not read yet"
+        shown = [
+            f"{value:,} {name if value != 1 else one}"
+            for name, one in _ONE.items()
+            if (value := self.counts.get(name)) is not None
+        ]
+        return ", ".join(shown) or "no counts given"
+
+
+_ONE = {"likes": "like", "reposts": "repost", "replies": "reply", "quotes": "quote"}
+
+
+@dataclass(frozen=True)
+class FirstFigures:
+    """The first figures of the latest story that went out before today (usually
+    yesterday's)."""
+
+    date: date
+    story_id: int
+    title: str
+    engagement: int | None
+    platforms: list[PlatformFigures]
+
+
+@dataclass(frozen=True)
+class ElectionView:
+    """A pre-election period (``infobot campaign election list``)."""
+
+    first_day: date
+    last_day: date
+    reason: str
+    source: str  # team, settings
+    created_by: str
+
+    @classmethod
+    def of(cls, row: ElectionPeriodRow) -> ElectionView:
+        return cls(row.first_day, row.last_day, row.reason, row.source, row.created_by)
 
 
 # -- what happened -------------------------------------------------------------------------
 @dataclass
 class HistoryRow:
-    delivery: DeliveryRow
+    delivery: Delivery
     day: date | None
     title: str
     advice: str
@@ -338,5 +454,7 @@ class HistoryRow:
 
 @dataclass
 class AuditRow:
-    event: EventRow
+    event: Event
     changes: list[tuple[str, str, str]]  # field, before, after
+    text: str = ""  # the event as a sentence (infobot.domain.audit_text)
+    lines: list[str] = field(default_factory=list)  # what changed, in words

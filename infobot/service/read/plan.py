@@ -5,18 +5,24 @@ The same plan serves ``infobot preview``, ``status``, the web calendar and the r
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from sqlalchemy.orm import Session
+
 from infobot.clock import Clock
 from infobot.domain.calendar import DayOff, Runway, runway
+from infobot.domain.costs import Pricing, usd
+from infobot.domain.dates import weekday_date
 from infobot.domain.schedule import DayState
+from infobot.service.checks import StoryChecker
+from infobot.service.impact.spending import X, cost_of_posts
 from infobot.service.read.models import PreviewDay, RenderedView
-from infobot.service.read.previews import Previews
-from infobot.store.queries import campaigns, slots, stories
-from infobot.store.queries.campaigns import CampaignState
-from infobot.store.reader import Reader, ReadSource
-from infobot.store.rows import SlotRow, StoryRow
+from infobot.store import campaigns, elections, linkcards, slots, stories
+from infobot.store.campaigns import CampaignState
+from infobot.store.db import Database
+from infobot.store.models import Slot, Story
 
 #: States of a day that will post a story.
 COMING = (DayState.SCHEDULED, DayState.PINNED)
@@ -28,37 +34,54 @@ class PlanDay:
     due_at: datetime  # UTC instant of the post time on that local day
     state: DayState
     reason: str
-    story: StoryRow | None
-    slot: SlotRow | None = None
+    story: Story | None
+    slot: Slot | None = None
     off: DayOff | None = None
 
 
 class Planner:
-    """Plans and runway inside a read the caller holds open (its :class:`Reader`)."""
+    """Plans and runway inside a read the caller holds open."""
 
-    def __init__(self, clock: Clock, campaign_id: int, late_window: timedelta) -> None:
+    def __init__(
+        self,
+        clock: Clock,
+        campaign_id: int,
+        late_window: timedelta,
+        languages: Sequence[str] = (),
+    ) -> None:
         self.clock = clock
         self.campaign_id = campaign_id
         self.late_window = late_window
+        #: a bilingual campaign's languages: only stories ready in all of them post
+        self.languages = tuple(languages)
 
-    def state(self, r: Reader) -> CampaignState:
-        return campaigns.load(r, self.campaign_id, self.late_window)
+    def state(self, session: Session) -> CampaignState:
+        return campaigns.load(session, self.campaign_id, self.late_window)
 
-    def plan(self, r: Reader, days: int, state: CampaignState | None = None) -> list[PlanDay]:
-        state = state or self.state(r)
+    def plan(
+        self, session: Session, days: int, state: CampaignState | None = None
+    ) -> list[PlanDay]:
+        state = state or self.state(session)
         calendar, schedule = state.calendar, state.schedule
         cid = self.campaign_id
         now = self.clock.now()
         first = schedule.local_date(now)
         last = first + timedelta(days=days - 1)
-        taken = slots.between(r, cid, first, last)
+        taken = slots.between(session, cid, first, last)
+        languages = self.languages
         pins = {
             story.pin_date: story
-            for story in stories.approved_pinned(r, cid, StoryRow, first, last)
+            for story in stories.approved_pinned(session, cid, first, last, languages)
             if story.pin_date is not None
         }
-        queue = iter(stories.queue(r, cid, StoryRow, limit=days))
-        by_id = stories.by_ids(r, [s.story_id for s in taken.values() if s.story_id])
+        used: set[int] = set()  # stories planned: an essential one may go in either queue
+        queue = _unused(stories.queue(session, cid, limit=days, languages=languages), used)
+        essential = iter(
+            elections.essential_queue(session, cid, languages, limit=days)
+            if calendar.elections
+            else ()
+        )
+        by_id = stories.by_ids(session, [s.story_id for s in taken.values() if s.story_id])
         plan: list[PlanDay] = []
         for day in calendar.days(first, days):
             when = schedule.due_at(day)
@@ -68,8 +91,15 @@ class Planner:
                 plan.append(PlanDay(day, when, DayState.DONE, slot.status, story, slot))
                 continue
             off = calendar.day_off(day)
+            if off is DayOff.ELECTION_PERIOD and not schedule.is_missed(day, now):
+                found = _essential(day, pins.get(day), essential, used)
+                if found is not None:
+                    kind = DayState.PINNED if found.pin_date == day else DayState.SCHEDULED
+                    reason = f"essential: {found.essential_reason} ({calendar.describe(off, day)})"
+                    plan.append(PlanDay(day, when, kind, reason, found))
+                    continue
             if off is not None:
-                reason = calendar.describe(off)
+                reason = calendar.describe(off, day)
                 plan.append(PlanDay(day, when, DayState.OFF, reason, pins.get(day), off=off))
                 continue
             if schedule.is_missed(day, now):
@@ -77,7 +107,7 @@ class Planner:
                 plan.append(PlanDay(day, when, DayState.MISSED, reason, None))
                 continue
             if day in pins:
-                reason = f"pinned to {day.isoformat()}"
+                reason = f"pinned to {weekday_date(day)}"
                 plan.append(PlanDay(day, when, DayState.PINNED, reason, pins[day]))
                 continue
             story = next(queue, None)
@@ -89,39 +119,74 @@ class Planner:
                 plan.append(PlanDay(day, when, DayState.SCHEDULED, "next in the queue", story))
         return plan
 
-    def runway(self, r: Reader, state: CampaignState | None = None) -> tuple[Runway, date]:
+    def runway(self, session: Session, state: CampaignState | None = None) -> tuple[Runway, date]:
         """How long the approved queue lasts, and the first day it counts from."""
-        state = state or self.state(r)
+        state = state or self.state(session)
         now = self.clock.now()
         today = state.schedule.local_date(now)
-        taken = slots.status_on(r, self.campaign_id, today) is not None
+        taken = slots.status_on(session, self.campaign_id, today) is not None
         first = state.schedule.first_open_day(now, today_taken=taken)
-        unpinned = stories.queue_size(r, self.campaign_id)
-        pin_dates = stories.approved_pin_dates(r, self.campaign_id, first)
+        unpinned = stories.queue_size(session, self.campaign_id, self.languages)
+        pin_dates = stories.approved_pin_dates(session, self.campaign_id, first, self.languages)
         return runway(state.calendar, first, unpinned, pin_dates), first
+
+
+def _unused(found: Iterable[Story], used: set[int]) -> Iterator[Story]:
+    """The stories of ``found`` not planned yet, each marked as planned when taken."""
+    for story in found:
+        if story.id not in used:
+            used.add(story.id)
+            yield story
+
+
+def _essential(
+    day: date, pinned: Story | None, queue: Iterator[Story], used: set[int]
+) -> Story | None:
+    """The story a day inside a pre-election period posts (see
+    ``infobot.store.elections.essential_for``): an essential story pinned to the day, else
+    the next essential story of the queue not planned yet."""
+    if pinned is not None and pinned.essential_reason:
+        return pinned
+    for story in queue:
+        if story.id not in used:
+            used.add(story.id)
+            return story
+    return None
 
 
 class PlanReads:
     """``infobot preview``: what goes out each coming day, as each platform gets it."""
 
-    def __init__(self, source: ReadSource, planner: Planner, previews: Previews) -> None:
-        self.source = source
+    def __init__(
+        self,
+        db: Database,
+        planner: Planner,
+        checker: StoryChecker,
+        pricing: Pricing | None = None,
+    ) -> None:
+        self.db = db
         self.planner = planner
-        self.previews = previews
+        self.checker = checker
+        self.pricing = pricing  # with X enabled: each day's X cost is shown
 
     def preview(self, days: int) -> list[PreviewDay]:
-        with self.source() as r:
-            plan = self.planner.plan(r, days)
-            coming = [e.story for e in plan if e.story is not None and e.state in COMING]
-            kept = self.previews.kept(r, coming)
+        with self.db.read() as session:
+            plan = self.planner.plan(session, days)
+            cards = linkcards.of_stories(
+                session, [e.story.id for e in plan if e.story is not None and e.state in COMING]
+            )
         out: list[PreviewDay] = []
         for entry in plan:
             story = entry.story
             platforms: dict[str, RenderedView] = {}
             problems: list[str] = []
+            x_cost = None
             if story is not None and entry.state in COMING:
-                shown = self.previews.of(story, kept)
-                platforms, problems = shown.platforms, shown.problems
+                check = self.checker.check(stories.to_input(story), cards.get(story.id))
+                platforms = {n: RenderedView.of(r) for n, r in check.rendered.items()}
+                problems = check.problems
+                if self.pricing is not None and X in check.rendered:
+                    x_cost = usd(cost_of_posts(check.rendered[X].posts, self.pricing))
             out.append(
                 PreviewDay(
                     date=entry.day,
@@ -133,6 +198,7 @@ class PlanReads:
                     title=story.title if story else None,
                     platforms=platforms,
                     problems=problems,
+                    x_cost=x_cost,
                 )
             )
         return out

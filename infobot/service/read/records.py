@@ -5,60 +5,66 @@ from __future__ import annotations
 
 import csv
 import json
-from typing import IO, TYPE_CHECKING, Any
+from collections.abc import Iterable, Iterator
+from datetime import UTC, tzinfo
+from typing import IO, Any
 
+from infobot.domain.audit_text import sentence
+from infobot.domain.cells import protect
 from infobot.domain.delivery import advice
 from infobot.service.read.models import AuditRow, HistoryRow, Paged, clamp_page
-from infobot.store.queries import deliveries, events, slots
-from infobot.store.reader import ReadSource
-from infobot.store.rows import EventRow, SlotRow
+from infobot.service.read.telling import entry_from_row, told
+from infobot.store import deliveries, events, export, slots
+from infobot.store.db import Database
+from infobot.store.models import Event, Slot
 
-if TYPE_CHECKING:
-    from infobot.store.db import Database
+#: The audit CSV's column with each event as a sentence, after the raw columns.
+SENTENCE_COLUMN = "what_happened"
 
 
 class RecordReads:
-    def __init__(
-        self, source: ReadSource, campaign_id: int, exports: Database | None = None
-    ) -> None:
-        self.source = source
+    def __init__(self, db: Database, campaign_id: int, *, timezone: tzinfo = UTC) -> None:
+        self.db = db
         self.campaign_id = campaign_id
-        self.exports = exports  # the exports stream through the ORM (not on the lean path)
+        self.timezone = timezone  # the campaign's: times in sentences are said in it
 
     def history_page(self, page: int = 1, per_page: int = 50) -> Paged[HistoryRow]:
         """Every delivery, newest first, with what to do about the ones that did not go out."""
-        with self.source() as r:
-            total = deliveries.count_for_campaign(r, self.campaign_id)
+        with self.db.read() as session:
+            total = deliveries.count_for_campaign(session, self.campaign_id)
             page = clamp_page(page, per_page, total)
-            found = deliveries.history(r, self.campaign_id, (page - 1) * per_page, per_page)
+            found = deliveries.history(session, self.campaign_id, (page - 1) * per_page, per_page)
         rows = [HistoryRow(d, day, title, advice(d.status)) for d, title, day in found]
         return Paged(rows, total, page, per_page)
 
-    def days_without_post(self, limit: int = 30) -> list[SlotRow]:
+    def days_without_post(self, limit: int = 30) -> list[Slot]:
         """The latest days recorded with no post (missed, skipped, failed), newest first."""
-        with self.source() as r:
-            return slots.without_post(r, self.campaign_id, limit)
+        with self.db.read() as session:
+            return slots.without_post(session, self.campaign_id, limit)
 
     def audit_page(
         self, page: int = 1, per_page: int = 50, story_id: int | None = None
     ) -> Paged[AuditRow]:
         """The audit trail, newest first (optionally one story's)."""
-        with self.source() as r:
-            total = events.count(r, story_id)
+        with self.db.read() as session:
+            total = events.count(session, story_id)
             page = clamp_page(page, per_page, total)
-            found = events.page_of(r, (page - 1) * per_page, per_page, story_id)
-        return Paged([AuditRow(e, _changes(e)) for e in found], total, page, per_page)
+            found = events.page(session, (page - 1) * per_page, per_page, story_id)
+        rows = [AuditRow(e, _changes(e), *told(e, self.timezone)) for e in found]
+        return Paged(rows, total, page, per_page)
 
     def export(self, what: str, fmt: str, out: IO[str]) -> int:
-        """Write ``stories``, ``deliveries`` or ``events`` as CSV or JSON; return the count."""
-        from infobot.store import export
+        """Write ``stories``, ``deliveries`` or ``events`` as CSV or JSON; return the count.
 
-        if self.exports is None:
-            raise RuntimeError("exports need the full application")
+        Events also get their sentence (:data:`SENTENCE_COLUMN`, after the raw columns)."""
         columns = export.COLUMNS[what]
+        if what == "events":
+            columns = (*columns, SENTENCE_COLUMN)
         count = 0
-        with self.exports.read() as session:
+        with self.db.read() as session:
             rows = export.rows(session, what, self.campaign_id)
+            if what == "events":
+                rows = self._with_sentences(rows)
             if fmt == "json":
                 out.write("[")
                 for row in rows:
@@ -76,6 +82,11 @@ class RecordReads:
                 count += 1
         return count
 
+    def _with_sentences(self, rows: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+        for row in rows:
+            row[SENTENCE_COLUMN] = sentence(entry_from_row(row, self.timezone))
+            yield row
+
 
 def _short(value: Any, width: int = 80) -> str:
     text = "" if value is None else str(value)
@@ -83,10 +94,10 @@ def _short(value: Any, width: int = 80) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def _changes(event: EventRow) -> list[tuple[str, str, str]]:
+def _changes(event: Event) -> list[tuple[str, str, str]]:
     try:
-        before = (json.loads(event.before) if event.before else None) or {}
-        after = (json.loads(event.after) if event.after else None) or {}
+        before = events.decoded(event.before) or {}
+        after = events.decoded(event.after) or {}
     except ValueError:
         return []
     if not isinstance(before, dict) or not isinstance(after, dict):
@@ -95,22 +106,9 @@ def _changes(event: EventRow) -> list[tuple[str, str, str]]:
     return [(k, _short(before.get(k)), _short(after.get(k))) for k in keys]
 
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "|", "%")
-
-
 def spreadsheet_safe(value: Any) -> str:
-    """Text a spreadsheet shows as text: never a formula (OWASP CSV injection advice)."""
-    if value is None:
-        return ""
-    text = str(value)
-    if text.startswith(_FORMULA_START) and not _is_number(text):
-        return "'" + text
-    return text
+    """Text a spreadsheet shows as text: never a formula (OWASP CSV injection advice).
 
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
+    A leading ``'`` is protected too, so that an import of the export can take off
+    exactly the quotes the export added (see :mod:`infobot.domain.cells`)."""
+    return protect(value)

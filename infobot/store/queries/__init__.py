@@ -1,9 +1,9 @@
 """The read side's queries: plain SQL run by a :class:`~infobot.store.reader.Reader`.
 
-One module per area (``stories``, ``campaigns``, ``slots``, ``deliveries``, ``events``,
-``heartbeats``, ``renders``); each query is a typed function taking the reader first and
-returning rows of :mod:`infobot.store.rows` or plain values. The same SQL text runs on
-SQLite and PostgreSQL (``:name`` parameters; the reader converts them for psycopg), so
+One module per area (``stories``, ``campaigns``); each query is a typed function taking
+the reader first and returning rows of :mod:`infobot.store.rows` or plain values. The
+same SQL text runs on SQLite and PostgreSQL (``:name`` parameters; the reader converts
+them for psycopg), so
 write portable SQL: no dialect functions, ``LIMIT``/``OFFSET`` through
 :func:`~infobot.store.reader.page`, ``IN`` lists through
 :func:`~infobot.store.reader.placeholders` or :func:`literals` for the code's own

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 from starlette.responses import Response, StreamingResponse
 
+from infobot.domain.bounds import parse_number
 from infobot.web.core import Ctx, Page, Web
 
 CHUNK = 64 * 1024
@@ -21,7 +22,7 @@ async def history(ctx: Ctx) -> Response:
 
 async def audit(ctx: Ctx) -> Response:
     story_text = ctx.request.query_params.get("story", "")
-    story_id = int(story_text) if story_text.isdigit() else None
+    story_id = parse_number(story_text) if story_text else None
     records = ctx.app.reads.records
     paged = await ctx.call(records.audit_page, ctx.query_int("page"), story_id=story_id)
     base = f"/audit?story={story_id}" if story_id else "/audit"

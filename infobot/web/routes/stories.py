@@ -5,32 +5,43 @@ Each form calls the same service method as the matching ``infobot stories`` comm
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from starlette.responses import Response
 
+from infobot.domain import bounds
+from infobot.domain.dates import weekday_date
 from infobot.domain.errors import UserError, ValidationFailed
-from infobot.domain.fields import FIELD_TEXTS
+from infobot.domain.fields import FIELD_TEXTS, version_texts
+from infobot.domain.platform_names import display_name
+from infobot.domain.story import StoryStatus
+from infobot.domain.versions import flatten, split_version_key
 from infobot.web.core import Ctx, Page, Web
 
+Field = tuple[str, str, str]  # name, label, hint
 #: The story fields the team edits on the web page, with labels and hints. A pin date is
 #: set with the Pin button (an approver's job), not in this form.
-FIELDS: tuple[tuple[str, str, str], ...] = tuple(
+FIELDS: tuple[Field, ...] = tuple(
     (text.name, text.label, text.hint) for text in FIELD_TEXTS if text.name != "pin_date"
 )
 FIELD_NAMES = tuple(name for name, _, _ in FIELDS)
 
 
+def _known(field: str) -> bool:
+    return field in FIELD_NAMES or split_version_key(field) is not None
+
+
 def _errors(exc: ValidationFailed) -> list[tuple[str, str]]:
     return [
-        (p.field if p.field in FIELD_NAMES else "", _sentence(p.message, p.field))
-        for p in exc.problems
+        (p.field if _known(p.field) else "", _sentence(p.message, p.field)) for p in exc.problems
     ]
 
 
 def _sentence(message: str, field: str) -> str:
     label = dict((n, lab) for n, lab, _ in FIELDS).get(field)
+    split = split_version_key(field)
+    if label is None and split is not None:
+        label = version_texts((split[1],))[("title", "body", "image_alt").index(split[0])].label
     text = f"{label}: {message}" if label else message
     return text[:1].upper() + text[1:]
 
@@ -40,7 +51,18 @@ def _submitted(ctx: Ctx) -> dict[str, str]:
     for name in FIELD_NAMES:
         raw = ctx.form.get(name)
         values[name] = raw if isinstance(raw, str) else ""
+    for name, raw in ctx.form.multi_items():
+        if split_version_key(name) is not None and isinstance(raw, str):
+            values[name] = raw
     return values
+
+
+def version_fields(ctx: Ctx, own: str, have: tuple[str, ...] = ()) -> tuple[Field, ...]:
+    """The form's fields for the story's versions: the campaign's other languages (when it
+    is bilingual) and any the story has."""
+    campaign = ctx.app.languages if len(ctx.app.languages) > 1 else ()
+    languages = tuple(dict.fromkeys(lang for lang in (*campaign, *have) if lang != own))
+    return tuple((t.name, t.label, t.hint) for t in version_texts(languages))
 
 
 # -- the queue -----------------------------------------------------------------------------
@@ -48,11 +70,14 @@ async def queue(ctx: Ctx) -> Response:
     page = ctx.query_int("page")
     overview = await ctx.call(ctx.app.reads.stories.queue_page, page)
     status = await ctx.call(ctx.app.reads.campaign.status)
+    new_total, new_stories = await ctx.call(ctx.app.inbox().new_from_form)
     return ctx.render(
         "queue.html",
         title="Queue",
         overview=overview,
         status=status,
+        new_total=new_total,
+        new_stories=new_stories,
         today=ctx.app.clock.now().astimezone(ctx.app.settings.tz).date(),
     )
 
@@ -62,12 +87,7 @@ async def move(ctx: Ctx) -> Response:
     to = ctx.field("to")
     current = await ctx.call(ctx.app.reads.stories.position, story_id)
     if to == "position":
-        try:
-            position = int(ctx.field("position"))
-        except ValueError:
-            raise UserError(
-                "enter the new position as a number, 1 being the next to post"
-            ) from None
+        position = bounds.parse_number(ctx.field("position"), "the new position (1 = next)")
     elif to == "top":
         position = 1
     elif to in ("up", "down"):
@@ -84,12 +104,9 @@ async def move(ctx: Ctx) -> Response:
 
 async def pin(ctx: Ctx) -> Response:
     story_id = ctx.int_param("id")
-    try:
-        day = date.fromisoformat(ctx.field("date"))
-    except ValueError:
-        raise UserError("enter the date as YYYY-MM-DD, for example 2026-12-10") from None
+    day = bounds.parse_date(ctx.field("date"), "the date")
     await ctx.call(ctx.app.editorial().pin, story_id, day, actor=ctx.actor)
-    ctx.flash(f"Story #{story_id} will post on {day:%A %-d %B %Y}.")
+    ctx.flash(f"Story #{story_id} will post on {weekday_date(day)}.")
     return ctx.redirect(ctx.back(f"/stories/{story_id}"))
 
 
@@ -109,17 +126,45 @@ async def story_page(
 ) -> Response:
     story_id = ctx.int_param("id")
     data = await ctx.call(ctx.app.reads.stories.show, story_id)
+    extra = version_fields(ctx, data.language, tuple(v.language for v in data.versions))
+    consent = await ctx.call(ctx.app.inbox().consent_of, story_id)
     shown = values or {name: _text(getattr(data, name)) for name in FIELD_NAMES}
+    saved = flatten(data.versions)
+    for name, _, _ in extra:
+        shown.setdefault(name, saved.get(name, ""))
     return ctx.render(
         "story.html",
         code=status,
         title=f"Story #{story_id}",
         story=data,
         values=shown,
-        fields=FIELDS,
+        fields=FIELDS + extra,
         errors=errors or [],
         preview=data,
+        consent=consent,
+        media_size=_media_size(ctx),
     )
+
+
+def _media_size(ctx: Ctx) -> str:
+    return ctx.app.media.limit_words
+
+
+async def _upload_picture(ctx: Ctx, values: dict[str, str]) -> list[tuple[str, str]]:
+    """A picture uploaded with the form: cleaned, stored in the media folder under a name
+    made from its content, and set as the story's image. The problem, if any."""
+    upload = ctx.upload("image_file")
+    if upload is None or not upload.filename:
+        return []
+    media = ctx.app.media
+    try:
+        data = await ctx.call(media.read_limited, upload.file)
+        values["image"] = await ctx.call(media.add, data)
+    except UserError as exc:
+        return [("image_file", _sentence(str(exc), ""))]
+    finally:
+        await upload.close()
+    return []
 
 
 def _text(value: Any) -> str:
@@ -129,13 +174,18 @@ def _text(value: Any) -> str:
 async def story_edit(ctx: Ctx) -> Response:
     story_id = ctx.int_param("id")
     values = _submitted(ctx)
+    refused = await _upload_picture(ctx, values)
+    if refused:
+        return await story_page(ctx, refused, values, status=400)
     before = await ctx.call(ctx.app.reads.stories.status_of, story_id)
     try:
         story = await ctx.call(ctx.app.editorial().edit, story_id, values, actor=ctx.actor)
     except ValidationFailed as exc:
         return await story_page(ctx, _errors(exc), values, status=400)
     lines = []
-    if story.status != before:  # only approval is undone by an edit
+    if story.status != before and before == StoryStatus.SUBMITTED:
+        lines.append("It came from the share form and is a draft now: it needs approving.")
+    elif story.status != before:  # only approval is undone by an edit
         lines.append("It was approved, so it is back in draft: it needs approving again.")
     ctx.flash(f"Saved story #{story_id}.", lines=lines)
     return ctx.redirect(f"/stories/{story_id}")
@@ -143,7 +193,7 @@ async def story_edit(ctx: Ctx) -> Response:
 
 async def preview(ctx: Ctx) -> Response:
     story_id = ctx.int_param("id")
-    given = {k: v for k, v in ctx.request.query_params.items() if k in FIELD_NAMES}
+    given = {k: v for k, v in ctx.request.query_params.items() if _known(k)}
     data = await ctx.call(ctx.app.reads.stories.preview_edit, story_id, given)
     return ctx.render("_preview.html", preview=data)
 
@@ -151,27 +201,49 @@ async def preview(ctx: Ctx) -> Response:
 async def new_form(ctx: Ctx) -> Response:
     values = {name: "" for name in FIELD_NAMES}
     values["language"] = "en"
+    return await _new_page(ctx, values, [])
+
+
+async def _new_page(
+    ctx: Ctx, values: dict[str, str], errors: list[tuple[str, str]], code: int = 200
+) -> Response:
+    """The "Add a story" form beside its preview (the edit page's, following the typing)."""
+    extra = version_fields(ctx, values.get("language") or "en")
+    for name, _, _ in extra:
+        values.setdefault(name, "")
+    shown = await ctx.call(ctx.app.reads.stories.preview_new, values)
     return ctx.render(
-        "story_new.html", title="Add a story", values=values, fields=FIELDS, errors=[]
+        "story_new.html",
+        code=code,
+        title="Add a story",
+        values=values,
+        fields=FIELDS + extra,
+        errors=errors,
+        preview=shown,
+        media_size=_media_size(ctx),
     )
+
+
+async def new_preview(ctx: Ctx) -> Response:
+    given = {k: v for k, v in ctx.request.query_params.items() if k in FIELD_NAMES}
+    data = await ctx.call(ctx.app.reads.stories.preview_new, given)
+    return ctx.render("_preview.html", preview=data)
 
 
 async def new_story(ctx: Ctx) -> Response:
     values = _submitted(ctx)
-    try:
-        story = await ctx.call(ctx.app.editorial().add, values, actor=ctx.actor, source="web")
-    except UserError as exc:  # ValidationFailed names its fields; others are one sentence
-        errors = (
-            _errors(exc) if isinstance(exc, ValidationFailed) else [("", _sentence(str(exc), ""))]
-        )
-        return ctx.render(
-            "story_new.html",
-            code=400,
-            title="Add a story",
-            values=values,
-            fields=FIELDS,
-            errors=errors,
-        )
+    errors = await _upload_picture(ctx, values)
+    if not errors:
+        try:
+            story = await ctx.call(ctx.app.editorial().add, values, actor=ctx.actor, source="web")
+        except UserError as exc:  # ValidationFailed names its fields; others are one sentence
+            errors = (
+                _errors(exc)
+                if isinstance(exc, ValidationFailed)
+                else [("", _sentence(str(exc), ""))]
+            )
+    if errors:
+        return await _new_page(ctx, values, errors, code=400)
     ctx.flash(f"Added story #{story.id} as a draft. An approver reviews it next.")
     return ctx.redirect(f"/stories/{story.id}")
 
@@ -186,14 +258,16 @@ async def review(ctx: Ctx) -> Response:
 
 async def approve(ctx: Ctx) -> Response:
     story_id = ctx.int_param("id")
+    acknowledge = [v for v in ctx.form.getlist("acknowledge") if isinstance(v, str)]
     try:
-        results = await ctx.call(ctx.app.editorial().approve, [story_id], actor=ctx.actor)
-    except ValidationFailed as exc:
-        ctx.flash(
-            f"Story #{story_id} was not approved.",
-            kind="error",
-            lines=[_sentence(p.message, "") for p in exc.problems],
+        results = await ctx.call(
+            ctx.app.editorial().approve, [story_id], actor=ctx.actor, acknowledge=acknowledge
         )
+    except ValidationFailed as exc:
+        lines = [_sentence(p.message, "") for p in exc.problems]
+        if any("accessibility warning" in p.message for p in exc.problems):
+            lines.insert(0, "Tick each accessibility warning you accept, then approve again.")
+        ctx.flash(f"Story #{story_id} was not approved.", kind="error", lines=lines)
         return ctx.redirect(ctx.back(f"/stories/{story_id}"))
     for result in results:
         text = (
@@ -201,10 +275,11 @@ async def approve(ctx: Ctx) -> Response:
             if result.already
             else f"Approved story #{result.story_id}."
         )
+        acknowledged = [f"Acknowledged: {f.message}" for f in result.acknowledged]
         ctx.flash(
             text,
             kind="success" if not result.warnings else "info",
-            lines=[_sentence(w, "") for w in result.warnings],
+            lines=[_sentence(w, "") for w in result.warnings] + acknowledged,
         )
     return ctx.redirect(ctx.back("/review"))
 
@@ -255,9 +330,9 @@ async def withdraw(ctx: Ctx) -> Response:
         )
     report = await ctx.call(ctx.app.editorial().withdraw, story_id, reason=reason, actor=ctx.actor)
     lines = [
-        f"Deleted its post {d.remote_id} on {d.platform}."
+        f"Deleted its post {d.remote_id} on {display_name(d.platform)}."
         if d.ok
-        else f"Could not delete its post {d.remote_id} on {d.platform}: {d.error}. "
+        else f"Could not delete its post {d.remote_id} on {display_name(d.platform)}: {d.error}. "
         "Delete it by hand on the platform and tell the team."
         for d in report.deletions
     ]
@@ -275,6 +350,7 @@ def routes(web: Web) -> list[Page]:
         Page(web, "/queue", queue, role="editor", nav="queue"),
         Page(web, "/stories/new", new_form, role="editor", nav="queue"),
         Page(web, "/stories/new", new_story, role="editor", methods=post, nav="queue"),
+        Page(web, "/stories/new/preview", new_preview, role="editor"),
         Page(web, "/stories/{id:int}", story_page, role="editor", nav="queue"),
         Page(web, "/stories/{id:int}", story_edit, role="editor", methods=post, nav="queue"),
         Page(web, "/stories/{id:int}/preview", preview, role="editor"),

@@ -1,25 +1,44 @@
-"""Import: upload a story file; every problem is shown by line and field, and nothing is
-written unless the whole file is good (the same all-or-nothing import as `infobot import`).
+"""Import: upload a story file, see what it would do, then import it.
+
+An upload is checked first (a dry run in a worker process, see :mod:`infobot.web.uploads`):
+the page shows how many stories it would add, how many are already in the queue, and
+every problem by line and field. Only a file without problems can then be imported, with
+the same all-or-nothing import as `infobot import`, which checks it all again. An editor's
+file may not pin stories to dates: pinning is an approver's right (issue 12).
 """
 
 from __future__ import annotations
 
+import asyncio
 import re
-import shutil
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO
+from typing import TYPE_CHECKING
 
 from starlette.responses import Response
 
-from infobot.domain.errors import Problem, ValidationFailed
+from infobot.domain.errors import Problem, UserError, ValidationFailed
+from infobot.service.importers import too_big
+from infobot.web import uploads
 from infobot.web.core import Ctx, Page, Web
+from infobot.web.uploads import (
+    HOLD_FOR,
+    MAX_UPLOAD_BYTES,
+    WORKERS,
+    HeldUploads,
+    ImportTimedOut,
+    UploadTooBig,
+    run_import,
+)
+from infobot.web.words import sentence
 
 if TYPE_CHECKING:
     from infobot.service.importing import ImportReport
 
 ACCEPT = ".csv,.tsv,.xlsx,.yaml,.yml,.json,.md,.markdown"
+SESSION_KEY = "import"
+#: Imports read at the same time by one web server (each in its own process).
+PARALLEL_IMPORTS = 2
 
 
 def safe_name(filename: str | None) -> str:
@@ -38,6 +57,7 @@ def _page(
     problems: Sequence[Problem] = (),
     report: ImportReport | None = None,
     filename: str = "",
+    token: str = "",
 ) -> Response:
     return ctx.render(
         "import.html",
@@ -47,42 +67,130 @@ def _page(
         problems=list(problems),
         report=report,
         filename=filename,
+        token=token,
         accept=ACCEPT,
+        limit_mb=MAX_UPLOAD_BYTES // (1024 * 1024),
+        hold_minutes=HOLD_FOR // 60,
     )
 
 
-async def import_form(ctx: Ctx) -> Response:
-    return _page(ctx)
-
-
-def _run(ctx: Ctx, source: BinaryIO, name: str, dry_run: bool) -> ImportReport:
-    from infobot.service.importing import import_files
-
-    with tempfile.TemporaryDirectory(prefix="infobot-upload-") as folder:
-        path = Path(folder) / name
-        with path.open("wb") as out:
-            shutil.copyfileobj(source, out)
-        return import_files(ctx.app, [path], actor=ctx.actor, dry_run=dry_run, labels=[name])
-
-
-async def import_upload(ctx: Ctx) -> Response:
-    upload = ctx.upload("file")
-    dry_run = ctx.field("dry_run") == "yes"
-    if upload is None or not upload.filename:
-        return _page(ctx, 400, errors=[("file", "Choose a file to import")])
-    name = safe_name(upload.filename)
-    try:
-        report = await ctx.call(_run, ctx, upload.file, name, dry_run)
-    except ValidationFailed as exc:
-        message = f"{name}: {exc.summary}. Nothing was imported: fix the file and import it again."
-        return _page(ctx, 400, errors=[("file", message)], problems=exc.problems, filename=name)
-    finally:
-        await upload.close()
-    return _page(ctx, report=report, filename=name)
-
-
 def routes(web: Web) -> list[Page]:
+    held_uploads = HeldUploads()
+    slots = asyncio.Semaphore(PARALLEL_IMPORTS)
+
+    async def import_form(ctx: Ctx) -> Response:
+        await ctx.call(WORKERS.warm)  # ready by the time a file is chosen
+        return _page(ctx)
+
+    async def check(ctx: Ctx) -> Response:
+        """Hold the upload and show what importing it would do; nothing is written."""
+        upload = ctx.upload("file")
+        if upload is None or not upload.filename:
+            return _page(ctx, 400, errors=[("file", "Choose a file to import")])
+        name = safe_name(upload.filename)
+        cap = uploads.MAX_UPLOAD_BYTES
+        limit = min(ctx.app.importer().size_limit(name) or cap, cap)
+        try:
+            held = await ctx.call(held_uploads.hold, upload.file, name, ctx.actor, limit)
+        except UploadTooBig:  # the importer's words: the format's limit, nothing imported
+            summary = (
+                f"the file is over {uploads.size_words(limit)}, the largest file infobot "
+                "imports from the web page"
+            )
+            too_big_file = ValidationFailed([too_big(None, limit, name)], summary=summary)
+            return _refused(ctx, name, too_big_file)
+        except UserError as exc:
+            return _page(ctx, 400, errors=[("file", sentence(str(exc)))], filename=name)
+        finally:
+            await upload.close()
+        try:
+            async with slots:
+                report = await ctx.call(
+                    run_import,
+                    ctx.app,
+                    held,
+                    actor=ctx.actor,
+                    dry_run=True,
+                    may_pin=ctx.can("approver"),
+                    skip_invalid=True,
+                )
+        except (ValidationFailed, ImportTimedOut, UserError) as exc:
+            held_uploads.drop(held.token)
+            return _refused(ctx, name, exc)
+        if report.problems or not report.added:
+            held_uploads.drop(held.token)
+            ctx.request.session.pop(SESSION_KEY, None)
+            if report.problems:
+                count = len(report.problems)
+                message = (
+                    f"{name}: {count} problem{'s' if count != 1 else ''}. Nothing was "
+                    "imported: fix the file and upload it again."
+                )
+                return _page(
+                    ctx,
+                    400,
+                    errors=[("file", message)],
+                    problems=report.problems,
+                    report=report,
+                    filename=name,
+                )
+            return _page(ctx, report=report, filename=name)
+        ctx.request.session[SESSION_KEY] = held.token
+        return _page(ctx, report=report, filename=name, token=held.token)
+
+    async def confirm(ctx: Ctx) -> Response:
+        """Import the file checked before, for real: checked again, all or nothing."""
+        token = ctx.field("token")
+        ours = token and ctx.request.session.get(SESSION_KEY) == token
+        held = held_uploads.get(token, ctx.actor) if ours else None
+        if held is None:
+            return _page(
+                ctx,
+                400,
+                errors=[
+                    (
+                        "file",
+                        f"That check has expired (after {HOLD_FOR // 60} minutes) or was made "
+                        "in another sign-in. Nothing was imported: upload the file again.",
+                    )
+                ],
+            )
+        try:
+            async with slots:
+                report = await ctx.call(
+                    run_import,
+                    ctx.app,
+                    held,
+                    actor=ctx.actor,
+                    dry_run=False,
+                    may_pin=ctx.can("approver"),
+                )
+        except (ValidationFailed, ImportTimedOut, UserError) as exc:
+            return _refused(ctx, held.name, exc)
+        finally:
+            held_uploads.drop(held.token)
+            ctx.request.session.pop(SESSION_KEY, None)
+        added = report.added
+        text = (
+            f"Imported {held.name}: added {added} new stor{'y' if added == 1 else 'ies'} as drafts"
+        )
+        if report.already:
+            text += f"; {report.already} already in the queue"
+        ctx.flash(text + ". They wait for review.", lines=[str(n) for n in report.notes])
+        return ctx.redirect("/review" if added else "/import")
+
     return [
         Page(web, "/import", import_form, role="editor", nav="import"),
-        Page(web, "/import", import_upload, role="editor", methods=["POST"], nav="import"),
+        Page(web, "/import", check, role="editor", methods=["POST"], nav="import"),
+        Page(web, "/import/confirm", confirm, role="editor", methods=["POST"], nav="import"),
     ]
+
+
+def _refused(ctx: Ctx, name: str, exc: Exception) -> Response:
+    """The import was refused: every problem by line, and nothing written."""
+    if isinstance(exc, ValidationFailed):
+        message = f"{name}: {exc.summary}. Nothing was imported: fix the file and upload it again."
+        problems = exc.problems
+    else:
+        message, problems = sentence(str(exc)), []
+    return _page(ctx, 400, errors=[("file", message)], problems=problems, filename=name)

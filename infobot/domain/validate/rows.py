@@ -1,0 +1,134 @@
+"""Many rows of text checked at once: the fast path of an import.
+
+For a file whose rows are all text, one cell per column (a CSV file, nearly always), each
+rule runs over a whole column of a batch of rows instead of a field at a time, so a batch
+of 100,000 stories costs a fraction of 100,000 calls of :func:`validate_record`. Every row
+accepted gets exactly the story :func:`validate_record` builds; a row with anything at all
+to say about it (a problem, a carriage return, an over-long field, a picture that is not
+there, an empty row) gets ``None``, and the caller asks :func:`validate_record`, which
+says what is wrong (``tests/test_import_speed_invariants.py`` holds the two together).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from infobot.domain.bounds import out_of_range
+from infobot.domain.story import CONSENT_FIELDS, StoryInput
+from infobot.domain.validate.characters import _suspicious
+from infobot.domain.validate.record import _NON_EMPTY, _new_story
+from infobot.domain.validate.values import (
+    _LANGUAGES,
+    DATE_FIELDS,
+    FIELD_LIMITS,
+    LANGUAGE_CODES,
+    ImageCheck,
+    _check_image,
+    _parse_date,
+    _web_address,
+)
+
+__all__ = ["check_rows"]
+
+
+def check_rows(
+    fields: Sequence[tuple[int, str]],
+    rows: Sequence[Sequence[str]],
+    *,
+    require_consent: bool = True,
+    images: ImageCheck | None = None,
+) -> list[StoryInput | None]:
+    """The story of each row that :func:`validate_record` accepts as it is, else ``None``.
+
+    ``fields`` gives the position and field of each column read (distinct fields); every
+    row holds text only and has the same number of cells. The record of a row is
+    ``{field: row[position] for position, field in fields}``.
+    """
+    count = len(rows)
+    names = [name for _, name in fields]
+    if not count or "body" not in names:
+        return [None] * count
+    if not set(names) <= FIELD_LIMITS.keys():  # a story's other languages (body_cy...)
+        return [None] * count
+    if require_consent and not set(CONSENT_FIELDS) <= set(names):
+        return [None] * count
+    table = list(zip(*rows, strict=True))
+    bad: set[int] = set()
+    columns: dict[str, list[object]] = {}
+    for position, name in fields:
+        cells = table[position]
+        # Printable text holds no carriage return and nothing validation refuses; only
+        # cells with line breaks or tabs (or worse) need a closer look.
+        if not all(map(str.isprintable, cells)):
+            joined = "\n".join(cells)  # a line break is allowed: one search for the column
+            if "\r" in joined or _suspicious(joined):
+                bad.update(
+                    row
+                    for row, text in enumerate(cells)
+                    if not text.isprintable() and ("\r" in text or _suspicious(text))
+                )
+        texts = list(map(str.strip, cells))
+        limit = FIELD_LIMITS[name]
+        if max(map(len, texts)) > limit:
+            bad.update(row for row, text in enumerate(texts) if len(text) > limit)
+        columns[name] = list(texts)
+    needed = ("body", *CONSENT_FIELDS) if require_consent else ("body",)
+    for name in needed:
+        if not all(columns[name]):
+            bad.update(row for row, text in enumerate(columns[name]) if not text)
+    for name, column in columns.items():
+        if name in DATE_FIELDS:
+            _dates(column, bad)
+        elif name == "link":
+            bad.update(
+                row
+                for row, text in enumerate(column)
+                if text and not _web_address(str(text), https_only=False)
+            )
+        elif name == "language":
+            _languages(column, bad)
+        elif name == "image":
+            _images(column, columns.get("image_alt"), bad, images)
+    keys = tuple(columns)
+    stories: list[StoryInput | None] = []
+    for row, values in enumerate(zip(*columns.values(), strict=True)):
+        if row in bad:
+            stories.append(None)
+        else:
+            stories.append(_new_story(dict(filter(_NON_EMPTY, zip(keys, values, strict=True)))))
+    return stories
+
+
+def _dates(column: list[object], bad: set[int]) -> None:
+    """Each date's text becomes the date (an empty one, ``None``)."""
+    for row, text in enumerate(column):
+        if not text:
+            column[row] = None
+            continue
+        parsed = _parse_date(str(text))
+        if isinstance(parsed, str) or out_of_range(parsed):  # validate_record says why
+            bad.add(row)
+        column[row] = parsed
+
+
+def _languages(column: list[object], bad: set[int]) -> None:
+    """Each language code as validation stores it (lower case)."""
+    for row, text in enumerate(column):
+        if text:
+            code = _LANGUAGES.get(str(text)) or str(text).lower()
+            if code in LANGUAGE_CODES:
+                column[row] = _LANGUAGES[code]
+            else:
+                bad.add(row)
+
+
+def _images(
+    column: list[object], alts: list[object] | None, bad: set[int], images: ImageCheck | None
+) -> None:
+    """Each picture as validation stores it (an https address, or the file's full path)."""
+    for row, text in enumerate(column):
+        if text:
+            stored, problem = _check_image(str(text), images)
+            if problem is not None or alts is None or not alts[row]:
+                bad.add(row)
+            column[row] = stored

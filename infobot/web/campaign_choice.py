@@ -1,0 +1,75 @@
+"""Which campaign a page shows, and the campaign bar that says so.
+
+Every page shows one campaign. It is, in order: the campaign of the story in the address
+(``/stories/12``), the ``campaign`` field of the form posted, ``?campaign=NAME`` in the
+address (a bookmark; the page remembers it in the session for the next pages), the
+campaign chosen last in this session, or the web page's default campaign (``infobot web
+--campaign NAME``, INFOBOT_CAMPAIGN, or the first campaign). With one campaign nothing of
+this shows; with several, a bar under the menu names the campaign and switches it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from infobot.domain.errors import NotFound
+from infobot.store import campaigns, stories
+
+if TYPE_CHECKING:
+    from infobot.app import App
+    from infobot.web.core import Ctx
+
+SESSION_KEY = "campaign"
+FIELD = "campaign"
+
+
+@dataclass(frozen=True)
+class CampaignChoice:
+    app: App
+    name: str
+    names: list[str]  # every campaign, oldest first
+    switch_to: str  # where the bar's switch form goes (this page, or the queue)
+
+    @property
+    def several(self) -> bool:
+        return len(self.names) > 1
+
+    def context(self) -> dict[str, Any]:
+        """What a page's template gets: the choice, its hashtag and its clock."""
+        settings = self.app.settings
+        return {"campaign": self, "hashtag": settings.hashtag, "timezone": settings.tz}
+
+
+def choose(ctx: Ctx) -> CampaignChoice:
+    root = ctx.web.app
+    request = ctx.request
+    story_id = request.path_params.get("id")
+    on_story = isinstance(story_id, int) and request.url.path.startswith("/stories/")
+    with root.db.read() as session:
+        rows = campaigns.every(session)
+        story_campaign = (
+            stories.campaign_of(session, story_id) if isinstance(story_id, int) else None
+        )
+    by_name = {row.name: row for row in rows}
+    by_id = {row.id: row for row in rows}
+    given = ctx.field(FIELD) if ctx.form_data is not None else ""
+    asked = request.query_params.get(FIELD, "").strip()
+    remembered = request.session.get(SESSION_KEY) if "session" in request.scope else None
+    if story_campaign is not None and story_campaign in by_id:
+        row = by_id[story_campaign]
+    elif given or asked:
+        wanted = given or asked
+        if wanted not in by_name:
+            raise NotFound(
+                f"there is no campaign called {wanted!r}; the campaigns are: " + ", ".join(by_name)
+            )
+        row = by_name[wanted]
+        if asked and not given:
+            request.session[SESSION_KEY] = wanted
+    elif isinstance(remembered, str) and remembered in by_name:
+        row = by_name[remembered]
+    else:
+        row = by_id.get(root.campaign_id) or rows[0]
+    switch_to = "/queue" if on_story or request.method != "GET" else request.url.path
+    return CampaignChoice(root.with_row(row), row.name, list(by_name), switch_to)
