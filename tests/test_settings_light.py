@@ -83,6 +83,7 @@ EXTRA: dict[str, list[str]] = {
     "log_format": ["text", "json", "JSON"],
     "log_level": ["DEBUG", "info", "ERROR"],
     "mastodon.visibility": ["public", "direct", "secret"],
+    "bilingual_mode": ["post", "accounts", "Thread"],
 }
 #: Values every field of the kind takes (most examples should be read lightly).
 GOOD: dict[str, list[str]] = {
