@@ -36,6 +36,42 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     items.sort(key=lambda item: item.nodeid.startswith("tests/test_zz_secret_scan.py"))
 
 
+# With pytest-xdist each worker holds the transcript of its own tests, and no test runs
+# after every other: each worker scans its transcript as its session ends and leaves what it
+# found in a folder the main process reads when all workers are done (a leak fails the run).
+SCAN_DIR = "TESTS_SECRET_SCAN_DIR"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if not hasattr(config, "workerinput") and SCAN_DIR not in os.environ:
+        import tempfile
+
+        os.environ[SCAN_DIR] = tempfile.mkdtemp(prefix="infobot-secret-scan-")
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    folder = Path(os.environ.get(SCAN_DIR, ""))
+    worker = getattr(session.config, "workerinput", None)
+    if not folder.name or not folder.is_dir():
+        return
+    if worker is not None:  # a worker: leave its findings for the main process
+        hits = transcript.leaks() if transcript.SECRETS else []
+        found = json.dumps({"outputs": len(transcript.RECORDED), "hits": hits})
+        (folder / f"{worker['workerid']}.json").write_text(found, "utf-8")
+        return
+    reports = [json.loads(p.read_text("utf-8")) for p in sorted(folder.glob("*.json"))]
+    import shutil
+
+    shutil.rmtree(folder, ignore_errors=True)
+    hits = [hit for report in reports for hit in report["hits"]]
+    if hits:
+        terminal = session.config.get_terminal_writer()
+        terminal.line("secrets found in what the tests printed or logged:", red=True)
+        for hit in hits:
+            terminal.line(hit, red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
 @pytest.fixture(autouse=True)
 def clean_environ(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Every test starts with no INFOBOT_* variables, in an empty working directory."""

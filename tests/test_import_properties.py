@@ -59,7 +59,9 @@ def text(max_pieces: int, *, required: bool = False) -> st.SearchStrategy[str]:
     return stripped.filter(bool) if required else stripped
 
 
-dates = st.dates(min_value=date(1900, 1, 1), max_value=date(2100, 12, 31))
+dates = st.dates(
+    min_value=date(2000, 1, 1), max_value=date(2099, 12, 31)
+)  # infobot's range (bounds.py)
 
 stories = st.builds(
     StoryInput,

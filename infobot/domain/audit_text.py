@@ -413,3 +413,7 @@ def _and(items: list[str]) -> str:
 def _a(role: Any) -> str:
     word = str(role or "no role")
     return ("an " if word[:1] in "aeiou" else "a ") + word
+
+
+# The builders of the newer areas, kept in their own module (registers on import).
+from infobot.domain import audit_more as _more  # noqa: E402, F401

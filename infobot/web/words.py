@@ -37,3 +37,58 @@ def sentence(text: str | None) -> str:
         return ""
     text = text[:1].upper() + text[1:]
     return text if text.endswith((".", "!", "?", "…")) else text + "."
+
+
+def link_ok(url: str | None) -> bool:
+    """Only web (and outbox file) addresses become links; never ``javascript:``."""
+    return bool(url) and str(url).lower().startswith(("https://", "http://", "file:///"))
+
+
+def shorten(text: str | None, width: int = 60) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+STATUS_LABELS = {
+    "submitted": "New from the form",
+    "draft": "Waiting for review",
+    "approved": "Approved",
+    "scheduled": "Being posted",
+    "posted": "Posted",
+    "partly_posted": "Partly posted",
+    "failed": "Failed",
+    "rejected": "Rejected",
+    "withdrawn": "Withdrawn",
+    "sent": "Posted",
+    "retry_wait": "Will retry",
+    "in_doubt": "Being checked",
+    "pending": "Not sent yet",
+    "sending": "Sending",
+    "deleted": "Deleted",
+    "missed": "Missed",
+    "skipped": "No post",
+    "claimed": "Being posted",
+}
+STATUS_COLOURS = {
+    "submitted": "govuk-tag--purple",
+    "draft": "govuk-tag--yellow",
+    "approved": "govuk-tag--green",
+    "posted": "govuk-tag--blue",
+    "sent": "govuk-tag--blue",
+    "partly_posted": "govuk-tag--orange",
+    "failed": "govuk-tag--red",
+    "rejected": "govuk-tag--red",
+    "withdrawn": "govuk-tag--grey",
+    "deleted": "govuk-tag--grey",
+    "missed": "govuk-tag--red",
+    "in_doubt": "govuk-tag--orange",
+    "retry_wait": "govuk-tag--orange",
+}
+
+
+def status_label(status: str) -> str:
+    return STATUS_LABELS.get(status, status.replace("_", " ").capitalize())
+
+
+def status_colour(status: str) -> str:
+    return STATUS_COLOURS.get(status, "govuk-tag--grey")

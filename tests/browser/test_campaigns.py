@@ -93,7 +93,7 @@ def test_an_admin_creates_and_changes_a_campaign(
     assert "campaign=evening" in ui.page.url
     ui.goto("/campaign", "campaign page of the second campaign", shot=True)
     ui.expect_text("Campaign: evening", "h1")
-    ui.expect_text("#eveningstory at 07:15 (America/New_York)", "main")
+    ui.expect_text("#eveningstory at 7:15am (America/New_York)", "main")
     ui.assert_clean()
 
 

@@ -34,7 +34,7 @@ def test_acknowledge_a_warning_add_a_period_and_mark_a_story_essential(
     approver.goto(f"/stories/{sid}", "a story with an accessibility warning", shot=True)
     approver.expect_text(f"Accessibility warnings on story #{sid}", "main")
     approver.click(f"Approve story #{sid}", check="approval refused without the tick")
-    approver.expect_text("Tick each accessibility warning you accept", ".govuk-notification-banner")
+    approver.expect_text("Tick each accessibility warning you accept", ".govuk-error-summary")
     assert server.sql("SELECT status FROM stories WHERE id = ?", sid)[0][0] == "draft"
     approver.page.get_by_label("has 30 words", exact=False).check()
     approver.click(f"Approve story #{sid}", check="approved with the warning ticked", shot=True)
@@ -59,4 +59,5 @@ def test_acknowledge_a_warning_add_a_period_and_mark_a_story_essential(
     approver.goto("/campaign", "campaign page on a phone")
     approver.goto(f"/stories/{sid}", "an essential story on a phone")
     approver.page.set_viewport_size({"width": 1280, "height": 900})
-    approver.click("Remove pre-election period from 2026-11-26", check="period removed")
+    approver.goto("/campaign", "campaign page with the period")
+    approver.click("Remove pre-election period from 26 November 2026", check="period removed")

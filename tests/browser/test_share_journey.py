@@ -140,10 +140,11 @@ def test_a_storyteller_shares_a_story_sees_it_posted_and_withdraws_it(
         team.page.locator("#new-from-form-list a").first.click()
     team.expect_text("From the share form", "#main-content")
     both_widths(team, "a story from the form")
-    team.click("Approve", check="approved")
+    team.click(f"Approve story #{sid}", check="approved")
     team.expect_text(f"Approved story #{sid}", ".govuk-notification-banner")
     team.goto("/queue", "queue, approved")
-    team.click("Post now", check="posted now")
+    team.click("Post now", check="post now asks first")
+    team.click("Yes, post it now on Outbox", check="posted now")
     posts = [json.loads(line) for line in server.outbox.read_text().splitlines() if line]
     sent = [p for p in posts if "id" in p]
     assert len(sent) == 1 and sent[0]["image_alt"] == "A ward corridor with a nurse's station"

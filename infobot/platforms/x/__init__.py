@@ -24,7 +24,6 @@ The only package that imports tweepy, and only on first use. What X makes this a
 
 from __future__ import annotations
 
-import html
 import logging
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -47,7 +46,6 @@ from infobot.domain.render import PlatformRules, Post
 from infobot.domain.replies import Audience, WhoCanReply
 from infobot.platforms.base import Account, CostRecorder, PlatformBase, Published
 from infobot.platforms.common import (
-    LINK,
     Scrubber,
     comparable,
     read_image,
@@ -62,6 +60,7 @@ from infobot.platforms.x.errors import (
     response_messages,
     status_of,
 )
+from infobot.platforms.x.matching import parent_of, same_text
 from infobot.platforms.x.transport import TWEEPY_HOST, mount
 
 if TYPE_CHECKING:
@@ -211,8 +210,8 @@ class XPlatform(PlatformBase):
             ) from exc
         wanted = comparable(post.text, mask_links=True)
         for tweet in response.data or ():
-            if _same_text(str(tweet.text), wanted, media_link=bool(post.image)):
-                return Published(str(tweet.id), self._url(str(tweet.id)), _parent(tweet))
+            if same_text(str(tweet.text), wanted, media_link=bool(post.image)):
+                return Published(str(tweet.id), self._url(str(tweet.id)), parent_of(tweet))
         return None
 
     def delete(self, published: Published) -> None:
@@ -438,23 +437,3 @@ class XPlatform(PlatformBase):
             " there, mark it as sent; if not, change the text slightly and post again.",
             platform=NAME,
         ) from exc
-
-
-def _same_text(returned: str, wanted: str, *, media_link: bool) -> bool:
-    """Whether a post's text from X (HTML-escaped, links as t.co) is ``wanted``.
-
-    X adds a t.co link to the media at the end of a post with an image; ``media_link``
-    allows one trailing link more than ``wanted`` has.
-    """
-    have = comparable(html.unescape(returned), mask_links=True)
-    if have == wanted:
-        return True
-    return media_link and have.removesuffix(LINK).rstrip() == wanted
-
-
-def _parent(tweet: Any) -> str:
-    """The id of the post a tweet replies to ("" for none), from ``referenced_tweets``."""
-    for ref in getattr(tweet, "referenced_tweets", None) or ():
-        if str(getattr(ref, "type", "")) == "replied_to":
-            return str(ref.id)
-    return ""

@@ -21,7 +21,8 @@ from infobot.domain.costs import usd
 from infobot.domain.engagement import Metric
 from infobot.domain.errors import UserError
 from infobot.web import charts
-from infobot.web.core import Ctx, Handler, Page, Web, link_ok
+from infobot.web.core import Ctx, Handler, Page, Web
+from infobot.web.words import link_ok
 
 if TYPE_CHECKING:
     from infobot.service.report_model import Report, StoryLine
