@@ -44,7 +44,9 @@ RUN python -m venv /opt/infobot \
 # Settings for the container. Secrets never go here: mount them as files in /run/secrets
 # (infobot_mastodon__access_token and so on) or pass them in the environment at run time.
 # The metrics and web ports listen only when INFOBOT_METRICS_PORT / INFOBOT_WEB_PORT are
-# set; the hosts below make them reachable through a published port when they are.
+# set; the hosts below make them reachable through a published port when they are. The
+# daemon answers the HEALTHCHECK on 127.0.0.1:INFOBOT_HEALTH_PORT (never published), so
+# the check costs next to nothing.
 ENV PATH="/opt/infobot/bin:${PATH}" \
     PYTHONUNBUFFERED=1 \
     HOME=/data \
@@ -52,6 +54,7 @@ ENV PATH="/opt/infobot/bin:${PATH}" \
     INFOBOT_OUTBOX_PATH=/data/outbox.jsonl \
     INFOBOT_BLUESKY__SESSION_FILE=/data/bluesky-session.json \
     INFOBOT_LOG_FORMAT=json \
+    INFOBOT_HEALTH_PORT=9465 \
     INFOBOT_METRICS_HOST=0.0.0.0 \
     INFOBOT_WEB_HOST=0.0.0.0
 

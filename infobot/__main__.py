@@ -1,3 +1,3 @@
-from infobot.cli.main import main
+from infobot.entry import main
 
 main()

@@ -12,7 +12,7 @@ import re
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Annotated, Any, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import (
@@ -23,21 +23,21 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from infobot import settings_checks as checks
 from infobot.domain.errors import ConfigError
 from infobot.settings_campaigns import CampaignSettings
+from infobot.settings_checks import DAY_NAMES as _DAY_NAMES
+from infobot.settings_checks import DEFAULT_CONFIG as DEFAULT_CONFIG
+from infobot.settings_checks import DEFAULT_SECRETS_DIR as DEFAULT_SECRETS_DIR
+from infobot.settings_checks import ENV_PREFIX as ENV_PREFIX
+from infobot.settings_checks import MIN_SESSION_SECRET as MIN_SESSION_SECRET
 from infobot.settings_impact import ImpactSettings, XCostSettings
 from infobot.settings_intake import INTAKE_SECRET_FIELDS, IntakeSettings
 from infobot.settings_languages import LanguageSettings
 from infobot.settings_links import BlueskyLinks, LinkSettings, MastodonLinks, OutboxLinks, XLinks
 from infobot.settings_publishing import PUBLISHING_SECRET_FIELDS, PublishingSettings
+from infobot.settings_runtime import RuntimeSettings
 
-ENV_PREFIX = "INFOBOT_"
-DEFAULT_CONFIG = Path("config/infobot.toml")
-DEFAULT_SECRETS_DIR = Path("/run/secrets")
-#: Shortest web session secret accepted, in bytes (a shorter one can be guessed offline
-#: from any cookie, and then cookies forged).
-MIN_SESSION_SECRET = 32
-_DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 #: a plug-in setting whose key matches this is a secret (``INFOBOT_PLUGINS__NAME__API_TOKEN``)
 _SECRET_KEY = re.compile(r"(?i)token|secret|password|key")
 
@@ -79,12 +79,6 @@ class OutboxSettings(OutboxLinks):
     max_length: int = Field(default=500, ge=20, description="Length limit the outbox applies")
 
 
-def _split_list(value: Any) -> Any:
-    if isinstance(value, str):
-        return [part.strip().lower() for part in value.split(",") if part.strip()]
-    return value
-
-
 class Settings(
     BaseSettings,
     CampaignSettings,
@@ -93,6 +87,7 @@ class Settings(
     LanguageSettings,
     LinkSettings,
     IntakeSettings,
+    RuntimeSettings,
 ):
     model_config = SettingsConfigDict(
         env_prefix=ENV_PREFIX,
@@ -226,94 +221,53 @@ class Settings(
     @field_validator("timezone")
     @classmethod
     def _check_timezone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f"unknown time zone {value!r} (use an IANA name)") from exc
-        return value
+        return checks.check_timezone(value)
 
     @field_validator("post_time", mode="before")
     @classmethod
     def _check_post_time(cls, value: Any) -> Any:
-        if isinstance(value, str) and not re.fullmatch(r"([01]?\d|2[0-3]):[0-5]\d", value):
-            raise ValueError("use 24-hour HH:MM, for example 09:00")
-        if isinstance(value, time) and (value.second or value.microsecond):
-            raise ValueError("use 24-hour HH:MM, for example 09:00 (no seconds)")
-        return value
+        return checks.check_post_time(value)
 
     @field_validator("hashtag")
     @classmethod
     def _check_hashtag(cls, value: str) -> str:
-        value = value.strip()
-        if not value.startswith("#"):
-            value = "#" + value
-        if not re.fullmatch(r"#\w+", value) or value[1:].isdigit():
-            raise ValueError("a hashtag is '#' then letters, digits or '_', e.g. #infostory")
-        return value
+        return checks.check_hashtag(value)
 
     @field_validator("platforms", "web_trusted_proxies", "campaign_days", mode="before")
     @classmethod
     def _split_lists(cls, value: Any) -> Any:
-        return _split_list(value)
+        return checks.split_list(value)
 
     @field_validator("platforms")
     @classmethod
     def _check_platforms(cls, value: list[str]) -> list[str]:
-        if not value:
-            raise ValueError("enable at least one platform (for example 'outbox')")
-        for name in value:
-            if not re.fullmatch(r"[a-z][a-z0-9_]*", name):
-                raise ValueError(f"{name!r} is not a platform name")
-        return list(dict.fromkeys(value))
+        return checks.check_platforms(value)
 
     @field_validator("alert_urls", mode="before")
     @classmethod
     def _split_urls(cls, value: Any) -> Any:
-        if isinstance(value, str):
-            return [part.strip() for part in value.split(",") if part.strip()]
-        return value
+        return checks.split_urls(value)
 
     @field_validator("web_session_secret")
     @classmethod
     def _check_session_secret(cls, value: SecretStr | None) -> SecretStr | None:
-        if value is not None and len(value.get_secret_value().encode()) < MIN_SESSION_SECRET:
-            raise ValueError(
-                f"the web session secret must be at least {MIN_SESSION_SECRET} bytes, or anyone "
-                "who guesses it can sign in as anyone; make one with "
-                '`python -c "import secrets; print(secrets.token_urlsafe(48))"`'
-            )
+        checks.check_session_secret(value.get_secret_value() if value is not None else None)
         return value
 
     @field_validator("campaign_days")
     @classmethod
     def _check_days(cls, value: list[str]) -> list[str]:
-        days: list[str] = []
-        for item in value:
-            key = item[:3]
-            if key not in _DAY_NAMES:
-                raise ValueError(f"{item!r} is not a day (use mon, tue, ... sun)")
-            days.append(key)
-        if not days:
-            raise ValueError("post on at least one day of the week")
-        return sorted(set(days), key=_DAY_NAMES.index)
+        return checks.check_days(value)
 
     @field_validator("attribution")
     @classmethod
     def _check_attribution(cls, value: str) -> str:
-        try:
-            value.format(author="a", role="r", organisation="o", title="t")
-        except (KeyError, IndexError, ValueError) as exc:
-            raise ValueError(
-                "use only {author}, {role}, {organisation} and {title} in the template"
-            ) from exc
-        return value
+        return checks.check_attribution(value)
 
     @field_validator("clock_start")
     @classmethod
     def _check_clock_start(cls, value: datetime | None) -> datetime | None:
-        if value is not None and value.tzinfo is None:
-            raise ValueError("give a UTC offset, e.g. 2026-11-23T08:00:00+00:00")
-        return value
+        return checks.check_clock_start(value)
 
     @field_validator("plugins")
     @classmethod
@@ -377,17 +331,11 @@ SECRET_FIELDS: frozenset[str] = (
 
 
 def _config_path() -> Path | None:
-    explicit = os.environ.get("INFOBOT_CONFIG")
-    if explicit:
-        return Path(explicit)
-    return DEFAULT_CONFIG if DEFAULT_CONFIG.is_file() else None
+    return checks.config_path(os.environ)
 
 
 def _secrets_dir() -> Path | None:
-    explicit = os.environ.get("INFOBOT_SECRETS_DIR")
-    if explicit:
-        return Path(explicit)
-    return DEFAULT_SECRETS_DIR if DEFAULT_SECRETS_DIR.is_dir() else None
+    return checks.secrets_dir(os.environ)
 
 
 def _named_sources(

@@ -22,6 +22,7 @@ import re
 import shlex
 import shutil
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -705,6 +706,8 @@ def test_the_image_command_runs_reports_healthy_and_stops(
             os.chown(stories, uid, gid)
         env = container_env(installed, data)
         env["INFOBOT_CLOCK_START"] = CLOCK_START
+        if "INFOBOT_HEALTH_PORT" in env:  # the image's port, unless another run holds it
+            env["INFOBOT_HEALTH_PORT"] = str(free_port())
         groups: list[int] | None = [] if uid is not None else None
 
         def infobot(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
@@ -735,6 +738,8 @@ def test_the_image_command_runs_reports_healthy_and_stops(
             TIMINGS["run until healthy"] = time.monotonic() - run_started
             assert last.returncode == 0, f"never healthy: {last.stdout}{last.stderr}"
             assert last.stdout.startswith("healthy")
+            if not as_image_user:
+                measure_health_check(check, env, workdir(data))
             posted = (data / "outbox.jsonl").read_text(encoding="utf-8").splitlines()
             assert len(posted) == 1, "the due story went to the outbox on the volume"
             stop_started = time.monotonic()
@@ -762,6 +767,53 @@ def test_the_image_command_runs_reports_healthy_and_stops(
             assert conn.execute("SELECT status FROM slots").fetchall() == [("posted",)]
     finally:
         shutil.rmtree(data, ignore_errors=True)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def measure_health_check(check: list[str], env: dict[str, str], cwd: Path) -> None:
+    """The HEALTHCHECK command as the container runs it every minute: what it imports (only
+    the standard library, asking the daemon) and, under ``/usr/bin/time -v``, its cost."""
+    code = (
+        "import runpy, sys\n"
+        f"sys.argv = {check!r}\n"
+        "try:\n"
+        "    runpy.run_module('infobot', run_name='__main__')\n"
+        "except SystemExit as done:\n"
+        "    heavy = sorted({m.split('.')[0] for m in sys.modules} & {'click', 'pydantic',"
+        " 'pydantic_settings', 'sqlalchemy', 'alembic', 'psycopg'})\n"
+        "    print('EXIT', done.code, 'HEAVY', ','.join(heavy))\n"
+    )
+    python = shutil.which("python", path=env["PATH"])
+    probe = subprocess.run(
+        [str(python), "-c", code], env=env, cwd=cwd, capture_output=True, text=True, timeout=30
+    )
+    assert probe.stdout.splitlines()[-1] == "EXIT 0 HEAVY ", probe.stdout + probe.stderr
+    if not Path("/usr/bin/time").exists():
+        return
+    runs = []
+    for _ in range(5):
+        timed_run = subprocess.run(
+            ["/usr/bin/time", "-v", *check], env=env, cwd=cwd, capture_output=True, text=True,
+            timeout=30,
+        )  # fmt: skip
+        assert timed_run.returncode == 0, timed_run.stdout + timed_run.stderr
+        fields = dict(
+            line.strip().rsplit(": ", 1) for line in timed_run.stderr.splitlines() if ": " in line
+        )
+        cpu = float(fields["User time (seconds)"]) + float(fields["System time (seconds)"])
+        wall = fields["Elapsed (wall clock) time (h:mm:ss or m:ss)"].split(":")[-1]
+        runs.append((float(wall), cpu, int(fields["Maximum resident set size (kbytes)"])))
+    wall, cpu, rss = (sorted(column)[len(column) // 2] for column in zip(*runs, strict=True))
+    TIMINGS["health check wall"], TIMINGS["health check cpu"] = wall, cpu
+    print(
+        f"health check `{' '.join(check)}` under /usr/bin/time -v, median of 5: wall {wall:.3f} s,"
+        f" CPU {cpu:.3f} s, peak RSS {rss / 1024:.1f} MiB"
+    )
 
 
 def wait_healthy(

@@ -15,9 +15,11 @@ import click
 
 if TYPE_CHECKING:
     from infobot.app import App
+    from infobot.lean import Lean
     from infobot.settings import Settings
 
 F = TypeVar("F", bound=Callable[..., Any])
+T = TypeVar("T")
 
 
 class Env:
@@ -28,6 +30,8 @@ class Env:
         self.campaign: str | None = None  # --campaign NAME (else INFOBOT_CAMPAIGN, else the first)
         self._settings: Settings | None = None
         self._app: App | None = None
+        self._lean: Lean | None = None
+        self._lean_tried = False
 
     @property
     def settings(self) -> Settings:
@@ -45,6 +49,40 @@ class Env:
             self._app = App.open(self.settings, campaign=self.campaign)
         return self._app
 
+    def read(self, lean: Callable[[Lean], T], full: Callable[[App], T]) -> T:
+        """``lean`` on the lean path (``infobot.lean``: no SQLAlchemy, no pydantic-settings)
+        when it can serve, else ``full`` through the full application. Anything unexpected
+        on the lean path is asked again of the full one, which answers (or fails) exactly
+        as before."""
+        from infobot.domain.errors import UserError
+
+        found = self._open_lean()
+        if found is not None:
+            try:
+                return lean(found)
+            except UserError:
+                raise  # the same read says the same through either path
+            except Exception:
+                self._drop_lean()
+        return full(self.app)
+
+    def _open_lean(self) -> Lean | None:
+        if not self._lean_tried:
+            self._lean_tried = True
+            if self._app is None and self._settings is None:
+                from infobot.lean import open_lean
+
+                try:
+                    self._lean = open_lean(self.campaign)
+                except Exception:  # the full path reports whatever it was
+                    self._lean = None
+        return self._lean
+
+    def _drop_lean(self) -> None:
+        if self._lean is not None:
+            lean, self._lean = self._lean, None
+            lean.close()
+
     def actor(self, given: str | None) -> str:
         if given and given.strip():
             return given.strip()
@@ -58,6 +96,7 @@ class Env:
             return "unknown"
 
     def close(self) -> None:
+        self._drop_lean()
         if self._app is not None:
             self._app.close()
 

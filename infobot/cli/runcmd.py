@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import click
 
 from infobot.cli.common import Env, pass_env
+
+log = logging.getLogger("infobot.run")
 
 if TYPE_CHECKING:
     from infobot.runtime.runner import ServerStarter
@@ -37,7 +40,8 @@ def run(env: Env, once: bool) -> None:
 
 
 def _servers(env: Env) -> list[ServerStarter]:
-    """The metrics endpoint and the web page beside the daemon, when their ports are set.
+    """The metrics endpoint, the web page and the health endpoint beside the daemon, when
+    their ports are set.
 
     They are wired here, at the edge, so the runtime never imports the web page."""
     settings, app = env.settings, env.app
@@ -73,14 +77,39 @@ def _servers(env: Env) -> list[ServerStarter]:
             return stop
 
         starters.append(web)
+    if settings.health_port:
+        port = settings.health_port
+
+        def health() -> Callable[[], None]:
+            from infobot.runtime.health import serve
+
+            try:
+                return serve(app.health, port)  # every running campaign
+            except OSError as exc:  # posting matters more; the check will say unhealthy
+                log.error("cannot answer health checks on 127.0.0.1:%d: %s", port, exc)
+                return lambda: None
+
+        starters.append(health)
     return starters
 
 
 @click.command()
 @pass_env
 def health(env: Env) -> None:
-    """Exit 0 when the daemon is alive and no campaign's post is overdue today; 1 otherwise."""
-    ok, line = env.app.health(every=not (env.campaign or env.settings.campaign))
+    """Exit 0 when the daemon is alive and no campaign's post is overdue today; 1 otherwise.
+
+    With INFOBOT_HEALTH_PORT set and no campaign chosen, the running daemon is asked (the
+    container's check; it answers for every running campaign); otherwise the database is
+    read."""
+    every = not (env.campaign or env.settings.campaign)
+    port = env.settings.health_port
+    if every and port is not None:
+        from infobot.healthcheck import ask
+
+        code, line = ask(port)
+        click.echo(line)
+        raise click.exceptions.Exit(code)
+    ok, line = env.app.health(every=every)
     click.echo(line)
     if not ok:
         raise click.exceptions.Exit(1)

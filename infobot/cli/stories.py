@@ -112,7 +112,10 @@ def _other_languages(env: Env, own: str, have: list[str] | None = None) -> tuple
 @pass_env
 def list_(env: Env, status: str | None, limit: int | None, as_json: bool) -> None:
     """List stories: the approved queue in posting order, then the rest."""
-    rows = env.app.reads.stories.listing(status, limit)
+    rows = env.read(
+        lambda lean: lean.listing(status, limit),
+        lambda app: app.reads.stories.listing(status, limit),
+    )
     if as_json:
         print_json(rows)
         return

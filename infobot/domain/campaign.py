@@ -431,3 +431,24 @@ def next_posts(
             found.append(due)
         day += timedelta(days=1)
     return found
+
+
+#: What the settings say about the first campaign (the rest is the team's alone).
+FROM_SETTINGS = (
+    CampaignField.NAME,
+    CampaignField.HASHTAG,
+    CampaignField.TIMEZONE,
+    CampaignField.POST_TIME,
+    CampaignField.DAYS,
+    CampaignField.START,
+    CampaignField.END,
+    CampaignField.PLATFORMS,
+    CampaignField.LANGUAGES,
+    CampaignField.SHARE_FORM,
+)
+
+
+def settings_values(spec: CampaignSpec) -> dict[str, Any]:
+    """What the settings say about the first campaign, as ``campaigns.settings_applied``
+    keeps it (JSON)."""
+    return {f.value: spec.value(f) for f in FROM_SETTINGS}

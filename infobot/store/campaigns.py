@@ -21,11 +21,12 @@ from sqlalchemy.orm import Session
 from infobot.domain.calendar import CampaignCalendar
 from infobot.domain.campaign import (
     ATTRIBUTES,
-    CampaignField,
+    FROM_SETTINGS,
     CampaignSpec,
     changes,
     described,
     first_day,
+    settings_values,
 )
 from infobot.domain.election import ElectionPeriod
 from infobot.domain.schedule import PostingSchedule
@@ -265,25 +266,8 @@ def blackout_reasons(
 
 
 # -- the first campaign, from the settings -------------------------------------------------
-#: What the settings say about the first campaign (the rest is the team's alone).
-FROM_SETTINGS = (
-    CampaignField.NAME,
-    CampaignField.HASHTAG,
-    CampaignField.TIMEZONE,
-    CampaignField.POST_TIME,
-    CampaignField.DAYS,
-    CampaignField.START,
-    CampaignField.END,
-    CampaignField.PLATFORMS,
-    CampaignField.LANGUAGES,
-    CampaignField.SHARE_FORM,
-)
 SETTINGS_ACTOR = "settings"
 log = logging.getLogger("infobot.campaigns")
-
-
-def settings_values(spec: CampaignSpec) -> dict[str, Any]:
-    return {f.value: spec.value(f) for f in FROM_SETTINGS}
 
 
 def _applied(campaign: Campaign) -> dict[str, Any] | None:

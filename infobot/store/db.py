@@ -11,6 +11,8 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from infobot.store.reader import Reader
+
 BUSY_TIMEOUT_MS = 30_000
 READ_ONLY = "infobot_read_only"
 
@@ -78,5 +80,21 @@ class Database:
         with self._reader() as session, session.begin():
             yield session
 
+    @contextmanager
+    def reader(self) -> Iterator[Reader]:
+        """One read transaction for the read side's SQL queries (``infobot.store.queries``),
+        on a pooled connection of this engine."""
+        with self.read() as session:
+            yield reader_of(session)
+
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def reader_of(session: Session) -> Reader:
+    """A reader inside the session's own transaction (its pending changes flushed first),
+    for code that holds a session and calls the read side's queries."""
+    session.flush()
+    connection = session.connection()
+    dbapi = connection.connection.dbapi_connection
+    return Reader(dbapi, connection.dialect.name)

@@ -9,19 +9,19 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import inspect, text
-
 if TYPE_CHECKING:
     from alembic.config import Config
 
     from infobot.store.db import Database
 
 #: The newest revision in ``migrations/versions``; a test keeps the two in step.
-HEAD = "0010"
+HEAD = "0011"
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
 def current_revision(db: Database) -> str | None:
+    from sqlalchemy import inspect, text
+
     with db.engine.connect() as conn:
         if not inspect(conn).has_table("alembic_version"):
             return None

@@ -20,6 +20,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
     false,
+    text,
     true,
 )
 from sqlalchemy.engine import Dialect
@@ -94,6 +95,15 @@ class Story(Base):
         UniqueConstraint("campaign_id", "fingerprint"),
         UniqueConstraint("campaign_id", "pin_date"),
         Index("ix_stories_queue", "campaign_id", "status", "pin_date", "sort_key", "id"),
+        Index("ix_stories_status_order", "campaign_id", "status", "sort_key", "id"),
+        Index(
+            "ix_stories_others",
+            "campaign_id",
+            "sort_key",
+            "id",
+            sqlite_where=text("status <> 'approved'"),
+            postgresql_where=text("status <> 'approved'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -163,6 +173,12 @@ class Delivery(Base):
     __table_args__ = (
         UniqueConstraint("story_id", "platform"),
         Index("ix_deliveries_status_next", "status", "next_attempt_at"),
+        Index(
+            "ix_deliveries_needing",
+            "id",
+            sqlite_where=text("status IN ('failed', 'in_doubt')"),
+            postgresql_where=text("status IN ('failed', 'in_doubt')"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -222,7 +238,7 @@ class Event(Base):
     action: Mapped[str] = mapped_column(String(50))
     campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaigns.id"))
     story_id: Mapped[int | None] = mapped_column(ForeignKey("stories.id"), index=True)
-    delivery_id: Mapped[int | None] = mapped_column(ForeignKey("deliveries.id"))
+    delivery_id: Mapped[int | None] = mapped_column(ForeignKey("deliveries.id"), index=True)
     before: Mapped[str | None] = mapped_column(Text)  # JSON
     after: Mapped[str | None] = mapped_column(Text)  # JSON
     message: Mapped[str] = mapped_column(Text, default="")

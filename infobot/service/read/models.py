@@ -10,13 +10,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, tzinfo
-from typing import Any, Generic, TypeVar
+from typing import Generic, TypeVar
 
 from infobot.domain.accessibility import Finding
 from infobot.domain.render import Card, Post, Rendered
 from infobot.domain.schedule import DayState
 from infobot.domain.versions import Version
 from infobot.service.checks import CheckResult
+from infobot.service.listing import StorySummary as StorySummary
+from infobot.service.listing import summary
 from infobot.service.read.telling import told
 from infobot.store.models import Delivery, ElectionPeriodRow, Event, Story
 from infobot.store.stories import versions_of
@@ -107,39 +109,6 @@ class Preview:
 
 # -- stories -------------------------------------------------------------------------------
 @dataclass(frozen=True)
-class StorySummary:
-    """A line of ``infobot stories list``."""
-
-    id: int
-    title: str
-    status: str
-    position: int | None
-    pin_date: date | None
-    author: str
-    organisation: str
-    approved_by: str | None
-    created_at: datetime
-
-    @classmethod
-    def of(cls, story: Story, position: int | None) -> StorySummary:
-        return cls(**_summary(story, position))
-
-
-def _summary(story: Story, position: int | None) -> dict[str, Any]:
-    return {
-        "id": story.id,
-        "title": story.title,
-        "status": story.status,
-        "position": position,
-        "pin_date": story.pin_date,
-        "author": story.author,
-        "organisation": story.organisation,
-        "approved_by": story.approved_by,
-        "created_at": story.created_at,
-    }
-
-
-@dataclass(frozen=True)
 class DeliveryLine:
     platform: str
     status: str
@@ -200,7 +169,7 @@ class StoryDetail(StorySummary):
         tz: tzinfo = UTC,
     ) -> StoryDetail:
         return cls(
-            **_summary(story, position),
+            **summary(story, position),
             body=story.body,
             role=story.role,
             link=story.link,

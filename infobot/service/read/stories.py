@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from infobot.domain.story import StoryStatus
 from infobot.domain.validate import validate_record
 from infobot.service.checks import CheckResult, StoryChecker
+from infobot.service.listing import listing
 from infobot.service.read.models import (
     FindingView,
     LivePost,
@@ -59,24 +60,8 @@ class StoryReads:
 
     def listing(self, status: str | None = None, limit: int | None = None) -> list[StorySummary]:
         """Queue order first (approved, by position), then everything else newest first."""
-        cid = self.campaign_id
-        rows: list[StorySummary] = []
-        approved = StoryStatus.APPROVED
-        with self.db.read() as session:
-            if status in (None, approved):
-                queued = stories.queue(session, cid, limit=limit)
-                rows.extend(StorySummary.of(s, n) for n, s in enumerate(queued, start=1))
-                rows.extend(StorySummary.of(s, None) for s in stories.approved_pinned(session, cid))
-            if status != approved:
-                others = stories.with_status(
-                    session,
-                    cid,
-                    StoryStatus(status) if status else None,
-                    but_not=None if status else approved,
-                    limit=limit,
-                )
-                rows.extend(StorySummary.of(s, None) for s in others)
-        return rows[:limit] if limit else rows
+        with self.db.reader() as r:
+            return listing(r, self.campaign_id, status, limit)
 
     def show(self, story_id: int) -> StoryDetail:
         with self.db.read() as session:

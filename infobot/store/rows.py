@@ -1,0 +1,99 @@
+"""The rows the read queries return: plain frozen dataclasses named after the tables' columns.
+
+They carry the same attribute names as the SQLAlchemy models (``story.title``,
+``delivery.remote_url`` ...), so templates and read models work with either. Each type
+knows its column list (``COLUMNS``, in the order of its fields) and builds itself from a
+DB-API tuple with :meth:`of`, converting what the drivers return differently: SQLite gives
+dates and instants as text, PostgreSQL as naive values; both become ``date`` and aware UTC
+``datetime`` here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from datetime import UTC, date, datetime
+from typing import Any, ClassVar, TypeVar
+
+R = TypeVar("R", bound="Row")
+
+
+def as_date(value: Any) -> date | None:
+    if value is None or (isinstance(value, date) and not isinstance(value, datetime)):
+        return value
+    if isinstance(value, datetime):
+        return value.date()
+    return date.fromisoformat(str(value))
+
+
+def as_utc(value: Any) -> datetime | None:
+    if value is None:
+        return None
+    if isinstance(value, str):  # SQLite: naive UTC text
+        return datetime.fromisoformat(value).replace(tzinfo=UTC)
+    found = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    return found.replace(tzinfo=UTC) if found.tzinfo is None else found.astimezone(UTC)
+
+
+def _utc(value: Any) -> datetime:
+    found = as_utc(value)
+    assert found is not None
+    return found
+
+
+def as_day(value: Any) -> date:
+    """A date that is never NULL."""
+    found = as_date(value)
+    assert found is not None
+    return found
+
+
+_CONVERT = {
+    "date": as_day,
+    "date | None": as_date,
+    "datetime": _utc,
+    "datetime | None": as_utc,
+    "bool": bool,
+}
+
+
+class Row:
+    """Base of the row types: ``COLUMNS`` and ``of(tuple)``."""
+
+    COLUMNS: ClassVar[str]
+    _converters: ClassVar[tuple[tuple[int, Any], ...]]  # (position, converter)
+
+    @classmethod
+    def of(cls: type[R], values: tuple[Any, ...]) -> R:
+        found = list(values)
+        for at, convert in cls._converters:
+            found[at] = convert(found[at])
+        return cls(*found)
+
+
+def row_type(cls: type[R]) -> type[R]:
+    """Finish a row dataclass: its column list and converters from its fields' types."""
+    names = [f.name for f in fields(cls)]  # type: ignore[arg-type]
+    cls.COLUMNS = ", ".join(names)
+    cls._converters = tuple(
+        (at, _CONVERT[str(f.type)])
+        for at, f in enumerate(fields(cls))  # type: ignore[arg-type]
+        if str(f.type) in _CONVERT
+    )
+    return cls
+
+
+@row_type
+@dataclass(frozen=True, slots=True)
+class StoryBrief(Row):
+    """A story's line in a list: what ``StorySummary`` shows, without the text."""
+
+    id: int
+    campaign_id: int
+    status: str
+    sort_key: int
+    title: str
+    author: str
+    organisation: str
+    pin_date: date | None
+    approved_by: str | None
+    created_at: datetime

@@ -1,0 +1,151 @@
+"""``infobot stories list`` reads through the lean path (``infobot.lean``): the light
+settings, the database driver and the same listing as the full application, with no
+SQLAlchemy or pydantic imported; it answers exactly what the full application answers, on
+SQLite and PostgreSQL, and steps aside to it whenever it cannot. The other everyday
+commands take the full path."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from infobot import lean
+from infobot.store.db import Database
+from infobot.store.migrate import HEAD, upgrade
+from tests.conftest import QUEUE, Cli
+
+LISTS = (
+    ("stories", "list"),
+    ("stories", "list", "--json"),
+    ("stories", "list", "--json", "--limit", "3"),
+    ("stories", "list", "--status", "draft"),
+    ("stories", "list", "--status", "approved", "--limit", "2"),
+)
+HEAVY = ("sqlalchemy", "pydantic", "pydantic_settings", "alembic", "regex", "twitter_text")
+#: A setting the light reader leaves to ``Settings``: the command takes the full path.
+FULL_PATH = {"INFOBOT_PLUGINS__NOBODY__COLOUR": "blue"}
+
+
+@pytest.fixture
+def spy(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[bool]]:
+    """Whether each command's lean path could serve it."""
+    served: list[bool] = []
+    original = lean.open_lean
+
+    def watched(campaign: str | None = None) -> lean.Lean | None:
+        found = original(campaign)
+        served.append(found is not None)
+        return found
+
+    monkeypatch.setattr(lean, "open_lean", watched)
+    yield served
+
+
+def campaign(cli: Cli) -> None:
+    cli.ok("import", str(QUEUE / "stories.csv"), "--by", "sam")
+    cli.ok("stories", "approve", *[str(n) for n in range(1, 11)], "--by", "alex", "--acknowledge")
+    cli.ok("stories", "pin", "7", "2026-12-10", "--by", "alex")
+    cli.ok("post-now")
+
+
+def test_the_story_list_imports_no_database_toolkit(cli: Cli) -> None:
+    campaign(cli)
+    code = (
+        "import sys\n"
+        "from infobot.cli.main import run\n"
+        f"for args in {[list(a) for a in LISTS]!r}:\n"
+        "    assert run(args) == 0, args\n"
+        f"heavy = sorted({{m.split('.')[0] for m in sys.modules}} & set({HEAVY!r}))\n"
+        "print('HEAVY=' + ','.join(heavy), file=sys.stderr)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.strip().splitlines()[-1] == "HEAVY=", done.stderr
+
+
+def _same(cli: Cli, spy: list[bool], *args: str) -> None:
+    spy.clear()
+    quick = cli(*args)
+    assert spy == [True], args
+    os.environ.update(FULL_PATH)
+    try:
+        spy.clear()
+        full = cli(*args)
+        assert True not in spy, args
+    finally:
+        for key in FULL_PATH:
+            del os.environ[key]
+    assert (quick.code, quick.out, quick.err) == (full.code, full.out, full.err), args
+
+
+def test_the_lean_path_answers_what_the_full_one_does(
+    db_url: str, cli: Cli, spy: list[bool]
+) -> None:
+    os.environ["INFOBOT_DATABASE_URL"] = db_url
+    campaign(cli)
+    for args in LISTS:
+        _same(cli, spy, *args)
+
+
+def test_the_same_answers_with_several_campaigns(cli: Cli, spy: list[bool]) -> None:
+    campaign(cli)
+    cli.ok("campaign", "create", "second", "--hashtag", "#second")
+    for args in LISTS:
+        _same(cli, spy, *args)
+        _same(cli, spy, *args, "--campaign", "second")
+    missing = cli("stories", "list", "--campaign", "nobody")
+    assert missing.code != 0 and "nobody" in missing.err
+
+
+def test_the_full_path_takes_over_when_the_lean_one_cannot(cli: Cli, spy: list[bool]) -> None:
+    cli.ok("stories", "list")  # no database yet: the full path creates and migrates it
+    assert spy == [False]
+    assert Path(cli.db_path).is_file()
+    spy.clear()
+    cli.ok("stories", "list")
+    assert spy == [True]
+    Path(cli.db_path).unlink()
+    db = Database(f"sqlite:///{cli.db_path}")
+    upgrade(db, "0005")  # an older schema: the full path migrates it
+    db.dispose()
+    spy.clear()
+    cli.ok("stories", "list")
+    assert spy == [False]
+    assert cli.sql("SELECT version_num FROM alembic_version") == [(HEAD,)]
+    os.environ["INFOBOT_HASHTAG"] = "#another"  # settings not applied yet: a write
+    spy.clear()
+    cli.ok("stories", "list")
+    assert spy == [False]
+    spy.clear()
+    cli.ok("stories", "list")
+    assert spy == [True]
+    os.environ["INFOBOT_LANGUAGES"] = "cy,en"  # a setting read by Settings alone
+    spy.clear()
+    cli.ok("stories", "list")
+    assert spy == [False]
+
+
+def test_the_listing_queries_use_the_indexes(cli: Cli) -> None:
+    campaign(cli)
+    from infobot.store.queries import stories
+    from infobot.store.reader import Reader
+    from infobot.store.rows import StoryBrief
+
+    plans: list[str] = []
+
+    class Explaining(Reader):
+        def rows(self, sql: str, **params: object) -> list[tuple[object, ...]]:
+            plans.extend(str(r[-1]) for r in super().rows("EXPLAIN QUERY PLAN " + sql, **params))
+            return super().rows(sql, **params)
+
+    with sqlite3.connect(cli.db_path) as conn:
+        r = Explaining(conn, "sqlite")
+        stories.queue(r, 1, StoryBrief, limit=50)
+        stories.with_status(r, 1, StoryBrief, but_not=stories.StoryStatus.APPROVED, limit=50)
+    assert plans and not [p for p in plans if p.startswith("SCAN") or "TEMP B-TREE" in p], plans
