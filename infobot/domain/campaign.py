@@ -11,21 +11,18 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime, time, timedelta
+from datetime import date, time
 from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from infobot.domain.calendar import CampaignCalendar
 from infobot.domain.errors import Problem, ValidationFailed
-from infobot.domain.schedule import PostingSchedule
 
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DAY_LABELS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 #: What ``Problem.file`` says for a campaign's input (the CLI and the web add their own words).
 SOURCE = "campaign"
 #: How many posting instants a change shows before it is saved.
-NEXT_POSTS_SHOWN = 5
 _NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,49}")
 _HASHTAG = re.compile(r"#\w+")
 _POST_TIME = re.compile(r"([01]?\d|2[0-3]):[0-5]\d")
@@ -389,50 +386,6 @@ def read_languages(items: Sequence[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(codes))
 
 
-# -- when it posts -------------------------------------------------------------------------
-def first_day(timezone: ZoneInfo, post_time: time, created: datetime) -> date:
-    """The first day a campaign the team made can post: the first whose post time comes
-    after it was made. Days before it are outside the campaign, so nothing is missed or
-    caught up for them (the campaign the settings made keeps its own start date alone)."""
-    schedule = PostingSchedule(timezone, post_time, timedelta(0))
-    day = schedule.local_date(created)
-    return day if schedule.due_at(day) >= created else day + timedelta(days=1)
-
-
-def next_posts(
-    spec: CampaignSpec,
-    now: datetime,
-    *,
-    count: int = NEXT_POSTS_SHOWN,
-    paused: bool = False,
-    paused_until: date | None = None,
-    blackouts: Iterable[date] = (),
-) -> list[datetime]:
-    """The next ``count`` instants (UTC) the campaign posts at, from ``now`` on: its own
-    post time on each posting day, in its own time zone (daylight saving included)."""
-    if not spec.active:
-        return []
-    calendar = CampaignCalendar(
-        weekdays=spec.weekdays,
-        start=spec.start,
-        end=spec.end,
-        paused=paused,
-        paused_until=paused_until,
-        blackouts=frozenset(blackouts),
-    )
-    schedule = PostingSchedule(spec.tz, spec.post_time, timedelta(0))
-    day = schedule.local_date(now)
-    found: list[datetime] = []
-    for _ in range(400):
-        if len(found) == count or (spec.end is not None and day > spec.end):
-            break
-        due = schedule.due_at(day)
-        if due > now and calendar.is_posting_day(day):
-            found.append(due)
-        day += timedelta(days=1)
-    return found
-
-
 #: What the settings say about the first campaign (the rest is the team's alone).
 FROM_SETTINGS = (
     CampaignField.NAME,
@@ -445,6 +398,7 @@ FROM_SETTINGS = (
     CampaignField.PLATFORMS,
     CampaignField.LANGUAGES,
     CampaignField.SHARE_FORM,
+    CampaignField.STORIES_PAGE,
 )
 
 

@@ -27,9 +27,9 @@ from infobot.domain.campaign import (
     changes,
     described,
     moves_posts,
-    next_posts,
     read_campaign,
 )
+from infobot.domain.campaign_times import next_posts
 from infobot.domain.errors import NotFound, UserError
 from infobot.store import campaigns, events
 from infobot.store.db import Database

@@ -25,9 +25,9 @@ from infobot.domain.campaign import (
     CampaignSpec,
     changes,
     described,
-    first_day,
     settings_values,
 )
+from infobot.domain.campaign_times import first_day
 from infobot.domain.election import ElectionPeriod
 from infobot.domain.schedule import PostingSchedule
 from infobot.store import elections, events
