@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import hypothesis
 import pytest
 
 from tests.support import transcript
@@ -24,6 +25,11 @@ NOW = "2026-11-23T08:00:00+00:00"
 
 
 transcript.install()
+
+# No per-example deadline: a first example that loads a library (twitter-text, an SDK) or
+# a busy CI machine is slow without being wrong, and Hypothesis would call it flaky.
+hypothesis.settings.register_profile("infobot", deadline=None)
+hypothesis.settings.load_profile("infobot")
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
@@ -70,6 +76,20 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         for hit in hits:
             terminal.line(hit, red=True)
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+@pytest.fixture(autouse=True)
+def restore_logging() -> Iterator[None]:
+    """A command run in-process (``logs.setup``) points the root logger at that run's
+    stdout, which closes with it: the next test must not log into a closed stream."""
+    import logging
+
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    yield
+    for handler in [h for h in root.handlers if h not in handlers]:
+        root.removeHandler(handler)
+    root.setLevel(level)
 
 
 @pytest.fixture(autouse=True)
