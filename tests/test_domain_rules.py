@@ -147,3 +147,16 @@ def test_one_attention_read_serves_status_and_alerts() -> None:
     assert items[-1].message.startswith(
         "the queue runs dry on Thursday 26 November 2026 (2 posting days"
     )
+
+
+def test_a_campaign_name_cannot_take_a_team_address() -> None:
+    """``/stories/NAME`` is a campaign's public page: a number or ``new`` would be a story's
+    page or the team's "Add a story" page instead."""
+    import pytest
+
+    from infobot.domain.campaign import read_name
+
+    assert read_name("winter-2026") == "winter-2026"
+    for taken in ("2026", "12", "new"):
+        with pytest.raises(ValueError, match="cannot name a campaign"):
+            read_name(taken)

@@ -301,7 +301,16 @@ def read_name(text: str) -> str:
             "Enter a name of lower-case letters, digits and hyphens, for example "
             "winter-2026 (at most 50 characters)"
         )
+    if text.isdigit() or text in _RESERVED_NAMES:  # /stories/NAME is the public page
+        raise ValueError(
+            f"{text} cannot name a campaign: its public page would be the address of a "
+            "story or a team page; add a word, for example winter-2026"
+        )
     return text
+
+
+#: Names taken by the team's pages under /stories/ (a story's number is one too).
+_RESERVED_NAMES = frozenset({"new"})
 
 
 def read_hashtag(text: str) -> str:
