@@ -118,7 +118,8 @@ async def share_send(visit: Visit) -> Response:
         has_image=image is not None,
         consents=frozenset(Consent(c) for c in values["consent"]),
     )
-    desk = visit.app.share(switches.campaign_id)
+    campaign_app = visit.app.using(switches.campaign_id)  # its own timezone and name
+    desk = campaign_app.share(switches.campaign_id)
     try:
         receipt = await visit.call(
             desk.submit, form, image=image, address=visit.address(), nonce=nonce
@@ -131,7 +132,7 @@ async def share_send(visit: Visit) -> Response:
         return response
     link = _link(visit, receipt.token)
     emailed = False
-    mailer = visit.app.link_mailer
+    mailer = campaign_app.link_mailer
     if form.email and mailer.enabled and visit.app.settings.web_public_url:
         emailed = await visit.call(mailer.send, form.email, link)
     response = visit.render(
