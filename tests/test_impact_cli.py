@@ -87,7 +87,7 @@ def test_report_on_an_empty_campaign(cli: Cli) -> None:
 def test_status_shows_the_first_figures_of_the_latest_post(ran: Cli) -> None:
     os.environ["INFOBOT_CLOCK_START"] = "2026-11-26T08:00:00+00:00"
     out = ran.ok("status").out
-    assert "First figures of the 2026-11-25 post (story #3): outbox:" in out
+    assert "First figures of the Wednesday 25 November 2026 post (story #3): outbox:" in out
     assert "likes" in out
     data = ran.ok("status", "--json").json()
     figures = data["first_figures"]

@@ -130,7 +130,7 @@ def _print_status(data: Status) -> None:
 
         figures = data.first_figures
         click.echo(
-            f"First figures of the {figures.date.isoformat()} post (story #{figures.story_id}): "
+            f"First figures of the {weekday_date(figures.date)} post (story #{figures.story_id}): "
             f"{figures_line(figures)}."
         )
     nxt = data.next_post
