@@ -53,6 +53,7 @@ def child_env(db: Path, workdir: Path, **settings: str) -> dict[str, str]:
     env["INFOBOT_CLOCK_START"] = CLOCK_START
     env["INFOBOT_PLATFORMS"] = "outbox"
     env["INFOBOT_USER"] = "bench"
+    env["INFOBOT_MEDIA_DIR"] = str(DATA)  # the import's pictures: images/photo-N.jpg
     env.update({f"INFOBOT_{key.upper()}": value for key, value in settings.items()})
     return env
 

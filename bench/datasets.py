@@ -59,6 +59,17 @@ def _write_atomically(path: Path, rows: list[list[str]] | None = None) -> Path:
     return path
 
 
+def _tiny_jpeg() -> bytes:
+    """An 8 x 8 JPEG: infobot reads a picture's type from its content."""
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8), (0, 94, 165)).save(out, "JPEG")
+    return out.getvalue()
+
+
 def import_csv() -> Path:
     """100,000 unique, valid stories with every column filled (pin_date: 1 row in 1,000)."""
     path = DATA / f"stories-{CSV_VERSION}-{IMPORT_ROWS}.csv"
@@ -66,8 +77,8 @@ def import_csv() -> Path:
     images.mkdir(parents=True, exist_ok=True)
     for n in range(LOCAL_IMAGES):
         picture = images / f"photo-{n}.jpg"
-        if not picture.exists():
-            picture.write_bytes(b"\xff\xd8\xff\xe0" + bytes(60) + b"\xff\xd9")
+        if not picture.exists() or picture.stat().st_size < 200:  # a real picture (Pillow)
+            picture.write_bytes(_tiny_jpeg())
     if path.exists():
         return path
     rng = random.Random(20261123)
