@@ -12,6 +12,7 @@ import re
 import threading
 import time
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -85,9 +86,7 @@ def test_problems_are_listed_by_line_with_the_counts_and_nothing_can_be_imported
     assert site.count("stories") == 0
 
 
-def test_a_check_is_bound_to_its_sign_in_and_expires(
-    site: Site, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_check_is_bound_to_its_sign_in_and_expires(site: Site) -> None:
     imogen = site.signed_in("Imogen", "editor")
     checked = upload(imogen, site.csv("s.csv", [story_row(1)]))
     token = token_of(checked)
@@ -98,8 +97,7 @@ def test_a_check_is_bound_to_its_sign_in_and_expires(
         assert "another sign-in" in text_of(refused.text)
     assert site.count("stories") == 0
     # Past the hold time the held file is gone.
-    later = time.time() + uploads.HOLD_FOR + 1
-    monkeypatch.setattr(uploads.time, "time", lambda: later)
+    site.clock.set(site.clock.now() + timedelta(seconds=uploads.HOLD_FOR + 1))
     expired = confirm(imogen, token)
     assert expired.status_code == 400
     assert "expired" in text_of(expired.text)

@@ -27,7 +27,6 @@ import subprocess
 import sys
 import tempfile
 import threading
-import time
 import traceback
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -38,6 +37,7 @@ from infobot.domain.errors import InfobotError, Problem, UserError, ValidationFa
 
 if TYPE_CHECKING:
     from infobot.app import App
+    from infobot.clock import Clock
     from infobot.service.importing import ImportReport
     from infobot.settings import Settings
 
@@ -74,9 +74,15 @@ class Held:
 class HeldUploads:
     """Uploaded files waiting for "Import", one folder each under ``root``."""
 
-    def __init__(self, root: Path | None = None, *, hold_for: float = HOLD_FOR) -> None:
+    def __init__(
+        self, clock: Clock, root: Path | None = None, *, hold_for: float = HOLD_FOR
+    ) -> None:
+        self.clock = clock
         self._root = root
         self.hold_for = hold_for
+
+    def _now(self) -> float:
+        return self.clock.now().timestamp()
 
     @property
     def root(self) -> Path:
@@ -107,7 +113,7 @@ class HeldUploads:
                 f"{name} is over {size_words(limit)}, the largest file infobot imports from "
                 "the web page: split it into smaller files"
             )
-        meta = {"owner": owner, "name": name, "at": time.time()}
+        meta = {"owner": owner, "name": name, "at": self._now()}
         (folder / META).write_text(json.dumps(meta), encoding="utf-8")
         return Held(token, path, name, owner)
 
@@ -120,7 +126,7 @@ class HeldUploads:
             meta = json.loads((folder / META).read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return None
-        if time.time() - float(meta["at"]) > self.hold_for:
+        if self._now() - float(meta["at"]) > self.hold_for:
             self.drop(token)
             return None
         if meta["owner"] != owner:
@@ -135,7 +141,7 @@ class HeldUploads:
         """Delete held uploads nobody imported in time."""
         if self._root is None or not self._root.is_dir():
             return
-        limit = time.time() - self.hold_for
+        limit = self._now() - self.hold_for
         for folder in self._root.iterdir():
             try:
                 stale = (folder / META).stat().st_mtime < limit

@@ -75,7 +75,7 @@ def _page(
 
 
 def routes(web: Web) -> list[Page]:
-    held_uploads = HeldUploads()
+    held_uploads = HeldUploads(web.app.clock)
     slots = asyncio.Semaphore(PARALLEL_IMPORTS)
 
     async def import_form(ctx: Ctx) -> Response:
