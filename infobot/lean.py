@@ -66,20 +66,9 @@ def open_lean(campaign: str | None = None) -> Lean | None:
     return Lean(light, source, campaign_id)
 
 
-def default_languages(configured: object) -> tuple[str, ...]:
-    """INFOBOT_LANGUAGES as the campaign's languages, else English (``App.open`` too)."""
-    if isinstance(configured, str):
-        configured = configured.split(",")
-    if isinstance(configured, list | tuple):
-        found = tuple(str(code).strip().lower() for code in configured if str(code).strip())
-        if found:
-            return found
-    return ("en",)
-
-
 def spec_of(light: LightSettings) -> CampaignSpec:
     """The campaign the settings describe (``infobot.app.campaign_config``)."""
-    from infobot.domain.campaign import CampaignSpec
+    from infobot.domain.campaign import CampaignSpec, campaign_languages
 
     values = light.values
     return CampaignSpec(
@@ -91,7 +80,7 @@ def spec_of(light: LightSettings) -> CampaignSpec:
         start=values["campaign_start"],
         end=values["campaign_end"],
         platforms=tuple(values["platforms"]),
-        languages=default_languages(values["languages"]),
+        languages=campaign_languages(values["languages"]),
         share_form=values["share_form"],
         stories_page=values["public_page"],
     )

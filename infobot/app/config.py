@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from infobot.clock import Clock
-from infobot.domain.campaign import CampaignSpec
+from infobot.domain.campaign import CampaignSpec, campaign_languages
 from infobot.domain.render.types import Bilingual
 from infobot.service.pool import PlatformPool
 from infobot.store.campaigns import CampaignConfig
@@ -38,15 +38,8 @@ def campaign_config(settings: Settings) -> CampaignConfig:
 
 
 def default_languages(settings: Settings) -> tuple[str, ...]:
-    """INFOBOT_LANGUAGES (bilingual campaigns) when that setting exists, else English."""
-    configured: object = getattr(settings, "languages", None)
-    if isinstance(configured, str):
-        configured = configured.split(",")
-    if isinstance(configured, list | tuple):
-        found = tuple(str(code).strip().lower() for code in configured if str(code).strip())
-        if found:
-            return found
-    return ("en",)
+    """INFOBOT_LANGUAGES (bilingual campaigns), else English."""
+    return campaign_languages(settings.languages)
 
 
 def campaign_settings(settings: Settings, spec: CampaignSpec) -> Settings:
@@ -62,9 +55,8 @@ def campaign_settings(settings: Settings, spec: CampaignSpec) -> Settings:
         "campaign_end": spec.end,
         "platforms": platforms or list(settings.platforms),
         "share_form": spec.share_form,
+        "languages": list(spec.languages),
     }
-    if "languages" in type(settings).model_fields:
-        update["languages"] = list(spec.languages)
     return settings.model_copy(update=update)
 
 

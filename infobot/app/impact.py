@@ -5,39 +5,18 @@ from __future__ import annotations
 from functools import cached_property
 from typing import TYPE_CHECKING
 
+from infobot.app.parts import AppParts
+
 if TYPE_CHECKING:
-    from infobot.clock import Clock
     from infobot.domain.costs import Pricing
-    from infobot.runtime.alerts import Alerter
     from infobot.runtime.impact import ImpactJob
-    from infobot.service.checks import StoryChecker
     from infobot.service.impact.forecast import XForecast
     from infobot.service.impact.reading import EngagementReader
     from infobot.service.impact.reports import ImpactReads
-    from infobot.service.impact.spending import XSpending
-    from infobot.service.pool import PlatformPool
-    from infobot.service.read.plan import Planner
-    from infobot.settings import Settings
-    from infobot.store.db import Database
 
 
-class ImpactParts:
+class ImpactParts(AppParts):
     """Builders of the impact services (a part of :class:`infobot.app.App`)."""
-
-    if TYPE_CHECKING:  # what App gives them
-        settings: Settings
-        clock: Clock
-        db: Database
-        campaign_id: int
-        platforms: PlatformPool
-        x_spending: XSpending
-
-        @property
-        def planner(self) -> Planner: ...
-        @property
-        def checker(self) -> StoryChecker: ...
-        @property
-        def alerts(self) -> Alerter: ...
 
     # -- impact: engagement, the report, what X costs ---------------------------------------
     @cached_property

@@ -7,13 +7,11 @@ from datetime import date, timedelta
 from functools import cached_property
 from typing import TYPE_CHECKING
 
+from infobot.app.parts import AppParts
 from infobot.domain.schedule import DayState
 from infobot.store import campaigns
 
 if TYPE_CHECKING:
-    from infobot.clock import Clock
-    from infobot.runtime.alerts import Alerter
-    from infobot.service.editorial import Editorial
     from infobot.service.intake import IntakeSwitches
     from infobot.service.intake.inbox import Inbox
     from infobot.service.intake.mail import LinkMailer
@@ -21,28 +19,10 @@ if TYPE_CHECKING:
     from infobot.service.intake.retention import Retention
     from infobot.service.intake.share import IntakeRules, ShareDesk
     from infobot.service.intake.storyteller import StorytellerDesk
-    from infobot.service.media import MediaFolder
-    from infobot.service.read.plan import Planner
-    from infobot.settings import Settings
-    from infobot.store.db import Database
 
 
-class IntakeParts:
+class IntakeParts(AppParts):
     """Builders of the intake services (a part of :class:`infobot.app.App`)."""
-
-    if TYPE_CHECKING:  # what App gives them
-        settings: Settings
-        clock: Clock
-        db: Database
-        campaign_id: int
-
-        @property
-        def media(self) -> MediaFolder: ...
-        @property
-        def planner(self) -> Planner: ...
-        @property
-        def alerts(self) -> Alerter: ...
-        def editorial(self) -> Editorial: ...
 
     # -- stories from the public (issue 16) ----------------------------------------------
     def intake_switches(self, campaign: str) -> IntakeSwitches | None:

@@ -236,6 +236,12 @@ _DEFAULTS = CampaignSpec(
 )
 
 
+def campaign_languages(configured: Sequence[str]) -> tuple[str, ...]:
+    """The languages INFOBOT_LANGUAGES gives a campaign (checked and in order by the
+    settings), else English."""
+    return tuple(configured) or ("en",)
+
+
 def defaults(
     *,
     hashtag: str,

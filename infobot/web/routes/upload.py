@@ -25,6 +25,7 @@ from infobot.web.uploads import (
     HOLD_FOR,
     MAX_UPLOAD_BYTES,
     WORKERS,
+    Held,
     HeldUploads,
     ImportTimedOut,
     UploadTooBig,
@@ -82,6 +83,21 @@ def routes(web: Web) -> list[Page]:
         await ctx.call(WORKERS.warm)  # ready by the time a file is chosen
         return _page(ctx)
 
+    async def imported(ctx: Ctx, held: Held, *, dry_run: bool) -> ImportReport:
+        """Check (``dry_run``: every problem listed in the report) or import ``held``, in a
+        worker process, with the person's right to pin."""
+        async with slots:
+            report: ImportReport = await ctx.call(
+                run_import,
+                ctx.app,
+                held,
+                actor=ctx.actor,
+                dry_run=dry_run,
+                may_pin=ctx.can("approver"),
+                skip_invalid=dry_run,
+            )
+        return report
+
     async def check(ctx: Ctx) -> Response:
         """Hold the upload and show what importing it would do; nothing is written."""
         upload = ctx.upload("file")
@@ -104,16 +120,7 @@ def routes(web: Web) -> list[Page]:
         finally:
             await upload.close()
         try:
-            async with slots:
-                report = await ctx.call(
-                    run_import,
-                    ctx.app,
-                    held,
-                    actor=ctx.actor,
-                    dry_run=True,
-                    may_pin=ctx.can("approver"),
-                    skip_invalid=True,
-                )
+            report = await imported(ctx, held, dry_run=True)
         except (ValidationFailed, ImportTimedOut, UserError) as exc:
             held_uploads.drop(held.token)
             return _refused(ctx, name, exc)
@@ -156,15 +163,7 @@ def routes(web: Web) -> list[Page]:
                 ],
             )
         try:
-            async with slots:
-                report = await ctx.call(
-                    run_import,
-                    ctx.app,
-                    held,
-                    actor=ctx.actor,
-                    dry_run=False,
-                    may_pin=ctx.can("approver"),
-                )
+            report = await imported(ctx, held, dry_run=False)
         except (ValidationFailed, ImportTimedOut, UserError) as exc:
             return _refused(ctx, held.name, exc)
         finally:
