@@ -168,7 +168,8 @@ def test_works_without_javascript(browser: Any, server: Server) -> None:
         page.goto(server.url("/login"))
         page.fill("#username", "erin")
         page.fill("#password", PASSWORD)
-        page.get_by_role("button", name="Sign in").click()
+        with page.expect_event("load"):
+            page.get_by_role("button", name="Sign in").click()
         for title in ("No-script story A", "No-script story B"):
             page.goto(server.url("/stories/new"))
             page.fill("#title", title)
@@ -176,22 +177,27 @@ def test_works_without_javascript(browser: Any, server: Server) -> None:
             page.fill("#author", "Kim Example")
             page.fill("#consent_by", "Kim Example")
             page.fill("#consent_date", "2026-10-01")
-            page.get_by_role("button", name="Save as draft").click()
+            with page.expect_event("load"):
+                page.get_by_role("button", name="Save as draft").click()
         a, b = story_id(server, "No-script story A"), story_id(server, "No-script story B")
-        page.get_by_role("button", name="Sign out").click()
+        with page.expect_event("load"):
+            page.get_by_role("button", name="Sign out").click()
 
         page.goto(server.url("/login"))
         page.fill("#username", "alex")
         page.fill("#password", PASSWORD)
-        page.get_by_role("button", name="Sign in").click()
+        with page.expect_event("load"):
+            page.get_by_role("button", name="Sign in").click()
         page.goto(server.url("/review"))
         for sid in (a, b):
-            page.get_by_role("button", name=f"Approve story #{sid}", exact=True).click()
+            with page.expect_event("load"):
+                page.get_by_role("button", name=f"Approve story #{sid}", exact=True).click()
         assert status_of(server, a) == status_of(server, b) == "approved"
         page.goto(server.url("/queue"))
         rows = page.locator("#queue-table tr[data-story-id]")
         before = rows.evaluate_all("rs => rs.map(r => Number(r.dataset.storyId))")
-        page.get_by_role("button", name=f"Move up story #{b}", exact=True).click()
+        with page.expect_event("load"):  # the move is a form: read the page it leads to
+            page.get_by_role("button", name=f"Move up story #{b}", exact=True).click()
         after = rows.evaluate_all("rs => rs.map(r => Number(r.dataset.storyId))")
         i = before.index(b)
         assert after[i - 1] == b and after[i] == a, (before, after)
