@@ -740,7 +740,15 @@ def test_the_image_command_runs_reports_healthy_and_stops(
             assert last.stdout.startswith("healthy")
             if not as_image_user:
                 measure_health_check(check, env, workdir(data))
-            posted = (data / "outbox.jsonl").read_text(encoding="utf-8").splitlines()
+            # Healthy says the daemon ticks; its first tick may still be sending the day's
+            # post (the health answer comes from the running daemon, in a few ms).
+            outbox = data / "outbox.jsonl"
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline and not (
+                outbox.exists() and outbox.read_text(encoding="utf-8").endswith("\n")
+            ):
+                time.sleep(0.1)
+            posted = outbox.read_text(encoding="utf-8").splitlines()
             assert len(posted) == 1, "the due story went to the outbox on the volume"
             stop_started = time.monotonic()
             proc.send_signal(signal.Signals[FINAL.one("STOPSIGNAL").args])
