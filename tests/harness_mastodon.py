@@ -99,6 +99,12 @@ class FakeMastodon:
         #: (/api/v*/instance) and "account" (verify_credentials), as an instance that is down
         #: behind a proxy that still accepts connections
         self.stalled: set[str] = set()
+        #: seconds a status create waits before it is made (a slow instance), unless
+        #: ``release`` is set first; ``posting`` is set when one arrives, so a test can act
+        #: while it is in flight
+        self.post_delay = 0.0
+        self.posting = threading.Event()
+        self.release = threading.Event()
         self.version = "4.3.0"
         self.engagement = FakeEngagement()
         self._next_id = 110000000000000000
@@ -557,6 +563,9 @@ def make_handler(fake: FakeMastodon) -> type[BaseHTTPRequestHandler]:
             with fake.lock:
                 fake.creates.append(CreateRequest(first(form, "status"), key))
                 fault = fake.faults.pop(0) if fake.faults else None
+            fake.posting.set()
+            if fake.post_delay:
+                fake.release.wait(fake.post_delay)
             if fault == "rate_limited":
                 reset = datetime.now(UTC) + timedelta(minutes=3)
                 self.reply(

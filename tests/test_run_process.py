@@ -93,6 +93,54 @@ def test_run_posts_reports_healthy_and_stops_on_signal(tmp_path: Path, signum: i
     assert after.returncode == 1 and "not running" in after.stdout
 
 
+@pytest.mark.parametrize("delay", [2.0, 30.0], ids=["finishes", "abandoned"])
+def test_a_stop_while_the_first_post_is_in_flight(tmp_path: Path, delay: float) -> None:
+    """SIGTERM arrives while the catch-up tick (run before the scheduler starts) waits on a
+    slow instance: a post that answers within the grace finishes and is recorded; one
+    that does not is left for the next start, and the process still stops in 10 s."""
+    from tests.harness_mastodon import fake_mastodon
+
+    assert infobot(tmp_path, "import", str(QUEUE / "stories.csv"), "--by", "sam").returncode == 0
+    approve = infobot(tmp_path, "stories", "approve", "1", "--by", "alex", "--acknowledge")
+    assert approve.returncode == 0, approve.stdout + approve.stderr
+    with fake_mastodon() as server:
+        server.fake.post_delay = delay
+        env = env_for(tmp_path)
+        env.update(
+            INFOBOT_PLATFORMS="mastodon",
+            INFOBOT_MASTODON__API_BASE_URL=server.url,
+            INFOBOT_MASTODON__ACCESS_TOKEN=server.fake.token,
+            INFOBOT_MASTODON__MAX_LENGTH="500",
+            INFOBOT_MASTODON__TIMEOUT_SECONDS="60",
+        )
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "infobot", "run"], env=env, cwd=tmp_path,
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        )  # fmt: skip
+        try:
+            assert server.fake.posting.wait(30), "the daemon never sent the due story"
+            started = time.monotonic()
+            proc.send_signal(signal.SIGTERM)
+            output, _ = proc.communicate(timeout=15)
+            took = time.monotonic() - started
+        finally:
+            server.fake.release.set()
+            if proc.poll() is None:
+                proc.kill()
+                proc.communicate()
+        assert proc.returncode == 0, output
+        assert took < 10, output
+        assert "tick failed" not in output, output
+    with sqlite3.connect(tmp_path / "run.db") as conn:
+        slots = conn.execute("SELECT status FROM slots").fetchall()
+        sent = conn.execute("SELECT status FROM deliveries").fetchall()
+    if delay < 8:
+        assert (slots, sent) == ([("posted",)], [("sent",)]), output
+    else:
+        assert (slots, sent) == ([("claimed",)], [("sending",)]), output
+        assert "left for the next start" in output
+
+
 def test_the_daemon_loads_platform_sdks_at_start_not_at_the_first_post(tmp_path: Path) -> None:
     code = """
 import sys

@@ -7,9 +7,10 @@ overlapping in one process, and the database keeps several processes from doing 
 work twice. The campaigns are read again at every tick, so a campaign made or changed on
 the web runs from the next minute on.
 
-SIGTERM or SIGINT stops the scheduler, lets a delivery in flight finish for up to
-``STOP_GRACE`` seconds, and otherwise abandons it: its intent is already committed, so
-the next start reconciles it. The process exits 0 within 10 seconds.
+SIGTERM or SIGINT stops the scheduler, lets a delivery in flight (the catch-up tick's at
+start included) finish for up to ``STOP_GRACE`` seconds, and otherwise abandons it: its
+intent is already committed, so the next start reconciles it. The process exits 0 within
+10 seconds.
 
 The servers that run beside the daemon (metrics, the web page) are handed in as starters
 by the caller: the runtime knows how to start and stop them, not what they are.
@@ -114,13 +115,13 @@ class Runner:
         self.daemon.beat(DaemonState.STOPPED)
 
     def run(self) -> int:
-        from apscheduler.schedulers.blocking import BlockingScheduler
+        from apscheduler.schedulers.background import BackgroundScheduler
         from apscheduler.triggers.cron import CronTrigger
         from apscheduler.triggers.interval import IntervalTrigger
 
         tz = self.schedule.timezone
         late = int(self.schedule.late_window.total_seconds()) or 60
-        scheduler = BlockingScheduler(
+        scheduler = BackgroundScheduler(
             timezone=tz,
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": late},
         )
@@ -132,10 +133,11 @@ class Runner:
         stopping = threading.Event()
 
         def stop(signum: int, _frame: FrameType | None) -> None:
+            # Only say so: the handler runs in the main thread, which may be in the middle
+            # of the catch-up tick's delivery; that delivery finishes before the stop.
             if not stopping.is_set():
                 stopping.set()
                 log.info("received %s: stopping", signal.Signals(signum).name)
-                scheduler.shutdown(wait=False)
 
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
@@ -150,10 +152,22 @@ class Runner:
             )
         self.platforms.prepare()
         stoppers = [start() for start in self.servers]
-        # catch up at once after a start or a restart
-        self._post_jobs(scheduler, CronTrigger, self.tick() or running)
+        # Catch up at once after a start or a restart, in a thread of its own so that a
+        # stop during a slow delivery is still bounded by STOP_GRACE.
+        first: list[Sequence[CampaignDaemon]] = []
+        self._idle.clear()  # busy from now, so a stop at once waits for this tick
+        catch_up = threading.Thread(
+            target=lambda: first.append(self.tick()), name="catch-up", daemon=True
+        )
+        catch_up.start()
+        while catch_up.is_alive() and not stopping.is_set():
+            catch_up.join(0.2)
         if not stopping.is_set():
+            self._post_jobs(scheduler, CronTrigger, (first and first[0]) or running)
             scheduler.start()
+            while not stopping.wait(1.0):
+                pass
+            scheduler.shutdown(wait=False)
         finished = self._idle.wait(STOP_GRACE)
         for stop_server in stoppers:
             try:
