@@ -198,3 +198,40 @@ def test_the_erase_command(cli: Cli, tmp_path: Path) -> None:
     out = cli.ok("share", "erase").out
     assert "Erased the personal fields of 1 withdrawn story (#1)" in out
     assert cli.sql("SELECT body, consent_by FROM stories") == [("[erased]", "")]
+
+
+def test_a_story_sent_to_another_campaign_follows_that_campaigns_plan(site: Site) -> None:
+    """The link page plans, withdraws and deletes with the story's own campaign, not the
+    first one (its queue, its calendar, its platforms)."""
+    from infobot.domain.campaign import CampaignField
+
+    site.app.campaign_admin().create(
+        {
+            CampaignField.NAME: "second",
+            CampaignField.HASHTAG: "#secondstory",
+            CampaignField.POST_TIME: "12:00",
+            CampaignField.TIMEZONE: "America/New_York",
+            CampaignField.SHARE_FORM: "true",
+        },
+        actor="test",
+    )
+    site.import_stories(3)  # the first campaign has a queue of its own
+    site.approve([1, 2, 3])
+    done = send(site.browser(), path="/share/second")
+    assert done.status_code == 200, text_of(done.text)[:300]
+    link = link_of(done)
+    story_id = int(site.sql("SELECT max(id) FROM stories")[0][0])
+    assert site.sql("SELECT c.name FROM stories s JOIN campaigns c ON c.id = s.campaign_id "
+                    "WHERE s.id = ?", story_id) == [("second",)]  # fmt: skip
+    second = site.app.using("second")
+    second.editorial().approve([story_id], actor="boss")
+    with second.db.read() as session:
+        planned = [d.day for d in second.planner.plan(session, 30) if d.story is not None]
+    assert planned, "the second campaign plans its story"
+    shown = text_of(site.browser().get(link).text)
+    assert f"Approved: to be posted on {planned[0]:%A %-d %B %Y}" in shown
+    report = site.app.storyteller().withdraw(link.rsplit("/", 1)[1])
+    assert report.removed == [] and report.not_removed == []
+    assert site.sql("SELECT status FROM stories WHERE id = ?", story_id) == [("withdrawn",)]
+    with second.db.read() as session:
+        assert all(d.story is None for d in second.planner.plan(session, 30))

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from infobot.app.parts import AppParts
 from infobot.domain.schedule import DayState
-from infobot.store import campaigns
+from infobot.store import campaigns, stories
 
 if TYPE_CHECKING:
     from infobot.service.intake import IntakeSwitches
@@ -62,21 +62,38 @@ class IntakeParts(AppParts):
         )
 
     def storyteller(self) -> StorytellerDesk:
+        """The storyteller's link: each story is planned and withdrawn by its own
+        campaign's App (its queue, calendar and platforms), whichever campaign's App
+        serves the page."""
         from infobot.domain.intake import platform_name
+        from infobot.service.editorial import Withdrawal
         from infobot.service.intake.storyteller import StorytellerDesk, planned_days
 
-        def plan(days: int) -> list[tuple[date, DayState, int | None]]:
+        def own(story_id: int) -> AppParts:
             with self.db.read() as session:
-                found = self.planner.plan(session, days)
-            return [(d.day, d.state, d.story.id if d.story else None) for d in found]
+                campaign_id = stories.by_id(session, story_id).campaign_id
+            return self if campaign_id == self.campaign_id else self.using(campaign_id)
+
+        def planned_day(story_id: int) -> date | None:
+            app = own(story_id)
+
+            def plan(days: int) -> list[tuple[date, DayState, int | None]]:
+                with app.db.read() as session:
+                    found = app.planner.plan(session, days)
+                return [(d.day, d.state, d.story.id if d.story else None) for d in found]
+
+            return planned_days(plan)(story_id)
+
+        def withdraw(story_id: int, *, reason: str, actor: str) -> Withdrawal:
+            return own(story_id).editorial().withdraw(story_id, reason=reason, actor=actor)
 
         return StorytellerDesk(
             self.db,
             self.clock,
             retention=self.intake_rules.retention,
-            withdraw=self.editorial().withdraw,
+            withdraw=withdraw,
             alert=self.alerts.raise_once,
-            planned_day=planned_days(plan),
+            planned_day=planned_day,
             platform_names=platform_name,
         )
 
