@@ -141,3 +141,69 @@ def test_the_heartbeat_url_never_reaches_the_log(
     app.daemon("beat").tick()
     assert "could not be sent" in caplog.text
     assert KEY not in caplog.text
+
+
+def test_the_runner_keeps_each_campaigns_daemon_and_one_switch_between_ticks(
+    app: App, web: LocalWeb, tmp_path: Path
+) -> None:
+    """Through the runner (which reads the campaigns at every tick): the minute ticks ping
+    once in five minutes, a failed day holds them back, and with two campaigns a good day
+    of one does not clear the other's failure."""
+    from infobot.domain.campaign import CampaignField
+
+    rows = [story_row(n) for n in range(1, 3)]
+    ids = app.importer().import_files([write_csv(tmp_path / "s.csv", rows)], actor="sam").added_ids
+    app.editorial().approve(ids, actor="alex")
+    clock = app.clock
+    assert isinstance(clock, FixedClock)
+    runner = app.runner()
+    for minute in range(6):  # 08:00 to 08:05: the first tick pings, then one in 5 minutes
+        clock.set(at(MON, 8, minute))
+        runner.tick()
+    assert [what for _, what, _ in pings(web)] == ["ping", "ping"]
+    first = runner.running()[0].daemon
+    assert runner.running()[0].daemon is first, "the same daemon from tick to tick"
+
+    fake = app.platforms.get("alpha")
+    assert isinstance(fake, ScriptedPlatform)
+    fake.script = ["permanent"]
+    clock.set(at(MON, 9))
+    runner.tick()
+    assert [what for _, what, _ in pings(web)] == ["start", "fail"]
+    for minute in range(1, 12):
+        clock.set(at(MON, 9, minute))
+        runner.tick()
+    assert pings(web) == [], "ticks are held while the day stands failed"
+
+    app.campaign_admin().create(
+        {
+            CampaignField.NAME: "second",
+            CampaignField.HASHTAG: "#secondstory",
+            CampaignField.POST_TIME: "10:00",
+            CampaignField.PLATFORMS: "alpha",
+        },
+        actor="test",
+    )
+    second = app.using("second")
+    path = write_csv(tmp_path / "two.csv", [story_row(7)])
+    added = second.importer().import_files([path], actor="sam").added_ids
+    second.editorial().approve(added, actor="alex")
+    assert runner.running()[0].daemon is not first, "named now that two campaigns run"
+    clock.set(at(MON, 10))
+    runner.tick()
+    got = pings(web)
+    assert [what for _, what, _ in got] == ["start", "fail"]
+    assert got[1][2].startswith("second: 2026-11-23: story #3 posted; still failed: 2026-11-23")
+    assert "the platform refused this post" in got[1][2]
+    clock.set(at(MON, 10, 30))
+    runner.tick()
+    assert pings(web) == []
+    fake.script = []
+    clock.set(at(MON + timedelta(days=1), 9))  # the first campaign's good day clears it
+    runner.tick()
+    got = pings(web)
+    assert [what for _, what, _ in got] == ["start", "ping"]
+    assert got[1][2] == "infostory: 2026-11-24: story #2 posted"
+    clock.set(at(MON + timedelta(days=1), 9, 5))
+    runner.tick()
+    assert [what for _, what, _ in pings(web)] == ["ping"]

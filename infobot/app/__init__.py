@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import random
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
-from functools import cached_property
+from functools import cached_property, partial
 from typing import TYPE_CHECKING
 
 from infobot.app.config import (
@@ -32,6 +32,7 @@ from infobot.app.config import (
 )
 from infobot.app.impact import ImpactParts
 from infobot.app.intake import IntakeParts
+from infobot.app.process import ProcessParts
 from infobot.clock import Clock, ShiftedClock, SystemClock
 from infobot.domain.calendar import CampaignCalendar
 from infobot.domain.campaign import defaults as campaign_defaults
@@ -76,6 +77,7 @@ class App(ImpactParts, IntakeParts):
     x_spending: XSpending  # the X ledger and budget (one X account for every campaign)
     configured: Settings | None = None  # the settings as read (None: ``settings``)
     pool: PlatformPool | None = None  # every enabled platform (None: ``platforms``)
+    process: ProcessParts = field(default_factory=ProcessParts)  # shared by the campaigns
 
     @classmethod
     def open(
@@ -143,7 +145,15 @@ class App(ImpactParts, IntakeParts):
         settings = campaign_settings(base, campaigns.spec_of(row))
         pool = self.all_platforms.only(settings.platforms)
         return App(
-            settings, self.clock, self.db, row.id, pool, self.x_spending, base, self.all_platforms
+            settings,
+            self.clock,
+            self.db,
+            row.id,
+            pool,
+            self.x_spending,
+            base,
+            self.all_platforms,
+            self.process,
         )
 
     def running(self) -> list[App]:
@@ -379,32 +389,42 @@ class App(ImpactParts, IntakeParts):
             erase=self.retention().erase_due,
         )
 
-    @cached_property
+    @property
     def pinger(self) -> HeartbeatPinger:
-        """The dead-man switch outside the container (``INFOBOT_HEARTBEAT_URL``)."""
+        """The dead-man switch (``INFOBOT_HEARTBEAT_URL``), shared by the campaigns."""
         from infobot.runtime.heartbeat_ping import HeartbeatPinger
         from infobot.settings import secret_values
 
-        return HeartbeatPinger(
-            self.settings.heartbeat_url,
-            self.clock,
-            timeout_seconds=self.settings.heartbeat_timeout_seconds,
-            secrets=secret_values(self.settings),
-        )
+        if self.process.pinger is None:
+            self.process.pinger = HeartbeatPinger(
+                self.settings.heartbeat_url,
+                self.clock,
+                timeout_seconds=self.settings.heartbeat_timeout_seconds,
+                secrets=secret_values(self.settings),
+            )
+        return self.process.pinger
 
     def campaign_daemons(self, worker: str | None = None) -> list[CampaignDaemon]:
-        """A daemon for every running campaign, each with its own posting schedule."""
+        """A daemon for every running campaign (kept while its campaign is unchanged)."""
         from infobot.runtime.runner import CampaignDaemon
 
-        return [
-            CampaignDaemon(
+        def build(row: Campaign) -> CampaignDaemon:
+            app = self.with_row(row)
+            return CampaignDaemon(
                 app.settings.campaign_name,
                 app.daemon(worker),
                 app.schedule,
                 app.platforms.enabled,
             )
-            for app in self.running()
-        ]
+
+        found: list[CampaignDaemon] = []
+        with self.db.read() as session:
+            rows = [row for row in campaigns.every(session) if row.active]
+            for row in rows:
+                key = (campaigns.spec_of(row), len(rows) > 1, worker)
+                found.append(self.process.daemon(row.id, key, partial(build, row)))
+        self.process.keep_only({row.id for row in rows})
+        return found
 
     def runner(self, servers: Sequence[ServerStarter] = ()) -> Runner:
         from infobot.runtime.daemon import default_worker

@@ -211,10 +211,11 @@ class Daemon:
     def _result(self, *, success: bool, note: str) -> None:
         if self.pinger is None:
             return
+        note = f"{self.label}: {note}" if self.label else note
         if success:
-            self.pinger.success(note)
+            self.pinger.success(note, key=str(self.campaign_id))
         else:
-            self.pinger.fail(note)
+            self.pinger.fail(note, key=str(self.campaign_id))
 
     def _open_deliveries(
         self, now: datetime, schedule: PostingSchedule, report: TickReport

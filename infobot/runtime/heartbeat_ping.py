@@ -11,7 +11,10 @@ tells the operator when the pings stop:
 * ``tick()``: ``GET <url>`` from the minute tick, at most once every 5 minutes.
 
 The day's run result always goes out. A tick after a failure is held back until the next
-run succeeds, so that the check stays failed (a tick must not hide a failed day).
+run succeeds, so that the check stays failed (a tick must not hide a failed day). With
+several campaigns (one URL for the process), each run's result carries its campaign as
+``key``: a good day of one campaign is sent as ``/fail`` while another's day stands
+failed, with that day's reason.
 
 The URL is a secret of sorts (whoever has it can ping): it is never logged whole, only
 its scheme and host. A ping that fails is logged and counted, never raised: the daemon's
@@ -105,8 +108,13 @@ class HeartbeatPinger:
         )
         self._lock = threading.Lock()
         self.last_ping_at: datetime | None = None
-        self.failing = False  # the last run result was a failure
+        self._failed_runs: dict[str, str] = {}  # campaign -> why its last run failed
         self.failures = 0  # pings that could not be delivered, since start
+
+    @property
+    def failing(self) -> bool:
+        """The last run result of some campaign was a failure."""
+        return bool(self._failed_runs)
 
     @property
     def enabled(self) -> bool:
@@ -120,16 +128,16 @@ class HeartbeatPinger:
     def start(self) -> PingOutcome:
         return self._ping(PingKind.START, "/start", "")
 
-    def success(self, note: str = "") -> PingOutcome:
-        return self._ping(PingKind.SUCCESS, "", note)
+    def success(self, note: str = "", key: str = "") -> PingOutcome:
+        return self._ping(PingKind.SUCCESS, "", note, key)
 
-    def fail(self, reason: str) -> PingOutcome:
-        return self._ping(PingKind.FAIL, "/fail", reason or "failed")
+    def fail(self, reason: str, key: str = "") -> PingOutcome:
+        return self._ping(PingKind.FAIL, "/fail", reason or "failed", key)
 
     def tick(self) -> PingOutcome:
         return self._ping(PingKind.TICK, "", "")
 
-    def _ping(self, kind: PingKind, suffix: str, body: str) -> PingOutcome:
+    def _ping(self, kind: PingKind, suffix: str, body: str, key: str = "") -> PingOutcome:
         if not self._url:
             return PingOutcome.DISABLED
         with self._lock:
@@ -142,9 +150,13 @@ class HeartbeatPinger:
                 ):
                     return PingOutcome.TOO_SOON
             elif kind is PingKind.FAIL:
-                self.failing = True
+                self._failed_runs[key] = body
             elif kind is PingKind.SUCCESS:
-                self.failing = False
+                self._failed_runs.pop(key, None)
+                if self._failed_runs:  # another campaign's day stands failed
+                    kind, suffix = PingKind.FAIL, "/fail"
+                    still = "; ".join(self._failed_runs.values())
+                    body = f"{body or 'ok'}; still failed: {still}"
             self.last_ping_at = now
         data = self.scrub(body)[:MAX_BODY].encode("utf-8")
         try:
