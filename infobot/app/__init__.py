@@ -15,10 +15,10 @@ platform adapters); ``app.running()`` gives one for every campaign that runs.
 from __future__ import annotations
 
 import random
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
-from functools import cached_property, partial
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from infobot.app.config import (
@@ -33,6 +33,7 @@ from infobot.app.config import (
 from infobot.app.impact import ImpactParts
 from infobot.app.intake import IntakeParts
 from infobot.app.process import ProcessParts
+from infobot.app.running import RunningParts
 from infobot.clock import Clock, ShiftedClock, SystemClock
 from infobot.domain.calendar import CampaignCalendar
 from infobot.domain.campaign import defaults as campaign_defaults
@@ -49,10 +50,6 @@ from infobot.store.models import Campaign
 if TYPE_CHECKING:
     from infobot.platforms.base import Platform
     from infobot.runtime.alerts import Alerter
-    from infobot.runtime.daemon import Daemon
-    from infobot.runtime.heartbeat_ping import HeartbeatPinger
-    from infobot.runtime.metrics import DatabaseCollector
-    from infobot.runtime.runner import CampaignDaemon, Runner, ServerStarter
     from infobot.service.campaigns import CampaignAdmin
     from infobot.service.editorial import Editorial
     from infobot.service.impact.spending import XSpending
@@ -68,7 +65,7 @@ if TYPE_CHECKING:
 
 
 @dataclass
-class App(ImpactParts, IntakeParts):
+class App(ImpactParts, IntakeParts, RunningParts):
     settings: Settings  # as they apply to this campaign (see campaign_settings)
     clock: Clock
     db: Database
@@ -371,82 +368,3 @@ class App(ImpactParts, IntakeParts):
     def _is_first(self) -> bool:
         with self.db.read() as session:
             return campaigns.first_id(session) == self.campaign_id
-
-    def daemon(self, worker: str | None = None) -> Daemon:
-        from infobot.runtime.daemon import Daemon, default_worker
-
-        worker = worker or default_worker()
-        return Daemon(
-            self.db,
-            self.clock,
-            self.planner,
-            self.publisher(worker),
-            self.alerts,
-            worker=worker,
-            label=self.settings.campaign_name if self.several_running else "",
-            impact=self.impact_job(),
-            pinger=self.pinger,
-            erase=self.retention().erase_due,
-        )
-
-    @property
-    def pinger(self) -> HeartbeatPinger:
-        """The dead-man switch (``INFOBOT_HEARTBEAT_URL``), shared by the campaigns."""
-        from infobot.runtime.heartbeat_ping import HeartbeatPinger
-        from infobot.settings import secret_values
-
-        if self.process.pinger is None:
-            self.process.pinger = HeartbeatPinger(
-                self.settings.heartbeat_url,
-                self.clock,
-                timeout_seconds=self.settings.heartbeat_timeout_seconds,
-                secrets=secret_values(self.settings),
-            )
-        return self.process.pinger
-
-    def campaign_daemons(self, worker: str | None = None) -> list[CampaignDaemon]:
-        """A daemon for every running campaign (kept while its campaign is unchanged)."""
-        from infobot.runtime.runner import CampaignDaemon
-
-        def build(row: Campaign) -> CampaignDaemon:
-            app = self.with_row(row)
-            return CampaignDaemon(
-                app.settings.campaign_name,
-                app.daemon(worker),
-                app.schedule,
-                app.platforms.enabled,
-            )
-
-        found: list[CampaignDaemon] = []
-        with self.db.read() as session:
-            rows = [row for row in campaigns.every(session) if row.active]
-            for row in rows:
-                key = (campaigns.spec_of(row), len(rows) > 1, worker)
-                found.append(self.process.daemon(row.id, key, partial(build, row)))
-        self.process.keep_only({row.id for row in rows})
-        return found
-
-    def runner(self, servers: Sequence[ServerStarter] = ()) -> Runner:
-        from infobot.runtime.daemon import default_worker
-        from infobot.runtime.runner import Runner
-
-        worker = default_worker()
-        return Runner(
-            self.daemon(worker),
-            self.schedule,
-            self.all_platforms,
-            servers,
-            campaigns=lambda: self.campaign_daemons(worker),
-        )
-
-    def health(self, every: bool = True) -> tuple[bool, str]:
-        """Health of every running campaign (``every``), or of this App's campaign."""
-        from infobot.runtime.runner import health
-
-        apps = self.running() if every else [self]
-        return health(self.db, self.clock, [(a.settings.campaign_name, a.planner) for a in apps])
-
-    def metrics(self) -> DatabaseCollector:
-        from infobot.runtime.metrics import DatabaseCollector
-
-        return DatabaseCollector(self.db, self.planner, self.platforms.enabled)
