@@ -98,8 +98,10 @@ async def move(ctx: Ctx) -> Response:
         raise UserError("say where to move the story: up, down, top or a position")
     await ctx.call(ctx.app.editorial().move, story_id, position, actor=ctx.actor)
     ctx.flash(f"Story #{story_id} is now number {position} in the queue.")
-    page = (position - 1) // 50 + 1
-    return ctx.redirect(ctx.back(f"/queue?page={page}") + f"#story-{story_id}")
+    page = f"/queue?page={(position - 1) // 50 + 1}"
+    # The queue row's form says where it came from; a story moved to the top is on page 1.
+    back = page if to == "top" else ctx.back(page)
+    return ctx.redirect(back + f"#story-{story_id}")
 
 
 async def pin(ctx: Ctx) -> Response:
