@@ -15,17 +15,25 @@ from infobot.store.reader import Reader
 
 BUSY_TIMEOUT_MS = 30_000
 READ_ONLY = "infobot_read_only"
+#: Connections a SQLite database keeps open. The web page reads from many threads at once
+#: (20 busy clients: about 20 reads); past the pool, every read opened a new connection
+#: (and set its pragmas) and closed it again. A kept SQLite connection is a file handle
+#: and its page cache, which grows only as pages are read.
+SQLITE_POOL = 20
 
 
 def make_engine(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database or ""
+        pool: dict[str, Any] = {}
         if database and database != ":memory:" and not database.startswith("file:"):
             Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            pool = {"pool_size": SQLITE_POOL, "max_overflow": SQLITE_POOL}
         engine = create_engine(
             parsed,
             connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
+            **pool,
         )
         _install_sqlite_hooks(engine)
         return engine

@@ -18,6 +18,8 @@ from infobot.store import campaigns, stories
 
 if TYPE_CHECKING:
     from infobot.app import App
+    from infobot.domain.campaign import CampaignSpec
+    from infobot.store.models import Campaign
     from infobot.web.core import Ctx
 
 SESSION_KEY = "campaign"
@@ -39,6 +41,27 @@ class CampaignChoice:
         """What a page's template gets: the choice, its hashtag and its clock."""
         settings = self.app.settings
         return {"campaign": self, "hashtag": settings.hashtag, "timezone": settings.tz}
+
+
+class CampaignApps:
+    """The App of each campaign as its row stands, built once for each version of the row
+    (``App.with_row`` reads nothing but the row's spec): a page no longer builds the
+    campaign's settings and services again on every request."""
+
+    KEEP = 32  # versions kept; past that the next one starts afresh
+
+    def __init__(self, root: App) -> None:
+        self.root = root
+        self._apps: dict[tuple[int, CampaignSpec], App] = {}
+
+    def of(self, row: Campaign) -> App:
+        key = (row.id, campaigns.spec_of(row))
+        found = self._apps.get(key)
+        if found is None:
+            if len(self._apps) >= self.KEEP:
+                self._apps.clear()
+            found = self._apps[key] = self.root.with_row(row)
+        return found
 
 
 def choose(ctx: Ctx) -> CampaignChoice:
@@ -72,4 +95,4 @@ def choose(ctx: Ctx) -> CampaignChoice:
     else:
         row = by_id.get(root.campaign_id) or rows[0]
     switch_to = "/queue" if on_story or request.method != "GET" else request.url.path
-    return CampaignChoice(root.with_row(row), row.name, list(by_name), switch_to)
+    return CampaignChoice(ctx.web.campaign_apps.of(row), row.name, list(by_name), switch_to)

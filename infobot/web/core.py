@@ -35,7 +35,7 @@ from infobot.service.signin import SignInGuard
 from infobot.service.users import Account
 from infobot.web import csrf, uploads
 from infobot.web.auth import Identifier, KnownBrowsers, UnreadableHeader, parse_proxies
-from infobot.web.campaign_choice import CampaignChoice, choose
+from infobot.web.campaign_choice import CampaignApps, CampaignChoice, choose
 from infobot.web.formtoken import FormTokens
 from infobot.web.words import (
     format_date,
@@ -85,6 +85,8 @@ class Web:
         )
         #: Signs the public forms' tokens (they have no session): infobot.web.formtoken.
         self.form_tokens = FormTokens(self.session_secret, app.clock)
+        #: Each campaign's App, as its row stands (see ``web/campaign_choice.py``).
+        self.campaign_apps = CampaignApps(app)
         #: The public page and feed as last built: (campaign id, kind, version) -> body.
         self.public_pages: dict[tuple[int, str, str], bytes] = {}
         self.identifier = Identifier(

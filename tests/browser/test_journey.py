@@ -90,8 +90,11 @@ def test_team_journey(fresh_server: Server, make_ui: Callable[..., UI], tmp_path
     approver.click(f"Move down story #{one}", check="queue, moved down")
     assert queue_order(approver) == [three, one, two]
 
-    approver.page.fill(f"#pin-date-{two}", "2026-11-30")
-    approver.click(f"Pin story #{two} to this date", check="queue, pinned", shot=True)
+    approver.goto(f"/stories/{two}", "story, to pin")  # pinned on the story's page
+    approver.page.fill("#date", "2026-11-30")
+    approver.click("Pin", check="story, pinned", shot=True)
+    approver.expect_text("30 November 2026", "body")
+    approver.goto("/queue", "queue, pinned")
     approver.expect_text("30 November 2026", "body")
     assert queue_order(approver)[:2] == [three, one]
 

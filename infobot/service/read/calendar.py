@@ -12,6 +12,7 @@ from infobot.domain.calendar import DayOff
 from infobot.domain.costs import usd
 from infobot.domain.election import day_off as election_day_off
 from infobot.domain.schedule import DayState
+from infobot.domain.story import StoryInput
 from infobot.service.checks import StoryChecker
 from infobot.service.read.models import CalendarDay, MonthView
 from infobot.service.read.plan import COMING, PlanDay, Planner
@@ -30,6 +31,9 @@ PLAN_MONTHS_AHEAD = 24
 #: The months the calendar shows: years beyond these have no weeks to draw.
 FIRST_MONTH = date(1, 2, 1)
 LAST_MONTH = date(9999, 11, 1)
+#: Stories whose posts are kept as rendered (the web page keeps its services between
+#: requests, and shows the same month's stories again and again); past it, start afresh.
+POSTS_KEPT = 512
 
 
 class CalendarReads:
@@ -44,6 +48,9 @@ class CalendarReads:
         self.planner = planner
         self.checker = checker  # renders each day's post text (none without it)
         self.x_costs = x_costs
+        #: Each platform's post texts by story content: rendering is a pure function of
+        #: the content (and of this campaign's settings, fixed for these reads).
+        self._rendered: dict[StoryInput, dict[str, list[str]]] = {}
 
     def month(self, year: int, month: int) -> MonthView:
         """Which story posts on which day of a month, with pins, pauses, blackouts and the
@@ -134,10 +141,16 @@ class CalendarReads:
         if self.checker is None:
             return {}
         content = stories.to_input(story)
-        return {
-            name: [post.text for post in self.checker.render(content, rules, name).posts]
-            for name, rules in self.checker.rules().items()
-        }
+        found = self._rendered.get(content)
+        if found is None:
+            found = {
+                name: [post.text for post in self.checker.render(content, rules, name).posts]
+                for name, rules in self.checker.rules().items()
+            }
+            if len(self._rendered) >= POSTS_KEPT:
+                self._rendered.clear()
+            self._rendered[content] = found
+        return {name: list(texts) for name, texts in found.items()}
 
 
 def _recorded_day(

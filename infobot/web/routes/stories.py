@@ -5,7 +5,7 @@ Each form calls the same service method as the matching ``infobot stories`` comm
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from starlette.responses import Response
 
@@ -17,6 +17,11 @@ from infobot.domain.platform_names import display_name
 from infobot.domain.story import StoryStatus
 from infobot.domain.versions import flatten, split_version_key
 from infobot.web.core import Ctx, Page, Web
+
+if TYPE_CHECKING:
+    from infobot.app import App
+    from infobot.service.intake.inbox import NewStory
+    from infobot.service.read.models import QueueOverview, Status
 
 Field = tuple[str, str, str]  # name, label, hint
 #: The story fields the team edits on the web page, with labels and hints. A pin date is
@@ -66,11 +71,15 @@ def version_fields(ctx: Ctx, own: str, have: tuple[str, ...] = ()) -> tuple[Fiel
 
 
 # -- the queue -----------------------------------------------------------------------------
+def _queue_reads(app: App, page: int) -> tuple[QueueOverview, Status, tuple[int, list[NewStory]]]:
+    """The queue page's reads, in one trip to a worker thread."""
+    reads = app.reads
+    return reads.stories.queue_page(page), reads.campaign.status(), app.inbox().new_from_form()
+
+
 async def queue(ctx: Ctx) -> Response:
     page = ctx.query_int("page")
-    overview = await ctx.call(ctx.app.reads.stories.queue_page, page)
-    status = await ctx.call(ctx.app.reads.campaign.status)
-    new_total, new_stories = await ctx.call(ctx.app.inbox().new_from_form)
+    overview, status, (new_total, new_stories) = await ctx.call(_queue_reads, ctx.app, page)
     return ctx.render(
         "queue.html",
         title="Queue",
@@ -98,8 +107,10 @@ async def move(ctx: Ctx) -> Response:
         raise UserError("say where to move the story: up, down, top or a position")
     await ctx.call(ctx.app.editorial().move, story_id, position, actor=ctx.actor)
     ctx.flash(f"Story #{story_id} is now number {position} in the queue.")
-    page = (position - 1) // 50 + 1
-    return ctx.redirect(ctx.back(f"/queue?page={page}") + f"#story-{story_id}")
+    page = f"/queue?page={(position - 1) // 50 + 1}"
+    # The queue row's form says where it came from; a story moved to the top is on page 1.
+    back = page if to == "top" else ctx.back(page)
+    return ctx.redirect(back + f"#story-{story_id}")
 
 
 async def pin(ctx: Ctx) -> Response:

@@ -40,8 +40,9 @@ if (storyForm && storyForm.dataset.preview) {
 const table = document.getElementById('queue-table')
 if (table && table.dataset.csrf) {
   let dragged = null
-  for (const row of table.querySelectorAll('tr[data-story-id]')) {
-    if (!row.querySelector('form[action$="/move"]') && !row.querySelector('.app-pin-form')) continue
+  const first = Number(table.dataset.first)
+  for (const [index, row] of table.querySelectorAll('tr[data-story-id]').entries()) {
+    if (!row.querySelector('button[formaction$="/move"]')) continue
     row.draggable = true
     row.classList.add('app-queue__row--draggable')
     row.addEventListener('dragstart', (event) => {
@@ -66,7 +67,7 @@ if (table && table.dataset.csrf) {
       const fields = {
         csrf_token: table.dataset.csrf,
         to: 'position',
-        position: row.dataset.position,
+        position: String(first + index),
         return_to: window.location.pathname + window.location.search
       }
       for (const [name, value] of Object.entries(fields)) {
