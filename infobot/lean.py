@@ -1,14 +1,15 @@
-"""``infobot stories list`` without the whole stack: the light settings reader, the
-database driver itself and the same listing (``infobot.service.listing``) as the full
+"""``infobot stories list`` and ``stories show`` without the whole stack: the light
+settings reader, the database driver itself and the same listing
+(``infobot.service.listing``) and story page (``infobot.service.showing``) as the full
 application. No SQLAlchemy, no pydantic-settings, no Alembic.
 
 :func:`open_lean` answers None whenever the full application must take over, which then
 does what it always did: settings the light reader does not take on, a database URL it
 does not read, a database that does not exist yet or needs a migration, or settings that
 the campaign the settings made has not had applied yet (``App.open`` applies them, a
-write). Every other command (``status``, ``preview``, ``stories show``) takes the full
-path: their reads know features (bilingual titles, elections, overdue posts, first
-figures, X costs, link cards) the lean path does not.
+write). A story page steps aside (:class:`Unsupported`) for a campaign in two languages or
+with a platform other than the outbox: their adapters and bilingual plans are built by the
+full path. ``status`` and ``preview`` take the full path.
 """
 
 from __future__ import annotations
@@ -17,9 +18,15 @@ import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from infobot.store.reader import Unsupported
+
 if TYPE_CHECKING:
+    from datetime import tzinfo
+
     from infobot.domain.campaign import CampaignSpec
+    from infobot.service.checks import StoryChecker
     from infobot.service.listing import StorySummary
+    from infobot.service.showing import StoryDetail
     from infobot.settings_light import LightSettings
     from infobot.store.reader import LeanSource
 
@@ -36,8 +43,51 @@ class Lean:
         with self.source.read() as r:
             return listing(r, self.campaign_id, status, limit)
 
+    def show(self, story_id: int) -> tuple[StoryDetail, tzinfo]:
+        """``stories show``: the story and the campaign's time zone (its history's)."""
+        from infobot.service.showing import show
+
+        settings = self.campaign_settings()
+        checker = _checker(settings)
+        tz = settings.tz
+        return show(self.source.read, story_id, self.campaign_id, checker, tz), tz
+
+    def campaign_settings(self) -> LightSettings:
+        """The settings as they apply to the campaign (``infobot.app.config.campaign_settings``):
+        its own values laid over those read. Anything else they are asked for is
+        :class:`~infobot.settings_light.Unusual`, so the full path answers instead."""
+        from infobot.domain.campaign import settings_overlay
+        from infobot.settings_light import LightSettings
+        from infobot.store.queries.campaigns import spec
+
+        with self.source.read() as r:
+            found = spec(r, self.campaign_id)
+        if found is None:
+            raise Unsupported("the campaign is gone")
+        values = self.settings.values
+        return LightSettings(values | settings_overlay(found, values["platforms"]), None)
+
     def close(self) -> None:
         self.source.close()
+
+
+def _checker(settings: LightSettings) -> StoryChecker:
+    """The campaign's checker as ``App.checker`` builds it, for the platforms whose rules
+    come from the settings alone (the outbox) in a campaign of one language; otherwise
+    :class:`Unsupported` (other adapters are built, and bilingual plans read, by the full
+    path)."""
+    from infobot.domain.render import PlatformRules
+    from infobot.service.checks import render_options, story_checker
+
+    platforms = settings.values["platforms"]
+    if len(settings.values["languages"]) > 1 or any(name != "outbox" for name in platforms):
+        raise Unsupported("platforms or languages the lean path does not render")
+    outbox = settings.values
+    rules = {
+        name: PlatformRules.outbox(outbox["outbox.max_length"], outbox["outbox.link_in_reply"])
+        for name in platforms
+    }
+    return story_checker(settings, lambda: rules, render_options(settings))
 
 
 def open_lean(campaign: str | None = None) -> Lean | None:

@@ -67,13 +67,7 @@ class OutboxPlatform(PlatformBase):
             None
         )
         # the outbox stands in for Mastodon: graphemes, URLs as 23, its alt-text limit
-        self._rules = PlatformRules(
-            name=self.name,
-            max_length=max_length,
-            counter="mastodon",
-            alt_text_max=1500,
-            link_in_reply=link_in_reply,
-        )
+        self._rules = PlatformRules.outbox(max_length, link_in_reply)
 
     def rules(self) -> PlatformRules:
         return self._rules

@@ -33,6 +33,7 @@ from infobot.domain.schedule import PostingSchedule
 from infobot.store import elections, events
 from infobot.store.db import Database
 from infobot.store.models import Blackout, Campaign
+from infobot.store.queries.campaigns import spec_of as spec_of
 
 
 @dataclass(frozen=True)
@@ -106,24 +107,6 @@ def seed(session: Session) -> Campaign | None:
     return session.scalar(select(Campaign).where(Campaign.from_settings.is_(True)).limit(1))
 
 
-def spec_of(campaign: Campaign) -> CampaignSpec:
-    """What the team decided about ``campaign``, as the domain reads it."""
-    return CampaignSpec(
-        name=campaign.name,
-        hashtag=campaign.hashtag,
-        timezone=campaign.timezone,
-        post_time=time.fromisoformat(campaign.post_time),
-        weekdays=frozenset(int(ch) for ch in campaign.weekdays),
-        start=campaign.start_date,
-        end=campaign.end_date,
-        platforms=_split(campaign.platforms),
-        languages=_split(campaign.languages) or ("en",),
-        share_form=bool(campaign.share_form),
-        stories_page=bool(campaign.stories_page),
-        active=bool(campaign.active),
-    )
-
-
 def columns(spec: CampaignSpec) -> dict[str, Any]:
     """The row's columns for ``spec`` (name apart)."""
     return {
@@ -139,10 +122,6 @@ def columns(spec: CampaignSpec) -> dict[str, Any]:
         "stories_page": spec.stories_page,
         "active": spec.active,
     }
-
-
-def _split(text: str) -> tuple[str, ...]:
-    return tuple(part for part in (text or "").split(",") if part)
 
 
 def insert(session: Session, spec: CampaignSpec, now: datetime) -> Campaign:

@@ -7,16 +7,13 @@ None. The documented ``--json`` fields are these.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta, tzinfo
+from datetime import date, datetime, timedelta
 from typing import Generic, TypeVar
 
 from infobot.domain.schedule import DayState
-from infobot.domain.versions import Version
 from infobot.service.checks import CheckResult
 from infobot.service.listing import StorySummary as StorySummary
-from infobot.service.listing import summary
 from infobot.service.read.previews import (
     OMIT_NONE,
     CardView,
@@ -25,107 +22,14 @@ from infobot.service.read.previews import (
     Preview,
     RenderedView,
 )
-from infobot.service.read.telling import told
+from infobot.service.showing import DeliveryLine as DeliveryLine
+from infobot.service.showing import HistoryLine as HistoryLine
+from infobot.service.showing import StoryDetail as StoryDetail
 from infobot.store.models import Delivery, ElectionPeriodRow, Event, Story
-from infobot.store.stories import versions_of
 
 __all__ = ["OMIT_NONE", "CardView", "FindingView", "PostView", "Preview", "RenderedView"]
 
 T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class DeliveryLine:
-    platform: str
-    status: str
-    url: str
-    error: str
-
-
-@dataclass(frozen=True)
-class HistoryLine:
-    at: datetime
-    actor: str
-    action: str
-    message: str
-    text: str = ""  # the event as a sentence (infobot.domain.audit_text)
-
-
-@dataclass(frozen=True)
-class StoryDetail(StorySummary):
-    """``infobot stories show`` and the story page."""
-
-    body: str
-    role: str
-    link: str
-    image: str
-    image_alt: str
-    language: str
-    consent_by: str
-    consent_scope: str
-    notes: str
-    source: str
-    status_reason: str
-    created_by: str
-    updated_by: str
-    consent_date: date | None
-    updated_at: datetime
-    approved_at: datetime | None
-    deliveries: list[DeliveryLine]
-    history: list[HistoryLine]
-    platforms: dict[str, RenderedView]
-    problems: list[str]
-    warnings: list[str]
-    #: The story in other languages (``title_cy``, ``body_cy``, ``image_alt_cy``...).
-    versions: list[Version]
-    #: Accessibility findings: each warning is acknowledged at approval.
-    accessibility: list[FindingView]
-    #: Why an approver marked it to go out inside a pre-election period ("" when not).
-    essential_reason: str
-    essential_by: str
-
-    @classmethod
-    def of(  # type: ignore[override]
-        cls,
-        story: Story,
-        position: int | None,
-        deliveries: Sequence[Delivery],
-        events: Sequence[Event],
-        preview: Preview,
-        tz: tzinfo = UTC,
-    ) -> StoryDetail:
-        return cls(
-            **summary(story, position),
-            body=story.body,
-            role=story.role,
-            link=story.link,
-            image=story.image,
-            image_alt=story.image_alt,
-            language=story.language,
-            consent_by=story.consent_by,
-            consent_scope=story.consent_scope,
-            notes=story.notes,
-            source=story.source,
-            status_reason=story.status_reason,
-            created_by=story.created_by,
-            updated_by=story.updated_by,
-            consent_date=story.consent_date,
-            updated_at=story.updated_at,
-            approved_at=story.approved_at,
-            deliveries=[
-                DeliveryLine(d.platform, d.status, d.remote_url, d.error) for d in deliveries
-            ],
-            history=[
-                HistoryLine(e.at, e.actor, e.action, e.message, told(e, tz)[0]) for e in events
-            ],
-            platforms=preview.platforms,
-            problems=preview.problems,
-            warnings=preview.warnings,
-            versions=list(versions_of(story.versions)),
-            accessibility=preview.accessibility,
-            essential_reason=story.essential_reason,
-            essential_by=story.essential_by,
-        )
 
 
 # -- pages of rows -------------------------------------------------------------------------

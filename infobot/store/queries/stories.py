@@ -7,10 +7,13 @@ The queue is the approved stories not pinned to a date, ordered by ``sort_key`` 
 
 from __future__ import annotations
 
+import json
 from datetime import date
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from infobot.domain.story import StoryStatus
+from infobot.domain.errors import Hint, NotFound
+from infobot.domain.story import STORY_FIELDS, StoryInput, StoryStatus
+from infobot.domain.versions import Version
 from infobot.store.queries import literal
 from infobot.store.reader import Reader, page
 from infobot.store.rows import Row
@@ -30,6 +33,57 @@ def queue(
     """The queue in posting order, as ``row`` (``StoryRow`` or ``StoryBrief``)."""
     sql = f"SELECT {row.COLUMNS} FROM stories WHERE {QUEUE}{ORDER}{page(limit, offset)}"
     return [row.of(t) for t in r.rows(sql, cid=campaign_id, limit=limit, offset=offset)]
+
+
+def position(
+    r: Reader, campaign_id: int, story_id: int, status: str, pin_date: date | None, sort_key: int
+) -> int | None:
+    """1-based place of the story in the queue, or None for stories not in it."""
+    if status != StoryStatus.APPROVED or pin_date is not None:
+        return None
+    ahead = r.scalar(
+        f"SELECT count(*) FROM stories WHERE {QUEUE}"
+        " AND (sort_key < :key OR (sort_key = :key AND id < :id))",
+        cid=campaign_id,
+        key=sort_key,
+        id=story_id,
+    )
+    return int(ahead or 0) + 1
+
+
+# -- one story -----------------------------------------------------------------------------
+def no_story(story_id: int) -> NotFound:
+    """What a command says of a story number that is not the campaign's."""
+    return NotFound(f"there is no story #{story_id}", hint=Hint.LIST_STORIES)
+
+
+def story(r: Reader, story_id: int, campaign_id: int, row: type[R]) -> R:
+    """The campaign's story ``story_id`` as ``row``; :class:`NotFound` when there is none."""
+    found = r.row(
+        f"SELECT {row.COLUMNS} FROM stories WHERE id = :id AND campaign_id = :cid",
+        id=story_id,
+        cid=campaign_id,
+    )
+    if found is None:
+        raise no_story(story_id)
+    return row.of(found)
+
+
+def to_input(story: Any) -> StoryInput:
+    """The story's editable content (a model or a :class:`StoryRow`), as the domain sees it."""
+    values = {name: getattr(story, name) for name in STORY_FIELDS}
+    return StoryInput(**values, versions=versions_of(story.versions))
+
+
+def versions_of(text: str) -> tuple[Version, ...]:
+    """The ``versions`` column as the domain's versions, by language."""
+    if not text:
+        return ()
+    data: dict[str, dict[str, str]] = json.loads(text)
+    return tuple(
+        Version(lang, part.get("body", ""), part.get("title", ""), part.get("image_alt", ""))
+        for lang, part in sorted(data.items())
+    )
 
 
 # -- pins ----------------------------------------------------------------------------------
