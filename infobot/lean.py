@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from infobot.service.checks import StoryChecker
     from infobot.service.listing import StorySummary
     from infobot.service.showing import StoryDetail
+    from infobot.service.status_models import Status
     from infobot.settings_light import LightSettings
     from infobot.store.reader import LeanSource
 
@@ -51,6 +52,22 @@ class Lean:
         checker = _checker(settings)
         tz = settings.tz
         return show(self.source.read, story_id, self.campaign_id, checker, tz), tz
+
+    def status(self) -> Status:
+        """``status`` for a campaign in one language (``infobot.service.campaign_status``)."""
+        from datetime import timedelta
+
+        from infobot.clock import clock_from
+        from infobot.service.campaign_status import read_status
+
+        settings = self.campaign_settings()
+        values = settings.values
+        if len(values["languages"]) > 1:
+            raise Unsupported("a bilingual campaign's readiness is read by the full path")
+        now = clock_from(values["clock_start"]).now()
+        late_window = timedelta(hours=values["late_window_hours"])
+        with self.source.read() as r:
+            return read_status(r, self.campaign_id, now, late_window, values["platforms"])
 
     def campaign_settings(self) -> LightSettings:
         """The settings as they apply to the campaign (``infobot.app.config.campaign_settings``):

@@ -37,6 +37,7 @@ SHOWS = (
     ("stories", "show", "1", "--json"),
     ("stories", "show", "99999"),  # no such story: the same message
 )
+STATUSES = (("status",), ("status", "--json"))
 HEAVY = ("sqlalchemy", "pydantic", "pydantic_settings", "alembic", "regex", "twitter_text")
 #: ``stories show`` renders the story as the platforms count it (``regex`` for graphemes).
 HEAVY_SHOW = ("sqlalchemy", "pydantic", "pydantic_settings", "alembic", "twitter_text")
@@ -90,6 +91,11 @@ def test_a_story_page_imports_no_database_toolkit(cli: Cli) -> None:
     assert _heavy_imports(SHOWS[:-1], HEAVY_SHOW) == "HEAVY="
 
 
+def test_status_imports_no_database_toolkit(cli: Cli) -> None:
+    campaign(cli)
+    assert _heavy_imports(STATUSES, HEAVY_SHOW) == "HEAVY="
+
+
 def _same(cli: Cli, spy: list[bool], *args: str) -> None:
     spy.clear()
     quick = cli(*args)
@@ -115,7 +121,7 @@ def test_the_lean_path_answers_what_the_full_one_does(
 ) -> None:
     os.environ["INFOBOT_DATABASE_URL"] = db_url
     campaign(cli)
-    for args in (*LISTS, *SHOWS):
+    for args in (*LISTS, *SHOWS, *STATUSES):
         _same(cli, spy, *args)
 
 
@@ -123,7 +129,7 @@ def test_the_same_answers_with_several_campaigns(cli: Cli, spy: list[bool]) -> N
     campaign(cli)
     cli.ok("campaign", "create", "second", "--hashtag", "#second", "--timezone", "Europe/Paris")
     cli.ok("import", str(QUEUE / "stories.csv"), "--by", "sam", "--campaign", "second")
-    for args in (*LISTS, *SHOWS, ("stories", "show", "30")):
+    for args in (*LISTS, *SHOWS, ("stories", "show", "30"), *STATUSES):
         _same(cli, spy, *args)
         _same(cli, spy, *args, "--campaign", "second")
     missing = cli("stories", "list", "--campaign", "nobody")
@@ -185,9 +191,57 @@ def test_a_story_page_the_lean_path_cannot_render_is_the_full_paths(
     campaign(cli)
     [(name,)] = cli.sql("SELECT name FROM campaigns")
     cli.ok("campaign", "edit", str(name), "--languages", "en,cy")
-    for args in SHOWS:
+    for args in (*SHOWS, *STATUSES):
         spy.clear()
         quick = cli(*args)
         assert spy == [True], args
         _as_full(cli, spy, quick, args)
         assert "Traceback" not in quick.err
+
+
+def _all_same(cli: Cli, spy: list[bool]) -> None:
+    for args in STATUSES:
+        _same(cli, spy, *args)
+
+
+def test_status_says_what_the_full_path_says_day_by_day(
+    db_url: str, cli: Cli, spy: list[bool]
+) -> None:
+    """Paused, a blackout, an overdue day and one past its late window: the same
+    status through either path (on SQLite and PostgreSQL)."""
+    os.environ["INFOBOT_DATABASE_URL"] = db_url
+    cli.ok("status")  # the full path makes the database
+    _all_same(cli, spy)  # an empty campaign
+    campaign(cli)
+    cli.ok("campaign", "blackout", "add", "2026-11-25", "--reason", "mourning", "--by", "alex")
+    _all_same(cli, spy)
+    for moment, said in (
+        ("2026-11-24T10:30:00+00:00", "Overdue:"),
+        ("2026-11-24T17:00:00+00:00", "Next post:"),  # past the late window
+    ):
+        os.environ["INFOBOT_CLOCK_START"] = moment
+        _all_same(cli, spy)
+        assert said in cli.ok("status").out
+    cli.ok("campaign", "pause", "--until", "2026-11-28", "--reason", "review", "--by", "alex")
+    _all_same(cli, spy)
+    cli.ok("campaign", "resume", "--by", "alex")
+    os.environ["INFOBOT_CLOCK_START"] = "2026-11-27T08:00:00+00:00"
+    _all_same(cli, spy)
+
+
+def test_status_the_lean_path_cannot_read_is_the_full_paths(cli: Cli, spy: list[bool]) -> None:
+    """A delivery waiting for a person and a pre-election period: the full path answers."""
+    campaign(cli)
+    cli.sql("UPDATE deliveries SET status = 'failed', error = 'refused'")
+    for args in STATUSES:
+        spy.clear()
+        quick = cli(*args)
+        assert spy == [True], args
+        _as_full(cli, spy, quick, args)
+    cli.sql("UPDATE deliveries SET status = 'sent', error = ''")
+    cli.ok("campaign", "election", "add", "2026-11-26", "2026-12-03", "--reason", "vote")
+    for args in STATUSES:
+        spy.clear()
+        quick = cli(*args)
+        _as_full(cli, spy, quick, args)
+        assert "vote" in quick.out or "election" in quick.out, quick.out

@@ -31,7 +31,7 @@ from infobot.app.config import (
 )
 from infobot.app.impact import ImpactParts
 from infobot.app.intake import IntakeParts
-from infobot.clock import Clock, ShiftedClock, SystemClock
+from infobot.clock import Clock, clock_from
 from infobot.domain.calendar import CampaignCalendar
 from infobot.domain.campaign import defaults as campaign_defaults
 from infobot.domain.errors import NotFound
@@ -95,9 +95,7 @@ class App(ImpactParts, IntakeParts):
             if migrate:
                 ensure_current(db)
             if clock is None:
-                clock = (
-                    ShiftedClock(settings.clock_start) if settings.clock_start else SystemClock()
-                )
+                clock = clock_from(settings.clock_start)
             first = campaigns.sync(db, campaign_config(settings), clock.now())
             elections.sync(db, first, settings.election_periods, clock.now())
             spending = x_spending(settings, db, clock)

@@ -92,7 +92,7 @@ def notes_of(rendered: RenderedView) -> list[str]:
 @pass_env
 def status(env: Env, as_json: bool) -> None:
     """Queue runway, last and next post, and anything that needs attention."""
-    data = env.app.reads.campaign.status()
+    data = env.read(lambda lean: lean.status(), lambda app: app.reads.campaign.status())
     if as_json:
         print_json(data)
         return
@@ -126,7 +126,7 @@ def _print_status(data: Status) -> None:
         )
     )
     if data.first_figures is not None:
-        from infobot.service.read.figures import figures_line
+        from infobot.service.campaign_status import figures_line
 
         figures = data.first_figures
         click.echo(

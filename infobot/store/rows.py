@@ -178,3 +178,42 @@ class CampaignRow(Row):
     share_form: bool
     stories_page: bool
     active: bool
+    paused: bool
+    paused_until: date | None
+    created_at: datetime
+    from_settings: bool
+
+
+@row_type
+@dataclass(frozen=True, slots=True)
+class SlotRow(Row):
+    """A campaign day's slot."""
+
+    id: int
+    campaign_id: int
+    local_date: date
+    story_id: int | None
+    status: str
+    reason: str
+
+
+@row_type
+@dataclass(frozen=True, slots=True)
+class DayDelivery(Row):
+    """A delivery as ``status`` says why a day's post is late."""
+
+    platform: str
+    status: str
+    next_attempt_at: datetime | None
+    error: str
+
+
+@row_type
+@dataclass(frozen=True, slots=True)
+class StoryPin(Row):
+    """A story as the plan of coming days places it."""
+
+    id: int
+    title: str
+    pin_date: date | None
+    essential_reason: str

@@ -8,15 +8,16 @@ The queue is the approved stories not pinned to a date, ordered by ``sort_key`` 
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from datetime import date
 from typing import Any, TypeVar
 
 from infobot.domain.errors import Hint, NotFound
 from infobot.domain.story import STORY_FIELDS, StoryInput, StoryStatus
 from infobot.domain.versions import Version
-from infobot.store.queries import literal
-from infobot.store.reader import Reader, page
-from infobot.store.rows import Row
+from infobot.store.queries import literal, literals
+from infobot.store.reader import Reader, page, placeholders
+from infobot.store.rows import Row, as_day
 
 #: The row type a listing returns (``StoryBrief``: a story's line, without its text).
 R = TypeVar("R", bound=Row)
@@ -123,3 +124,36 @@ def with_status(
         sql += f" AND status <> {literal(but_not)}"
     sql += ORDER + page(limit, offset)
     return [row.of(t) for t in r.rows(sql, cid=campaign_id, limit=limit, offset=offset)]
+
+
+# -- what ``infobot status`` counts --------------------------------------------------------
+def queue_size(r: Reader, campaign_id: int) -> int:
+    return int(r.scalar(f"SELECT count(*) FROM stories WHERE {QUEUE}", cid=campaign_id) or 0)
+
+
+def approved_pin_dates(r: Reader, campaign_id: int, first: date) -> list[date]:
+    rows = r.rows(
+        f"SELECT pin_date FROM stories WHERE {PINNED} AND pin_date >= :first",
+        cid=campaign_id,
+        first=first,
+    )
+    return [as_day(day) for (day,) in rows]
+
+
+def count_by_status(
+    r: Reader, campaign_id: int, statuses: Collection[StoryStatus]
+) -> dict[str, int]:
+    rows = r.rows(
+        "SELECT status, count(*) FROM stories WHERE campaign_id = :cid"
+        f" AND status IN {literals(statuses)} GROUP BY status",
+        cid=campaign_id,
+    )
+    return {str(status): int(n) for status, n in rows}
+
+
+def by_ids(r: Reader, ids: Collection[int], row: type[R]) -> dict[int, R]:
+    if not ids:
+        return {}
+    listed, params = placeholders("s", sorted(set(ids)))
+    sql = f"SELECT id, {row.COLUMNS} FROM stories WHERE id IN {listed}"
+    return {int(t[0]): row.of(t[1:]) for t in r.rows(sql, **params)}
