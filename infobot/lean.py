@@ -1,21 +1,24 @@
-"""``infobot stories list`` and ``stories show`` without the whole stack: the light
-settings reader, the database driver itself and the same listing
-(``infobot.service.listing``) and story page (``infobot.service.showing``) as the full
-application. No SQLAlchemy, no pydantic-settings, no Alembic.
+"""The everyday commands without the whole stack: ``stories list``, ``stories show``,
+``status`` and ``preview`` through the light settings reader, the database driver itself
+and the same rules as the full application (``infobot.service.listing``, ``.showing``,
+``.campaign_status``, ``.planning``, ``.previewing``). No SQLAlchemy, no
+pydantic-settings, no Alembic.
 
 :func:`open_lean` answers None whenever the full application must take over, which then
 does what it always did: settings the light reader does not take on, a database URL it
 does not read, a database that does not exist yet or needs a migration, or settings that
 the campaign the settings made has not had applied yet (``App.open`` applies them, a
-write). A story page steps aside (:class:`Unsupported`) for a campaign in two languages or
-with a platform other than the outbox: their adapters and bilingual plans are built by the
-full path. ``status`` and ``preview`` take the full path.
+write). A command steps aside (:class:`Unsupported`, and the full path answers) for what
+only the full application reads: a campaign in two languages, a platform other than the
+outbox (its adapter is built from the settings), a pre-election period (essential
+stories), or a delivery waiting for a person (``status``: the credentials check).
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from infobot.store.reader import Unsupported
@@ -26,6 +29,7 @@ if TYPE_CHECKING:
     from infobot.domain.campaign import CampaignSpec
     from infobot.service.checks import StoryChecker
     from infobot.service.listing import StorySummary
+    from infobot.service.previewing import PreviewDay
     from infobot.service.showing import StoryDetail
     from infobot.service.status_models import Status
     from infobot.settings_light import LightSettings
@@ -55,8 +59,6 @@ class Lean:
 
     def status(self) -> Status:
         """``status`` for a campaign in one language (``infobot.service.campaign_status``)."""
-        from datetime import timedelta
-
         from infobot.clock import clock_from
         from infobot.service.campaign_status import read_status
 
@@ -68,6 +70,30 @@ class Lean:
         late_window = timedelta(hours=values["late_window_hours"])
         with self.source.read() as r:
             return read_status(r, self.campaign_id, now, late_window, values["platforms"])
+
+    def preview(self, days: int) -> tuple[list[PreviewDay], tzinfo]:
+        """``preview``: the coming days and the campaign's time zone (the days' times)."""
+        from infobot.clock import clock_from
+        from infobot.service.campaign_status import plan_of
+        from infobot.service.planning import COMING
+        from infobot.service.previewing import preview_days
+        from infobot.store.queries.campaigns import state
+        from infobot.store.queries.story_page import cards
+        from infobot.store.rows import StoryRow
+
+        settings = self.campaign_settings()
+        checker = _checker(settings)
+        values = settings.values
+        now = clock_from(values["clock_start"]).now()
+        late_window = timedelta(hours=values["late_window_hours"])
+        with self.source.read() as r:
+            found = state(r, self.campaign_id, late_window)
+            if found is None:
+                raise Unsupported("the campaign is gone")
+            plan = plan_of(r, self.campaign_id, found, now, days, StoryRow)
+            ids = [e.story.id for e in plan if e.story is not None and e.state in COMING]
+            kept = cards(r, ids)
+        return preview_days(plan, kept, checker), settings.tz
 
     def campaign_settings(self) -> LightSettings:
         """The settings as they apply to the campaign (``infobot.app.config.campaign_settings``):

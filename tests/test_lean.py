@@ -38,6 +38,7 @@ SHOWS = (
     ("stories", "show", "99999"),  # no such story: the same message
 )
 STATUSES = (("status",), ("status", "--json"))
+PREVIEWS = (("preview",), ("preview", "--json"), ("preview", "--days", "30"))
 HEAVY = ("sqlalchemy", "pydantic", "pydantic_settings", "alembic", "regex", "twitter_text")
 #: ``stories show`` renders the story as the platforms count it (``regex`` for graphemes).
 HEAVY_SHOW = ("sqlalchemy", "pydantic", "pydantic_settings", "alembic", "twitter_text")
@@ -91,9 +92,9 @@ def test_a_story_page_imports_no_database_toolkit(cli: Cli) -> None:
     assert _heavy_imports(SHOWS[:-1], HEAVY_SHOW) == "HEAVY="
 
 
-def test_status_imports_no_database_toolkit(cli: Cli) -> None:
+def test_status_and_preview_import_no_database_toolkit(cli: Cli) -> None:
     campaign(cli)
-    assert _heavy_imports(STATUSES, HEAVY_SHOW) == "HEAVY="
+    assert _heavy_imports((*STATUSES, *PREVIEWS), HEAVY_SHOW) == "HEAVY="
 
 
 def _same(cli: Cli, spy: list[bool], *args: str) -> None:
@@ -121,7 +122,7 @@ def test_the_lean_path_answers_what_the_full_one_does(
 ) -> None:
     os.environ["INFOBOT_DATABASE_URL"] = db_url
     campaign(cli)
-    for args in (*LISTS, *SHOWS, *STATUSES):
+    for args in (*LISTS, *SHOWS, *STATUSES, *PREVIEWS):
         _same(cli, spy, *args)
 
 
@@ -129,7 +130,7 @@ def test_the_same_answers_with_several_campaigns(cli: Cli, spy: list[bool]) -> N
     campaign(cli)
     cli.ok("campaign", "create", "second", "--hashtag", "#second", "--timezone", "Europe/Paris")
     cli.ok("import", str(QUEUE / "stories.csv"), "--by", "sam", "--campaign", "second")
-    for args in (*LISTS, *SHOWS, ("stories", "show", "30"), *STATUSES):
+    for args in (*LISTS, *SHOWS, ("stories", "show", "30"), *STATUSES, *PREVIEWS):
         _same(cli, spy, *args)
         _same(cli, spy, *args, "--campaign", "second")
     missing = cli("stories", "list", "--campaign", "nobody")
@@ -191,7 +192,7 @@ def test_a_story_page_the_lean_path_cannot_render_is_the_full_paths(
     campaign(cli)
     [(name,)] = cli.sql("SELECT name FROM campaigns")
     cli.ok("campaign", "edit", str(name), "--languages", "en,cy")
-    for args in (*SHOWS, *STATUSES):
+    for args in (*SHOWS, *STATUSES, *PREVIEWS):
         spy.clear()
         quick = cli(*args)
         assert spy == [True], args
@@ -200,15 +201,15 @@ def test_a_story_page_the_lean_path_cannot_render_is_the_full_paths(
 
 
 def _all_same(cli: Cli, spy: list[bool]) -> None:
-    for args in STATUSES:
+    for args in (*STATUSES, *PREVIEWS):
         _same(cli, spy, *args)
 
 
-def test_status_says_what_the_full_path_says_day_by_day(
+def test_status_and_preview_say_what_the_full_path_says_day_by_day(
     db_url: str, cli: Cli, spy: list[bool]
 ) -> None:
-    """Paused, a blackout, an overdue day and one past its late window: the same
-    status through either path (on SQLite and PostgreSQL)."""
+    """Paused, a blackout, an overdue day and one past its late window: the same status
+    and preview through either path (on SQLite and PostgreSQL)."""
     os.environ["INFOBOT_DATABASE_URL"] = db_url
     cli.ok("status")  # the full path makes the database
     _all_same(cli, spy)  # an empty campaign
@@ -229,8 +230,11 @@ def test_status_says_what_the_full_path_says_day_by_day(
     _all_same(cli, spy)
 
 
-def test_status_the_lean_path_cannot_read_is_the_full_paths(cli: Cli, spy: list[bool]) -> None:
-    """A delivery waiting for a person and a pre-election period: the full path answers."""
+def test_status_and_preview_the_lean_path_cannot_read_are_the_full_paths(
+    cli: Cli, spy: list[bool]
+) -> None:
+    """A delivery waiting for a person (status) and a pre-election period (status and
+    preview): the full path answers."""
     campaign(cli)
     cli.sql("UPDATE deliveries SET status = 'failed', error = 'refused'")
     for args in STATUSES:
@@ -240,7 +244,7 @@ def test_status_the_lean_path_cannot_read_is_the_full_paths(cli: Cli, spy: list[
         _as_full(cli, spy, quick, args)
     cli.sql("UPDATE deliveries SET status = 'sent', error = ''")
     cli.ok("campaign", "election", "add", "2026-11-26", "2026-12-03", "--reason", "vote")
-    for args in STATUSES:
+    for args in (*STATUSES, *PREVIEWS):
         spy.clear()
         quick = cli(*args)
         _as_full(cli, spy, quick, args)

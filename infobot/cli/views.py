@@ -35,11 +35,13 @@ def preview(env: Env, days: int, as_json: bool) -> None:
     """Show which story goes out on each coming day, exactly as each platform gets it."""
     from infobot.domain.schedule import DayState
 
-    plan = env.app.reads.plan.preview(days)
+    plan, tz = env.read(
+        lambda lean: lean.preview(days),
+        lambda app: (app.reads.plan.preview(days), app.settings.tz),
+    )
     if as_json:
         print_json(plan)
         return
-    tz = env.app.settings.tz
     for day in plan:
         head = date_time(day.post_at, tz, weekday=True)
         if day.story_id is not None:

@@ -201,7 +201,7 @@ def read_status(
         last,
         last_title,
         _overdue(r, campaign_id, state, found),
-        _plan(r, campaign_id, state, now, NEXT_POST_WITHIN),
+        plan_of(r, campaign_id, state, now, NEXT_POST_WITHIN),
         _first_figures(r, campaign_id, today),
     )
 
@@ -220,16 +220,25 @@ def _overdue(
     return overdue_line(due, found.now, beat, today)
 
 
-def _plan(
-    r: Reader, campaign_id: int, state: CampaignState, now: datetime, days: int
+def plan_of(
+    r: Reader,
+    campaign_id: int,
+    state: CampaignState,
+    now: datetime,
+    days: int,
+    row: type[Any] = StoryPin,
 ) -> list[PlanDay]:
+    """The plan of ``days`` coming days (``Planner.plan``) for a campaign in one language
+    with no pre-election period, its stories as ``row``."""
+    if state.calendar.elections:
+        raise Unsupported("essential stories are planned by the full path")
     first = state.schedule.local_date(now)
     last = first + timedelta(days=days - 1)
     taken = slots.between(r, campaign_id, first, last)
-    pinned = stories.approved_pinned(r, campaign_id, StoryPin, first, last)
+    pinned = stories.approved_pinned(r, campaign_id, row, first, last)
     pins: Mapping[date, Any] = {s.pin_date: s for s in pinned if s.pin_date is not None}
-    queued = stories.queue(r, campaign_id, StoryPin, limit=days)
-    by_id = stories.by_ids(r, [s.story_id for s in taken.values() if s.story_id], StoryPin)
+    queued = stories.queue(r, campaign_id, row, limit=days)
+    by_id = stories.by_ids(r, [s.story_id for s in taken.values() if s.story_id], row)
     return plan_days(
         state.calendar, state.schedule, now, first, days, taken, by_id, pins, queued, ()
     )

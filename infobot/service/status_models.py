@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from infobot.service.read.previews import OMIT_NONE
+from infobot.service.read.omit import OMIT_NONE
 
 
 # -- status --------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from typing import Generic, TypeVar
 from infobot.domain.schedule import DayState
 from infobot.service.checks import CheckResult
 from infobot.service.listing import StorySummary as StorySummary
+from infobot.service.previewing import PreviewDay as PreviewDay
 from infobot.service.read.previews import (
     OMIT_NONE,
     CardView,
@@ -89,23 +90,6 @@ class LivePost:
     remote_id: str
     url: str
     sent_at: datetime | None
-
-
-# -- the plan ------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class PreviewDay:
-    """A day of ``infobot preview``."""
-
-    date: date
-    weekday: str
-    post_at: datetime  # UTC
-    state: DayState
-    reason: str
-    story_id: int | None
-    title: str | None
-    platforms: dict[str, RenderedView]
-    problems: list[str]
-    x_cost: str | None = field(default=None, metadata=OMIT_NONE)  # with X enabled: "$0.20"
 
 
 @dataclass

@@ -12,13 +12,12 @@ from sqlalchemy.orm import Session
 
 from infobot.clock import Clock
 from infobot.domain.calendar import Runway, runway
-from infobot.domain.costs import Pricing, usd
+from infobot.domain.costs import Pricing
 from infobot.service.checks import StoryChecker
-from infobot.service.impact.spending import X, cost_of_posts
 from infobot.service.planning import COMING as COMING
 from infobot.service.planning import PlanDay as PlanDay
 from infobot.service.planning import plan_days
-from infobot.service.read.models import PreviewDay, RenderedView
+from infobot.service.previewing import PreviewDay, preview_days
 from infobot.store import campaigns, elections, linkcards, slots, stories
 from infobot.store.campaigns import CampaignState
 from infobot.store.db import Database
@@ -101,30 +100,4 @@ class PlanReads:
             cards = linkcards.of_stories(
                 session, [e.story.id for e in plan if e.story is not None and e.state in COMING]
             )
-        out: list[PreviewDay] = []
-        for entry in plan:
-            story = entry.story
-            platforms: dict[str, RenderedView] = {}
-            problems: list[str] = []
-            x_cost = None
-            if story is not None and entry.state in COMING:
-                check = self.checker.check(stories.to_input(story), cards.get(story.id))
-                platforms = {n: RenderedView.of(r) for n, r in check.rendered.items()}
-                problems = check.problems
-                if self.pricing is not None and X in check.rendered:
-                    x_cost = usd(cost_of_posts(check.rendered[X].posts, self.pricing))
-            out.append(
-                PreviewDay(
-                    date=entry.day,
-                    weekday=entry.day.strftime("%A"),
-                    post_at=entry.due_at,
-                    state=entry.state,
-                    reason=entry.reason,
-                    story_id=story.id if story else None,
-                    title=story.title if story else None,
-                    platforms=platforms,
-                    problems=problems,
-                    x_cost=x_cost,
-                )
-            )
-        return out
+        return preview_days(plan, cards, self.checker, self.pricing)
