@@ -53,3 +53,9 @@ class ShiftedClock:
 
     def now(self) -> datetime:
         return self._start + (self._base.now() - self._origin) * self._speed
+
+
+def clock_from(start: datetime | None) -> Clock:
+    """The clock the settings ask for: shifted to start at ``INFOBOT_CLOCK_START``, else
+    the system's."""
+    return ShiftedClock(start) if start is not None else SystemClock()

@@ -1,25 +1,37 @@
-"""``infobot stories list`` without the whole stack: the light settings reader, the
-database driver itself and the same listing (``infobot.service.listing``) as the full
-application. No SQLAlchemy, no pydantic-settings, no Alembic.
+"""The everyday commands without the whole stack: ``stories list``, ``stories show``,
+``status`` and ``preview`` through the light settings reader, the database driver itself
+and the same rules as the full application (``infobot.service.listing``, ``.showing``,
+``.campaign_status``, ``.planning``, ``.previewing``). No SQLAlchemy, no
+pydantic-settings, no Alembic.
 
 :func:`open_lean` answers None whenever the full application must take over, which then
 does what it always did: settings the light reader does not take on, a database URL it
 does not read, a database that does not exist yet or needs a migration, or settings that
 the campaign the settings made has not had applied yet (``App.open`` applies them, a
-write). Every other command (``status``, ``preview``, ``stories show``) takes the full
-path: their reads know features (bilingual titles, elections, overdue posts, first
-figures, X costs, link cards) the lean path does not.
+write). A command steps aside (:class:`Unsupported`, and the full path answers) for what
+only the full application reads: a campaign in two languages, a platform other than the
+outbox (its adapter is built from the settings), a pre-election period (essential
+stories), or a delivery waiting for a person (``status``: the credentials check).
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
+from infobot.store.reader import Unsupported
+
 if TYPE_CHECKING:
+    from datetime import tzinfo
+
     from infobot.domain.campaign import CampaignSpec
+    from infobot.service.checks import StoryChecker
     from infobot.service.listing import StorySummary
+    from infobot.service.previewing import PreviewDay
+    from infobot.service.showing import StoryDetail
+    from infobot.service.status_models import Status
     from infobot.settings_light import LightSettings
     from infobot.store.reader import LeanSource
 
@@ -36,8 +48,89 @@ class Lean:
         with self.source.read() as r:
             return listing(r, self.campaign_id, status, limit)
 
+    def show(self, story_id: int) -> tuple[StoryDetail, tzinfo]:
+        """``stories show``: the story and the campaign's time zone (its history's)."""
+        from infobot.service.showing import show
+
+        settings = self.campaign_settings()
+        checker = _checker(settings)
+        tz = settings.tz
+        return show(self.source.read, story_id, self.campaign_id, checker, tz), tz
+
+    def status(self) -> Status:
+        """``status`` for a campaign in one language (``infobot.service.campaign_status``)."""
+        from infobot.clock import clock_from
+        from infobot.service.campaign_status import read_status
+
+        settings = self.campaign_settings()
+        values = settings.values
+        if len(values["languages"]) > 1:
+            raise Unsupported("a bilingual campaign's readiness is read by the full path")
+        now = clock_from(values["clock_start"]).now()
+        late_window = timedelta(hours=values["late_window_hours"])
+        with self.source.read() as r:
+            return read_status(r, self.campaign_id, now, late_window, values["platforms"])
+
+    def preview(self, days: int) -> tuple[list[PreviewDay], tzinfo]:
+        """``preview``: the coming days and the campaign's time zone (the days' times)."""
+        from infobot.clock import clock_from
+        from infobot.service.campaign_status import plan_of
+        from infobot.service.planning import COMING
+        from infobot.service.previewing import preview_days
+        from infobot.store.queries.campaigns import state
+        from infobot.store.queries.story_page import cards
+        from infobot.store.rows import StoryRow
+
+        settings = self.campaign_settings()
+        checker = _checker(settings)
+        values = settings.values
+        now = clock_from(values["clock_start"]).now()
+        late_window = timedelta(hours=values["late_window_hours"])
+        with self.source.read() as r:
+            found = state(r, self.campaign_id, late_window)
+            if found is None:
+                raise Unsupported("the campaign is gone")
+            plan = plan_of(r, self.campaign_id, found, now, days, StoryRow)
+            ids = [e.story.id for e in plan if e.story is not None and e.state in COMING]
+            kept = cards(r, ids)
+        return preview_days(plan, kept, checker), settings.tz
+
+    def campaign_settings(self) -> LightSettings:
+        """The settings as they apply to the campaign (``infobot.app.config.campaign_settings``):
+        its own values laid over those read. Anything else they are asked for is
+        :class:`~infobot.settings_light.Unusual`, so the full path answers instead."""
+        from infobot.domain.campaign import settings_overlay
+        from infobot.settings_light import LightSettings
+        from infobot.store.queries.campaigns import spec
+
+        with self.source.read() as r:
+            found = spec(r, self.campaign_id)
+        if found is None:
+            raise Unsupported("the campaign is gone")
+        values = self.settings.values
+        return LightSettings(values | settings_overlay(found, values["platforms"]), None)
+
     def close(self) -> None:
         self.source.close()
+
+
+def _checker(settings: LightSettings) -> StoryChecker:
+    """The campaign's checker as ``App.checker`` builds it, for the platforms whose rules
+    come from the settings alone (the outbox) in a campaign of one language; otherwise
+    :class:`Unsupported` (other adapters are built, and bilingual plans read, by the full
+    path)."""
+    from infobot.domain.render import PlatformRules
+    from infobot.service.checks import render_options, story_checker
+
+    platforms = settings.values["platforms"]
+    if len(settings.values["languages"]) > 1 or any(name != "outbox" for name in platforms):
+        raise Unsupported("platforms or languages the lean path does not render")
+    outbox = settings.values
+    rules = {
+        name: PlatformRules.outbox(outbox["outbox.max_length"], outbox["outbox.link_in_reply"])
+        for name in platforms
+    }
+    return story_checker(settings, lambda: rules, render_options(settings))
 
 
 def open_lean(campaign: str | None = None) -> Lean | None:

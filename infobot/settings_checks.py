@@ -13,8 +13,11 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Iterable, Mapping
     from typing import Any
+
+    from infobot.domain.accessibility import AccessibilityRules
+    from infobot.domain.links import Tracking
 
 ENV_PREFIX = "INFOBOT_"
 DEFAULT_CONFIG = Path("config/infobot.toml")
@@ -123,3 +126,27 @@ def secrets_dir(environ: Mapping[str, str]) -> Path | None:
     if explicit:
         return Path(explicit)
     return DEFAULT_SECRETS_DIR if DEFAULT_SECRETS_DIR.is_dir() else None
+
+
+# -- what the composition roots make of the values (``Settings`` and ``LightSettings``) ------
+def tracking(
+    domains: Iterable[str], campaign: str, campaign_name: str, *, include_bare: bool = True
+) -> Tracking | None:
+    """Campaign tracking for one platform, or None when no domain is listed."""
+    listed = tuple(domains)
+    if not listed:
+        return None
+    from infobot.domain.links import Tracking
+
+    return Tracking(listed, campaign or campaign_name, include_bare=include_bare)
+
+
+def accessibility_rules(
+    hashtag_display: str, refuse: Iterable[str], words: tuple[str, ...] = ()
+) -> AccessibilityRules:
+    """The accessibility checks as the settings choose them."""
+    from infobot.domain.accessibility import AccessibilityRules, Check
+
+    display = (hashtag_display,) if hashtag_display else ()
+    refused = frozenset(Check(name) for name in refuse)
+    return AccessibilityRules(hashtag_display=display, words=words, refuse=refused)

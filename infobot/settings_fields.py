@@ -118,7 +118,7 @@ FIELDS: dict[str, Field] = {
     "campaign": _field("str", ""),
     "share_form": _field("bool", False),
     "public_page": _field("bool", False),
-    "media_dir": _FIXED_NONE,
+    "media_dir": _field("path", optional=True),
     "media_max_bytes": _field("int", 10485760, ge=100000, le=52428800),
     "share_retention_days": _field("int", 180, ge=1, le=3650),
     "share_limit_per_address": _field("int", 10, ge=1, le=10000),

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from infobot import settings_checks
 from infobot.settings_checks import (
     DAY_NAMES,
     ENV_PREFIX,
@@ -37,6 +38,9 @@ from infobot.settings_fields import SECTIONS, Field
 if TYPE_CHECKING:  # kept out of the start-up of ``infobot health``
     from collections.abc import Callable, Mapping
     from typing import Any
+
+    from infobot.domain.accessibility import AccessibilityRules
+    from infobot.domain.links import Tracking
 
 _PREFIX = ENV_PREFIX.lower()
 #: ``INFOBOT_*`` variables that are not settings (``Settings`` ignores them too).
@@ -330,6 +334,23 @@ class LightSettings:
     def weekdays(self) -> frozenset[int]:
         """Campaign days as ``date.weekday()`` numbers (Monday = 0)."""
         return frozenset(DAY_NAMES.index(day) for day in self.values["campaign_days"])
+
+    def tracking(self, campaign_name: str, *, include_bare: bool = True) -> Tracking | None:
+        """As ``Settings.tracking``."""
+        values = self.values
+        return settings_checks.tracking(
+            values["tracking_domains"],
+            values["tracking_campaign"],
+            campaign_name,
+            include_bare=include_bare,
+        )
+
+    def accessibility_rules(self, words: tuple[str, ...] = ()) -> AccessibilityRules:
+        """As ``Settings.accessibility_rules``."""
+        values = self.values
+        return settings_checks.accessibility_rules(
+            values["hashtag_display"], values["accessibility_refuse"], words
+        )
 
     @property
     def plugins(self) -> dict[str, dict[str, Any]]:

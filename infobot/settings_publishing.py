@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import NoDecode
 
+from infobot import settings_checks
 from infobot.domain.election import ElectionPeriod, parse_period
 
 if TYPE_CHECKING:  # imported when used: the settings load on every command
@@ -137,19 +138,14 @@ class PublishingSettings(BaseModel):
 
     def tracking(self, campaign_name: str, *, include_bare: bool = True) -> Tracking | None:
         """Campaign tracking for one platform, or None when no domain is listed."""
-        if not self.tracking_domains:
-            return None
-        from infobot.domain.links import Tracking
-
-        return Tracking(
-            tuple(self.tracking_domains),
-            self.tracking_campaign or campaign_name,
+        return settings_checks.tracking(
+            self.tracking_domains,
+            self.tracking_campaign,
+            campaign_name,
             include_bare=include_bare,
         )
 
     def accessibility_rules(self, words: tuple[str, ...] = ()) -> AccessibilityRules:
-        from infobot.domain.accessibility import AccessibilityRules, Check
-
-        display = (self.hashtag_display,) if self.hashtag_display else ()
-        refuse = frozenset(Check(name) for name in self.accessibility_refuse)
-        return AccessibilityRules(hashtag_display=display, words=words, refuse=refuse)
+        return settings_checks.accessibility_rules(
+            self.hashtag_display, self.accessibility_refuse, words
+        )

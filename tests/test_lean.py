@@ -1,8 +1,8 @@
-"""``infobot stories list`` reads through the lean path (``infobot.lean``): the light
-settings, the database driver and the same listing as the full application, with no
-SQLAlchemy or pydantic imported; it answers exactly what the full application answers, on
-SQLite and PostgreSQL, and steps aside to it whenever it cannot. The other everyday
-commands take the full path."""
+"""``infobot stories list`` and ``stories show`` read through the lean path
+(``infobot.lean``): the light settings, the database driver and the same listing and story
+page as the full application, with no SQLAlchemy or pydantic imported; they answer exactly
+what the full application answers, on SQLite and PostgreSQL, and step aside to it whenever
+they cannot."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -27,7 +28,20 @@ LISTS = (
     ("stories", "list", "--status", "draft"),
     ("stories", "list", "--status", "approved", "--limit", "2"),
 )
+SHOWS = (
+    ("stories", "show", "1"),  # posted: deliveries and history
+    ("stories", "show", "3"),  # in the queue
+    ("stories", "show", "7"),  # pinned
+    ("stories", "show", "12"),  # a draft
+    ("stories", "show", "3", "--json"),
+    ("stories", "show", "1", "--json"),
+    ("stories", "show", "99999"),  # no such story: the same message
+)
+STATUSES = (("status",), ("status", "--json"))
+PREVIEWS = (("preview",), ("preview", "--json"), ("preview", "--days", "30"))
 HEAVY = ("sqlalchemy", "pydantic", "pydantic_settings", "alembic", "regex", "twitter_text")
+#: ``stories show`` renders the story as the platforms count it (``regex`` for graphemes).
+HEAVY_SHOW = ("sqlalchemy", "pydantic", "pydantic_settings", "alembic", "twitter_text")
 #: A setting the light reader leaves to ``Settings``: the command takes the full path.
 FULL_PATH = {"INFOBOT_PLUGINS__NOBODY__COLOUR": "blue"}
 
@@ -54,25 +68,44 @@ def campaign(cli: Cli) -> None:
     cli.ok("post-now")
 
 
-def test_the_story_list_imports_no_database_toolkit(cli: Cli) -> None:
-    campaign(cli)
+def _heavy_imports(commands: tuple[tuple[str, ...], ...], heavy: tuple[str, ...]) -> str:
     code = (
         "import sys\n"
         "from infobot.cli.main import run\n"
-        f"for args in {[list(a) for a in LISTS]!r}:\n"
+        f"for args in {[list(a) for a in commands]!r}:\n"
         "    assert run(args) == 0, args\n"
-        f"heavy = sorted({{m.split('.')[0] for m in sys.modules}} & set({HEAVY!r}))\n"
+        f"heavy = sorted({{m.split('.')[0] for m in sys.modules}} & set({heavy!r}))\n"
         "print('HEAVY=' + ','.join(heavy), file=sys.stderr)\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
-    assert done.stderr.strip().splitlines()[-1] == "HEAVY=", done.stderr
+    return done.stderr.strip().splitlines()[-1]
+
+
+def test_the_story_list_imports_no_database_toolkit(cli: Cli) -> None:
+    campaign(cli)
+    assert _heavy_imports(LISTS, HEAVY) == "HEAVY="
+
+
+def test_a_story_page_imports_no_database_toolkit(cli: Cli) -> None:
+    campaign(cli)
+    assert _heavy_imports(SHOWS[:-1], HEAVY_SHOW) == "HEAVY="
+
+
+def test_status_and_preview_import_no_database_toolkit(cli: Cli) -> None:
+    campaign(cli)
+    assert _heavy_imports((*STATUSES, *PREVIEWS), HEAVY_SHOW) == "HEAVY="
 
 
 def _same(cli: Cli, spy: list[bool], *args: str) -> None:
     spy.clear()
     quick = cli(*args)
     assert spy == [True], args
+    _as_full(cli, spy, quick, args)
+
+
+def _as_full(cli: Cli, spy: list[bool], quick: Any, args: tuple[str, ...]) -> None:
+    """``quick`` is what the full path answers to ``args``."""
     os.environ.update(FULL_PATH)
     try:
         spy.clear()
@@ -89,14 +122,15 @@ def test_the_lean_path_answers_what_the_full_one_does(
 ) -> None:
     os.environ["INFOBOT_DATABASE_URL"] = db_url
     campaign(cli)
-    for args in LISTS:
+    for args in (*LISTS, *SHOWS, *STATUSES, *PREVIEWS):
         _same(cli, spy, *args)
 
 
 def test_the_same_answers_with_several_campaigns(cli: Cli, spy: list[bool]) -> None:
     campaign(cli)
-    cli.ok("campaign", "create", "second", "--hashtag", "#second")
-    for args in LISTS:
+    cli.ok("campaign", "create", "second", "--hashtag", "#second", "--timezone", "Europe/Paris")
+    cli.ok("import", str(QUEUE / "stories.csv"), "--by", "sam", "--campaign", "second")
+    for args in (*LISTS, *SHOWS, ("stories", "show", "30"), *STATUSES, *PREVIEWS):
         _same(cli, spy, *args)
         _same(cli, spy, *args, "--campaign", "second")
     missing = cli("stories", "list", "--campaign", "nobody")
@@ -149,3 +183,69 @@ def test_the_listing_queries_use_the_indexes(cli: Cli) -> None:
         stories.queue(r, 1, StoryBrief, limit=50)
         stories.with_status(r, 1, StoryBrief, but_not=stories.StoryStatus.APPROVED, limit=50)
     assert plans and not [p for p in plans if p.startswith("SCAN") or "TEMP B-TREE" in p], plans
+
+
+def test_a_story_page_the_lean_path_cannot_render_is_the_full_paths(
+    cli: Cli, spy: list[bool]
+) -> None:
+    """A campaign in two languages: the lean path opens, leaves the page to the full path."""
+    campaign(cli)
+    [(name,)] = cli.sql("SELECT name FROM campaigns")
+    cli.ok("campaign", "edit", str(name), "--languages", "en,cy")
+    for args in (*SHOWS, *STATUSES, *PREVIEWS):
+        spy.clear()
+        quick = cli(*args)
+        assert spy == [True], args
+        _as_full(cli, spy, quick, args)
+        assert "Traceback" not in quick.err
+
+
+def _all_same(cli: Cli, spy: list[bool]) -> None:
+    for args in (*STATUSES, *PREVIEWS):
+        _same(cli, spy, *args)
+
+
+def test_status_and_preview_say_what_the_full_path_says_day_by_day(
+    db_url: str, cli: Cli, spy: list[bool]
+) -> None:
+    """Paused, a blackout, an overdue day and one past its late window: the same status
+    and preview through either path (on SQLite and PostgreSQL)."""
+    os.environ["INFOBOT_DATABASE_URL"] = db_url
+    cli.ok("status")  # the full path makes the database
+    _all_same(cli, spy)  # an empty campaign
+    campaign(cli)
+    cli.ok("campaign", "blackout", "add", "2026-11-25", "--reason", "mourning", "--by", "alex")
+    _all_same(cli, spy)
+    for moment, said in (
+        ("2026-11-24T10:30:00+00:00", "Overdue:"),
+        ("2026-11-24T17:00:00+00:00", "Next post:"),  # past the late window
+    ):
+        os.environ["INFOBOT_CLOCK_START"] = moment
+        _all_same(cli, spy)
+        assert said in cli.ok("status").out
+    cli.ok("campaign", "pause", "--until", "2026-11-28", "--reason", "review", "--by", "alex")
+    _all_same(cli, spy)
+    cli.ok("campaign", "resume", "--by", "alex")
+    os.environ["INFOBOT_CLOCK_START"] = "2026-11-27T08:00:00+00:00"
+    _all_same(cli, spy)
+
+
+def test_status_and_preview_the_lean_path_cannot_read_are_the_full_paths(
+    cli: Cli, spy: list[bool]
+) -> None:
+    """A delivery waiting for a person (status) and a pre-election period (status and
+    preview): the full path answers."""
+    campaign(cli)
+    cli.sql("UPDATE deliveries SET status = 'failed', error = 'refused'")
+    for args in STATUSES:
+        spy.clear()
+        quick = cli(*args)
+        assert spy == [True], args
+        _as_full(cli, spy, quick, args)
+    cli.sql("UPDATE deliveries SET status = 'sent', error = ''")
+    cli.ok("campaign", "election", "add", "2026-11-26", "2026-12-03", "--reason", "vote")
+    for args in (*STATUSES, *PREVIEWS):
+        spy.clear()
+        quick = cli(*args)
+        _as_full(cli, spy, quick, args)
+        assert "vote" in quick.out or "election" in quick.out, quick.out

@@ -26,7 +26,6 @@ from infobot.app.config import (
     campaign_config,
     campaign_settings,
     default_languages,
-    hashtag_words,
     platform_pool,
     x_spending,
 )
@@ -34,13 +33,13 @@ from infobot.app.impact import ImpactParts
 from infobot.app.intake import IntakeParts
 from infobot.app.process import ProcessParts
 from infobot.app.running import RunningParts
-from infobot.clock import Clock, ShiftedClock, SystemClock
+from infobot.clock import Clock, clock_from
 from infobot.domain.calendar import CampaignCalendar
 from infobot.domain.campaign import defaults as campaign_defaults
 from infobot.domain.errors import NotFound
 from infobot.domain.render import RenderOptions
 from infobot.domain.schedule import PostingSchedule
-from infobot.service.checks import StoryChecker
+from infobot.service.checks import StoryChecker, render_options, story_checker
 from infobot.service.pool import PlatformPool
 from infobot.store import campaigns, elections
 from infobot.store.db import Database
@@ -95,9 +94,7 @@ class App(ImpactParts, IntakeParts, RunningParts):
             if migrate:
                 ensure_current(db)
             if clock is None:
-                clock = (
-                    ShiftedClock(settings.clock_start) if settings.clock_start else SystemClock()
-                )
+                clock = clock_from(settings.clock_start)
             first = campaigns.sync(db, campaign_config(settings), clock.now())
             elections.sync(db, first, settings.election_periods, clock.now())
             spending = x_spending(settings, db, clock)
@@ -185,19 +182,8 @@ class App(ImpactParts, IntakeParts, RunningParts):
     @cached_property
     def render_options(self) -> RenderOptions:
         settings = self.settings
-        languages = tuple(settings.languages)
-        modes, accounts = bilingual_plan(settings) if len(languages) > 1 else ((), ())
-        return RenderOptions(
-            hashtag=settings.hashtag_display or settings.hashtag,
-            attribution=settings.attribution,
-            overflow=settings.overflow,
-            languages=languages,
-            first_language=settings.bilingual_first,
-            bilingual=settings.bilingual_mode,
-            platform_modes=modes,
-            account_languages=accounts,
-            tracking=settings.tracking(settings.campaign_name),
-        )
+        plan = bilingual_plan(settings) if len(settings.languages) > 1 else ((), ())
+        return render_options(settings, *plan)
 
     @property
     def languages(self) -> tuple[str, ...]:
@@ -232,11 +218,7 @@ class App(ImpactParts, IntakeParts, RunningParts):
     # -- services --------------------------------------------------------------------------
     @cached_property
     def checker(self) -> StoryChecker:
-        return StoryChecker(
-            self.platforms.rules,
-            self.render_options,
-            self.settings.accessibility_rules(words=hashtag_words(self.settings)),
-        )
+        return story_checker(self.settings, self.platforms.rules, self.render_options)
 
     @cached_property
     def planner(self) -> Planner:

@@ -3,12 +3,11 @@ settings, the bilingual plan, the platform pool and the X ledger (no App here)."
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from infobot.clock import Clock
-from infobot.domain.campaign import CampaignSpec, campaign_languages
+from infobot.domain.campaign import CampaignSpec, campaign_languages, settings_overlay
 from infobot.domain.render.types import Bilingual
 from infobot.service.pool import PlatformPool
 from infobot.store.campaigns import CampaignConfig
@@ -44,20 +43,7 @@ def default_languages(settings: Settings) -> tuple[str, ...]:
 
 def campaign_settings(settings: Settings, spec: CampaignSpec) -> Settings:
     """``settings`` as they apply to one campaign: its own values laid over them."""
-    platforms = [name for name in settings.platforms if name in spec.platforms]
-    update: dict[str, object] = {
-        "campaign_name": spec.name,
-        "hashtag": spec.hashtag,
-        "timezone": spec.timezone,
-        "post_time": spec.post_time,
-        "campaign_days": spec.day_names,
-        "campaign_start": spec.start,
-        "campaign_end": spec.end,
-        "platforms": platforms or list(settings.platforms),
-        "share_form": spec.share_form,
-        "languages": list(spec.languages),
-    }
-    return settings.model_copy(update=update)
+    return settings.model_copy(update=settings_overlay(spec, settings.platforms))
 
 
 def bilingual_plan(
@@ -109,9 +95,3 @@ def x_spending(settings: Settings, db: Database, clock: Clock) -> XSpending:
     from infobot.service.impact.spending import XSpending
 
     return XSpending(db, clock, settings.x.pricing(), settings.x.monthly_budget)
-
-
-def hashtag_words(settings: Settings) -> tuple[str, ...]:
-    """Words for camel-case suggestions: those of the display form (``#InfoStory``)."""
-    display = settings.hashtag_display.lstrip("#")
-    return tuple(re.findall(r"[A-Z][a-z0-9]+|[a-z0-9]+", display))

@@ -151,7 +151,10 @@ def list_(env: Env, status: str | None, limit: int | None, as_json: bool) -> Non
 @pass_env
 def show(env: Env, story_id: int, as_json: bool) -> None:
     """Show a story, how it looks on each platform, and its history."""
-    data = env.app.reads.stories.show(story_id)
+    data, tz = env.read(
+        lambda lean: lean.show(story_id),
+        lambda app: (app.reads.stories.show(story_id), app.settings.tz),
+    )
     if as_json:
         print_json(data)
         return
@@ -207,7 +210,7 @@ def show(env: Env, story_id: int, as_json: bool) -> None:
         click.echo("")
         click.echo("History:")
         for event in data.history:
-            when = date_time(event.at, env.app.settings.tz)
+            when = date_time(event.at, tz)
             click.echo(f"  {when}  {event.text}")
 
 

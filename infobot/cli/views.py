@@ -35,11 +35,13 @@ def preview(env: Env, days: int, as_json: bool) -> None:
     """Show which story goes out on each coming day, exactly as each platform gets it."""
     from infobot.domain.schedule import DayState
 
-    plan = env.app.reads.plan.preview(days)
+    plan, tz = env.read(
+        lambda lean: lean.preview(days),
+        lambda app: (app.reads.plan.preview(days), app.settings.tz),
+    )
     if as_json:
         print_json(plan)
         return
-    tz = env.app.settings.tz
     for day in plan:
         head = date_time(day.post_at, tz, weekday=True)
         if day.story_id is not None:
@@ -92,7 +94,7 @@ def notes_of(rendered: RenderedView) -> list[str]:
 @pass_env
 def status(env: Env, as_json: bool) -> None:
     """Queue runway, last and next post, and anything that needs attention."""
-    data = env.app.reads.campaign.status()
+    data = env.read(lambda lean: lean.status(), lambda app: app.reads.campaign.status())
     if as_json:
         print_json(data)
         return
@@ -126,7 +128,7 @@ def _print_status(data: Status) -> None:
         )
     )
     if data.first_figures is not None:
-        from infobot.service.read.figures import figures_line
+        from infobot.service.campaign_status import figures_line
 
         figures = data.first_figures
         click.echo(

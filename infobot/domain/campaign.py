@@ -421,3 +421,21 @@ def settings_values(spec: CampaignSpec) -> dict[str, Any]:
     """What the settings say about the first campaign, as ``campaigns.settings_applied``
     keeps it (JSON)."""
     return {f.value: spec.value(f) for f in FROM_SETTINGS}
+
+
+def settings_overlay(spec: CampaignSpec, platforms: Sequence[str]) -> dict[str, Any]:
+    """The settings values a campaign lays over the settings read (``platforms``: those
+    enabled there): the settings as they apply to that campaign."""
+    chosen = [name for name in platforms if name in spec.platforms]
+    return {
+        "campaign_name": spec.name,
+        "hashtag": spec.hashtag,
+        "timezone": spec.timezone,
+        "post_time": spec.post_time,
+        "campaign_days": spec.day_names,
+        "campaign_start": spec.start,
+        "campaign_end": spec.end,
+        "platforms": chosen or list(platforms),
+        "share_form": spec.share_form,
+        "languages": list(spec.languages),
+    }

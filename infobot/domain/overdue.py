@@ -30,6 +30,13 @@ class OverdueCause(StrEnum):
     NOT_POSTED = "not_posted"  # the daemon runs, yet it has not posted: look at its log
 
 
+class DaemonState(StrEnum):
+    """What a daemon's heartbeat says of it."""
+
+    RUNNING = "running"
+    STOPPED = "stopped"
+
+
 @dataclass(frozen=True)
 class Beat:
     """The latest heartbeat of any daemon: when, and whether it said it was running."""

@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from infobot.clock import Clock, ShiftedClock, SystemClock
+from infobot.clock import Clock, SystemClock, clock_from
 from infobot.domain.engagement import Counts
 from infobot.domain.render import PlatformRules, Post
 from infobot.platforms.base import Account, PlatformBase, Published
@@ -39,12 +39,10 @@ if TYPE_CHECKING:
 
 def create(settings: Settings, config: Mapping[str, Any] | None = None, /) -> OutboxPlatform:
     """The entry point: build the outbox from settings (``INFOBOT_OUTBOX_*``)."""
-    start = settings.clock_start
-    clock = ShiftedClock(start) if start is not None else SystemClock()
     return OutboxPlatform(
         settings.outbox_path,
         max_length=settings.outbox.max_length,
-        clock=clock,
+        clock=clock_from(settings.clock_start),
         link_in_reply=settings.outbox.link_in_reply,
     )
 
@@ -67,13 +65,7 @@ class OutboxPlatform(PlatformBase):
             None
         )
         # the outbox stands in for Mastodon: graphemes, URLs as 23, its alt-text limit
-        self._rules = PlatformRules(
-            name=self.name,
-            max_length=max_length,
-            counter="mastodon",
-            alt_text_max=1500,
-            link_in_reply=link_in_reply,
-        )
+        self._rules = PlatformRules.outbox(max_length, link_in_reply)
 
     def rules(self) -> PlatformRules:
         return self._rules

@@ -9,8 +9,10 @@ every version is checked, and a story lacking one cannot be approved.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import re
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Protocol
 
 from infobot.domain.accessibility import AccessibilityRules, Finding, Severity, check_post
 from infobot.domain.pii import find_personal_data
@@ -18,6 +20,10 @@ from infobot.domain.platform_names import platform_problem
 from infobot.domain.render import Card, PlatformRules, Rendered, RenderOptions, compose, render
 from infobot.domain.story import StoryInput
 from infobot.domain.versions import is_bilingual, language_name, missing, missing_message, ordered
+
+if TYPE_CHECKING:
+    from infobot.domain.links import Tracking
+    from infobot.domain.render.types import Bilingual, Overflow
 
 
 @dataclass
@@ -126,3 +132,64 @@ class StoryChecker:
                     seen.add((finding.check, finding.message))
                     found.append(finding)
         return found
+
+
+# -- what a campaign's checker is made of (the composition root and the lean path) --------
+class CheckSettings(Protocol):
+    """The settings a checker is built from, as they apply to one campaign: ``Settings``
+    and the light reader's ``LightSettings`` alike."""
+
+    @property
+    def campaign_name(self) -> str: ...
+    @property
+    def hashtag(self) -> str: ...
+    @property
+    def hashtag_display(self) -> str: ...
+    @property
+    def attribution(self) -> str: ...
+    @property
+    def overflow(self) -> Overflow: ...
+    @property
+    def languages(self) -> Sequence[str]: ...
+    @property
+    def bilingual_first(self) -> str: ...
+    @property
+    def bilingual_mode(self) -> Bilingual: ...
+
+    def tracking(self, campaign_name: str, *, include_bare: bool = True) -> Tracking | None: ...
+    def accessibility_rules(self, words: tuple[str, ...] = ()) -> AccessibilityRules: ...
+
+
+def render_options(
+    settings: CheckSettings,
+    modes: tuple[tuple[str, Bilingual], ...] = (),
+    accounts: tuple[tuple[str, str], ...] = (),
+) -> RenderOptions:
+    """How the campaign's stories are rendered; ``modes`` and ``accounts``: each platform's
+    bilingual mode and account language (``infobot.app.config.bilingual_plan``)."""
+    return RenderOptions(
+        hashtag=settings.hashtag_display or settings.hashtag,
+        attribution=settings.attribution,
+        overflow=settings.overflow,
+        languages=tuple(settings.languages),
+        first_language=settings.bilingual_first,
+        bilingual=settings.bilingual_mode,
+        platform_modes=modes,
+        account_languages=accounts,
+        tracking=settings.tracking(settings.campaign_name),
+    )
+
+
+def hashtag_words(settings: CheckSettings) -> tuple[str, ...]:
+    """Words for camel-case suggestions: those of the display form (``#InfoStory``)."""
+    display = settings.hashtag_display.lstrip("#")
+    return tuple(re.findall(r"[A-Z][a-z0-9]+|[a-z0-9]+", display))
+
+
+def story_checker(
+    settings: CheckSettings,
+    rules: Callable[[], Mapping[str, PlatformRules]],
+    options: RenderOptions,
+) -> StoryChecker:
+    """The campaign's checker: its platforms' ``rules``, its render ``options``."""
+    return StoryChecker(rules, options, settings.accessibility_rules(words=hashtag_words(settings)))

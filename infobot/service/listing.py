@@ -17,7 +17,9 @@ from infobot.store.reader import Reader
 from infobot.store.rows import StoryBrief
 
 
-class _Line(Protocol):
+class StoryLine(Protocol):
+    """A story's line: the model, or a row of :mod:`infobot.store.rows`."""
+
     @property
     def id(self) -> int: ...
     @property
@@ -51,11 +53,11 @@ class StorySummary:
     created_at: datetime
 
     @classmethod
-    def of(cls, story: _Line, position: int | None) -> StorySummary:
+    def of(cls, story: StoryLine, position: int | None) -> StorySummary:
         return cls(**summary(story, position))
 
 
-def summary(story: _Line, position: int | None) -> dict[str, Any]:
+def summary(story: StoryLine, position: int | None) -> dict[str, Any]:
     return {
         "id": story.id,
         "title": story.title,

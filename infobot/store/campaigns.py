@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -27,12 +26,13 @@ from infobot.domain.campaign import (
     described,
     settings_values,
 )
-from infobot.domain.campaign_times import first_day
-from infobot.domain.election import ElectionPeriod
-from infobot.domain.schedule import PostingSchedule
 from infobot.store import elections, events
 from infobot.store.db import Database
 from infobot.store.models import Blackout, Campaign
+from infobot.store.queries.campaigns import CampaignState as CampaignState
+from infobot.store.queries.campaigns import calendar_of as calendar_of
+from infobot.store.queries.campaigns import schedule_of as schedule_of
+from infobot.store.queries.campaigns import spec_of as spec_of
 
 
 @dataclass(frozen=True)
@@ -70,15 +70,6 @@ class CampaignConfig:
         )
 
 
-@dataclass(frozen=True)
-class CampaignState:
-    """A campaign as one read found it: the row, its calendar and its posting schedule."""
-
-    campaign: Campaign
-    calendar: CampaignCalendar
-    schedule: PostingSchedule
-
-
 def get(session: Session, campaign_id: int) -> Campaign:
     return session.get_one(Campaign, campaign_id)
 
@@ -106,24 +97,6 @@ def seed(session: Session) -> Campaign | None:
     return session.scalar(select(Campaign).where(Campaign.from_settings.is_(True)).limit(1))
 
 
-def spec_of(campaign: Campaign) -> CampaignSpec:
-    """What the team decided about ``campaign``, as the domain reads it."""
-    return CampaignSpec(
-        name=campaign.name,
-        hashtag=campaign.hashtag,
-        timezone=campaign.timezone,
-        post_time=time.fromisoformat(campaign.post_time),
-        weekdays=frozenset(int(ch) for ch in campaign.weekdays),
-        start=campaign.start_date,
-        end=campaign.end_date,
-        platforms=_split(campaign.platforms),
-        languages=_split(campaign.languages) or ("en",),
-        share_form=bool(campaign.share_form),
-        stories_page=bool(campaign.stories_page),
-        active=bool(campaign.active),
-    )
-
-
 def columns(spec: CampaignSpec) -> dict[str, Any]:
     """The row's columns for ``spec`` (name apart)."""
     return {
@@ -139,10 +112,6 @@ def columns(spec: CampaignSpec) -> dict[str, Any]:
         "stories_page": spec.stories_page,
         "active": spec.active,
     }
-
-
-def _split(text: str) -> tuple[str, ...]:
-    return tuple(part for part in (text or "").split(",") if part)
 
 
 def insert(session: Session, spec: CampaignSpec, now: datetime) -> Campaign:
@@ -178,32 +147,6 @@ def lock(session: Session, campaign_id: int) -> None:
     SQLite's BEGIN IMMEDIATE already does; on PostgreSQL this takes the campaign row lock.
     """
     session.execute(select(Campaign.id).where(Campaign.id == campaign_id).with_for_update())
-
-
-def calendar_of(
-    campaign: Campaign, blackouts: Iterable[date], elections: Iterable[ElectionPeriod] = ()
-) -> CampaignCalendar:
-    start = campaign.start_date
-    if not campaign.from_settings:  # a campaign the team made starts once it exists
-        made = first_day(
-            ZoneInfo(campaign.timezone), time.fromisoformat(campaign.post_time), campaign.created_at
-        )
-        start = max(start, made) if start is not None else made
-    return CampaignCalendar(
-        weekdays=frozenset(int(ch) for ch in campaign.weekdays),
-        start=start,
-        end=campaign.end_date,
-        paused=campaign.paused,
-        paused_until=campaign.paused_until,
-        blackouts=frozenset(blackouts),
-        elections=tuple(elections),
-    )
-
-
-def schedule_of(campaign: Campaign, late_window: timedelta) -> PostingSchedule:
-    return PostingSchedule(
-        ZoneInfo(campaign.timezone), time.fromisoformat(campaign.post_time), late_window
-    )
 
 
 def calendar(session: Session, campaign_id: int) -> CampaignCalendar:

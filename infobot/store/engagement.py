@@ -17,7 +17,7 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from infobot.domain.delivery import DeliveryStatus
-from infobot.domain.engagement import Counts, Metric, PostState, ThreadCounts
+from infobot.domain.engagement import PostState, ThreadCounts
 from infobot.domain.schedule import WENT_OUT
 from infobot.domain.story import StoryStatus
 from infobot.store.models import (
@@ -30,14 +30,15 @@ from infobot.store.models import (
     Story,
     XCharge,
 )
+from infobot.store.queries.engagement import COUNTS, facts_of, thread_counts
+from infobot.store.queries.engagement import PostFacts as PostFacts
 
-_FIRST = tuple(m.value for m in Metric)
-_REST = tuple(f"rest_{m.value}" for m in Metric)
+_FIRST, _REST = COUNTS
 
 
 # -- counts in and out of the columns ------------------------------------------------------
 def counts_of(row: CountColumns) -> ThreadCounts:
-    return _thread(row.parts, [getattr(row, name) for name in (*_FIRST, *_REST)])
+    return thread_counts(row.parts, [getattr(row, name) for name in (*_FIRST, *_REST)])
 
 
 def count_values(counts: ThreadCounts) -> dict[str, Any]:
@@ -198,7 +199,7 @@ def due(
                 unchanged,
                 failures,
                 reads,
-                _thread(parts, values[12:]) if reads else None,
+                thread_counts(parts, values[12:]) if reads else None,
                 ids or ((head,) if head else ()),
             )
         )
@@ -239,23 +240,6 @@ def save_reads(
 
 
 # -- the report ----------------------------------------------------------------------------
-@dataclass(frozen=True)
-class PostFacts:
-    """A sent delivery as the report needs it."""
-
-    delivery_id: int
-    story_id: int
-    title: str
-    storyteller: str
-    day: date | None  # the campaign day of its slot (None: sent outside a slot)
-    platform: str
-    url: str
-    sent_at: datetime
-    state: PostState
-    counts: ThreadCounts | None  # None: never read
-    read_at: datetime | None
-
-
 def posts(
     session: Session,
     campaign_id: int,
@@ -299,39 +283,7 @@ def posts(
         query = query.where(Delivery.sent_at < until)
     if story_ids is not None:
         query = query.where(Delivery.story_id.in_(list(story_ids)))
-    found = []
-    for row in session.execute(query):
-        values: Sequence[Any] = tuple(row)
-        d_id, story_id, title, author, day, platform, url, sent_at, state, reads, read_at = values[
-            :11
-        ]
-        parts, counts = values[11], values[12:]
-        if sent_at is None:
-            continue
-        read = bool(reads)
-        found.append(
-            PostFacts(
-                d_id,
-                story_id,
-                title,
-                author,
-                day,
-                platform,
-                url,
-                sent_at,
-                PostState(state) if state else PostState.LIVE,
-                _thread(parts, counts) if read else None,
-                read_at if read else None,
-            )
-        )
-    return found
-
-
-def _thread(parts: int | None, values: Sequence[int | None]) -> ThreadCounts:
-    first = Counts(*values[:6])
-    if (parts or 1) <= 1:
-        return ThreadCounts(first)
-    return ThreadCounts(first, Counts(*values[6:]), parts or 1)
+    return [f for f in (facts_of(tuple(row)) for row in session.execute(query)) if f is not None]
 
 
 def snapshots(

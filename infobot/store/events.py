@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from infobot.store.models import Event
+from infobot.store.queries.story_page import decoded as decoded
 
 #: Audit actions the queries below look for.
 IN_DOUBT = "delivery.in_doubt"
@@ -86,11 +87,6 @@ def credentials_refused(session: Session, delivery_ids: Iterable[int]) -> set[in
     return {delivery_id for delivery_id in found if delivery_id is not None}
 
 
-def of_story(session: Session, story_id: int) -> Sequence[Event]:
-    """A story's history, oldest first."""
-    return session.scalars(select(Event).where(Event.story_id == story_id).order_by(Event.id)).all()
-
-
 def count(session: Session, story_id: int | None = None) -> int:
     stmt = select(func.count()).select_from(Event)
     if story_id is not None:
@@ -104,8 +100,3 @@ def page(session: Session, offset: int, limit: int, story_id: int | None = None)
     if story_id is not None:
         stmt = stmt.where(Event.story_id == story_id)
     return session.scalars(stmt.order_by(Event.id.desc()).offset(offset).limit(limit)).all()
-
-
-def decoded(text: str | None) -> Any:
-    """An event's ``before`` or ``after``, as recorded (None when there is none)."""
-    return json.loads(text) if text else None

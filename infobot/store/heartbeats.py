@@ -3,17 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from infobot.domain.overdue import DaemonState as DaemonState
 from infobot.store.models import Heartbeat
-
-
-class DaemonState(StrEnum):
-    RUNNING = "running"
-    STOPPED = "stopped"
 
 
 def beat(

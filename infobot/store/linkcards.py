@@ -9,11 +9,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from infobot.domain.render import Card
+from infobot.store.db import reader_of
 from infobot.store.models import LinkCard
+from infobot.store.queries import story_page
 
 
 def save(
@@ -59,28 +61,5 @@ def of_story(session: Session, story_id: int) -> Card | None:
 
 
 def of_stories(session: Session, story_ids: Iterable[int]) -> dict[int, Card]:
-    """The cards of these stories by story id, for previews: without the pictures' bytes
-    (``thumb_size`` says how big each is). Stories without a card are left out."""
-    ids = sorted(set(story_ids))
-    if not ids:
-        return {}
-    query = select(
-        LinkCard.story_id,
-        LinkCard.url,
-        LinkCard.title,
-        LinkCard.description,
-        LinkCard.thumb_mime,
-        LinkCard.problem,
-        func.coalesce(func.length(LinkCard.thumb), 0),
-    ).where(LinkCard.story_id.in_(ids))
-    return {
-        story_id: Card(
-            url=url,
-            title=title,
-            description=description,
-            thumb_mime=mime,
-            problem=problem,
-            thumb_size=int(size),
-        )
-        for story_id, url, title, description, mime, problem, size in session.execute(query)
-    }
+    """The cards of these stories by story id (``queries.story_page.cards``)."""
+    return story_page.cards(reader_of(session), story_ids)

@@ -97,3 +97,123 @@ class StoryBrief(Row):
     pin_date: date | None
     approved_by: str | None
     created_at: datetime
+
+
+@row_type
+@dataclass(frozen=True, slots=True)
+class StoryRow(Row):
+    """A whole story (``infobot stories show``), with the attribute names of the model."""
+
+    id: int
+    campaign_id: int
+    status: str
+    sort_key: int
+    title: str
+    body: str
+    author: str
+    role: str
+    organisation: str
+    link: str
+    image: str
+    image_alt: str
+    language: str
+    consent_by: str
+    consent_date: date | None
+    consent_scope: str
+    pin_date: date | None
+    notes: str
+    source: str
+    status_reason: str
+    created_by: str
+    created_at: datetime
+    updated_by: str
+    updated_at: datetime
+    approved_by: str | None
+    approved_at: datetime | None
+    essential_reason: str
+    essential_by: str
+    versions: str
+
+
+@row_type
+@dataclass(frozen=True, slots=True)
+class DeliveryBrief(Row):
+    """A delivery as a story's page lists it."""
+
+    platform: str
+    status: str
+    remote_url: str
+    error: str
+
+
+@row_type
+@dataclass(frozen=True, slots=True)
+class EventRow(Row):
+    """An audit event (``before`` and ``after`` still JSON text)."""
+
+    id: int
+    at: datetime
+    actor: str
+    action: str
+    story_id: int | None
+    before: str | None
+    after: str | None
+    message: str
+
+
+@row_type
+@dataclass(frozen=True, slots=True)
+class CampaignRow(Row):
+    """What the team decided about a campaign (``queries.campaigns.spec_of`` reads it)."""
+
+    name: str
+    hashtag: str
+    timezone: str
+    post_time: str
+    weekdays: str
+    start_date: date | None
+    end_date: date | None
+    platforms: str
+    languages: str
+    share_form: bool
+    stories_page: bool
+    active: bool
+    paused: bool
+    paused_until: date | None
+    created_at: datetime
+    from_settings: bool
+
+
+@row_type
+@dataclass(frozen=True, slots=True)
+class SlotRow(Row):
+    """A campaign day's slot."""
+
+    id: int
+    campaign_id: int
+    local_date: date
+    story_id: int | None
+    status: str
+    reason: str
+
+
+@row_type
+@dataclass(frozen=True, slots=True)
+class DayDelivery(Row):
+    """A delivery as ``status`` says why a day's post is late."""
+
+    platform: str
+    status: str
+    next_attempt_at: datetime | None
+    error: str
+
+
+@row_type
+@dataclass(frozen=True, slots=True)
+class StoryPin(Row):
+    """A story as the plan of coming days places it."""
+
+    id: int
+    title: str
+    pin_date: date | None
+    essential_reason: str

@@ -11,14 +11,16 @@ from collections.abc import Collection, Iterator, Sequence
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, func, or_, select, true, update
+from sqlalchemy import and_, func, select, true, update
 from sqlalchemy.orm import Session
 
 from infobot.domain.delivery import OPEN
-from infobot.domain.errors import Hint, NotFound
 from infobot.domain.story import STORY_FIELDS, StoryInput, StoryStatus
-from infobot.domain.versions import Version, is_bilingual
+from infobot.domain.versions import is_bilingual
 from infobot.store.models import Delivery, Story
+from infobot.store.queries.stories import no_story
+from infobot.store.queries.stories import to_input as to_input
+from infobot.store.queries.stories import versions_of as versions_of
 
 if TYPE_CHECKING:
     from sqlalchemy.sql.elements import ColumnElement
@@ -61,7 +63,7 @@ def approved_pinned_filter(campaign_id: int, languages: Sequence[str] = ()) -> C
 def get(session: Session, story_id: int, campaign_id: int) -> Story:
     story = session.get(Story, story_id)
     if story is None or story.campaign_id != campaign_id:
-        raise NotFound(f"there is no story #{story_id}", hint=Hint.LIST_STORIES)
+        raise no_story(story_id)
     return story
 
 
@@ -73,12 +75,6 @@ def by_id(session: Session, story_id: int) -> Story:
 def campaign_of(session: Session, story_id: int) -> int | None:
     """The campaign a story belongs to (None: no such story)."""
     return session.scalar(select(Story.campaign_id).where(Story.id == story_id))
-
-
-def to_input(story: Story) -> StoryInput:
-    """The story's editable content, as the domain sees it."""
-    values = {name: getattr(story, name) for name in STORY_FIELDS}
-    return StoryInput(**values, versions=versions_of(story.versions))
 
 
 def columns(story: StoryInput) -> dict[str, Any]:
@@ -98,17 +94,6 @@ def version_columns(story: StoryInput) -> tuple[str, str]:
     }
     text = json.dumps(data, ensure_ascii=False, sort_keys=True)
     return text, " ".join(sorted(set(story.languages)))
-
-
-def versions_of(text: str) -> tuple[Version, ...]:
-    """The ``versions`` column as the domain's versions, by language."""
-    if not text:
-        return ()
-    data: dict[str, dict[str, str]] = json.loads(text)
-    return tuple(
-        Version(lang, part.get("body", ""), part.get("title", ""), part.get("image_alt", ""))
-        for lang, part in sorted(data.items())
-    )
 
 
 def new_row(
@@ -218,24 +203,6 @@ def queue_ids(session: Session, campaign_id: int) -> Iterator[int]:
     yield from session.scalars(
         select(Story.id).where(queue_filter(campaign_id)).order_by(*QUEUE_ORDER)
     )
-
-
-def queue_position(session: Session, story: Story) -> int | None:
-    """1-based place in the queue, or None for stories not in it."""
-    if story.status != StoryStatus.APPROVED or story.pin_date is not None:
-        return None
-    ahead = session.scalar(
-        select(func.count())
-        .select_from(Story)
-        .where(
-            queue_filter(story.campaign_id),
-            or_(
-                Story.sort_key < story.sort_key,
-                and_(Story.sort_key == story.sort_key, Story.id < story.id),
-            ),
-        )
-    )
-    return int(ahead or 0) + 1
 
 
 def queue_neighbours(session: Session, story: Story, position: int) -> tuple[int, list[int]]:

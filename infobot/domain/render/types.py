@@ -78,9 +78,15 @@ class PlatformRules:
         )
 
     @classmethod
-    def outbox(cls, max_length: int = 500) -> PlatformRules:
+    def outbox(cls, max_length: int = 500, link_in_reply: bool = False) -> PlatformRules:
         """The outbox stands in for Mastodon: the same counting and alt-text limit."""
-        return cls(name="outbox", max_length=max_length, counter="mastodon", alt_text_max=1500)
+        return cls(
+            name="outbox",
+            max_length=max_length,
+            counter="mastodon",
+            alt_text_max=1500,
+            link_in_reply=link_in_reply,
+        )
 
 
 @dataclass(frozen=True)

@@ -12,12 +12,14 @@ The models are in :mod:`.models`; the CLI prints them as JSON, the web page rend
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from infobot.service.read.calendar import CalendarReads
-from infobot.service.read.plan import PlanReads
-from infobot.service.read.records import RecordReads
-from infobot.service.read.status import CampaignReads
-from infobot.service.read.stories import StoryReads
+if TYPE_CHECKING:  # the lean path imports parts of this package without the others
+    from infobot.service.read.calendar import CalendarReads
+    from infobot.service.read.plan import PlanReads
+    from infobot.service.read.records import RecordReads
+    from infobot.service.read.status import CampaignReads
+    from infobot.service.read.stories import StoryReads
 
 __all__ = ["Reads"]
 

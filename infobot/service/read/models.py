@@ -7,16 +7,14 @@ None. The documented ``--json`` fields are these.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta, tzinfo
+from datetime import date, datetime, timedelta
 from typing import Generic, TypeVar
 
 from infobot.domain.schedule import DayState
-from infobot.domain.versions import Version
 from infobot.service.checks import CheckResult
 from infobot.service.listing import StorySummary as StorySummary
-from infobot.service.listing import summary
+from infobot.service.previewing import PreviewDay as PreviewDay
 from infobot.service.read.previews import (
     OMIT_NONE,
     CardView,
@@ -25,107 +23,21 @@ from infobot.service.read.previews import (
     Preview,
     RenderedView,
 )
-from infobot.service.read.telling import told
+from infobot.service.showing import DeliveryLine as DeliveryLine
+from infobot.service.showing import HistoryLine as HistoryLine
+from infobot.service.showing import StoryDetail as StoryDetail
+from infobot.service.status_models import AttentionLine as AttentionLine
+from infobot.service.status_models import FirstFigures as FirstFigures
+from infobot.service.status_models import LastPost as LastPost
+from infobot.service.status_models import NextPost as NextPost
+from infobot.service.status_models import OverdueLine as OverdueLine
+from infobot.service.status_models import PlatformFigures as PlatformFigures
+from infobot.service.status_models import Status as Status
 from infobot.store.models import Delivery, ElectionPeriodRow, Event, Story
-from infobot.store.stories import versions_of
 
 __all__ = ["OMIT_NONE", "CardView", "FindingView", "PostView", "Preview", "RenderedView"]
 
 T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class DeliveryLine:
-    platform: str
-    status: str
-    url: str
-    error: str
-
-
-@dataclass(frozen=True)
-class HistoryLine:
-    at: datetime
-    actor: str
-    action: str
-    message: str
-    text: str = ""  # the event as a sentence (infobot.domain.audit_text)
-
-
-@dataclass(frozen=True)
-class StoryDetail(StorySummary):
-    """``infobot stories show`` and the story page."""
-
-    body: str
-    role: str
-    link: str
-    image: str
-    image_alt: str
-    language: str
-    consent_by: str
-    consent_scope: str
-    notes: str
-    source: str
-    status_reason: str
-    created_by: str
-    updated_by: str
-    consent_date: date | None
-    updated_at: datetime
-    approved_at: datetime | None
-    deliveries: list[DeliveryLine]
-    history: list[HistoryLine]
-    platforms: dict[str, RenderedView]
-    problems: list[str]
-    warnings: list[str]
-    #: The story in other languages (``title_cy``, ``body_cy``, ``image_alt_cy``...).
-    versions: list[Version]
-    #: Accessibility findings: each warning is acknowledged at approval.
-    accessibility: list[FindingView]
-    #: Why an approver marked it to go out inside a pre-election period ("" when not).
-    essential_reason: str
-    essential_by: str
-
-    @classmethod
-    def of(  # type: ignore[override]
-        cls,
-        story: Story,
-        position: int | None,
-        deliveries: Sequence[Delivery],
-        events: Sequence[Event],
-        preview: Preview,
-        tz: tzinfo = UTC,
-    ) -> StoryDetail:
-        return cls(
-            **summary(story, position),
-            body=story.body,
-            role=story.role,
-            link=story.link,
-            image=story.image,
-            image_alt=story.image_alt,
-            language=story.language,
-            consent_by=story.consent_by,
-            consent_scope=story.consent_scope,
-            notes=story.notes,
-            source=story.source,
-            status_reason=story.status_reason,
-            created_by=story.created_by,
-            updated_by=story.updated_by,
-            consent_date=story.consent_date,
-            updated_at=story.updated_at,
-            approved_at=story.approved_at,
-            deliveries=[
-                DeliveryLine(d.platform, d.status, d.remote_url, d.error) for d in deliveries
-            ],
-            history=[
-                HistoryLine(e.at, e.actor, e.action, e.message, told(e, tz)[0]) for e in events
-            ],
-            platforms=preview.platforms,
-            problems=preview.problems,
-            warnings=preview.warnings,
-            versions=list(versions_of(story.versions)),
-            accessibility=preview.accessibility,
-            essential_reason=story.essential_reason,
-            essential_by=story.essential_by,
-        )
 
 
 # -- pages of rows -------------------------------------------------------------------------
@@ -180,23 +92,6 @@ class LivePost:
     sent_at: datetime | None
 
 
-# -- the plan ------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class PreviewDay:
-    """A day of ``infobot preview``."""
-
-    date: date
-    weekday: str
-    post_at: datetime  # UTC
-    state: DayState
-    reason: str
-    story_id: int | None
-    title: str | None
-    platforms: dict[str, RenderedView]
-    problems: list[str]
-    x_cost: str | None = field(default=None, metadata=OMIT_NONE)  # with X enabled: "$0.20"
-
-
 @dataclass
 class CalendarDay:
     day: date
@@ -248,110 +143,6 @@ class MonthView:
         if self.first >= date(9999, 11, 1):
             return None
         return (self.first + timedelta(days=32)).replace(day=1)
-
-
-# -- status --------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class LastPost:
-    date: date
-    status: str
-    story_id: int | None
-    title: str | None
-
-
-@dataclass(frozen=True)
-class NextPost:
-    date: date
-    at: datetime
-    story_id: int
-    title: str
-
-
-@dataclass(frozen=True)
-class AttentionLine:
-    kind: str
-    message: str
-
-
-@dataclass(frozen=True)
-class Status:
-    """``infobot status``: the campaign, its runway, last and next post, and what needs
-    attention."""
-
-    campaign: str
-    hashtag: str
-    timezone: str
-    post_time: str
-    platforms: list[str]
-    paused: bool
-    paused_until: date | None
-    today: date
-    counts: dict[str, int]
-    runway_days: int
-    runs_dry_on: date | None
-    campaign_days_left: int | None
-    short_by: int
-    runway: str
-    last_post: LastPost | None
-    next_post: NextPost | None
-    attention: list[AttentionLine]
-    overdue: OverdueLine | None = field(default=None, metadata=OMIT_NONE)
-    first_figures: FirstFigures | None = None  # the latest post's counts so far
-    #: "Pre-election period until 7 May (Senedd election): no posts", inside or just
-    #: before one; None otherwise.
-    election: str | None = field(default=None, metadata=OMIT_NONE)
-
-
-@dataclass(frozen=True)
-class OverdueLine:
-    """Today's post is late (the dead man's switch), and why (``infobot.domain.overdue``)."""
-
-    cause: str
-    message: str
-    due_at: datetime  # UTC
-    last_heartbeat: datetime | None
-    next_attempt: datetime | None
-
-
-@dataclass(frozen=True)
-class PlatformFigures:
-    """One platform's counts of a post so far (None: unknown or not read yet)."""
-
-    platform: str
-    url: str
-    state: str  # live, gone (deleted on the platform) or withdrawn
-    read_at: datetime | None
-    engagement: int | None  # likes + reposts + replies + quotes, over the known ones
-    counts: dict[str, int | None]
-
-    @property
-    def text(self) -> str:
-        """``22 likes, 5 reposts, 1 reply`` (the counts given), or what stands instead."""
-        if self.state == "gone":
-            return f"deleted on {self.platform}"
-        if self.read_at is None:
-            return "not read yet"
-        shown = [
-            f"{value:,} {name if value != 1 else one}"
-            for name, one in _ONE.items()
-            if (value := self.counts.get(name)) is not None
-        ]
-        return ", ".join(shown) or "no counts given"
-
-
-_ONE = {"likes": "like", "reposts": "repost", "replies": "reply", "quotes": "quote"}
-
-
-@dataclass(frozen=True)
-class FirstFigures:
-    """The first figures of the latest story that went out before today (usually
-    yesterday's)."""
-
-    date: date
-    story_id: int
-    title: str
-    engagement: int | None
-    platforms: list[PlatformFigures]
 
 
 @dataclass(frozen=True)

@@ -5,38 +5,22 @@ The same plan serves ``infobot preview``, ``status``, the web calendar and the r
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from collections.abc import Sequence
+from datetime import date, timedelta
 
 from sqlalchemy.orm import Session
 
 from infobot.clock import Clock
-from infobot.domain.calendar import DayOff, Runway, runway
-from infobot.domain.costs import Pricing, usd
-from infobot.domain.dates import weekday_date
-from infobot.domain.schedule import DayState
+from infobot.domain.calendar import Runway, runway
+from infobot.domain.costs import Pricing
 from infobot.service.checks import StoryChecker
-from infobot.service.impact.spending import X, cost_of_posts
-from infobot.service.read.models import PreviewDay, RenderedView
+from infobot.service.planning import COMING as COMING
+from infobot.service.planning import PlanDay as PlanDay
+from infobot.service.planning import plan_days
+from infobot.service.previewing import PreviewDay, preview_days
 from infobot.store import campaigns, elections, linkcards, slots, stories
 from infobot.store.campaigns import CampaignState
 from infobot.store.db import Database
-from infobot.store.models import Slot, Story
-
-#: States of a day that will post a story.
-COMING = (DayState.SCHEDULED, DayState.PINNED)
-
-
-@dataclass(frozen=True)
-class PlanDay:
-    day: date
-    due_at: datetime  # UTC instant of the post time on that local day
-    state: DayState
-    reason: str
-    story: Story | None
-    slot: Slot | None = None
-    off: DayOff | None = None
 
 
 class Planner:
@@ -74,50 +58,14 @@ class Planner:
             for story in stories.approved_pinned(session, cid, first, last, languages)
             if story.pin_date is not None
         }
-        used: set[int] = set()  # stories planned: an essential one may go in either queue
-        queue = _unused(stories.queue(session, cid, limit=days, languages=languages), used)
-        essential = iter(
+        queue = stories.queue(session, cid, limit=days, languages=languages)
+        essential = (
             elections.essential_queue(session, cid, languages, limit=days)
             if calendar.elections
             else ()
         )
         by_id = stories.by_ids(session, [s.story_id for s in taken.values() if s.story_id])
-        plan: list[PlanDay] = []
-        for day in calendar.days(first, days):
-            when = schedule.due_at(day)
-            slot = taken.get(day)
-            if slot is not None:
-                story = by_id.get(slot.story_id) if slot.story_id else None
-                plan.append(PlanDay(day, when, DayState.DONE, slot.status, story, slot))
-                continue
-            off = calendar.day_off(day)
-            if off is DayOff.ELECTION_PERIOD and not schedule.is_missed(day, now):
-                found = _essential(day, pins.get(day), essential, used)
-                if found is not None:
-                    kind = DayState.PINNED if found.pin_date == day else DayState.SCHEDULED
-                    reason = f"essential: {found.essential_reason} ({calendar.describe(off, day)})"
-                    plan.append(PlanDay(day, when, kind, reason, found))
-                    continue
-            if off is not None:
-                reason = calendar.describe(off, day)
-                plan.append(PlanDay(day, when, DayState.OFF, reason, pins.get(day), off=off))
-                continue
-            if schedule.is_missed(day, now):
-                reason = "post time and late window passed"
-                plan.append(PlanDay(day, when, DayState.MISSED, reason, None))
-                continue
-            if day in pins:
-                reason = f"pinned to {weekday_date(day)}"
-                plan.append(PlanDay(day, when, DayState.PINNED, reason, pins[day]))
-                continue
-            story = next(queue, None)
-            if story is None:
-                reason = calendar.describe(DayOff.EMPTY_QUEUE)
-                empty = PlanDay(day, when, DayState.EMPTY, reason, None, off=DayOff.EMPTY_QUEUE)
-                plan.append(empty)
-            else:
-                plan.append(PlanDay(day, when, DayState.SCHEDULED, "next in the queue", story))
-        return plan
+        return plan_days(calendar, schedule, now, first, days, taken, by_id, pins, queue, essential)
 
     def runway(self, session: Session, state: CampaignState | None = None) -> tuple[Runway, date]:
         """How long the approved queue lasts, and the first day it counts from."""
@@ -129,29 +77,6 @@ class Planner:
         unpinned = stories.queue_size(session, self.campaign_id, self.languages)
         pin_dates = stories.approved_pin_dates(session, self.campaign_id, first, self.languages)
         return runway(state.calendar, first, unpinned, pin_dates), first
-
-
-def _unused(found: Iterable[Story], used: set[int]) -> Iterator[Story]:
-    """The stories of ``found`` not planned yet, each marked as planned when taken."""
-    for story in found:
-        if story.id not in used:
-            used.add(story.id)
-            yield story
-
-
-def _essential(
-    day: date, pinned: Story | None, queue: Iterator[Story], used: set[int]
-) -> Story | None:
-    """The story a day inside a pre-election period posts (see
-    ``infobot.store.elections.essential_for``): an essential story pinned to the day, else
-    the next essential story of the queue not planned yet."""
-    if pinned is not None and pinned.essential_reason:
-        return pinned
-    for story in queue:
-        if story.id not in used:
-            used.add(story.id)
-            return story
-    return None
 
 
 class PlanReads:
@@ -175,30 +100,4 @@ class PlanReads:
             cards = linkcards.of_stories(
                 session, [e.story.id for e in plan if e.story is not None and e.state in COMING]
             )
-        out: list[PreviewDay] = []
-        for entry in plan:
-            story = entry.story
-            platforms: dict[str, RenderedView] = {}
-            problems: list[str] = []
-            x_cost = None
-            if story is not None and entry.state in COMING:
-                check = self.checker.check(stories.to_input(story), cards.get(story.id))
-                platforms = {n: RenderedView.of(r) for n, r in check.rendered.items()}
-                problems = check.problems
-                if self.pricing is not None and X in check.rendered:
-                    x_cost = usd(cost_of_posts(check.rendered[X].posts, self.pricing))
-            out.append(
-                PreviewDay(
-                    date=entry.day,
-                    weekday=entry.day.strftime("%A"),
-                    post_at=entry.due_at,
-                    state=entry.state,
-                    reason=entry.reason,
-                    story_id=story.id if story else None,
-                    title=story.title if story else None,
-                    platforms=platforms,
-                    problems=problems,
-                    x_cost=x_cost,
-                )
-            )
-        return out
+        return preview_days(plan, cards, self.checker, self.pricing)

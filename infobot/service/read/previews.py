@@ -7,9 +7,7 @@ from dataclasses import dataclass, field
 
 from infobot.domain.accessibility import Finding
 from infobot.domain.render import Card, Post, Rendered
-
-#: Field metadata: leave the field out of the JSON when it is None.
-OMIT_NONE = {"omit_none": True}
+from infobot.service.read.omit import OMIT_NONE as OMIT_NONE
 
 
 # -- how a story looks on each platform ---------------------------------------------------

@@ -13,7 +13,7 @@ from infobot.domain.audit_text import sentence
 from infobot.domain.cells import protect
 from infobot.domain.delivery import advice
 from infobot.service.read.models import AuditRow, HistoryRow, Paged, clamp_page
-from infobot.service.read.telling import entry_from_row, told
+from infobot.service.telling import entry_from_row, told
 from infobot.store import deliveries, events, export, slots
 from infobot.store.db import Database
 from infobot.store.models import Event, Slot

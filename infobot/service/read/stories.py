@@ -12,32 +12,27 @@ from typing import TYPE_CHECKING
 
 from infobot.domain.story import StoryStatus
 from infobot.domain.validate import validate_record
-from infobot.service.checks import CheckResult, StoryChecker
+from infobot.service.checks import StoryChecker
 from infobot.service.listing import listing
 from infobot.service.read.models import (
-    FindingView,
     LivePost,
     Paged,
     Preview,
     QueueOverview,
     QueueRow,
-    RenderedView,
     ReviewItem,
     StoryDetail,
     StorySummary,
     clamp_page,
 )
-from infobot.store import deliveries, events, linkcards, stories
+from infobot.service.showing import preview_of, show
+from infobot.store import deliveries, linkcards, stories
 from infobot.store.db import Database
+from infobot.store.queries import stories as queries
+from infobot.store.rows import StoryBrief
 
 if TYPE_CHECKING:
     from infobot.service.media import MediaFolder
-
-
-def preview_of(check: CheckResult) -> Preview:
-    platforms = {name: RenderedView.of(r) for name, r in check.rendered.items()}
-    findings = [FindingView.of(f) for f in check.findings]
-    return Preview(platforms, check.problems, check.warnings, findings)
 
 
 class StoryReads:
@@ -64,14 +59,7 @@ class StoryReads:
             return listing(r, self.campaign_id, status, limit)
 
     def show(self, story_id: int) -> StoryDetail:
-        with self.db.read() as session:
-            story = stories.get(session, story_id, self.campaign_id)
-            position = stories.queue_position(session, story)
-            sent = deliveries.of_story(session, story.id)
-            history = events.of_story(session, story.id)
-            card = linkcards.of_stories(session, [story.id]).get(story.id)
-        preview = preview_of(self.checker.check(stories.to_input(story), card))
-        return StoryDetail.of(story, position, sent, history, preview, self.timezone)
+        return show(self.db.reader, story_id, self.campaign_id, self.checker, self.timezone)
 
     def status_of(self, story_id: int) -> str:
         with self.db.read() as session:
@@ -79,8 +67,11 @@ class StoryReads:
 
     def position(self, story_id: int) -> int | None:
         """The story's place in the queue (1 = next), or None when it is not in the queue."""
-        with self.db.read() as session:
-            return stories.queue_position(session, stories.get(session, story_id, self.campaign_id))
+        with self.db.reader() as r:
+            story = queries.story(r, story_id, self.campaign_id, StoryBrief)
+            return queries.position(
+                r, self.campaign_id, story.id, story.status, story.pin_date, story.sort_key
+            )
 
     def queue_page(self, page: int = 1, per_page: int = 50) -> QueueOverview:
         cid = self.campaign_id

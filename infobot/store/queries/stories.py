@@ -7,13 +7,17 @@ The queue is the approved stories not pinned to a date, ordered by ``sort_key`` 
 
 from __future__ import annotations
 
+import json
+from collections.abc import Collection
 from datetime import date
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from infobot.domain.story import StoryStatus
-from infobot.store.queries import literal
-from infobot.store.reader import Reader, page
-from infobot.store.rows import Row
+from infobot.domain.errors import Hint, NotFound
+from infobot.domain.story import STORY_FIELDS, StoryInput, StoryStatus
+from infobot.domain.versions import Version
+from infobot.store.queries import literal, literals
+from infobot.store.reader import Reader, page, placeholders
+from infobot.store.rows import Row, as_day
 
 #: The row type a listing returns (``StoryBrief``: a story's line, without its text).
 R = TypeVar("R", bound=Row)
@@ -30,6 +34,57 @@ def queue(
     """The queue in posting order, as ``row`` (``StoryRow`` or ``StoryBrief``)."""
     sql = f"SELECT {row.COLUMNS} FROM stories WHERE {QUEUE}{ORDER}{page(limit, offset)}"
     return [row.of(t) for t in r.rows(sql, cid=campaign_id, limit=limit, offset=offset)]
+
+
+def position(
+    r: Reader, campaign_id: int, story_id: int, status: str, pin_date: date | None, sort_key: int
+) -> int | None:
+    """1-based place of the story in the queue, or None for stories not in it."""
+    if status != StoryStatus.APPROVED or pin_date is not None:
+        return None
+    ahead = r.scalar(
+        f"SELECT count(*) FROM stories WHERE {QUEUE}"
+        " AND (sort_key < :key OR (sort_key = :key AND id < :id))",
+        cid=campaign_id,
+        key=sort_key,
+        id=story_id,
+    )
+    return int(ahead or 0) + 1
+
+
+# -- one story -----------------------------------------------------------------------------
+def no_story(story_id: int) -> NotFound:
+    """What a command says of a story number that is not the campaign's."""
+    return NotFound(f"there is no story #{story_id}", hint=Hint.LIST_STORIES)
+
+
+def story(r: Reader, story_id: int, campaign_id: int, row: type[R]) -> R:
+    """The campaign's story ``story_id`` as ``row``; :class:`NotFound` when there is none."""
+    found = r.row(
+        f"SELECT {row.COLUMNS} FROM stories WHERE id = :id AND campaign_id = :cid",
+        id=story_id,
+        cid=campaign_id,
+    )
+    if found is None:
+        raise no_story(story_id)
+    return row.of(found)
+
+
+def to_input(story: Any) -> StoryInput:
+    """The story's editable content (a model or a :class:`StoryRow`), as the domain sees it."""
+    values = {name: getattr(story, name) for name in STORY_FIELDS}
+    return StoryInput(**values, versions=versions_of(story.versions))
+
+
+def versions_of(text: str) -> tuple[Version, ...]:
+    """The ``versions`` column as the domain's versions, by language."""
+    if not text:
+        return ()
+    data: dict[str, dict[str, str]] = json.loads(text)
+    return tuple(
+        Version(lang, part.get("body", ""), part.get("title", ""), part.get("image_alt", ""))
+        for lang, part in sorted(data.items())
+    )
 
 
 # -- pins ----------------------------------------------------------------------------------
@@ -69,3 +124,36 @@ def with_status(
         sql += f" AND status <> {literal(but_not)}"
     sql += ORDER + page(limit, offset)
     return [row.of(t) for t in r.rows(sql, cid=campaign_id, limit=limit, offset=offset)]
+
+
+# -- what ``infobot status`` counts --------------------------------------------------------
+def queue_size(r: Reader, campaign_id: int) -> int:
+    return int(r.scalar(f"SELECT count(*) FROM stories WHERE {QUEUE}", cid=campaign_id) or 0)
+
+
+def approved_pin_dates(r: Reader, campaign_id: int, first: date) -> list[date]:
+    rows = r.rows(
+        f"SELECT pin_date FROM stories WHERE {PINNED} AND pin_date >= :first",
+        cid=campaign_id,
+        first=first,
+    )
+    return [as_day(day) for (day,) in rows]
+
+
+def count_by_status(
+    r: Reader, campaign_id: int, statuses: Collection[StoryStatus]
+) -> dict[str, int]:
+    rows = r.rows(
+        "SELECT status, count(*) FROM stories WHERE campaign_id = :cid"
+        f" AND status IN {literals(statuses)} GROUP BY status",
+        cid=campaign_id,
+    )
+    return {str(status): int(n) for status, n in rows}
+
+
+def by_ids(r: Reader, ids: Collection[int], row: type[R]) -> dict[int, R]:
+    if not ids:
+        return {}
+    listed, params = placeholders("s", sorted(set(ids)))
+    sql = f"SELECT id, {row.COLUMNS} FROM stories WHERE id IN {listed}"
+    return {int(t[0]): row.of(t[1:]) for t in r.rows(sql, **params)}

@@ -1,18 +1,35 @@
 """Audit events as people read them: the stored event, decoded, for the sentence builders
-in :mod:`infobot.domain.audit_text` (the web page, ``stories show`` and the audit CSV)."""
+in :mod:`infobot.domain.audit_text` (the web page, ``stories show`` and the audit CSV).
+It imports no SQLAlchemy: ``stories show`` tells a story's history on the lean path too."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import UTC, tzinfo
-from typing import Any
+from typing import Any, Protocol
 
 from infobot.domain.audit_text import Entry, change_lines, sentence
-from infobot.store import events
-from infobot.store.models import Event
+from infobot.store.queries.story_page import decoded
 
 
-def entry_of(event: Event, tz: tzinfo = UTC) -> Entry:
+class AuditEvent(Protocol):
+    """An audit event: the model, or the row the read queries return."""
+
+    @property
+    def action(self) -> str: ...
+    @property
+    def actor(self) -> str: ...
+    @property
+    def story_id(self) -> int | None: ...
+    @property
+    def before(self) -> str | None: ...
+    @property
+    def after(self) -> str | None: ...
+    @property
+    def message(self) -> str: ...
+
+
+def entry_of(event: AuditEvent, tz: tzinfo = UTC) -> Entry:
     return entry_from_row(
         {
             "action": event.action,
@@ -43,12 +60,12 @@ def _decoded(value: Any) -> Any:
     if not isinstance(value, str):
         return value
     try:
-        return events.decoded(value)
+        return decoded(value)
     except ValueError:
         return None
 
 
-def told(event: Event, tz: tzinfo = UTC) -> tuple[str, list[str]]:
+def told(event: AuditEvent, tz: tzinfo = UTC) -> tuple[str, list[str]]:
     """The event's sentence and its changes, a line a field."""
     entry = entry_of(event, tz)
     return sentence(entry), change_lines(entry)
