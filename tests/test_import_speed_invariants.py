@@ -11,7 +11,7 @@ import pytest
 
 from infobot.domain.story import StoryInput, _norm
 from infobot.domain.validate import validate_record
-from infobot.domain.validate.values import _web_address
+from infobot.domain.validate.values import _HTTPS_ADDRESS, _WEB_ADDRESS, _web_address
 from infobot.service import audit
 from infobot.service.importing import _imported_after_json
 from infobot.service.media import LocalPictures, MediaFolder, local_pictures
@@ -105,6 +105,11 @@ def test_web_address_matches_its_definition() -> None:
             assert _web_address(text, https_only=https_only) == _web_address_by_parts(
                 text, https_only=https_only
             ), (text, https_only)
+        # the quick whole-cell patterns check_rows uses: a match is always an address
+        if _HTTPS_ADDRESS.fullmatch(text):
+            assert _web_address(text, https_only=True), text
+        if _WEB_ADDRESS.fullmatch(text):
+            assert _web_address(text, https_only=False), text
 
 
 @pytest.mark.parametrize(

@@ -13,6 +13,7 @@ import functools
 import gc
 import struct
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from itertools import repeat
 from operator import attrgetter
 from pathlib import Path
 from typing import NamedTuple
@@ -129,7 +130,7 @@ def _advance(
     return advance
 
 
-_FIELD_VALUES = attrgetter(*STORY_FIELDS)
+_FIELD_GETTERS = tuple(map(attrgetter, STORY_FIELDS))
 #: What is kept of a story: its file's number, its line and a hash of each field.
 _SHAPE = struct.Struct(f"<II{len(STORY_FIELDS)}q")
 
@@ -160,16 +161,15 @@ class _Seen:
         if number is None:
             number = self.index[file] = len(self.files)
             self.files.append(file)
-        pack = _SHAPE.pack
+        # a hash of each field, a column at a time; then each story's print, in one go
+        hashes = [list(map(hash, map(value, stories))) for value in _FIELD_GETTERS]
+        shapes = map(_SHAPE.pack, repeat(number), lines, *hashes)
         known = self.prints
         said: list[tuple[Problem, bool] | None] = []
-        for key, line, values in zip(
-            map(bytes.fromhex, prints), lines, map(_FIELD_VALUES, stories), strict=True
-        ):
-            shape = pack(number, line, *map(hash, values))
-            first = known.get(key)
-            if first is None:
-                known[key] = shape
+        first_of = known.setdefault
+        for key, line, shape in zip(map(bytes.fromhex, prints), lines, shapes, strict=True):
+            first = first_of(key, shape)
+            if first is shape:
                 said.append(None)
             else:
                 said.append(self._twice(first, shape, file, line))
@@ -273,9 +273,15 @@ class _Checker:
         accepted = [story for story in stories if story is not None]
         prints = fingerprints(accepted)
         lines = [line for line, story in zip(batch.lines, stories, strict=True) if story]
-        said = iter(self.seen.add_all(batch.file, lines, accepted, prints))
-        fresh = iter(zip(accepted, prints, strict=True))
+        said_all = self.seen.add_all(batch.file, lines, accepted, prints)
         self.stories += len(accepted)
+        if len(accepted) == len(stories) and not any(said_all):  # every row new and valid
+            # each a Parsed, made without the Python-level __new__ of a named tuple
+            made = zip(repeat(batch.file), lines, accepted, prints)
+            yield from map(tuple.__new__, repeat(Parsed), made)
+            return
+        said = iter(said_all)
+        fresh = iter(zip(accepted, prints, strict=True))
         for line, row, story in zip(batch.lines, batch.rows, stories, strict=True):
             if story is None:
                 values = {name: row[position] for position, name in batch.fields}
