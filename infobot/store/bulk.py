@@ -10,8 +10,9 @@ at a time, inside the caller's transaction.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime
+from itertools import repeat
 from operator import attrgetter, itemgetter
 from typing import Any
 
@@ -77,8 +78,9 @@ EVENT_INSERT_COLUMNS = (
     "after",
     "message",
 )
-#: The columns each story row gives (in this order); the rest are the same for every row.
-_STORY_VARYING = (*STORY_FIELDS, "fingerprint", "sort_key", "source", "versions", "languages")
+#: Each field of a story, and how to read it.
+_STORY_GETTERS = tuple((name, attrgetter(name)) for name in STORY_FIELDS)
+_VERSIONS = attrgetter("versions")
 _EVENT_VARYING = ("story_id", "after", "message")
 
 
@@ -183,7 +185,6 @@ class ImportedStories:
             "delivery_id": None,
             "before": None,
         }
-        self.values = attrgetter(*STORY_FIELDS)
         self.events_by_select = self._events_by_select(now, actor)
         self._cache_size: int | None = None
         if self.conn.dialect.name == "sqlite":
@@ -244,19 +245,24 @@ class ImportedStories:
         if not chunk:
             return []
         first_key = self.key
-        key = first_key
-        sources = []
-        rows = []
-        values = self.values
-        for story, fingerprint, source in chunk:
-            key += SORT_STEP
-            sources.append(source)
-            rows.append((*values(story), fingerprint, key, source, *version_columns(story)))
+        key = first_key + SORT_STEP * len(chunk)
+        stories, prints, sources = map(list, zip(*chunk, strict=True))
+        columns: dict[str, Sequence[Any]] = {
+            name: list(map(getter, stories)) for name, getter in _STORY_GETTERS
+        }
+        columns["fingerprint"] = prints
+        columns["sort_key"] = range(first_key + SORT_STEP, key + 1, SORT_STEP)
+        columns["source"] = sources
+        if any(map(_VERSIONS, stories)):
+            versions, languages = zip(*map(version_columns, stories), strict=True)
+            columns["versions"], columns["languages"] = versions, languages
+        else:  # as version_columns gives it for a story in one language
+            columns["versions"], columns["languages"] = [""] * len(stories), columns["language"]
         self.key = key
         last_id = self._last_id()
-        self.stories.run_tuples(rows, _STORY_VARYING, self.constant)
+        self.stories.run_columns(columns, self.constant)
         top = self._last_id() if self.conn.dialect.name == "sqlite" else None
-        if top == last_id + len(rows):
+        if top == last_id + len(stories):
             # SQLite gives each new row the highest id so far plus one, and the write
             # lock keeps every other writer out: these are the new ids, in order.
             ids = list(range(last_id + 1, top + 1))
@@ -275,7 +281,7 @@ class ImportedStories:
                     .order_by(Story.sort_key)
                 ).scalars()
             )
-        assert len(ids) == len(rows)
+        assert len(ids) == len(stories)
         # The story row holds what was imported; every later change records the values
         # before it, so the creation state stays recoverable from the trail.
         if self.events_by_select is not None:
@@ -361,6 +367,36 @@ class BulkInsert:
         order = itemgetter(*(keys.index(name) for name in self.order))
         self.conn.exec_driver_sql(self.sql, [order(row + constants) for row in rows])
 
+    def run_columns(self, columns: Mapping[str, Sequence[Any]], same: dict[str, Any]) -> None:
+        """Insert rows given a column at a time (each of ``columns`` as long as the others),
+        ``same`` as in :meth:`run`. Stores exactly what :meth:`run` stores for the same
+        values: each distinct value of a column that needs a conversion (a processor, or
+        the driver's adapter) is converted once, and the rows are zipped in C."""
+        given: list[Iterable[Any]] = []
+        for name in self.order:
+            if name in same:
+                given.append(repeat(self.value(name, same[name])))
+            else:
+                given.append(self._converted(name, columns[name]))
+        rows: list[Any] = list(zip(*given, strict=False))  # the constants repeat
+        if not rows:
+            return
+        if not self.positional:
+            rows = [dict(zip(self.order, row, strict=True)) for row in rows]
+        self.conn.exec_driver_sql(self.sql, rows)
+
+    def _converted(self, name: str, column: Sequence[Any]) -> Sequence[Any]:
+        """``column`` as bound: each value processed and adapted as :meth:`value` does it
+        (once per distinct value when the column holds one kind of value)."""
+        kinds = set(map(type, column))
+        kinds.discard(type(None))
+        if name not in self.processors and kinds <= _PLAIN_TYPES:
+            return column
+        if len(kinds) != 1 or not all(kind.__hash__ for kind in kinds):
+            return [self.value(name, value) for value in column]
+        done = {value: self.value(name, value) for value in set(column)}
+        return list(map(done.__getitem__, column))
+
     def value(self, name: str, value: Any) -> Any:
         """``value`` of column ``name`` exactly as it is bound for every row."""
         return self._adapt(self._process(name, value))
@@ -382,6 +418,7 @@ def _decorated(column_type: TypeDecorator[Any], dialect: Any) -> Callable[[Any],
 
 
 _PLAIN = (int, float, str, bytes)
+_PLAIN_TYPES = frozenset(_PLAIN)
 
 
 def _driver_adapter(dialect: Any) -> Callable[[Any], Any]:
