@@ -163,7 +163,7 @@ class Importer:
             media=self.media,
         )
         today = self.clock.now().astimezone(self.timezone).date()
-        with self.db.read() if dry_run else self.db.write() as session:
+        with self.db.read() if dry_run else self.db.bulk_write() as session:
             run = _Run(self, session, found, today, skip_invalid=skip_invalid, may_pin=may_pin)
             if not dry_run:
                 lock_campaign(session, self.campaign_id)

@@ -31,7 +31,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from infobot.domain.story import STORY_FIELDS, StoryInput, StoryStatus
-from infobot.store.models import Event, Story
+from infobot.store.models import Campaign, Event, Story
 from infobot.store.stories import version_columns
 
 __all__ = [
@@ -159,6 +159,10 @@ class ImportedStories:
     ) -> None:
         self.conn = session.connection()
         self.campaign_id = campaign_id
+        # The rows written refer to this campaign (and to the stories written with them):
+        # checked once here, as a bulk write may not check foreign keys row by row.
+        if session.scalar(select(Campaign.id).where(Campaign.id == campaign_id)) is None:
+            raise LookupError(f"there is no campaign #{campaign_id}")
         self.event_after = event_after
         top = session.scalar(
             select(func.max(Story.sort_key)).where(Story.campaign_id == campaign_id)
@@ -322,6 +326,11 @@ class BulkInsert:
             if (processor := table.c[name].type.bind_processor(dialect)) is not None
             or isinstance(table.c[name].type, TypeDecorator)
         }
+        #: Columns of text or numbers with no processor: nothing to convert in advance
+        #: (the driver binds such values as they are, and adapts anything else itself).
+        self.plain = frozenset(
+            name for name in columns if _python_type(table.c[name].type) in _PLAIN_TYPES
+        )
         for name in list(self.processors):
             column_type = table.c[name].type
             if isinstance(column_type, TypeDecorator):
@@ -388,6 +397,8 @@ class BulkInsert:
     def _converted(self, name: str, column: Sequence[Any]) -> Sequence[Any]:
         """``column`` as bound: each value processed and adapted as :meth:`value` does it
         (once per distinct value when the column holds one kind of value)."""
+        if name not in self.processors and name in self.plain:
+            return column  # text or numbers: bound as they are (the driver's own work)
         kinds = set(map(type, column))
         kinds.discard(type(None))
         if name not in self.processors and kinds <= _PLAIN_TYPES:
@@ -404,6 +415,14 @@ class BulkInsert:
     def _process(self, name: str, value: Any) -> Any:
         processor = self.processors.get(name)
         return processor(value) if processor is not None and value is not None else value
+
+
+def _python_type(column_type: Any) -> type | None:
+    try:
+        found: type = column_type.python_type
+    except NotImplementedError:
+        return None
+    return found
 
 
 def _decorated(column_type: TypeDecorator[Any], dialect: Any) -> Callable[[Any], Any]:

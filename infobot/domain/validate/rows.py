@@ -63,7 +63,7 @@ def check_rows(
         cells = table[position]
         # Printable text holds no carriage return and nothing validation refuses; only
         # cells with line breaks or tabs (or worse) need a closer look.
-        if not all(map(str.isprintable, cells)):
+        if not "".join(cells).isprintable():  # every cell printable, in one call
             joined = "\n".join(cells)  # a line break is allowed: one search for the column
             if "\r" in joined or _suspicious(joined):
                 bad.update(
