@@ -32,7 +32,7 @@ from infobot.service.importers import (
     LoadResult,
     Parsed,
     size_limit,
-    stream,
+    stream_chunks,
     too_big,
 )
 from infobot.store import bulk, campaigns
@@ -42,7 +42,8 @@ from infobot.store.db import Database
 if TYPE_CHECKING:
     from infobot.service.media import MediaFolder
 
-#: Stories checked against the database and written at a time (one transaction).
+#: Stories checked against the database and written at a time, at least (one batch of
+#: rows more at most), all in one transaction.
 CHUNK = 2000
 
 
@@ -154,7 +155,7 @@ class Importer:
         may_pin: bool,
     ) -> ImportReport:
         found = LoadResult()
-        events = stream(
+        events = stream_chunks(
             paths,
             found,
             require_consent=self.require_consent,
@@ -237,7 +238,7 @@ class _Run:
         self._file = _FileMarks(0, 0, 0, 0, [])
         self._savepoint: SessionTransaction | None = None
 
-    def consume(self, events: Iterable[Parsed | FileEnd]) -> None:
+    def consume(self, events: Iterable[list[Parsed] | FileEnd]) -> None:
         """Check (and write) every story of ``events``, a chunk at a time."""
         pending: list[Parsed] = []
         for event in events:
@@ -246,8 +247,8 @@ class _Run:
                 pending = []
                 self.file_end(event.broken)
                 continue
-            pending.append(event)
-            if len(pending) == CHUNK:
+            pending.extend(event)
+            if len(pending) >= CHUNK:
                 self.check(pending)
                 pending = []
 

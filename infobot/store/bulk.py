@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime
 from itertools import repeat
-from operator import attrgetter, itemgetter
+from operator import attrgetter
 from typing import Any
 
 from sqlalchemy import (
@@ -81,7 +81,6 @@ EVENT_INSERT_COLUMNS = (
 #: Each field of a story, and how to read it.
 _STORY_GETTERS = tuple((name, attrgetter(name)) for name in STORY_FIELDS)
 _VERSIONS = attrgetter("versions")
-_EVENT_VARYING = ("story_id", "after", "message")
 
 
 def existing_fingerprints(
@@ -293,14 +292,12 @@ class ImportedStories:
             self.conn.execute(self.events_by_select, span)
             return ids
         after = self.event_after
-        self.events.run_tuples(
-            [
-                (sid, after(source), f"imported from {source}")
-                for sid, source in zip(ids, sources, strict=True)
-            ],
-            _EVENT_VARYING,
-            self.event_constant,
-        )
+        events: dict[str, Sequence[Any]] = {
+            "story_id": ids,
+            "after": list(map(after, sources)),
+            "message": [f"imported from {source}" for source in sources],
+        }
+        self.events.run_columns(events, self.event_constant)
         return ids
 
 
@@ -318,7 +315,6 @@ class BulkInsert:
         self.sql = str(compiled)
         self.positional = compiled.positiontup is not None
         self.order: tuple[str, ...] = tuple(compiled.positiontup or columns)
-        self.getter = itemgetter(*self.order)
         self._adapt = _driver_adapter(dialect)
         self.processors = {
             name: processor
@@ -336,51 +332,11 @@ class BulkInsert:
             if isinstance(column_type, TypeDecorator):
                 self.processors[name] = _decorated(column_type, dialect)
 
-    def run(self, rows: list[dict[str, Any]], same: dict[str, Any] | None = None) -> None:
-        """Insert ``rows``; ``same`` holds values shared by every row (processed once)."""
-        if not rows:
-            return
-        same = {k: self._process(k, v) for k, v in (same or {}).items()}
-        varying = [(n, p) for n, p in self.processors.items() if n not in same]
-        for row in rows:
-            for name, processor in varying:
-                value = row[name]
-                if value is not None:
-                    row[name] = processor(value)
-            row.update(same)
-        params: list[Any] = list(map(self.getter, rows)) if self.positional else rows
-        self.conn.exec_driver_sql(self.sql, params)
-
-    def run_tuples(
-        self,
-        rows: list[tuple[Any, ...]],
-        names: Sequence[str],
-        same: dict[str, Any] | None = None,
-    ) -> None:
-        """Insert ``rows``, each the values of ``names`` in that order; ``same`` as in
-        :meth:`run`. Stores exactly what :meth:`run` stores for the same values, with no
-        dictionary per row when no column of ``names`` needs a conversion."""
-        if not rows:
-            return
-        same = same or {}
-        if any(name in self.processors for name in names):
-            self.run([dict(zip(names, row, strict=True)) for row in rows], same)
-            return
-        keys = (*names, *same)
-        constants = tuple(self.value(k, v) for k, v in same.items())
-        if not self.positional:
-            self.conn.exec_driver_sql(
-                self.sql, [dict(zip(keys, row + constants, strict=True)) for row in rows]
-            )
-            return
-        order = itemgetter(*(keys.index(name) for name in self.order))
-        self.conn.exec_driver_sql(self.sql, [order(row + constants) for row in rows])
-
     def run_columns(self, columns: Mapping[str, Sequence[Any]], same: dict[str, Any]) -> None:
         """Insert rows given a column at a time (each of ``columns`` as long as the others),
-        ``same`` as in :meth:`run`. Stores exactly what :meth:`run` stores for the same
-        values: each distinct value of a column that needs a conversion (a processor, or
-        the driver's adapter) is converted once, and the rows are zipped in C."""
+        ``same`` holds the values shared by every row (converted once). Each distinct
+        value of a column that needs a conversion (a processor, or the driver's adapter) is
+        converted once as :meth:`value` does it, and the rows are zipped in C."""
         given: list[Iterable[Any]] = []
         for name in self.order:
             if name in same:

@@ -44,6 +44,7 @@ __all__ = [
     "rows_over_limit",
     "size_limit",
     "stream",
+    "stream_chunks",
     "too_big",
 ]
 
@@ -171,4 +172,10 @@ def rows_over_limit(display: str, line: int) -> Problem:
     )
 
 
-from infobot.service.importers.reading import FileEnd, load, reader_for, stream  # noqa: E402
+from infobot.service.importers.reading import (  # noqa: E402
+    FileEnd,
+    load,
+    reader_for,
+    stream,
+    stream_chunks,
+)

@@ -35,7 +35,7 @@ from infobot.service.importers import (
 )
 from infobot.service.media import LocalPictures, MediaFolder
 
-__all__ = ["FileEnd", "load", "reader_for", "stream"]
+__all__ = ["FileEnd", "load", "reader_for", "stream", "stream_chunks"]
 
 
 class FileEnd(NamedTuple):
@@ -237,6 +237,25 @@ def stream(
 ) -> Iterator[Parsed | FileEnd]:
     """Each new valid story in ``paths`` as it is read, and a :class:`FileEnd` after each
     path; problems, notes and counts go into ``found`` (its ``items`` are left alone)."""
+    for event in stream_chunks(
+        paths, found, require_consent=require_consent, progress=progress, labels=labels, media=media
+    ):
+        if isinstance(event, FileEnd):
+            yield event
+        else:
+            yield from event
+
+
+def stream_chunks(
+    paths: Sequence[Path],
+    found: LoadResult,
+    *,
+    require_consent: bool = True,
+    progress: Callable[[int, int], None] | None = None,
+    labels: Sequence[str] | None = None,
+    media: MediaFolder | None = None,
+) -> Iterator[list[Parsed] | FileEnd]:
+    """:func:`stream`, with the new valid stories in lists (a batch of rows' at a time)."""
     # Nothing made here forms reference cycles; 100,000s of new objects would otherwise
     # trigger many full collections that find nothing (about a fifth of the time).
     collecting = gc.isenabled()
@@ -261,7 +280,7 @@ class _Checker:
         self.stories = 0  # in the current file
         self.blank_rows = 0
 
-    def batch(self, batch: RowBatch) -> Iterator[Parsed]:
+    def batch(self, batch: RowBatch) -> list[Parsed]:
         """The new valid stories of a batch of rows; the rows the fast check does not
         accept go the way of a record."""
         images = self.pictures
@@ -278,8 +297,18 @@ class _Checker:
         if len(accepted) == len(stories) and not any(said_all):  # every row new and valid
             # each a Parsed, made without the Python-level __new__ of a named tuple
             made = zip(repeat(batch.file), lines, accepted, prints)
-            yield from map(tuple.__new__, repeat(Parsed), made)
-            return
+            return list(map(tuple.__new__, repeat(Parsed), made))
+        return list(self._each(batch, stories, accepted, prints, said_all))
+
+    def _each(
+        self,
+        batch: RowBatch,
+        stories: list[StoryInput | None],
+        accepted: list[StoryInput],
+        prints: list[str],
+        said_all: list[tuple[Problem, bool] | None],
+    ) -> Iterator[Parsed]:
+        """:meth:`batch` row by row, for a batch with rows to look at more closely."""
         said = iter(said_all)
         fresh = iter(zip(accepted, prints, strict=True))
         for line, row, story in zip(batch.lines, batch.rows, stories, strict=True):
@@ -359,7 +388,7 @@ def _stream(
     progress: Callable[[int, int], None] | None,
     labels: Sequence[str] | None,
     media: MediaFolder | None,
-) -> Iterator[Parsed | FileEnd]:
+) -> Iterator[list[Parsed] | FileEnd]:
     checker = _Checker(result, require_consent, media)
     sizes = [_size(Path(p)) for p in paths]
     total = sum(sizes)
@@ -379,12 +408,12 @@ def _stream(
         try:
             for item in reader(path, display, advance):
                 if isinstance(item, RowBatch):
-                    yield from checker.batch(item)
+                    yield checker.batch(item)
                 elif isinstance(item, Problem):
                     result.problems.append(item)
                     broken.add(item.file)
                 elif (found := checker.record(item)) is not None:
-                    yield found
+                    yield [found]
         except OSError as exc:
             result.problems.append(
                 Problem(display, None, "file", f"could not be read: {exc.strerror or exc}")
