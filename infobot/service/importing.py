@@ -32,7 +32,7 @@ from infobot.service.importers import (
     LoadResult,
     Parsed,
     size_limit,
-    stream_chunks,
+    stream,
     too_big,
 )
 from infobot.store import bulk, campaigns
@@ -155,7 +155,7 @@ class Importer:
         may_pin: bool,
     ) -> ImportReport:
         found = LoadResult()
-        events = stream_chunks(
+        events = stream(
             paths,
             found,
             require_consent=self.require_consent,

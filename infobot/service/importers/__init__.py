@@ -4,9 +4,10 @@
 It never writes anything: the caller decides (any problem means nothing is written, unless
 the user asked to skip invalid stories, in which case ``items`` holds the valid ones).
 
-``stream(paths, found)`` does the same one story at a time, keeping only what it must (a
-short print of each story, to find the same story twice): :mod:`infobot.service.importing`
-checks and writes as it reads, so 100,000 stories never sit in memory together.
+``stream(paths, found)`` does the same a few stories at a time (a list per batch of rows),
+keeping only what it must (a short print of each story, to find the same story twice):
+:mod:`infobot.service.importing` checks and writes as it reads, so 100,000 stories never
+sit in memory together.
 
 Each format module exposes ``read(path, display, advance)`` (the tabular ones also take
 ``require_consent=``), a generator of :class:`RawRecord` (one per record, blank ones
@@ -44,7 +45,6 @@ __all__ = [
     "rows_over_limit",
     "size_limit",
     "stream",
-    "stream_chunks",
     "too_big",
 ]
 
@@ -177,5 +177,4 @@ from infobot.service.importers.reading import (  # noqa: E402
     load,
     reader_for,
     stream,
-    stream_chunks,
 )

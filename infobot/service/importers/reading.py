@@ -1,8 +1,9 @@
-"""Reading story files one story at a time: :func:`stream`, and :func:`load` on top of it.
+"""Reading story files a few stories at a time: :func:`stream`, and :func:`load` on top.
 
-:func:`stream` yields each new valid story as soon as it is read and checked, then a
-:class:`FileEnd` after each path, saying whether the file turned out unreadable further on
-(its stories must then not be used: half a file is not what anyone meant to import).
+:func:`stream` yields the new valid stories as soon as they are read and checked (in
+lists: a batch of rows at a time), then a :class:`FileEnd` after each path, saying whether
+the file turned out unreadable further on (its stories must then not be used: half a file
+is not what anyone meant to import).
 Problems, notes and counts collect in the :class:`LoadResult` it is given. To find the
 same story twice it keeps, per story, a short print of its fields, not the story.
 """
@@ -35,7 +36,7 @@ from infobot.service.importers import (
 )
 from infobot.service.media import LocalPictures, MediaFolder
 
-__all__ = ["FileEnd", "load", "reader_for", "stream", "stream_chunks"]
+__all__ = ["FileEnd", "load", "reader_for", "stream"]
 
 
 class FileEnd(NamedTuple):
@@ -222,7 +223,7 @@ def load(
                 del result.items[first_item:]
             first_item = len(result.items)
         else:
-            result.items.append(event)
+            result.items.extend(event)
     return result
 
 
@@ -234,28 +235,10 @@ def stream(
     progress: Callable[[int, int], None] | None = None,
     labels: Sequence[str] | None = None,
     media: MediaFolder | None = None,
-) -> Iterator[Parsed | FileEnd]:
-    """Each new valid story in ``paths`` as it is read, and a :class:`FileEnd` after each
-    path; problems, notes and counts go into ``found`` (its ``items`` are left alone)."""
-    for event in stream_chunks(
-        paths, found, require_consent=require_consent, progress=progress, labels=labels, media=media
-    ):
-        if isinstance(event, FileEnd):
-            yield event
-        else:
-            yield from event
-
-
-def stream_chunks(
-    paths: Sequence[Path],
-    found: LoadResult,
-    *,
-    require_consent: bool = True,
-    progress: Callable[[int, int], None] | None = None,
-    labels: Sequence[str] | None = None,
-    media: MediaFolder | None = None,
 ) -> Iterator[list[Parsed] | FileEnd]:
-    """:func:`stream`, with the new valid stories in lists (a batch of rows' at a time)."""
+    """The new valid stories in ``paths`` as they are read, in lists (a batch of rows at a
+    time), and a :class:`FileEnd` after each path; problems, notes and counts go into
+    ``found`` (its ``items`` are left alone)."""
     # Nothing made here forms reference cycles; 100,000s of new objects would otherwise
     # trigger many full collections that find nothing (about a fifth of the time).
     collecting = gc.isenabled()
