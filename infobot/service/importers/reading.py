@@ -166,9 +166,13 @@ class _Seen:
         hashes = [list(map(hash, map(value, stories))) for value in _FIELD_GETTERS]
         shapes = map(_SHAPE.pack, repeat(number), lines, *hashes)
         known = self.prints
+        keys = list(map(bytes.fromhex, prints))
+        if known.keys().isdisjoint(keys) and len(set(keys)) == len(keys):  # all new
+            known.update(zip(keys, shapes, strict=False))  # (shapes: as many as keys)
+            return [None] * len(keys)
         said: list[tuple[Problem, bool] | None] = []
         first_of = known.setdefault
-        for key, line, shape in zip(map(bytes.fromhex, prints), lines, shapes, strict=True):
+        for key, line, shape in zip(keys, lines, shapes, strict=True):
             first = first_of(key, shape)
             if first is shape:
                 said.append(None)
