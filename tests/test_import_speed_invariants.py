@@ -11,7 +11,7 @@ import pytest
 
 from infobot.domain.story import StoryInput, _norm
 from infobot.domain.validate import validate_record
-from infobot.domain.validate.values import _web_address
+from infobot.domain.validate.values import _HTTPS_ADDRESS, _WEB_ADDRESS, _web_address
 from infobot.service import audit
 from infobot.service.importing import _imported_after_json
 from infobot.service.media import LocalPictures, MediaFolder, local_pictures
@@ -105,6 +105,11 @@ def test_web_address_matches_its_definition() -> None:
             assert _web_address(text, https_only=https_only) == _web_address_by_parts(
                 text, https_only=https_only
             ), (text, https_only)
+        # the quick whole-cell patterns check_rows uses: a match is always an address
+        if _HTTPS_ADDRESS.fullmatch(text):
+            assert _web_address(text, https_only=True), text
+        if _WEB_ADDRESS.fullmatch(text):
+            assert _web_address(text, https_only=False), text
 
 
 @pytest.mark.parametrize(
@@ -256,3 +261,27 @@ def test_fingerprints_of_many_stories_are_each_story_s_own() -> None:
         clean = [s for s in batch if "\x00" not in s.body + s.author + s.title]
         for group in (batch, clean):
             assert fingerprints(group) == [story.fingerprint() for story in group]
+
+
+def test_a_bulk_write_checks_foreign_keys_again_once_it_ends(tmp_path: Path) -> None:
+    """The import's write does not check foreign keys row by row on SQLite; the connection
+    checks them again once the write is over, committed or rolled back."""
+    from sqlalchemy import text
+
+    from infobot.store.db import Database
+    from infobot.store.models import Base
+
+    db = Database(f"sqlite:///{tmp_path / 'bulk.db'}")
+    Base.metadata.create_all(db.engine)
+
+    def checked() -> int:
+        with db.engine.connect() as conn:
+            return int(conn.exec_driver_sql("PRAGMA foreign_keys").scalar() or 0)
+
+    with db.bulk_write() as session:
+        assert session.execute(text("PRAGMA foreign_keys")).scalar() == 0
+    assert checked() == 1
+    with pytest.raises(RuntimeError), db.bulk_write():
+        raise RuntimeError("the import failed")
+    assert checked() == 1
+    db.dispose()

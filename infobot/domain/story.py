@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import date
 from enum import StrEnum
+from operator import attrgetter, methodcaller
 
 from infobot.domain.fields import FIELD_TEXTS
 from infobot.domain.versions import Version, flatten
@@ -154,30 +155,38 @@ CONSENT_FIELDS: tuple[str, ...] = ("consent_by", "consent_date")
 
 
 def fingerprints(stories: Sequence[StoryInput]) -> list[str]:
-    """``[story.fingerprint() for story in stories]``, quicker for many stories: each text
-    field is normalised for all the stories at once."""
-    bodies = _norm_all([story.body for story in stories])
-    authors = _norm_all([story.author for story in stories])
-    titles = _norm_all([story.title for story in stories])
-    sha256 = hashlib.sha256
-    return [
-        sha256(f"{body}\x1f{author}\x1f{title}".encode()).hexdigest()
-        for body, author, title in zip(bodies, authors, titles, strict=True)
-    ]
+    """``[story.fingerprint() for story in stories]``, quicker for many stories: each step
+    runs over all the stories at once."""
+    bodies = _norm_all(list(map(attrgetter("body"), stories)))
+    authors = _norm_all(list(map(attrgetter("author"), stories)))
+    titles = _norm_all(list(map(attrgetter("title"), stories)))
+    joined = map("\x1f".join, zip(bodies, authors, titles, strict=True))
+    return list(map(_HEX, map(hashlib.sha256, map(str.encode, joined))))
+
+
+_HEX = methodcaller("hexdigest")
 
 
 def _norm_all(texts: list[str]) -> list[str]:
-    """``[_norm(text) for text in texts]``, with one NFC over the texts joined by NUL (a
-    character that no normalisation composes or reorders with, so they split back)."""
+    """``[_norm(text) for text in texts]``, with the steps each run over all the texts.
+
+    When every text is its own answer (NFC, printable, no double space, no space at either
+    end: see :func:`_norm`) that is found out for all of them at once: joined by NUL, a
+    character no normalisation composes or reorders with and no text here holds, a space
+    at either end of a text is one next to a NUL or at either end of the whole.
+    """
     joined = "\x00".join(texts)
-    if joined.count("\x00") != len(texts) - 1:  # a text holds a NUL itself
-        return [_norm(text) for text in texts]
-    return [
-        text
-        if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " "
-        else " ".join(text.split())
-        for text in unicodedata.normalize("NFC", joined).split("\x00")
-    ]
+    if (
+        "".join(texts).isprintable()  # (so no text holds a NUL)
+        and "  " not in joined
+        and "\x00 " not in joined
+        and " \x00" not in joined
+        and joined[:1] != " "
+        and joined[-1:] != " "
+        and unicodedata.is_normalized("NFC", joined)
+    ):
+        return list(texts)
+    return list(map(_norm, texts))
 
 
 def _norm(text: str) -> str:

@@ -15,6 +15,8 @@ import json.encoder
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, tzinfo
+from itertools import compress
+from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -23,7 +25,6 @@ from sqlalchemy.orm import Session, SessionTransaction
 from infobot.clock import Clock
 from infobot.domain.calendar import CampaignCalendar
 from infobot.domain.errors import Problem, ValidationFailed
-from infobot.domain.story import StoryInput
 from infobot.service import audit
 from infobot.service.importers import (
     SIZE_LIMITS,
@@ -41,7 +42,8 @@ from infobot.store.db import Database
 if TYPE_CHECKING:
     from infobot.service.media import MediaFolder
 
-#: Stories checked against the database and written at a time (one transaction).
+#: Stories checked against the database and written at a time, at least (one batch of
+#: rows more at most), all in one transaction.
 CHUNK = 2000
 
 
@@ -162,7 +164,7 @@ class Importer:
             media=self.media,
         )
         today = self.clock.now().astimezone(self.timezone).date()
-        with self.db.read() if dry_run else self.db.write() as session:
+        with self.db.read() if dry_run else self.db.bulk_write() as session:
             run = _Run(self, session, found, today, skip_invalid=skip_invalid, may_pin=may_pin)
             if not dry_run:
                 lock_campaign(session, self.campaign_id)
@@ -236,7 +238,7 @@ class _Run:
         self._file = _FileMarks(0, 0, 0, 0, [])
         self._savepoint: SessionTransaction | None = None
 
-    def consume(self, events: Iterable[Parsed | FileEnd]) -> None:
+    def consume(self, events: Iterable[list[Parsed] | FileEnd]) -> None:
         """Check (and write) every story of ``events``, a chunk at a time."""
         pending: list[Parsed] = []
         for event in events:
@@ -245,8 +247,8 @@ class _Run:
                 pending = []
                 self.file_end(event.broken)
                 continue
-            pending.append(event)
-            if len(pending) == CHUNK:
+            pending.extend(event)
+            if len(pending) >= CHUNK:
                 self.check(pending)
                 pending = []
 
@@ -254,34 +256,36 @@ class _Run:
         """Check ``chunk`` (stories of one file, in order) and write the new ones."""
         if not chunk:
             return
+        stories = list(map(_STORY, chunk))
+        prints = list(map(_FINGERPRINT, chunk))
+        pins = list(map(_PIN, stories))
+        pinned = list(compress(range(len(chunk)), pins))  # the few with a pin date
         bad: set[int] = set()
-        for index, item in enumerate(chunk):
-            pin = item.story.pin_date
-            if pin is not None and not self._pin_is_free(item, pin):
+        for index in pinned:
+            if not self._pin_is_free(chunk[index], pins[index]):
                 bad.add(index)
         existing: dict[str, int] = {}
         taken: dict[date, int] = {}
         if self.compare:
-            prints = [item.fingerprint for item in chunk]
             existing = bulk.existing_fingerprints(self.session, self.campaign_id, prints)
-            days = [
-                pin
-                for index, item in enumerate(chunk)
-                if (pin := item.story.pin_date) is not None and index not in bad
-            ]
+            days = [pins[index] for index in pinned if index not in bad]
             taken = bulk.pinned_elsewhere(self.session, self.campaign_id, days, existing)
-        fresh: list[tuple[StoryInput, str, str]] = []
-        for index, item in enumerate(chunk):
-            if item.fingerprint in existing:
-                self.already += 1
-                continue
-            pin = item.story.pin_date
-            if pin is not None and pin in taken and index not in bad:
+        for index in pinned:
+            pin = pins[index]
+            if pin in taken and index not in bad and prints[index] not in existing:
+                item = chunk[index]
                 message = f"story #{taken[pin]} is already pinned to {pin.isoformat()}"
                 self.problems.append(Problem(item.file, item.line, "pin_date", message))
                 bad.add(index)
-            if index not in bad:
-                fresh.append((item.story, item.fingerprint, f"{item.file}:{item.line}"))
+        sources = map("{}:{}".format, map(_FILE, chunk), map(_LINE, chunk))
+        fresh = list(zip(stories, prints, sources, strict=True))
+        if existing or bad:
+            self.already += sum(1 for fingerprint in prints if fingerprint in existing)
+            fresh = [
+                row
+                for index, row in enumerate(fresh)
+                if index not in bad and row[1] not in existing
+            ]
         self.fresh += len(fresh)
         if self.writer is not None and fresh and (self.skip_invalid or not self._failed()):
             if self.skip_invalid and self._savepoint is None:
@@ -328,6 +332,13 @@ class _Run:
         self.pins[pin] = item.line
         self._file.pins.append(pin)
         return True
+
+
+_FILE = attrgetter("file")
+_LINE = attrgetter("line")
+_STORY = attrgetter("story")
+_FINGERPRINT = attrgetter("fingerprint")
+_PIN = attrgetter("pin_date")
 
 
 class _FileMarks(NamedTuple):

@@ -10,9 +10,10 @@ at a time, inside the caller's transaction.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime
-from operator import attrgetter, itemgetter
+from itertools import repeat
+from operator import attrgetter
 from typing import Any
 
 from sqlalchemy import (
@@ -30,7 +31,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from infobot.domain.story import STORY_FIELDS, StoryInput, StoryStatus
-from infobot.store.models import Event, Story
+from infobot.store.models import Campaign, Event, Story
 from infobot.store.stories import version_columns
 
 __all__ = [
@@ -77,9 +78,9 @@ EVENT_INSERT_COLUMNS = (
     "after",
     "message",
 )
-#: The columns each story row gives (in this order); the rest are the same for every row.
-_STORY_VARYING = (*STORY_FIELDS, "fingerprint", "sort_key", "source", "versions", "languages")
-_EVENT_VARYING = ("story_id", "after", "message")
+#: Each field of a story, and how to read it.
+_STORY_GETTERS = tuple((name, attrgetter(name)) for name in STORY_FIELDS)
+_VERSIONS = attrgetter("versions")
 
 
 def existing_fingerprints(
@@ -157,6 +158,10 @@ class ImportedStories:
     ) -> None:
         self.conn = session.connection()
         self.campaign_id = campaign_id
+        # The rows written refer to this campaign (and to the stories written with them):
+        # checked once here, as a bulk write may not check foreign keys row by row.
+        if session.scalar(select(Campaign.id).where(Campaign.id == campaign_id)) is None:
+            raise LookupError(f"there is no campaign #{campaign_id}")
         self.event_after = event_after
         top = session.scalar(
             select(func.max(Story.sort_key)).where(Story.campaign_id == campaign_id)
@@ -183,7 +188,6 @@ class ImportedStories:
             "delivery_id": None,
             "before": None,
         }
-        self.values = attrgetter(*STORY_FIELDS)
         self.events_by_select = self._events_by_select(now, actor)
         self._cache_size: int | None = None
         if self.conn.dialect.name == "sqlite":
@@ -244,19 +248,24 @@ class ImportedStories:
         if not chunk:
             return []
         first_key = self.key
-        key = first_key
-        sources = []
-        rows = []
-        values = self.values
-        for story, fingerprint, source in chunk:
-            key += SORT_STEP
-            sources.append(source)
-            rows.append((*values(story), fingerprint, key, source, *version_columns(story)))
+        key = first_key + SORT_STEP * len(chunk)
+        stories, prints, sources = map(list, zip(*chunk, strict=True))
+        columns: dict[str, Sequence[Any]] = {
+            name: list(map(getter, stories)) for name, getter in _STORY_GETTERS
+        }
+        columns["fingerprint"] = prints
+        columns["sort_key"] = range(first_key + SORT_STEP, key + 1, SORT_STEP)
+        columns["source"] = sources
+        if any(map(_VERSIONS, stories)):
+            versions, languages = zip(*map(version_columns, stories), strict=True)
+            columns["versions"], columns["languages"] = versions, languages
+        else:  # as version_columns gives it for a story in one language
+            columns["versions"], columns["languages"] = [""] * len(stories), columns["language"]
         self.key = key
         last_id = self._last_id()
-        self.stories.run_tuples(rows, _STORY_VARYING, self.constant)
+        self.stories.run_columns(columns, self.constant)
         top = self._last_id() if self.conn.dialect.name == "sqlite" else None
-        if top == last_id + len(rows):
+        if top == last_id + len(stories):
             # SQLite gives each new row the highest id so far plus one, and the write
             # lock keeps every other writer out: these are the new ids, in order.
             ids = list(range(last_id + 1, top + 1))
@@ -275,7 +284,7 @@ class ImportedStories:
                     .order_by(Story.sort_key)
                 ).scalars()
             )
-        assert len(ids) == len(rows)
+        assert len(ids) == len(stories)
         # The story row holds what was imported; every later change records the values
         # before it, so the creation state stays recoverable from the trail.
         if self.events_by_select is not None:
@@ -283,14 +292,12 @@ class ImportedStories:
             self.conn.execute(self.events_by_select, span)
             return ids
         after = self.event_after
-        self.events.run_tuples(
-            [
-                (sid, after(source), f"imported from {source}")
-                for sid, source in zip(ids, sources, strict=True)
-            ],
-            _EVENT_VARYING,
-            self.event_constant,
-        )
+        events: dict[str, Sequence[Any]] = {
+            "story_id": ids,
+            "after": list(map(after, sources)),
+            "message": [f"imported from {source}" for source in sources],
+        }
+        self.events.run_columns(events, self.event_constant)
         return ids
 
 
@@ -308,7 +315,6 @@ class BulkInsert:
         self.sql = str(compiled)
         self.positional = compiled.positiontup is not None
         self.order: tuple[str, ...] = tuple(compiled.positiontup or columns)
-        self.getter = itemgetter(*self.order)
         self._adapt = _driver_adapter(dialect)
         self.processors = {
             name: processor
@@ -316,50 +322,47 @@ class BulkInsert:
             if (processor := table.c[name].type.bind_processor(dialect)) is not None
             or isinstance(table.c[name].type, TypeDecorator)
         }
+        #: Columns of text or numbers with no processor: nothing to convert in advance
+        #: (the driver binds such values as they are, and adapts anything else itself).
+        self.plain = frozenset(
+            name for name in columns if _python_type(table.c[name].type) in _PLAIN_TYPES
+        )
         for name in list(self.processors):
             column_type = table.c[name].type
             if isinstance(column_type, TypeDecorator):
                 self.processors[name] = _decorated(column_type, dialect)
 
-    def run(self, rows: list[dict[str, Any]], same: dict[str, Any] | None = None) -> None:
-        """Insert ``rows``; ``same`` holds values shared by every row (processed once)."""
+    def run_columns(self, columns: Mapping[str, Sequence[Any]], same: dict[str, Any]) -> None:
+        """Insert rows given a column at a time (each of ``columns`` as long as the others),
+        ``same`` holds the values shared by every row (converted once). Each distinct
+        value of a column that needs a conversion (a processor, or the driver's adapter) is
+        converted once as :meth:`value` does it, and the rows are zipped in C."""
+        given: list[Iterable[Any]] = []
+        for name in self.order:
+            if name in same:
+                given.append(repeat(self.value(name, same[name])))
+            else:
+                given.append(self._converted(name, columns[name]))
+        rows: list[Any] = list(zip(*given, strict=False))  # the constants repeat
         if not rows:
             return
-        same = {k: self._process(k, v) for k, v in (same or {}).items()}
-        varying = [(n, p) for n, p in self.processors.items() if n not in same]
-        for row in rows:
-            for name, processor in varying:
-                value = row[name]
-                if value is not None:
-                    row[name] = processor(value)
-            row.update(same)
-        params: list[Any] = list(map(self.getter, rows)) if self.positional else rows
-        self.conn.exec_driver_sql(self.sql, params)
-
-    def run_tuples(
-        self,
-        rows: list[tuple[Any, ...]],
-        names: Sequence[str],
-        same: dict[str, Any] | None = None,
-    ) -> None:
-        """Insert ``rows``, each the values of ``names`` in that order; ``same`` as in
-        :meth:`run`. Stores exactly what :meth:`run` stores for the same values, with no
-        dictionary per row when no column of ``names`` needs a conversion."""
-        if not rows:
-            return
-        same = same or {}
-        if any(name in self.processors for name in names):
-            self.run([dict(zip(names, row, strict=True)) for row in rows], same)
-            return
-        keys = (*names, *same)
-        constants = tuple(self.value(k, v) for k, v in same.items())
         if not self.positional:
-            self.conn.exec_driver_sql(
-                self.sql, [dict(zip(keys, row + constants, strict=True)) for row in rows]
-            )
-            return
-        order = itemgetter(*(keys.index(name) for name in self.order))
-        self.conn.exec_driver_sql(self.sql, [order(row + constants) for row in rows])
+            rows = [dict(zip(self.order, row, strict=True)) for row in rows]
+        self.conn.exec_driver_sql(self.sql, rows)
+
+    def _converted(self, name: str, column: Sequence[Any]) -> Sequence[Any]:
+        """``column`` as bound: each value processed and adapted as :meth:`value` does it
+        (once per distinct value when the column holds one kind of value)."""
+        if name not in self.processors and name in self.plain:
+            return column  # text or numbers: bound as they are (the driver's own work)
+        kinds = set(map(type, column))
+        kinds.discard(type(None))
+        if name not in self.processors and kinds <= _PLAIN_TYPES:
+            return column
+        if len(kinds) != 1 or not all(kind.__hash__ for kind in kinds):
+            return [self.value(name, value) for value in column]
+        done = {value: self.value(name, value) for value in set(column)}
+        return list(map(done.__getitem__, column))
 
     def value(self, name: str, value: Any) -> Any:
         """``value`` of column ``name`` exactly as it is bound for every row."""
@@ -368,6 +371,14 @@ class BulkInsert:
     def _process(self, name: str, value: Any) -> Any:
         processor = self.processors.get(name)
         return processor(value) if processor is not None and value is not None else value
+
+
+def _python_type(column_type: Any) -> type | None:
+    try:
+        found: type = column_type.python_type
+    except NotImplementedError:
+        return None
+    return found
 
 
 def _decorated(column_type: TypeDecorator[Any], dialect: Any) -> Callable[[Any], Any]:
@@ -382,6 +393,7 @@ def _decorated(column_type: TypeDecorator[Any], dialect: Any) -> Callable[[Any],
 
 
 _PLAIN = (int, float, str, bytes)
+_PLAIN_TYPES = frozenset(_PLAIN)
 
 
 def _driver_adapter(dialect: Any) -> Callable[[Any], Any]:

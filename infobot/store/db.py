@@ -84,6 +84,26 @@ class Database:
             yield session
 
     @contextmanager
+    def bulk_write(self) -> Iterator[Session]:
+        """:meth:`write` for a bulk insert whose rows refer only to rows that exist (locked
+        by the transaction) or that it adds itself: on SQLite, foreign keys are not checked
+        row by row meanwhile (the pragma takes effect outside a transaction only, so it is
+        set before BEGIN and put back after the end). Anywhere else, :meth:`write`."""
+        if not self.is_sqlite:
+            with self.write() as session:
+                yield session
+            return
+        with self.engine.connect() as conn:
+            raw = conn.connection.dbapi_connection
+            assert raw is not None
+            raw.execute("PRAGMA foreign_keys=OFF")
+            try:
+                with Session(conn, expire_on_commit=False) as session, session.begin():
+                    yield session
+            finally:
+                raw.execute("PRAGMA foreign_keys=ON")
+
+    @contextmanager
     def read(self) -> Iterator[Session]:
         with self._reader() as session, session.begin():
             yield session

@@ -12,13 +12,17 @@ says what is wrong (``tests/test_import_speed_invariants.py`` holds the two toge
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
+from itertools import repeat
 
 from infobot.domain.bounds import out_of_range
 from infobot.domain.story import CONSENT_FIELDS, StoryInput
 from infobot.domain.validate.characters import _suspicious
-from infobot.domain.validate.record import _NON_EMPTY, _new_story
+from infobot.domain.validate.record import _DEFAULTS, _NON_EMPTY, _new_story, _story_from_dict
 from infobot.domain.validate.values import (
+    _HTTPS_ADDRESS,
     _LANGUAGES,
+    _WEB_ADDRESS,
     DATE_FIELDS,
     FIELD_LIMITS,
     LANGUAGE_CODES,
@@ -59,7 +63,7 @@ def check_rows(
         cells = table[position]
         # Printable text holds no carriage return and nothing validation refuses; only
         # cells with line breaks or tabs (or worse) need a closer look.
-        if not all(map(str.isprintable, cells)):
+        if not "".join(cells).isprintable():  # every cell printable, in one call
             joined = "\n".join(cells)  # a line break is allowed: one search for the column
             if "\r" in joined or _suspicious(joined):
                 bad.update(
@@ -80,15 +84,20 @@ def check_rows(
         if name in DATE_FIELDS:
             _dates(column, bad)
         elif name == "link":
+            quick = _WEB_ADDRESS.fullmatch  # a match is an address; the rest are asked
             bad.update(
                 row
                 for row, text in enumerate(column)
-                if text and not _web_address(str(text), https_only=False)
+                if text
+                and quick(str(text)) is None
+                and not _web_address(str(text), https_only=False)
             )
         elif name == "language":
             _languages(column, bad)
         elif name == "image":
             _images(column, columns.get("image_alt"), bad, images)
+    if _new_story is _story_from_dict:
+        return _fill(columns, bad)
     keys = tuple(columns)
     stories: list[StoryInput | None] = []
     for row, values in enumerate(zip(*columns.values(), strict=True)):
@@ -99,36 +108,78 @@ def check_rows(
     return stories
 
 
+def _fill(columns: dict[str, list[object]], bad: set[int]) -> list[StoryInput | None]:
+    """The stories of the rows not in ``bad``, each built as :func:`_story_from_dict`
+    builds it from the row's non-empty values: an empty value is its field's default, so
+    the story's dictionary is every field, in order, filled from its column or default."""
+    for name, column in columns.items():
+        default = _DEFAULTS[name]
+        if default != "" and "" in column:  # the language: empty is the default (en)
+            column[:] = [default if value == "" else value for value in column]
+    keys = tuple(_DEFAULTS)
+    given = [columns[name] if name in columns else repeat(_DEFAULTS[name]) for name in keys]
+    new = object.__new__
+    stories: list[StoryInput | None] = []
+    append = stories.append
+    for row, values in enumerate(zip(*given, strict=False)):  # a default repeats
+        if row in bad:
+            append(None)
+        else:
+            story = new(StoryInput)
+            story.__dict__.update(zip(keys, values, strict=True))
+            append(story)
+    return stories
+
+
 def _dates(column: list[object], bad: set[int]) -> None:
-    """Each date's text becomes the date (an empty one, ``None``)."""
-    for row, text in enumerate(column):
+    """Each date's text becomes the date (an empty one, ``None``); each distinct text is
+    read once."""
+    dates: dict[object, date | None] = {}
+    refused: set[object] = set()
+    for text in set(column):
         if not text:
-            column[row] = None
+            dates[text] = None
             continue
         parsed = _parse_date(str(text))
         if isinstance(parsed, str) or out_of_range(parsed):  # validate_record says why
-            bad.add(row)
-        column[row] = parsed
+            refused.add(text)
+            dates[text] = None
+        else:
+            dates[text] = parsed
+    if refused:
+        bad.update(row for row, text in enumerate(column) if text in refused)
+    column[:] = map(dates.__getitem__, column)
 
 
 def _languages(column: list[object], bad: set[int]) -> None:
-    """Each language code as validation stores it (lower case)."""
-    for row, text in enumerate(column):
+    """Each language code as validation stores it (lower case); each distinct text is
+    read once."""
+    codes: dict[object, object] = {}
+    refused: set[object] = set()
+    for text in set(column):
+        codes[text] = text
         if text:
             code = _LANGUAGES.get(str(text)) or str(text).lower()
             if code in LANGUAGE_CODES:
-                column[row] = _LANGUAGES[code]
+                codes[text] = _LANGUAGES[code]
             else:
-                bad.add(row)
+                refused.add(text)
+    if refused:
+        bad.update(row for row, text in enumerate(column) if text in refused)
+    column[:] = map(codes.__getitem__, column)
 
 
 def _images(
     column: list[object], alts: list[object] | None, bad: set[int], images: ImageCheck | None
 ) -> None:
     """Each picture as validation stores it (an https address, or the file's full path)."""
+    quick = _HTTPS_ADDRESS.fullmatch  # a match is stored as it is; the rest are asked
     for row, text in enumerate(column):
         if text:
-            stored, problem = _check_image(str(text), images)
+            if quick(str(text)) is None:
+                stored, problem = _check_image(str(text), images)
+                column[row] = stored
+            else:
+                problem = None
             if problem is not None or alts is None or not alts[row]:
                 bad.add(row)
-            column[row] = stored

@@ -105,6 +105,13 @@ _AFTER_SCHEME = re.compile(
 )
 
 
+#: A whole cell that :func:`_web_address` accepts, for checking a column quickly: an
+#: https:// (or http://) address in any letter case, then ``_AFTER_SCHEME``. Every text it
+#: matches is accepted by :func:`_web_address`; a text it does not match is asked there.
+_HTTPS_ADDRESS = re.compile(r"[Hh][Tt][Tt][Pp][Ss]://" + _AFTER_SCHEME.pattern)
+_WEB_ADDRESS = re.compile(r"[Hh][Tt][Tt][Pp][Ss]?://" + _AFTER_SCHEME.pattern)
+
+
 def _web_address(text: str, *, https_only: bool) -> bool:
     """An absolute https:// (or, unless ``https_only``, http://) address with a host."""
     head = text[:8].lower()

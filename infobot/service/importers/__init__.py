@@ -4,9 +4,10 @@
 It never writes anything: the caller decides (any problem means nothing is written, unless
 the user asked to skip invalid stories, in which case ``items`` holds the valid ones).
 
-``stream(paths, found)`` does the same one story at a time, keeping only what it must (a
-short print of each story, to find the same story twice): :mod:`infobot.service.importing`
-checks and writes as it reads, so 100,000 stories never sit in memory together.
+``stream(paths, found)`` does the same a few stories at a time (a list per batch of rows),
+keeping only what it must (a short print of each story, to find the same story twice):
+:mod:`infobot.service.importing` checks and writes as it reads, so 100,000 stories never
+sit in memory together.
 
 Each format module exposes ``read(path, display, advance)`` (the tabular ones also take
 ``require_consent=``), a generator of :class:`RawRecord` (one per record, blank ones
@@ -85,9 +86,8 @@ Advance = Callable[[int], None]
 Reader = Callable[[Path, str, Advance], Iterator["RawRecord | RowBatch | Problem"]]
 
 
-@dataclass(frozen=True, slots=True)
-class Parsed:
-    """A valid story and where it came from."""
+class Parsed(NamedTuple):
+    """A valid story and where it came from (a tuple: made 100,000s of times)."""
 
     file: str
     line: int
@@ -172,4 +172,9 @@ def rows_over_limit(display: str, line: int) -> Problem:
     )
 
 
-from infobot.service.importers.reading import FileEnd, load, reader_for, stream  # noqa: E402
+from infobot.service.importers.reading import (  # noqa: E402
+    FileEnd,
+    load,
+    reader_for,
+    stream,
+)

@@ -1,8 +1,9 @@
-"""Reading story files one story at a time: :func:`stream`, and :func:`load` on top of it.
+"""Reading story files a few stories at a time: :func:`stream`, and :func:`load` on top.
 
-:func:`stream` yields each new valid story as soon as it is read and checked, then a
-:class:`FileEnd` after each path, saying whether the file turned out unreadable further on
-(its stories must then not be used: half a file is not what anyone meant to import).
+:func:`stream` yields the new valid stories as soon as they are read and checked (in
+lists: a batch of rows at a time), then a :class:`FileEnd` after each path, saying whether
+the file turned out unreadable further on (its stories must then not be used: half a file
+is not what anyone meant to import).
 Problems, notes and counts collect in the :class:`LoadResult` it is given. To find the
 same story twice it keeps, per story, a short print of its fields, not the story.
 """
@@ -13,6 +14,7 @@ import functools
 import gc
 import struct
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from itertools import repeat
 from operator import attrgetter
 from pathlib import Path
 from typing import NamedTuple
@@ -129,7 +131,7 @@ def _advance(
     return advance
 
 
-_FIELD_VALUES = attrgetter(*STORY_FIELDS)
+_FIELD_GETTERS = tuple(map(attrgetter, STORY_FIELDS))
 #: What is kept of a story: its file's number, its line and a hash of each field.
 _SHAPE = struct.Struct(f"<II{len(STORY_FIELDS)}q")
 
@@ -160,16 +162,19 @@ class _Seen:
         if number is None:
             number = self.index[file] = len(self.files)
             self.files.append(file)
-        pack = _SHAPE.pack
+        # a hash of each field, a column at a time; then each story's print, in one go
+        hashes = [list(map(hash, map(value, stories))) for value in _FIELD_GETTERS]
+        shapes = map(_SHAPE.pack, repeat(number), lines, *hashes)
         known = self.prints
+        keys = list(map(bytes.fromhex, prints))
+        if known.keys().isdisjoint(keys) and len(set(keys)) == len(keys):  # all new
+            known.update(zip(keys, shapes, strict=False))  # (shapes: as many as keys)
+            return [None] * len(keys)
         said: list[tuple[Problem, bool] | None] = []
-        for key, line, values in zip(
-            map(bytes.fromhex, prints), lines, map(_FIELD_VALUES, stories), strict=True
-        ):
-            shape = pack(number, line, *map(hash, values))
-            first = known.get(key)
-            if first is None:
-                known[key] = shape
+        first_of = known.setdefault
+        for key, line, shape in zip(keys, lines, shapes, strict=True):
+            first = first_of(key, shape)
+            if first is shape:
                 said.append(None)
             else:
                 said.append(self._twice(first, shape, file, line))
@@ -222,7 +227,7 @@ def load(
                 del result.items[first_item:]
             first_item = len(result.items)
         else:
-            result.items.append(event)
+            result.items.extend(event)
     return result
 
 
@@ -234,9 +239,10 @@ def stream(
     progress: Callable[[int, int], None] | None = None,
     labels: Sequence[str] | None = None,
     media: MediaFolder | None = None,
-) -> Iterator[Parsed | FileEnd]:
-    """Each new valid story in ``paths`` as it is read, and a :class:`FileEnd` after each
-    path; problems, notes and counts go into ``found`` (its ``items`` are left alone)."""
+) -> Iterator[list[Parsed] | FileEnd]:
+    """The new valid stories in ``paths`` as they are read, in lists (a batch of rows at a
+    time), and a :class:`FileEnd` after each path; problems, notes and counts go into
+    ``found`` (its ``items`` are left alone)."""
     # Nothing made here forms reference cycles; 100,000s of new objects would otherwise
     # trigger many full collections that find nothing (about a fifth of the time).
     collecting = gc.isenabled()
@@ -261,7 +267,7 @@ class _Checker:
         self.stories = 0  # in the current file
         self.blank_rows = 0
 
-    def batch(self, batch: RowBatch) -> Iterator[Parsed]:
+    def batch(self, batch: RowBatch) -> list[Parsed]:
         """The new valid stories of a batch of rows; the rows the fast check does not
         accept go the way of a record."""
         images = self.pictures
@@ -273,9 +279,25 @@ class _Checker:
         accepted = [story for story in stories if story is not None]
         prints = fingerprints(accepted)
         lines = [line for line, story in zip(batch.lines, stories, strict=True) if story]
-        said = iter(self.seen.add_all(batch.file, lines, accepted, prints))
-        fresh = iter(zip(accepted, prints, strict=True))
+        said_all = self.seen.add_all(batch.file, lines, accepted, prints)
         self.stories += len(accepted)
+        if len(accepted) == len(stories) and not any(said_all):  # every row new and valid
+            # each a Parsed, made without the Python-level __new__ of a named tuple
+            made = zip(repeat(batch.file), lines, accepted, prints)
+            return list(map(tuple.__new__, repeat(Parsed), made))
+        return list(self._each(batch, stories, accepted, prints, said_all))
+
+    def _each(
+        self,
+        batch: RowBatch,
+        stories: list[StoryInput | None],
+        accepted: list[StoryInput],
+        prints: list[str],
+        said_all: list[tuple[Problem, bool] | None],
+    ) -> Iterator[Parsed]:
+        """:meth:`batch` row by row, for a batch with rows to look at more closely."""
+        said = iter(said_all)
+        fresh = iter(zip(accepted, prints, strict=True))
         for line, row, story in zip(batch.lines, batch.rows, stories, strict=True):
             if story is None:
                 values = {name: row[position] for position, name in batch.fields}
@@ -353,7 +375,7 @@ def _stream(
     progress: Callable[[int, int], None] | None,
     labels: Sequence[str] | None,
     media: MediaFolder | None,
-) -> Iterator[Parsed | FileEnd]:
+) -> Iterator[list[Parsed] | FileEnd]:
     checker = _Checker(result, require_consent, media)
     sizes = [_size(Path(p)) for p in paths]
     total = sum(sizes)
@@ -373,12 +395,12 @@ def _stream(
         try:
             for item in reader(path, display, advance):
                 if isinstance(item, RowBatch):
-                    yield from checker.batch(item)
+                    yield checker.batch(item)
                 elif isinstance(item, Problem):
                     result.problems.append(item)
                     broken.add(item.file)
                 elif (found := checker.record(item)) is not None:
-                    yield found
+                    yield [found]
         except OSError as exc:
             result.problems.append(
                 Problem(display, None, "file", f"could not be read: {exc.strerror or exc}")
