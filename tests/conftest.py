@@ -15,7 +15,7 @@ from typing import Any
 import hypothesis
 import pytest
 
-from tests.support import transcript
+from tests.support import template_db, transcript
 from tests.support.pg_fixtures import postgres_server, postgres_url  # noqa: F401
 
 REPO = Path(__file__).resolve().parent.parent
@@ -25,6 +25,9 @@ NOW = "2026-11-23T08:00:00+00:00"
 
 
 transcript.install()
+# Fresh SQLite files get the migrated schema from a template made once per process
+# (tests/support/template_db.py); tests marked ``real_migrations`` run Alembic every time.
+template_db.install()
 
 # No per-example deadline: a first example that loads a library (twitter-text, an SDK) or
 # a busy CI machine is slow without being wrong, and Hypothesis would call it flaky.
@@ -76,6 +79,13 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         for hit in hits:
             terminal.line(hit, red=True)
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+@pytest.fixture(autouse=True)
+def _migrations(request: pytest.FixtureRequest) -> Iterator[None]:
+    template_db.enabled = request.node.get_closest_marker("real_migrations") is None
+    yield
+    template_db.enabled = True
 
 
 @pytest.fixture(autouse=True)
