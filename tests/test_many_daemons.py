@@ -17,6 +17,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -347,17 +348,29 @@ def check_database(db_url: str, outbox: Path, days: int, history: list[Proc]) ->
         assert all(i in {p["id"] for p in posts} for i in ids)
 
 
-def run_scenario(tmp_path: Path, db_url: str, daemons: int, days: int) -> None:
-    env = base_env(tmp_path, db_url)
-    prepare(tmp_path, env)
+def race_days(
+    tmp_path: Path,
+    env: dict[str, str],
+    daemons: int,
+    days: int,
+    check: Callable[[date, list[Proc], list[Proc]], None],
+) -> list[Proc]:
+    """Race ``daemons`` daemons on each of ``days`` days from MONDAY, checking each day."""
     history: list[Proc] = []
     forker = Forker(tmp_path, env)
     try:
         for i in range(days):
             day = MONDAY + timedelta(days=i)
-            check_day(day, race_one_day(tmp_path, env, day, daemons, forker), history)
+            check(day, race_one_day(tmp_path, env, day, daemons, forker), history)
     finally:
         forker.close()
+    return history
+
+
+def run_scenario(tmp_path: Path, db_url: str, daemons: int, days: int) -> None:
+    env = base_env(tmp_path, db_url)
+    prepare(tmp_path, env)
+    history = race_days(tmp_path, env, daemons, days, check_day)
     check_database(db_url, tmp_path / "outbox.jsonl", days, history)
 
 
@@ -478,14 +491,7 @@ def check_campaigns_database(db_url: str, outbox: Path, days: int, history: list
 def run_campaigns_scenario(tmp_path: Path, db_url: str, daemons: int, days: int) -> None:
     env = base_env(tmp_path, db_url)
     prepare_two_campaigns(tmp_path, env)
-    history: list[Proc] = []
-    forker = Forker(tmp_path, env)
-    try:
-        for i in range(days):
-            day = MONDAY + timedelta(days=i)
-            check_campaigns_day(day, race_one_day(tmp_path, env, day, daemons, forker), history)
-    finally:
-        forker.close()
+    history = race_days(tmp_path, env, daemons, days, check_campaigns_day)
     check_campaigns_database(db_url, tmp_path / "outbox.jsonl", days, history)
 
 
