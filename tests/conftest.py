@@ -59,18 +59,29 @@ def xdist_group(item: pytest.Item) -> str | None:
     return next((name for prefix, name in GROUPS.items() if item.nodeid.startswith(prefix)), None)
 
 
+def _in_group(item: pytest.Item, group: str) -> None:
+    """Mark ``item`` for ``group``. pytest-xdist 3.8 suffixes the node id with the group
+    through ``item._nodeid``, which pytest 9.2 no longer reads (the id is ``item._id``), so
+    its workers would spread the group: the suffix is set here the way pytest keeps it."""
+    from _pytest.nodeid import coerce_node_id
+
+    item.add_marker(pytest.mark.xdist_group(group))
+    if getattr(item.config.option, "loadgroup", False) and "@" not in item.nodeid:
+        item._id = coerce_node_id(f"{item.nodeid}@{group}")  # type: ignore[attr-defined]
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """The tests marked ``slow`` start first (the longest chains on one worker start early,
     and the short tests fill the workers' ends), and the secret scan runs last, over
     everything the run printed before it."""
-    groups = {item.nodeid: xdist_group(item) for item in items}
-    slow_groups = {groups[i.nodeid] for i in items if i.get_closest_marker("slow")} - {None}
+    groups = {id(item): xdist_group(item) for item in items}
+    slow_groups = {groups[id(i)] for i in items if i.get_closest_marker("slow")} - {None}
     for item in items:
-        if groups[item.nodeid] is not None:
-            item.add_marker(pytest.mark.xdist_group(groups[item.nodeid]))
+        if groups[id(item)] is not None:
+            _in_group(item, groups[id(item)])  # type: ignore[arg-type]
 
     def slow(item: pytest.Item) -> bool:  # a group moves as a whole (its module fixtures)
-        group = groups[item.nodeid]
+        group = groups[id(item)]
         return group in slow_groups if group else item.get_closest_marker("slow") is not None
 
     items.sort(
