@@ -15,7 +15,7 @@ from typing import Any
 import hypothesis
 import pytest
 
-from tests.support import transcript
+from tests.support import fast_hashes, template_db, transcript
 from tests.support.pg_fixtures import postgres_server, postgres_url  # noqa: F401
 
 REPO = Path(__file__).resolve().parent.parent
@@ -25,6 +25,12 @@ NOW = "2026-11-23T08:00:00+00:00"
 
 
 transcript.install()
+# Fresh SQLite files get the migrated schema from a template made once per process
+# (tests/support/template_db.py); tests marked ``real_migrations`` run Alembic every time.
+template_db.install()
+# Passwords hashed and checked in the test process use argon2 at its smallest cost
+# (tests/support/fast_hashes.py); the product's hasher and every subprocess keep theirs.
+fast_hashes.install()
 
 # No per-example deadline: a first example that loads a library (twitter-text, an SDK) or
 # a busy CI machine is slow without being wrong, and Hypothesis would call it flaky.
@@ -37,9 +43,50 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     transcript.record(*(content for _, content in report.sections))
 
 
+#: Tests that share an expensive module or session fixture run on one pytest-xdist worker
+#: (``make test`` runs ``--dist loadgroup``), so that it is made once: the wheel built and
+#: installed as the image does; Chromium and the browser tests' shared web server; the
+#: fuzz test's template database (and its counts, checked after it on the same worker).
+GROUPS = {
+    "tests/browser/": "browser",
+    "tests/test_import_fuzz.py": "fuzz",
+}
+
+
+def xdist_group(item: pytest.Item) -> str | None:
+    if {"wheel", "installed"} & set(getattr(item, "fixturenames", ())):
+        return "wheel"
+    return next((name for prefix, name in GROUPS.items() if item.nodeid.startswith(prefix)), None)
+
+
+def _in_group(item: pytest.Item, group: str) -> None:
+    """Mark ``item`` for ``group``. pytest-xdist 3.8 suffixes the node id with the group
+    through ``item._nodeid``, which pytest 9.2 no longer reads (the id is ``item._id``), so
+    its workers would spread the group: the suffix is set here the way pytest keeps it."""
+    from _pytest.nodeid import coerce_node_id
+
+    item.add_marker(pytest.mark.xdist_group(group))
+    if getattr(item.config.option, "loadgroup", False) and "@" not in item.nodeid:
+        item._id = coerce_node_id(f"{item.nodeid}@{group}")  # type: ignore[attr-defined]
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The secret scan runs last, over everything the run printed before it."""
-    items.sort(key=lambda item: item.nodeid.startswith("tests/test_zz_secret_scan.py"))
+    """The tests marked ``slow`` start first (the longest chains on one worker start early,
+    and the short tests fill the workers' ends), and the secret scan runs last, over
+    everything the run printed before it."""
+    groups = {id(item): xdist_group(item) for item in items}
+    slow_groups = {groups[id(i)] for i in items if i.get_closest_marker("slow")} - {None}
+    for item in items:
+        if groups[id(item)] is not None:
+            _in_group(item, groups[id(item)])  # type: ignore[arg-type]
+
+    def slow(item: pytest.Item) -> bool:  # a group moves as a whole (its module fixtures)
+        group = groups[id(item)]
+        return group in slow_groups if group else item.get_closest_marker("slow") is not None
+
+    items.sort(
+        key=lambda item: (item.nodeid.startswith("tests/test_zz_secret_scan.py"), not slow(item))
+    )
 
 
 # With pytest-xdist each worker holds the transcript of its own tests, and no test runs
@@ -76,6 +123,13 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         for hit in hits:
             terminal.line(hit, red=True)
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+@pytest.fixture(autouse=True)
+def _migrations(request: pytest.FixtureRequest) -> Iterator[None]:
+    template_db.enabled = request.node.get_closest_marker("real_migrations") is None
+    yield
+    template_db.enabled = True
 
 
 @pytest.fixture(autouse=True)

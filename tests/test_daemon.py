@@ -187,6 +187,7 @@ def test_dead_man_and_runway_alerts_fire_once(app: App, tmp_path: Path) -> None:
     assert kinds.count("runway") == 1  # 4 days left: the 7-day threshold, once
 
 
+@pytest.mark.slow
 def test_a_simulated_year(tmp_path: Path) -> None:
     """365 days through both DST changes, with pauses, blackouts, a week with an empty
     queue, pins, outages and platforms failing in every way of the taxonomy."""

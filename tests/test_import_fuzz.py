@@ -465,6 +465,7 @@ def counter_for(case: Case, outcome: str) -> None:
 _N = [0]
 
 
+@pytest.mark.slow
 @seed(SEED)
 @settings(
     max_examples=EXAMPLES,

@@ -1,9 +1,10 @@
 """Several daemons on one database: exactly one posts each day (real processes racing).
 
 Each simulated campaign day, N ``infobot run --once`` processes are started together
-against one database, held at a start gate until every one of them has finished its
-imports, then released at once so their ticks overlap. Afterwards the database and the
-outbox must show one post per day, sent once, with no locking errors on the way.
+against one database (forked from one process that has made the imports), held at a start
+gate until every one of them is ready, then released at once so their ticks overlap.
+Afterwards the database and the outbox must show one post per day, sent once, with no
+locking errors on the way.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -25,6 +27,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from tests.conftest import QUEUE
+from tests.support import transcript
 
 MONDAY = date(2026, 11, 23)
 APPROVED = 14
@@ -103,42 +106,128 @@ def prepare(tmp_path: Path, env: dict[str, str]) -> None:
         )
 
 
-def race_one_day(tmp_path: Path, env: dict[str, str], day: date, n: int) -> list[Proc]:
+# One Python that has made the imports above forks the racing daemons: each is a real process
+# of its own (its pid, its connections, its environment and working folder), without paying
+# the interpreter's start and the imports again for every daemon of every day.
+FORKER = """
+import json, os, signal, sys, time
+import infobot.app, infobot.cli.main, infobot.runtime.runner, infobot.platforms.outbox
+gated, children = sys.argv[1], set()
+print("ready", flush=True)
+for line in iter(sys.stdin.readline, ""):
+    job = json.loads(line)
+    if "wait" in job:  # every child's exit code, killing those still running at the deadline
+        codes, deadline = {}, time.monotonic() + job["wait"]
+        while children:
+            for pid in list(children):
+                late = time.monotonic() > deadline
+                if late:
+                    os.kill(pid, signal.SIGKILL)
+                done, status = os.waitpid(pid, 0 if late else os.WNOHANG)
+                if done:
+                    codes[pid] = os.waitstatus_to_exitcode(status)
+                    children.discard(pid)
+            time.sleep(0.005)
+        print(json.dumps(codes), flush=True)
+        continue
+    pid = os.fork()
+    if pid:
+        children.add(pid)
+        print(pid, flush=True)
+        continue
+    code = 1
+    try:
+        out = os.open(job["output"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.dup2(out, 1)
+        os.dup2(out, 2)
+        nothing = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(nothing, 0)
+        os.environ.clear()
+        os.environ.update(job["env"])
+        os.chdir(job["cwd"])
+        sys.argv = ["-c", *job["argv"]]
+        exec(compile(gated, "<gated run>", "exec"), {"__name__": "__main__"})
+        code = 0
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else int(exc.code is not None)
+        if isinstance(exc.code, str):
+            print(exc.code, file=sys.stderr)
+    except BaseException:
+        import traceback
+        traceback.print_exc()
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+"""
+
+
+class Forker:
+    """Starts the gated daemons as forks of one process that has imported infobot."""
+
+    def __init__(self, tmp_path: Path, env: dict[str, str]) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", FORKER, GATED_RUN],
+            env=env,
+            cwd=tmp_path,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert self._answer() == "ready"
+
+    def _answer(self) -> str:
+        assert self.proc.stdout is not None
+        line = self.proc.stdout.readline()
+        assert line, f"the forking process ended (exit {self.proc.wait()})"
+        return line.strip()
+
+    def _ask(self, job: dict[str, Any]) -> str:
+        assert self.proc.stdin is not None
+        self.proc.stdin.write(json.dumps(job) + "\n")
+        self.proc.stdin.flush()
+        return self._answer()
+
+    def start(self, env: dict[str, str], cwd: Path, argv: list[str], output: Path) -> int:
+        job = {"env": env, "cwd": str(cwd), "argv": argv, "output": str(output)}
+        return int(self._ask(job))
+
+    def wait(self, seconds: float) -> dict[int, int]:
+        """The exit code of every daemon started since the last wait (killed at the end)."""
+        return {int(pid): code for pid, code in json.loads(self._ask({"wait": seconds})).items()}
+
+    def close(self) -> None:
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        self.proc.stdin.close()
+        self.proc.wait(timeout=60)
+        self.proc.stdout.close()
+
+
+def race_one_day(
+    tmp_path: Path, env: dict[str, str], day: date, n: int, forker: Forker
+) -> list[Proc]:
     """Start n gated daemons for ``day``, open the gate once all are ready, wait for all."""
     gate = tmp_path / f"gate-{day}"
     ready = [tmp_path / f"ready-{day}-{k}" for k in range(n)]
-    procs: list[subprocess.Popen[str]] = []
+    outputs = [tmp_path / f"output-{day}-{k}.txt" for k in range(n)]
+    pids: list[int] = []
     try:
         for k in range(n):
             # a few seconds apart at most, so every one of them is well inside the window
             day_env = dict(env, INFOBOT_CLOCK_START=f"{day.isoformat()}T09:00:0{k}+00:00")
-            procs.append(
-                subprocess.Popen(
-                    [sys.executable, "-c", GATED_RUN, str(gate), str(ready[k])],
-                    env=day_env,
-                    cwd=tmp_path,
-                    stdin=subprocess.DEVNULL,
-                    stdout=subprocess.PIPE,
-                    stderr=subprocess.STDOUT,
-                    text=True,
-                )
-            )
+            pids.append(forker.start(day_env, tmp_path, [str(gate), str(ready[k])], outputs[k]))
         deadline = time.monotonic() + 30
         while not all(r.exists() for r in ready) and time.monotonic() < deadline:
-            if any(p.poll() is not None for p in procs):
-                break  # one died before the gate: open it anyway and report below
             time.sleep(0.005)
-        gate.touch()
-        results = []
-        for k, proc in enumerate(procs):
-            output, _ = proc.communicate(timeout=60)
-            results.append(Proc(day, k, proc.pid, proc.returncode, output))
-        return results
     finally:
-        for proc in procs:
-            if proc.poll() is None:
-                proc.kill()
-                proc.communicate()
+        gate.touch()
+        codes = forker.wait(60)
+    results = []
+    for k, pid in enumerate(pids):
+        output = outputs[k].read_text(encoding="utf-8", errors="replace")
+        transcript.record(output)  # what the daemons printed joins the secret scan
+        results.append(Proc(day, k, pid, codes[pid], output))
+    return results
 
 
 def stamp(output: str, label: str) -> float:
@@ -259,13 +348,29 @@ def check_database(db_url: str, outbox: Path, days: int, history: list[Proc]) ->
         assert all(i in {p["id"] for p in posts} for i in ids)
 
 
+def race_days(
+    tmp_path: Path,
+    env: dict[str, str],
+    daemons: int,
+    days: int,
+    check: Callable[[date, list[Proc], list[Proc]], None],
+) -> list[Proc]:
+    """Race ``daemons`` daemons on each of ``days`` days from MONDAY, checking each day."""
+    history: list[Proc] = []
+    forker = Forker(tmp_path, env)
+    try:
+        for i in range(days):
+            day = MONDAY + timedelta(days=i)
+            check(day, race_one_day(tmp_path, env, day, daemons, forker), history)
+    finally:
+        forker.close()
+    return history
+
+
 def run_scenario(tmp_path: Path, db_url: str, daemons: int, days: int) -> None:
     env = base_env(tmp_path, db_url)
     prepare(tmp_path, env)
-    history: list[Proc] = []
-    for i in range(days):
-        day = MONDAY + timedelta(days=i)
-        check_day(day, race_one_day(tmp_path, env, day, daemons), history)
+    history = race_days(tmp_path, env, daemons, days, check_day)
     check_database(db_url, tmp_path / "outbox.jsonl", days, history)
 
 
@@ -386,10 +491,7 @@ def check_campaigns_database(db_url: str, outbox: Path, days: int, history: list
 def run_campaigns_scenario(tmp_path: Path, db_url: str, daemons: int, days: int) -> None:
     env = base_env(tmp_path, db_url)
     prepare_two_campaigns(tmp_path, env)
-    history: list[Proc] = []
-    for i in range(days):
-        day = MONDAY + timedelta(days=i)
-        check_campaigns_day(day, race_one_day(tmp_path, env, day, daemons), history)
+    history = race_days(tmp_path, env, daemons, days, check_campaigns_day)
     check_campaigns_database(db_url, tmp_path / "outbox.jsonl", days, history)
 
 

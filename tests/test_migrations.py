@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
@@ -12,6 +13,9 @@ from infobot.store.db import Database
 from infobot.store.migrate import HEAD, current_revision, ensure_current, upgrade
 from infobot.store.models import Base
 from tests.conftest import Cli
+
+# Alembic itself, every time: no migrated template (tests/support/template_db.py) here.
+pytestmark = pytest.mark.real_migrations
 
 
 def test_models_and_migrations_agree(db_url: str) -> None:

@@ -46,6 +46,7 @@ def wait_for(predicate: object, timeout: float = 20.0) -> bool:
     return False
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
 def test_run_posts_reports_healthy_and_stops_on_signal(tmp_path: Path, signum: int) -> None:
     assert infobot(tmp_path, "import", str(QUEUE / "stories.csv"), "--by", "sam").returncode == 0
