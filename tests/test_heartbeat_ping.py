@@ -122,11 +122,11 @@ def test_a_ping_that_cannot_be_sent_is_logged_never_raised(
 
 
 def test_a_slow_server_is_given_up_on_quickly(web: LocalWeb, clock: FixedClock) -> None:
-    web.routes[f"/{KEY}/start"] = slow(3.0, page(b"OK", "text/plain"))
+    web.routes[f"/{KEY}/start"] = slow(10.0, page(b"OK", "text/plain"))
     ping = pinger(web, clock, timeout_seconds=0.5)
     began = time.monotonic()
     assert ping.start() is PingOutcome.FAILED
-    assert time.monotonic() - began < 1.5
+    assert time.monotonic() - began < 4  # well under the 10 s answer, even on a busy host
 
 
 def test_a_server_error_or_redirect_counts_as_a_failed_ping(

@@ -115,10 +115,10 @@ def test_a_page_with_no_tags_gives_a_warning(web: LocalWeb) -> None:
 
 
 def test_a_slow_page_times_out_quickly(web: LocalWeb) -> None:
-    web.routes["/slow"] = slow(3.0, page(OG_PAGE))
+    web.routes["/slow"] = slow(10.0, page(OG_PAGE))
     began = time.monotonic()
     warning = cards(read_seconds=0.5, total_seconds=1.0).fetch(web.url("/slow"))
-    assert time.monotonic() - began < 2.0
+    assert time.monotonic() - began < 4  # well under the 10 s answer, even on a busy host
     assert isinstance(warning, LinkCardWarning)
     assert warning.reason == "the site took too long to answer"
 
@@ -127,7 +127,7 @@ def test_a_page_that_trickles_in_is_stopped_by_the_time_budget(web: LocalWeb) ->
     web.routes["/drip"] = local_web.drip(web, "/drip", b"<!-- -->", every=0.2, times=40)
     began = time.monotonic()
     warning = cards(read_seconds=1.0, total_seconds=1.2).fetch(web.url("/drip"))
-    assert time.monotonic() - began < 2.5
+    assert time.monotonic() - began < 4.5  # the drip lasts 8 s
     assert isinstance(warning, LinkCardWarning)
     assert warning.reason == "the site took too long to answer"
 

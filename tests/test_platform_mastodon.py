@@ -502,20 +502,20 @@ def test_a_down_instance_costs_seconds_not_minutes_and_says_so(
 ) -> None:
     with fake_mastodon(max_characters=3000) as server:
         server.fake.stalled = {"instance", "account"}
-        server.fake.stall_limit = 10.0
+        server.fake.stall_limit = 20.0  # far above the limits below, for a busy host
         platform = make_platform(server, timeout=30.0, check_timeout=1.0)
         try:
             started = time.monotonic()
             assert platform.rules().max_length == 500  # the safe default...
             assert platform.rules().max_length == 500  # ...kept for the process: asked once
-            assert time.monotonic() - started < 3
+            assert time.monotonic() - started < 8
             (warning,) = [r for r in caplog.records if r.levelname == "WARNING"]
             assert "could not reach 127.0.0.1 within 1 second " in warning.getMessage()
             assert "INFOBOT_MASTODON__MAX_LENGTH" in warning.getMessage()
             started = time.monotonic()
             with pytest.raises(TransientError, match="could not be reached"):
                 platform.verify()
-            assert time.monotonic() - started < 3
+            assert time.monotonic() - started < 8
         finally:
             platform.close()
         asked = [r.path for r in server.fake.requests if r.path.endswith("/instance")]

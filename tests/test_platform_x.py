@@ -126,7 +126,7 @@ def test_tweepy_requests_get_the_timeout(x: XHarness) -> None:
     started = time.monotonic()
     with pytest.raises(InDoubt, match=r"did not answer within 0\.5 seconds"):
         x.platform.publish(post("Slow. #infostory"), idempotency_key="k7")
-    assert time.monotonic() - started < TIMEOUT + 2
+    assert time.monotonic() - started < TIMEOUT + 5  # the fake holds its answer for 10 s
     assert len(x.live_posts()) == 1  # X made it anyway: hence "in doubt"
 
 
