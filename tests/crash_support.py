@@ -201,6 +201,7 @@ class Launcher:
         assert self.proc.stdin is not None
         self.count += 1
         log = self.logs / f"{self.count:03d}.log"
+        log.touch()  # a child killed before it opens its log leaves an empty one
         command = {
             "argv": argv,
             "clock": clock,
