@@ -98,7 +98,7 @@ class Database:
             assert raw is not None
             raw.execute("PRAGMA foreign_keys=OFF")
             try:
-                with Session(conn, expire_on_commit=False) as session, session.begin():
+                with self._writer(bind=conn) as session, session.begin():
                     yield session
             finally:
                 raw.execute("PRAGMA foreign_keys=ON")
