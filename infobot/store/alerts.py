@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import select
@@ -12,6 +13,11 @@ from infobot.store.models import Alert
 
 def was_raised(session: Session, key: str) -> bool:
     return session.scalar(select(Alert.id).where(Alert.key == key)) is not None
+
+
+def raised(session: Session, keys: Sequence[str]) -> set[str]:
+    """Those of ``keys`` raised before."""
+    return set(session.scalars(select(Alert.key).where(Alert.key.in_(list(keys)))))
 
 
 def add(session: Session, key: str, kind: str, at: datetime, message: str) -> None:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import func, select
+from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.orm import Session
 
 from infobot.domain.overdue import DaemonState as DaemonState
@@ -14,12 +15,16 @@ from infobot.store.models import Heartbeat
 def beat(
     session: Session, worker: str, pid: int, now: datetime, state: DaemonState = DaemonState.RUNNING
 ) -> None:
-    row = session.scalar(select(Heartbeat).where(Heartbeat.worker == worker))
-    if row is None:
+    """This worker's row says it is alive at ``now`` (added at its first beat). One UPDATE
+    on every beat after the first: the daemon beats at every tick."""
+    found = session.execute(  # an UPDATE's result is a cursor's (it has a row count)
+        update(Heartbeat)
+        .where(Heartbeat.worker == worker)
+        .values(beat_at=now, state=str(state))
+        .execution_options(synchronize_session=False)
+    )
+    if cast("CursorResult[Any]", found).rowcount == 0:
         session.add(Heartbeat(worker=worker, pid=pid, started_at=now, beat_at=now, state=state))
-    else:
-        row.beat_at = now
-        row.state = state
 
 
 def first_started(session: Session) -> datetime | None:
