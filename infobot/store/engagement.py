@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import Integer, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from infobot.domain.delivery import DeliveryStatus
@@ -59,19 +59,23 @@ class Unscheduled:
     parts: int
 
 
+#: Asked at every tick of the daemon: built once, the limit bound at each call.
+_UNSCHEDULED = (
+    select(Delivery.id, Delivery.story_id, Delivery.platform, Delivery.sent_at, Delivery.parts)
+    .outerjoin(EngagementPost, EngagementPost.delivery_id == Delivery.id)
+    .where(
+        Delivery.status == DeliveryStatus.SENT,
+        Delivery.sent_at.is_not(None),
+        EngagementPost.id.is_(None),
+    )
+    .order_by(Delivery.id)
+    .limit(bindparam("limit", type_=Integer))
+)
+
+
 def unscheduled(session: Session, limit: int = 50_000) -> list[Unscheduled]:
     """Deliveries sent (and not withdrawn) that have no read schedule yet."""
-    rows = session.execute(
-        select(Delivery.id, Delivery.story_id, Delivery.platform, Delivery.sent_at, Delivery.parts)
-        .outerjoin(EngagementPost, EngagementPost.delivery_id == Delivery.id)
-        .where(
-            Delivery.status == DeliveryStatus.SENT,
-            Delivery.sent_at.is_not(None),
-            EngagementPost.id.is_(None),
-        )
-        .order_by(Delivery.id)
-        .limit(limit)
-    ).all()
+    rows = session.execute(_UNSCHEDULED, {"limit": limit}).all()
     return [
         Unscheduled(d_id, story_id, platform, sent_at, max(len(json.loads(parts or "[]")), 1))
         for d_id, story_id, platform, sent_at, parts in rows
@@ -106,18 +110,19 @@ def schedule(
     )
 
 
+#: Asked at every tick of the daemon (and it takes no value): built once.
+_WITHDRAWN = select(EngagementPost.id).where(
+    EngagementPost.state == PostState.LIVE.value,
+    EngagementPost.delivery_id.in_(
+        select(Delivery.id).where(Delivery.status == DeliveryStatus.DELETED)
+    )
+    | EngagementPost.story_id.in_(select(Story.id).where(Story.status == StoryStatus.WITHDRAWN)),
+)
+
+
 def withdrawn(session: Session) -> list[int]:
     """Live posts infobot deleted, or whose story was withdrawn: to stop reading."""
-    deleted = select(Delivery.id).where(Delivery.status == DeliveryStatus.DELETED)
-    stories = select(Story.id).where(Story.status == StoryStatus.WITHDRAWN)
-    return list(
-        session.scalars(
-            select(EngagementPost.id).where(
-                EngagementPost.state == PostState.LIVE.value,
-                (EngagementPost.delivery_id.in_(deleted)) | (EngagementPost.story_id.in_(stories)),
-            )
-        )
-    )
+    return list(session.scalars(_WITHDRAWN))
 
 
 def stop(session: Session, ids: Sequence[int]) -> None:

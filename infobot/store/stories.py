@@ -11,7 +11,7 @@ from collections.abc import Collection, Iterator, Sequence
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, func, select, true, update
+from sqlalchemy import and_, bindparam, func, select, true, update
 from sqlalchemy.orm import Session
 
 from infobot.domain.delivery import OPEN
@@ -327,17 +327,15 @@ def all_of(session: Session, campaign_id: int) -> Iterator[Story]:
     yield from session.scalars(stmt)
 
 
+#: Asked at every tick of the daemon: built once, the campaign bound at each call.
+_UNSETTLED = select(Story.id).where(
+    Story.campaign_id == bindparam("campaign_id"),
+    Story.status == StoryStatus.SCHEDULED,
+    ~select(Delivery.id).where(Delivery.story_id == Story.id, Delivery.status.in_(OPEN)).exists(),
+)
+
+
 def unsettled(session: Session, campaign_id: int) -> list[int]:
     """Scheduled stories none of whose deliveries is still open: a crash came between the
     last result and the story's own status."""
-    return list(
-        session.scalars(
-            select(Story.id).where(
-                Story.campaign_id == campaign_id,
-                Story.status == StoryStatus.SCHEDULED,
-                ~select(Delivery.id)
-                .where(Delivery.story_id == Story.id, Delivery.status.in_(OPEN))
-                .exists(),
-            )
-        )
-    )
+    return list(session.scalars(_UNSETTLED, {"campaign_id": campaign_id}))
