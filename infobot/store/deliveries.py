@@ -10,7 +10,7 @@ import json
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import Integer, Select, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from infobot.domain.attention import ProblemDelivery
@@ -122,17 +122,31 @@ def open_with_day(
     return [(d_id, story_id, status, next_at, day) for d_id, story_id, status, next_at, day in rows]
 
 
+def _needing_a_person(limited: bool, of_campaign: bool) -> Select[Delivery]:
+    """:func:`needing_a_person`'s statement, ``limit`` and ``campaign_id`` bound at each
+    call when asked for (the daemon asks at every tick)."""
+    query = select(Delivery).where(Delivery.status.in_(NEEDS_A_PERSON))
+    if of_campaign:
+        query = query.join(Story, Story.id == Delivery.story_id).where(
+            Story.campaign_id == bindparam("campaign_id")
+        )
+    query = query.order_by(Delivery.id.desc())
+    return query.limit(bindparam("limit", type_=Integer)) if limited else query
+
+
+_NEEDING_A_PERSON = {
+    (lim, mine): _needing_a_person(lim, mine) for lim in (False, True) for mine in (False, True)
+}
+
+
 def needing_a_person(
     session: Session, limit: int | None = None, campaign_id: int | None = None
 ) -> list[ProblemDelivery]:
     """Failed and in-doubt deliveries (of one campaign's stories, when given), newest
     first, each knowing whether the platform refused the account's credentials."""
-    query = select(Delivery).where(Delivery.status.in_(NEEDS_A_PERSON))
-    if campaign_id is not None:
-        query = query.join(Story, Story.id == Delivery.story_id).where(
-            Story.campaign_id == campaign_id
-        )
-    rows = session.scalars(query.order_by(Delivery.id.desc()).limit(limit)).all()
+    query = _NEEDING_A_PERSON[limit is not None, campaign_id is not None]
+    bound = {"limit": limit, "campaign_id": campaign_id}
+    rows = session.scalars(query, {k: v for k, v in bound.items() if v is not None}).all()
     refused = events.credentials_refused(
         session, [d.id for d in rows if d.status == DeliveryStatus.FAILED]
     )

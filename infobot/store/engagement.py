@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Integer, bindparam, func, insert, select, update
+from sqlalchemy import Integer, Select, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from infobot.domain.delivery import DeliveryStatus
@@ -151,13 +151,11 @@ class DueRead:
     remote_ids: tuple[str, ...]  # the thread's posts, first first
 
 
-def due(
-    session: Session, now: datetime, limit: int | None = None, campaign_id: int | None = None
-) -> list[DueRead]:
-    """Live posts whose next read has come, the most overdue first (of one campaign's
-    stories when ``campaign_id`` is given: each campaign's daemon reads its own)."""
+def _due_query(limited: bool, of_campaign: bool) -> Select[*tuple[Any, ...]]:
+    """:func:`due`'s statement, its values bound at each call (``now``, and ``limit`` and
+    ``campaign_id`` when asked for): the daemon asks at every tick."""
     columns = [getattr(EngagementPost, name) for name in (*_FIRST, *_REST)]
-    query = (
+    query: Select[*tuple[Any, ...]] = (
         select(
             EngagementPost.id,
             EngagementPost.delivery_id,
@@ -177,16 +175,33 @@ def due(
         .where(
             EngagementPost.state == PostState.LIVE.value,
             EngagementPost.next_read_at.is_not(None),
-            EngagementPost.next_read_at <= now,
+            EngagementPost.next_read_at <= bindparam("now"),
         )
         .order_by(EngagementPost.next_read_at, EngagementPost.id)
-        .limit(limit)
     )
-    if campaign_id is not None:
-        query = query.where(
-            EngagementPost.story_id.in_(select(Story.id).where(Story.campaign_id == campaign_id))
-        )
-    rows = session.execute(query)
+    if limited:
+        query = query.limit(bindparam("limit", type_=Integer))
+    if of_campaign:
+        stories = select(Story.id).where(Story.campaign_id == bindparam("campaign_id"))
+        query = query.where(EngagementPost.story_id.in_(stories))
+    return query
+
+
+_DUE = {
+    (limited, mine): _due_query(limited, mine)
+    for limited in (False, True)
+    for mine in (False, True)
+}
+
+
+def due(
+    session: Session, now: datetime, limit: int | None = None, campaign_id: int | None = None
+) -> list[DueRead]:
+    """Live posts whose next read has come, the most overdue first (of one campaign's
+    stories when ``campaign_id`` is given: each campaign's daemon reads its own)."""
+    query = _DUE[limit is not None, campaign_id is not None]
+    bound = {"now": now, "limit": limit, "campaign_id": campaign_id}
+    rows = session.execute(query, {k: v for k, v in bound.items() if v is not None})
     found = []
     for row in rows:
         values: Sequence[Any] = tuple(row)
