@@ -94,7 +94,17 @@ class Story(Base):
     __table_args__ = (
         UniqueConstraint("campaign_id", "fingerprint"),
         UniqueConstraint("campaign_id", "pin_date"),
-        Index("ix_stories_queue", "campaign_id", "status", "pin_date", "sort_key", "id"),
+        # approved stories only (migration 0012): every query it serves asks for them
+        Index(
+            "ix_stories_queue",
+            "campaign_id",
+            "status",
+            "pin_date",
+            "sort_key",
+            "id",
+            sqlite_where=text("status = 'approved'"),
+            postgresql_where=text("status = 'approved'"),
+        ),
         Index("ix_stories_status_order", "campaign_id", "status", "sort_key", "id"),
         Index(
             "ix_stories_others",
@@ -231,6 +241,15 @@ class Event(Base):
     """The audit trail: who did what, when, with the state before and after."""
 
     __tablename__ = "events"
+    __table_args__ = (
+        # a delivery's events only (migration 0012): story events have no delivery
+        Index(
+            "ix_events_delivery_id",
+            "delivery_id",
+            sqlite_where=text("delivery_id IS NOT NULL"),
+            postgresql_where=text("delivery_id IS NOT NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
@@ -238,7 +257,7 @@ class Event(Base):
     action: Mapped[str] = mapped_column(String(50))
     campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaigns.id"))
     story_id: Mapped[int | None] = mapped_column(ForeignKey("stories.id"), index=True)
-    delivery_id: Mapped[int | None] = mapped_column(ForeignKey("deliveries.id"), index=True)
+    delivery_id: Mapped[int | None] = mapped_column(ForeignKey("deliveries.id"))
     before: Mapped[str | None] = mapped_column(Text)  # JSON
     after: Mapped[str | None] = mapped_column(Text)  # JSON
     message: Mapped[str] = mapped_column(Text, default="")
