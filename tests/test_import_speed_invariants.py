@@ -266,8 +266,23 @@ def test_fingerprints_of_many_stories_are_each_story_s_own() -> None:
             if all(unicodedata.is_normalized("NFC", t) for t in (s.body, s.author, s.title))
         ]
         assert composed != clean
-        for group in (batch, clean, composed):
+        for group in (batch, clean, composed, composed[:1], []):
             assert fingerprints(group) == [story.fingerprint() for story in group]
+
+
+def test_fingerprints_of_stories_in_paragraphs_are_each_story_s_own() -> None:
+    """Stories whose only whitespace is the space and the line break: worked out for a
+    batch at once (``_norm_all``)."""
+    from infobot.domain.story import fingerprints
+
+    pieces = ["a", "b", " ", "  ", "\n", "\n\n", " \n ", "Zoë", "가", "ﬁ", ""]
+    rng = random.Random(13)
+    for _ in range(300):
+        batch = []
+        for _ in range(rng.randint(1, 40)):
+            texts = ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 8))) for _ in "bat"]
+            batch.append(StoryInput(body=texts[0], author=texts[1], title=texts[2]))
+        assert fingerprints(batch) == [story.fingerprint() for story in batch]
 
 
 def test_a_bulk_write_checks_foreign_keys_again_once_it_ends(tmp_path: Path) -> None:
