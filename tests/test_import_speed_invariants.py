@@ -187,6 +187,43 @@ def test_events_written_by_sqlite_are_those_python_writes(tmp_path: Path) -> Non
     assert by_select_raw == python_raw
 
 
+def test_a_chunk_s_events_find_its_stories_by_their_ids(tmp_path: Path) -> None:
+    """The events of a chunk are made from the stories written after the last id: SQLite
+    reads them by the primary key, not every story of the campaign again (per chunk)."""
+    from datetime import UTC, datetime
+
+    from infobot.app import App
+    from infobot.clock import FixedClock
+    from infobot.settings import load_settings
+    from infobot.store.bulk import ImportedStories
+
+    now = datetime(2026, 11, 23, 8, tzinfo=UTC)
+    app = App.open(load_settings(database_url=f"sqlite:///{tmp_path / 'plan.db'}"), FixedClock(now))
+    try:
+        with app.db.write() as session:
+            writer = ImportedStories(
+                session,
+                campaign_id=app.campaign_id,
+                actor="bench",
+                now=now,
+                event_after=_imported_after_json(),
+            )
+            if writer.events_by_select is None:
+                pytest.skip("this SQLite quotes JSON differently: the Python path is used")
+            compiled = writer.events_by_select.compile(dialect=writer.conn.dialect)
+            span = {"last_id": 5, "first_key": 0, "last_key": 10_000}
+            order = compiled.positiontup or []
+            values = tuple(span.get(name, compiled.params[name]) for name in order)
+            plan = [
+                str(row[-1])
+                for row in writer.conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}", values)
+            ]
+    finally:
+        app.close()
+    assert any("INTEGER PRIMARY KEY (rowid>?)" in step for step in plan), plan
+    assert not any("INDEX" in step.replace("PRIMARY KEY", "") for step in plan), plan
+
+
 _CELLS = [
     "", " ", "  x  ", "Ann", "Zoë Byrne", "a\nb", "a\r\nb", "\r", "\t", "x\x00", "\u202eevil",
     "\ufeff", "\u2028", "\x85", "2026-11-03", "03/11/2026", "31/02/2026", "2026-02-30",
