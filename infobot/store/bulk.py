@@ -17,8 +17,10 @@ from operator import attrgetter
 from typing import Any
 
 from sqlalchemy import (
+    ColumnClause,
     Connection,
     Executable,
+    Integer,
     Text,
     TypeDecorator,
     bindparam,
@@ -80,7 +82,7 @@ EVENT_INSERT_COLUMNS = (
     "message",
 )
 #: Added to a column in a condition that no index is to serve (SQLite's own idiom).
-_NO_INDEX = literal_column("0")
+_NO_INDEX: ColumnClause[int] = literal_column("0", Integer)
 #: Each field of a story, and how to read it.
 _STORY_GETTERS = tuple((name, attrgetter(name)) for name in STORY_FIELDS)
 _VERSIONS = attrgetter("versions")
