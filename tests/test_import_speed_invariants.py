@@ -6,6 +6,7 @@ import random
 import re
 import unicodedata
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -16,6 +17,13 @@ from infobot.service import audit
 from infobot.service.importing import _imported_after_json
 from infobot.service.media import LocalPictures, MediaFolder, local_pictures
 from tests.support.pictures import png
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from sqlalchemy.orm import Session
+
+    from infobot.store.bulk import ImportedStories
 
 # Computed with the code as it was before the speed-ups: existing databases hold these.
 KNOWN_FINGERPRINTS = [
@@ -133,6 +141,20 @@ def test_image_cache_gives_the_same_answers(tmp_path: Path) -> None:
         assert cached == plain
 
 
+def _sqlite_writer(
+    session: Session, campaign_id: int, actor: str, now: datetime
+) -> ImportedStories:
+    """An import's writer whose events SQLite works out (skipped where it cannot)."""
+    from infobot.store.bulk import ImportedStories
+
+    writer = ImportedStories(
+        session, campaign_id=campaign_id, actor=actor, now=now, event_after=_imported_after_json()
+    )
+    if writer.events_by_select is None:
+        pytest.skip("this SQLite quotes JSON differently: the Python path is used")
+    return writer
+
+
 def test_events_written_by_sqlite_are_those_python_writes(tmp_path: Path) -> None:
     """On SQLite the import's events come from one INSERT ... SELECT; they must be exactly
     the rows the Python path writes, whatever the sources hold."""
@@ -142,7 +164,6 @@ def test_events_written_by_sqlite_are_those_python_writes(tmp_path: Path) -> Non
     from infobot.clock import FixedClock
     from infobot.domain.story import StoryInput
     from infobot.settings import load_settings
-    from infobot.store.bulk import ImportedStories
     from infobot.store.models import Event
 
     now = datetime(2026, 11, 23, 8, tzinfo=UTC)
@@ -154,15 +175,7 @@ def test_events_written_by_sqlite_are_those_python_writes(tmp_path: Path) -> Non
         app = App.open(load_settings(database_url=f"sqlite:///{db}"), FixedClock(now))
         try:
             with app.db.write() as session:
-                writer = ImportedStories(
-                    session,
-                    campaign_id=app.campaign_id,
-                    actor="Zoë 'q'",
-                    now=now,
-                    event_after=_imported_after_json(),
-                )
-                if writer.events_by_select is None:
-                    pytest.skip("this SQLite quotes JSON differently: the Python path is used")
+                writer = _sqlite_writer(session, app.campaign_id, "Zoë 'q'", now)
                 if not by_select:
                     writer.events_by_select = None
                 writer.write(chunk)
@@ -195,21 +208,13 @@ def test_a_chunk_s_events_find_its_stories_by_their_ids(tmp_path: Path) -> None:
     from infobot.app import App
     from infobot.clock import FixedClock
     from infobot.settings import load_settings
-    from infobot.store.bulk import ImportedStories
 
     now = datetime(2026, 11, 23, 8, tzinfo=UTC)
     app = App.open(load_settings(database_url=f"sqlite:///{tmp_path / 'plan.db'}"), FixedClock(now))
     try:
         with app.db.write() as session:
-            writer = ImportedStories(
-                session,
-                campaign_id=app.campaign_id,
-                actor="bench",
-                now=now,
-                event_after=_imported_after_json(),
-            )
-            if writer.events_by_select is None:
-                pytest.skip("this SQLite quotes JSON differently: the Python path is used")
+            writer = _sqlite_writer(session, app.campaign_id, "bench", now)
+            assert writer.events_by_select is not None
             compiled = writer.events_by_select.compile(dialect=writer.conn.dialect)
             span = {"last_id": 5, "first_key": 0, "last_key": 10_000}
             order = compiled.positiontup or []
