@@ -52,3 +52,23 @@ def test_upgrade_keeps_the_data_of_the_first_schema(cli: Cli, tmp_path: Path) ->
     assert current_revision(Database(f"sqlite:///{cli.db_path}")) == HEAD
     tables = {r[0] for r in cli.sql("SELECT name FROM sqlite_master WHERE type = 'table'")}
     assert {"heartbeats", "alerts"} <= tables
+
+
+def test_partial_indexes_keep_their_condition_on_postgresql() -> None:
+    """The models name only SQLite's ``where`` (so SQLite processes never load the
+    PostgreSQL dialect); opening a PostgreSQL database gives PostgreSQL the same one."""
+    from sqlalchemy.dialects import postgresql, sqlite
+    from sqlalchemy.schema import CreateIndex
+
+    partial = {
+        index.name: index
+        for table in Base.metadata.tables.values()
+        for index in table.indexes
+        if index.dialect_options["sqlite"]["where"] is not None
+    }
+    assert set(partial) == {"ix_stories_others", "ix_deliveries_needing"}
+    Database("postgresql://nobody@127.0.0.1:9/none").dispose()  # connects to nothing
+    for index in partial.values():
+        for dialect in (sqlite.dialect(), postgresql.dialect()):
+            ddl = str(CreateIndex(index).compile(dialect=dialect))
+            assert " WHERE status " in ddl, (dialect.name, ddl)
