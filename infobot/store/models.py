@@ -112,15 +112,14 @@ class Story(Base):
         UniqueConstraint("campaign_id", "fingerprint"),
         UniqueConstraint("campaign_id", "pin_date"),
         # approved stories only (migration 0012): every query it serves asks for them
-        Index(
+        partial_index(
             "ix_stories_queue",
             "campaign_id",
             "status",
             "pin_date",
             "sort_key",
             "id",
-            sqlite_where=text("status = 'approved'"),
-            postgresql_where=text("status = 'approved'"),
+            where="status = 'approved'",
         ),
         Index("ix_stories_status_order", "campaign_id", "status", "sort_key", "id"),
         partial_index(
@@ -250,12 +249,7 @@ class Event(Base):
     __tablename__ = "events"
     __table_args__ = (
         # a delivery's events only (migration 0012): story events have no delivery
-        Index(
-            "ix_events_delivery_id",
-            "delivery_id",
-            sqlite_where=text("delivery_id IS NOT NULL"),
-            postgresql_where=text("delivery_id IS NOT NULL"),
-        ),
+        partial_index("ix_events_delivery_id", "delivery_id", where="delivery_id IS NOT NULL"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
