@@ -111,7 +111,16 @@ class Story(Base):
     __table_args__ = (
         UniqueConstraint("campaign_id", "fingerprint"),
         UniqueConstraint("campaign_id", "pin_date"),
-        Index("ix_stories_queue", "campaign_id", "status", "pin_date", "sort_key", "id"),
+        # approved stories only (migration 0012): every query it serves asks for them
+        partial_index(
+            "ix_stories_queue",
+            "campaign_id",
+            "status",
+            "pin_date",
+            "sort_key",
+            "id",
+            where="status = 'approved'",
+        ),
         Index("ix_stories_status_order", "campaign_id", "status", "sort_key", "id"),
         partial_index(
             "ix_stories_others", "campaign_id", "sort_key", "id", where="status <> 'approved'"
@@ -238,6 +247,10 @@ class Event(Base):
     """The audit trail: who did what, when, with the state before and after."""
 
     __tablename__ = "events"
+    __table_args__ = (
+        # a delivery's events only (migration 0012): story events have no delivery
+        partial_index("ix_events_delivery_id", "delivery_id", where="delivery_id IS NOT NULL"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
@@ -245,7 +258,7 @@ class Event(Base):
     action: Mapped[str] = mapped_column(String(50))
     campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaigns.id"))
     story_id: Mapped[int | None] = mapped_column(ForeignKey("stories.id"), index=True)
-    delivery_id: Mapped[int | None] = mapped_column(ForeignKey("deliveries.id"), index=True)
+    delivery_id: Mapped[int | None] = mapped_column(ForeignKey("deliveries.id"))
     before: Mapped[str | None] = mapped_column(Text)  # JSON
     after: Mapped[str | None] = mapped_column(Text)  # JSON
     message: Mapped[str] = mapped_column(Text, default="")

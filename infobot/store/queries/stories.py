@@ -1,8 +1,8 @@
 """Reading stories: the ordered queue, pins and listings (``infobot stories list``).
 
 The queue is the approved stories not pinned to a date, ordered by ``sort_key`` then
-``id``; the indexes of migration 0011 serve every query here without a scan or a sort
-(``tests/test_lean.py`` reads their plans).
+``id``; the indexes of migrations 0011 and 0012 serve every query here without a scan or a
+sort (``tests/test_lean.py`` reads their plans).
 """
 
 from __future__ import annotations
