@@ -217,3 +217,16 @@ class StoryPin(Row):
     title: str
     pin_date: date | None
     essential_reason: str
+
+
+@row_type
+@dataclass(frozen=True, slots=True)
+class StoryLine(Row):
+    """A story's line on the queue page: its number, its title (or its text when it has
+    none), its author and its pin date."""
+
+    id: int
+    title: str
+    body: str
+    author: str
+    pin_date: date | None

@@ -94,6 +94,18 @@ def state(r: Reader, campaign_id: int, late_window: timedelta) -> CampaignState 
     )
 
 
+def blackout_reasons(r: Reader, campaign_id: int, first: date, last: date) -> dict[date, str]:
+    """The campaign's blackouts from ``first`` to ``last`` (inclusive): day -> reason."""
+    rows = r.rows(
+        "SELECT day, reason FROM blackouts WHERE campaign_id = :cid"
+        " AND day >= :first AND day <= :last",
+        cid=campaign_id,
+        first=first,
+        last=last,
+    )
+    return {as_day(day): str(reason) for day, reason in rows}
+
+
 def calendar_of(
     campaign: Any, blackouts: Iterable[date], elections: Iterable[ElectionPeriod] = ()
 ) -> CampaignCalendar:

@@ -131,6 +131,11 @@ def queue_size(r: Reader, campaign_id: int) -> int:
     return int(r.scalar(f"SELECT count(*) FROM stories WHERE {QUEUE}", cid=campaign_id) or 0)
 
 
+def count_with_status(r: Reader, campaign_id: int, status: StoryStatus) -> int:
+    sql = f"SELECT count(*) FROM stories WHERE campaign_id = :cid AND status = {literal(status)}"
+    return int(r.scalar(sql, cid=campaign_id) or 0)
+
+
 def approved_pin_dates(r: Reader, campaign_id: int, first: date) -> list[date]:
     rows = r.rows(
         f"SELECT pin_date FROM stories WHERE {PINNED} AND pin_date >= :first",
