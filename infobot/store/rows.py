@@ -230,3 +230,19 @@ class StoryLine(Row):
     body: str
     author: str
     pin_date: date | None
+
+
+@row_type
+@dataclass(frozen=True, slots=True)
+class HistoryDelivery(Row):
+    """A delivery as the post history lists it."""
+
+    story_id: int
+    platform: str
+    status: str
+    attempts: int
+    next_attempt_at: datetime | None
+    remote_url: str
+    error: str
+    created_at: datetime
+    sent_at: datetime | None
