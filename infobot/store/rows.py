@@ -246,3 +246,18 @@ class HistoryDelivery(Row):
     error: str
     created_at: datetime
     sent_at: datetime | None
+
+
+@row_type
+@dataclass(frozen=True, slots=True)
+class AccountRow(Row):
+    """A local account as a request's sign-in check reads it (never its password hash:
+    only whether it has one)."""
+
+    name: str
+    role: str
+    disabled: bool
+    has_password: bool
+    created_by: str
+    created_at: datetime
+    session_epoch: int

@@ -159,8 +159,11 @@ class CalendarReads:
                 pass
         return self._read_full(grid_start, grid_end, now)
 
-    def _plan_end(self, today: date, grid_end: date) -> date:
-        return min(grid_end, today + timedelta(days=PLAN_MONTHS_AHEAD * 31))
+    @staticmethod
+    def _days_to_plan(today: date, grid_end: date) -> int:
+        """How many days from today the month's plan covers (0: the month is past)."""
+        plan_end = min(grid_end, today + timedelta(days=PLAN_MONTHS_AHEAD * 31))
+        return max(0, (plan_end - today).days + 1)
 
     def _read_lean(self, grid_start: date, grid_end: date, now: datetime) -> _Found:
         """The month's facts on the read side's SQL, for a campaign in one language with
@@ -173,12 +176,9 @@ class CalendarReads:
             today = state.schedule.local_date(now)
             recorded = lean_slots.between(r, cid, grid_start, min(today - ONE_DAY, grid_end))
             ids = [s.story_id for s in recorded.values() if s.story_id]
-            plan: dict[date, PlanDay] = {}
-            plan_end = self._plan_end(today, grid_end)
-            if plan_end >= today:
-                days = (plan_end - today).days + 1
-                plan = {e.day: e for e in plan_of(r, cid, state, now, days, StoryRow)}
-            today_status = lean_slots.status_on(r, cid, today)
+            days = self._days_to_plan(today, grid_end)
+            plan = plan_of(r, cid, state, now, days, StoryRow) if days else []
+            run, _ = runway_of(r, cid, state, now, lean_slots.status_on(r, cid, today))
             return _Found(
                 state,
                 today,
@@ -186,9 +186,9 @@ class CalendarReads:
                 recorded,
                 lean_slots.first_recorded(r, cid),
                 lean_stories.by_ids(r, ids, StoryRow),
-                plan,
-                plan_end if plan_end >= today else None,
-                runway_of(r, cid, state, now, today_status)[0].runs_dry_on,
+                {e.day: e for e in plan},
+                today + timedelta(days=days - 1) if days else None,
+                run.runs_dry_on,
             )
 
     def _read_full(self, grid_start: date, grid_end: date, now: datetime) -> _Found:
@@ -198,22 +198,17 @@ class CalendarReads:
             state = self.planner.state(session)
             today = state.schedule.local_date(now)
             recorded = slots.between(session, cid, grid_start, min(today - ONE_DAY, grid_end))
-            ids = [s.story_id for s in recorded.values() if s.story_id]
-            plan: dict[date, PlanDay] = {}
-            plan_end = self._plan_end(today, grid_end)
-            if plan_end >= today:
-                days = (plan_end - today).days + 1
-                plan = {e.day: e for e in self.planner.plan(session, days, state)}
+            days = self._days_to_plan(today, grid_end)
+            plan = self.planner.plan(session, days, state) if days else []
             return _Found(
                 state,
                 today,
                 campaigns.blackout_reasons(session, cid, grid_start, grid_end),
                 recorded,
-                # Before the first day infobot ever recorded, an empty day is not a gap.
                 slots.first_recorded(session, cid),
-                stories.by_ids(session, ids),
-                plan,
-                plan_end if plan_end >= today else None,
+                stories.by_ids(session, [s.story_id for s in recorded.values() if s.story_id]),
+                {e.day: e for e in plan},
+                today + timedelta(days=days - 1) if days else None,
                 self.planner.runway(session, state)[0].runs_dry_on,
             )
 
