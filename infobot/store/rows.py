@@ -166,6 +166,7 @@ class EventRow(Row):
 class CampaignRow(Row):
     """What the team decided about a campaign (``queries.campaigns.spec_of`` reads it)."""
 
+    id: int
     name: str
     hashtag: str
     timezone: str

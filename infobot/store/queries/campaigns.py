@@ -32,6 +32,12 @@ def id_by_name(r: Reader, name: str) -> int | None:
     return int(found) if found is not None else None
 
 
+def every(r: Reader) -> list[CampaignRow]:
+    """Every campaign, oldest first."""
+    rows = r.rows(f"SELECT {CampaignRow.COLUMNS} FROM campaigns ORDER BY id")
+    return [CampaignRow.of(t) for t in rows]
+
+
 def spec(r: Reader, campaign_id: int) -> CampaignSpec | None:
     """What the team decided about the campaign ``campaign_id`` (None: there is none)."""
     found = r.row(f"SELECT {CampaignRow.COLUMNS} FROM campaigns WHERE id = :id", id=campaign_id)

@@ -70,6 +70,12 @@ def story(r: Reader, story_id: int, campaign_id: int, row: type[R]) -> R:
     return row.of(found)
 
 
+def campaign_of(r: Reader, story_id: int) -> int | None:
+    """The campaign a story belongs to (None: no such story)."""
+    found = r.scalar("SELECT campaign_id FROM stories WHERE id = :id", id=story_id)
+    return int(found) if found is not None else None
+
+
 def to_input(story: Any) -> StoryInput:
     """The story's editable content (a model or a :class:`StoryRow`), as the domain sees it."""
     values = {name: getattr(story, name) for name in STORY_FIELDS}
