@@ -61,6 +61,7 @@ if TYPE_CHECKING:
     from infobot.service.read.plan import Planner
     from infobot.service.users import Accounts
     from infobot.settings import Settings
+    from infobot.store.rows import CampaignRow
 
 
 @dataclass
@@ -133,8 +134,9 @@ class App(ImpactParts, IntakeParts, RunningParts):
                 )
             return self.with_row(row)
 
-    def with_row(self, row: Campaign) -> App:
-        """The App of the campaign ``row`` (read by the caller)."""
+    def with_row(self, row: Campaign | CampaignRow) -> App:
+        """The App of the campaign ``row`` (the model or the read side's row, read by the
+        caller)."""
         base = self.base_settings
         settings = campaign_settings(base, campaigns.spec_of(row))
         pool = self.all_platforms.only(settings.platforms)

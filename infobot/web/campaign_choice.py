@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from infobot.domain.errors import NotFound
-from infobot.store import campaigns, stories
+from infobot.store.queries import campaigns, stories
 
 if TYPE_CHECKING:
     from infobot.app import App
     from infobot.domain.campaign import CampaignSpec
-    from infobot.store.models import Campaign
+    from infobot.store.rows import CampaignRow
     from infobot.web.core import Ctx
 
 SESSION_KEY = "campaign"
@@ -54,7 +54,7 @@ class CampaignApps:
         self.root = root
         self._apps: dict[tuple[int, CampaignSpec], App] = {}
 
-    def of(self, row: Campaign) -> App:
+    def of(self, row: CampaignRow) -> App:
         key = (row.id, campaigns.spec_of(row))
         found = self._apps.get(key)
         if found is None:
@@ -69,11 +69,9 @@ def choose(ctx: Ctx) -> CampaignChoice:
     request = ctx.request
     story_id = request.path_params.get("id")
     on_story = isinstance(story_id, int) and request.url.path.startswith("/stories/")
-    with root.db.read() as session:
-        rows = campaigns.every(session)
-        story_campaign = (
-            stories.campaign_of(session, story_id) if isinstance(story_id, int) else None
-        )
+    with root.db.reader() as r:
+        rows = campaigns.every(r)
+        story_campaign = stories.campaign_of(r, story_id) if isinstance(story_id, int) else None
     by_name = {row.name: row for row in rows}
     by_id = {row.id: row for row in rows}
     given = ctx.field(FIELD) if ctx.form_data is not None else ""
