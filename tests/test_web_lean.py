@@ -136,6 +136,25 @@ def test_a_campaigns_app_is_kept_until_the_campaign_changes(site: Site) -> None:
     assert first not in [app for key, app in kept._apps.items() if key[1].hashtag != "#infostory"]
 
 
+def test_a_campaigns_kept_app_learns_that_a_second_campaign_runs(site: Site) -> None:
+    """Alerts from the page (a post made from it) name their campaign once several run, so
+    the App kept from before a second campaign started is not the one a page gets after."""
+    from infobot.domain.campaign import CampaignField
+
+    approver = site.signed_in("Alex", "admin")
+    kept = site.web.state.web.campaign_apps
+    approver.get("/queue")
+    ((key, alone),) = kept._apps.items()
+    assert alone.several_running is False
+    site.app.campaign_admin().create(
+        {CampaignField.NAME: "second", CampaignField.HASHTAG: "#secondstory"}, actor="Alex"
+    )
+    approver.get("/queue")
+    now = [app for (cid, _, several), app in kept._apps.items() if cid == key[0] and several]
+    assert len(now) == 1 and now[0] is not alone
+    assert now[0].several_running is True and now[0].alerts.name_campaign is True
+
+
 def test_the_calendar_renders_a_storys_posts_again_when_its_text_changes(site: Site) -> None:
     site.approve(site.import_stories(1))
     calendar = site.app.reads.calendar

@@ -46,16 +46,17 @@ class CampaignChoice:
 class CampaignApps:
     """The App of each campaign as its row stands, built once for each version of the row
     (``App.with_row`` reads nothing but the row's spec): a page no longer builds the
-    campaign's settings and services again on every request."""
+    campaign's settings and services again on every request. Whether several campaigns run
+    is part of the version: an App remembers it (its alerts then name their campaign)."""
 
     KEEP = 32  # versions kept; past that the next one starts afresh
 
     def __init__(self, root: App) -> None:
         self.root = root
-        self._apps: dict[tuple[int, CampaignSpec], App] = {}
+        self._apps: dict[tuple[int, CampaignSpec, bool], App] = {}
 
-    def of(self, row: CampaignRow) -> App:
-        key = (row.id, campaigns.spec_of(row))
+    def of(self, row: CampaignRow, several_running: bool) -> App:
+        key = (row.id, campaigns.spec_of(row), several_running)
         found = self._apps.get(key)
         if found is None:
             if len(self._apps) >= self.KEEP:
@@ -93,4 +94,6 @@ def choose(ctx: Ctx) -> CampaignChoice:
     else:
         row = by_id.get(root.campaign_id) or rows[0]
     switch_to = "/queue" if on_story or request.method != "GET" else request.url.path
-    return CampaignChoice(ctx.web.campaign_apps.of(row), row.name, list(by_name), switch_to)
+    several_running = sum(1 for each in rows if each.active) > 1
+    app = ctx.web.campaign_apps.of(row, several_running)
+    return CampaignChoice(app, row.name, list(by_name), switch_to)
