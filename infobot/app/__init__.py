@@ -97,7 +97,7 @@ class App(ImpactParts, IntakeParts, RunningParts):
             if clock is None:
                 clock = clock_from(settings.clock_start)
             first = campaigns.sync(db, campaign_config(settings), clock.now())
-            elections.sync(db, first, settings.election_periods, clock.now())
+            elections.sync_all(db, settings.election_periods, clock.now())
             spending = x_spending(settings, db, clock)
             pool = platform_pool(settings, platforms, spending)
             root = cls(settings, clock, db, first, pool, spending, settings, pool)
@@ -178,6 +178,7 @@ class App(ImpactParts, IntakeParts, RunningParts):
                 platforms=base.platforms,
                 languages=default_languages(base),
             ),
+            election_periods=tuple(base.election_periods),
         )
 
     # -- plain values from the settings -----------------------------------------------------
