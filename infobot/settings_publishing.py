@@ -64,7 +64,10 @@ class PublishingSettings(BaseModel):
     )
     election_periods: Annotated[list[ElectionPeriod], NoDecode] = Field(
         default_factory=list,
-        description="Pre-election periods with no posts: FIRST..LAST REASON, separated by ';'",
+        description=(
+            "Pre-election periods with no posts, for every campaign: FIRST..LAST REASON,"
+            " separated by ';'"
+        ),
     )
 
     @field_validator("hashtag_display")

@@ -12,8 +12,13 @@ README = (REPO / "README.md").read_text(encoding="utf-8")
 
 
 def walk(group: click.Group, prefix: str) -> list[tuple[str, click.Command]]:
+    """Every command under ``group``, as click finds them (the top level imports each
+    command's module on first use)."""
+    ctx = click.Context(group)
     found = []
-    for name, command in group.commands.items():
+    for name in group.list_commands(ctx):
+        command = group.get_command(ctx, name)
+        assert command is not None, f"{prefix} {name} is listed but cannot be loaded"
         path = f"{prefix} {name}"
         found.append((path, command))
         if isinstance(command, click.Group):

@@ -97,6 +97,27 @@ def test_periods_from_the_settings_are_listed_and_kept(cli: Cli) -> None:
     assert cli.ok("campaign", "election", "list").out.strip() == "No pre-election periods."
 
 
+def test_periods_from_the_settings_hold_for_every_campaign(cli: Cli) -> None:
+    """Purdah stops all of a public body's publicity: a campaign that existed before the
+    setting and one made while it is set both get the settings' period, and status says so."""
+    cli.ok("campaign", "create", "before", "--hashtag", "beforestory")
+    os.environ["INFOBOT_ELECTION_PERIODS"] = "2026-11-20..2026-12-10 Council by-election"
+    try:
+        cli.ok("campaign", "create", "during", "--hashtag", "duringstory")
+        for name in ("infostory", "before", "during"):
+            listed = cli.ok("campaign", "election", "list", "--campaign", name).out
+            assert "2026-11-20..2026-12-10  Council by-election  (from the settings)" in listed
+            status = cli.ok("status", "--campaign", name).out
+            assert "Pre-election period until 10 December (Council by-election)" in status
+        made = cli.ok("campaign", "election", "list", "--campaign", "during", "--json").out
+        assert json.loads(made)[0]["source"] == "settings"
+    finally:
+        del os.environ["INFOBOT_ELECTION_PERIODS"]
+    for name in ("infostory", "before", "during"):
+        listed = cli.ok("campaign", "election", "list", "--campaign", name).out
+        assert listed.strip() == "No pre-election periods."
+
+
 def test_marking_a_story_essential_is_an_audited_decision(cli: Cli, tmp_path: Path) -> None:
     cli.ok("import", str(write_csv(tmp_path / "s.csv", [story_row(1)])), "--by", "sam")
     no_reason = cli("stories", "essential", "1", "--by", "alex")

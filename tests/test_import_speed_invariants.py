@@ -6,6 +6,7 @@ import random
 import re
 import unicodedata
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -16,6 +17,13 @@ from infobot.service import audit
 from infobot.service.importing import _imported_after_json
 from infobot.service.media import LocalPictures, MediaFolder, local_pictures
 from tests.support.pictures import png
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from sqlalchemy.orm import Session
+
+    from infobot.store.bulk import ImportedStories
 
 # Computed with the code as it was before the speed-ups: existing databases hold these.
 KNOWN_FINGERPRINTS = [
@@ -133,6 +141,20 @@ def test_image_cache_gives_the_same_answers(tmp_path: Path) -> None:
         assert cached == plain
 
 
+def _sqlite_writer(
+    session: Session, campaign_id: int, actor: str, now: datetime
+) -> ImportedStories:
+    """An import's writer whose events SQLite works out (skipped where it cannot)."""
+    from infobot.store.bulk import ImportedStories
+
+    writer = ImportedStories(
+        session, campaign_id=campaign_id, actor=actor, now=now, event_after=_imported_after_json()
+    )
+    if writer.events_by_select is None:
+        pytest.skip("this SQLite quotes JSON differently: the Python path is used")
+    return writer
+
+
 def test_events_written_by_sqlite_are_those_python_writes(tmp_path: Path) -> None:
     """On SQLite the import's events come from one INSERT ... SELECT; they must be exactly
     the rows the Python path writes, whatever the sources hold."""
@@ -142,7 +164,6 @@ def test_events_written_by_sqlite_are_those_python_writes(tmp_path: Path) -> Non
     from infobot.clock import FixedClock
     from infobot.domain.story import StoryInput
     from infobot.settings import load_settings
-    from infobot.store.bulk import ImportedStories
     from infobot.store.models import Event
 
     now = datetime(2026, 11, 23, 8, tzinfo=UTC)
@@ -154,15 +175,7 @@ def test_events_written_by_sqlite_are_those_python_writes(tmp_path: Path) -> Non
         app = App.open(load_settings(database_url=f"sqlite:///{db}"), FixedClock(now))
         try:
             with app.db.write() as session:
-                writer = ImportedStories(
-                    session,
-                    campaign_id=app.campaign_id,
-                    actor="Zoë 'q'",
-                    now=now,
-                    event_after=_imported_after_json(),
-                )
-                if writer.events_by_select is None:
-                    pytest.skip("this SQLite quotes JSON differently: the Python path is used")
+                writer = _sqlite_writer(session, app.campaign_id, "Zoë 'q'", now)
                 if not by_select:
                     writer.events_by_select = None
                 writer.write(chunk)
@@ -185,6 +198,35 @@ def test_events_written_by_sqlite_are_those_python_writes(tmp_path: Path) -> Non
     by_select_rows, by_select_raw, python_rows, python_raw = written
     assert by_select_rows == python_rows and len(python_rows) == len(sources)
     assert by_select_raw == python_raw
+
+
+def test_a_chunk_s_events_find_its_stories_by_their_ids(tmp_path: Path) -> None:
+    """The events of a chunk are made from the stories written after the last id: SQLite
+    reads them by the primary key, not every story of the campaign again (per chunk)."""
+    from datetime import UTC, datetime
+
+    from infobot.app import App
+    from infobot.clock import FixedClock
+    from infobot.settings import load_settings
+
+    now = datetime(2026, 11, 23, 8, tzinfo=UTC)
+    app = App.open(load_settings(database_url=f"sqlite:///{tmp_path / 'plan.db'}"), FixedClock(now))
+    try:
+        with app.db.write() as session:
+            writer = _sqlite_writer(session, app.campaign_id, "bench", now)
+            assert writer.events_by_select is not None
+            compiled = writer.events_by_select.compile(dialect=writer.conn.dialect)
+            span = {"last_id": 5, "first_key": 0, "last_key": 10_000}
+            order = compiled.positiontup or []
+            values = tuple(span.get(name, compiled.params[name]) for name in order)
+            plan = [
+                str(row[-1])
+                for row in writer.conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}", values)
+            ]
+    finally:
+        app.close()
+    assert any("INTEGER PRIMARY KEY (rowid>?)" in step for step in plan), plan
+    assert not any("INDEX" in step.replace("PRIMARY KEY", "") for step in plan), plan
 
 
 _CELLS = [
@@ -259,8 +301,30 @@ def test_fingerprints_of_many_stories_are_each_story_s_own() -> None:
     for start in range(0, len(stories), 97):
         batch = stories[start : start + 97]
         clean = [s for s in batch if "\x00" not in s.body + s.author + s.title]
-        for group in (batch, clean):
+        # every text NFC already, some with line breaks or spaces to spare
+        composed = [
+            s
+            for s in clean
+            if all(unicodedata.is_normalized("NFC", t) for t in (s.body, s.author, s.title))
+        ]
+        assert composed != clean
+        for group in (batch, clean, composed, composed[:1], []):
             assert fingerprints(group) == [story.fingerprint() for story in group]
+
+
+def test_fingerprints_of_stories_in_paragraphs_are_each_story_s_own() -> None:
+    """Stories whose only whitespace is the space and the line break: worked out for a
+    batch at once (``_norm_all``)."""
+    from infobot.domain.story import fingerprints
+
+    pieces = ["a", "b", " ", "  ", "\n", "\n\n", " \n ", "Zoë", "가", "ﬁ", ""]
+    rng = random.Random(13)
+    for _ in range(300):
+        batch = []
+        for _ in range(rng.randint(1, 40)):
+            texts = ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 8))) for _ in "bat"]
+            batch.append(StoryInput(body=texts[0], author=texts[1], title=texts[2]))
+        assert fingerprints(batch) == [story.fingerprint() for story in batch]
 
 
 def test_a_bulk_write_checks_foreign_keys_again_once_it_ends(tmp_path: Path) -> None:

@@ -52,3 +52,29 @@ def test_upgrade_keeps_the_data_of_the_first_schema(cli: Cli, tmp_path: Path) ->
     assert current_revision(Database(f"sqlite:///{cli.db_path}")) == HEAD
     tables = {r[0] for r in cli.sql("SELECT name FROM sqlite_master WHERE type = 'table'")}
     assert {"heartbeats", "alerts"} <= tables
+
+
+def test_partial_indexes_keep_their_condition_on_postgresql() -> None:
+    """The models name only SQLite's ``where`` (so SQLite processes never load the
+    PostgreSQL dialect); opening a PostgreSQL database gives PostgreSQL the same one."""
+    from sqlalchemy.dialects import postgresql, sqlite
+    from sqlalchemy.schema import CreateIndex
+
+    partial = {
+        index.name: index
+        for table in Base.metadata.tables.values()
+        for index in table.indexes
+        if index.dialect_options["sqlite"]["where"] is not None
+    }
+    where = {
+        "ix_stories_others": " WHERE status <> 'approved'",
+        "ix_deliveries_needing": " WHERE status IN ('failed', 'in_doubt')",
+        "ix_stories_queue": " WHERE status = 'approved'",
+        "ix_events_delivery_id": " WHERE delivery_id IS NOT NULL",
+    }
+    assert set(partial) == set(where)
+    Database("postgresql://nobody@127.0.0.1:9/none").dispose()  # connects to nothing
+    for name, index in partial.items():
+        for dialect in (sqlite.dialect(), postgresql.dialect()):
+            ddl = str(CreateIndex(index).compile(dialect=dialect))
+            assert ddl.endswith(where[name]), (dialect.name, ddl)

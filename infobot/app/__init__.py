@@ -61,6 +61,7 @@ if TYPE_CHECKING:
     from infobot.service.read.plan import Planner
     from infobot.service.users import Accounts
     from infobot.settings import Settings
+    from infobot.store.rows import CampaignRow
 
 
 @dataclass
@@ -96,7 +97,7 @@ class App(ImpactParts, IntakeParts, RunningParts):
             if clock is None:
                 clock = clock_from(settings.clock_start)
             first = campaigns.sync(db, campaign_config(settings), clock.now())
-            elections.sync(db, first, settings.election_periods, clock.now())
+            elections.sync_all(db, settings.election_periods, clock.now())
             spending = x_spending(settings, db, clock)
             pool = platform_pool(settings, platforms, spending)
             root = cls(settings, clock, db, first, pool, spending, settings, pool)
@@ -133,8 +134,9 @@ class App(ImpactParts, IntakeParts, RunningParts):
                 )
             return self.with_row(row)
 
-    def with_row(self, row: Campaign) -> App:
-        """The App of the campaign ``row`` (read by the caller)."""
+    def with_row(self, row: Campaign | CampaignRow) -> App:
+        """The App of the campaign ``row`` (the model or the read side's row, read by the
+        caller)."""
         base = self.base_settings
         settings = campaign_settings(base, campaigns.spec_of(row))
         pool = self.all_platforms.only(settings.platforms)
@@ -176,6 +178,7 @@ class App(ImpactParts, IntakeParts, RunningParts):
                 platforms=base.platforms,
                 languages=default_languages(base),
             ),
+            election_periods=tuple(base.election_periods),
         )
 
     # -- plain values from the settings -----------------------------------------------------

@@ -18,6 +18,7 @@ from infobot.cli.common import (
     table,
     warn,
 )
+from infobot.cli.election import election
 from infobot.domain.dates import weekday_date
 
 if TYPE_CHECKING:
@@ -282,3 +283,6 @@ def blackout_list(env: Env, as_json: bool) -> None:
         click.echo("No blackout dates.")
     for b in rows:
         click.echo(f"{weekday_date(b.day)}  {b.reason}")
+
+
+campaign.add_command(election)

@@ -182,26 +182,26 @@ def _choose_campaign(ctx: click.Context, _param: click.Parameter, value: str | N
         ctx.ensure_object(Env).campaign = value
 
 
-def add_campaign_option(group: click.Group, prefix: str = "") -> None:
-    """Give every command that acts on one campaign the ``--campaign NAME`` option."""
-    for name, command in group.commands.items():
-        path = f"{prefix}{name}"
-        if path in NOT_PER_CAMPAIGN or path == "campaign edit":
-            continue
-        if isinstance(command, click.Group):
-            add_campaign_option(command, f"{path} ")
-            continue
-        command.params.append(
-            click.Option(
-                ["--campaign"],
-                metavar="NAME",
-                expose_value=False,
-                is_eager=True,
-                callback=_choose_campaign,
-                help="The campaign to act on (default: INFOBOT_CAMPAIGN, or the first "
-                "campaign; see `infobot campaign list`).",
-            )
+def add_campaign_option(command: click.Command, path: str) -> None:
+    """Give ``command`` (named ``path``: ``"campaign pause"``), or every command of it that
+    acts on one campaign, the ``--campaign NAME`` option."""
+    if path in NOT_PER_CAMPAIGN or path == "campaign edit":
+        return
+    if isinstance(command, click.Group):
+        for name, sub in command.commands.items():
+            add_campaign_option(sub, f"{path} {name}")
+        return
+    command.params.append(
+        click.Option(
+            ["--campaign"],
+            metavar="NAME",
+            expose_value=False,
+            is_eager=True,
+            callback=_choose_campaign,
+            help="The campaign to act on (default: INFOBOT_CAMPAIGN, or the first "
+            "campaign; see `infobot campaign list`).",
         )
+    )
 
 
 def plain(value: Any) -> Any:

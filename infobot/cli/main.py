@@ -7,26 +7,13 @@ from __future__ import annotations
 
 import os
 import sys
+from importlib import import_module
 from typing import Any
 
 import click
 
 from infobot import __version__
-from infobot.cli import (
-    campaign,
-    dbcmd,
-    election,
-    importing,
-    posting,
-    runcmd,
-    share,
-    stories,
-    users,
-    views,
-    webcmd,
-)
 from infobot.cli.common import Env, add_campaign_option
-from infobot.cli.report import report as report_command
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 #: How to do what an error's hint asks, on the command line (``infobot.domain.errors.Hint``).
@@ -38,7 +25,48 @@ CLI_HINTS = {
 }
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+#: Every command and where it is defined. A command's module is imported when that command
+#: runs (or help lists it): the daemon, ``infobot run``, holds none of the others.
+COMMANDS = {
+    "import": "importing:import_command",
+    "stories": "stories:stories",
+    "campaign": "campaign:campaign",
+    "preview": "views:preview",
+    "status": "views:status",
+    "export": "views:export",
+    "report": "report:report",
+    "post-now": "posting:post_now",
+    "doctor": "posting:doctor",
+    "run": "runcmd:run",
+    "health": "runcmd:health",
+    "db": "dbcmd:db",
+    "backup": "dbcmd:backup",
+    "web": "webcmd:web",
+    "users": "users:users",
+    "media": "share:media",
+    "share": "share:share",
+}
+
+
+class Commands(click.Group):
+    """The top-level group: each command is imported on first use (see ``COMMANDS``)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self.commands, *COMMANDS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in COMMANDS:
+            module, _, name = COMMANDS[cmd_name].partition(":")
+            command: click.Command = getattr(import_module(f"infobot.cli.{module}"), name)
+            self.add_command(command, cmd_name)
+            add_campaign_option(command, cmd_name)
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(
+    cls=Commands,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
 @click.version_option(__version__, prog_name="infobot")
 @click.option(
     "--config",
@@ -58,27 +86,6 @@ def cli(ctx: click.Context, config: str | None, debug: bool) -> None:
     env = ctx.ensure_object(Env)
     env.debug = debug
     ctx.call_on_close(env.close)
-
-
-cli.add_command(importing.import_command)
-cli.add_command(stories.stories)
-cli.add_command(campaign.campaign)
-campaign.campaign.add_command(election.election)
-cli.add_command(views.preview)
-cli.add_command(views.status)
-cli.add_command(views.export)
-cli.add_command(report_command)
-cli.add_command(posting.post_now)
-cli.add_command(posting.doctor)
-cli.add_command(runcmd.run)
-cli.add_command(runcmd.health)
-cli.add_command(dbcmd.db)
-cli.add_command(dbcmd.backup)
-cli.add_command(webcmd.web)
-cli.add_command(users.users)
-cli.add_command(share.media)
-cli.add_command(share.share)
-add_campaign_option(cli)
 
 
 def main(argv: list[str] | None = None) -> None:

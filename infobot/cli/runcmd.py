@@ -59,7 +59,7 @@ def _servers(env: Env) -> list[ServerStarter]:
 
         def web() -> Callable[[], None]:
             from infobot.app import App
-            from infobot.web.server import start_in_thread
+            from infobot.web.server import settle, start_in_thread
 
             # The page gets its own App (engine and platform adapters): adapters are not
             # shared between the daemon's deliveries and the page's "post now".
@@ -69,6 +69,7 @@ def _servers(env: Env) -> list[ServerStarter]:
             except BaseException:
                 web_app.close()
                 raise
+            settle()  # the daemon's and the page's long-lived objects
 
             def stop() -> None:
                 stop_web()

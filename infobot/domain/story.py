@@ -176,6 +176,8 @@ def _norm_all(texts: list[str]) -> list[str]:
     at either end of a text is one next to a NUL or at either end of the whole.
     """
     joined = "\x00".join(texts)
+    if not unicodedata.is_normalized("NFC", joined):
+        return list(map(_norm, texts))
     if (
         "".join(texts).isprintable()  # (so no text holds a NUL)
         and "  " not in joined
@@ -183,10 +185,17 @@ def _norm_all(texts: list[str]) -> list[str]:
         and " \x00" not in joined
         and joined[:1] != " "
         and joined[-1:] != " "
-        and unicodedata.is_normalized("NFC", joined)
     ):
         return list(texts)
-    return list(map(_norm, texts))
+    # Every text is NFC already (a NUL between two texts is a boundary normalisation
+    # never crosses), so each is :func:`_norm`'s answer without its first step: only the
+    # texts with a line break, a tab or a space to spare are split and joined again.
+    return [
+        text
+        if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " "
+        else " ".join(text.split())
+        for text in texts
+    ]
 
 
 def _norm(text: str) -> str:

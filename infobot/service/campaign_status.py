@@ -171,16 +171,9 @@ def read_status(
         raise Unsupported("pre-election periods are read by the full path")
     if slots.needing_a_person(r, campaign_id):
         raise Unsupported("deliveries needing a person are read by the full path")
-    schedule, calendar = state.schedule, state.calendar
-    today = schedule.local_date(now)
+    today = state.schedule.local_date(now)
     today_status = slots.status_on(r, campaign_id, today)
-    first = schedule.first_open_day(now, today_taken=today_status is not None)
-    run = runway(
-        calendar,
-        first,
-        stories.queue_size(r, campaign_id),
-        stories.approved_pin_dates(r, campaign_id, first),
-    )
+    run, first = runway_of(r, campaign_id, state, now, today_status)
     found = Situation(
         now=now,
         runway=run,
@@ -204,6 +197,17 @@ def read_status(
         plan_of(r, campaign_id, state, now, NEXT_POST_WITHIN),
         _first_figures(r, campaign_id, today),
     )
+
+
+def runway_of(
+    r: Reader, campaign_id: int, state: CampaignState, now: datetime, today_status: str | None
+) -> tuple[Runway, date]:
+    """How long the approved queue of a campaign in one language lasts, and the first day
+    it counts from (``Planner.runway``); ``today_status`` is today's slot's status."""
+    first = state.schedule.first_open_day(now, today_taken=today_status is not None)
+    unpinned = stories.queue_size(r, campaign_id)
+    pin_dates = stories.approved_pin_dates(r, campaign_id, first)
+    return runway(state.calendar, first, unpinned, pin_dates), first
 
 
 def _overdue(

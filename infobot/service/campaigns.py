@@ -30,8 +30,9 @@ from infobot.domain.campaign import (
     read_campaign,
 )
 from infobot.domain.campaign_times import next_posts
+from infobot.domain.election import ElectionPeriod
 from infobot.domain.errors import NotFound, UserError
-from infobot.store import campaigns, events
+from infobot.store import campaigns, elections, events
 from infobot.store.db import Database
 from infobot.store.models import Campaign
 
@@ -83,11 +84,13 @@ class CampaignAdmin:
         *,
         platforms: tuple[str, ...],
         defaults: CampaignSpec,
+        election_periods: Sequence[ElectionPeriod] = (),
     ) -> None:
         self.db = db
         self.clock = clock
         self.platforms = platforms  # every platform set up on this infobot
         self.defaults = defaults  # a new campaign's starting values
+        self.election_periods = election_periods  # the settings': every campaign's
 
     # -- reads ---------------------------------------------------------------------------
     def list(self) -> list[CampaignView]:
@@ -171,6 +174,7 @@ class CampaignAdmin:
                 after={c.field.value: spec.value(c.field) for c in proposal.changes},
                 message=f"campaign {spec.name!r} created",
             )
+            elections.give_new_campaign(session, row.id, self.election_periods, now)
             return Proposal(
                 row.id, None, spec, proposal.changes, [], proposal.posts_after, _version(row)
             )

@@ -17,14 +17,17 @@ from operator import attrgetter
 from typing import Any
 
 from sqlalchemy import (
+    ColumnClause,
     Connection,
     Executable,
+    Integer,
     Text,
     TypeDecorator,
     bindparam,
     func,
     insert,
     literal,
+    literal_column,
     null,
     select,
 )
@@ -78,6 +81,8 @@ EVENT_INSERT_COLUMNS = (
     "after",
     "message",
 )
+#: Added to a column in a condition that no index is to serve (SQLite's own idiom).
+_NO_INDEX: ColumnClause[int] = literal_column("0", Integer)
 #: Each field of a story, and how to read it.
 _STORY_GETTERS = tuple((name, attrgetter(name)) for name in STORY_FIELDS)
 _VERSIONS = attrgetter("versions")
@@ -231,10 +236,14 @@ class ImportedStories:
                 literal("imported from ", Text) + Story.source,
             )
             .where(
+                # The chunk's stories are the rows after ``last_id``: found by the primary
+                # key. The campaign and the keys are checked row by row ("+ 0": no index
+                # on them is searched), else SQLite would read every story of the
+                # campaign, once per chunk, to find the few thousand just written.
                 Story.id > bindparam("last_id"),
-                Story.campaign_id == self.campaign_id,
-                Story.sort_key > bindparam("first_key"),
-                Story.sort_key <= bindparam("last_key"),
+                Story.campaign_id + _NO_INDEX == self.campaign_id,
+                Story.sort_key + _NO_INDEX > bindparam("first_key"),
+                Story.sort_key + _NO_INDEX <= bindparam("last_key"),
             )
             .order_by(Story.sort_key)
         )

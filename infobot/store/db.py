@@ -37,6 +37,9 @@ def make_engine(url: str) -> Engine:
         )
         _install_sqlite_hooks(engine)
         return engine
+    from infobot.store.models import add_postgresql_where
+
+    add_postgresql_where()  # the partial indexes' conditions (see models.partial_index)
     if parsed.drivername == "postgresql":  # prefer psycopg 3, which we depend on
         parsed = parsed.set(drivername="postgresql+psycopg")
     return create_engine(parsed, pool_pre_ping=True)

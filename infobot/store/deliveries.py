@@ -176,25 +176,3 @@ def stats(session: Session) -> Sequence[tuple[str, str, int, int, datetime | Non
         ).group_by(Delivery.platform, Delivery.status)
     ).all()
     return [(p, s, int(n), int(tried), sent) for p, s, n, tried, sent in rows]
-
-
-# -- the post history ----------------------------------------------------------------------
-def count_for_campaign(session: Session, campaign_id: int) -> int:
-    joined = select(func.count()).select_from(Delivery).join(Story)
-    return int(session.scalar(joined.where(Story.campaign_id == campaign_id)) or 0)
-
-
-def history(
-    session: Session, campaign_id: int, offset: int, limit: int
-) -> list[tuple[Delivery, str, date | None]]:
-    """A page of deliveries, newest first, with the story's title and the slot's day."""
-    rows = session.execute(
-        select(Delivery, Story.title, Slot.local_date)
-        .join(Story, Story.id == Delivery.story_id)
-        .outerjoin(Slot, Slot.id == Delivery.slot_id)
-        .where(Story.campaign_id == campaign_id)
-        .order_by(Delivery.id.desc())
-        .offset(offset)
-        .limit(limit)
-    ).all()
-    return [(d, title, day) for d, title, day in rows]

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from infobot.domain.election import ElectionPeriod
 from infobot.store import events
 from infobot.store.db import Database
-from infobot.store.models import ElectionPeriodRow, Story
+from infobot.store.models import Campaign, ElectionPeriodRow, Story
 from infobot.store.stories import QUEUE_ORDER, approved_pinned_filter, queue_filter
 
 #: Where a period came from: the team (CLI, web) or the settings (INFOBOT_ELECTION_PERIODS).
@@ -108,9 +108,30 @@ def essential_for(
     return found[0] if found else None
 
 
+def sync_all(db: Database, wanted: Sequence[ElectionPeriod], now: datetime) -> None:
+    """The settings' periods hold for every campaign: a pre-election period stops all of a
+    public body's publicity, not one campaign's."""
+    with db.read() as session:
+        ids = list(session.scalars(select(Campaign.id).order_by(Campaign.id)))
+    for campaign_id in ids:
+        sync(db, campaign_id, wanted, now)
+
+
+def give_new_campaign(
+    session: Session, campaign_id: int, wanted: Sequence[ElectionPeriod], now: datetime
+) -> None:
+    """A campaign made while infobot runs gets the settings' periods at once, in the
+    transaction that makes it."""
+    if not wanted:
+        return
+    for period in wanted:
+        add(session, campaign_id, period, actor="settings", now=now, source=SETTINGS)
+    _record(session, campaign_id, now, removed=[], added=[_text(p) for p in wanted])
+
+
 def sync(db: Database, campaign_id: int, wanted: Sequence[ElectionPeriod], now: datetime) -> None:
-    """Make the periods that come from the settings (``INFOBOT_ELECTION_PERIODS``) match
-    them; the team's own periods are left alone (one the team already has is kept as
+    """Make the campaign's periods that come from the settings (``INFOBOT_ELECTION_PERIODS``)
+    match them; the team's own periods are left alone (one the team already has is kept as
     theirs)."""
     want = {(p.start, p.end): p for p in wanted}
     with db.read() as session:
@@ -132,16 +153,22 @@ def sync(db: Database, campaign_id: int, wanted: Sequence[ElectionPeriod], now: 
             ):
                 add(session, campaign_id, period, actor="settings", now=now, source=SETTINGS)
                 added.append(_text(period))
-        events.record(
-            session,
-            at=now,
-            actor="settings",
-            action="election.configured",
-            campaign_id=campaign_id,
-            before={"periods": removed} if removed else None,
-            after={"periods": added},
-            message="pre-election periods from the settings (INFOBOT_ELECTION_PERIODS)",
-        )
+        _record(session, campaign_id, now, removed=removed, added=added)
+
+
+def _record(
+    session: Session, campaign_id: int, now: datetime, *, removed: list[str], added: list[str]
+) -> None:
+    events.record(
+        session,
+        at=now,
+        actor="settings",
+        action="election.configured",
+        campaign_id=campaign_id,
+        before={"periods": removed} if removed else None,
+        after={"periods": added},
+        message="pre-election periods from the settings (INFOBOT_ELECTION_PERIODS)",
+    )
 
 
 def _text(period: ElectionPeriod) -> str:

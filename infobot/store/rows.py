@@ -166,6 +166,7 @@ class EventRow(Row):
 class CampaignRow(Row):
     """What the team decided about a campaign (``queries.campaigns.spec_of`` reads it)."""
 
+    id: int
     name: str
     hashtag: str
     timezone: str
@@ -217,3 +218,47 @@ class StoryPin(Row):
     title: str
     pin_date: date | None
     essential_reason: str
+
+
+@row_type
+@dataclass(frozen=True, slots=True)
+class StoryLine(Row):
+    """A story's line on the queue page: its number, its title (or its text when it has
+    none), its author and its pin date."""
+
+    id: int
+    title: str
+    body: str
+    author: str
+    pin_date: date | None
+
+
+@row_type
+@dataclass(frozen=True, slots=True)
+class HistoryDelivery(Row):
+    """A delivery as the post history lists it."""
+
+    story_id: int
+    platform: str
+    status: str
+    attempts: int
+    next_attempt_at: datetime | None
+    remote_url: str
+    error: str
+    created_at: datetime
+    sent_at: datetime | None
+
+
+@row_type
+@dataclass(frozen=True, slots=True)
+class AccountRow(Row):
+    """A local account as a request's sign-in check reads it (never its password hash:
+    only whether it has one)."""
+
+    name: str
+    role: str
+    disabled: bool
+    has_password: bool
+    created_by: str
+    created_at: datetime
+    session_epoch: int

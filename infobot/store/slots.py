@@ -8,7 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
-from infobot.domain.schedule import TROUBLED, WENT_OUT, WITHOUT_POST, SlotStatus
+from infobot.domain.schedule import TROUBLED, WENT_OUT, SlotStatus
 from infobot.store.models import Slot
 
 
@@ -80,19 +80,6 @@ def troubled_since(session: Session, campaign_id: int, since: date) -> Sequence[
         )
         .order_by(Slot.local_date)
     ).all()
-
-
-def without_post(session: Session, campaign_id: int, limit: int) -> list[Slot]:
-    """The latest days recorded with no post everywhere (missed, skipped, failed, partly
-    posted), newest first."""
-    return list(
-        session.scalars(
-            select(Slot)
-            .where(Slot.campaign_id == campaign_id, Slot.status.in_(WITHOUT_POST))
-            .order_by(Slot.local_date.desc())
-            .limit(limit)
-        )
-    )
 
 
 def first_recorded(session: Session, campaign_id: int) -> date | None:

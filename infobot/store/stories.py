@@ -76,11 +76,6 @@ def by_id(session: Session, story_id: int) -> Story:
     return session.get_one(Story, story_id)
 
 
-def campaign_of(session: Session, story_id: int) -> int | None:
-    """The campaign a story belongs to (None: no such story)."""
-    return session.scalar(select(Story.campaign_id).where(Story.id == story_id))
-
-
 def columns(story: StoryInput) -> dict[str, Any]:
     """The story input as column values of a row."""
     values: dict[str, Any] = {name: getattr(story, name) for name in STORY_FIELDS}

@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from infobot.domain.errors import NotFound
-from infobot.store import campaigns, stories
+from infobot.store.queries import campaigns, stories
 
 if TYPE_CHECKING:
     from infobot.app import App
     from infobot.domain.campaign import CampaignSpec
-    from infobot.store.models import Campaign
+    from infobot.store.rows import CampaignRow
     from infobot.web.core import Ctx
 
 SESSION_KEY = "campaign"
@@ -46,16 +46,17 @@ class CampaignChoice:
 class CampaignApps:
     """The App of each campaign as its row stands, built once for each version of the row
     (``App.with_row`` reads nothing but the row's spec): a page no longer builds the
-    campaign's settings and services again on every request."""
+    campaign's settings and services again on every request. Whether several campaigns run
+    is part of the version: an App remembers it (its alerts then name their campaign)."""
 
     KEEP = 32  # versions kept; past that the next one starts afresh
 
     def __init__(self, root: App) -> None:
         self.root = root
-        self._apps: dict[tuple[int, CampaignSpec], App] = {}
+        self._apps: dict[tuple[int, CampaignSpec, bool], App] = {}
 
-    def of(self, row: Campaign) -> App:
-        key = (row.id, campaigns.spec_of(row))
+    def of(self, row: CampaignRow, several_running: bool) -> App:
+        key = (row.id, campaigns.spec_of(row), several_running)
         found = self._apps.get(key)
         if found is None:
             if len(self._apps) >= self.KEEP:
@@ -69,11 +70,9 @@ def choose(ctx: Ctx) -> CampaignChoice:
     request = ctx.request
     story_id = request.path_params.get("id")
     on_story = isinstance(story_id, int) and request.url.path.startswith("/stories/")
-    with root.db.read() as session:
-        rows = campaigns.every(session)
-        story_campaign = (
-            stories.campaign_of(session, story_id) if isinstance(story_id, int) else None
-        )
+    with root.db.reader() as r:
+        rows = campaigns.every(r)
+        story_campaign = stories.campaign_of(r, story_id) if isinstance(story_id, int) else None
     by_name = {row.name: row for row in rows}
     by_id = {row.id: row for row in rows}
     given = ctx.field(FIELD) if ctx.form_data is not None else ""
@@ -95,4 +94,6 @@ def choose(ctx: Ctx) -> CampaignChoice:
     else:
         row = by_id.get(root.campaign_id) or rows[0]
     switch_to = "/queue" if on_story or request.method != "GET" else request.url.path
-    return CampaignChoice(ctx.web.campaign_apps.of(row), row.name, list(by_name), switch_to)
+    several_running = sum(1 for each in rows if each.active) > 1
+    app = ctx.web.campaign_apps.of(row, several_running)
+    return CampaignChoice(app, row.name, list(by_name), switch_to)

@@ -3,26 +3,38 @@
 from __future__ import annotations
 
 import calendar as monthcal
-from collections.abc import Callable, Iterable
-from dataclasses import replace
-from datetime import date, timedelta
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from infobot.domain.calendar import DayOff
 from infobot.domain.costs import usd
 from infobot.domain.election import day_off as election_day_off
 from infobot.domain.schedule import DayState
 from infobot.domain.story import StoryInput
+from infobot.service.campaign_status import plan_of, runway_of
 from infobot.service.checks import StoryChecker
 from infobot.service.read.models import CalendarDay, MonthView
 from infobot.service.read.plan import COMING, PlanDay, Planner
 from infobot.store import campaigns, slots, stories
+from infobot.store.campaigns import CampaignState
 from infobot.store.db import Database
 from infobot.store.models import Slot, Story
+from infobot.store.queries import campaigns as queried
+from infobot.store.queries import slots as lean_slots
+from infobot.store.queries import stories as lean_stories
+from infobot.store.reader import Unsupported
+from infobot.store.rows import SlotRow, StoryRow
 from infobot.store.stories import versions_of
 
 #: What planned stories will cost on X, by story id (with X enabled).
-XCosts = Callable[[Iterable[Story]], dict[int, Decimal]]
+XCosts = Callable[[Iterable[Any]], dict[int, Decimal]]
+#: A story or a day as the full read (a model) or the lean one (a row) found it.
+AnyStory = Story | StoryRow
+AnySlot = Slot | SlotRow
+ONE_DAY = timedelta(days=1)
 
 #: Days whose story's posts the calendar shows: the ones that post it or posted it.
 _WITH_POSTS = (DayState.SCHEDULED, DayState.PINNED, DayState.DONE)
@@ -34,6 +46,21 @@ LAST_MONTH = date(9999, 11, 1)
 #: Stories whose posts are kept as rendered (the web page keeps its services between
 #: requests, and shows the same month's stories again and again); past it, start afresh.
 POSTS_KEPT = 512
+
+
+@dataclass(frozen=True)
+class _Found:
+    """What a month's read found: the campaign, today, and the days' facts."""
+
+    state: CampaignState
+    today: date
+    blackouts: dict[date, str]  # day -> reason
+    recorded: Mapping[date, AnySlot]  # days before today infobot recorded
+    first_record: date | None  # before it, an empty day is not a gap
+    done: Mapping[int, AnyStory]  # the stories of the recorded days
+    plan: dict[date, PlanDay]
+    planned_to: date | None
+    runs_dry_on: date | None
 
 
 class CalendarReads:
@@ -58,38 +85,26 @@ class CalendarReads:
 
         A pause has no start date, so a day before today is never shown as paused unless
         a day was recorded so (the daemon records a paused day as skipped)."""
-        cid = self.planner.campaign_id
         languages = self.planner.languages
         first = min(max(date(year, month, 1), FIRST_MONTH), LAST_MONTH)
         last = date(first.year, first.month, monthcal.monthrange(first.year, first.month)[1])
         grid_start = first - timedelta(days=first.weekday())
         grid_end = last + timedelta(days=6 - last.weekday())
-        with self.db.read() as session:
-            state = self.planner.state(session)
-            campaign = state.campaign
-            today = state.schedule.local_date(self.planner.clock.now())
-            view = MonthView(
-                first.year,
-                first.month,
-                today,
-                paused=campaign.paused,
-                paused_until=campaign.paused_until if campaign.paused else None,
-                end=state.calendar.end,
-            )
-            blackouts = campaigns.blackout_reasons(session, cid, grid_start, grid_end)
-            before_today = min(today - timedelta(days=1), grid_end)
-            recorded = slots.between(session, cid, grid_start, before_today)
-            # Before the first day infobot ever recorded, an empty day is not a gap.
-            first_record = slots.first_recorded(session, cid)
-            done = stories.by_ids(session, [s.story_id for s in recorded.values() if s.story_id])
-            plan: dict[date, PlanDay] = {}
-            horizon = today + timedelta(days=PLAN_MONTHS_AHEAD * 31)
-            plan_end = min(grid_end, horizon)
-            if plan_end >= today:
-                days = (plan_end - today).days + 1
-                plan = {e.day: e for e in self.planner.plan(session, days, state)}
-                view.planned_to = plan_end
-            view.runs_dry_on = self.planner.runway(session, state)[0].runs_dry_on
+        found = self._read(grid_start, grid_end, self.planner.clock.now())
+        state, today, plan = found.state, found.today, found.plan
+        blackouts, recorded, done = found.blackouts, found.recorded, found.done
+        campaign = state.campaign
+        view = MonthView(
+            first.year,
+            first.month,
+            today,
+            paused=campaign.paused,
+            paused_until=campaign.paused_until if campaign.paused else None,
+            end=state.calendar.end,
+            runs_dry_on=found.runs_dry_on,
+            planned_to=found.planned_to,
+        )
+        first_record = found.first_record
         past_calendar = replace(state.calendar, paused=False, paused_until=None)
         costs: dict[int, Decimal] = {}
         if self.x_costs is not None:
@@ -102,7 +117,7 @@ class CalendarReads:
             inside = election_day_off(day, state.calendar.elections)
             cell.election = inside.describe(day) if inside is not None else None
             off: DayOff | None = None
-            shown: Story | None = None
+            shown: AnyStory | None = None
             if day in plan:
                 entry = plan[day]
                 cell.state, cell.reason, off = entry.state, entry.reason, entry.off
@@ -136,7 +151,68 @@ class CalendarReads:
             day += timedelta(days=1)
         return view
 
-    def _posts(self, story: Story) -> dict[str, list[str]]:
+    def _read(self, grid_start: date, grid_end: date, now: datetime) -> _Found:
+        if len(self.planner.languages) < 2:
+            try:
+                return self._read_lean(grid_start, grid_end, now)
+            except Unsupported:
+                pass
+        return self._read_full(grid_start, grid_end, now)
+
+    @staticmethod
+    def _days_to_plan(today: date, grid_end: date) -> int:
+        """How many days from today the month's plan covers (0: the month is past)."""
+        plan_end = min(grid_end, today + timedelta(days=PLAN_MONTHS_AHEAD * 31))
+        return max(0, (plan_end - today).days + 1)
+
+    def _read_lean(self, grid_start: date, grid_end: date, now: datetime) -> _Found:
+        """The month's facts on the read side's SQL, for a campaign in one language with
+        no pre-election period (:class:`Unsupported` otherwise: the full read serves it)."""
+        cid = self.planner.campaign_id
+        with self.db.reader() as r:
+            state = queried.state(r, cid, self.planner.late_window)
+            if state is None or state.calendar.elections:
+                raise Unsupported("pre-election periods are planned by the full read")
+            today = state.schedule.local_date(now)
+            recorded = lean_slots.between(r, cid, grid_start, min(today - ONE_DAY, grid_end))
+            ids = [s.story_id for s in recorded.values() if s.story_id]
+            days = self._days_to_plan(today, grid_end)
+            plan = plan_of(r, cid, state, now, days, StoryRow) if days else []
+            run, _ = runway_of(r, cid, state, now, lean_slots.status_on(r, cid, today))
+            return _Found(
+                state,
+                today,
+                queried.blackout_reasons(r, cid, grid_start, grid_end),
+                recorded,
+                lean_slots.first_recorded(r, cid),
+                lean_stories.by_ids(r, ids, StoryRow),
+                {e.day: e for e in plan},
+                today + timedelta(days=days - 1) if days else None,
+                run.runs_dry_on,
+            )
+
+    def _read_full(self, grid_start: date, grid_end: date, now: datetime) -> _Found:
+        """The month's facts through the ORM: every campaign."""
+        cid = self.planner.campaign_id
+        with self.db.read() as session:
+            state = self.planner.state(session)
+            today = state.schedule.local_date(now)
+            recorded = slots.between(session, cid, grid_start, min(today - ONE_DAY, grid_end))
+            days = self._days_to_plan(today, grid_end)
+            plan = self.planner.plan(session, days, state) if days else []
+            return _Found(
+                state,
+                today,
+                campaigns.blackout_reasons(session, cid, grid_start, grid_end),
+                recorded,
+                slots.first_recorded(session, cid),
+                stories.by_ids(session, [s.story_id for s in recorded.values() if s.story_id]),
+                {e.day: e for e in plan},
+                today + timedelta(days=days - 1) if days else None,
+                self.planner.runway(session, state)[0].runs_dry_on,
+            )
+
+    def _posts(self, story: AnyStory) -> dict[str, list[str]]:
         """The story's posts on each enabled platform, as they go out (with the hashtag)."""
         if self.checker is None:
             return {}
@@ -154,8 +230,8 @@ class CalendarReads:
 
 
 def _recorded_day(
-    cell: CalendarDay, slot: Slot, done: dict[int, Story], languages: tuple[str, ...]
-) -> Story | None:
+    cell: CalendarDay, slot: AnySlot, done: Mapping[int, AnyStory], languages: tuple[str, ...]
+) -> AnyStory | None:
     cell.state, cell.reason = DayState.DONE, slot.status
     if slot.story_id is not None:
         story = done.get(slot.story_id)
@@ -165,7 +241,7 @@ def _recorded_day(
     return None
 
 
-def _title(story: Story, languages: tuple[str, ...]) -> str:
+def _title(story: AnyStory, languages: tuple[str, ...]) -> str:
     """The story's title; in a bilingual campaign its titles in campaign order, joined."""
     if len(languages) < 2 or not story.versions:
         return story.title

@@ -33,7 +33,8 @@ from infobot.service.status_models import NextPost as NextPost
 from infobot.service.status_models import OverdueLine as OverdueLine
 from infobot.service.status_models import PlatformFigures as PlatformFigures
 from infobot.service.status_models import Status as Status
-from infobot.store.models import Delivery, ElectionPeriodRow, Event, Story
+from infobot.store.models import ElectionPeriodRow, Event, Story
+from infobot.store.rows import HistoryDelivery, StoryLine
 
 __all__ = ["OMIT_NONE", "CardView", "FindingView", "PostView", "Preview", "RenderedView"]
 
@@ -68,13 +69,13 @@ def clamp_page(page: int, per_page: int, total: int) -> int:
 @dataclass
 class QueueRow:
     position: int | None
-    story: Story
+    story: StoryLine
 
 
 @dataclass
 class QueueOverview:
     queue: Paged[QueueRow]
-    pinned: list[Story]  # approved stories pinned to a date, soonest first
+    pinned: list[StoryLine]  # approved stories pinned to a date, soonest first
     drafts: int  # stories waiting for review
 
 
@@ -163,7 +164,7 @@ class ElectionView:
 # -- what happened -------------------------------------------------------------------------
 @dataclass
 class HistoryRow:
-    delivery: Delivery
+    delivery: HistoryDelivery
     day: date | None
     title: str
     advice: str

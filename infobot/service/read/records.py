@@ -14,9 +14,11 @@ from infobot.domain.cells import protect
 from infobot.domain.delivery import advice
 from infobot.service.read.models import AuditRow, HistoryRow, Paged, clamp_page
 from infobot.service.telling import entry_from_row, told
-from infobot.store import deliveries, events, export, slots
+from infobot.store import events, export
 from infobot.store.db import Database
-from infobot.store.models import Event, Slot
+from infobot.store.models import Event
+from infobot.store.queries import history
+from infobot.store.rows import SlotRow
 
 #: The audit CSV's column with each event as a sentence, after the raw columns.
 SENTENCE_COLUMN = "what_happened"
@@ -30,17 +32,22 @@ class RecordReads:
 
     def history_page(self, page: int = 1, per_page: int = 50) -> Paged[HistoryRow]:
         """Every delivery, newest first, with what to do about the ones that did not go out."""
-        with self.db.read() as session:
-            total = deliveries.count_for_campaign(session, self.campaign_id)
+        with self.db.reader() as r:
+            total = history.count(r, self.campaign_id)
             page = clamp_page(page, per_page, total)
-            found = deliveries.history(session, self.campaign_id, (page - 1) * per_page, per_page)
+            found = history.deliveries(r, self.campaign_id, (page - 1) * per_page, per_page)
         rows = [HistoryRow(d, day, title, advice(d.status)) for d, title, day in found]
         return Paged(rows, total, page, per_page)
 
-    def days_without_post(self, limit: int = 30) -> list[Slot]:
+    def days_without_post(self, limit: int = 30) -> list[SlotRow]:
         """The latest days recorded with no post (missed, skipped, failed), newest first."""
-        with self.db.read() as session:
-            return slots.without_post(session, self.campaign_id, limit)
+        with self.db.reader() as r:
+            return history.without_post(r, self.campaign_id, limit)
+
+    def history(self, page: int = 1) -> tuple[Paged[HistoryRow], list[SlotRow]]:
+        """The history page's reads, in one trip: a page of deliveries and the days
+        without a post."""
+        return self.history_page(page), self.days_without_post()
 
     def audit_page(
         self, page: int = 1, per_page: int = 50, story_id: int | None = None

@@ -23,6 +23,7 @@ from infobot.service.campaign_status import (
     TROUBLED_DAYS_SHOWN,
     overdue_line,
     pins_of,
+    read_status,
     status_of,
     troubled,
 )
@@ -38,6 +39,7 @@ from infobot.store.campaigns import CampaignState
 from infobot.store.db import Database
 from infobot.store.heartbeats import DaemonState
 from infobot.store.models import Blackout
+from infobot.store.reader import Unsupported
 
 
 def situation(
@@ -88,6 +90,21 @@ class CampaignReads:
         return needs_attention(found, state.schedule, state.calendar)
 
     def status(self) -> Status:
+        """The status: on the read side's SQL (``campaign_status.read_status``) for a
+        campaign in one language, else (or when that read steps aside) through the ORM."""
+        planner = self.planner
+        if len(planner.languages) < 2:
+            try:
+                with self.db.reader() as r:
+                    now = planner.clock.now()
+                    cid, late = planner.campaign_id, planner.late_window
+                    return read_status(r, cid, now, late, self.platforms)
+            except Unsupported:
+                pass
+        return self.full_status()
+
+    def full_status(self) -> Status:
+        """The status through the ORM: every campaign, every case."""
         cid = self.planner.campaign_id
         with self.db.read() as session:
             state = self.planner.state(session)

@@ -29,7 +29,7 @@ from infobot.service.showing import preview_of, show
 from infobot.store import deliveries, linkcards, stories
 from infobot.store.db import Database
 from infobot.store.queries import stories as queries
-from infobot.store.rows import StoryBrief
+from infobot.store.rows import StoryBrief, StoryLine
 
 if TYPE_CHECKING:
     from infobot.service.media import MediaFolder
@@ -74,15 +74,17 @@ class StoryReads:
             )
 
     def queue_page(self, page: int = 1, per_page: int = 50) -> QueueOverview:
+        """One page of the queue, the pinned stories and the drafts' count (the read
+        side's SQL: four queries, whatever the page holds)."""
         cid = self.campaign_id
-        with self.db.read() as session:
-            total = stories.queue_size(session, cid)
+        with self.db.reader() as r:
+            total = queries.queue_size(r, cid)
             page = clamp_page(page, per_page, total)
             offset = (page - 1) * per_page
-            found = stories.queue(session, cid, offset, per_page)
+            found = queries.queue(r, cid, StoryLine, offset, per_page)
             rows = [QueueRow(offset + n, s) for n, s in enumerate(found, start=1)]
-            pinned = stories.approved_pinned(session, cid)
-            drafts = stories.count_with_status(session, cid, StoryStatus.DRAFT)
+            pinned = queries.approved_pinned(r, cid, StoryLine)
+            drafts = queries.count_with_status(r, cid, StoryStatus.DRAFT)
         return QueueOverview(Paged(rows, total, page, per_page), pinned, drafts)
 
     def review_page(self, page: int = 1, per_page: int = 20) -> Paged[ReviewItem]:

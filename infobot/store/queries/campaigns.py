@@ -32,6 +32,12 @@ def id_by_name(r: Reader, name: str) -> int | None:
     return int(found) if found is not None else None
 
 
+def every(r: Reader) -> list[CampaignRow]:
+    """Every campaign, oldest first."""
+    rows = r.rows(f"SELECT {CampaignRow.COLUMNS} FROM campaigns ORDER BY id")
+    return [CampaignRow.of(t) for t in rows]
+
+
 def spec(r: Reader, campaign_id: int) -> CampaignSpec | None:
     """What the team decided about the campaign ``campaign_id`` (None: there is none)."""
     found = r.row(f"SELECT {CampaignRow.COLUMNS} FROM campaigns WHERE id = :id", id=campaign_id)
@@ -92,6 +98,18 @@ def state(r: Reader, campaign_id: int, late_window: timedelta) -> CampaignState 
         ),
         schedule_of(campaign, late_window),
     )
+
+
+def blackout_reasons(r: Reader, campaign_id: int, first: date, last: date) -> dict[date, str]:
+    """The campaign's blackouts from ``first`` to ``last`` (inclusive): day -> reason."""
+    rows = r.rows(
+        "SELECT day, reason FROM blackouts WHERE campaign_id = :cid"
+        " AND day >= :first AND day <= :last",
+        cid=campaign_id,
+        first=first,
+        last=last,
+    )
+    return {as_day(day): str(reason) for day, reason in rows}
 
 
 def calendar_of(

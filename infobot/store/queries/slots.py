@@ -9,7 +9,7 @@ from infobot.domain.delivery import NEEDS_A_PERSON
 from infobot.domain.schedule import TROUBLED, WENT_OUT
 from infobot.store.queries import literals
 from infobot.store.reader import Reader
-from infobot.store.rows import DayDelivery, SlotRow, as_utc
+from infobot.store.rows import DayDelivery, SlotRow, as_date, as_utc
 
 _SLOTS = f"SELECT {SlotRow.COLUMNS} FROM slots WHERE campaign_id = :cid"
 
@@ -38,6 +38,12 @@ def between(r: Reader, campaign_id: int, first: date, last: date) -> dict[date, 
         last=last,
     )
     return {slot.local_date: slot for slot in map(SlotRow.of, rows)}
+
+
+def first_recorded(r: Reader, campaign_id: int) -> date | None:
+    """The first day infobot ever recorded for the campaign."""
+    found = r.scalar("SELECT min(local_date) FROM slots WHERE campaign_id = :cid", cid=campaign_id)
+    return as_date(found)
 
 
 def last_went_out(r: Reader, campaign_id: int) -> SlotRow | None:

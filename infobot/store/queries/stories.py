@@ -1,8 +1,8 @@
 """Reading stories: the ordered queue, pins and listings (``infobot stories list``).
 
 The queue is the approved stories not pinned to a date, ordered by ``sort_key`` then
-``id``; the indexes of migration 0011 serve every query here without a scan or a sort
-(``tests/test_lean.py`` reads their plans).
+``id``; the indexes of migrations 0011 and 0012 serve every query here without a scan or a
+sort (``tests/test_lean.py`` reads their plans).
 """
 
 from __future__ import annotations
@@ -70,6 +70,12 @@ def story(r: Reader, story_id: int, campaign_id: int, row: type[R]) -> R:
     return row.of(found)
 
 
+def campaign_of(r: Reader, story_id: int) -> int | None:
+    """The campaign a story belongs to (None: no such story)."""
+    found = r.scalar("SELECT campaign_id FROM stories WHERE id = :id", id=story_id)
+    return int(found) if found is not None else None
+
+
 def to_input(story: Any) -> StoryInput:
     """The story's editable content (a model or a :class:`StoryRow`), as the domain sees it."""
     values = {name: getattr(story, name) for name in STORY_FIELDS}
@@ -129,6 +135,11 @@ def with_status(
 # -- what ``infobot status`` counts --------------------------------------------------------
 def queue_size(r: Reader, campaign_id: int) -> int:
     return int(r.scalar(f"SELECT count(*) FROM stories WHERE {QUEUE}", cid=campaign_id) or 0)
+
+
+def count_with_status(r: Reader, campaign_id: int, status: StoryStatus) -> int:
+    sql = f"SELECT count(*) FROM stories WHERE campaign_id = :cid AND status = {literal(status)}"
+    return int(r.scalar(sql, cid=campaign_id) or 0)
 
 
 def approved_pin_dates(r: Reader, campaign_id: int, first: date) -> list[date]:

@@ -14,9 +14,7 @@ CHUNK = 64 * 1024
 
 
 async def history(ctx: Ctx) -> Response:
-    records = ctx.app.reads.records
-    paged = await ctx.call(records.history_page, ctx.query_int("page"))
-    quiet_days = await ctx.call(records.days_without_post)
+    paged, quiet_days = await ctx.call(ctx.app.reads.records.history, ctx.query_int("page"))
     return ctx.render("history.html", title="History", paged=paged, quiet_days=quiet_days)
 
 
