@@ -42,6 +42,17 @@ class Alerter:
             message = f"Campaign {self.campaign_name}: {message}"
         return self.raise_once(self.key_prefix + alert.key, alert.kind, message)
 
+    def raise_alerts(self, found: Sequence[Alert]) -> None:
+        """:meth:`raise_alert` for each of ``found``, those raised before answered by one
+        read for them all (the daemon asks for every alert that still holds each tick)."""
+        if not found:
+            return
+        with self.db.read() as session:
+            raised = alerts.raised(session, [self.key_prefix + alert.key for alert in found])
+        for alert in found:
+            if self.key_prefix + alert.key not in raised:
+                self.raise_alert(alert)
+
     def raise_once(self, key: str, kind: str, message: str) -> bool:
         """Record and announce an alert; False when this key was raised before.
 

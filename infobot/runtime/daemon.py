@@ -44,6 +44,7 @@ from infobot.service.publisher import Publisher
 from infobot.service.read.plan import Planner
 from infobot.service.read.status import situation
 from infobot.store import deliveries, elections, heartbeats, slots, stories
+from infobot.store.campaigns import CampaignState
 from infobot.store.db import Database
 from infobot.store.heartbeats import DaemonState
 
@@ -108,6 +109,7 @@ class Daemon:
         self.beat()
         now = self.clock.now()
         with self.db.read() as session:
+            # the campaign's row, blackouts and periods: read once, for the whole tick
             state = self.planner.state(session)
             first_run = heartbeats.first_started(session)
             schedule = state.schedule
@@ -121,9 +123,9 @@ class Daemon:
             day += timedelta(days=1)
         self._open_deliveries(now, schedule, report)
         self._finished_days()
-        self._watch()
+        self._watch(state)
         if self.impact is not None:
-            for line in self.impact.run():
+            for line in self.impact.run(state):
                 report.add(line)
         if self.pinger is not None:
             self.pinger.tick()
@@ -144,12 +146,12 @@ class Daemon:
     ) -> None:
         if not schedule.is_due(day, now):
             return
+        off = calendar.day_off(day)
+        if off is not None and not off.is_campaign_day:
+            return  # not a campaign day: no slot (the calendar alone says so, no read)
         with self.db.read() as session:
             if slots.on(session, self.campaign_id, day) is not None:
                 return
-        off = calendar.day_off(day)
-        if off is not None and not off.is_campaign_day:
-            return
         election = calendar.describe(off, day) if off is DayOff.ELECTION_PERIOD else ""
         if off is not None and not (election and self._has_essential(day)):
             reason = calendar.describe(off, day)
@@ -245,11 +247,9 @@ class Daemon:
                     report.add(f"story #{story_id}: {outcome.platform} {outcome.status}")
 
     # -- alerts --------------------------------------------------------------------------
-    def _watch(self) -> None:
+    def _watch(self, state: CampaignState) -> None:
         """Raise the alert of everything that needs attention (each goes out once)."""
         with self.db.read() as session:
-            state = self.planner.state(session)
             found, _ = situation(session, self.planner, state, with_days_and_pins=False)
-        for item in needs_attention(found, state.schedule, state.calendar):
-            if item.alert is not None:
-                self.alerts.raise_alert(item.alert)
+        items = needs_attention(found, state.schedule, state.calendar)
+        self.alerts.raise_alerts([item.alert for item in items if item.alert is not None])

@@ -18,6 +18,7 @@ from infobot.service.impact.forecast import XForecast
 from infobot.service.impact.reading import EngagementReader
 from infobot.service.read.plan import Planner
 from infobot.store import slots
+from infobot.store.campaigns import CampaignState
 from infobot.store.db import Database
 
 log = logging.getLogger("infobot.impact")
@@ -43,11 +44,12 @@ class ImpactJob:
         self.forecast = forecast
         self._budget_checked: datetime | None = None
 
-    def run(self) -> list[str]:
-        """One round: reads if the post allows, then the budget's runway (hourly)."""
+    def run(self, state: CampaignState | None = None) -> list[str]:
+        """One round: reads if the post allows, then the budget's runway (hourly).
+        ``state``: the campaign as the tick read it (else it is read here)."""
         lines: list[str] = []
         try:
-            lines += self._read()
+            lines += self._read(state)
         except Exception:  # never the daemon's end: the next tick reads again
             log.exception("engagement reads failed; they are tried again at the next tick")
         try:
@@ -56,14 +58,14 @@ class ImpactJob:
             log.exception("could not work out the X budget's runway")
         return lines
 
-    def _read(self) -> list[str]:
+    def _read(self, state: CampaignState | None) -> list[str]:
         if self.reader is None:
             return []
         now = self.clock.now()
         with self.db.read() as session:
-            state = self.planner.state(session)
+            state = state or self.planner.state(session)
             today = state.schedule.local_date(now)
-            taken = slots.on(session, self.planner.campaign_id, today) is not None
+            taken = slots.status_on(session, self.planner.campaign_id, today) is not None
         window = read_window(state.schedule, state.calendar, now, today_taken=taken)
         if window is None:
             return []  # the day's post comes first: reads wait for a later tick

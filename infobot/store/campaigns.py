@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -169,8 +169,12 @@ def load(session: Session, campaign_id: int, late_window: timedelta) -> Campaign
 
 
 # -- blackouts -----------------------------------------------------------------------------
+_BLACKOUT_DAYS = select(Blackout.day).where(Blackout.campaign_id == bindparam("campaign_id"))
+
+
 def blackout_days(session: Session, campaign_id: int) -> Sequence[date]:
-    return session.scalars(select(Blackout.day).where(Blackout.campaign_id == campaign_id)).all()
+    """(Read at every tick of the daemon: the statement is built once.)"""
+    return session.scalars(_BLACKOUT_DAYS, {"campaign_id": campaign_id}).all()
 
 
 def blackouts(session: Session, campaign_id: int) -> list[Blackout]:

@@ -10,7 +10,7 @@ import json
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import Integer, Select, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from infobot.domain.attention import ProblemDelivery
@@ -97,28 +97,46 @@ def not_sent_errors(session: Session, story_id: int) -> list[str]:
 
 
 # -- the daemon's work ---------------------------------------------------------------------
+#: Asked at every tick of the daemon: built once (the campaign bound at each call).
+_OPEN_WITH_DAY = (
+    select(
+        Delivery.id, Delivery.story_id, Delivery.status, Delivery.next_attempt_at, Slot.local_date
+    )
+    .outerjoin(Slot, Slot.id == Delivery.slot_id)
+    .where(Delivery.status.in_(OPEN))
+)
+_OPEN_WITH_DAY_OF = _OPEN_WITH_DAY.join(Story, Story.id == Delivery.story_id).where(
+    Story.campaign_id == bindparam("campaign_id")
+)
+
+
 def open_with_day(
     session: Session, campaign_id: int | None = None
 ) -> Sequence[tuple[int, int, str, datetime | None, date | None]]:
     """Every open delivery (of one campaign's stories, when given): id, story id, status,
     next attempt and its slot's day."""
-    query = (
-        select(
-            Delivery.id,
-            Delivery.story_id,
-            Delivery.status,
-            Delivery.next_attempt_at,
-            Slot.local_date,
-        )
-        .outerjoin(Slot, Slot.id == Delivery.slot_id)
-        .where(Delivery.status.in_(OPEN))
-    )
-    if campaign_id is not None:
-        query = query.join(Story, Story.id == Delivery.story_id).where(
-            Story.campaign_id == campaign_id
-        )
-    rows = session.execute(query).all()
+    if campaign_id is None:
+        rows = session.execute(_OPEN_WITH_DAY).all()
+    else:
+        rows = session.execute(_OPEN_WITH_DAY_OF, {"campaign_id": campaign_id}).all()
     return [(d_id, story_id, status, next_at, day) for d_id, story_id, status, next_at, day in rows]
+
+
+def _needing_a_person(limited: bool, of_campaign: bool) -> Select[Delivery]:
+    """:func:`needing_a_person`'s statement, ``limit`` and ``campaign_id`` bound at each
+    call when asked for (the daemon asks at every tick)."""
+    query = select(Delivery).where(Delivery.status.in_(NEEDS_A_PERSON))
+    if of_campaign:
+        query = query.join(Story, Story.id == Delivery.story_id).where(
+            Story.campaign_id == bindparam("campaign_id")
+        )
+    query = query.order_by(Delivery.id.desc())
+    return query.limit(bindparam("limit", type_=Integer)) if limited else query
+
+
+_NEEDING_A_PERSON = {
+    (lim, mine): _needing_a_person(lim, mine) for lim in (False, True) for mine in (False, True)
+}
 
 
 def needing_a_person(
@@ -126,12 +144,9 @@ def needing_a_person(
 ) -> list[ProblemDelivery]:
     """Failed and in-doubt deliveries (of one campaign's stories, when given), newest
     first, each knowing whether the platform refused the account's credentials."""
-    query = select(Delivery).where(Delivery.status.in_(NEEDS_A_PERSON))
-    if campaign_id is not None:
-        query = query.join(Story, Story.id == Delivery.story_id).where(
-            Story.campaign_id == campaign_id
-        )
-    rows = session.scalars(query.order_by(Delivery.id.desc()).limit(limit)).all()
+    query = _NEEDING_A_PERSON[limit is not None, campaign_id is not None]
+    bound = {"limit": limit, "campaign_id": campaign_id}
+    rows = session.scalars(query, {k: v for k, v in bound.items() if v is not None}).all()
     refused = events.credentials_refused(
         session, [d.id for d in rows if d.status == DeliveryStatus.FAILED]
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from infobot.domain.election import ElectionPeriod
@@ -18,15 +18,17 @@ from infobot.store.stories import QUEUE_ORDER, approved_pinned_filter, queue_fil
 TEAM, SETTINGS = "team", "settings"
 
 
+#: Read at every tick of the daemon: built once, the campaign bound at each call.
+_ROWS = (
+    select(ElectionPeriodRow)
+    .where(ElectionPeriodRow.campaign_id == bindparam("campaign_id"))
+    .order_by(ElectionPeriodRow.first_day, ElectionPeriodRow.last_day)
+)
+
+
 def rows(session: Session, campaign_id: int) -> list[ElectionPeriodRow]:
     """The campaign's periods, soonest first."""
-    return list(
-        session.scalars(
-            select(ElectionPeriodRow)
-            .where(ElectionPeriodRow.campaign_id == campaign_id)
-            .order_by(ElectionPeriodRow.first_day, ElectionPeriodRow.last_day)
-        )
-    )
+    return list(session.scalars(_ROWS, {"campaign_id": campaign_id}))
 
 
 def periods(session: Session, campaign_id: int) -> tuple[ElectionPeriod, ...]:

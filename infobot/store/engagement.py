@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import Integer, Select, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from infobot.domain.delivery import DeliveryStatus
@@ -59,19 +59,23 @@ class Unscheduled:
     parts: int
 
 
+#: Asked at every tick of the daemon: built once, the limit bound at each call.
+_UNSCHEDULED = (
+    select(Delivery.id, Delivery.story_id, Delivery.platform, Delivery.sent_at, Delivery.parts)
+    .outerjoin(EngagementPost, EngagementPost.delivery_id == Delivery.id)
+    .where(
+        Delivery.status == DeliveryStatus.SENT,
+        Delivery.sent_at.is_not(None),
+        EngagementPost.id.is_(None),
+    )
+    .order_by(Delivery.id)
+    .limit(bindparam("limit", type_=Integer))
+)
+
+
 def unscheduled(session: Session, limit: int = 50_000) -> list[Unscheduled]:
     """Deliveries sent (and not withdrawn) that have no read schedule yet."""
-    rows = session.execute(
-        select(Delivery.id, Delivery.story_id, Delivery.platform, Delivery.sent_at, Delivery.parts)
-        .outerjoin(EngagementPost, EngagementPost.delivery_id == Delivery.id)
-        .where(
-            Delivery.status == DeliveryStatus.SENT,
-            Delivery.sent_at.is_not(None),
-            EngagementPost.id.is_(None),
-        )
-        .order_by(Delivery.id)
-        .limit(limit)
-    ).all()
+    rows = session.execute(_UNSCHEDULED, {"limit": limit}).all()
     return [
         Unscheduled(d_id, story_id, platform, sent_at, max(len(json.loads(parts or "[]")), 1))
         for d_id, story_id, platform, sent_at, parts in rows
@@ -106,18 +110,19 @@ def schedule(
     )
 
 
+#: Asked at every tick of the daemon (and it takes no value): built once.
+_WITHDRAWN = select(EngagementPost.id).where(
+    EngagementPost.state == PostState.LIVE.value,
+    EngagementPost.delivery_id.in_(
+        select(Delivery.id).where(Delivery.status == DeliveryStatus.DELETED)
+    )
+    | EngagementPost.story_id.in_(select(Story.id).where(Story.status == StoryStatus.WITHDRAWN)),
+)
+
+
 def withdrawn(session: Session) -> list[int]:
     """Live posts infobot deleted, or whose story was withdrawn: to stop reading."""
-    deleted = select(Delivery.id).where(Delivery.status == DeliveryStatus.DELETED)
-    stories = select(Story.id).where(Story.status == StoryStatus.WITHDRAWN)
-    return list(
-        session.scalars(
-            select(EngagementPost.id).where(
-                EngagementPost.state == PostState.LIVE.value,
-                (EngagementPost.delivery_id.in_(deleted)) | (EngagementPost.story_id.in_(stories)),
-            )
-        )
-    )
+    return list(session.scalars(_WITHDRAWN))
 
 
 def stop(session: Session, ids: Sequence[int]) -> None:
@@ -146,13 +151,11 @@ class DueRead:
     remote_ids: tuple[str, ...]  # the thread's posts, first first
 
 
-def due(
-    session: Session, now: datetime, limit: int | None = None, campaign_id: int | None = None
-) -> list[DueRead]:
-    """Live posts whose next read has come, the most overdue first (of one campaign's
-    stories when ``campaign_id`` is given: each campaign's daemon reads its own)."""
+def _due_query(limited: bool, of_campaign: bool) -> Select[*tuple[Any, ...]]:
+    """:func:`due`'s statement, its values bound at each call (``now``, and ``limit`` and
+    ``campaign_id`` when asked for): the daemon asks at every tick."""
     columns = [getattr(EngagementPost, name) for name in (*_FIRST, *_REST)]
-    query = (
+    query: Select[*tuple[Any, ...]] = (
         select(
             EngagementPost.id,
             EngagementPost.delivery_id,
@@ -172,16 +175,33 @@ def due(
         .where(
             EngagementPost.state == PostState.LIVE.value,
             EngagementPost.next_read_at.is_not(None),
-            EngagementPost.next_read_at <= now,
+            EngagementPost.next_read_at <= bindparam("now"),
         )
         .order_by(EngagementPost.next_read_at, EngagementPost.id)
-        .limit(limit)
     )
-    if campaign_id is not None:
-        query = query.where(
-            EngagementPost.story_id.in_(select(Story.id).where(Story.campaign_id == campaign_id))
-        )
-    rows = session.execute(query)
+    if limited:
+        query = query.limit(bindparam("limit", type_=Integer))
+    if of_campaign:
+        stories = select(Story.id).where(Story.campaign_id == bindparam("campaign_id"))
+        query = query.where(EngagementPost.story_id.in_(stories))
+    return query
+
+
+_DUE = {
+    (limited, mine): _due_query(limited, mine)
+    for limited in (False, True)
+    for mine in (False, True)
+}
+
+
+def due(
+    session: Session, now: datetime, limit: int | None = None, campaign_id: int | None = None
+) -> list[DueRead]:
+    """Live posts whose next read has come, the most overdue first (of one campaign's
+    stories when ``campaign_id`` is given: each campaign's daemon reads its own)."""
+    query = _DUE[limit is not None, campaign_id is not None]
+    bound = {"now": now, "limit": limit, "campaign_id": campaign_id}
+    rows = session.execute(query, {k: v for k, v in bound.items() if v is not None})
     found = []
     for row in rows:
         values: Sequence[Any] = tuple(row)

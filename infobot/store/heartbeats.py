@@ -3,28 +3,37 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import func, select
+from sqlalchemy import CursorResult, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from infobot.domain.overdue import DaemonState as DaemonState
 from infobot.store.models import Heartbeat
 
+_BEAT = (
+    update(Heartbeat)
+    .where(Heartbeat.worker == bindparam("of_worker"))  # not a column's name (SQLAlchemy)
+    .values(beat_at=bindparam("at"), state=bindparam("now_state"))
+    .execution_options(synchronize_session=False)
+)
+_FIRST_STARTED = select(func.min(Heartbeat.started_at))
+
 
 def beat(
     session: Session, worker: str, pid: int, now: datetime, state: DaemonState = DaemonState.RUNNING
 ) -> None:
-    row = session.scalar(select(Heartbeat).where(Heartbeat.worker == worker))
-    if row is None:
+    """This worker's row says it is alive at ``now`` (added at its first beat). One UPDATE
+    on every beat after the first: the daemon beats at every tick."""
+    # built once (above); an UPDATE's result is a cursor's, with its row count
+    found = session.execute(_BEAT, {"of_worker": worker, "at": now, "now_state": str(state)})
+    if cast("CursorResult[Any]", found).rowcount == 0:
         session.add(Heartbeat(worker=worker, pid=pid, started_at=now, beat_at=now, state=state))
-    else:
-        row.beat_at = now
-        row.state = state
 
 
 def first_started(session: Session) -> datetime | None:
     """When the first daemon ever started against this database."""
-    return session.scalar(select(func.min(Heartbeat.started_at)))
+    return session.scalar(_FIRST_STARTED)
 
 
 def latest(session: Session) -> Heartbeat | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from infobot.domain.schedule import TROUBLED, WENT_OUT, SlotStatus
@@ -18,11 +18,21 @@ def on(session: Session, campaign_id: int, day: date) -> Slot | None:
     )
 
 
+# The daemon asks these every tick: built once, with their values bound at each call
+# (building a statement costs SQLAlchemy about as much as running it on SQLite).
+_STATUS_ON = select(Slot.status).where(
+    Slot.campaign_id == bindparam("campaign_id"), Slot.local_date == bindparam("day")
+)
+_TAKEN_DAYS = select(Slot.local_date).where(
+    Slot.campaign_id == bindparam("campaign_id"),
+    Slot.local_date >= bindparam("first"),
+    Slot.local_date <= bindparam("last"),
+)
+
+
 def status_on(session: Session, campaign_id: int, day: date) -> str | None:
     """The day's slot status; None when the day has no slot yet."""
-    return session.scalar(
-        select(Slot.status).where(Slot.campaign_id == campaign_id, Slot.local_date == day)
-    )
+    return session.scalar(_STATUS_ON, {"campaign_id": campaign_id, "day": day})
 
 
 def between(session: Session, campaign_id: int, first: date, last: date) -> dict[date, Slot]:
@@ -41,13 +51,7 @@ def between(session: Session, campaign_id: int, first: date, last: date) -> dict
 
 def taken_days(session: Session, campaign_id: int, first: date, last: date) -> set[date]:
     return set(
-        session.scalars(
-            select(Slot.local_date).where(
-                Slot.campaign_id == campaign_id,
-                Slot.local_date >= first,
-                Slot.local_date <= last,
-            )
-        )
+        session.scalars(_TAKEN_DAYS, {"campaign_id": campaign_id, "first": first, "last": last})
     )
 
 

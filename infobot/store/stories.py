@@ -11,7 +11,7 @@ from collections.abc import Collection, Iterator, Sequence
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, func, select, true, update
+from sqlalchemy import Integer, Select, and_, bindparam, func, select, true, update
 from sqlalchemy.orm import Session
 
 from infobot.domain.delivery import OPEN
@@ -39,7 +39,9 @@ def ready_in(languages: Sequence[str]) -> ColumnElement[bool]:
     return and_(*(Story.languages.contains(language) for language in languages))
 
 
-def queue_filter(campaign_id: int, languages: Sequence[str] = ()) -> ColumnElement[bool]:
+def queue_filter(
+    campaign_id: int | ColumnElement[int], languages: Sequence[str] = ()
+) -> ColumnElement[bool]:
     """Approved stories waiting in the ordered queue (not pinned to a date); in a bilingual
     campaign, only those ready in all of its ``languages``."""
     return and_(
@@ -50,7 +52,9 @@ def queue_filter(campaign_id: int, languages: Sequence[str] = ()) -> ColumnEleme
     )
 
 
-def approved_pinned_filter(campaign_id: int, languages: Sequence[str] = ()) -> ColumnElement[bool]:
+def approved_pinned_filter(
+    campaign_id: int | ColumnElement[int], languages: Sequence[str] = ()
+) -> ColumnElement[bool]:
     return and_(
         Story.campaign_id == campaign_id,
         Story.status == StoryStatus.APPROVED,
@@ -165,13 +169,28 @@ def next_in_queue(
     return found[0] if found else None
 
 
-def queue_size(session: Session, campaign_id: int, languages: Sequence[str] = ()) -> int:
-    return int(
-        session.scalar(
-            select(func.count()).select_from(Story).where(queue_filter(campaign_id, languages))
+#: The runway's two reads, asked at every tick of the daemon: built once per set of
+#: languages, the campaign (and the first day) bound at each call.
+_CAMPAIGN = bindparam("campaign_id", type_=Integer)
+_RUNWAY: dict[tuple[str, ...], tuple[Select[int], Select[date | None]]] = {}
+
+
+def _runway_reads(
+    languages: Sequence[str],
+) -> tuple[Select[int], Select[date | None]]:
+    key = tuple(languages)
+    if key not in _RUNWAY:
+        size = select(func.count()).select_from(Story).where(queue_filter(_CAMPAIGN, key))
+        pins = select(Story.pin_date).where(
+            approved_pinned_filter(_CAMPAIGN, key), Story.pin_date >= bindparam("first")
         )
-        or 0
-    )
+        _RUNWAY[key] = (size, pins)
+    return _RUNWAY[key]
+
+
+def queue_size(session: Session, campaign_id: int, languages: Sequence[str] = ()) -> int:
+    size, _ = _runway_reads(languages)
+    return int(session.scalar(size, {"campaign_id": campaign_id}) or 0)
 
 
 def not_ready(session: Session, campaign_id: int, languages: Sequence[str]) -> list[Story]:
@@ -257,15 +276,9 @@ def approved_pinned(
 def approved_pin_dates(
     session: Session, campaign_id: int, first: date, languages: Sequence[str] = ()
 ) -> list[date]:
-    return [
-        day
-        for day in session.scalars(
-            select(Story.pin_date).where(
-                approved_pinned_filter(campaign_id, languages), Story.pin_date >= first
-            )
-        )
-        if day is not None
-    ]
+    _, pins = _runway_reads(languages)
+    found = session.scalars(pins, {"campaign_id": campaign_id, "first": first})
+    return [day for day in found if day is not None]
 
 
 # -- counts and listings -------------------------------------------------------------------
@@ -322,17 +335,15 @@ def all_of(session: Session, campaign_id: int) -> Iterator[Story]:
     yield from session.scalars(stmt)
 
 
+#: Asked at every tick of the daemon: built once, the campaign bound at each call.
+_UNSETTLED = select(Story.id).where(
+    Story.campaign_id == bindparam("campaign_id"),
+    Story.status == StoryStatus.SCHEDULED,
+    ~select(Delivery.id).where(Delivery.story_id == Story.id, Delivery.status.in_(OPEN)).exists(),
+)
+
+
 def unsettled(session: Session, campaign_id: int) -> list[int]:
     """Scheduled stories none of whose deliveries is still open: a crash came between the
     last result and the story's own status."""
-    return list(
-        session.scalars(
-            select(Story.id).where(
-                Story.campaign_id == campaign_id,
-                Story.status == StoryStatus.SCHEDULED,
-                ~select(Delivery.id)
-                .where(Delivery.story_id == Story.id, Delivery.status.in_(OPEN))
-                .exists(),
-            )
-        )
-    )
+    return list(session.scalars(_UNSETTLED, {"campaign_id": campaign_id}))

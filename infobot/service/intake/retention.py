@@ -57,7 +57,7 @@ class Retention:
         """The withdrawn stories whose personal fields are due to be erased now."""
         with self.db.read() as session:
             cutoff = self.clock.now() - self.retention
-            return [story.id for story in intake.due_for_erasure(session, cutoff)]
+            return intake.ids_due_for_erasure(session, cutoff)
 
     def erase_due(self) -> Erasure:
         """Erase every withdrawn story past the retention period, in one transaction (a read

@@ -67,13 +67,21 @@ class Planner:
         by_id = stories.by_ids(session, [s.story_id for s in taken.values() if s.story_id])
         return plan_days(calendar, schedule, now, first, days, taken, by_id, pins, queue, essential)
 
-    def runway(self, session: Session, state: CampaignState | None = None) -> tuple[Runway, date]:
-        """How long the approved queue lasts, and the first day it counts from."""
+    def runway(
+        self,
+        session: Session,
+        state: CampaignState | None = None,
+        *,
+        today_taken: bool | None = None,
+    ) -> tuple[Runway, date]:
+        """How long the approved queue lasts, and the first day it counts from
+        (``today_taken``: whether today has a slot, when the caller has read it)."""
         state = state or self.state(session)
         now = self.clock.now()
-        today = state.schedule.local_date(now)
-        taken = slots.status_on(session, self.campaign_id, today) is not None
-        first = state.schedule.first_open_day(now, today_taken=taken)
+        if today_taken is None:
+            today = state.schedule.local_date(now)
+            today_taken = slots.status_on(session, self.campaign_id, today) is not None
+        first = state.schedule.first_open_day(now, today_taken=today_taken)
         unpinned = stories.queue_size(session, self.campaign_id, self.languages)
         pin_dates = stories.approved_pin_dates(session, self.campaign_id, first, self.languages)
         return runway(state.calendar, first, unpinned, pin_dates), first

@@ -53,8 +53,8 @@ def situation(
     """The facts :func:`~infobot.domain.attention.needs_attention` is decided from."""
     cid = planner.campaign_id
     now = planner.clock.now()
-    run, first = planner.runway(session, state)
-    today = state.schedule.local_date(now)
+    today_status = slots.status_on(session, cid, state.schedule.local_date(now))
+    run, first = planner.runway(session, state, today_taken=today_status is not None)
     days: list[TroubledDay] = []
     pins: list[Pin] = []
     if with_days_and_pins:
@@ -64,7 +64,7 @@ def situation(
         now=now,
         runway=run,
         counted_from=first,
-        today_status=slots.status_on(session, cid, today),
+        today_status=today_status,
         deliveries=deliveries.needing_a_person(session, deliveries_limit, cid),
         days=days,
         pins=pins,
