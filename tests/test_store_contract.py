@@ -162,6 +162,31 @@ def test_editorial_services_behave_the_same(app: App, tmp_path: Path) -> None:
     assert actions.count("story.approved") == 6 and "blackout.added" in actions
 
 
+def test_a_moved_story_takes_no_other_storys_place(app: App, tmp_path: Path) -> None:
+    """Another import's drafts (not yet in the queue) hold their places: a story moved to
+    the top, the end or between two others gets a key no story has, so it keeps the place
+    the team gave it when the drafts are approved later (test_concurrency's race, in
+    order: two people importing and moving at once)."""
+    first = add_stories(app, tmp_path, 3)  # drafts, below the next import
+    path = write_csv(tmp_path / "more.csv", [story_row(n) for n in range(11, 17)])
+    second = app.importer().import_files([path], actor="kim").added_ids
+    editorial = app.editorial()
+    editorial.approve(second, actor="alex")
+    editorial.move(second[-1], 1, actor="kim")  # the top: first[-1]'s key before the fix
+    editorial.pin(second[0], date(2026, 12, 1), actor="kim")  # out of the queue, keeps its key
+    editorial.move(second[4], 2, actor="kim")  # between second[5] and second[1]: second[0]'s
+    editorial.move(second[1], 5, actor="kim")  # the end
+    editorial.approve(first, actor="alex")
+    editorial.unpin(second[0], actor="kim")
+    with app.db.read() as session:
+        keys = session.scalars(select(Story.sort_key)).all()
+    assert len(set(keys)) == len(keys) == 9
+    order = [r.id for r in app.reads.stories.listing("approved") if r.position]
+    assert sorted(order) == sorted(first + second) and order[0] == second[5]
+    moved = [second[5], second[4], second[2], second[3], second[1]]  # as the team left them
+    assert [story for story in order if story in moved] == moved
+
+
 def test_campaign_row_follows_settings(app: App, db_url: str) -> None:
     from infobot.settings import load_settings
 

@@ -230,6 +230,19 @@ def queue_neighbours(session: Session, story: Story, position: int) -> tuple[int
     return size, keys
 
 
+def keys_between(
+    session: Session, campaign_id: int, low: int | None, high: int | None, exclude: int
+) -> list[int]:
+    """The sort keys, in order, of the campaign's stories (but ``exclude``) strictly
+    between ``low`` and ``high`` (None: no bound); whatever their status."""
+    stmt = select(Story.sort_key).where(Story.campaign_id == campaign_id, Story.id != exclude)
+    if low is not None:
+        stmt = stmt.where(Story.sort_key > low)
+    if high is not None:
+        stmt = stmt.where(Story.sort_key < high)
+    return list(session.scalars(stmt.order_by(Story.sort_key)))
+
+
 def renumber(session: Session, campaign_id: int) -> None:
     """Spread the campaign's sort keys out again, ``GAP`` apart, keeping their order."""
     ids = session.scalars(

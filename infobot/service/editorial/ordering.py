@@ -7,6 +7,7 @@ position, then id). Sort keys are spaced ``GAP`` apart so a move rarely renumber
 from __future__ import annotations
 
 from datetime import date
+from itertools import pairwise
 
 from sqlalchemy.orm import Session
 
@@ -37,11 +38,11 @@ class Ordering(Desk):
             size, keys = stories.queue_neighbours(session, story, position)
             if not 1 <= position <= size + 1:
                 raise UserError(f"position must be between 1 and {size + 1}")
-            new_key = key_between(position, keys)
+            new_key = self._free_key(session, story, position, keys)
             if new_key is None:
                 stories.renumber(session, self.campaign_id)
                 _, keys = stories.queue_neighbours(session, story, position)
-                new_key = key_between(position, keys)
+                new_key = self._free_key(session, story, position, keys)
                 assert new_key is not None
             before = {"position": None, "sort_key": story.sort_key}
             story.sort_key = new_key
@@ -55,6 +56,19 @@ class Ordering(Desk):
                 message=f"moved to position {position}",
             )
             return story
+
+    def _free_key(
+        self, session: Session, story: Story, position: int, keys: list[int]
+    ) -> int | None:
+        """:func:`key_between`, with the keys of the campaign's other stories around."""
+        if position == 1 and keys:
+            low, high = None, keys[0]
+        elif len(keys) < 2:
+            low, high = (keys[-1] if keys else None), None
+        else:
+            low, high = keys[0], keys[1]
+        taken = stories.keys_between(session, self.campaign_id, low, high, story.id)
+        return key_between(position, keys, taken)
 
     def pin(self, story_id: int, day: date, *, actor: str) -> Story:
         with self.db.write() as session:
@@ -87,13 +101,19 @@ class Ordering(Desk):
         )
 
 
-def key_between(position: int, keys: list[int]) -> int | None:
-    """A sort key that lands a story at ``position`` given its would-be neighbours' keys."""
-    if position == 1:
-        return (keys[0] - GAP) if keys else GAP
-    if len(keys) < 2:  # after the last one
-        return keys[-1] + GAP if keys else GAP
-    low, high = keys
-    if high - low < 2:
+def key_between(position: int, keys: list[int], taken: list[int]) -> int | None:
+    """A sort key that lands a story at ``position`` given its would-be neighbours' keys
+    in the queue (``keys``) and, sorted, the keys of the campaign's other stories that lie
+    beyond or between them (``taken``: drafts, pinned or posted stories, which keep their
+    keys for when they come back to the queue). The key is no other story's, so no two
+    stories ever share a place (a tie would put a story approved later ahead of one the
+    team moved). None: no room between the neighbours (renumber first)."""
+    if position == 1 and keys:  # before the first, and before anything below it
+        return min([keys[0], *taken]) - GAP
+    if len(keys) < 2:  # after the last (or into an empty queue), and after anything above
+        return max(keys[-1:] + taken, default=0) + GAP
+    points = [keys[0], *taken, keys[1]]
+    width, low = max((high - low, low) for low, high in pairwise(points))
+    if width < 2:
         return None
-    return (low + high) // 2
+    return low + width // 2
