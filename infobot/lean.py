@@ -9,9 +9,11 @@ does what it always did: settings the light reader does not take on, a database 
 does not read, a database that does not exist yet or needs a migration, or settings that
 the campaign the settings made has not had applied yet (``App.open`` applies them, a
 write). A command steps aside (:class:`Unsupported`, and the full path answers) for what
-only the full application reads: a campaign in two languages, a platform other than the
-outbox (its adapter is built from the settings), a pre-election period (essential
-stories), or a delivery waiting for a person (``status``: the credentials check).
+only the full application reads: a campaign in two languages, a platform whose rules the
+settings alone do not give (a plug-in; Mastodon without ``INFOBOT_MASTODON__MAX_LENGTH``,
+whose limit the instance is asked for; one whose account settings are missing), a
+pre-election period (essential stories), or a delivery waiting for a person (``status``:
+the credentials check).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from infobot.store.reader import Unsupported
 
@@ -27,6 +29,8 @@ if TYPE_CHECKING:
     from datetime import tzinfo
 
     from infobot.domain.campaign import CampaignSpec
+    from infobot.domain.costs import Pricing
+    from infobot.domain.render import PlatformRules
     from infobot.service.checks import StoryChecker
     from infobot.service.listing import StorySummary
     from infobot.service.previewing import PreviewDay
@@ -93,7 +97,7 @@ class Lean:
             plan = plan_of(r, self.campaign_id, found, now, days, StoryRow)
             ids = [e.story.id for e in plan if e.story is not None and e.state in COMING]
             kept = cards(r, ids)
-        return preview_days(plan, kept, checker), settings.tz
+        return preview_days(plan, kept, checker, _x_pricing(values)), settings.tz
 
     def campaign_settings(self) -> LightSettings:
         """The settings as they apply to the campaign (``infobot.app.config.campaign_settings``):
@@ -115,22 +119,74 @@ class Lean:
 
 
 def _checker(settings: LightSettings) -> StoryChecker:
-    """The campaign's checker as ``App.checker`` builds it, for the platforms whose rules
-    come from the settings alone (the outbox) in a campaign of one language; otherwise
+    """The campaign's checker as ``App.checker`` builds it, in a campaign of one language,
+    for the platforms whose rules come from the settings alone (:func:`_rules`); otherwise
     :class:`Unsupported` (other adapters are built, and bilingual plans read, by the full
     path)."""
-    from infobot.domain.render import PlatformRules
     from infobot.service.checks import render_options, story_checker
 
-    platforms = settings.values["platforms"]
-    if len(settings.values["languages"]) > 1 or any(name != "outbox" for name in platforms):
-        raise Unsupported("platforms or languages the lean path does not render")
-    outbox = settings.values
-    rules = {
-        name: PlatformRules.outbox(outbox["outbox.max_length"], outbox["outbox.link_in_reply"])
-        for name in platforms
-    }
+    if len(settings.values["languages"]) > 1:
+        raise Unsupported("a bilingual campaign's posts are rendered by the full path")
+    rules = {name: _rules(name, settings.values) for name in settings.values["platforms"]}
     return story_checker(settings, lambda: rules, render_options(settings))
+
+
+#: What each built-in platform needs set before its adapter is built (else the full path
+#: says what is missing).
+_NEEDED = {
+    "x": ("x.consumer_key", "x.consumer_secret", "x.access_token", "x.access_token_secret"),
+    "mastodon": ("mastodon.api_base_url", "mastodon.access_token", "mastodon.max_length"),
+    "bluesky": ("bluesky.handle", "bluesky.app_password"),
+}
+
+
+def _rules(name: str, values: dict[str, Any]) -> PlatformRules:
+    """A platform's rules from the settings, built as its adapter builds them
+    (``PlatformRules.*_account``). Mastodon's limit is the instance's: only with
+    ``INFOBOT_MASTODON__MAX_LENGTH`` set is it known without asking the instance. The
+    audience settings (``__REPLIES``, ``__QUOTES``) leave the whole read to ``Settings``,
+    so they are unset here."""
+    from infobot.domain.render import PlatformRules
+
+    if name == "outbox":
+        return PlatformRules.outbox(values["outbox.max_length"], values["outbox.link_in_reply"])
+    needed = _NEEDED.get(name)
+    if needed is None or not all(_given(values[key]) for key in needed):
+        raise Unsupported(f"the {name} adapter is built by the full path")
+    if name == "x":
+        return PlatformRules.x_account(
+            threads=values["x.threads"], link_in_reply=values["x.link_in_reply"], replies=None
+        )
+    if name == "mastodon":
+        return PlatformRules.mastodon_account(
+            values["mastodon.max_length"],
+            link_in_reply=values["mastodon.link_in_reply"],
+            quotes=None,
+        )
+    return PlatformRules.bluesky_account(
+        link_in_reply=values["bluesky.link_in_reply"],
+        link_cards=values["link_cards"],
+        replies=None,
+        quotes=None,
+    )
+
+
+def _x_pricing(values: dict[str, Any]) -> Pricing | None:
+    """X's prices when the campaign posts to X (``App.x_pricing``): the light reader takes
+    them at their defaults (a price set leaves the whole read to ``Settings``)."""
+    from infobot.domain.costs import Pricing, XRequest
+
+    if "x" not in values["platforms"]:
+        return None
+    return Pricing(**{kind.value: values[f"x.price_{kind.value}"] for kind in XRequest})
+
+
+def _given(value: object) -> bool:
+    if value is None:
+        return False
+    if hasattr(value, "get_secret_value"):
+        value = value.get_secret_value()
+    return not isinstance(value, str) or bool(value.strip())
 
 
 def open_lean(campaign: str | None = None) -> Lean | None:

@@ -137,6 +137,47 @@ def test_the_same_answers_with_several_campaigns(cli: Cli, spy: list[bool]) -> N
     assert missing.code != 0 and "nobody" in missing.err
 
 
+#: X, Mastodon and Bluesky set up (no request is made: ``show`` and ``preview`` render).
+PLATFORMS = {
+    "INFOBOT_PLATFORMS": "x,mastodon,bluesky",
+    "INFOBOT_X__CONSUMER_KEY": "lean-consumer-key",
+    "INFOBOT_X__CONSUMER_SECRET": "lean-consumer-secret",
+    "INFOBOT_X__ACCESS_TOKEN": "lean-access-token",
+    "INFOBOT_X__ACCESS_TOKEN_SECRET": "lean-access-token-secret",
+    "INFOBOT_X__LINK_IN_REPLY": "true",
+    "INFOBOT_MASTODON__API_BASE_URL": "https://127.0.0.1:9",  # nothing listens
+    "INFOBOT_MASTODON__ACCESS_TOKEN": "lean-mastodon-token",
+    "INFOBOT_MASTODON__MAX_LENGTH": "180",  # long stories need a thread
+    "INFOBOT_BLUESKY__HANDLE": "infostory.bsky.social",
+    "INFOBOT_BLUESKY__APP_PASSWORD": "lean-app-password",
+}
+#: Not the database toolkit or the settings machinery (X's counting may load its own).
+TOOLKIT = ("sqlalchemy", "pydantic", "pydantic_settings", "alembic")
+
+
+def test_posts_for_x_mastodon_and_bluesky_are_rendered_by_the_lean_path(
+    cli: Cli, spy: list[bool]
+) -> None:
+    """The story page and the preview render each platform's posts from the settings, as
+    the adapters would: the same answer as the full path, without its toolkit; Mastodon
+    with no limit set steps aside (its instance is asked)."""
+    campaign(cli)
+    os.environ.update(PLATFORMS)
+    try:
+        cli.ok("status")  # the full path applies the new platforms to the campaign
+        for args in (*SHOWS, *PREVIEWS):
+            _same(cli, spy, *args)
+        assert "mastodon" in cli.ok("preview", "--json").out
+        for args in (*SHOWS[:-1], *PREVIEWS):
+            assert _heavy_imports((args,), TOOLKIT) == "HEAVY=", args
+        del os.environ["INFOBOT_MASTODON__MAX_LENGTH"]
+        cli.ok("status")
+        assert "sqlalchemy" in _heavy_imports((("preview",),), TOOLKIT)
+    finally:
+        for key in PLATFORMS:
+            os.environ.pop(key, None)
+
+
 def test_the_full_path_takes_over_when_the_lean_one_cannot(cli: Cli, spy: list[bool]) -> None:
     cli.ok("stories", "list")  # no database yet: the full path creates and migrates it
     assert spy == [False]

@@ -37,6 +37,10 @@ from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from infobot.domain.render import Post
 
 MAX_PRICE = Decimal(100)
 WARN_AHEAD = timedelta(days=7)
@@ -156,6 +160,19 @@ def cost_of_post(post: str | bool, pricing: Pricing = DEFAULT_PRICING) -> Decima
 def cost_of_thread(parts: Iterable[str | bool], pricing: Pricing = DEFAULT_PRICING) -> Decimal:
     """Each part of a thread is its own request, priced by its own text."""
     return sum((cost_of_post(part, pricing) for part in parts), Decimal(0))
+
+
+def cost_of_posts(posts: Sequence[Post], pricing: Pricing) -> Decimal:
+    """What sending these posts to X costs: each part by its own text (a link costs more),
+    and an image's upload and alt text."""
+    total = Decimal(0)
+    for post in posts:
+        total += pricing.unit(post_kind(post.text))
+        if post.image:
+            total += pricing.unit(XRequest.MEDIA_UPLOAD)
+            if post.image_alt:
+                total += pricing.unit(XRequest.MEDIA_METADATA)
+    return total
 
 
 def usd(amount: Decimal) -> str:

@@ -78,8 +78,7 @@ def preview_days(
 
 
 def _x_cost(rendered: Mapping[str, object], pricing: Pricing) -> str | None:
-    from infobot.domain.costs import usd
-    from infobot.service.impact.spending import X, cost_of_posts
+    from infobot.domain.costs import cost_of_posts, usd
 
-    found = rendered.get(X)
+    found = rendered.get("x")
     return usd(cost_of_posts(found.posts, pricing)) if found is not None else None  # type: ignore[attr-defined]

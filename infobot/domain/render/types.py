@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from infobot.domain.links import Tracking
 from infobot.domain.render.hashtags import _valid_hashtag
-from infobot.domain.replies import Audience
+from infobot.domain.replies import Audience, WhoCanQuote, WhoCanReply
 
 Counter = Literal["graphemes", "x_weighted", "mastodon"]
 Overflow = Literal["thread", "reject"]
@@ -75,6 +75,42 @@ class PlatformRules:
             max_bytes=3000,
             alt_text_max=2000,
             links_behind_text=True,
+        )
+
+    # -- as an account is set up (the adapters and the lean path build them here, once) --
+    @classmethod
+    def x_account(
+        cls, *, threads: bool, link_in_reply: bool, replies: WhoCanReply | None
+    ) -> PlatformRules:
+        """X as ``INFOBOT_X__THREADS``, ``__LINK_IN_REPLY`` and ``__REPLIES`` set it up."""
+        audience = Audience(replies=(replies,)) if replies else Audience()
+        rules = replace(cls.x(), link_in_reply=link_in_reply, audience=audience)
+        return rules if threads else replace(rules, max_parts=1)
+
+    @classmethod
+    def mastodon_account(
+        cls, max_length: int, *, link_in_reply: bool, quotes: WhoCanQuote | None
+    ) -> PlatformRules:
+        """Mastodon with the instance's limit and ``INFOBOT_MASTODON__*``'s choices."""
+        return replace(
+            cls.mastodon(max_length), link_in_reply=link_in_reply, audience=Audience(quotes=quotes)
+        )
+
+    @classmethod
+    def bluesky_account(
+        cls,
+        *,
+        link_in_reply: bool,
+        link_cards: bool,
+        replies: tuple[WhoCanReply, ...] | None,
+        quotes: WhoCanQuote | None,
+    ) -> PlatformRules:
+        """Bluesky as ``INFOBOT_BLUESKY__*`` and ``INFOBOT_LINK_CARDS`` set it up."""
+        return replace(
+            cls.bluesky(),
+            link_in_reply=link_in_reply,
+            link_cards=link_cards,
+            audience=Audience(replies=replies, quotes=quotes),
         )
 
     @classmethod

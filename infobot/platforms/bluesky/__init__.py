@@ -40,7 +40,6 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -156,11 +155,8 @@ class BlueskyPlatform(CountsReader, Posting, PlatformBase):
         self._langs = [lang for lang in langs if lang][:3] or ["en"]
         self._clock = clock or REAL_TIME
         self._audience = Audience(replies=replies, quotes=quotes)
-        self._rules = replace(
-            PlatformRules.bluesky(),
-            link_in_reply=link_in_reply,
-            link_cards=link_cards,
-            audience=self._audience,
+        self._rules = PlatformRules.bluesky_account(
+            link_in_reply=link_in_reply, link_cards=link_cards, replies=replies, quotes=quotes
         )
         self._lock = threading.RLock()
         self._client: Any = None  # atproto.Client once logged in

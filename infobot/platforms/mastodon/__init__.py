@@ -23,7 +23,6 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import replace
 from typing import TYPE_CHECKING, Any, NoReturn
 from urllib.parse import urlsplit
 
@@ -31,7 +30,7 @@ from infobot.clock import Clock
 from infobot.domain.engagement import Counts
 from infobot.domain.errors import ConfigError, PlatformError, TransientError
 from infobot.domain.render import PlatformRules, Post
-from infobot.domain.replies import Audience, WhoCanQuote
+from infobot.domain.replies import WhoCanQuote
 from infobot.platforms.base import Account, PlatformBase, Published
 from infobot.platforms.common import (
     REAL_TIME,
@@ -233,10 +232,8 @@ class MastodonPlatform(PlatformBase):
     def rules(self) -> PlatformRules:
         if self._rules is None:
             limit = self.max_length if self.max_length is not None else self._instance_limit()
-            self._rules = replace(
-                PlatformRules.mastodon(limit),
-                link_in_reply=self.link_in_reply,
-                audience=Audience(quotes=self.quotes),
+            self._rules = PlatformRules.mastodon_account(
+                limit, link_in_reply=self.link_in_reply, quotes=self.quotes
             )
         return self._rules
 

@@ -28,7 +28,6 @@ import logging
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import replace
 from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urlsplit
 
@@ -43,7 +42,7 @@ from infobot.domain.errors import (
     TransientError,
 )
 from infobot.domain.render import PlatformRules, Post
-from infobot.domain.replies import Audience, WhoCanReply
+from infobot.domain.replies import WhoCanReply
 from infobot.platforms.base import Account, CostRecorder, PlatformBase, Published
 from infobot.platforms.common import (
     Scrubber,
@@ -154,9 +153,9 @@ class XPlatform(PlatformBase):
         self._upload_base = upload_base.rstrip("/")
         self._errors = Translator(scrub=Scrubber(*self._credentials), clock=clock, timeout=timeout)
         self._reply_settings = REPLY_SETTINGS.get(replies) if replies else None
-        audience = Audience(replies=(replies,)) if replies else Audience()
-        rules = replace(PlatformRules.x(), link_in_reply=link_in_reply, audience=audience)
-        self._rules = rules if threads else replace(rules, max_parts=1)
+        self._rules = PlatformRules.x_account(
+            threads=threads, link_in_reply=link_in_reply, replies=replies
+        )
         self._session: requests.Session | None = None
         self._client: Any = None  # tweepy.Client, built on first use
         self._account: tuple[str, str] | None = None  # (user id, username), from get_me

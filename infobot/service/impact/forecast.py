@@ -16,10 +16,11 @@ from infobot.domain.costs import (
     Pricing,
     budget_alert,
     budget_runway,
+    cost_of_posts,
     month_reserve,
 )
 from infobot.service.checks import StoryChecker
-from infobot.service.impact.spending import X, XSpending, cost_of_posts
+from infobot.service.impact.spending import X, XSpending
 from infobot.service.read.plan import COMING, Planner
 from infobot.store import stories
 from infobot.store.db import Database

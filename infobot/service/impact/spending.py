@@ -21,6 +21,7 @@ from infobot.domain.costs import (
     Pricing,
     XRequest,
     check_request,
+    cost_of_posts,
     post_kind,
 )
 from infobot.domain.render import Post
@@ -29,19 +30,6 @@ from infobot.store.db import Database
 
 log = logging.getLogger("infobot.xcost")
 X = "x"
-
-
-def cost_of_posts(posts: Sequence[Post], pricing: Pricing) -> Decimal:
-    """What sending these posts to X costs: each part by its own text (a link costs more),
-    and an image's upload and alt text."""
-    total = Decimal(0)
-    for post in posts:
-        total += pricing.unit(post_kind(post.text))
-        if post.image:
-            total += pricing.unit(XRequest.MEDIA_UPLOAD)
-            if post.image_alt:
-                total += pricing.unit(XRequest.MEDIA_METADATA)
-    return total
 
 
 class XSpending:
