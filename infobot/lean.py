@@ -8,15 +8,15 @@ pydantic-settings, no Alembic.
 does what it always did: settings the light reader does not take on, a database URL it
 does not read, a database that does not exist yet or needs a migration, or settings that
 the campaign the settings made has not had applied yet (``App.open`` applies them, a
-write). A campaign in two languages is read here too (its queue holds the stories ready
-in both, its posts show both versions in ``INFOBOT_BILINGUAL_MODE``); ``INFOBOT_LANGUAGES``,
-``INFOBOT_BILINGUAL_MODES`` and ``INFOBOT_BILINGUAL_FIRST`` set are read by ``Settings``
-alone, so such a campaign is the full path's. A command steps aside (:class:`Unsupported`,
-and the full path answers) for what only the full application reads: a platform whose
-rules the settings alone do not give (a plug-in or a second account; Mastodon without
-``INFOBOT_MASTODON__MAX_LENGTH``, whose limit the instance is asked for; one whose account
-settings are missing), a pre-election period (essential stories), or a delivery waiting
-for a person (``status``: the credentials check).
+write). A campaign in two languages is read here too (``INFOBOT_LANGUAGES`` or its own
+languages: its queue holds the stories ready in all of them, its posts show each version in
+``INFOBOT_BILINGUAL_MODE``); ``INFOBOT_BILINGUAL_MODES`` and ``INFOBOT_BILINGUAL_FIRST`` set
+are read by ``Settings`` alone, so such a campaign is the full path's. A command steps
+aside (:class:`Unsupported`, and the full path answers) for what only the full application
+reads: a platform whose rules the settings alone do not give (a plug-in or a second
+account; Mastodon without ``INFOBOT_MASTODON__MAX_LENGTH``, whose limit the instance is
+asked for; one whose account settings are missing), a pre-election period (essential
+stories), or a delivery waiting for a person (``status``: the credentials check).
 """
 
 from __future__ import annotations

@@ -218,7 +218,7 @@ def test_the_full_path_takes_over_when_the_lean_one_cannot(cli: Cli, spy: list[b
     spy.clear()
     cli.ok("stories", "list")
     assert spy == [True]
-    os.environ["INFOBOT_LANGUAGES"] = "cy,en"  # a setting read by Settings alone
+    os.environ["INFOBOT_HASHTAG_DISPLAY"] = "#Another"  # a setting read by Settings alone
     spy.clear()
     cli.ok("stories", "list")
     assert spy == [False]
@@ -311,6 +311,10 @@ def test_a_bilingual_campaign_is_read_by_the_lean_path(
         _same(cli, spy, *args)
     os.environ["INFOBOT_BILINGUAL_MODE"] = "thread"
     assert len(cli.ok("preview", "--json").json()[1]["platforms"]["outbox"]["posts"]) == 2
+    for args in BILINGUAL:
+        _same(cli, spy, *args)
+    os.environ["INFOBOT_LANGUAGES"] = "cy,en"  # the settings' languages, read lightly too
+    cli.ok("status")  # the full path applies the settings to the campaign
     for args in BILINGUAL:
         _same(cli, spy, *args)
 
