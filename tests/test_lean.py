@@ -240,6 +240,8 @@ def test_the_listing_queries_use_the_indexes(cli: Cli) -> None:
     with sqlite3.connect(cli.db_path) as conn:
         r = Explaining(conn, "sqlite")
         stories.queue(r, 1, StoryBrief, limit=50)
+        stories.queue(r, 1, StoryBrief, limit=50, languages=("cy", "en"))  # bilingual
+        stories.not_ready(r, 1, ("cy", "en"))
         stories.with_status(r, 1, StoryBrief, but_not=stories.StoryStatus.APPROVED, limit=50)
     assert plans and not [p for p in plans if p.startswith("SCAN") or "TEMP B-TREE" in p], plans
 

@@ -31,11 +31,15 @@ def ready_in(languages: Sequence[str]) -> tuple[str, dict[str, str]]:
     """Stories with text in every one of ``languages`` (always true in a one-language
     campaign), as ``infobot.store.stories.ready_in`` compiles on SQLite and PostgreSQL:
     ``languages`` holds two-letter codes separated by spaces, so a code can only match
-    itself. The condition (" AND …", none in a one-language campaign) and its parameters."""
+    itself. The condition ("" in a one-language campaign) and its parameters."""
     if not is_bilingual(languages):
         return "", {}
     params = {f"lang_{at}": language for at, language in enumerate(languages)}
-    return "".join(f" AND languages LIKE '%' || :{name} || '%'" for name in params), params
+    return " AND ".join(f"languages LIKE '%' || :{name} || '%'" for name in params), params
+
+
+def _and(condition: str) -> str:
+    return f" AND {condition}" if condition else ""
 
 
 # -- the queue -----------------------------------------------------------------------------
@@ -50,7 +54,7 @@ def queue(
     """The queue in posting order, as ``row`` (``StoryRow`` or ``StoryBrief``), of the
     stories ready in all of ``languages`` (a bilingual campaign's)."""
     ready, params = ready_in(languages)
-    sql = f"SELECT {row.COLUMNS} FROM stories WHERE {QUEUE}{ready}{ORDER}"
+    sql = f"SELECT {row.COLUMNS} FROM stories WHERE {QUEUE}{_and(ready)}{ORDER}"
     rows = r.rows(sql + page(limit, offset), cid=campaign_id, limit=limit, offset=offset, **params)
     return [row.of(t) for t in rows]
 
@@ -62,7 +66,7 @@ def not_ready(r: Reader, campaign_id: int, languages: Sequence[str]) -> list[tup
         return []
     ready, params = ready_in(languages)
     sql = f"SELECT id, languages FROM stories WHERE campaign_id = :cid AND status = {APPROVED}"
-    rows = r.rows(f"{sql} AND NOT (1 = 1{ready}){ORDER} LIMIT 20", cid=campaign_id, **params)
+    rows = r.rows(f"{sql} AND NOT ({ready}){ORDER} LIMIT 20", cid=campaign_id, **params)
     return [(int(story_id), str(have)) for story_id, have in rows]
 
 
@@ -135,7 +139,7 @@ def approved_pinned(
     """Approved stories pinned to a date (between ``first`` and ``last``), soonest first;
     of those ready in all of ``languages``."""
     ready, params = ready_in(languages)
-    sql = f"SELECT {row.COLUMNS} FROM stories WHERE {PINNED}{ready}"
+    sql = f"SELECT {row.COLUMNS} FROM stories WHERE {PINNED}{_and(ready)}"
     if first is not None:
         sql += " AND pin_date >= :first"
     if last is not None:
@@ -168,7 +172,7 @@ def with_status(
 # -- what ``infobot status`` counts --------------------------------------------------------
 def queue_size(r: Reader, campaign_id: int, languages: Sequence[str] = ()) -> int:
     ready, params = ready_in(languages)
-    sql = f"SELECT count(*) FROM stories WHERE {QUEUE}{ready}"
+    sql = f"SELECT count(*) FROM stories WHERE {QUEUE}{_and(ready)}"
     return int(r.scalar(sql, cid=campaign_id, **params) or 0)
 
 
@@ -182,7 +186,7 @@ def approved_pin_dates(
 ) -> list[date]:
     ready, params = ready_in(languages)
     rows = r.rows(
-        f"SELECT pin_date FROM stories WHERE {PINNED}{ready} AND pin_date >= :first",
+        f"SELECT pin_date FROM stories WHERE {PINNED}{_and(ready)} AND pin_date >= :first",
         cid=campaign_id,
         first=first,
         **params,
