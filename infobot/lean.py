@@ -8,12 +8,15 @@ pydantic-settings, no Alembic.
 does what it always did: settings the light reader does not take on, a database URL it
 does not read, a database that does not exist yet or needs a migration, or settings that
 the campaign the settings made has not had applied yet (``App.open`` applies them, a
-write). A command steps aside (:class:`Unsupported`, and the full path answers) for what
-only the full application reads: a campaign in two languages, a platform whose rules the
-settings alone do not give (a plug-in; Mastodon without ``INFOBOT_MASTODON__MAX_LENGTH``,
-whose limit the instance is asked for; one whose account settings are missing), a
-pre-election period (essential stories), or a delivery waiting for a person (``status``:
-the credentials check).
+write). A campaign in two languages is read here too (``INFOBOT_LANGUAGES`` or its own
+languages: its queue holds the stories ready in all of them, its posts show each version in
+``INFOBOT_BILINGUAL_MODE``); ``INFOBOT_BILINGUAL_MODES`` and ``INFOBOT_BILINGUAL_FIRST`` set
+are read by ``Settings`` alone, so such a campaign is the full path's. A command steps
+aside (:class:`Unsupported`, and the full path answers) for what only the full application
+reads: a platform whose rules the settings alone do not give (a plug-in or a second
+account; Mastodon without ``INFOBOT_MASTODON__MAX_LENGTH``, whose limit the instance is
+asked for; one whose account settings are missing), a pre-election period (essential
+stories), or a delivery waiting for a person (``status``: the credentials check).
 """
 
 from __future__ import annotations
@@ -62,18 +65,16 @@ class Lean:
         return show(self.source.read, story_id, self.campaign_id, checker, tz), tz
 
     def status(self) -> Status:
-        """``status`` for a campaign in one language (``infobot.service.campaign_status``)."""
+        """``status`` (``infobot.service.campaign_status``)."""
         from infobot.clock import clock_from
         from infobot.service.campaign_status import read_status
 
-        settings = self.campaign_settings()
-        values = settings.values
-        if len(values["languages"]) > 1:
-            raise Unsupported("a bilingual campaign's readiness is read by the full path")
+        values = self.campaign_settings().values
         now = clock_from(values["clock_start"]).now()
         late_window = timedelta(hours=values["late_window_hours"])
+        platforms, languages = values["platforms"], values["languages"]
         with self.source.read() as r:
-            return read_status(r, self.campaign_id, now, late_window, values["platforms"])
+            return read_status(r, self.campaign_id, now, late_window, platforms, languages)
 
     def preview(self, days: int) -> tuple[list[PreviewDay], tzinfo]:
         """``preview``: the coming days and the campaign's time zone (the days' times)."""
@@ -94,7 +95,8 @@ class Lean:
             found = state(r, self.campaign_id, late_window)
             if found is None:
                 raise Unsupported("the campaign is gone")
-            plan = plan_of(r, self.campaign_id, found, now, days, StoryRow)
+            languages = values["languages"]
+            plan = plan_of(r, self.campaign_id, found, now, days, StoryRow, languages)
             ids = [e.story.id for e in plan if e.story is not None and e.state in COMING]
             kept = cards(r, ids)
         return preview_days(plan, kept, checker, _x_pricing(values)), settings.tz
@@ -119,16 +121,20 @@ class Lean:
 
 
 def _checker(settings: LightSettings) -> StoryChecker:
-    """The campaign's checker as ``App.checker`` builds it, in a campaign of one language,
-    for the platforms whose rules come from the settings alone (:func:`_rules`); otherwise
-    :class:`Unsupported` (other adapters are built, and bilingual plans read, by the full
-    path)."""
+    """The campaign's checker as ``App.checker`` builds it (with a bilingual campaign's plan:
+    each platform's mode and account language, ``infobot.platforms.instances``), for the
+    built-in platforms whose rules come from the settings alone (:func:`_rules`); otherwise
+    :class:`Unsupported` (other adapters are built by the full path)."""
+    from infobot.platforms.instances import SECTIONS, bilingual_plan
     from infobot.service.checks import render_options, story_checker
 
-    if len(settings.values["languages"]) > 1:
-        raise Unsupported("a bilingual campaign's posts are rendered by the full path")
-    rules = {name: _rules(name, settings.values) for name in settings.values["platforms"]}
-    return story_checker(settings, lambda: rules, render_options(settings))
+    values = settings.values
+    rules = {name: _rules(name, values) for name in values["platforms"]}
+    if len(values["languages"]) > 1:  # every platform a built-in one (:func:`_rules`)
+        options = render_options(settings, *bilingual_plan(settings, dict.fromkeys(SECTIONS, "")))
+    else:
+        options = render_options(settings)
+    return story_checker(settings, lambda: rules, options)
 
 
 #: What each built-in platform needs set before its adapter is built (else the full path

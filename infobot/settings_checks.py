@@ -77,6 +77,18 @@ def check_platforms(value: list[str]) -> list[str]:
     return list(dict.fromkeys(value))
 
 
+def check_languages(value: list[str]) -> list[str]:
+    """The campaign languages (``INFOBOT_LANGUAGES``): two-letter codes, each once."""
+    from infobot.domain.validate.values import LANGUAGE_CODES
+
+    for code in value:
+        if code not in LANGUAGE_CODES:
+            raise ValueError(f"{code!r} is not a two-letter language code; write for example cy,en")
+    if len(set(value)) != len(value):
+        raise ValueError("a language is listed twice; list each once, e.g. cy,en")
+    return value
+
+
 def check_session_secret(value: str | None) -> None:
     if value is not None and len(value.encode()) < MIN_SESSION_SECRET:
         raise ValueError(

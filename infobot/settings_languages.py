@@ -15,6 +15,8 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, Field, field_validator, model_validator
 from pydantic_settings import NoDecode
 
+from infobot import settings_checks as checks
+
 __all__ = ["LanguageSettings"]
 
 Mode = Literal["post", "thread", "accounts"]
@@ -45,23 +47,12 @@ class LanguageSettings(BaseModel):
     @field_validator("languages", mode="before")
     @classmethod
     def _split_languages(cls, value: Any) -> Any:
-        if isinstance(value, str):
-            return [part.strip().lower() for part in value.split(",") if part.strip()]
-        return value
+        return checks.split_list(value)
 
     @field_validator("languages")
     @classmethod
     def _check_languages(cls, value: list[str]) -> list[str]:
-        from infobot.domain.validate.values import LANGUAGE_CODES
-
-        for code in value:
-            if code not in LANGUAGE_CODES:
-                raise ValueError(
-                    f"{code!r} is not a two-letter language code; write for example cy,en"
-                )
-        if len(set(value)) != len(value):
-            raise ValueError("a language is listed twice; list each once, e.g. cy,en")
-        return value
+        return checks.check_languages(value)
 
     @field_validator("bilingual_modes", mode="before")
     @classmethod

@@ -19,7 +19,7 @@ import pytest
 from infobot import lean
 from infobot.store.db import Database
 from infobot.store.migrate import HEAD, upgrade
-from tests.conftest import QUEUE, Cli
+from tests.conftest import QUEUE, Cli, story_row, write_csv
 
 LISTS = (
     ("stories", "list"),
@@ -48,16 +48,34 @@ FULL_PATH = {"INFOBOT_PLUGINS__NOBODY__COLOUR": "blue"}
 
 @pytest.fixture
 def spy(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[bool]]:
-    """Whether each command's lean path could serve it."""
+    """Whether each command's lean path could open (True or False), then a False more when
+    it stepped aside (:class:`~infobot.store.reader.Unsupported` or anything unexpected)
+    and the full path answered."""
+    from infobot.cli.common import Env
+    from infobot.domain.errors import UserError
+
     served: list[bool] = []
-    original = lean.open_lean
+    original, read = lean.open_lean, Env.read
 
     def watched(campaign: str | None = None) -> lean.Lean | None:
         found = original(campaign)
         served.append(found is not None)
         return found
 
+    def watched_read(env: Env, quick: Any, full: Any) -> Any:
+        def answered(found: lean.Lean) -> Any:
+            try:
+                return quick(found)
+            except UserError:
+                raise
+            except Exception:
+                served.append(False)
+                raise
+
+        return read(env, answered, full)
+
     monkeypatch.setattr(lean, "open_lean", watched)
+    monkeypatch.setattr(Env, "read", watched_read)
     yield served
 
 
@@ -200,7 +218,7 @@ def test_the_full_path_takes_over_when_the_lean_one_cannot(cli: Cli, spy: list[b
     spy.clear()
     cli.ok("stories", "list")
     assert spy == [True]
-    os.environ["INFOBOT_LANGUAGES"] = "cy,en"  # a setting read by Settings alone
+    os.environ["INFOBOT_HASHTAG_DISPLAY"] = "#Another"  # a setting read by Settings alone
     spy.clear()
     cli.ok("stories", "list")
     assert spy == [False]
@@ -222,6 +240,8 @@ def test_the_listing_queries_use_the_indexes(cli: Cli) -> None:
     with sqlite3.connect(cli.db_path) as conn:
         r = Explaining(conn, "sqlite")
         stories.queue(r, 1, StoryBrief, limit=50)
+        stories.queue(r, 1, StoryBrief, limit=50, languages=("cy", "en"))  # bilingual
+        stories.not_ready(r, 1, ("cy", "en"))
         stories.with_status(r, 1, StoryBrief, but_not=stories.StoryStatus.APPROVED, limit=50)
     assert plans and not [p for p in plans if p.startswith("SCAN") or "TEMP B-TREE" in p], plans
 
@@ -229,16 +249,97 @@ def test_the_listing_queries_use_the_indexes(cli: Cli) -> None:
 def test_a_story_page_the_lean_path_cannot_render_is_the_full_paths(
     cli: Cli, spy: list[bool]
 ) -> None:
-    """A campaign in two languages: the lean path opens, leaves the page to the full path."""
+    """A platform whose rules the settings alone do not give (Mastodon without a limit:
+    its instance is asked): the lean path opens, leaves the page to the full path."""
     campaign(cli)
-    [(name,)] = cli.sql("SELECT name FROM campaigns")
-    cli.ok("campaign", "edit", str(name), "--languages", "en,cy")
-    for args in (*SHOWS, *STATUSES, *PREVIEWS):
+    os.environ.update(PLATFORMS)
+    del os.environ["INFOBOT_MASTODON__MAX_LENGTH"]
+    try:
+        cli.ok("status")  # the full path applies the new platforms to the campaign
+        for args in (*SHOWS, *PREVIEWS):
+            spy.clear()
+            quick = cli(*args)
+            assert spy == [True, False], args  # opened, stepped aside
+            _as_full(cli, spy, quick, args)
+            assert "Traceback" not in quick.err
+    finally:
+        for key in PLATFORMS:
+            os.environ.pop(key, None)
+
+
+WELSH = "Stori {n}: helpodd rhannu cofnodion i'r gofal iawn gyrraedd yn gynt."
+#: The bilingual campaign's pages: a story in both languages (15, in the queue; 17, pinned)
+#: and one in English alone (3, approved before the campaign took Welsh: not ready).
+BILINGUAL = (
+    *STATUSES,
+    *PREVIEWS,
+    ("stories", "show", "15"),
+    ("stories", "show", "15", "--json"),
+    ("stories", "show", "17"),
+    ("stories", "show", "3"),
+    ("stories", "show", "3", "--json"),
+)
+
+
+def bilingual_campaign(cli: Cli, tmp_path: Path) -> None:
+    """The campaign made bilingual (Welsh first) after ten English stories were approved,
+    then three stories in both languages added (15 to 17) and approved, one pinned."""
+    campaign(cli)
+    name = cli.ok("status", "--json").json()["campaign"]
+    cli.ok("campaign", "edit", name, "--languages", "cy,en")
+    rows = [story_row(n, title_cy=f"Stori {n}", body_cy=WELSH.format(n=n)) for n in (13, 14, 15)]
+    cli.ok("import", str(write_csv(tmp_path / "cy.csv", rows)), "--by", "sam")
+    drafts = cli.ok("stories", "list", "--status", "draft", "--json").json()
+    ids = [str(s["id"]) for s in drafts if s["title"] in ("Story 13", "Story 14", "Story 15")]
+    assert ids == ["15", "16", "17"], drafts
+    cli.ok("stories", "approve", *ids, "--by", "alex", "--acknowledge")
+    cli.ok("stories", "pin", "17", "2026-12-01", "--by", "alex")
+
+
+def test_a_bilingual_campaign_is_read_by_the_lean_path(
+    db_url: str, cli: Cli, spy: list[bool], tmp_path: Path
+) -> None:
+    """Welsh and English: only the stories ready in both count and post, the others are
+    named in ``status``; each post shows both versions (one post, or a thread of one per
+    language): the same answers as the full path, on SQLite and PostgreSQL."""
+    os.environ["INFOBOT_DATABASE_URL"] = db_url
+    bilingual_campaign(cli, tmp_path)
+    status = cli.ok("status", "--json").json()
+    assert status["counts"]["approved"] == 3 and "not_ready" in cli.ok("status", "--json").out
+    preview = cli.ok("preview", "--json").json()
+    assert [d["story_id"] for d in preview if d["story_id"]][:3] == [1, 15, 16]  # 1: posted
+    assert preview[1]["platforms"]["outbox"]["posts"][0]["languages"] == ["cy", "en"]
+    for args in BILINGUAL:
+        _same(cli, spy, *args)
+    os.environ["INFOBOT_BILINGUAL_MODE"] = "thread"
+    assert len(cli.ok("preview", "--json").json()[1]["platforms"]["outbox"]["posts"]) == 2
+    for args in BILINGUAL:
+        _same(cli, spy, *args)
+    os.environ["INFOBOT_LANGUAGES"] = "cy,en"  # the settings' languages, read lightly too
+    cli.ok("status")  # the full path applies the settings to the campaign
+    for args in BILINGUAL:
+        _same(cli, spy, *args)
+
+
+def test_a_bilingual_campaign_imports_no_database_toolkit(cli: Cli, tmp_path: Path) -> None:
+    bilingual_campaign(cli, tmp_path)
+    assert _heavy_imports(BILINGUAL, HEAVY_SHOW) == "HEAVY="
+
+
+def test_a_bilingual_campaign_with_a_first_language_set_is_the_full_paths(
+    cli: Cli, spy: list[bool], tmp_path: Path
+) -> None:
+    """``INFOBOT_BILINGUAL_FIRST`` is read by ``Settings`` alone: the full path answers."""
+    bilingual_campaign(cli, tmp_path)
+    os.environ["INFOBOT_LANGUAGES"] = "cy,en"
+    os.environ["INFOBOT_BILINGUAL_FIRST"] = "en"
+    for args in BILINGUAL:
         spy.clear()
-        quick = cli(*args)
-        assert spy == [True], args
-        _as_full(cli, spy, quick, args)
-        assert "Traceback" not in quick.err
+        done = cli(*args)
+        assert spy == [False] and done.code == 0, args
+    assert cli.ok("preview", "--json").json()[1]["platforms"]["outbox"]["posts"][0][
+        "languages"
+    ] == ["en", "cy"]
 
 
 def _all_same(cli: Cli, spy: list[bool]) -> None:
@@ -281,7 +382,7 @@ def test_status_and_preview_the_lean_path_cannot_read_are_the_full_paths(
     for args in STATUSES:
         spy.clear()
         quick = cli(*args)
-        assert spy == [True], args
+        assert spy == [True, False], args  # opened, stepped aside
         _as_full(cli, spy, quick, args)
     cli.sql("UPDATE deliveries SET status = 'sent', error = ''")
     cli.ok("campaign", "election", "add", "2026-11-26", "2026-12-03", "--reason", "vote")

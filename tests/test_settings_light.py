@@ -84,6 +84,7 @@ EXTRA: dict[str, list[str]] = {
     "log_level": ["DEBUG", "info", "ERROR"],
     "mastodon.visibility": ["public", "direct", "secret"],
     "bilingual_mode": ["post", "accounts", "Thread"],
+    "languages": ["cy,en", "en", "CY, en", "en,cy,ga", "xx", "cy,cy", "eng"],
 }
 #: Values every field of the kind takes (most examples should be read lightly).
 GOOD: dict[str, list[str]] = {

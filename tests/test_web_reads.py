@@ -1,7 +1,7 @@
-"""The team's pages read a campaign in one language on the read side's SQL (issue 13, row
-f): the status, the queue page, the calendar and the history say exactly what the ORM's
-reads say, day after day, and step aside to them where they cannot (a pre-election period,
-a delivery waiting for a person, a campaign in two languages)."""
+"""The team's pages read a campaign on the read side's SQL (issue 13, row f): the status,
+the queue page, the calendar and the history say exactly what the ORM's reads say, day
+after day, and step aside to them where they cannot (a pre-election period, a delivery
+waiting for a person; a campaign in two languages: its calendar)."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from infobot.domain.election import ElectionPeriod
 from infobot.service.read.calendar import CalendarReads
 from infobot.service.read.models import MonthView
 from infobot.store.reader import Unsupported
+from tests.conftest import story_row
 from tests.web_support import Site, site_fixture
 
 MONTHS = ((2026, 10), (2026, 11), (2026, 12), (2027, 1))
@@ -124,13 +125,27 @@ def test_a_pre_election_period_is_read_by_the_full_path(site: Site) -> None:
     assert spy.calls == ["_read_full", "full_status"]
 
 
-def test_a_bilingual_campaign_is_read_by_the_full_path(tmp_path: Path) -> None:
+def test_a_bilingual_campaign_s_status_is_read_on_the_sql(tmp_path: Path) -> None:
+    """Welsh and English: the status counts only the stories ready in both and names the
+    others, as the ORM's read does; the calendar (its titles in both) is the ORM's."""
     site = Site(tmp_path, languages="cy,en")
     try:
+        welsh = {"title_cy": "Stori", "body_cy": "Helpodd rhannu cofnodion i'r nyrs gyrraedd."}
+        rows = [story_row(n, **welsh) for n in (1, 2, 3)] + [story_row(4)]
+        ids = site.app.importer().import_files([site.csv("cy.csv", rows)], actor="t").added_ids
+        site.approve(ids[:3])
+        site.app.editorial().pin(ids[2], date(2026, 11, 30), actor="t")
+        # approved before the campaign took Welsh: it does not post until it has it
+        site.sql("UPDATE stories SET status = 'approved' WHERE id = ?", ids[3])
         spy = Spy(site)
-        site.app.reads.calendar.month(2026, 11)
-        site.app.reads.campaign.status()
-        assert spy.calls == ["_read_full", "full_status"]
+        reads = site.app.reads
+        status = reads.campaign.status()
+        assert spy.calls == []
+        assert status.counts["approved"] == 3
+        assert [a for a in status.attention if a.kind == "not_ready"]
+        assert status == reads.campaign.full_status()
+        reads.calendar.month(2026, 11)
+        assert spy.calls == ["full_status", "_read_full"]
     finally:
         site.close()
 

@@ -51,18 +51,9 @@ def bilingual_plan(
 ) -> tuple[tuple[tuple[str, Bilingual], ...], tuple[tuple[str, str], ...]]:
     """Each enabled platform's bilingual mode, and the language of each account (a platform
     instance such as ``mastodon_cy``, see ``infobot.platforms.instances``)."""
-    from infobot.domain.versions import account_languages
     from infobot.platforms import instances, registry
 
-    known = registry.available()
-    bases = {n: instances.base_of(n, settings, known) or n for n in settings.platforms}
-    chosen = settings.bilingual_modes
-    modes = tuple(
-        (name, chosen.get(name) or chosen.get(bases[name]) or settings.bilingual_mode)
-        for name in settings.platforms
-    )
-    accounts = {name: (bases[name], instances.language_of(name, settings)) for name in bases}
-    return modes, tuple(account_languages(accounts, settings.languages).items())
+    return instances.bilingual_plan(settings, registry.available())
 
 
 def platform_pool(

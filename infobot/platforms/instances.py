@@ -22,12 +22,13 @@ language no other account of its platform posts.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Protocol
 
 from infobot.domain.errors import ConfigError
 
 if TYPE_CHECKING:
+    from infobot.domain.render.types import Bilingual
     from infobot.platforms.base import Platform
     from infobot.settings import Settings
 
@@ -37,7 +38,7 @@ OWN_KEYS = frozenset({"platform", "language"})
 SECTIONS = frozenset({"mastodon", "x", "bluesky", "outbox"})
 
 
-def base_of(name: str, settings: Settings, known: Mapping[str, str]) -> str | None:
+def base_of(name: str, settings: PlanSettings, known: Mapping[str, str]) -> str | None:
     """The platform ``name`` is an account of: itself when it is a platform, else its
     section's ``platform``, else the name before its last ``_`` when that is a platform."""
     if name in known:
@@ -50,9 +51,42 @@ def base_of(name: str, settings: Settings, known: Mapping[str, str]) -> str | No
     return prefix if prefix in known else None
 
 
-def language_of(name: str, settings: Settings) -> str:
+def language_of(name: str, settings: PlanSettings) -> str:
     """The language set for the account ``name`` ("" when none is)."""
     return str(settings.plugin(name).get("language") or "").strip().lower()
+
+
+class PlanSettings(Protocol):
+    """What :func:`bilingual_plan` reads: ``Settings`` and the light reader's
+    ``LightSettings`` alike."""
+
+    @property
+    def platforms(self) -> Sequence[str]: ...
+    @property
+    def languages(self) -> Sequence[str]: ...
+    @property
+    def bilingual_mode(self) -> Bilingual: ...
+    @property
+    def bilingual_modes(self) -> Mapping[str, Bilingual]: ...
+
+    def plugin(self, name: str) -> Mapping[str, Any]: ...
+
+
+def bilingual_plan(
+    settings: PlanSettings, known: Mapping[str, str]
+) -> tuple[tuple[tuple[str, Bilingual], ...], tuple[tuple[str, str], ...]]:
+    """Each enabled platform's bilingual mode, and the language of each account (a platform
+    instance such as ``mastodon_cy``); ``known``: the platforms there are (by name)."""
+    from infobot.domain.versions import account_languages
+
+    bases = {n: base_of(n, settings, known) or n for n in settings.platforms}
+    chosen = settings.bilingual_modes
+    modes = tuple(
+        (name, chosen.get(name) or chosen.get(bases[name]) or settings.bilingual_mode)
+        for name in settings.platforms
+    )
+    accounts = {name: (bases[name], language_of(name, settings)) for name in bases}
+    return modes, tuple(account_languages(accounts, settings.languages).items())
 
 
 def create(

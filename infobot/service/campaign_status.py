@@ -2,18 +2,19 @@
 full read side (:mod:`infobot.service.read.status`, with the ORM) and the lean path
 (:func:`read_status`, on the driver alone). It imports no SQLAlchemy.
 
-:func:`read_status` serves a campaign in one language with no pre-election period and no
-delivery waiting for a person; otherwise it raises :class:`Unsupported` and the full path
-answers (bilingual readiness, essential stories and the credentials check are read there).
+:func:`read_status` serves a campaign (in one language or several: only the stories ready in
+all of a bilingual campaign's languages post) with no pre-election period and no delivery
+waiting for a person; otherwise it raises :class:`Unsupported` and the full path answers
+(essential stories and the credentials check are read there).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from infobot.domain.attention import Pin, Situation, TroubledDay, needs_attention
+from infobot.domain.attention import NotReady, Pin, Situation, TroubledDay, needs_attention
 from infobot.domain.calendar import Runway, runway
 from infobot.domain.delivery import DeliveryStatus
 from infobot.domain.election import status_line
@@ -21,6 +22,7 @@ from infobot.domain.engagement import UNKNOWN, add_scores, interactions
 from infobot.domain.overdue import Beat, DaemonState, TodaysDelivery, why_overdue
 from infobot.domain.schedule import SlotStatus
 from infobot.domain.story import StoryStatus
+from infobot.domain.versions import missing
 from infobot.service.planning import COMING, PlanDay, plan_days
 from infobot.service.status_models import (
     AttentionLine,
@@ -157,6 +159,12 @@ def troubled(days: Sequence[Any]) -> list[TroubledDay]:
     return [TroubledDay(s.local_date, SlotStatus(s.status), s.reason) for s in days]
 
 
+def not_ready_of(found: Iterable[tuple[int, str]], languages: Sequence[str]) -> list[NotReady]:
+    """The approved stories (id, their ``languages`` column) lacking one of a bilingual
+    campaign's ``languages``, each with the languages it lacks."""
+    return [NotReady(sid, tuple(missing(have.split(), languages))) for sid, have in found]
+
+
 # -- the lean read ---------------------------------------------------------------------------
 def read_status(
     r: Reader,
@@ -164,8 +172,9 @@ def read_status(
     now: datetime,
     late_window: timedelta,
     platforms: Sequence[str],
+    languages: Sequence[str] = (),
 ) -> Status:
-    """The status of a campaign in one language (see the module)."""
+    """The status of a campaign in ``languages`` (see the module)."""
     state = campaigns.state(r, campaign_id, late_window)
     if state is None or state.calendar.elections:
         raise Unsupported("pre-election periods are read by the full path")
@@ -173,7 +182,7 @@ def read_status(
         raise Unsupported("deliveries needing a person are read by the full path")
     today = state.schedule.local_date(now)
     today_status = slots.status_on(r, campaign_id, today)
-    run, first = runway_of(r, campaign_id, state, now, today_status)
+    run, first = runway_of(r, campaign_id, state, now, today_status, languages)
     found = Situation(
         now=now,
         runway=run,
@@ -181,6 +190,7 @@ def read_status(
         today_status=today_status,
         days=troubled(slots.troubled_since(r, campaign_id, first - TROUBLED_DAYS_SHOWN)),
         pins=pins_of(stories.approved_pinned(r, campaign_id, StoryPin)),
+        not_ready=not_ready_of(stories.not_ready(r, campaign_id, languages), languages),
     )
     last = slots.last_went_out(r, campaign_id)
     titles = stories.by_ids(r, [last.story_id] if last and last.story_id else [], StoryBrief)
@@ -194,19 +204,24 @@ def read_status(
         last,
         last_title,
         _overdue(r, campaign_id, state, found),
-        plan_of(r, campaign_id, state, now, NEXT_POST_WITHIN),
+        plan_of(r, campaign_id, state, now, NEXT_POST_WITHIN, languages=languages),
         _first_figures(r, campaign_id, today),
     )
 
 
 def runway_of(
-    r: Reader, campaign_id: int, state: CampaignState, now: datetime, today_status: str | None
+    r: Reader,
+    campaign_id: int,
+    state: CampaignState,
+    now: datetime,
+    today_status: str | None,
+    languages: Sequence[str] = (),
 ) -> tuple[Runway, date]:
-    """How long the approved queue of a campaign in one language lasts, and the first day
-    it counts from (``Planner.runway``); ``today_status`` is today's slot's status."""
+    """How long the approved queue (of stories ready in all of ``languages``) lasts, and the
+    first day it counts from (``Planner.runway``); ``today_status`` is today's slot's status."""
     first = state.schedule.first_open_day(now, today_taken=today_status is not None)
-    unpinned = stories.queue_size(r, campaign_id)
-    pin_dates = stories.approved_pin_dates(r, campaign_id, first)
+    unpinned = stories.queue_size(r, campaign_id, languages)
+    pin_dates = stories.approved_pin_dates(r, campaign_id, first, languages)
     return runway(state.calendar, first, unpinned, pin_dates), first
 
 
@@ -231,17 +246,18 @@ def plan_of(
     now: datetime,
     days: int,
     row: type[Any] = StoryPin,
+    languages: Sequence[str] = (),
 ) -> list[PlanDay]:
-    """The plan of ``days`` coming days (``Planner.plan``) for a campaign in one language
-    with no pre-election period, its stories as ``row``."""
+    """The plan of ``days`` coming days (``Planner.plan``) for a campaign with no
+    pre-election period, its stories as ``row``: those ready in all of ``languages``."""
     if state.calendar.elections:
         raise Unsupported("essential stories are planned by the full path")
     first = state.schedule.local_date(now)
     last = first + timedelta(days=days - 1)
     taken = slots.between(r, campaign_id, first, last)
-    pinned = stories.approved_pinned(r, campaign_id, row, first, last)
+    pinned = stories.approved_pinned(r, campaign_id, row, first, last, languages)
     pins: Mapping[date, Any] = {s.pin_date: s for s in pinned if s.pin_date is not None}
-    queued = stories.queue(r, campaign_id, row, limit=days)
+    queued = stories.queue(r, campaign_id, row, limit=days, languages=languages)
     by_id = stories.by_ids(r, [s.story_id for s in taken.values() if s.story_id], row)
     return plan_days(
         state.calendar, state.schedule, now, first, days, taken, by_id, pins, queued, ()

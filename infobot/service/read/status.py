@@ -7,7 +7,6 @@ from sqlalchemy.orm import Session
 
 from infobot.domain.attention import (
     Attention,
-    NotReady,
     Pin,
     Situation,
     TroubledDay,
@@ -15,12 +14,12 @@ from infobot.domain.attention import (
 )
 from infobot.domain.calendar import Runway
 from infobot.domain.overdue import Beat
-from infobot.domain.versions import missing
 from infobot.service.campaign_status import (
     COUNTED,
     DELIVERIES_SHOWN,
     NEXT_POST_WITHIN,
     TROUBLED_DAYS_SHOWN,
+    not_ready_of,
     overdue_line,
     pins_of,
     read_status,
@@ -68,10 +67,10 @@ def situation(
         deliveries=deliveries.needing_a_person(session, deliveries_limit, cid),
         days=days,
         pins=pins,
-        not_ready=[
-            NotReady(s.id, tuple(missing(s.languages.split(), planner.languages)))
-            for s in stories.not_ready(session, cid, planner.languages)
-        ],
+        not_ready=not_ready_of(
+            ((s.id, s.languages) for s in stories.not_ready(session, cid, planner.languages)),
+            planner.languages,
+        ),
     )
     return found, run
 
@@ -90,18 +89,16 @@ class CampaignReads:
         return needs_attention(found, state.schedule, state.calendar)
 
     def status(self) -> Status:
-        """The status: on the read side's SQL (``campaign_status.read_status``) for a
-        campaign in one language, else (or when that read steps aside) through the ORM."""
+        """The status: on the read side's SQL (``campaign_status.read_status``), else (when
+        that read steps aside) through the ORM."""
         planner = self.planner
-        if len(planner.languages) < 2:
-            try:
-                with self.db.reader() as r:
-                    now = planner.clock.now()
-                    cid, late = planner.campaign_id, planner.late_window
-                    return read_status(r, cid, now, late, self.platforms)
-            except Unsupported:
-                pass
-        return self.full_status()
+        try:
+            with self.db.reader() as r:
+                now, languages = planner.clock.now(), planner.languages
+                cid, late = planner.campaign_id, planner.late_window
+                return read_status(r, cid, now, late, self.platforms, languages)
+        except Unsupported:
+            return self.full_status()
 
     def full_status(self) -> Status:
         """The status through the ORM: every campaign, every case."""

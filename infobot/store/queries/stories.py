@@ -8,13 +8,13 @@ sort (``tests/test_lean.py`` reads their plans).
 from __future__ import annotations
 
 import json
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from datetime import date
 from typing import Any, TypeVar
 
 from infobot.domain.errors import Hint, NotFound
 from infobot.domain.story import STORY_FIELDS, StoryInput, StoryStatus
-from infobot.domain.versions import Version
+from infobot.domain.versions import Version, is_bilingual
 from infobot.store.queries import literal, literals
 from infobot.store.reader import Reader, page, placeholders
 from infobot.store.rows import Row, as_day
@@ -27,13 +27,47 @@ PINNED = f"campaign_id = :cid AND status = {APPROVED} AND pin_date IS NOT NULL"
 ORDER = " ORDER BY sort_key, id"
 
 
+def ready_in(languages: Sequence[str]) -> tuple[str, dict[str, str]]:
+    """Stories with text in every one of ``languages`` (always true in a one-language
+    campaign), as ``infobot.store.stories.ready_in`` compiles on SQLite and PostgreSQL:
+    ``languages`` holds two-letter codes separated by spaces, so a code can only match
+    itself. The condition ("" in a one-language campaign) and its parameters."""
+    if not is_bilingual(languages):
+        return "", {}
+    params = {f"lang_{at}": language for at, language in enumerate(languages)}
+    return " AND ".join(f"languages LIKE '%' || :{name} || '%'" for name in params), params
+
+
+def _and(condition: str) -> str:
+    return f" AND {condition}" if condition else ""
+
+
 # -- the queue -----------------------------------------------------------------------------
 def queue(
-    r: Reader, campaign_id: int, row: type[R], offset: int = 0, limit: int | None = None
+    r: Reader,
+    campaign_id: int,
+    row: type[R],
+    offset: int = 0,
+    limit: int | None = None,
+    languages: Sequence[str] = (),
 ) -> list[R]:
-    """The queue in posting order, as ``row`` (``StoryRow`` or ``StoryBrief``)."""
-    sql = f"SELECT {row.COLUMNS} FROM stories WHERE {QUEUE}{ORDER}{page(limit, offset)}"
-    return [row.of(t) for t in r.rows(sql, cid=campaign_id, limit=limit, offset=offset)]
+    """The queue in posting order, as ``row`` (``StoryRow`` or ``StoryBrief``), of the
+    stories ready in all of ``languages`` (a bilingual campaign's)."""
+    ready, params = ready_in(languages)
+    sql = f"SELECT {row.COLUMNS} FROM stories WHERE {QUEUE}{_and(ready)}{ORDER}"
+    rows = r.rows(sql + page(limit, offset), cid=campaign_id, limit=limit, offset=offset, **params)
+    return [row.of(t) for t in rows]
+
+
+def not_ready(r: Reader, campaign_id: int, languages: Sequence[str]) -> list[tuple[int, str]]:
+    """The id and languages of the (first 20) approved stories that lack one of a bilingual
+    campaign's ``languages``: they do not post until they have it."""
+    if not is_bilingual(languages):
+        return []
+    ready, params = ready_in(languages)
+    sql = f"SELECT id, languages FROM stories WHERE campaign_id = :cid AND status = {APPROVED}"
+    rows = r.rows(f"{sql} AND NOT ({ready}){ORDER} LIMIT 20", cid=campaign_id, **params)
+    return [(int(story_id), str(have)) for story_id, have in rows]
 
 
 def position(
@@ -100,14 +134,17 @@ def approved_pinned(
     row: type[R],
     first: date | None = None,
     last: date | None = None,
+    languages: Sequence[str] = (),
 ) -> list[R]:
-    """Approved stories pinned to a date (between ``first`` and ``last``), soonest first."""
-    sql = f"SELECT {row.COLUMNS} FROM stories WHERE {PINNED}"
+    """Approved stories pinned to a date (between ``first`` and ``last``), soonest first;
+    of those ready in all of ``languages``."""
+    ready, params = ready_in(languages)
+    sql = f"SELECT {row.COLUMNS} FROM stories WHERE {PINNED}{_and(ready)}"
     if first is not None:
         sql += " AND pin_date >= :first"
     if last is not None:
         sql += " AND pin_date <= :last"
-    rows = r.rows(sql + " ORDER BY pin_date", cid=campaign_id, first=first, last=last)
+    rows = r.rows(sql + " ORDER BY pin_date", cid=campaign_id, first=first, last=last, **params)
     return [row.of(t) for t in rows]
 
 
@@ -133,8 +170,10 @@ def with_status(
 
 
 # -- what ``infobot status`` counts --------------------------------------------------------
-def queue_size(r: Reader, campaign_id: int) -> int:
-    return int(r.scalar(f"SELECT count(*) FROM stories WHERE {QUEUE}", cid=campaign_id) or 0)
+def queue_size(r: Reader, campaign_id: int, languages: Sequence[str] = ()) -> int:
+    ready, params = ready_in(languages)
+    sql = f"SELECT count(*) FROM stories WHERE {QUEUE}{_and(ready)}"
+    return int(r.scalar(sql, cid=campaign_id, **params) or 0)
 
 
 def count_with_status(r: Reader, campaign_id: int, status: StoryStatus) -> int:
@@ -142,11 +181,15 @@ def count_with_status(r: Reader, campaign_id: int, status: StoryStatus) -> int:
     return int(r.scalar(sql, cid=campaign_id) or 0)
 
 
-def approved_pin_dates(r: Reader, campaign_id: int, first: date) -> list[date]:
+def approved_pin_dates(
+    r: Reader, campaign_id: int, first: date, languages: Sequence[str] = ()
+) -> list[date]:
+    ready, params = ready_in(languages)
     rows = r.rows(
-        f"SELECT pin_date FROM stories WHERE {PINNED} AND pin_date >= :first",
+        f"SELECT pin_date FROM stories WHERE {PINNED}{_and(ready)} AND pin_date >= :first",
         cid=campaign_id,
         first=first,
+        **params,
     )
     return [as_day(day) for (day,) in rows]
 
