@@ -180,11 +180,11 @@ def _rules(name: str, values: dict[str, Any]) -> PlatformRules:
 def _x_pricing(values: dict[str, Any]) -> Pricing | None:
     """X's prices when the campaign posts to X (``App.x_pricing``): the light reader takes
     them at their defaults (a price set leaves the whole read to ``Settings``)."""
-    from infobot.domain.costs import Pricing, XRequest
+    from infobot.domain.costs import Pricing
 
     if "x" not in values["platforms"]:
         return None
-    return Pricing(**{kind.value: values[f"x.price_{kind.value}"] for kind in XRequest})
+    return Pricing.from_fields(lambda name: values[f"x.{name}"])
 
 
 def _given(value: object) -> bool:

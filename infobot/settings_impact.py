@@ -77,4 +77,4 @@ class XCostSettings(BaseModel):
     price_media_upload: Decimal = _price(XRequest.MEDIA_UPLOAD, "an image upload")
 
     def pricing(self) -> Pricing:
-        return Pricing(**{kind.value: getattr(self, f"price_{kind.value}") for kind in XRequest})
+        return Pricing.from_fields(lambda name: getattr(self, name))

@@ -32,7 +32,7 @@ ahead when that day comes before the queue runs out.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
@@ -106,6 +106,12 @@ class Pricing:
     read_by_id: Decimal = Decimal("0.005")
     account_read: Decimal = Decimal("0.010")
     media_upload: Decimal = Decimal("0")
+
+    @classmethod
+    def from_fields(cls, price: Callable[[str], Decimal]) -> Pricing:
+        """The prices from the settings' fields ``price_<kind>`` (``price`` reads one by
+        that name), the same table for ``Settings`` and the light reader."""
+        return cls(**{kind.value: price(f"price_{kind.value}") for kind in XRequest})
 
     def __post_init__(self) -> None:
         for f in fields(self):

@@ -109,12 +109,25 @@ def essential_for(
 
 
 def sync_all(db: Database, wanted: Sequence[ElectionPeriod], now: datetime) -> None:
-    """The settings' periods hold for every campaign: a pre-election period stops all of a
-    public body's publicity, not one campaign's."""
+    """Make every campaign's periods that come from the settings (``INFOBOT_ELECTION_PERIODS``)
+    match them: a pre-election period stops all of a public body's publicity, not one
+    campaign's. One read finds the campaigns whose periods differ; only those are written.
+    The team's own periods are left alone (one the team already has is kept as theirs)."""
+    want = {(p.start, p.end): p.reason for p in wanted}
     with db.read() as session:
         ids = list(session.scalars(select(Campaign.id).order_by(Campaign.id)))
+        have: dict[int, dict[tuple[date, date], str]] = {cid: {} for cid in ids}
+        theirs: dict[int, set[tuple[date, date]]] = {cid: set() for cid in ids}
+        for row in session.scalars(select(ElectionPeriodRow)):
+            key = (row.first_day, row.last_day)
+            if row.source == SETTINGS:
+                have[row.campaign_id][key] = row.reason
+            else:
+                theirs[row.campaign_id].add(key)
     for campaign_id in ids:
-        sync(db, campaign_id, wanted, now)
+        mine = {key: reason for key, reason in want.items() if key not in theirs[campaign_id]}
+        if have[campaign_id] != mine:
+            _apply(db, campaign_id, wanted, now)
 
 
 def give_new_campaign(
@@ -129,15 +142,8 @@ def give_new_campaign(
     _record(session, campaign_id, now, removed=[], added=[_text(p) for p in wanted])
 
 
-def sync(db: Database, campaign_id: int, wanted: Sequence[ElectionPeriod], now: datetime) -> None:
-    """Make the campaign's periods that come from the settings (``INFOBOT_ELECTION_PERIODS``)
-    match them; the team's own periods are left alone (one the team already has is kept as
-    theirs)."""
+def _apply(db: Database, campaign_id: int, wanted: Sequence[ElectionPeriod], now: datetime) -> None:
     want = {(p.start, p.end): p for p in wanted}
-    with db.read() as session:
-        have = {(r.first_day, r.last_day): r.reason for r in from_settings(session, campaign_id)}
-    if have == {key: p.reason for key, p in want.items()}:
-        return
     with db.write() as session:
         current = {(r.first_day, r.last_day): r for r in rows(session, campaign_id)}
         removed, added = [], []

@@ -60,15 +60,17 @@ class Ordering(Desk):
     def _free_key(
         self, session: Session, story: Story, position: int, keys: list[int]
     ) -> int | None:
-        """:func:`key_between`, with the keys of the campaign's other stories around."""
-        if position == 1 and keys:
-            low, high = None, keys[0]
+        """:func:`key_between` the story's would-be neighbours at ``position`` (``keys``:
+        theirs, from ``queue_neighbours``), with the keys of the campaign's other stories
+        around."""
+        if position == 1:
+            low, high = None, (keys[0] if keys else None)
         elif len(keys) < 2:
-            low, high = (keys[-1] if keys else None), None
+            low, high = keys[-1], None
         else:
             low, high = keys[0], keys[1]
         taken = stories.keys_between(session, self.campaign_id, low, high, story.id)
-        return key_between(position, keys, taken)
+        return key_between(low, high, taken)
 
     def pin(self, story_id: int, day: date, *, actor: str) -> Story:
         with self.db.write() as session:
@@ -101,19 +103,19 @@ class Ordering(Desk):
         )
 
 
-def key_between(position: int, keys: list[int], taken: list[int]) -> int | None:
-    """A sort key that lands a story at ``position`` given its would-be neighbours' keys
-    in the queue (``keys``) and, sorted, the keys of the campaign's other stories that lie
-    beyond or between them (``taken``: drafts, pinned or posted stories, which keep their
-    keys for when they come back to the queue). The key is no other story's, so no two
-    stories ever share a place (a tie would put a story approved later ahead of one the
-    team moved). None: no room between the neighbours (renumber first)."""
-    if position == 1 and keys:  # before the first, and before anything below it
-        return min([keys[0], *taken]) - GAP
-    if len(keys) < 2:  # after the last (or into an empty queue), and after anything above
-        return max(keys[-1:] + taken, default=0) + GAP
-    points = [keys[0], *taken, keys[1]]
-    width, low = max((high - low, low) for low, high in pairwise(points))
+def key_between(low: int | None, high: int | None, taken: list[int]) -> int | None:
+    """A sort key between the would-be queue neighbours ``low`` and ``high`` (None: no
+    neighbour on that side), given, sorted, the keys of the campaign's other stories that
+    lie between them (``taken``: drafts, pinned or posted stories, which keep their keys
+    for when they come back to the queue). The key is no other story's, so no two stories
+    ever share a place (a tie would put a story approved later ahead of one the team
+    moved). None: no room between the neighbours (renumber first)."""
+    if high is None:  # after the last (or into an empty queue), and after anything above
+        return max([key for key in (low, *taken) if key is not None], default=0) + GAP
+    if low is None:  # before the first, and before anything below it
+        return min([high, *taken]) - GAP
+    points = [low, *taken, high]
+    width, start = max((b - a, a) for a, b in pairwise(points))
     if width < 2:
         return None
-    return low + width // 2
+    return start + width // 2
