@@ -118,6 +118,20 @@ def test_periods_from_the_settings_hold_for_every_campaign(cli: Cli) -> None:
         assert listed.strip() == "No pre-election periods."
 
 
+def test_a_team_period_with_the_settings_dates_stays_theirs_and_writes_nothing(cli: Cli) -> None:
+    cli.ok("campaign", "election", "add", "2027-03-26", "2027-05-06", "--reason", "Senedd")
+    os.environ["INFOBOT_ELECTION_PERIODS"] = "2027-03-26..2027-05-06 Senedd election"
+    try:
+        cli.ok("status")
+        before = cli.sql("SELECT count(*) FROM events")
+        cli.ok("status")
+        cli.ok("campaign", "election", "list")
+        assert cli.sql("SELECT count(*) FROM events") == before  # no empty event per open
+        assert cli.sql("SELECT source, reason FROM election_periods") == [("team", "Senedd")]
+    finally:
+        del os.environ["INFOBOT_ELECTION_PERIODS"]
+
+
 def test_marking_a_story_essential_is_an_audited_decision(cli: Cli, tmp_path: Path) -> None:
     cli.ok("import", str(write_csv(tmp_path / "s.csv", [story_row(1)])), "--by", "sam")
     no_reason = cli("stories", "essential", "1", "--by", "alex")
