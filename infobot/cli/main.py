@@ -89,7 +89,32 @@ def cli(ctx: click.Context, config: str | None, debug: bool) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    sys.exit(run(argv))
+    leave(run(argv))
+
+
+def leave(code: int) -> None:
+    """End the process with ``code`` once the command is done, without tearing down the
+    interpreter when nothing is left to do.
+
+    By the time a command returns, its database connections are closed (``Env.close``)
+    and its files written (each in a ``with`` block), so taking every module and object
+    apart one by one (about 0.09 s of CPU with SQLAlchemy and pydantic loaded) does
+    nothing anyone sees. The standard output and error are flushed and the ``atexit``
+    functions run (logging's, the upload folder's), then the process ends. With a thread
+    still running, or output that cannot be flushed, the interpreter ends as usual.
+    """
+    threading = sys.modules.get("threading")
+    if threading is not None and threading.active_count() > 1:
+        sys.exit(code)
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (AttributeError, OSError, ValueError):
+        sys.exit(code)  # Python says what went wrong and exits as it always does
+    import atexit
+
+    atexit._run_exitfuncs()
+    os._exit(code)
 
 
 def run(argv: list[str] | None = None) -> int:
