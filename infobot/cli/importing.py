@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import sys
 from pathlib import Path
 from typing import Any
@@ -37,14 +38,23 @@ def import_command(
     story is invalid nothing is imported and every problem is listed as file:line: field.
     """
     total_size = sum(p.stat().st_size for p in paths if p.is_file())
-    with Progress(enabled=not as_json and total_size > 1_000_000) as progress:
-        report = env.app.importer().import_files(
-            list(paths),
-            actor=env.actor(by),
-            dry_run=dry_run,
-            skip_invalid=skip_invalid,
-            progress=progress,
-        )
+    # The application's modules load here, and the import makes 100,000s of objects:
+    # none of them forms a reference cycle worth collecting meanwhile (the collections
+    # loading the modules alone triggers cost about 0.04 s).
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        with Progress(enabled=not as_json and total_size > 1_000_000) as progress:
+            report = env.app.importer().import_files(
+                list(paths),
+                actor=env.actor(by),
+                dry_run=dry_run,
+                skip_invalid=skip_invalid,
+                progress=progress,
+            )
+    finally:
+        if collecting:
+            gc.enable()
     if as_json:
         print_json(
             {
