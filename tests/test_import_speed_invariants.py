@@ -54,7 +54,10 @@ KNOWN_FINGERPRINTS = [
 
 @pytest.mark.parametrize(("story", "expected"), KNOWN_FINGERPRINTS)
 def test_fingerprints_are_unchanged(story: StoryInput, expected: str) -> None:
-    assert story.fingerprint() == expected
+    """The whole SHA-256 is what fingerprints were before migration 0013, which keeps the
+    first 32 digits of each: the fingerprint worked out now must be exactly those."""
+    assert story.fingerprint() == expected[:32]
+    assert len(expected) == 64
 
 
 def _norm_by_definition(text: str) -> str:

@@ -17,7 +17,7 @@ from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from infobot.domain.story import StoryInput, StoryStatus
+from infobot.domain.story import FINGERPRINT_CHARS, StoryInput, StoryStatus
 
 #: What a withdrawn story's personal fields read once erased.
 ERASED = "[erased]"
@@ -208,7 +208,8 @@ def token_digest(token: str) -> str:
 
 def erased_fingerprint(story_id: int) -> str:
     """An erased story's fingerprint: unique, and derived from nothing the storyteller wrote."""
-    return hashlib.sha256(f"erased story {story_id}".encode()).hexdigest()
+    digest = hashlib.sha256(f"erased story {story_id}".encode()).hexdigest()
+    return digest[:FINGERPRINT_CHARS]
 
 
 PLATFORM_NAMES = {"x": "X", "mastodon": "Mastodon", "bluesky": "Bluesky", "outbox": "Outbox"}

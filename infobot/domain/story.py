@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import date
 from enum import StrEnum
-from operator import attrgetter, methodcaller
+from operator import attrgetter, itemgetter, methodcaller
 
 from infobot.domain.fields import FIELD_TEXTS
 from infobot.domain.versions import Version, flatten
@@ -138,11 +138,19 @@ class StoryInput:
         """Identity of the story's content: same text from the same person, same story.
 
         Whitespace runs and Unicode normalisation differences do not change it; the
-        bookkeeping fields (consent, pin, notes) do not either.
+        bookkeeping fields (consent, pin, notes) do not either. The first
+        :data:`FINGERPRINT_CHARS` hexadecimal digits of the SHA-256 of the normalised body,
+        author and title (128 bits: no two stories share one by chance).
         """
         parts = [_norm(self.body), _norm(self.author), _norm(self.title)]
-        return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
+        return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:FINGERPRINT_CHARS]
 
+
+#: A fingerprint's length: half of a SHA-256 in hexadecimal. The database's unique index
+#: on (campaign, fingerprint) takes each new story at a random place; a short key keeps the
+#: index small (migration 0013 shortened the fingerprints stored before).
+FINGERPRINT_CHARS = 32
+_SHORT = itemgetter(slice(0, FINGERPRINT_CHARS))
 
 #: The plain fields (the versions are the suffixed fields of ``infobot.domain.versions``).
 STORY_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(StoryInput) if f.name != "versions")
@@ -161,7 +169,7 @@ def fingerprints(stories: Sequence[StoryInput]) -> list[str]:
     authors = _norm_all(list(map(attrgetter("author"), stories)))
     titles = _norm_all(list(map(attrgetter("title"), stories)))
     joined = map("\x1f".join, zip(bodies, authors, titles, strict=True))
-    return list(map(_HEX, map(hashlib.sha256, map(str.encode, joined))))
+    return list(map(_SHORT, map(_HEX, map(hashlib.sha256, map(str.encode, joined)))))
 
 
 _HEX = methodcaller("hexdigest")
