@@ -205,7 +205,8 @@ def test_events_written_by_sqlite_are_those_python_writes(tmp_path: Path) -> Non
 
 def test_a_chunk_s_events_find_its_stories_by_their_ids(tmp_path: Path) -> None:
     """The events of a chunk are made from the stories written after the last id: SQLite
-    reads them by the primary key, not every story of the campaign again (per chunk)."""
+    reads them by the primary key, not every story of the campaign again (per chunk), and
+    in its order (the chunk's ids follow its keys), with no sort."""
     from datetime import UTC, datetime
 
     from infobot.app import App
@@ -230,6 +231,7 @@ def test_a_chunk_s_events_find_its_stories_by_their_ids(tmp_path: Path) -> None:
         app.close()
     assert any("INTEGER PRIMARY KEY (rowid>?)" in step for step in plan), plan
     assert not any("INDEX" in step.replace("PRIMARY KEY", "") for step in plan), plan
+    assert not any("TEMP B-TREE" in step for step in plan), plan  # read in id order, no sort
 
 
 _CELLS = [

@@ -245,7 +245,9 @@ class ImportedStories:
                 Story.sort_key + _NO_INDEX > bindparam("first_key"),
                 Story.sort_key + _NO_INDEX <= bindparam("last_key"),
             )
-            .order_by(Story.sort_key)
+            # used only when the chunk's ids are last_id + 1, ... in the order of their
+            # keys (see ``write``): read in the primary key's order, nothing to sort
+            .order_by(Story.id)
         )
         return insert(Event).from_select(list(EVENT_INSERT_COLUMNS), stories)
 
@@ -274,7 +276,8 @@ class ImportedStories:
         last_id = self._last_id()
         self.stories.run_columns(columns, self.constant)
         top = self._last_id() if self.conn.dialect.name == "sqlite" else None
-        if top == last_id + len(stories):
+        in_order = top == last_id + len(stories)
+        if in_order:
             # SQLite gives each new row the highest id so far plus one, and the write
             # lock keeps every other writer out: these are the new ids, in order.
             ids = list(range(last_id + 1, top + 1))
@@ -296,7 +299,7 @@ class ImportedStories:
         assert len(ids) == len(stories)
         # The story row holds what was imported; every later change records the values
         # before it, so the creation state stays recoverable from the trail.
-        if self.events_by_select is not None:
+        if self.events_by_select is not None and in_order:
             span = {"last_id": last_id, "first_key": first_key, "last_key": key}
             self.conn.execute(self.events_by_select, span)
             return ids
