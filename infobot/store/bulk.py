@@ -276,8 +276,8 @@ class ImportedStories:
         last_id = self._last_id()
         self.stories.run_columns(columns, self.constant)
         top = self._last_id() if self.conn.dialect.name == "sqlite" else None
-        in_order = top == last_id + len(stories)
-        if in_order:
+        in_order = top is not None and top == last_id + len(stories)
+        if top is not None and in_order:
             # SQLite gives each new row the highest id so far plus one, and the write
             # lock keeps every other writer out: these are the new ids, in order.
             ids = list(range(last_id + 1, top + 1))
