@@ -101,11 +101,14 @@ def leave(code: int) -> None:
     apart one by one (about 0.09 s of CPU with SQLAlchemy and pydantic loaded) does
     nothing anyone sees. The standard output and error are flushed and the ``atexit``
     functions run (logging's, the upload folder's), then the process ends. With a thread
-    still running, or output that cannot be flushed, the interpreter ends as usual.
+    still running, output that cannot be flushed, or a profiler or tracer watching, the
+    interpreter ends as usual.
     """
     threading = sys.modules.get("threading")
     if threading is not None and threading.active_count() > 1:
         sys.exit(code)
+    if sys.getprofile() is not None or sys.gettrace() is not None:
+        sys.exit(code)  # a profiler or a debugger writes its findings when the program ends
     try:
         sys.stdout.flush()
         sys.stderr.flush()
