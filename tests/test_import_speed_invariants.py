@@ -290,6 +290,48 @@ def test_rows_checked_together_get_the_story_validate_record_builds(tmp_path: Pa
     assert accepted > 1_000
 
 
+def test_the_values_of_rows_checked_together_are_the_stories_values(tmp_path: Path) -> None:
+    """``check_rows_by_field`` gives each field's values, as the stories hold them, only
+    when it accepts every row; remembering the stories from those values (``_Seen``) is
+    the same as from the stories."""
+    from infobot.domain.story import STORY_FIELDS, fingerprints
+    from infobot.domain.validate import check_rows_by_field
+    from infobot.service.importers.reading import _Seen
+
+    (tmp_path / "photo.jpg").write_bytes(b"\xff\xd8")
+    good = {"body": "A story.", "consent_by": "Ann", "consent_date": "2026-10-01"}
+    good |= {"image": "photo.jpg", "image_alt": "A photo", "language": ""}
+    good |= {"link": "https://example.org/x", "pin_date": "03/12/2026"}
+    rng = random.Random(19)
+    given = 0
+    for _ in range(300):
+        names = rng.sample(_FIELDS, rng.randint(1, len(_FIELDS)))
+        names = list(dict.fromkeys(["body", "consent_by", "consent_date", *names]))
+        rows = []
+        for n in range(rng.randint(1, 20)):
+            row = {**good, "body": f"Story {n}.", "language": rng.choice(["", "cy", "EN"])}
+            if rng.random() < 0.05:
+                row[rng.choice(names)] = rng.choice(_CELLS)
+            rows.append([row.get(name, f"text {name} {n}") for name in names])
+        pictures = LocalPictures(MediaFolder(tmp_path))
+        stories, values = check_rows_by_field(tuple(enumerate(names)), rows, images=pictures)
+        if values is None:
+            continue
+        given += 1
+        assert None not in stories
+        accepted = [story for story in stories if story is not None]
+        for name in STORY_FIELDS:
+            if name in values:
+                assert list(values[name]) == [getattr(story, name) for story in accepted]
+        lines = list(range(2, len(rows) + 2))
+        prints = fingerprints(accepted)
+        by_values, by_stories = _Seen(), _Seen()
+        by_values.add_all("f.csv", lines, accepted, prints, values)
+        by_stories.add_all("f.csv", lines, accepted, prints)
+        assert by_values.prints == by_stories.prints
+    assert 50 < given < 300
+
+
 def test_fingerprints_of_many_stories_are_each_story_s_own() -> None:
     from infobot.domain.story import fingerprints
 

@@ -25,7 +25,7 @@ from infobot.domain.validate.headers import (
     unknown_field_message,
 )
 from infobot.domain.validate.record import validate_record
-from infobot.domain.validate.rows import check_rows
+from infobot.domain.validate.rows import check_rows, check_rows_by_field
 from infobot.domain.validate.values import (
     DATE_FIELDS,
     FIELD_LIMITS,
@@ -53,6 +53,7 @@ __all__ = [
     "MAX_TITLE",
     "ImageCheck",
     "check_rows",
+    "check_rows_by_field",
     "no_image_file_message",
     "normalise_header",
     "not_a_picture_message",

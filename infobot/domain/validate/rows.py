@@ -34,7 +34,7 @@ from infobot.domain.validate.values import (
     _web_address,
 )
 
-__all__ = ["check_rows"]
+__all__ = ["check_rows", "check_rows_by_field"]
 
 _INSTANCE_DICT = attrgetter("__dict__")
 
@@ -52,14 +52,27 @@ def check_rows(
     row holds text only and has the same number of cells. The record of a row is
     ``{field: row[position] for position, field in fields}``.
     """
+    return check_rows_by_field(fields, rows, require_consent=require_consent, images=images)[0]
+
+
+def check_rows_by_field(
+    fields: Sequence[tuple[int, str]],
+    rows: Sequence[Sequence[str]],
+    *,
+    require_consent: bool = True,
+    images: ImageCheck | None = None,
+) -> tuple[list[StoryInput | None], dict[str, list[object]] | None]:
+    """:func:`check_rows`, and the values of each field the file gives, a list per field
+    with an item per row, as the stories hold them (a field left out: its default in
+    every story), when every row is accepted; else ``None`` for the values."""
     count = len(rows)
     names = [name for _, name in fields]
     if not count or "body" not in names:
-        return [None] * count
+        return [None] * count, None
     if not set(names) <= FIELD_LIMITS.keys():  # a story's other languages (body_cy...)
-        return [None] * count
+        return [None] * count, None
     if require_consent and not set(CONSENT_FIELDS) <= set(names):
-        return [None] * count
+        return [None] * count, None
     table = list(zip(*rows, strict=True))
     bad: set[int] = set()
     columns: dict[str, list[object]] = {}
@@ -101,7 +114,7 @@ def check_rows(
         elif name == "image":
             _images(column, columns.get("image_alt"), bad, images)
     if _new_story is _story_from_dict:
-        return _fill(columns, bad)
+        return _fill(columns, bad), (None if bad else columns)
     keys = tuple(columns)
     stories: list[StoryInput | None] = []
     for row, values in enumerate(zip(*columns.values(), strict=True)):
@@ -109,7 +122,7 @@ def check_rows(
             stories.append(None)
         else:
             stories.append(_new_story(dict(filter(_NON_EMPTY, zip(keys, values, strict=True)))))
-    return stories
+    return stories, None
 
 
 def _fill(columns: dict[str, list[object]], bad: set[int]) -> list[StoryInput | None]:

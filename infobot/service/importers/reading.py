@@ -13,7 +13,7 @@ from __future__ import annotations
 import functools
 import gc
 import struct
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from itertools import repeat
 from operator import attrgetter
 from pathlib import Path
@@ -21,7 +21,7 @@ from typing import NamedTuple
 
 from infobot.domain.errors import Problem
 from infobot.domain.story import STORY_FIELDS, StoryInput, fingerprints
-from infobot.domain.validate import check_rows, validate_record
+from infobot.domain.validate import check_rows_by_field, validate_record
 from infobot.service.importers import (
     EXTENSIONS,
     MAX_BLANK_NOTES,
@@ -156,14 +156,25 @@ class _Seen:
         lines: Sequence[int],
         stories: Sequence[StoryInput],
         prints: Sequence[str],
+        values: Mapping[str, Sequence[object]] | None = None,
     ) -> list[tuple[Problem, bool] | None]:
-        """:meth:`add` for many stories of one file."""
+        """:meth:`add` for many stories of one file; ``values``, if given, holds the
+        stories' values of some fields, a list per field (the other fields: each story
+        holds the first one's value)."""
         number = self.index.get(file)
         if number is None:
             number = self.index[file] = len(self.files)
             self.files.append(file)
         # a hash of each field, a column at a time; then each story's print, in one go
-        hashes = [list(map(hash, map(value, stories))) for value in _FIELD_GETTERS]
+        hashes: list[Iterable[int]]
+        if values is None or not stories:
+            hashes = [list(map(hash, map(value, stories))) for value in _FIELD_GETTERS]
+        else:
+            one = stories[0]
+            hashes = [
+                map(hash, values[name]) if name in values else repeat(hash(getattr(one, name)))
+                for name in STORY_FIELDS
+            ]
         shapes = map(_SHAPE.pack, repeat(number), lines, *hashes)
         known = self.prints
         keys = list(map(bytes.fromhex, prints))
@@ -272,14 +283,14 @@ class _Checker:
         accept go the way of a record."""
         images = self.pictures
         require_consent = self.require_consent and batch.require_consent
-        stories = check_rows(
+        stories, values = check_rows_by_field(
             batch.fields, batch.rows, require_consent=require_consent, images=images
         )
         self.result.rows_seen += len(stories)
         accepted = [story for story in stories if story is not None]
         prints = fingerprints(accepted)
         lines = [line for line, story in zip(batch.lines, stories, strict=True) if story]
-        said_all = self.seen.add_all(batch.file, lines, accepted, prints)
+        said_all = self.seen.add_all(batch.file, lines, accepted, prints, values)
         self.stories += len(accepted)
         if len(accepted) == len(stories) and not any(said_all):  # every row new and valid
             # each a Parsed, made without the Python-level __new__ of a named tuple
