@@ -116,6 +116,18 @@ class Lean:
         values = self.settings.values
         return LightSettings(values | settings_overlay(found, values["platforms"]), None)
 
+    def importing_settings(self) -> LightSettings:
+        """The campaign's settings for ``infobot import``; :class:`Unsupported` when a
+        campaign holds a pre-election period the settings made, which ``App.open`` would
+        take away first (the settings read here name none: ``INFOBOT_ELECTION_PERIODS``
+        is read by ``Settings`` alone), and the import's pin checks read the periods."""
+        from infobot.store.queries.campaigns import has_settings_periods
+
+        with self.source.read() as r:
+            if has_settings_periods(r):
+                raise Unsupported("pre-election periods from earlier settings")
+        return self.campaign_settings()
+
     def close(self) -> None:
         self.source.close()
 

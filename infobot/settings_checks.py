@@ -162,3 +162,11 @@ def accessibility_rules(
     display = (hashtag_display,) if hashtag_display else ()
     refused = frozenset(Check(name) for name in refuse)
     return AccessibilityRules(hashtag_display=display, words=words, refuse=refused)
+
+
+def default_media_dir(database_url: str) -> Path:
+    """``media`` next to a SQLite database file; ``queue/media`` for any other database."""
+    prefix = "sqlite:///"
+    if database_url.startswith(prefix) and ":memory:" not in database_url:
+        return Path(database_url.removeprefix(prefix).split("?", 1)[0]).parent / "media"
+    return Path("queue/media")

@@ -12,6 +12,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field, SecretStr, field_validator
 
+from infobot.settings_checks import default_media_dir
+
 __all__ = ["INTAKE_SECRET_FIELDS", "IntakeSettings", "default_media_dir"]
 
 INTAKE_SECRET_FIELDS: frozenset[str] = frozenset({"mail_url"})
@@ -65,11 +67,3 @@ class IntakeSettings(BaseModel):
         if value and not value.lower().startswith(("https://", "http://")):
             raise ValueError("give the address with https://, e.g. https://stories.example.gov.uk")
         return value
-
-
-def default_media_dir(database_url: str) -> Path:
-    """``media`` next to a SQLite database file; ``queue/media`` for any other database."""
-    prefix = "sqlite:///"
-    if database_url.startswith(prefix) and ":memory:" not in database_url:
-        return Path(database_url.removeprefix(prefix).split("?", 1)[0]).parent / "media"
-    return Path("queue/media")

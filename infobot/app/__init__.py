@@ -211,12 +211,9 @@ class App(ImpactParts, IntakeParts, RunningParts):
     @cached_property
     def media(self) -> MediaFolder:
         """The folder of the stories' pictures (``INFOBOT_MEDIA_DIR``)."""
-        from infobot.service.media import MediaFolder
-        from infobot.settings_intake import default_media_dir
+        from infobot.app.importing import media_folder
 
-        settings = self.settings
-        root = settings.media_dir or default_media_dir(settings.database_url)
-        return MediaFolder(root, settings.media_max_bytes)
+        return media_folder(self.settings)
 
     # -- services --------------------------------------------------------------------------
     @cached_property
@@ -324,16 +321,9 @@ class App(ImpactParts, IntakeParts, RunningParts):
         return Accounts(self.db, self.clock, campaign_id=self.campaign_id)
 
     def importer(self) -> Importer:
-        from infobot.service.importing import Importer
+        from infobot.app.importing import importer
 
-        return Importer(
-            self.db,
-            self.clock,
-            self.campaign_id,
-            timezone=self.settings.tz,
-            require_consent=self.settings.require_consent,
-            media=self.media,
-        )
+        return importer(self.db, self.clock, self.campaign_id, self.settings, self.media)
 
     # -- the daemon ------------------------------------------------------------------------
     @cached_property

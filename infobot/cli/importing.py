@@ -45,7 +45,7 @@ def import_command(
     gc.disable()
     try:
         with Progress(enabled=not as_json and total_size > 1_000_000) as progress:
-            report = env.app.importer().import_files(
+            report = env.importer().import_files(
                 list(paths),
                 actor=env.actor(by),
                 dry_run=dry_run,

@@ -17,6 +17,15 @@ from infobot.store.reader import Reader
 from infobot.store.rows import CampaignRow, as_day
 
 
+def has_settings_periods(r: Reader) -> bool:
+    """Whether any campaign holds a pre-election period that the settings made
+    (``infobot.store.elections.sync_all``)."""
+    found = r.scalar(
+        "SELECT 1 FROM election_periods WHERE source = :source LIMIT 1", source="settings"
+    )
+    return found is not None
+
+
 def seed(r: Reader) -> tuple[int, str] | None:
     """The id of the campaign the settings made and the settings last applied to it (JSON,
     ``infobot.store.campaigns.sync``), or None before the settings made one."""
