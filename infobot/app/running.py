@@ -75,11 +75,13 @@ class RunningParts(AppParts):
         self.process.keep_only({row.id for row in rows})
         return found
 
-    def runner(self, servers: Sequence[ServerStarter] = ()) -> Runner:
+    def runner(self, servers: Sequence[ServerStarter] = (), worker: str | None = None) -> Runner:
+        """The daemon over every running campaign; ``worker``: the name its heartbeat
+        carries (a worker of ``infobot run`` beats as its supervisor)."""
         from infobot.runtime.daemon import default_worker
         from infobot.runtime.runner import Runner
 
-        worker = default_worker()
+        worker = worker or default_worker()
         return Runner(
             self.daemon(worker),
             self.schedule,

@@ -26,19 +26,20 @@ from __future__ import annotations
 
 import logging
 import os
-import socket
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from infobot.clock import Clock
 from infobot.domain.attention import empty_day_alert, missed_day_alert, needs_attention
 from infobot.domain.calendar import CampaignCalendar, DayOff
+from infobot.domain.daywork import Step, days_to_decide, delivery_step, first_day_to_decide
 from infobot.domain.delivery import DeliveryStatus
 from infobot.domain.schedule import PostingSchedule, SlotStatus, slot_is_finished
 from infobot.runtime.alerts import Alerter
 from infobot.runtime.heartbeat_ping import HeartbeatPinger
 from infobot.runtime.impact import ImpactJob
+from infobot.runtime.worker import default_worker as default_worker
 from infobot.service.intake.retention import Erasure
 from infobot.service.publisher import Publisher
 from infobot.service.read.plan import Planner
@@ -49,7 +50,6 @@ from infobot.store.db import Database
 from infobot.store.heartbeats import DaemonState
 
 log = logging.getLogger("infobot.daemon")
-CATCH_UP_DAYS = 7
 GAVE_UP = "gave up: the late window closed before it could be delivered"
 
 
@@ -63,10 +63,6 @@ class TickReport:
             text = f"{self.label}: {text}"
         log.info("%s", text)
         self.actions.append(text)
-
-
-def default_worker() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
 
 
 class Daemon:
@@ -111,16 +107,11 @@ class Daemon:
         with self.db.read() as session:
             # the campaign's row, blackouts and periods: read once, for the whole tick
             state = self.planner.state(session)
-            first_run = heartbeats.first_started(session)
             schedule = state.schedule
-            today = schedule.local_date(now)
-            floor = schedule.local_date(first_run) if first_run else today
-            day = max(floor, today - timedelta(days=CATCH_UP_DAYS))
-            taken = slots.taken_days(session, self.campaign_id, day, today)
-        while day <= today:
-            if day not in taken:
-                self._day(day, now, schedule, state.calendar, report)
-            day += timedelta(days=1)
+            first = first_day_to_decide(schedule, now, heartbeats.first_started(session))
+            taken = slots.taken_days(session, self.campaign_id, first, schedule.local_date(now))
+        for day in days_to_decide(first, schedule, state.calendar, now, taken):
+            self._day(day, now, schedule, state.calendar, report)
         self._open_deliveries(now, schedule, report)
         self._finished_days()
         self._watch(state)
@@ -144,11 +135,7 @@ class Daemon:
         calendar: CampaignCalendar,
         report: TickReport,
     ) -> None:
-        if not schedule.is_due(day, now):
-            return
-        off = calendar.day_off(day)
-        if off is not None and not off.is_campaign_day:
-            return  # not a campaign day: no slot (the calendar alone says so, no read)
+        off = calendar.day_off(day)  # a campaign day whose post is due (days_to_decide)
         with self.db.read() as session:
             if slots.on(session, self.campaign_id, day) is not None:
                 return
@@ -232,13 +219,12 @@ class Daemon:
             report.add(f"story #{story_id}: settled after an interrupted delivery")
         due_stories: set[int] = set()
         for delivery_id, story_id, status, next_at, day in rows:
-            missed = day is not None and schedule.is_missed(day, now)
-            if missed and status != DeliveryStatus.IN_DOUBT:
+            step = delivery_step(status, next_at, day, schedule, now)
+            if step is Step.GIVE_UP:
                 self.publisher.give_up(delivery_id, GAVE_UP)
                 self.publisher.settle(story_id)
                 report.add(f"delivery {delivery_id}: gave up at the end of the late window")
-                continue
-            if next_at is None or next_at <= now:
+            elif step is Step.DELIVER:
                 due_stories.add(story_id)
         for story_id in sorted(due_stories):
             delivered = self.publisher.deliver(story_id)
