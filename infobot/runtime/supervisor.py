@@ -167,7 +167,13 @@ class Supervisor:
         """Beat, then a round in a worker if there is work (or ``force``); keep a worker
         ready when a post time is near. The running campaigns' state ([] when busy)."""
         if not self._ticking.acquire(blocking=False):
-            return []  # a round is in flight and does everything needed
+            # a round is in flight and does everything needed; the scheduler is alive
+            if not self._stopping.is_set():
+                try:
+                    self.beat()
+                except Exception:
+                    log.exception("could not beat the heart while a round runs")
+            return []
         self._idle.clear()
         states: list[CampaignState] = []
         try:
