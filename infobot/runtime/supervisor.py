@@ -14,7 +14,10 @@ alone brings due (the queue's runway alerts, engagement reads, erasure after the
 retention period). A worker is started :data:`PREWARM` before a post time and kept until
 then, so the post goes out on the second.
 
-The health endpoint (``INFOBOT_HEALTH_PORT``) is answered here from the database. A stop
+While a round runs, the minute job still beats the heart (the scheduler is alive), for up
+to :data:`ROUND_HANGS_AFTER`: a round that hangs longer lets the heartbeat go stale, and
+the health check says so. The health endpoint (``INFOBOT_HEALTH_PORT``) is answered here
+from the database. A stop
 (SIGTERM, SIGINT) lets a round in flight finish for up to ``STOP_GRACE`` seconds, then ends
 the worker (the delivery's intent is committed: the next start reconciles it), records the
 stop and exits 0.
@@ -63,6 +66,8 @@ STOP_GRACE = 8.0
 PREWARM = timedelta(seconds=90)
 #: A round runs at least this often, for what time alone brings due.
 SWEEP = 30 * 60.0
+#: While a round runs, the minute job beats the heart for it, for this long at most.
+ROUND_HANGS_AFTER = 15 * 60.0
 
 #: Starts a worker whose clock reads the given time.
 Spawn = Callable[[datetime], WorkerProcess]
@@ -94,6 +99,7 @@ class Supervisor:
         self._stopped_at = 0.0  # time.monotonic() of the stop
         self._process: WorkerProcess | None = None
         self._last_round = time.monotonic()  # of the last round a worker did
+        self._round_started = time.monotonic()  # of the tick in flight
 
     # -- the database ----------------------------------------------------------------------
     def _read(self, work: Callable[[Reader], T], write: bool = False) -> T:
@@ -167,14 +173,17 @@ class Supervisor:
         """Beat, then a round in a worker if there is work (or ``force``); keep a worker
         ready when a post time is near. The running campaigns' state ([] when busy)."""
         if not self._ticking.acquire(blocking=False):
-            # a round is in flight and does everything needed; the scheduler is alive
-            if not self._stopping.is_set():
+            # a round is in flight and does everything needed; the scheduler is alive,
+            # unless the round has hung (then the heartbeat goes stale: unhealthy)
+            hung = time.monotonic() - self._round_started > ROUND_HANGS_AFTER
+            if not self._stopping.is_set() and not hung:
                 try:
                     self.beat()
                 except Exception:
                     log.exception("could not beat the heart while a round runs")
             return []
         self._idle.clear()
+        self._round_started = time.monotonic()
         states: list[CampaignState] = []
         try:
             self.beat()
