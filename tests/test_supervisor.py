@@ -242,3 +242,52 @@ def test_infobot_run_holds_only_the_supervisor_between_rounds(tmp_path: Path) ->
             (proc.pid, "stopped")
         ]
     assert date(2026, 11, 23) == MON
+
+
+@pytest.mark.slow
+def test_the_workers_pings_reach_the_switch_through_the_supervisor(tmp_path: Path) -> None:
+    """With ``INFOBOT_HEARTBEAT_URL``, the supervisor sends the minute's tick ping and the
+    day's pings its worker relays (the switch's state outlives every worker)."""
+    from infobot.runtime.heartbeat_ping import HeartbeatPinger
+    from tests.support import local_web
+    from tests.support.local_web import page
+
+    server = local_web.start()
+    try:
+        for path in ("/hc", "/hc/start", "/hc/fail"):
+            server.routes[path] = page(b"OK", "text/plain")
+        two_approved(tmp_path)
+        clock = FixedClock(at(MON, 8))
+        argv = [sys.executable, "-m", "infobot", "run", "--worker", "sv:1"]
+
+        def spawn(now: datetime) -> WorkerProcess:
+            env = _worker_env(tmp_path, now)
+            env["INFOBOT_HEARTBEAT_URL"] = server.url("/hc")
+            return WorkerProcess(argv, env)
+
+        def seen() -> list[tuple[str, str, str]]:
+            found = [(s.method, s.path, s.body.decode("utf-8")) for s in server.seen]
+            server.seen.clear()
+            return found
+
+        url = f"sqlite:///{tmp_path / 'run.db'}"
+        pinger = HeartbeatPinger(server.url("/hc"), clock)
+        supervisor = Supervisor(
+            lambda: connect(url), clock, LATE, spawn, worker="sv:1", pinger=pinger
+        )
+        try:
+            supervisor.tick()  # 08:00: no work, no worker; the tick ping
+            assert seen() == [("GET", "/hc", "")]
+            clock.set(at(MON, 9))
+            supervisor.tick()  # a worker posts; its pings come through the supervisor
+            assert seen() == [
+                ("GET", "/hc/start", ""),
+                ("POST", "/hc", "2026-11-23: story #1 posted"),
+            ]
+            clock.set(at(MON, 9, 6))
+            supervisor.tick()  # no worker: the supervisor's own tick ping
+            assert seen() == [("GET", "/hc", "")]
+        finally:
+            supervisor.close()
+    finally:
+        local_web.stop(server)

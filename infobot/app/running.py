@@ -12,7 +12,7 @@ from infobot.store import campaigns
 
 if TYPE_CHECKING:
     from infobot.runtime.daemon import Daemon
-    from infobot.runtime.heartbeat_ping import HeartbeatPinger
+    from infobot.runtime.heartbeat_ping import Pings
     from infobot.runtime.metrics import DatabaseCollector
     from infobot.runtime.runner import CampaignDaemon, Runner, ServerStarter
     from infobot.store.models import Campaign
@@ -39,7 +39,7 @@ class RunningParts(AppParts):
         )
 
     @property
-    def pinger(self) -> HeartbeatPinger:
+    def pinger(self) -> Pings:
         """The dead-man switch (``INFOBOT_HEARTBEAT_URL``), shared by the campaigns."""
         from infobot.runtime.heartbeat_ping import HeartbeatPinger
         from infobot.settings import secret_values

@@ -39,10 +39,12 @@ def run(env: Env, once: bool, worker_of: str | None, reply_fd: int | None) -> No
     if worker_of is not None:
         if reply_fd is None:
             raise click.UsageError("--worker is for `infobot run` itself")
-        from infobot.runtime.worker import serve
+        from infobot.runtime.worker import RelayPinger, replies, serve
 
-        app = env.app
-        raise click.exceptions.Exit(serve(app.runner(worker=worker_of), app.clock, reply_fd))
+        app, out = env.app, replies(reply_fd)
+        if settings.heartbeat_url is not None and settings.heartbeat_url.get_secret_value():
+            app.process.pinger = RelayPinger(out)  # the supervisor sends the pings
+        raise click.exceptions.Exit(serve(app.runner(worker=worker_of), app.clock, out))
 
     runner = env.app.runner(servers=[] if once else _servers(env))
     if once:
@@ -56,7 +58,7 @@ def _supervised(env: Env) -> int | None:
     """``infobot run`` as a small supervisor that starts a worker when there is work
     (:mod:`infobot.runtime.supervisor`): its exit code, or None when the daemon must run in
     one process (settings the light reader leaves to ``Settings``, a database URL it does
-    not read, a web page, metrics endpoint or dead-man switch URL in the process)."""
+    not read, a web page or metrics endpoint in the process)."""
     from infobot import settings_light
 
     light = settings_light.read()
@@ -64,8 +66,7 @@ def _supervised(env: Env) -> int | None:
         return None
     values = light.values
     url = values["database_url"]
-    ping = values["heartbeat_url"]
-    if values["web_port"] or values["metrics_port"] or (ping and ping.get_secret_value()):
+    if values["web_port"] or values["metrics_port"]:
         return None
     from infobot.store.reader import postgres_arguments, sqlite_path
 
@@ -83,6 +84,17 @@ def _supervised(env: Env) -> int | None:
     from infobot.store.reader import connect
 
     logs.setup(values["log_format"], values["log_level"], light.secret_values())
+    clock = clock_from(values["clock_start"])
+    pinger = None
+    if values["heartbeat_url"] is not None and values["heartbeat_url"].get_secret_value():
+        from infobot.runtime.heartbeat_ping import HeartbeatPinger
+
+        pinger = HeartbeatPinger(
+            values["heartbeat_url"],
+            clock,
+            timeout_seconds=values["heartbeat_timeout_seconds"],
+            secrets=light.secret_values(),
+        )
     name = default_worker()
     argv = [sys.executable, "-m", "infobot", *(["--debug"] if env.debug else [])]
     argv += ["run", "--worker", name]
@@ -96,11 +108,12 @@ def _supervised(env: Env) -> int | None:
 
     return Supervisor(
         lambda: connect(url),
-        clock_from(values["clock_start"]),
+        clock,
         timedelta(hours=values["late_window_hours"]),
         spawn,
         worker=name,
         health_port=values["health_port"],
+        pinger=pinger,
     ).run()
 
 

@@ -28,16 +28,22 @@ import logging
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from infobot.clock import Clock
 from infobot.domain.attention import empty_day_alert, missed_day_alert, needs_attention
 from infobot.domain.calendar import CampaignCalendar, DayOff
-from infobot.domain.daywork import Step, days_to_decide, delivery_step, first_day_to_decide
+from infobot.domain.daywork import (
+    CATCH_UP_DAYS,
+    Step,
+    days_to_decide,
+    delivery_step,
+    first_day_to_decide,
+)
 from infobot.domain.delivery import DeliveryStatus
 from infobot.domain.schedule import PostingSchedule, SlotStatus, slot_is_finished
 from infobot.runtime.alerts import Alerter
-from infobot.runtime.heartbeat_ping import HeartbeatPinger
+from infobot.runtime.heartbeat_ping import Pings
 from infobot.runtime.impact import ImpactJob
 from infobot.runtime.worker import default_worker as default_worker
 from infobot.service.intake.retention import Erasure
@@ -77,7 +83,7 @@ class Daemon:
         worker: str,
         label: str = "",
         impact: ImpactJob | None = None,
-        pinger: HeartbeatPinger | None = None,
+        pinger: Pings | None = None,
         erase: Callable[[], Erasure] | None = None,
     ) -> None:
         self.label = label
@@ -91,6 +97,7 @@ class Daemon:
         self.worker = worker
         self.pinger = pinger
         self._running: set[date] = set()  # days whose story this process is sending
+        self._resumed = False  # the days in flight when it started are in _running
         #: Erases withdrawn stories past the retention period (infobot.service.intake).
         self.erase = erase
 
@@ -110,6 +117,7 @@ class Daemon:
             schedule = state.schedule
             first = first_day_to_decide(schedule, now, heartbeats.first_started(session))
             taken = slots.taken_days(session, self.campaign_id, first, schedule.local_date(now))
+        self._resume(schedule, now)
         for day in days_to_decide(first, schedule, state.calendar, now, taken):
             self._day(day, now, schedule, state.calendar, report)
         self._open_deliveries(now, schedule, report)
@@ -184,7 +192,9 @@ class Daemon:
     # -- the dead-man switch outside ------------------------------------------------------
     def _finished_days(self) -> None:
         """Ping the result of each day this process sent a story for, once its work ended
-        (all posted, or some failed for good, or the late window closed)."""
+        (all posted, or some failed for good, or the late window closed). The days still
+        being sent when it started (by a daemon before a restart, or by an earlier worker
+        of ``infobot run``) are its own too: their result goes out when their work ends."""
         if not self._running:
             return
         with self.db.read() as session:
@@ -196,6 +206,16 @@ class Daemon:
             went_out = SlotStatus(slot.status) is SlotStatus.POSTED
             note = f"{day}: story #{slot.story_id} {slot.status}"
             self._result(success=went_out, note=note + ("" if went_out else f": {slot.reason}"))
+
+    def _resume(self, schedule: PostingSchedule, now: datetime) -> None:
+        """At the first tick, take on the days still being sent (see :meth:`_finished_days`)."""
+        if self._resumed or self.pinger is None or not self.pinger.enabled:
+            return
+        self._resumed = True
+        today = schedule.local_date(now)
+        with self.db.read() as session:
+            first = today - timedelta(days=CATCH_UP_DAYS)
+            self._running |= slots.claimed_days(session, self.campaign_id, first, today)
 
     def _result(self, *, success: bool, note: str) -> None:
         if self.pinger is None:

@@ -22,11 +22,14 @@ from the database. A stop
 the worker (the delivery's intent is committed: the next start reconciles it), records the
 stop and exits 0.
 
+The dead-man switch (``INFOBOT_HEARTBEAT_URL``) is the supervisor's: it sends the tick
+pings, and the workers relay the day's pings to it, so its state (a failed day holds the
+ticks back) lasts as long as the daemon.
+
 ``infobot run`` uses it when the light settings reader (:mod:`infobot.settings_light`) reads
-the settings and the database URL, and nothing else must run in the daemon's process: no
-web page or metrics endpoint beside it (they need the whole application) and no
-dead-man switch URL (its state lives in the process). Otherwise the daemon runs in one
-process, as :class:`infobot.runtime.runner.Runner`.
+the settings and the database URL, and no web page or metrics endpoint runs beside the
+daemon (they need the whole application). Otherwise the daemon runs in one process, as
+:class:`infobot.runtime.runner.Runner`.
 """
 
 from __future__ import annotations
@@ -52,6 +55,7 @@ from infobot.domain.daywork import (
 )
 from infobot.domain.overdue import DaemonState
 from infobot.runtime.health import Today, health_line
+from infobot.runtime.heartbeat_ping import HeartbeatPinger
 from infobot.runtime.jobs import PostJobs, PostTime, scheduler
 from infobot.runtime.workers import WorkerGone, WorkerProcess
 from infobot.store.queries import campaigns, daemon, slots
@@ -83,6 +87,7 @@ class Supervisor:
         *,
         worker: str,
         health_port: int | None = None,
+        pinger: HeartbeatPinger | None = None,
     ) -> None:
         self.connect = connect
         self.clock = clock
@@ -90,6 +95,7 @@ class Supervisor:
         self.spawn = spawn
         self.worker = worker
         self.health_port = health_port
+        self.pinger = pinger  # the dead-man switch: the workers relay their pings to it
         self._source: LeanSource | None = None
         self._db = threading.Lock()  # one transaction at a time on the connection
         self._ticking = threading.Lock()
@@ -192,6 +198,8 @@ class Supervisor:
             swept = time.monotonic() - self._last_round >= SWEEP
             if due or force or swept:
                 self._round(now)
+            if self.pinger is not None:
+                self.pinger.tick()  # at most every 5 minutes, held after a failed day
             near = next_post_within((s.schedule for s in states), self.clock.now(), PREWARM)
             if near and not self._stopping.is_set():
                 self._worker()
@@ -217,6 +225,8 @@ class Supervisor:
             self._process = None
         if self._process is None:
             process = self.spawn(self.clock.now())
+            if self.pinger is not None:
+                process.on_ping = self._relayed
             try:
                 process.ready(self._give_up)
             except WorkerGone:
@@ -226,6 +236,20 @@ class Supervisor:
                 raise
             self._process = process
         return self._process
+
+    def _relayed(self, kind: str, note: str, key: str) -> None:
+        """Send a ping a worker relayed (``infobot.runtime.worker.RelayPinger``)."""
+        pinger = self.pinger
+        if pinger is None:
+            return
+        if kind == "start":
+            pinger.start()
+        elif kind == "success":
+            pinger.success(note, key)
+        elif kind == "fail":
+            pinger.fail(note, key)
+        else:
+            log.warning("a worker relayed a ping of an unknown kind: %s", kind)
 
     def _give_up(self) -> bool:
         """Is the grace after a stop over (the worker is then ended)?"""

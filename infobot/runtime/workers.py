@@ -10,6 +10,7 @@ its log lines.
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import os
 import select
@@ -19,7 +20,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 
-from infobot.runtime.worker import DONE, READY, TICK
+from infobot.runtime.worker import DONE, PING, READY, TICK
 
 log = logging.getLogger("infobot.run")
 #: How long a worker may take to start (imports, the schema, the SDKs).
@@ -57,6 +58,8 @@ class WorkerProcess:
             os.close(write)
         self._replies = read
         self._buffer = b""
+        #: Sends a ping the worker relays (``infobot.runtime.worker.RelayPinger``).
+        self.on_ping: Callable[[str, str, str], object] | None = None
 
     @property
     def pid(self) -> int:
@@ -83,6 +86,26 @@ class WorkerProcess:
         self._answer(DONE, None, give_up)
 
     def _answer(self, expected: str, deadline: float | None, give_up: Callable[[], bool]) -> None:
+        """Wait for the ``expected`` line, passing on the pings relayed meanwhile."""
+        line = self._line(deadline, give_up)
+        while line.startswith(PING + " "):
+            self._ping(line.removeprefix(PING + " "))
+            line = self._line(deadline, give_up)
+        if line != expected:
+            self.kill()
+            raise WorkerGone(self.process.poll())
+
+    def _ping(self, relayed: str) -> None:
+        try:
+            ping = json.loads(relayed)
+            kind, note, key = str(ping["kind"]), str(ping["note"]), str(ping["key"])
+        except (ValueError, KeyError, TypeError):
+            log.warning("a worker relayed a ping that could not be read")
+            return
+        if self.on_ping is not None:
+            self.on_ping(kind, note, key)
+
+    def _line(self, deadline: float | None, give_up: Callable[[], bool]) -> str:
         while b"\n" not in self._buffer:
             if give_up() or (deadline is not None and time.monotonic() > deadline):
                 self.kill()
@@ -96,9 +119,7 @@ class WorkerProcess:
                 raise WorkerGone(self.process.returncode)
             self._buffer += chunk
         line, _, self._buffer = self._buffer.partition(b"\n")
-        if line.decode("utf-8", "replace").strip() != expected:
-            self.kill()
-            raise WorkerGone(self.process.poll())
+        return line.decode("utf-8", "replace").strip()
 
     def end(self) -> None:
         """Close its input: it ends once its round is done (killed if it does not)."""

@@ -55,6 +55,17 @@ def taken_days(session: Session, campaign_id: int, first: date, last: date) -> s
     )
 
 
+def claimed_days(session: Session, campaign_id: int, first: date, last: date) -> set[date]:
+    """The days from ``first`` to ``last`` whose story is still being sent."""
+    found = select(Slot.local_date).where(
+        Slot.campaign_id == campaign_id,
+        Slot.local_date >= first,
+        Slot.local_date <= last,
+        Slot.status == SlotStatus.CLAIMED,
+    )
+    return set(session.scalars(found))
+
+
 def of_story(session: Session, story_id: int) -> Slot | None:
     return session.scalar(select(Slot).where(Slot.story_id == story_id))
 
