@@ -6,7 +6,7 @@
 * A worker is ready before the post time, posts on it, and ends afterwards; one killed
   between rounds is replaced.
 * The real ``infobot run`` keeps neither pydantic nor SQLAlchemy in its own process once
-  the catch-up is done, answers health checks, and stops cleanly.
+  the catch-up is done, answers health checks and metrics scrapes, and stops cleanly.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import socket
 import sqlite3
 import subprocess
 import sys
+import urllib.request
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -52,7 +53,7 @@ def any_app(db_url: str) -> Iterator[App]:
     application.close()
 
 
-def _no_worker(_: datetime) -> WorkerProcess:
+def no_worker(_: datetime) -> WorkerProcess:
     raise AssertionError("this test starts no worker")
 
 
@@ -80,7 +81,7 @@ def test_work_is_seen_exactly_when_a_tick_does_some(
     fake(app, "beta").script = ["transient", "transient", "in_doubt", "in_doubt"]
     app.editorial().blackout_add(MON + timedelta(days=2), reason="mourning", actor="sam")
     url = app.settings.database_url
-    supervisor = Supervisor(lambda: connect(url), clock, LATE, _no_worker, worker="sv:1")
+    supervisor = Supervisor(lambda: connect(url), clock, LATE, no_worker, worker="sv:1")
     daemon = app.daemon("sv:1")
     seen: list[bool] = []
     request.addfinalizer(supervisor.close)
@@ -213,6 +214,7 @@ def test_infobot_run_holds_only_the_supervisor_between_rounds(tmp_path: Path) ->
     two_approved(tmp_path)
     env = env_for(tmp_path)
     env["INFOBOT_HEALTH_PORT"] = str(_free_port())
+    env["INFOBOT_METRICS_PORT"] = metrics = str(_free_port())
     proc = subprocess.Popen(
         [sys.executable, "-m", "infobot", "run"], env=env, cwd=tmp_path,
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
@@ -220,6 +222,9 @@ def test_infobot_run_holds_only_the_supervisor_between_rounds(tmp_path: Path) ->
     try:
         assert wait_for(lambda: len(_outbox(tmp_path)) == 1), "the due story was not posted"
         assert wait_for(lambda: not _children(proc.pid)), "the worker did not end"
+        with urllib.request.urlopen(f"http://127.0.0.1:{metrics}/metrics", timeout=10) as got:
+            scraped = got.read().decode()
+        assert 'infobot_posts_total{outcome="sent",platform="outbox"} 1.0' in scraped
         maps = Path(f"/proc/{proc.pid}/maps").read_text()
         assert "pydantic_core" not in maps and "sqlalchemy" not in maps
         status = Path(f"/proc/{proc.pid}/status").read_text()

@@ -98,6 +98,6 @@ class RunningParts(AppParts):
         return health(self.db, self.clock, [(a.settings.campaign_name, a.planner) for a in apps])
 
     def metrics(self) -> DatabaseCollector:
-        from infobot.runtime.metrics import DatabaseCollector
+        from infobot.runtime.metrics import DatabaseCollector, database_figures
 
-        return DatabaseCollector(self.db, self.planner, self.platforms.enabled)
+        return DatabaseCollector(database_figures(self.db, self.planner), self.platforms.enabled)

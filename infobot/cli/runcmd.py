@@ -58,7 +58,7 @@ def _supervised(env: Env) -> int | None:
     """``infobot run`` as a small supervisor that starts a worker when there is work
     (:mod:`infobot.runtime.supervisor`): its exit code, or None when the daemon must run in
     one process (settings the light reader leaves to ``Settings``, a database URL it does
-    not read, a web page or metrics endpoint in the process)."""
+    not read, the web page beside the daemon)."""
     from infobot import settings_light
 
     light = settings_light.read()
@@ -66,7 +66,7 @@ def _supervised(env: Env) -> int | None:
         return None
     values = light.values
     url = values["database_url"]
-    if values["web_port"] or values["metrics_port"]:
+    if values["web_port"]:
         return None
     from infobot.store.reader import postgres_arguments, sqlite_path
 
@@ -114,6 +114,9 @@ def _supervised(env: Env) -> int | None:
         worker=name,
         health_port=values["health_port"],
         pinger=pinger,
+        metrics=(values["metrics_host"], port, values["campaign"])
+        if (port := values["metrics_port"])
+        else None,
     ).run()
 
 

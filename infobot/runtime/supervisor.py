@@ -22,13 +22,15 @@ from the database. A stop
 the worker (the delivery's intent is committed: the next start reconciles it), records the
 stop and exits 0.
 
+The metrics endpoint (``INFOBOT_METRICS_PORT``) is served here too, its figures read
+through the lean SQL at each scrape (``infobot.runtime.metrics.lean_figures``).
 The dead-man switch (``INFOBOT_HEARTBEAT_URL``) is the supervisor's: it sends the tick
 pings, and the workers relay the day's pings to it, so its state (a failed day holds the
 ticks back) lasts as long as the daemon.
 
 ``infobot run`` uses it when the light settings reader (:mod:`infobot.settings_light`) reads
-the settings and the database URL, and no web page or metrics endpoint runs beside the
-daemon (they need the whole application). Otherwise the daemon runs in one process, as
+the settings and the database URL, and no web page runs beside the daemon (it needs the
+whole application). Otherwise the daemon runs in one process, as
 :class:`infobot.runtime.runner.Runner`.
 """
 
@@ -42,7 +44,7 @@ import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from types import FrameType
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from infobot.clock import Clock
 from infobot.domain.attention import dead_man
@@ -62,6 +64,9 @@ from infobot.store.queries import campaigns, daemon, slots
 from infobot.store.queries.campaigns import CampaignState
 from infobot.store.reader import LeanSource, Reader
 from infobot.store.rows import CampaignRow
+
+if TYPE_CHECKING:
+    from infobot.runtime.metrics import DatabaseCollector, Figures
 
 log = logging.getLogger("infobot.run")
 T = TypeVar("T")
@@ -88,6 +93,7 @@ class Supervisor:
         worker: str,
         health_port: int | None = None,
         pinger: HeartbeatPinger | None = None,
+        metrics: tuple[str, int, str] | None = None,
     ) -> None:
         self.connect = connect
         self.clock = clock
@@ -96,6 +102,7 @@ class Supervisor:
         self.worker = worker
         self.health_port = health_port
         self.pinger = pinger  # the dead-man switch: the workers relay their pings to it
+        self.metrics = metrics  # host, port and the campaign reported (name, or "")
         self._source: LeanSource | None = None
         self._db = threading.Lock()  # one transaction at a time on the connection
         self._ticking = threading.Lock()
@@ -283,6 +290,7 @@ class Supervisor:
                 return 0
             return gone.code if gone.code else 1
         stop_health = self._serve_health()
+        stop_metrics = self._serve_metrics()
         states = self._start()
         clock: object = None
         if not self._stopping.is_set():
@@ -301,7 +309,7 @@ class Supervisor:
             while not self._stopping.wait(1.0):
                 pass
             clock.shutdown(wait=False)  # type: ignore[attr-defined]
-        return self._stop(stop_health)
+        return self._stop(stop_health, stop_metrics)
 
     def _start(self) -> list[CampaignState]:
         """Say what runs, then catch up at once (in a thread of its own, so that a stop
@@ -326,6 +334,28 @@ class Supervisor:
             catch_up.join(0.2)
         return (first and first[0]) or [state for _, state in found]
 
+    def collector(self, campaign: str) -> DatabaseCollector:
+        """The metrics (``infobot.runtime.metrics``) of ``campaign`` (a name; "": the one
+        the settings made), read through the lean SQL at each scrape."""
+        from functools import partial
+
+        from infobot.runtime.metrics import DatabaseCollector, chosen_campaign, lean_figures
+
+        def figures() -> Figures:
+            read = partial(lean_figures, campaign=campaign, now=self.clock.now())
+            return self._read(partial(read, late_window=self.late_window))
+
+        row = self._read(partial(chosen_campaign, campaign=campaign))
+        return DatabaseCollector(figures, campaigns.spec_of(row).platforms)
+
+    def _serve_metrics(self) -> Callable[[], None]:
+        if self.metrics is None:
+            return lambda: None
+        from infobot.runtime.metrics import serve
+
+        host, port, campaign = self.metrics
+        return serve(self.collector(campaign), host, port)
+
     def _serve_health(self) -> Callable[[], None]:
         if self.health_port is None:
             return lambda: None
@@ -337,16 +367,17 @@ class Supervisor:
             log.error("cannot answer health checks on 127.0.0.1:%d: %s", self.health_port, exc)
             return lambda: None
 
-    def _stop(self, stop_health: Callable[[], None]) -> int:
+    def _stop(self, *servers: Callable[[], None]) -> int:
         # a round in flight finishes within the grace, or its thread ends the worker
         self._idle.wait(STOP_GRACE + 2.0)
         if self._process is not None and self._idle.is_set():
             self._process.end()
             self._process = None
-        try:
-            stop_health()
-        except Exception:  # stopping must go on
-            log.exception("could not stop a server cleanly")
+        for stop_server in servers:
+            try:
+                stop_server()
+            except Exception:  # stopping must go on
+                log.exception("could not stop a server cleanly")
         try:
             self.beat(DaemonState.STOPPED)
         except Exception:  # the database may be what failed; exiting cleanly still matters

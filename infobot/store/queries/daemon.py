@@ -73,3 +73,13 @@ def any_unsettled(r: Reader, campaign_id: int) -> bool:
         cid=campaign_id,
     )
     return found is not None
+
+
+def delivery_stats(r: Reader) -> list[tuple[str, str, int, int, datetime | None]]:
+    """Per platform and status: how many, how many attempts, the latest sent time
+    (``infobot.store.deliveries.stats``)."""
+    rows = r.rows(
+        "SELECT platform, status, count(*), coalesce(sum(attempts), 0), max(sent_at)"
+        " FROM deliveries GROUP BY platform, status"
+    )
+    return [(str(p), str(s), int(n), int(tried), as_utc(sent)) for p, s, n, tried, sent in rows]
