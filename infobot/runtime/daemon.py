@@ -50,10 +50,11 @@ from infobot.service.intake.retention import Erasure
 from infobot.service.publisher import Publisher
 from infobot.service.read.plan import Planner
 from infobot.service.read.status import situation
-from infobot.store import deliveries, elections, heartbeats, slots, stories
+from infobot.store import elections, heartbeats, slots
 from infobot.store.campaigns import CampaignState
-from infobot.store.db import Database
+from infobot.store.db import Database, reader_of
 from infobot.store.heartbeats import DaemonState
+from infobot.store.queries import daemon as work
 
 log = logging.getLogger("infobot.daemon")
 GAVE_UP = "gave up: the late window closed before it could be delivered"
@@ -115,8 +116,9 @@ class Daemon:
             # the campaign's row, blackouts and periods: read once, for the whole tick
             state = self.planner.state(session)
             schedule = state.schedule
-            first = first_day_to_decide(schedule, now, heartbeats.first_started(session))
-            taken = slots.taken_days(session, self.campaign_id, first, schedule.local_date(now))
+            r = reader_of(session)
+            first = first_day_to_decide(schedule, now, work.first_started(r))
+            taken = work.taken_days(r, self.campaign_id, first, schedule.local_date(now))
         self._resume(schedule, now)
         for day in days_to_decide(first, schedule, state.calendar, now, taken):
             self._day(day, now, schedule, state.calendar, report)
@@ -229,11 +231,11 @@ class Daemon:
     def _open_deliveries(
         self, now: datetime, schedule: PostingSchedule, report: TickReport
     ) -> None:
-        with self.db.read() as session:
-            rows = deliveries.open_with_day(session, self.campaign_id)
+        with self.db.reader() as r:
+            rows = work.open_deliveries(r, self.campaign_id)
             # stories whose deliveries all ended but whose own status was never settled
             # (a crash between the last result commit and the settle)
-            unsettled = stories.unsettled(session, self.campaign_id)
+            unsettled = work.unsettled(r, self.campaign_id)
         for story_id in unsettled:
             self.publisher.settle(story_id)
             report.add(f"story #{story_id}: settled after an interrupted delivery")

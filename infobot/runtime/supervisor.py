@@ -158,9 +158,9 @@ class Supervisor:
                     or bool(days_to_decide(first, schedule, state.calendar, now, taken))
                     or any(
                         delivery_step(status, next_at, day, schedule, now) is not Step.WAIT
-                        for status, next_at, day in daemon.open_deliveries(r, row.id)
+                        for _, _, status, next_at, day in daemon.open_deliveries(r, row.id)
                     )
-                    or daemon.any_unsettled(r, row.id)
+                    or bool(daemon.unsettled(r, row.id))
                 )
             return due, [state for _, state in found]
 

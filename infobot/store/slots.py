@@ -23,11 +23,6 @@ def on(session: Session, campaign_id: int, day: date) -> Slot | None:
 _STATUS_ON = select(Slot.status).where(
     Slot.campaign_id == bindparam("campaign_id"), Slot.local_date == bindparam("day")
 )
-_TAKEN_DAYS = select(Slot.local_date).where(
-    Slot.campaign_id == bindparam("campaign_id"),
-    Slot.local_date >= bindparam("first"),
-    Slot.local_date <= bindparam("last"),
-)
 
 
 def status_on(session: Session, campaign_id: int, day: date) -> str | None:
@@ -47,12 +42,6 @@ def between(session: Session, campaign_id: int, first: date, last: date) -> dict
             )
         )
     }
-
-
-def taken_days(session: Session, campaign_id: int, first: date, last: date) -> set[date]:
-    return set(
-        session.scalars(_TAKEN_DAYS, {"campaign_id": campaign_id, "first": first, "last": last})
-    )
 
 
 def claimed_days(session: Session, campaign_id: int, first: date, last: date) -> set[date]:

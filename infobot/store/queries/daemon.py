@@ -1,7 +1,6 @@
-"""What the supervisor of ``infobot run`` (``infobot.runtime.supervisor``) reads and writes
-between its workers: the heartbeat, and the facts that say whether a tick has work to do
-(the same facts the daemon's tick acts on, ``infobot.store.heartbeats``, ``.slots``,
-``.deliveries`` and ``.stories``)."""
+"""What the daemon's tick (``infobot.runtime.daemon``) acts on, and what the supervisor of
+``infobot run`` (``infobot.runtime.supervisor``) reads and writes between its workers: the
+heartbeat, and the facts that say whether a tick has work to do."""
 
 from __future__ import annotations
 
@@ -52,27 +51,34 @@ def taken_days(r: Reader, campaign_id: int, first: date, last: date) -> set[date
     return {as_day(day) for (day,) in rows}
 
 
-def open_deliveries(r: Reader, campaign_id: int) -> list[tuple[str, datetime | None, date | None]]:
-    """The campaign's open deliveries: status, next attempt and its slot's day."""
+def open_deliveries(
+    r: Reader, campaign_id: int
+) -> list[tuple[int, int, str, datetime | None, date | None]]:
+    """The campaign's open deliveries: id, story id, status, next attempt and its slot's
+    day."""
     rows = r.rows(
-        "SELECT d.status, d.next_attempt_at, sl.local_date FROM deliveries d"
+        "SELECT d.id, d.story_id, d.status, d.next_attempt_at, sl.local_date FROM deliveries d"
         " JOIN stories s ON s.id = d.story_id LEFT JOIN slots sl ON sl.id = d.slot_id"
-        f" WHERE s.campaign_id = :cid AND d.status IN {literals(OPEN)}",
+        f" WHERE s.campaign_id = :cid AND d.status IN {literals(OPEN)} ORDER BY d.id",
         cid=campaign_id,
     )
-    return [(str(status), as_utc(next_at), as_date(day)) for status, next_at, day in rows]
+    return [
+        (int(d_id), int(story_id), str(status), as_utc(next_at), as_date(day))
+        for d_id, story_id, status, next_at, day in rows
+    ]
 
 
-def any_unsettled(r: Reader, campaign_id: int) -> bool:
-    """Is a scheduled story left with no open delivery (``stories.unsettled``)?"""
-    found = r.scalar(
+def unsettled(r: Reader, campaign_id: int) -> list[int]:
+    """Scheduled stories none of whose deliveries is still open: a crash came between the
+    last result and the story's own status."""
+    rows = r.rows(
         "SELECT s.id FROM stories s WHERE s.campaign_id = :cid"
         f" AND s.status = {literal(StoryStatus.SCHEDULED)}"
         " AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.story_id = s.id"
-        f" AND d.status IN {literals(OPEN)}) LIMIT 1",
+        f" AND d.status IN {literals(OPEN)}) ORDER BY s.id",
         cid=campaign_id,
     )
-    return found is not None
+    return [int(story_id) for (story_id,) in rows]
 
 
 def delivery_stats(r: Reader) -> list[tuple[str, str, int, int, datetime | None]]:
