@@ -107,6 +107,14 @@ def test_work_is_seen_exactly_when_a_tick_does_some(
     step(at(MON + timedelta(days=4), 9, 30))  # Thursday was missed: the daemon was down
     assert True in seen and seen.count(False) > seen.count(True)
     assert supervisor.work_due(at(MON + timedelta(days=4), 9, 31))[0] is False
+    clock.set(at(MON + timedelta(days=4), 9, 31))
+    supervisor.beat()  # the lean write: the same worker's row
+    assert (
+        supervisor.health() == app.health() == (True, "healthy: heartbeat 0 s ago; today: posted")
+    )
+    clock.set(at(MON + timedelta(days=4), 9, 36))
+    assert supervisor.health() == app.health()
+    assert supervisor.health()[0] is False  # five minutes without a beat: stale
     with app.db.read() as session:
         days = {s.local_date: s.status for s in session.scalars(select(Slot))}
     assert days[MON + timedelta(days=2)] == "skipped" and days[MON + timedelta(days=3)] == "missed"
