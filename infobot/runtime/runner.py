@@ -1,4 +1,6 @@
-"""``infobot run``: APScheduler as a clock, the database as the schedule.
+"""``infobot run`` in one process: APScheduler as a clock, the database as the schedule.
+(With no web page beside it, ``infobot run`` is a small supervisor instead, whose worker
+runs this daemon's ticks: ``infobot.runtime.supervisor``.)
 
 A cron job fires at each campaign's post time in its own timezone (so the post goes out
 on the second), and a one-minute job beats the heart, retries and catches up. Both call the
