@@ -212,6 +212,7 @@ class Supervisor:
                 self._worker()
             elif self._process is not None:
                 self._process.end()
+                log.debug("worker %d ended: no work and no post time near", self._process.pid)
                 self._process = None
         except WorkerGone as gone:
             self._process = None
@@ -242,6 +243,7 @@ class Supervisor:
                 process.kill()
                 raise
             self._process = process
+            log.debug("worker %d ready", process.pid)
         return self._process
 
     def _relayed(self, kind: str, note: str, key: str) -> None:
