@@ -107,16 +107,47 @@ def proc_status(path: Path) -> dict[str, str]:
 
 
 def rss_mib(pid: int) -> tuple[float, int]:
-    """(VmRSS in MiB, number of threads) of a running process."""
-    status = proc_status(Path(f"/proc/{pid}/status"))
-    return int(status["VmRSS"].split()[0]) / 1024, int(status["Threads"])
+    """(VmRSS in MiB, number of threads) of a running process and every process it started
+    that still runs (``infobot run``'s worker, while it has one)."""
+    total, threads = 0.0, 0
+    for each in tree(pid):
+        try:
+            status = proc_status(Path(f"/proc/{each}/status"))
+        except OSError:
+            continue  # it ended meanwhile
+        if "VmRSS" not in status:
+            continue  # ended, not yet waited for: it holds no memory
+        total += int(status["VmRSS"].split()[0]) / 1024
+        threads += int(status["Threads"])
+    return total, threads
+
+
+def tree(pid: int) -> list[int]:
+    """``pid`` and its descendants now running."""
+    parents: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        parent = int(stat.rsplit(")", 1)[1].split()[1])
+        parents.setdefault(parent, []).append(int(entry.name))
+    found, todo = [], [pid]
+    while todo:
+        each = todo.pop()
+        found.append(each)
+        todo += parents.get(each, [])
+    return found
 
 
 def cpu_sample(pid: int) -> tuple[float, float, int]:
-    """(now, user + system CPU seconds, context switches of every thread) of a process."""
+    """(now, user + system CPU seconds, context switches of every thread) of a process, the
+    CPU of the children it has waited for included (``infobot run``'s workers)."""
     stat = Path(f"/proc/{pid}/stat").read_text()
     after = stat.rsplit(")", 1)[1].split()  # after "(comm)": field 3 (state) is index 0
-    ticks = int(after[11]) + int(after[12])  # utime, stime: fields 14 and 15
+    ticks = sum(int(after[n]) for n in (11, 12, 13, 14))  # utime, stime, cutime, cstime
     switches = 0
     for task in Path(f"/proc/{pid}/task").iterdir():
         try:

@@ -54,6 +54,13 @@ class ShiftedClock:
     def now(self) -> datetime:
         return self._start + (self._base.now() - self._origin) * self._speed
 
+    def move_to(self, when: datetime) -> None:
+        """Go on from ``when`` (a worker of ``infobot run`` keeps to its supervisor's time)."""
+        if when.tzinfo is None:
+            raise ValueError("ShiftedClock needs a timezone-aware datetime")
+        self._origin = self._base.now()
+        self._start = when.astimezone(UTC)
+
 
 def clock_from(start: datetime | None) -> Clock:
     """The clock the settings ask for: shifted to start at ``INFOBOT_CLOCK_START``, else

@@ -169,15 +169,18 @@ def test_the_runner_keeps_one_post_time_job_per_campaign_time(app: App) -> None:
     """``infobot run`` fires at each campaign's own post time; a campaign made or changed on
     the web gets its job at the next minute's tick."""
     from apscheduler.schedulers.blocking import BlockingScheduler
-    from apscheduler.triggers.cron import CronTrigger
+
+    from infobot.runtime.jobs import PostJobs
+    from infobot.runtime.runner import post_times
 
     runner = app.runner()
     scheduler = BlockingScheduler(timezone="UTC")
+    post_jobs = PostJobs(scheduler, runner.tick)
 
     def jobs() -> set[str]:
         return {str(job.trigger) for job in scheduler.get_jobs()}
 
-    runner._post_jobs(scheduler, CronTrigger, runner.running())
+    post_jobs.keep(post_times(runner.running()))
     assert jobs() == {"cron[hour='9', minute='0', second='0']"}
     app.campaign_admin().create(
         {
@@ -189,7 +192,7 @@ def test_the_runner_keeps_one_post_time_job_per_campaign_time(app: App) -> None:
     )
     running = runner.tick()  # the minute's tick reads the campaigns again
     assert [c.name for c in running] == ["infostory", EVENING]
-    runner._post_jobs(scheduler, CronTrigger, running)
+    post_jobs.keep(post_times(running))
     zones = {str(job.trigger.timezone) for job in scheduler.get_jobs()}
     assert jobs() == {
         "cron[hour='9', minute='0', second='0']",
@@ -197,7 +200,7 @@ def test_the_runner_keeps_one_post_time_job_per_campaign_time(app: App) -> None:
     }
     assert zones == {"Europe/London", "America/New_York"}
     app.campaign_admin().edit(EVENING, {CampaignField.POST_TIME: "19:30"}, actor="ada")
-    runner._post_jobs(scheduler, CronTrigger, runner.tick())
+    post_jobs.keep(post_times(runner.tick()))
     assert jobs() == {
         "cron[hour='9', minute='0', second='0']",
         "cron[hour='19', minute='30', second='0']",

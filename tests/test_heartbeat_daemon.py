@@ -207,3 +207,24 @@ def test_the_runner_keeps_each_campaigns_daemon_and_one_switch_between_ticks(
     clock.set(at(MON + timedelta(days=1), 9, 5))
     runner.tick()
     assert [what for _, what, _ in pings(web)] == ["ping"]
+
+
+def test_a_day_in_flight_at_start_gets_its_result_pinged(
+    app: App, web: LocalWeb, tmp_path: Path
+) -> None:
+    """A day whose story an earlier process (a daemon before a restart, or an earlier
+    worker of ``infobot run``) was still sending: its result goes out when it ends."""
+    rows = [story_row(1)]
+    ids = app.importer().import_files([write_csv(tmp_path / "s.csv", rows)], actor="sam").added_ids
+    app.editorial().approve(ids, actor="alex")
+    fake = app.platforms.get("alpha")
+    assert isinstance(fake, ScriptedPlatform)
+    fake.script = ["transient"]
+    clock = app.clock
+    assert isinstance(clock, FixedClock)
+    clock.set(at(MON, 9))
+    app.daemon("first").tick()  # claims the day; the platform fails for now
+    assert [what for _, what, _ in pings(web)] == ["start"]
+    clock.set(at(MON, 9, 10))
+    app.daemon("second").tick()  # another daemon: the retry goes out
+    assert pings(web) == [("POST", "ping", "2026-11-23: story #1 posted")]

@@ -93,3 +93,35 @@ def test_metrics_port_setting_is_validated() -> None:
 
     with pytest.raises(ConfigError, match="INFOBOT_METRICS_PORT"):
         load_settings(metrics_port="99999")
+
+
+def test_the_supervisor_reports_what_the_full_application_reports(app: App, tmp_path: Path) -> None:
+    """``infobot run``'s small process reads the figures through the lean SQL: the same
+    exposition, scrape for scrape, as the full application's."""
+    from datetime import timedelta
+
+    from infobot.runtime.metrics import render
+    from infobot.runtime.supervisor import Supervisor
+    from infobot.store.reader import connect
+
+    rows = [story_row(n) for n in range(1, 4)]
+    report = app.importer().import_files([write_csv(tmp_path / "s.csv", rows)], actor="sam")
+    app.editorial().approve(report.added_ids[:2], actor="alex")
+    url = app.settings.database_url
+    from tests.test_supervisor import no_worker
+
+    supervisor = Supervisor(
+        lambda: connect(url), app.clock, timedelta(hours=6), no_worker, worker="m:1"
+    )
+    try:
+        lean = supervisor.collector("")
+        assert render(lean) == render(app.metrics())
+        assert isinstance(app.clock, FixedClock)
+        app.clock.set(MONDAY_9)
+        app.daemon().tick()
+        after = render(lean)
+        assert after == render(app.metrics())
+        assert b'infobot_posts_total{outcome="sent",platform="outbox"} 1.0' in after
+        assert b"infobot_queue_runway_days 1.0" in after
+    finally:
+        supervisor.close()

@@ -46,6 +46,16 @@ def wait_for(predicate: object, timeout: float = 20.0) -> bool:
     return False
 
 
+def stop(proc: subprocess.Popen[str]) -> str:
+    """SIGTERM: the daemon exits 0 within 10 s; its output."""
+    started = time.monotonic()
+    proc.send_signal(signal.SIGTERM)
+    output, _ = proc.communicate(timeout=15)
+    assert proc.returncode == 0, output
+    assert time.monotonic() - started < 10
+    return output
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
 def test_run_posts_reports_healthy_and_stops_on_signal(tmp_path: Path, signum: int) -> None:
@@ -214,11 +224,7 @@ def test_run_serves_the_web_page_and_metrics_when_their_ports_are_set(tmp_path: 
         assert status == 200 and "Sign in" in page
         status, metrics = get(f"http://127.0.0.1:{metrics_port}/metrics")
         assert status == 200 and "infobot_queue_runway_days" in metrics
-        started = time.monotonic()
-        proc.send_signal(signal.SIGTERM)
-        output, _ = proc.communicate(timeout=15)
-        assert proc.returncode == 0, output
-        assert time.monotonic() - started < 10
+        stop(proc)
     finally:
         if proc.poll() is None:
             proc.kill()

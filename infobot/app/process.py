@@ -14,13 +14,13 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from infobot.runtime.heartbeat_ping import HeartbeatPinger
+    from infobot.runtime.heartbeat_ping import Pings
     from infobot.runtime.runner import CampaignDaemon
 
 
 @dataclass
 class ProcessParts:
-    pinger: HeartbeatPinger | None = None
+    pinger: Pings | None = None  # a worker of `infobot run`: the relay to its supervisor's
     daemons: dict[int, tuple[Hashable, CampaignDaemon]] = field(default_factory=dict)
 
     def daemon(

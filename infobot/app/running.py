@@ -12,7 +12,7 @@ from infobot.store import campaigns
 
 if TYPE_CHECKING:
     from infobot.runtime.daemon import Daemon
-    from infobot.runtime.heartbeat_ping import HeartbeatPinger
+    from infobot.runtime.heartbeat_ping import Pings
     from infobot.runtime.metrics import DatabaseCollector
     from infobot.runtime.runner import CampaignDaemon, Runner, ServerStarter
     from infobot.store.models import Campaign
@@ -39,7 +39,7 @@ class RunningParts(AppParts):
         )
 
     @property
-    def pinger(self) -> HeartbeatPinger:
+    def pinger(self) -> Pings:
         """The dead-man switch (``INFOBOT_HEARTBEAT_URL``), shared by the campaigns."""
         from infobot.runtime.heartbeat_ping import HeartbeatPinger
         from infobot.settings import secret_values
@@ -75,11 +75,13 @@ class RunningParts(AppParts):
         self.process.keep_only({row.id for row in rows})
         return found
 
-    def runner(self, servers: Sequence[ServerStarter] = ()) -> Runner:
+    def runner(self, servers: Sequence[ServerStarter] = (), worker: str | None = None) -> Runner:
+        """The daemon over every running campaign; ``worker``: the name its heartbeat
+        carries (a worker of ``infobot run`` beats as its supervisor)."""
         from infobot.runtime.daemon import default_worker
         from infobot.runtime.runner import Runner
 
-        worker = default_worker()
+        worker = worker or default_worker()
         return Runner(
             self.daemon(worker),
             self.schedule,
@@ -96,6 +98,6 @@ class RunningParts(AppParts):
         return health(self.db, self.clock, [(a.settings.campaign_name, a.planner) for a in apps])
 
     def metrics(self) -> DatabaseCollector:
-        from infobot.runtime.metrics import DatabaseCollector
+        from infobot.runtime.metrics import DatabaseCollector, database_figures
 
-        return DatabaseCollector(self.db, self.planner, self.platforms.enabled)
+        return DatabaseCollector(database_figures(self.db, self.planner), self.platforms.enabled)

@@ -22,14 +22,29 @@ if TYPE_CHECKING:
     is_flag=True,
     help="Do one round of work (post if due, retry, catch up) and exit: for cron or a test.",
 )
+@click.option("--worker", "worker_of", hidden=True, help="Started by `infobot run` itself.")
+@click.option("--reply-fd", type=int, hidden=True, help="Started by `infobot run` itself.")
 @pass_env
-def run(env: Env, once: bool) -> None:
+def run(env: Env, once: bool, worker_of: str | None, reply_fd: int | None) -> None:
     """Run the daemon: post every campaign day at the post time, retry, alert."""
+    if not once and worker_of is None:
+        code = _supervised(env)
+        if code is not None:
+            raise click.exceptions.Exit(code)
     from infobot import logs
     from infobot.settings import secret_values
 
     settings = env.settings
     logs.setup(settings.log_format, settings.log_level, secret_values(settings))
+    if worker_of is not None:
+        if reply_fd is None:
+            raise click.UsageError("--worker is for `infobot run` itself")
+        from infobot.runtime.worker import RelayPinger, replies, serve
+
+        app, out = env.app, replies(reply_fd)
+        if settings.heartbeat_url is not None and settings.heartbeat_url.get_secret_value():
+            app.process.pinger = RelayPinger(out)  # the supervisor sends the pings
+        raise click.exceptions.Exit(serve(app.runner(worker=worker_of), app.clock, out))
 
     runner = env.app.runner(servers=[] if once else _servers(env))
     if once:
@@ -37,6 +52,72 @@ def run(env: Env, once: bool) -> None:
         runner.stop_beat()
         return
     raise click.exceptions.Exit(runner.run())
+
+
+def _supervised(env: Env) -> int | None:
+    """``infobot run`` as a small supervisor that starts a worker when there is work
+    (:mod:`infobot.runtime.supervisor`): its exit code, or None when the daemon must run in
+    one process (settings the light reader leaves to ``Settings``, a database URL it does
+    not read, the web page beside the daemon)."""
+    from infobot import settings_light
+
+    light = settings_light.read()
+    if light is None:
+        return None
+    values = light.values
+    url = values["database_url"]
+    if values["web_port"]:
+        return None
+    from infobot.store.reader import postgres_arguments, sqlite_path
+
+    if sqlite_path(url) is None and postgres_arguments(url) is None:
+        return None
+    import os
+    import sys
+    from datetime import datetime, timedelta
+
+    from infobot import logs
+    from infobot.clock import clock_from
+    from infobot.runtime.supervisor import Supervisor
+    from infobot.runtime.worker import default_worker
+    from infobot.runtime.workers import WorkerProcess
+    from infobot.store.reader import connect
+
+    logs.setup(values["log_format"], values["log_level"], light.secret_values())
+    clock = clock_from(values["clock_start"])
+    pinger = None
+    if values["heartbeat_url"] is not None and values["heartbeat_url"].get_secret_value():
+        from infobot.runtime.heartbeat_ping import HeartbeatPinger
+
+        pinger = HeartbeatPinger(
+            values["heartbeat_url"],
+            clock,
+            timeout_seconds=values["heartbeat_timeout_seconds"],
+            secrets=light.secret_values(),
+        )
+    name = default_worker()
+    argv = [sys.executable, "-m", "infobot", *(["--debug"] if env.debug else [])]
+    argv += ["run", "--worker", name]
+    pretended = values["clock_start"] is not None
+
+    def spawn(now: datetime) -> WorkerProcess:
+        environ = dict(os.environ)
+        if pretended:  # the worker's clock goes on from the supervisor's
+            environ["INFOBOT_CLOCK_START"] = now.isoformat()
+        return WorkerProcess(argv, environ)
+
+    return Supervisor(
+        lambda: connect(url),
+        clock,
+        timedelta(hours=values["late_window_hours"]),
+        spawn,
+        worker=name,
+        health_port=values["health_port"],
+        pinger=pinger,
+        metrics=(values["metrics_host"], port, values["campaign"])
+        if (port := values["metrics_port"])
+        else None,
+    ).run()
 
 
 def _servers(env: Env) -> list[ServerStarter]:

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import logging
 import os
-import socket
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -34,22 +33,30 @@ from datetime import date, datetime, timedelta
 from infobot.clock import Clock
 from infobot.domain.attention import empty_day_alert, missed_day_alert, needs_attention
 from infobot.domain.calendar import CampaignCalendar, DayOff
+from infobot.domain.daywork import (
+    CATCH_UP_DAYS,
+    Step,
+    days_to_decide,
+    delivery_step,
+    first_day_to_decide,
+)
 from infobot.domain.delivery import DeliveryStatus
 from infobot.domain.schedule import PostingSchedule, SlotStatus, slot_is_finished
 from infobot.runtime.alerts import Alerter
-from infobot.runtime.heartbeat_ping import HeartbeatPinger
+from infobot.runtime.heartbeat_ping import Pings
 from infobot.runtime.impact import ImpactJob
+from infobot.runtime.worker import default_worker as default_worker
 from infobot.service.intake.retention import Erasure
 from infobot.service.publisher import Publisher
 from infobot.service.read.plan import Planner
 from infobot.service.read.status import situation
-from infobot.store import deliveries, elections, heartbeats, slots, stories
+from infobot.store import elections, heartbeats, slots
 from infobot.store.campaigns import CampaignState
-from infobot.store.db import Database
+from infobot.store.db import Database, reader_of
 from infobot.store.heartbeats import DaemonState
+from infobot.store.queries import daemon as work
 
 log = logging.getLogger("infobot.daemon")
-CATCH_UP_DAYS = 7
 GAVE_UP = "gave up: the late window closed before it could be delivered"
 
 
@@ -65,10 +72,6 @@ class TickReport:
         self.actions.append(text)
 
 
-def default_worker() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
-
-
 class Daemon:
     def __init__(
         self,
@@ -81,7 +84,7 @@ class Daemon:
         worker: str,
         label: str = "",
         impact: ImpactJob | None = None,
-        pinger: HeartbeatPinger | None = None,
+        pinger: Pings | None = None,
         erase: Callable[[], Erasure] | None = None,
     ) -> None:
         self.label = label
@@ -95,6 +98,7 @@ class Daemon:
         self.worker = worker
         self.pinger = pinger
         self._running: set[date] = set()  # days whose story this process is sending
+        self._resumed = False  # the days in flight when it started are in _running
         #: Erases withdrawn stories past the retention period (infobot.service.intake).
         self.erase = erase
 
@@ -111,16 +115,13 @@ class Daemon:
         with self.db.read() as session:
             # the campaign's row, blackouts and periods: read once, for the whole tick
             state = self.planner.state(session)
-            first_run = heartbeats.first_started(session)
             schedule = state.schedule
-            today = schedule.local_date(now)
-            floor = schedule.local_date(first_run) if first_run else today
-            day = max(floor, today - timedelta(days=CATCH_UP_DAYS))
-            taken = slots.taken_days(session, self.campaign_id, day, today)
-        while day <= today:
-            if day not in taken:
-                self._day(day, now, schedule, state.calendar, report)
-            day += timedelta(days=1)
+            r = reader_of(session)
+            first = first_day_to_decide(schedule, now, work.first_started(r))
+            taken = work.taken_days(r, self.campaign_id, first, schedule.local_date(now))
+        self._resume(schedule, now)
+        for day in days_to_decide(first, schedule, state.calendar, now, taken):
+            self._day(day, now, schedule, state.calendar, report)
         self._open_deliveries(now, schedule, report)
         self._finished_days()
         self._watch(state)
@@ -144,11 +145,7 @@ class Daemon:
         calendar: CampaignCalendar,
         report: TickReport,
     ) -> None:
-        if not schedule.is_due(day, now):
-            return
-        off = calendar.day_off(day)
-        if off is not None and not off.is_campaign_day:
-            return  # not a campaign day: no slot (the calendar alone says so, no read)
+        off = calendar.day_off(day)  # a campaign day whose post is due (days_to_decide)
         with self.db.read() as session:
             if slots.on(session, self.campaign_id, day) is not None:
                 return
@@ -197,7 +194,9 @@ class Daemon:
     # -- the dead-man switch outside ------------------------------------------------------
     def _finished_days(self) -> None:
         """Ping the result of each day this process sent a story for, once its work ended
-        (all posted, or some failed for good, or the late window closed)."""
+        (all posted, or some failed for good, or the late window closed). The days still
+        being sent when it started (by a daemon before a restart, or by an earlier worker
+        of ``infobot run``) are its own too: their result goes out when their work ends."""
         if not self._running:
             return
         with self.db.read() as session:
@@ -209,6 +208,16 @@ class Daemon:
             went_out = SlotStatus(slot.status) is SlotStatus.POSTED
             note = f"{day}: story #{slot.story_id} {slot.status}"
             self._result(success=went_out, note=note + ("" if went_out else f": {slot.reason}"))
+
+    def _resume(self, schedule: PostingSchedule, now: datetime) -> None:
+        """At the first tick, take on the days still being sent (see :meth:`_finished_days`)."""
+        if self._resumed or self.pinger is None or not self.pinger.enabled:
+            return
+        self._resumed = True
+        today = schedule.local_date(now)
+        with self.db.read() as session:
+            first = today - timedelta(days=CATCH_UP_DAYS)
+            self._running |= slots.claimed_days(session, self.campaign_id, first, today)
 
     def _result(self, *, success: bool, note: str) -> None:
         if self.pinger is None:
@@ -222,23 +231,22 @@ class Daemon:
     def _open_deliveries(
         self, now: datetime, schedule: PostingSchedule, report: TickReport
     ) -> None:
-        with self.db.read() as session:
-            rows = deliveries.open_with_day(session, self.campaign_id)
+        with self.db.reader() as r:
+            rows = work.open_deliveries(r, self.campaign_id)
             # stories whose deliveries all ended but whose own status was never settled
             # (a crash between the last result commit and the settle)
-            unsettled = stories.unsettled(session, self.campaign_id)
+            unsettled = work.unsettled(r, self.campaign_id)
         for story_id in unsettled:
             self.publisher.settle(story_id)
             report.add(f"story #{story_id}: settled after an interrupted delivery")
         due_stories: set[int] = set()
         for delivery_id, story_id, status, next_at, day in rows:
-            missed = day is not None and schedule.is_missed(day, now)
-            if missed and status != DeliveryStatus.IN_DOUBT:
+            step = delivery_step(status, next_at, day, schedule, now)
+            if step is Step.GIVE_UP:
                 self.publisher.give_up(delivery_id, GAVE_UP)
                 self.publisher.settle(story_id)
                 report.add(f"delivery {delivery_id}: gave up at the end of the late window")
-                continue
-            if next_at is None or next_at <= now:
+            elif step is Step.DELIVER:
                 due_stories.add(story_id)
         for story_id in sorted(due_stories):
             delivered = self.publisher.deliver(story_id)

@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from infobot.domain.overdue import HEARTBEAT_STALE_AFTER, DaemonState
 
 log = logging.getLogger("infobot.health")
 HOST = "127.0.0.1"
@@ -20,6 +23,35 @@ PATH = "/health"
 
 #: Answers (healthy, the one line to print).
 Check = Callable[[], tuple[bool, str]]
+#: A running campaign's day: its name, today's slot status, why its post is overdue.
+Today = tuple[str, "str | None", "str | None"]
+
+
+def health_line(
+    now: datetime, beat: tuple[datetime, str] | None, today: Sequence[Today]
+) -> tuple[bool, str]:
+    """Is a scheduler alive (``beat``: the latest heartbeat and its state), and is no
+    running campaign's post overdue today? One line for HEALTHCHECK (naming the campaign
+    when there are several)."""
+    if beat is None:
+        return False, "unhealthy: no infobot daemon has run against this database"
+    beat_at, state = beat
+    age = now - beat_at
+    if state != DaemonState.RUNNING or age > HEARTBEAT_STALE_AFTER:
+        return False, (
+            f"unhealthy: the scheduler is not running (last heartbeat "
+            f"{int(age.total_seconds())} s ago, {state})"
+        )
+    several = len(today) > 1
+    for name, _, overdue in today:
+        if overdue is not None:
+            return False, f"unhealthy: {f'{name}: ' if several else ''}{overdue}"
+    states = [
+        (f"{name} " if several else "")
+        + (f"today: {status}" if status is not None else "today: not yet due")
+        for name, status, _ in today
+    ]
+    return True, f"healthy: heartbeat {int(age.total_seconds())} s ago; {'; '.join(states)}"
 
 
 def serve(check: Check, port: int) -> Callable[[], None]:

@@ -29,15 +29,14 @@ import threading
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Protocol
 from urllib.parse import urlsplit
-
-from pydantic import SecretStr
 
 from infobot.clock import Clock
 from infobot.logs import Redactor
 from infobot.service.webfetch import FetchLimits, FetchRefused, GuardedHttp
 
-__all__ = ["MIN_TICK_INTERVAL", "HeartbeatPinger", "PingKind", "PingOutcome", "masked"]
+__all__ = ["MIN_TICK_INTERVAL", "HeartbeatPinger", "PingKind", "PingOutcome", "Pings", "masked"]
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +64,26 @@ class PingOutcome(StrEnum):
     FAILED = "failed"  # the ping could not be delivered (logged)
 
 
+class Pings(Protocol):
+    """What the daemon asks of the dead-man switch (:class:`HeartbeatPinger`, or in a
+    worker of ``infobot run`` the relay to its supervisor's, ``infobot.runtime.worker``)."""
+
+    @property
+    def enabled(self) -> bool: ...
+
+    def start(self) -> object: ...
+
+    def success(self, note: str = "", key: str = "") -> object: ...
+
+    def fail(self, reason: str, key: str = "") -> object: ...
+
+    def tick(self) -> object: ...
+
+
+class _Secret(Protocol):
+    def get_secret_value(self) -> str: ...
+
+
 def masked(url: str) -> str:
     """The URL as it may be logged: scheme and host only (``https://hc-ping.com/…``)."""
     try:
@@ -81,7 +100,7 @@ class HeartbeatPinger:
 
     def __init__(
         self,
-        url: SecretStr | str | None,
+        url: _Secret | str | None,  # pydantic's SecretStr or the light reader's Secret
         clock: Clock,
         *,
         timeout_seconds: float = 5.0,
@@ -89,7 +108,7 @@ class HeartbeatPinger:
         secrets: Iterable[str] = (),
         http: GuardedHttp | None = None,
     ) -> None:
-        raw = url.get_secret_value() if isinstance(url, SecretStr) else (url or "")
+        raw = url if isinstance(url, str) else url.get_secret_value() if url else ""
         self._url = raw.strip().rstrip("/")
         self.clock = clock
         self.min_tick_interval = min_tick_interval

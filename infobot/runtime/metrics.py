@@ -13,22 +13,81 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
+from infobot.domain.calendar import Runway
 from infobot.domain.delivery import UNCONFIRMED
-from infobot.service.read.plan import Planner
-from infobot.store import deliveries, heartbeats
-from infobot.store.db import Database
+
+if TYPE_CHECKING:
+    from infobot.service.read.plan import Planner
+    from infobot.store.db import Database
+    from infobot.store.reader import Reader
+    from infobot.store.rows import CampaignRow
 
 log = logging.getLogger("infobot.metrics")
+
+
+@dataclass(frozen=True)
+class Figures:
+    """What a scrape reports, from one read: per platform and delivery status how many,
+    their attempts and the latest sent time; the latest heartbeat; the queue's runway."""
+
+    deliveries: Sequence[tuple[str, str, int, int, datetime | None]]
+    beat: datetime | None
+    runway: Runway
+
+
+def database_figures(db: Database, planner: Planner) -> Callable[[], Figures]:
+    """The figures through the full application's store (the daemon in one process; the
+    supervisor of ``infobot run`` reads the same through the lean SQL)."""
+
+    def read() -> Figures:
+        from infobot.store import deliveries, heartbeats
+
+        with db.read() as session:
+            runway, _ = planner.runway(session)
+            return Figures(deliveries.stats(session), heartbeats.latest_beat_at(session), runway)
+
+    return read
+
+
+def lean_figures(r: Reader, campaign: str, now: datetime, late_window: timedelta) -> Figures:
+    """The figures through the lean SQL (the supervisor of ``infobot run``), for the
+    campaign the full application would report: ``campaign`` by name, else the one the
+    settings made."""
+    from infobot.service.campaign_status import runway_of
+    from infobot.store.queries import campaigns, daemon, slots
+
+    row = chosen_campaign(r, campaign)
+    state = campaigns.state(r, row.id, late_window)
+    if state is None:
+        raise LookupError("the campaign is gone")
+    today = slots.status_on(r, row.id, state.schedule.local_date(now))
+    languages = campaigns.spec_of(row).languages
+    runway, _ = runway_of(r, row.id, state, now, today, languages)
+    beat = slots.latest_heartbeat(r)
+    return Figures(daemon.delivery_stats(r), beat[0] if beat else None, runway)
+
+
+def chosen_campaign(r: Reader, campaign: str) -> CampaignRow:
+    """The campaign named ``campaign``, else the one the settings made (``App.open``)."""
+    from infobot.store.queries import campaigns
+
+    rows = campaigns.every(r)
+    found = [row for row in rows if row.name == campaign] if campaign else []
+    found = found or [row for row in rows if row.from_settings] or rows
+    if not found:
+        raise LookupError("no campaign yet")
+    return found[0]
 
 
 class DatabaseCollector:
     """A prometheus-client collector: every figure comes from one read transaction."""
 
-    def __init__(self, db: Database, planner: Planner, platforms: Sequence[str]) -> None:
-        self.db = db
-        self.planner = planner
+    def __init__(self, figures: Callable[[], Figures], platforms: Sequence[str]) -> None:
+        self.figures = figures
         self.platforms = tuple(platforms)
 
     def describe(self) -> list[Any]:
@@ -37,10 +96,8 @@ class DatabaseCollector:
     def collect(self) -> Iterator[Any]:
         from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 
-        with self.db.read() as session:
-            by_status = deliveries.stats(session)
-            beat = heartbeats.latest_beat_at(session)
-            runway, _ = self.planner.runway(session)
+        found = self.figures()
+        by_status, beat, runway = found.deliveries, found.beat, found.runway
 
         posts = CounterMetricFamily(
             "infobot_posts",

@@ -1,4 +1,6 @@
-"""``infobot run``: APScheduler as a clock, the database as the schedule.
+"""``infobot run`` in one process: APScheduler as a clock, the database as the schedule.
+(With no web page beside it, ``infobot run`` is a small supervisor instead, whose worker
+runs this daemon's ticks: ``infobot.runtime.supervisor``.)
 
 A cron job fires at each campaign's post time in its own timezone (so the post goes out
 on the second), and a one-minute job beats the heart, retries and catches up. Both call the
@@ -24,15 +26,14 @@ import signal
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import time
 from types import FrameType
-from typing import Any
 
 from infobot.clock import Clock
-from infobot.domain.attention import Attention, dead_man
-from infobot.domain.overdue import HEARTBEAT_STALE_AFTER
+from infobot.domain.attention import dead_man
 from infobot.domain.schedule import PostingSchedule
 from infobot.runtime.daemon import Daemon
+from infobot.runtime.health import Today, health_line
+from infobot.runtime.jobs import TICK_SECONDS, PostTime
 from infobot.service.pool import PlatformPool
 from infobot.service.read.plan import Planner
 from infobot.store import heartbeats, slots
@@ -40,9 +41,7 @@ from infobot.store.db import Database
 from infobot.store.heartbeats import DaemonState
 
 log = logging.getLogger("infobot.run")
-TICK_SECONDS = 60
 STOP_GRACE = 8.0
-STALE_HEARTBEAT = HEARTBEAT_STALE_AFTER  # three missed ticks
 
 #: Starts a server beside the daemon and returns the function that stops it.
 ServerStarter = Callable[[], Callable[[], None]]
@@ -79,7 +78,6 @@ class Runner:
         self._lock = threading.Lock()
         self._idle = threading.Event()
         self._idle.set()
-        self._jobs: dict[tuple[str, time], str] = {}
 
     def running(self) -> Sequence[CampaignDaemon]:
         if self.campaigns is None:
@@ -115,21 +113,17 @@ class Runner:
         self.daemon.beat(DaemonState.STOPPED)
 
     def run(self) -> int:
-        from apscheduler.schedulers.background import BackgroundScheduler
-        from apscheduler.triggers.cron import CronTrigger
-        from apscheduler.triggers.interval import IntervalTrigger
+        from infobot.runtime.jobs import PostJobs, scheduler
 
-        tz = self.schedule.timezone
         late = int(self.schedule.late_window.total_seconds()) or 60
-        scheduler = BackgroundScheduler(
-            timezone=tz,
-            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": late},
-        )
+        jobs: PostJobs | None = None
 
         def minute() -> None:
-            self._post_jobs(scheduler, CronTrigger, self.tick())
+            if jobs is not None:
+                jobs.keep(post_times(self.tick()))
 
-        scheduler.add_job(minute, IntervalTrigger(seconds=TICK_SECONDS), id="tick")
+        clock = scheduler(self.schedule.timezone, late, minute)
+        jobs = PostJobs(clock, self.tick)
         stopping = threading.Event()
 
         def stop(signum: int, _frame: FrameType | None) -> None:
@@ -163,11 +157,11 @@ class Runner:
         while catch_up.is_alive() and not stopping.is_set():
             catch_up.join(0.2)
         if not stopping.is_set():
-            self._post_jobs(scheduler, CronTrigger, (first and first[0]) or running)
-            scheduler.start()
+            jobs.keep(post_times((first and first[0]) or running))
+            clock.start()
             while not stopping.wait(1.0):
                 pass
-            scheduler.shutdown(wait=False)
+            clock.shutdown(wait=False)
         finished = self._idle.wait(STOP_GRACE)
         for stop_server in stoppers:
             try:
@@ -184,52 +178,23 @@ class Runner:
             os._exit(0)  # its intent is committed; reconciliation finishes it safely
         return 0
 
-    def _post_jobs(self, scheduler: Any, trigger: Any, campaigns: Sequence[CampaignDaemon]) -> None:
-        """One cron job per post time and timezone of the running campaigns (a campaign
-        made or changed on the web gets its job at the next minute)."""
-        wanted = {(c.schedule.timezone.key, c.schedule.post_time) for c in campaigns}
-        if not campaigns:
-            return  # keep the jobs when the campaigns could not be read
-        for key in set(self._jobs) - wanted:
-            scheduler.remove_job(self._jobs.pop(key))
-        for zone, post in sorted(wanted - set(self._jobs), key=str):
-            job = "daily-post" if not self._jobs else f"daily-post {zone} {post:%H:%M}"
-            scheduler.add_job(
-                self.tick,
-                trigger(hour=post.hour, minute=post.minute, second=post.second, timezone=zone),
-                id=job,
-            )
-            self._jobs[(zone, post)] = job
+
+def post_times(campaigns: Sequence[CampaignDaemon]) -> set[PostTime]:
+    return {(c.schedule.timezone.key, c.schedule.post_time) for c in campaigns}
 
 
 def health(db: Database, clock: Clock, planners: Sequence[tuple[str, Planner]]) -> tuple[bool, str]:
     """Is a scheduler alive, and is no running campaign's post overdue today? One line for
-    HEALTHCHECK (naming the campaign when there are several)."""
+    HEALTHCHECK (:func:`infobot.runtime.health.health_line`)."""
     now = clock.now()
     with db.read() as session:
-        beat = heartbeats.latest(session)
-        today: list[tuple[str, str | None, Attention | None]] = []
+        latest = heartbeats.latest(session)
+        today: list[Today] = []
         for name, planner in planners:
             state = planner.state(session)
             day = state.schedule.local_date(now)
             status = slots.status_on(session, planner.campaign_id, day)
             overdue = dead_man(state.schedule, state.calendar, now, status)
-            today.append((name, status, overdue))
-    if beat is None:
-        return False, "unhealthy: no infobot daemon has run against this database"
-    age = now - beat.beat_at
-    if beat.state != DaemonState.RUNNING or age > STALE_HEARTBEAT:
-        return False, (
-            f"unhealthy: the scheduler is not running (last heartbeat "
-            f"{int(age.total_seconds())} s ago, {beat.state})"
-        )
-    several = len(today) > 1
-    for name, _, overdue in today:
-        if overdue is not None:
-            return False, f"unhealthy: {f'{name}: ' if several else ''}{overdue.message}"
-    states = [
-        (f"{name} " if several else "")
-        + (f"today: {status}" if status is not None else "today: not yet due")
-        for name, status, _ in today
-    ]
-    return True, f"healthy: heartbeat {int(age.total_seconds())} s ago; {'; '.join(states)}"
+            today.append((name, status, overdue.message if overdue is not None else None))
+    beat = (latest.beat_at, latest.state) if latest is not None else None
+    return health_line(now, beat, today)

@@ -8,15 +8,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import datetime
 
 from sqlalchemy import Integer, Select, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from infobot.domain.attention import ProblemDelivery
-from infobot.domain.delivery import NEEDS_A_PERSON, OPEN, DeliveryStatus, Part, idempotency_key
+from infobot.domain.delivery import NEEDS_A_PERSON, DeliveryStatus, Part, idempotency_key
 from infobot.store import events
-from infobot.store.models import Delivery, Slot, Story
+from infobot.store.models import Delivery, Story
 
 
 # -- parts ---------------------------------------------------------------------------------
@@ -97,31 +97,7 @@ def not_sent_errors(session: Session, story_id: int) -> list[str]:
 
 
 # -- the daemon's work ---------------------------------------------------------------------
-#: Asked at every tick of the daemon: built once (the campaign bound at each call).
-_OPEN_WITH_DAY = (
-    select(
-        Delivery.id, Delivery.story_id, Delivery.status, Delivery.next_attempt_at, Slot.local_date
-    )
-    .outerjoin(Slot, Slot.id == Delivery.slot_id)
-    .where(Delivery.status.in_(OPEN))
-)
-_OPEN_WITH_DAY_OF = _OPEN_WITH_DAY.join(Story, Story.id == Delivery.story_id).where(
-    Story.campaign_id == bindparam("campaign_id")
-)
-
-
-def open_with_day(
-    session: Session, campaign_id: int | None = None
-) -> Sequence[tuple[int, int, str, datetime | None, date | None]]:
-    """Every open delivery (of one campaign's stories, when given): id, story id, status,
-    next attempt and its slot's day."""
-    if campaign_id is None:
-        rows = session.execute(_OPEN_WITH_DAY).all()
-    else:
-        rows = session.execute(_OPEN_WITH_DAY_OF, {"campaign_id": campaign_id}).all()
-    return [(d_id, story_id, status, next_at, day) for d_id, story_id, status, next_at, day in rows]
-
-
+# (its open deliveries: ``infobot.store.queries.daemon.open_deliveries``)
 def _needing_a_person(limited: bool, of_campaign: bool) -> Select[Delivery]:
     """:func:`needing_a_person`'s statement, ``limit`` and ``campaign_id`` bound at each
     call when asked for (the daemon asks at every tick)."""

@@ -17,7 +17,6 @@ _BEAT = (
     .values(beat_at=bindparam("at"), state=bindparam("now_state"))
     .execution_options(synchronize_session=False)
 )
-_FIRST_STARTED = select(func.min(Heartbeat.started_at))
 
 
 def beat(
@@ -29,11 +28,6 @@ def beat(
     found = session.execute(_BEAT, {"of_worker": worker, "at": now, "now_state": str(state)})
     if cast("CursorResult[Any]", found).rowcount == 0:
         session.add(Heartbeat(worker=worker, pid=pid, started_at=now, beat_at=now, state=state))
-
-
-def first_started(session: Session) -> datetime | None:
-    """When the first daemon ever started against this database."""
-    return session.scalar(_FIRST_STARTED)
 
 
 def latest(session: Session) -> Heartbeat | None:

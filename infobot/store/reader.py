@@ -91,6 +91,14 @@ class Reader:
         found = self.row(sql, **params)
         return found[0] if found else None
 
+    def execute(self, sql: str, **params: Any) -> int:
+        """A write (inside :meth:`LeanSource.write` only); the rows it changed."""
+        cursor = self._run(sql, params)
+        try:
+            return int(cursor.rowcount)
+        finally:
+            cursor.close()
+
 
 def placeholders(prefix: str, values: Iterable[Any]) -> tuple[str, dict[str, Any]]:
     """``(:p0, :p1, ...)`` and its parameters, for ``IN`` lists (never empty: callers
@@ -190,6 +198,26 @@ class LeanSource:
             finally:
                 self.connection.rollback()
 
+    @contextmanager
+    def write(self) -> Iterator[Reader]:
+        """One write transaction: committed when the block ends, rolled back if it raises
+        (SQLite takes the write lock at once, as the full application's writes do)."""
+        if self.dialect == "sqlite":
+            self.connection.execute("BEGIN IMMEDIATE")
+            try:
+                yield Reader(self.connection, "sqlite")
+            except BaseException:
+                self.connection.execute("ROLLBACK")
+                raise
+            self.connection.execute("COMMIT")
+        else:
+            try:
+                yield Reader(self.connection, "postgresql")
+            except BaseException:
+                self.connection.rollback()
+                raise
+            self.connection.commit()
+
     def close(self) -> None:
         self.connection.close()
 
@@ -212,6 +240,7 @@ def connect(url: str) -> LeanSource:
             )
         except sqlite3.OperationalError as exc:  # no such file yet: the full path creates it
             raise Unsupported(str(exc)) from None
+        connection.execute("PRAGMA synchronous=NORMAL")  # as the full application's (WAL)
         return LeanSource(connection, "sqlite")
     arguments = postgres_arguments(url)
     if arguments is not None:

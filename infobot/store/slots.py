@@ -23,11 +23,6 @@ def on(session: Session, campaign_id: int, day: date) -> Slot | None:
 _STATUS_ON = select(Slot.status).where(
     Slot.campaign_id == bindparam("campaign_id"), Slot.local_date == bindparam("day")
 )
-_TAKEN_DAYS = select(Slot.local_date).where(
-    Slot.campaign_id == bindparam("campaign_id"),
-    Slot.local_date >= bindparam("first"),
-    Slot.local_date <= bindparam("last"),
-)
 
 
 def status_on(session: Session, campaign_id: int, day: date) -> str | None:
@@ -49,10 +44,15 @@ def between(session: Session, campaign_id: int, first: date, last: date) -> dict
     }
 
 
-def taken_days(session: Session, campaign_id: int, first: date, last: date) -> set[date]:
-    return set(
-        session.scalars(_TAKEN_DAYS, {"campaign_id": campaign_id, "first": first, "last": last})
+def claimed_days(session: Session, campaign_id: int, first: date, last: date) -> set[date]:
+    """The days from ``first`` to ``last`` whose story is still being sent."""
+    found = select(Slot.local_date).where(
+        Slot.campaign_id == campaign_id,
+        Slot.local_date >= first,
+        Slot.local_date <= last,
+        Slot.status == SlotStatus.CLAIMED,
     )
+    return set(session.scalars(found))
 
 
 def of_story(session: Session, story_id: int) -> Slot | None:

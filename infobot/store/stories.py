@@ -14,10 +14,9 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Integer, Select, and_, bindparam, func, select, true, update
 from sqlalchemy.orm import Session
 
-from infobot.domain.delivery import OPEN
 from infobot.domain.story import STORY_FIELDS, StoryInput, StoryStatus
 from infobot.domain.versions import is_bilingual
-from infobot.store.models import Delivery, Story
+from infobot.store.models import Story
 from infobot.store.queries.stories import no_story
 from infobot.store.queries.stories import to_input as to_input
 from infobot.store.queries.stories import versions_of as versions_of
@@ -346,17 +345,3 @@ def all_of(session: Session, campaign_id: int) -> Iterator[Story]:
         .execution_options(yield_per=1000)
     )
     yield from session.scalars(stmt)
-
-
-#: Asked at every tick of the daemon: built once, the campaign bound at each call.
-_UNSETTLED = select(Story.id).where(
-    Story.campaign_id == bindparam("campaign_id"),
-    Story.status == StoryStatus.SCHEDULED,
-    ~select(Delivery.id).where(Delivery.story_id == Story.id, Delivery.status.in_(OPEN)).exists(),
-)
-
-
-def unsettled(session: Session, campaign_id: int) -> list[int]:
-    """Scheduled stories none of whose deliveries is still open: a crash came between the
-    last result and the story's own status."""
-    return list(session.scalars(_UNSETTLED, {"campaign_id": campaign_id}))
