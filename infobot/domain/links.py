@@ -135,7 +135,8 @@ def add_tracking(url: str, platform: str, tracking: Tracking) -> str:
     """``url`` with the campaign parameters added when its host is one of the team's own.
 
     Existing parameters and the fragment are kept as written; a parameter already present
-    is not added again. Any other address comes back unchanged.
+    is not added again. Any other address comes back unchanged, and so does one the
+    platforms would no longer link whole with the parameters added.
     """
     if not tracking.include_bare and "://" not in url:
         return url
@@ -155,7 +156,13 @@ def add_tracking(url: str, platform: str, tracking: Tracking) -> str:
     if not question and _has_no_path(head):
         head += "/"  # "https://gov.wales" -> "https://gov.wales/?utm_source=..."
     joiner = "" if not query or query.endswith("&") else "&"
-    return f"{head}?{query}{joiner}{'&'.join(missing)}{hash_mark}{fragment}"
+    tracked = f"{head}?{query}{joiner}{'&'.join(missing)}{hash_mark}{fragment}"
+    found = find_links(tracked)
+    if len(found) != 1 or (found[0].start, found[0].end) != (0, len(tracked)):
+        # The platforms would end the link before its parameters (a path may not end in
+        # "~" there, say): the address stays as the team wrote it.
+        return url
+    return tracked
 
 
 def track_links(text: str, platform: str, tracking: Tracking | None) -> str:
