@@ -34,8 +34,12 @@ fast_hashes.install()
 
 # No per-example deadline: a first example that loads a library (twitter-text, an SDK) or
 # a busy CI machine is slow without being wrong, and Hypothesis would call it flaky.
+# Under CI (CI set, as .ci/run's callers do) the examples are the same on every run, so a
+# red build can be reproduced and a green one means the same code passes again; a
+# developer's run explores new examples each time (and `make fuzz` at length).
 hypothesis.settings.register_profile("infobot", deadline=None)
-hypothesis.settings.load_profile("infobot")
+hypothesis.settings.register_profile("infobot-ci", deadline=None, derandomize=True)
+hypothesis.settings.load_profile("infobot-ci" if os.environ.get("CI") else "infobot")
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
