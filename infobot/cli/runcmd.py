@@ -42,8 +42,8 @@ def run(env: Env, once: bool, worker_of: str | None, reply_fd: int | None) -> No
         from infobot.runtime.worker import RelayPinger, replies, serve
 
         app, out = env.app, replies(reply_fd)
-        if settings.heartbeat_url is not None and settings.heartbeat_url.get_secret_value():
-            app.process.pinger = RelayPinger(out)  # the supervisor sends the pings
+        if app.pinger.enabled:  # a heartbeat URL: the supervisor sends the pings
+            app.process.pinger = RelayPinger(out)
         raise click.exceptions.Exit(serve(app.runner(worker=worker_of), app.clock, out))
 
     runner = env.app.runner(servers=[] if once else _servers(env))
@@ -163,13 +163,9 @@ def _servers(env: Env) -> list[ServerStarter]:
         port = settings.health_port
 
         def health() -> Callable[[], None]:
-            from infobot.runtime.health import serve
+            from infobot.runtime.health import serve_or_say
 
-            try:
-                return serve(app.health, port)  # every running campaign
-            except OSError as exc:  # posting matters more; the check will say unhealthy
-                log.error("cannot answer health checks on 127.0.0.1:%d: %s", port, exc)
-                return lambda: None
+            return serve_or_say(app.health, port)  # every running campaign
 
         starters.append(health)
     return starters

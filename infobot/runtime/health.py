@@ -89,3 +89,13 @@ def serve(check: Check, port: int) -> Callable[[], None]:
         thread.join(5)
 
     return stop
+
+
+def serve_or_say(check: Check, port: int) -> Callable[[], None]:
+    """:func:`serve`, or, when the port cannot be taken, an error in the log and nothing
+    served: posting matters more, and the check will say unhealthy."""
+    try:
+        return serve(check, port)
+    except OSError as exc:
+        log.error("cannot answer health checks on 127.0.0.1:%d: %s", port, exc)
+        return lambda: None

@@ -1,14 +1,26 @@
-"""APScheduler as a clock, for the daemon (``infobot.runtime.runner``) and the supervisor
-(``infobot.runtime.supervisor``) alike: the scheduler, the minute job and one cron job per
-post time and timezone of the running campaigns."""
+"""What the daemon in one process (``infobot.runtime.runner``) and the supervisor
+(``infobot.runtime.supervisor``) share around their ticks: APScheduler as a clock (the
+scheduler, the minute job and one cron job per post time and timezone of the running
+campaigns), the stop signals, the catch-up round at start, the "infobot running" lines
+and the end of the servers beside them."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+import logging
+import signal
+import threading
+import time as monotonic
+from collections.abc import Callable, Collection, Iterable, Sequence
 from datetime import time, tzinfo
-from typing import Any
+from types import FrameType
+from typing import TYPE_CHECKING, Any, TypeVar
 
+if TYPE_CHECKING:
+    from infobot.domain.schedule import PostingSchedule
+
+log = logging.getLogger("infobot.run")
 TICK_SECONDS = 60
+T = TypeVar("T")
 
 #: A campaign's post time: its timezone's key and the local time.
 PostTime = tuple[str, time]
@@ -26,6 +38,10 @@ def scheduler(timezone: tzinfo, late_seconds: int, minute: Callable[[], object])
     )
     found.add_job(minute, IntervalTrigger(seconds=TICK_SECONDS), id="tick")
     return found
+
+
+def post_times(schedules: Iterable[PostingSchedule]) -> set[PostTime]:
+    return {(schedule.timezone.key, schedule.post_time) for schedule in schedules}
 
 
 class PostJobs:
@@ -53,3 +69,65 @@ class PostJobs:
             )
             self.scheduler.add_job(self.tick, trigger, id=job)
             self._jobs[(zone, post)] = job
+
+
+def say_running(campaigns: Sequence[tuple[str, PostingSchedule, Sequence[str]]]) -> None:
+    """One line per running campaign (name, schedule, platforms), naming the campaign when
+    there are several."""
+    for name, schedule, platforms in campaigns:
+        log.info(
+            "infobot running: %sposting at %s %s to %s",
+            f"campaign {name} " if len(campaigns) > 1 else "",
+            schedule.post_time.strftime("%H:%M"),
+            schedule.timezone.key,
+            ", ".join(platforms),
+        )
+
+
+class Stopping:
+    """SIGTERM and SIGINT say "stop", once, in the log. Only say so: the handler runs in
+    the main thread, which may be in the middle of a delivery that finishes first."""
+
+    def __init__(self) -> None:
+        self.event = threading.Event()
+        self.at = 0.0  # time.monotonic() of the stop
+
+    def listen(self) -> None:
+        signal.signal(signal.SIGTERM, self._stop)
+        signal.signal(signal.SIGINT, self._stop)
+
+    def _stop(self, signum: int, _frame: FrameType | None) -> None:
+        if not self.event.is_set():
+            self.at = monotonic.monotonic()
+            self.event.set()
+            log.info("received %s: stopping", signal.Signals(signum).name)
+
+    def is_set(self) -> bool:
+        return self.event.is_set()
+
+    def wait(self, seconds: float) -> bool:
+        return self.event.wait(seconds)
+
+    def grace_over(self, grace: float) -> bool:
+        """Has it been ``grace`` seconds since the stop?"""
+        return self.event.is_set() and monotonic.monotonic() - self.at > grace
+
+
+def catch_up(tick: Callable[[], T], stopping: Stopping) -> T | None:
+    """Run ``tick`` at once, in a thread of its own so that a stop during a slow delivery
+    is still bounded by the grace; its result, or None when a stop came first."""
+    found: list[T] = []
+    thread = threading.Thread(target=lambda: found.append(tick()), name="catch-up", daemon=True)
+    thread.start()
+    while thread.is_alive() and not stopping.is_set():
+        thread.join(0.2)
+    return found[0] if found else None
+
+
+def stop_servers(stoppers: Iterable[Callable[[], None]]) -> None:
+    """Stop each server beside the daemon; one that fails to stop does not stop the rest."""
+    for stop_server in stoppers:
+        try:
+            stop_server()
+        except Exception:  # stopping must go on
+            log.exception("could not stop a server cleanly")

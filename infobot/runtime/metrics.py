@@ -44,13 +44,21 @@ def database_figures(db: Database, planner: Planner) -> Callable[[], Figures]:
     supervisor of ``infobot run`` reads the same through the lean SQL)."""
 
     def read() -> Figures:
-        from infobot.store import deliveries, heartbeats
+        from infobot.store.db import reader_of
 
         with db.read() as session:
             runway, _ = planner.runway(session)
-            return Figures(deliveries.stats(session), heartbeats.latest_beat_at(session), runway)
+            return figures_of(reader_of(session), runway)
 
     return read
+
+
+def figures_of(r: Reader, runway: Runway) -> Figures:
+    """The deliveries and the heartbeat (one SQL for both paths), with the ``runway``."""
+    from infobot.store.queries import daemon, slots
+
+    beat = slots.latest_heartbeat(r)
+    return Figures(daemon.delivery_stats(r), beat[0] if beat else None, runway)
 
 
 def lean_figures(r: Reader, campaign: str, now: datetime, late_window: timedelta) -> Figures:
@@ -58,7 +66,7 @@ def lean_figures(r: Reader, campaign: str, now: datetime, late_window: timedelta
     campaign the full application would report: ``campaign`` by name, else the one the
     settings made."""
     from infobot.service.campaign_status import runway_of
-    from infobot.store.queries import campaigns, daemon, slots
+    from infobot.store.queries import campaigns, slots
 
     row = chosen_campaign(r, campaign)
     state = campaigns.state(r, row.id, late_window)
@@ -67,8 +75,7 @@ def lean_figures(r: Reader, campaign: str, now: datetime, late_window: timedelta
     today = slots.status_on(r, row.id, state.schedule.local_date(now))
     languages = campaigns.spec_of(row).languages
     runway, _ = runway_of(r, row.id, state, now, today, languages)
-    beat = slots.latest_heartbeat(r)
-    return Figures(daemon.delivery_stats(r), beat[0] if beat else None, runway)
+    return figures_of(r, runway)
 
 
 def chosen_campaign(r: Reader, campaign: str) -> CampaignRow:

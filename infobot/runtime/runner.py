@@ -22,11 +22,9 @@ from __future__ import annotations
 
 import logging
 import os
-import signal
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from types import FrameType
 
 from infobot.clock import Clock
 from infobot.domain.attention import dead_man
@@ -113,7 +111,14 @@ class Runner:
         self.daemon.beat(DaemonState.STOPPED)
 
     def run(self) -> int:
-        from infobot.runtime.jobs import PostJobs, scheduler
+        from infobot.runtime.jobs import (
+            PostJobs,
+            Stopping,
+            catch_up,
+            say_running,
+            scheduler,
+            stop_servers,
+        )
 
         late = int(self.schedule.late_window.total_seconds()) or 60
         jobs: PostJobs | None = None
@@ -124,50 +129,22 @@ class Runner:
 
         clock = scheduler(self.schedule.timezone, late, minute)
         jobs = PostJobs(clock, self.tick)
-        stopping = threading.Event()
-
-        def stop(signum: int, _frame: FrameType | None) -> None:
-            # Only say so: the handler runs in the main thread, which may be in the middle
-            # of the catch-up tick's delivery; that delivery finishes before the stop.
-            if not stopping.is_set():
-                stopping.set()
-                log.info("received %s: stopping", signal.Signals(signum).name)
-
-        signal.signal(signal.SIGTERM, stop)
-        signal.signal(signal.SIGINT, stop)
+        stopping = Stopping()
+        stopping.listen()
         running = self.running()
-        for campaign in running:
-            log.info(
-                "infobot running: %sposting at %s %s to %s",
-                f"campaign {campaign.name} " if len(running) > 1 else "",
-                campaign.schedule.post_time.strftime("%H:%M"),
-                campaign.schedule.timezone.key,
-                ", ".join(campaign.platforms),
-            )
+        say_running([(c.name, c.schedule, c.platforms) for c in running])
         self.platforms.prepare()
         stoppers = [start() for start in self.servers]
-        # Catch up at once after a start or a restart, in a thread of its own so that a
-        # stop during a slow delivery is still bounded by STOP_GRACE.
-        first: list[Sequence[CampaignDaemon]] = []
         self._idle.clear()  # busy from now, so a stop at once waits for this tick
-        catch_up = threading.Thread(
-            target=lambda: first.append(self.tick()), name="catch-up", daemon=True
-        )
-        catch_up.start()
-        while catch_up.is_alive() and not stopping.is_set():
-            catch_up.join(0.2)
+        first = catch_up(self.tick, stopping)  # at once after a start or a restart
         if not stopping.is_set():
-            jobs.keep(post_times((first and first[0]) or running))
+            jobs.keep(post_times(first or running))
             clock.start()
             while not stopping.wait(1.0):
                 pass
             clock.shutdown(wait=False)
         finished = self._idle.wait(STOP_GRACE)
-        for stop_server in stoppers:
-            try:
-                stop_server()
-            except Exception:  # stopping must go on
-                log.exception("could not stop a server cleanly")
+        stop_servers(stoppers)
         try:
             self.stop_beat()
         except Exception:  # the database may be what failed; exiting cleanly still matters
@@ -180,7 +157,9 @@ class Runner:
 
 
 def post_times(campaigns: Sequence[CampaignDaemon]) -> set[PostTime]:
-    return {(c.schedule.timezone.key, c.schedule.post_time) for c in campaigns}
+    from infobot.runtime.jobs import post_times as of_schedules
+
+    return of_schedules(c.schedule for c in campaigns)
 
 
 def health(db: Database, clock: Clock, planners: Sequence[tuple[str, Planner]]) -> tuple[bool, str]:

@@ -38,12 +38,10 @@ from __future__ import annotations
 
 import logging
 import os
-import signal
 import threading
 import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
-from types import FrameType
 from typing import TYPE_CHECKING, TypeVar
 
 from infobot.clock import Clock
@@ -58,7 +56,16 @@ from infobot.domain.daywork import (
 from infobot.domain.overdue import DaemonState
 from infobot.runtime.health import Today, health_line
 from infobot.runtime.heartbeat_ping import HeartbeatPinger
-from infobot.runtime.jobs import PostJobs, PostTime, scheduler
+from infobot.runtime.jobs import (
+    PostJobs,
+    PostTime,
+    Stopping,
+    catch_up,
+    say_running,
+    scheduler,
+    stop_servers,
+)
+from infobot.runtime.jobs import post_times as of_schedules
 from infobot.runtime.workers import WorkerGone, WorkerProcess
 from infobot.store.queries import campaigns, daemon, slots
 from infobot.store.queries.campaigns import CampaignState
@@ -108,8 +115,7 @@ class Supervisor:
         self._ticking = threading.Lock()
         self._idle = threading.Event()
         self._idle.set()
-        self._stopping = threading.Event()
-        self._stopped_at = 0.0  # time.monotonic() of the stop
+        self._stopping = Stopping()
         self._process: WorkerProcess | None = None
         self._last_round = time.monotonic()  # of the last round a worker did
         self._round_started = time.monotonic()  # of the tick in flight
@@ -204,7 +210,7 @@ class Supervisor:
             due, states = self.work_due(now)
             swept = time.monotonic() - self._last_round >= SWEEP
             if due or force or swept:
-                self._round(now)
+                self._round()
             if self.pinger is not None:
                 self.pinger.tick()  # at most every 5 minutes, held after a failed day
             near = next_post_within((s.schedule for s in states), self.clock.now(), PREWARM)
@@ -237,10 +243,8 @@ class Supervisor:
                 process.on_ping = self._relayed
             try:
                 process.ready(self._give_up)
-            except WorkerGone:
-                raise
             except BaseException:
-                process.kill()
+                process.kill()  # ended already, if it was the worker that gave up
                 raise
             self._process = process
             log.debug("worker %d ready", process.pid)
@@ -262,29 +266,17 @@ class Supervisor:
 
     def _give_up(self) -> bool:
         """Is the grace after a stop over (the worker is then ended)?"""
-        return self._stopping.is_set() and time.monotonic() - self._stopped_at > STOP_GRACE
+        return self._stopping.grace_over(STOP_GRACE)
 
-    def _round(self, now: datetime) -> None:
-        worker = self._worker()
-        try:
-            worker.tick(self.clock.now(), self._give_up)
-        except WorkerGone:
-            self._process = None
-            raise
+    def _round(self) -> None:
+        self._worker().tick(self.clock.now(), self._give_up)
         self._last_round = time.monotonic()
 
     # -- the process -----------------------------------------------------------------------
     def run(self) -> int:
         """Run until SIGTERM or SIGINT; the exit code."""
 
-        def stop(signum: int, _frame: FrameType | None) -> None:
-            if not self._stopping.is_set():
-                self._stopped_at = time.monotonic()
-                self._stopping.set()
-                log.info("received %s: stopping", signal.Signals(signum).name)
-
-        signal.signal(signal.SIGTERM, stop)
-        signal.signal(signal.SIGINT, stop)
+        self._stopping.listen()
         try:  # the first worker brings the schema up to date before anything is read here
             self._worker()
         except WorkerGone as gone:
@@ -294,7 +286,6 @@ class Supervisor:
         stop_health = self._serve_health()
         stop_metrics = self._serve_metrics()
         states = self._start()
-        clock: object = None
         if not self._stopping.is_set():
             late = int(self.late_window.total_seconds()) or 60
             jobs: PostJobs | None = None
@@ -307,10 +298,10 @@ class Supervisor:
             clock = scheduler(zone, late, minute)
             jobs = PostJobs(clock, self.tick)
             jobs.keep(post_times(states))
-            clock.start()  # type: ignore[attr-defined]
+            clock.start()
             while not self._stopping.wait(1.0):
                 pass
-            clock.shutdown(wait=False)  # type: ignore[attr-defined]
+            clock.shutdown(wait=False)
         return self._stop(stop_health, stop_metrics)
 
     def _start(self) -> list[CampaignState]:
@@ -318,36 +309,21 @@ class Supervisor:
         during a slow delivery is still bounded by the grace)."""
         self.beat()
         found = self._read(self.running)
-        for row, state in found:
-            log.info(
-                "infobot running: %sposting at %s %s to %s",
-                f"campaign {row.name} " if len(found) > 1 else "",
-                state.schedule.post_time.strftime("%H:%M"),
-                state.schedule.timezone.key,
-                ", ".join(campaigns.spec_of(row).platforms),
-            )
-        first: list[list[CampaignState]] = []
+        say_running([(r.name, s.schedule, campaigns.spec_of(r).platforms) for r, s in found])
         self._idle.clear()  # busy from now, so a stop at once waits for this round
-        catch_up = threading.Thread(
-            target=lambda: first.append(self.tick(force=True)), name="catch-up", daemon=True
-        )
-        catch_up.start()
-        while catch_up.is_alive() and not self._stopping.is_set():
-            catch_up.join(0.2)
-        return (first and first[0]) or [state for _, state in found]
+        first = catch_up(lambda: self.tick(force=True), self._stopping)
+        return first or [state for _, state in found]
 
     def collector(self, campaign: str) -> DatabaseCollector:
         """The metrics (``infobot.runtime.metrics``) of ``campaign`` (a name; "": the one
         the settings made), read through the lean SQL at each scrape."""
-        from functools import partial
-
         from infobot.runtime.metrics import DatabaseCollector, chosen_campaign, lean_figures
 
         def figures() -> Figures:
-            read = partial(lean_figures, campaign=campaign, now=self.clock.now())
-            return self._read(partial(read, late_window=self.late_window))
+            now = self.clock.now()
+            return self._read(lambda r: lean_figures(r, campaign, now, self.late_window))
 
-        row = self._read(partial(chosen_campaign, campaign=campaign))
+        row = self._read(lambda r: chosen_campaign(r, campaign))
         return DatabaseCollector(figures, campaigns.spec_of(row).platforms)
 
     def _serve_metrics(self) -> Callable[[], None]:
@@ -361,13 +337,9 @@ class Supervisor:
     def _serve_health(self) -> Callable[[], None]:
         if self.health_port is None:
             return lambda: None
-        from infobot.runtime.health import serve
+        from infobot.runtime.health import serve_or_say
 
-        try:
-            return serve(self.health, self.health_port)
-        except OSError as exc:  # posting matters more; the check will say unhealthy
-            log.error("cannot answer health checks on 127.0.0.1:%d: %s", self.health_port, exc)
-            return lambda: None
+        return serve_or_say(self.health, self.health_port)
 
     def _stop(self, *servers: Callable[[], None]) -> int:
         # a round in flight finishes within the grace, or its thread ends the worker
@@ -375,11 +347,7 @@ class Supervisor:
         if self._process is not None and self._idle.is_set():
             self._process.end()
             self._process = None
-        for stop_server in servers:
-            try:
-                stop_server()
-            except Exception:  # stopping must go on
-                log.exception("could not stop a server cleanly")
+        stop_servers(servers)
         try:
             self.beat(DaemonState.STOPPED)
         except Exception:  # the database may be what failed; exiting cleanly still matters
@@ -396,4 +364,4 @@ class Supervisor:
 
 
 def post_times(states: Sequence[CampaignState]) -> set[PostTime]:
-    return {(s.schedule.timezone.key, s.schedule.post_time) for s in states}
+    return of_schedules(s.schedule for s in states)

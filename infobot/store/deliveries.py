@@ -10,7 +10,7 @@ import json
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import Integer, Select, bindparam, func, select
+from sqlalchemy import Integer, Select, bindparam, select
 from sqlalchemy.orm import Session
 
 from infobot.domain.attention import ProblemDelivery
@@ -138,17 +138,3 @@ def needing_a_person(
         )
         for d in rows
     ]
-
-
-def stats(session: Session) -> Sequence[tuple[str, str, int, int, datetime | None]]:
-    """Per platform and status: how many, how many attempts, the latest sent time."""
-    rows = session.execute(
-        select(
-            Delivery.platform,
-            Delivery.status,
-            func.count(),
-            func.coalesce(func.sum(Delivery.attempts), 0),
-            func.max(Delivery.sent_at),
-        ).group_by(Delivery.platform, Delivery.status)
-    ).all()
-    return [(p, s, int(n), int(tried), sent) for p, s, n, tried, sent in rows]

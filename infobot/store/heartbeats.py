@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, bindparam, func, select, update
+from sqlalchemy import CursorResult, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from infobot.domain.overdue import DaemonState as DaemonState
@@ -32,7 +32,3 @@ def beat(
 
 def latest(session: Session) -> Heartbeat | None:
     return session.scalar(select(Heartbeat).order_by(Heartbeat.beat_at.desc()).limit(1))
-
-
-def latest_beat_at(session: Session) -> datetime | None:
-    return session.scalar(select(func.max(Heartbeat.beat_at)))

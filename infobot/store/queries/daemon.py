@@ -82,8 +82,8 @@ def unsettled(r: Reader, campaign_id: int) -> list[int]:
 
 
 def delivery_stats(r: Reader) -> list[tuple[str, str, int, int, datetime | None]]:
-    """Per platform and status: how many, how many attempts, the latest sent time
-    (``infobot.store.deliveries.stats``)."""
+    """Per platform and status: how many, how many attempts, the latest sent time (the
+    metrics' figures)."""
     rows = r.rows(
         "SELECT platform, status, count(*), coalesce(sum(attempts), 0), max(sent_at)"
         " FROM deliveries GROUP BY platform, status"
