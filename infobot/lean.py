@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from infobot.domain.costs import Pricing
     from infobot.domain.render import PlatformRules
     from infobot.service.checks import StoryChecker
+    from infobot.service.importing import Importer
     from infobot.service.listing import StorySummary
     from infobot.service.previewing import PreviewDay
     from infobot.service.showing import StoryDetail
@@ -127,6 +128,18 @@ class Lean:
             if has_settings_periods(r):
                 raise Unsupported("pre-election periods from earlier settings")
         return self.campaign_settings()
+
+    def importer(self) -> Importer:
+        """``infobot import`` on this connection, with the campaign's settings (as
+        ``App.importer``); :class:`Unsupported` when ``App.open`` would first write
+        something the import reads (see :meth:`importing_settings`)."""
+        from infobot.clock import clock_from
+        from infobot.service.importing import importer_for
+        from infobot.service.media import media_folder
+
+        settings = self.importing_settings()
+        clock = clock_from(settings.values["clock_start"])
+        return importer_for(self.source, clock, self.campaign_id, settings, media_folder(settings))
 
     def close(self) -> None:
         self.source.close()

@@ -1,6 +1,6 @@
 """``infobot import`` builds its importer from the light settings when ``App.open`` would
-change nothing first (``infobot.app.importing.lean_importer``): no pydantic-settings, no
-Alembic, and exactly what the full application answers; the full path takes over when the
+change nothing first (``infobot.lean.Lean.importer``): no pydantic-settings, no Alembic,
+no SQLAlchemy, and exactly what the full application answers; the full path takes over when the
 application must write something the import reads first."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from infobot.app import importing
+from infobot.lean import Lean
 from tests.conftest import Cli, story_row, write_csv
 
 #: A setting the light reader leaves to ``Settings``: the command takes the full path.
@@ -24,14 +24,14 @@ FULL_PATH = {"INFOBOT_PLUGINS__NOBODY__COLOUR": "blue"}
 def lean_used(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[bool]]:
     """One True each time an import's importer came from the light settings."""
     used: list[bool] = []
-    original = importing.lean_importer
+    original = Lean.importer
 
-    def watched(found: object) -> object:
-        made = original(found)  # type: ignore[arg-type]
+    def watched(found: Lean) -> object:
+        made = original(found)
         used.append(True)
         return made
 
-    monkeypatch.setattr(importing, "lean_importer", watched)
+    monkeypatch.setattr(Lean, "importer", watched)
     yield used
 
 
@@ -45,7 +45,7 @@ def _full(cli: Cli, *args: str) -> tuple[int, str, str]:
     return done.code, done.out, done.err
 
 
-def test_an_import_loads_no_pydantic_settings_nor_alembic(cli: Cli, tmp_path: Path) -> None:
+def test_an_import_loads_no_pydantic_alembic_nor_sqlalchemy(cli: Cli, tmp_path: Path) -> None:
     cli.ok("status")  # the database made and migrated by the full path
     path = write_csv(tmp_path / "s.csv", [story_row(n) for n in range(1, 4)])
     code = (
@@ -53,7 +53,7 @@ def test_an_import_loads_no_pydantic_settings_nor_alembic(cli: Cli, tmp_path: Pa
         "from infobot.cli.main import run\n"
         f"assert run(['import', {str(path)!r}, '--by', 'sam']) == 0\n"
         "heavy = sorted({m.split('.')[0] for m in sys.modules} & "
-        "{'pydantic', 'pydantic_settings', 'alembic'})\n"
+        "{'pydantic', 'pydantic_settings', 'alembic', 'sqlalchemy'})\n"
         "print('HEAVY=' + ','.join(heavy), file=sys.stderr)\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)

@@ -21,9 +21,8 @@ from tests.support.pictures import png
 if TYPE_CHECKING:
     from datetime import datetime
 
-    from sqlalchemy.orm import Session
-
-    from infobot.store.bulk import ImportedStories
+    from infobot.store.imports import ImportedStories
+    from infobot.store.reader import Reader
 
 # Computed with the code as it was before the speed-ups: existing databases hold these.
 KNOWN_FINGERPRINTS = [
@@ -144,16 +143,14 @@ def test_image_cache_gives_the_same_answers(tmp_path: Path) -> None:
         assert cached == plain
 
 
-def _sqlite_writer(
-    session: Session, campaign_id: int, actor: str, now: datetime
-) -> ImportedStories:
+def _sqlite_writer(r: Reader, campaign_id: int, actor: str, now: datetime) -> ImportedStories:
     """An import's writer whose events SQLite works out (skipped where it cannot)."""
-    from infobot.store.bulk import ImportedStories
+    from infobot.store.imports import ImportedStories
 
     writer = ImportedStories(
-        session, campaign_id=campaign_id, actor=actor, now=now, event_after=_imported_after_json()
+        r, campaign_id=campaign_id, actor=actor, now=now, event_after=_imported_after_json()
     )
-    if writer.events_by_select is None:
+    if not writer.events_by_select:
         pytest.skip("this SQLite quotes JSON differently: the Python path is used")
     return writer
 
@@ -177,10 +174,9 @@ def test_events_written_by_sqlite_are_those_python_writes(tmp_path: Path) -> Non
         db = tmp_path / f"{by_select}.db"
         app = App.open(load_settings(database_url=f"sqlite:///{db}"), FixedClock(now))
         try:
-            with app.db.write() as session:
-                writer = _sqlite_writer(session, app.campaign_id, "Zoë 'q'", now)
-                if not by_select:
-                    writer.events_by_select = None
+            with app.db.bulk_writer() as r:
+                writer = _sqlite_writer(r, app.campaign_id, "Zoë 'q'", now)
+                writer.events_by_select = by_select
                 writer.write(chunk)
             with app.db.read() as session:
                 rows = session.query(Event).filter(Event.action == "story.imported")
@@ -216,16 +212,14 @@ def test_a_chunk_s_events_find_its_stories_by_their_ids(tmp_path: Path) -> None:
     now = datetime(2026, 11, 23, 8, tzinfo=UTC)
     app = App.open(load_settings(database_url=f"sqlite:///{tmp_path / 'plan.db'}"), FixedClock(now))
     try:
-        with app.db.write() as session:
-            writer = _sqlite_writer(session, app.campaign_id, "bench", now)
-            assert writer.events_by_select is not None
-            compiled = writer.events_by_select.compile(dialect=writer.conn.dialect)
+        from infobot.store.imports import _EVENTS_BY_SELECT
+
+        with app.db.bulk_writer() as r:
+            assert _sqlite_writer(r, app.campaign_id, "bench", now).events_by_select
             span = {"last_id": 5, "first_key": 0, "last_key": 10_000}
-            order = compiled.positiontup or []
-            values = tuple(span.get(name, compiled.params[name]) for name in order)
+            values = {"at": now, "actor": "bench", "cid": app.campaign_id, **span}
             plan = [
-                str(row[-1])
-                for row in writer.conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}", values)
+                str(row[-1]) for row in r.rows(f"EXPLAIN QUERY PLAN {_EVENTS_BY_SELECT}", **values)
             ]
     finally:
         app.close()

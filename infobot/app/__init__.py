@@ -211,7 +211,7 @@ class App(ImpactParts, IntakeParts, RunningParts):
     @cached_property
     def media(self) -> MediaFolder:
         """The folder of the stories' pictures (``INFOBOT_MEDIA_DIR``)."""
-        from infobot.app.importing import media_folder
+        from infobot.service.media import media_folder
 
         return media_folder(self.settings)
 
@@ -321,9 +321,9 @@ class App(ImpactParts, IntakeParts, RunningParts):
         return Accounts(self.db, self.clock, campaign_id=self.campaign_id)
 
     def importer(self) -> Importer:
-        from infobot.app.importing import importer
+        from infobot.service.importing import importer_for
 
-        return importer(self.db, self.clock, self.campaign_id, self.settings, self.media)
+        return importer_for(self.db, self.clock, self.campaign_id, self.settings, self.media)
 
     # -- the daemon ------------------------------------------------------------------------
     @cached_property

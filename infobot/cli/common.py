@@ -18,7 +18,6 @@ if TYPE_CHECKING:
     from infobot.lean import Lean
     from infobot.service.importing import Importer
     from infobot.settings import Settings
-    from infobot.store.db import Database
 
 F = TypeVar("F", bound=Callable[..., Any])
 T = TypeVar("T")
@@ -34,7 +33,6 @@ class Env:
         self._app: App | None = None
         self._lean: Lean | None = None
         self._lean_tried = False
-        self._importer_db: Database | None = None
 
     @property
     def settings(self) -> Settings:
@@ -71,19 +69,14 @@ class Env:
 
     def importer(self) -> Importer:
         """The campaign's importer: built from the light settings on the lean path when it
-        can serve (``infobot.app.importing.lean_importer``), else by the full application.
+        can serve (``Lean.importer``), else by the full application.
         Either way the same importer, with the same settings, as ``App.importer``."""
         found = self._open_lean()
         if found is not None:
-            from infobot.app.importing import lean_importer
-
             try:
-                made = lean_importer(found)
+                return found.importer()
             except Exception:  # the full path opens the application and says what is wrong
                 self._drop_lean()
-            else:
-                self._importer_db = made.db
-                return made
         return self.app.importer()
 
     def _open_lean(self) -> Lean | None:
@@ -117,9 +110,6 @@ class Env:
 
     def close(self) -> None:
         self._drop_lean()
-        if self._importer_db is not None:
-            db, self._importer_db = self._importer_db, None
-            db.dispose()
         if self._app is not None:
             self._app.close()
 

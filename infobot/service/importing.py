@@ -1,10 +1,12 @@
 """Import stories from files: all-or-nothing, deduplicated by content fingerprint.
 
 :class:`Importer` gets what it uses through its constructor (built by the composition
-root, ``App.importer()``): the database, the clock, the campaign and the two settings it
-reads. Reading and checking the files is :mod:`infobot.service.importers`; the rules on pin
-dates are the domain's (the campaign calendar, read in the import's own transaction); the
-queries and the bulk write are :mod:`infobot.store.bulk`.
+root, ``App.importer()``, or by ``Lean.importer()`` for ``infobot import``): the database
+(either's transactions are SQL over the driver, so an import loads no SQLAlchemy), the
+clock, the campaign and the two settings it reads. Reading and checking the files is
+:mod:`infobot.service.importers`; the rules on pin dates are the domain's (the campaign
+calendar, read in the import's own transaction); the queries and the bulk write are
+:mod:`infobot.store.imports`.
 """
 
 from __future__ import annotations
@@ -13,19 +15,16 @@ import gc
 import json
 import json.encoder
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import date, tzinfo
 from itertools import compress
 from operator import attrgetter
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
-
-from sqlalchemy.orm import Session, SessionTransaction
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from infobot.clock import Clock
-from infobot.domain.calendar import CampaignCalendar
 from infobot.domain.errors import Problem, ValidationFailed
-from infobot.service import audit
 from infobot.service.importers import (
     SIZE_LIMITS,
     FileEnd,
@@ -35,12 +34,12 @@ from infobot.service.importers import (
     stream,
     too_big,
 )
-from infobot.store import bulk, campaigns
-from infobot.store.campaigns import lock as lock_campaign
-from infobot.store.db import Database
+from infobot.store.imports import ImportedStories, ImportTransaction
+from infobot.store.queries.story_page import to_json
 
 if TYPE_CHECKING:
     from infobot.service.media import MediaFolder
+    from infobot.store.reader import Reader
 
 #: Stories checked against the database and written at a time, at least (one batch of
 #: rows more at most), all in one transaction.
@@ -53,6 +52,15 @@ PIN_NEEDS_APPROVER = (
     "only an approver can pin a story to a date: leave pin_date empty (an approver pins it "
     "later), or ask an approver to import the file"
 )
+
+
+class ImportDatabase(Protocol):
+    """Where an import reads and writes: ``Database`` (the full application) or the lean
+    path's ``LeanSource``; each transaction is SQL over the driver."""
+
+    def reader(self) -> AbstractContextManager[Reader]: ...
+
+    def bulk_writer(self) -> AbstractContextManager[Reader]: ...
 
 
 @dataclass
@@ -75,7 +83,7 @@ class Importer:
 
     def __init__(
         self,
-        db: Database,
+        db: ImportDatabase,
         clock: Clock,
         campaign_id: int,
         *,
@@ -164,18 +172,19 @@ class Importer:
             media=self.media,
         )
         today = self.clock.now().astimezone(self.timezone).date()
-        with self.db.read() if dry_run else self.db.bulk_write() as session:
-            run = _Run(self, session, found, today, skip_invalid=skip_invalid, may_pin=may_pin)
+        with self.db.reader() if dry_run else self.db.bulk_writer() as r:
+            store = ImportTransaction(r, self.campaign_id)
+            run = _Run(self, store, found, today, skip_invalid=skip_invalid, may_pin=may_pin)
             if not dry_run:
-                lock_campaign(session, self.campaign_id)
-                run.writer = bulk.ImportedStories(
-                    session,
+                store.lock()
+                run.writer = ImportedStories(
+                    r,
                     campaign_id=self.campaign_id,
                     actor=actor,
                     now=self.clock.now(),
                     event_after=_imported_after_json(),
                 )
-            run.compare = bulk.has_stories(session, self.campaign_id)
+            run.compare = store.has_stories()
             try:
                 run.consume(events)
             finally:
@@ -201,6 +210,21 @@ class Importer:
         return report
 
 
+def importer_for(
+    db: ImportDatabase, clock: Clock, campaign_id: int, settings: Any, media: MediaFolder
+) -> Importer:
+    """The importer of a campaign whose settings are ``settings`` (the ``Settings`` or the
+    light settings of a campaign: its time zone and whether consent is required)."""
+    return Importer(
+        db,
+        clock,
+        campaign_id,
+        timezone=settings.tz,
+        require_consent=settings.require_consent,
+        media=media,
+    )
+
+
 class _Run:
     """One import, a chunk of stories at a time: the rules that need the clock, the
     calendar or the database, then (unless it is a dry run) the write.
@@ -213,7 +237,7 @@ class _Run:
     def __init__(
         self,
         importer: Importer,
-        session: Session,
+        store: ImportTransaction,
         found: LoadResult,
         today: date,
         *,
@@ -222,21 +246,20 @@ class _Run:
     ) -> None:
         self.importer = importer
         self.may_pin = may_pin
-        self.session = session
+        self.store = store
         self.found = found
         self.today = today
         self.skip_invalid = skip_invalid
         self.campaign_id = importer.campaign_id
-        self.writer: bulk.ImportedStories | None = None
+        self.writer: ImportedStories | None = None
         self.compare = True  # False: the campaign was empty, nothing to compare with
-        self.calendar: CampaignCalendar | None = None
         self.pins: dict[date, int] = {}  # pin date -> line of the story pinned to it
         self.problems: list[Problem] = []
         self.already = 0
         self.fresh = 0
         self.ids: list[int] = []
         self._file = _FileMarks(0, 0, 0, 0, [])
-        self._savepoint: SessionTransaction | None = None
+        self._savepoint = False  # a file's savepoint is open
 
     def consume(self, events: Iterable[list[Parsed] | FileEnd]) -> None:
         """Check (and write) every story of ``events``, a chunk at a time."""
@@ -267,9 +290,9 @@ class _Run:
         existing: dict[str, int] = {}
         taken: dict[date, int] = {}
         if self.compare:
-            existing = bulk.existing_fingerprints(self.session, self.campaign_id, prints)
+            existing = self.store.existing_fingerprints(prints)
             days = [pins[index] for index in pinned if index not in bad]
-            taken = bulk.pinned_elsewhere(self.session, self.campaign_id, days, existing)
+            taken = self.store.pinned_elsewhere(days, existing)
         for index in pinned:
             pin = pins[index]
             if pin in taken and index not in bad and prints[index] not in existing:
@@ -288,9 +311,9 @@ class _Run:
             ]
         self.fresh += len(fresh)
         if self.writer is not None and fresh and (self.skip_invalid or not self._failed()):
-            if self.skip_invalid and self._savepoint is None:
-                self._savepoint = self.session.begin_nested()
-                self.session.connection()  # the SAVEPOINT is emitted here, before the write
+            if self.skip_invalid and not self._savepoint:
+                self.store.savepoint()
+                self._savepoint = True
             self.ids.extend(self.writer.write(fresh))
 
     def file_end(self, broken: bool) -> None:
@@ -302,11 +325,11 @@ class _Run:
                 del self.pins[day]
             self.already, self.fresh = marks.already, marks.fresh
             del self.ids[marks.ids :]
-            if self._savepoint is not None:
-                self._savepoint.rollback()
-        elif self._savepoint is not None:
-            self._savepoint.commit()
-        self._savepoint = None
+            if self._savepoint:
+                self.store.roll_back_to_savepoint()
+        elif self._savepoint:
+            self.store.release()
+        self._savepoint = False
         self._file = _FileMarks(len(self.problems), self.already, self.fresh, len(self.ids), [])
 
     def _failed(self) -> bool:
@@ -317,12 +340,10 @@ class _Run:
         if not self.may_pin:
             self.problems.append(Problem(*where, PIN_NEEDS_APPROVER))
             return False
-        if self.calendar is None:
-            self.calendar = campaigns.calendar(self.session, self.campaign_id)
         if pin < self.today:
             self.problems.append(Problem(*where, f"{pin.isoformat()} is in the past"))
             return False
-        if (reason := self.calendar.off_reason(pin)) is not None:
+        if (reason := self.store.calendar().off_reason(pin)) is not None:
             self.problems.append(Problem(*where, f"nothing posts on {pin.isoformat()} ({reason})"))
             return False
         if pin in self.pins:
@@ -352,15 +373,15 @@ class _FileMarks(NamedTuple):
 
 
 def _imported_after_json() -> Callable[[str], str]:
-    """``audit.to_json({"source": source, "status": "draft"})``, quicker.
+    """``to_json({"source": source, "status": "draft"})``, quicker.
 
     The event of an imported story differs from the next only in its source, so the JSON
     around it is worked out once and only the source is encoded (by the encoder json uses
-    for text); checked against ``audit.to_json`` on awkward sources before it is used.
+    for text); checked against ``to_json`` (the audit trail's) on awkward sources before it is used.
     """
 
     def slow(source: str) -> str:
-        return audit.to_json({"source": source, "status": "draft"})
+        return to_json({"source": source, "status": "draft"})
 
     marker = "infobot-source-marker"
     prefix, found, suffix = slow(marker).partition(json.dumps(marker))

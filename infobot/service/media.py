@@ -19,7 +19,7 @@ from __future__ import annotations
 import os
 import tempfile
 from pathlib import Path, PurePosixPath
-from typing import IO
+from typing import IO, Any
 
 from infobot.domain.errors import UserError
 from infobot.domain.validate import ImageCheck
@@ -35,6 +35,15 @@ def _megabytes(size: int) -> str:
     """A size as people read it: 10 MB, 2.5 MB, 0.1 MB."""
     text = f"{size / MB:.1f}".removesuffix(".0")
     return f"{text} MB"
+
+
+def media_folder(settings: Any) -> MediaFolder:
+    """The folder of the stories' pictures (``INFOBOT_MEDIA_DIR``) for ``settings`` (the
+    ``Settings`` or the light settings of a campaign)."""
+    from infobot.settings_checks import default_media_dir
+
+    root = settings.media_dir or default_media_dir(settings.database_url)
+    return MediaFolder(root, settings.media_max_bytes)
 
 
 class MediaFolder:

@@ -107,6 +107,13 @@ class Database:
                 raw.execute("PRAGMA foreign_keys=ON")
 
     @contextmanager
+    def bulk_writer(self) -> Iterator[Reader]:
+        """:meth:`bulk_write` for SQL over the driver (``infobot.store.imports``): a reader
+        on the write transaction's own connection."""
+        with self.bulk_write() as session:
+            yield reader_of(session)
+
+    @contextmanager
     def read(self) -> Iterator[Session]:
         with self._reader() as session, session.begin():
             yield session

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any, Required, TypedDict, Unpack
 
 from sqlalchemy import func, select
@@ -12,22 +11,13 @@ from sqlalchemy.orm import Session
 
 from infobot.store.models import Event
 from infobot.store.queries.story_page import decoded as decoded
+from infobot.store.queries.story_page import to_json as to_json
 
 #: Audit actions the queries below look for.
 IN_DOUBT = "delivery.in_doubt"
 PART_SENT = "delivery.part_sent"
 RECONCILED = "delivery.reconciled"
 CREDENTIALS_REJECTED = "delivery.credentials_rejected"
-
-
-def _default(value: object) -> str:
-    if isinstance(value, date | datetime):
-        return value.isoformat()
-    raise TypeError(f"cannot record {type(value).__name__} in an event")
-
-
-def to_json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, default=_default, sort_keys=True)
 
 
 class EventFields(TypedDict, total=False):

@@ -54,6 +54,11 @@ def _postgres_value(value: Any) -> Any:
     return value
 
 
+def sql_value(dialect: str, value: Any) -> Any:
+    """``value`` as a reader on ``dialect`` binds it (see the module)."""
+    return _sqlite_value(value) if dialect == "sqlite" else _postgres_value(value)
+
+
 class Reader:
     """Queries inside one read transaction the caller holds open."""
 
@@ -217,6 +222,20 @@ class LeanSource:
                 self.connection.rollback()
                 raise
             self.connection.commit()
+
+    def reader(self) -> AbstractContextManager[Reader]:
+        """:meth:`read` (by the name ``Database`` gives it)."""
+        return self.read()
+
+    @contextmanager
+    def bulk_writer(self) -> Iterator[Reader]:
+        """:meth:`write` for a bulk insert whose rows refer only to rows that exist or
+        that it adds itself (``Database.bulk_writer``): this connection does not check
+        foreign keys row by row (SQLite's default, set here all the same)."""
+        if self.dialect == "sqlite":
+            self.connection.execute("PRAGMA foreign_keys=OFF")
+        with self.write() as r:
+            yield r
 
     def close(self) -> None:
         self.connection.close()

@@ -6,7 +6,6 @@ position, then id). Pinned approved stories take their own dates.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Collection, Iterator, Sequence
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
@@ -19,6 +18,7 @@ from infobot.domain.versions import is_bilingual
 from infobot.store.models import Story
 from infobot.store.queries.stories import no_story
 from infobot.store.queries.stories import to_input as to_input
+from infobot.store.queries.stories import version_columns as version_columns
 from infobot.store.queries.stories import versions_of as versions_of
 
 if TYPE_CHECKING:
@@ -80,18 +80,6 @@ def columns(story: StoryInput) -> dict[str, Any]:
     values: dict[str, Any] = {name: getattr(story, name) for name in STORY_FIELDS}
     values["versions"], values["languages"] = version_columns(story)
     return values
-
-
-def version_columns(story: StoryInput) -> tuple[str, str]:
-    """The ``versions`` (JSON) and ``languages`` columns of a story."""
-    if not story.versions:
-        return "", story.language
-    data = {
-        v.language: {"title": v.title, "body": v.body, "image_alt": v.image_alt}
-        for v in story.versions
-    }
-    text = json.dumps(data, ensure_ascii=False, sort_keys=True)
-    return text, " ".join(sorted(set(story.languages)))
 
 
 def new_row(

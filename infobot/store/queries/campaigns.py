@@ -92,20 +92,26 @@ def state(r: Reader, campaign_id: int, late_window: timedelta) -> CampaignState 
     if found is None:
         return None
     campaign = CampaignRow.of(found)
-    days = r.rows("SELECT day FROM blackouts WHERE campaign_id = :cid", cid=campaign_id)
+    return CampaignState(campaign, _calendar(r, campaign), schedule_of(campaign, late_window))
+
+
+def calendar(r: Reader, campaign_id: int) -> CampaignCalendar | None:
+    """The campaign's calendar as this read finds it (None: there is no campaign)."""
+    found = r.row(f"SELECT {CampaignRow.COLUMNS} FROM campaigns WHERE id = :id", id=campaign_id)
+    return None if found is None else _calendar(r, CampaignRow.of(found))
+
+
+def _calendar(r: Reader, campaign: CampaignRow) -> CampaignCalendar:
+    days = r.rows("SELECT day FROM blackouts WHERE campaign_id = :cid", cid=campaign.id)
     periods = r.rows(
         "SELECT first_day, last_day, reason FROM election_periods WHERE campaign_id = :cid"
         " ORDER BY first_day, last_day",
-        cid=campaign_id,
+        cid=campaign.id,
     )
-    return CampaignState(
+    return calendar_of(
         campaign,
-        calendar_of(
-            campaign,
-            [as_day(day) for (day,) in days],
-            [ElectionPeriod(as_day(a), as_day(b), reason) for a, b, reason in periods],
-        ),
-        schedule_of(campaign, late_window),
+        [as_day(day) for (day,) in days],
+        [ElectionPeriod(as_day(a), as_day(b), reason) for a, b, reason in periods],
     )
 
 

@@ -127,6 +127,18 @@ def versions_of(text: str) -> tuple[Version, ...]:
     )
 
 
+def version_columns(story: StoryInput) -> tuple[str, str]:
+    """The ``versions`` (JSON) and ``languages`` columns of a story."""
+    if not story.versions:
+        return "", story.language
+    data = {
+        v.language: {"title": v.title, "body": v.body, "image_alt": v.image_alt}
+        for v in story.versions
+    }
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True)
+    return text, " ".join(sorted(set(story.languages)))
+
+
 # -- pins ----------------------------------------------------------------------------------
 def approved_pinned(
     r: Reader,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from datetime import date, datetime
 from typing import Any
 
 from infobot.domain.render import Card
@@ -51,6 +52,17 @@ def cards(r: Reader, story_ids: Iterable[int]) -> dict[int, Card]:
         )
         for story_id, url, title, description, mime, problem, size in rows
     }
+
+
+def _default(value: object) -> str:
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    raise TypeError(f"cannot record {type(value).__name__} in an event")
+
+
+def to_json(value: Any) -> str:
+    """An event's ``before`` or ``after`` as it is recorded (:func:`decoded` reads it)."""
+    return json.dumps(value, ensure_ascii=False, default=_default, sort_keys=True)
 
 
 def decoded(text: str | None) -> Any:
