@@ -167,8 +167,11 @@ def test_events_written_by_sqlite_are_those_python_writes(tmp_path: Path) -> Non
     from infobot.store.models import Event
 
     now = datetime(2026, 11, 23, 8, tzinfo=UTC)
-    sources = ["a.csv:2", 'Zoë "q" \\ p\n\t:3', "\x01\x7f\u2028:4", "€ 👩🏽.csv:5", "'x':6"]
-    chunk = [(StoryInput(body=f"b{n}"), f"{n:064x}", s) for n, s in enumerate(sources)]
+    from infobot.service.importers import Parsed, StoryRun
+
+    sources = [("a.csv", 2), ('Zoë "q" \\ p\n\t', 3), ("\x01\x7f\u2028", 4), ("€ 👩🏽.csv", 5)]
+    sources.append(("'x'", 6))
+    chunk = StoryRun.of([Parsed(f, n, StoryInput(body=f"b{n}"), f"{n:032x}") for f, n in sources])
     written = []
     for by_select in (True, False):
         db = tmp_path / f"{by_select}.db"
@@ -284,6 +287,19 @@ def test_rows_checked_together_get_the_story_validate_record_builds(tmp_path: Pa
     assert accepted > 1_000
 
 
+def _good_row(media: Path) -> dict[str, str]:
+    """A valid row whose picture is in ``media``."""
+    (media / "photo.jpg").write_bytes(b"\xff\xd8")
+    good = {"body": "A story.", "consent_by": "Ann", "consent_date": "2026-10-01"}
+    good |= {"image": "photo.jpg", "image_alt": "A photo", "language": ""}
+    return good | {"link": "https://example.org/x", "pin_date": "03/12/2026"}
+
+
+def _some_fields_with_consent(rng: random.Random) -> list[str]:
+    names = rng.sample(_FIELDS, rng.randint(1, len(_FIELDS)))
+    return list(dict.fromkeys(["body", "consent_by", "consent_date", *names]))
+
+
 def test_the_values_of_rows_checked_together_are_the_stories_values(tmp_path: Path) -> None:
     """``check_rows_by_field`` gives each field's values, as the stories hold them, only
     when it accepts every row; remembering the stories from those values (``_Seen``) is
@@ -292,15 +308,11 @@ def test_the_values_of_rows_checked_together_are_the_stories_values(tmp_path: Pa
     from infobot.domain.validate import check_rows_by_field
     from infobot.service.importers.reading import _Seen
 
-    (tmp_path / "photo.jpg").write_bytes(b"\xff\xd8")
-    good = {"body": "A story.", "consent_by": "Ann", "consent_date": "2026-10-01"}
-    good |= {"image": "photo.jpg", "image_alt": "A photo", "language": ""}
-    good |= {"link": "https://example.org/x", "pin_date": "03/12/2026"}
+    good = _good_row(tmp_path)
     rng = random.Random(19)
     given = 0
     for _ in range(300):
-        names = rng.sample(_FIELDS, rng.randint(1, len(_FIELDS)))
-        names = list(dict.fromkeys(["body", "consent_by", "consent_date", *names]))
+        names = _some_fields_with_consent(rng)
         rows = []
         for n in range(rng.randint(1, 20)):
             row = {**good, "body": f"Story {n}.", "language": rng.choice(["", "cy", "EN"])}
@@ -324,6 +336,59 @@ def test_the_values_of_rows_checked_together_are_the_stories_values(tmp_path: Pa
         by_stories.add_all("f.csv", lines, accepted, prints)
         assert by_values.prints == by_stories.prints
     assert 50 < given < 300
+
+
+def test_a_batch_read_as_columns_holds_the_stories_validation_builds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A batch of rows all valid and new is handed on as columns (``StoryRun``), with no
+    story made: each story in them, its line, file and fingerprint are exactly what
+    ``validate_record`` gives row by row (fields left out and empty languages included),
+    and a batch with a duplicate or a bad row says the same as row by row."""
+    import csv
+
+    from infobot.service.importers import LoadResult, StoryRun, reading
+
+    good = _good_row(tmp_path)
+    rng = random.Random(23)
+    columnar = 0
+    for attempt in range(60):
+        names = _some_fields_with_consent(rng)
+        rows = []
+        for n in range(rng.randint(1, 40)):
+            row = {**good, "body": f"Story {n} of {attempt}.", "language": rng.choice(["", "cy"])}
+            row["author"] = rng.choice(["", "Zoë  Byrne", "Ann"])
+            if rng.random() < 0.03:
+                row[rng.choice(names)] = rng.choice(_CELLS)
+            rows.append(row)
+        if rng.random() < 0.2:
+            rows.append(dict(rows[0]))  # the same story twice
+        path = tmp_path / f"s{attempt}.csv"
+        with path.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(names)
+            writer.writerows([row.get(name, f"text {name}") for name in names] for row in rows)
+        media = MediaFolder(tmp_path)
+        said = []
+        for fast in (True, False):
+            monkeypatch.setattr(reading, "COLUMNS_ARE_STORIES", fast)
+            if not fast:  # every row the way of a record: validate_record builds each story
+                monkeypatch.setattr(reading, "check_rows_by_field", _no_row_checked)
+            found = LoadResult()
+            runs = [
+                e for e in reading.stream([path], found, media=media) if isinstance(e, StoryRun)
+            ]
+            items = [item for run in runs for item in run.parsed()]
+            assert all(story.fingerprint() == fp for _, _, story, fp in items)
+            said.append((items, found.problems, found.notes, found.rows_seen))
+            if fast:
+                columnar += sum(1 for run in runs if len(run) > 1)
+        assert said[0] == said[1]
+    assert columnar > 10
+
+
+def _no_row_checked(fields: object, rows: list[object], **_: object) -> tuple[list[None], None]:
+    return [None] * len(rows), None
 
 
 def test_fingerprints_of_many_stories_are_each_story_s_own() -> None:

@@ -19,7 +19,6 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import date, tzinfo
 from itertools import compress
-from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
@@ -29,7 +28,7 @@ from infobot.service.importers import (
     SIZE_LIMITS,
     FileEnd,
     LoadResult,
-    Parsed,
+    StoryRun,
     size_limit,
     stream,
     too_big,
@@ -261,31 +260,33 @@ class _Run:
         self._file = _FileMarks(0, 0, 0, 0, [])
         self._savepoint = False  # a file's savepoint is open
 
-    def consume(self, events: Iterable[list[Parsed] | FileEnd]) -> None:
+    def consume(self, events: Iterable[StoryRun | FileEnd]) -> None:
         """Check (and write) every story of ``events``, a chunk at a time."""
-        pending: list[Parsed] = []
+        pending: list[StoryRun] = []
+        size = 0
         for event in events:
             if isinstance(event, FileEnd):
                 self.check(pending)
-                pending = []
+                pending, size = [], 0
                 self.file_end(event.broken)
                 continue
-            pending.extend(event)
-            if len(pending) >= CHUNK:
+            pending.append(event)
+            size += len(event)
+            if size >= CHUNK:
                 self.check(pending)
-                pending = []
+                pending, size = [], 0
 
-    def check(self, chunk: list[Parsed]) -> None:
-        """Check ``chunk`` (stories of one file, in order) and write the new ones."""
+    def check(self, runs: list[StoryRun]) -> None:
+        """Check the stories of ``runs`` (of one path, in order) and write the new ones."""
+        chunk = StoryRun.joined(runs) if runs else None
         if not chunk:
             return
-        stories = list(map(_STORY, chunk))
-        prints = list(map(_FINGERPRINT, chunk))
-        pins = list(map(_PIN, stories))
+        prints = chunk.prints
+        pins = chunk.columns["pin_date"]
         pinned = list(compress(range(len(chunk)), pins))  # the few with a pin date
         bad: set[int] = set()
         for index in pinned:
-            if not self._pin_is_free(chunk[index], pins[index]):
+            if not self._pin_is_free(chunk.files[index], chunk.lines[index], pins[index]):
                 bad.add(index)
         existing: dict[str, int] = {}
         taken: dict[date, int] = {}
@@ -296,19 +297,15 @@ class _Run:
         for index in pinned:
             pin = pins[index]
             if pin in taken and index not in bad and prints[index] not in existing:
-                item = chunk[index]
                 message = f"story #{taken[pin]} is already pinned to {pin.isoformat()}"
-                self.problems.append(Problem(item.file, item.line, "pin_date", message))
+                where = (chunk.files[index], chunk.lines[index], "pin_date")
+                self.problems.append(Problem(*where, message))
                 bad.add(index)
-        sources = map("{}:{}".format, map(_FILE, chunk), map(_LINE, chunk))
-        fresh = list(zip(stories, prints, sources, strict=True))
+        fresh = chunk
         if existing or bad:
             self.already += sum(1 for fingerprint in prints if fingerprint in existing)
-            fresh = [
-                row
-                for index, row in enumerate(fresh)
-                if index not in bad and row[1] not in existing
-            ]
+            bad.update(index for index, fingerprint in enumerate(prints) if fingerprint in existing)
+            fresh = chunk.without(bad)
         self.fresh += len(fresh)
         if self.writer is not None and fresh and (self.skip_invalid or not self._failed()):
             if self.skip_invalid and not self._savepoint:
@@ -335,8 +332,8 @@ class _Run:
     def _failed(self) -> bool:
         return bool(self.problems or self.found.problems)
 
-    def _pin_is_free(self, item: Parsed, pin: date) -> bool:
-        where = (item.file, item.line, "pin_date")
+    def _pin_is_free(self, file: str, line: int, pin: date) -> bool:
+        where = (file, line, "pin_date")
         if not self.may_pin:
             self.problems.append(Problem(*where, PIN_NEEDS_APPROVER))
             return False
@@ -350,16 +347,9 @@ class _Run:
             message = f"{pin.isoformat()} is also the pin date of line {self.pins[pin]}"
             self.problems.append(Problem(*where, message))
             return False
-        self.pins[pin] = item.line
+        self.pins[pin] = line
         self._file.pins.append(pin)
         return True
-
-
-_FILE = attrgetter("file")
-_LINE = attrgetter("line")
-_STORY = attrgetter("story")
-_FINGERPRINT = attrgetter("fingerprint")
-_PIN = attrgetter("pin_date")
 
 
 class _FileMarks(NamedTuple):

@@ -13,10 +13,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
-from operator import attrgetter
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
-from infobot.domain.story import STORY_FIELDS, StoryInput, StoryStatus
+from infobot.domain.story import STORY_FIELDS, StoryStatus
 from infobot.store.queries.campaigns import calendar
 from infobot.store.queries.stories import version_columns
 from infobot.store.reader import Reader, placeholders, sql_value
@@ -70,8 +69,6 @@ EVENT_COLUMNS = (
 )
 #: Columns whose values differ from story to story: never worth a look for one value.
 _ALWAYS_VARY = frozenset({"fingerprint", "sort_key", "body", "source"})
-_STORY_GETTERS = tuple((name, attrgetter(name)) for name in STORY_FIELDS)
-_VERSIONS = attrgetter("versions")
 #: Sources that quoting might get wrong (line breaks, controls, quotes, separators).
 _AWKWARD_SOURCES = (
     "a.csv:1",
@@ -92,6 +89,18 @@ _EVENTS_BY_SELECT = (
     " FROM stories WHERE id > :last_id AND campaign_id + 0 = :cid"
     " AND sort_key + 0 > :first_key AND sort_key + 0 <= :last_key ORDER BY id"
 )
+
+
+class StoryColumns(Protocol):
+    """Stories a column per field (the import's ``StoryRun``): ``columns`` holds a list
+    per story field and ``"versions"``; ``files`` and ``lines`` say where each was read."""
+
+    files: list[str]
+    lines: list[int]
+    columns: dict[str, list[Any]]
+    prints: list[str]
+
+    def __len__(self) -> int: ...
 
 
 class ImportTransaction:
@@ -228,29 +237,29 @@ class ImportedStories:
             for sample in _AWKWARD_SOURCES
         )
 
-    def write(self, chunk: Sequence[tuple[StoryInput, str, str]]) -> list[int]:
-        """Add each (story, fingerprint, source) of ``chunk``, in order; their new ids."""
-        if not chunk:
+    def write(self, run: StoryColumns) -> list[int]:
+        """Add the stories of ``run``, in order; their new ids."""
+        count = len(run)
+        if not count:
             return []
         first_key = self.key
-        key = first_key + SORT_STEP * len(chunk)
-        stories, prints, sources = map(list, zip(*chunk, strict=True))
-        columns: dict[str, Sequence[Any]] = {
-            name: list(map(getter, stories)) for name, getter in _STORY_GETTERS
-        }
-        columns["fingerprint"] = prints
+        key = first_key + SORT_STEP * count
+        columns: dict[str, Sequence[Any]] = {name: run.columns[name] for name in STORY_FIELDS}
+        columns["fingerprint"] = run.prints
         columns["sort_key"] = range(first_key + SORT_STEP, key + 1, SORT_STEP)
+        sources = list(map("{}:{}".format, run.files, run.lines))
         columns["source"] = sources
-        if any(map(_VERSIONS, stories)):
-            versions, languages = zip(*map(version_columns, stories), strict=True)
+        if any(run.columns["versions"]):
+            pairs = map(version_columns, run.columns["language"], run.columns["versions"])
+            versions, languages = zip(*pairs, strict=True)
             columns["versions"], columns["languages"] = versions, languages
         else:  # as version_columns gives it for a story in one language
-            columns["versions"], columns["languages"] = [""] * len(stories), columns["language"]
+            columns["versions"], columns["languages"] = [""] * count, columns["language"]
         self.key = key
         last_id = self._last_id()
         self._insert("stories", STORY_COLUMNS, columns, self.constant)
         top = self._last_id() if self.sqlite else None
-        if top is not None and top == last_id + len(stories):
+        if top is not None and top == last_id + count:
             # SQLite gives each new row the highest id so far plus one, and the write
             # lock keeps every other writer out: these are the new ids, in order.
             ids = list(range(last_id + 1, top + 1))
@@ -268,7 +277,7 @@ class ImportedStories:
             )
             span = {"last_id": last_id, "first_key": first_key, "last_key": key}
             ids = [sid for (sid,) in self.r.rows(sql, cid=self.campaign_id, **span)]
-        assert len(ids) == len(stories)
+        assert len(ids) == count
         # The story row holds what was imported; every later change records the values
         # before it, so the creation state stays recoverable from the trail.
         events: dict[str, Sequence[Any]] = {

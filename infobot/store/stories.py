@@ -78,7 +78,7 @@ def by_id(session: Session, story_id: int) -> Story:
 def columns(story: StoryInput) -> dict[str, Any]:
     """The story input as column values of a row."""
     values: dict[str, Any] = {name: getattr(story, name) for name in STORY_FIELDS}
-    values["versions"], values["languages"] = version_columns(story)
+    values["versions"], values["languages"] = version_columns(story.language, story.versions)
     return values
 
 

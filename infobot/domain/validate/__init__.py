@@ -25,7 +25,13 @@ from infobot.domain.validate.headers import (
     unknown_field_message,
 )
 from infobot.domain.validate.record import validate_record
-from infobot.domain.validate.rows import check_rows, check_rows_by_field
+from infobot.domain.validate.rows import (
+    COLUMNS_ARE_STORIES,
+    check_rows,
+    check_rows_by_field,
+    checked_columns,
+    with_defaults,
+)
 from infobot.domain.validate.values import (
     DATE_FIELDS,
     FIELD_LIMITS,
@@ -42,6 +48,7 @@ from infobot.domain.validate.values import (
 )
 
 __all__ = [
+    "COLUMNS_ARE_STORIES",
     "DATE_FIELDS",
     "FIELD_LIMITS",
     "IMAGE_EXTENSIONS",
@@ -54,6 +61,7 @@ __all__ = [
     "ImageCheck",
     "check_rows",
     "check_rows_by_field",
+    "checked_columns",
     "no_image_file_message",
     "normalise_header",
     "not_a_picture_message",
@@ -61,4 +69,5 @@ __all__ = [
     "suggest_field",
     "unknown_field_message",
     "validate_record",
+    "with_defaults",
 ]

@@ -34,7 +34,17 @@ from infobot.domain.validate.values import (
     _web_address,
 )
 
-__all__ = ["check_rows", "check_rows_by_field"]
+__all__ = [
+    "COLUMNS_ARE_STORIES",
+    "check_rows",
+    "check_rows_by_field",
+    "checked_columns",
+    "with_defaults",
+]
+
+#: A story is exactly the values of its fields (its dictionary filled from them builds
+#: what its ``__init__`` builds): columns of values can stand for the stories.
+COLUMNS_ARE_STORIES = _new_story is _story_from_dict
 
 _INSTANCE_DICT = attrgetter("__dict__")
 
@@ -66,13 +76,40 @@ def check_rows_by_field(
     with an item per row, as the stories hold them (a field left out: its default in
     every story), when every row is accepted; else ``None`` for the values."""
     count = len(rows)
+    checked = checked_columns(fields, rows, require_consent=require_consent, images=images)
+    if checked is None:
+        return [None] * count, None
+    bad, columns = checked
+    if _new_story is _story_from_dict:
+        return _fill(columns, bad), (None if bad else columns)
+    keys = tuple(columns)
+    stories: list[StoryInput | None] = []
+    for row, values in enumerate(zip(*columns.values(), strict=True)):
+        if row in bad:
+            stories.append(None)
+        else:
+            stories.append(_new_story(dict(filter(_NON_EMPTY, zip(keys, values, strict=True)))))
+    return stories, None
+
+
+def checked_columns(
+    fields: Sequence[tuple[int, str]],
+    rows: Sequence[Sequence[str]],
+    *,
+    require_consent: bool = True,
+    images: ImageCheck | None = None,
+) -> tuple[set[int], dict[str, list[object]]] | None:
+    """The rows :func:`check_rows` refuses (by position), and the values of each field the
+    file gives, a list per field with an item per row, as a story holds them (a row
+    refused may hold anything); None when these rows cannot be checked together."""
+    count = len(rows)
     names = [name for _, name in fields]
     if not count or "body" not in names:
-        return [None] * count, None
+        return None
     if not set(names) <= FIELD_LIMITS.keys():  # a story's other languages (body_cy...)
-        return [None] * count, None
+        return None
     if require_consent and not set(CONSENT_FIELDS) <= set(names):
-        return [None] * count, None
+        return None
     table = list(zip(*rows, strict=True))
     bad: set[int] = set()
     columns: dict[str, list[object]] = {}
@@ -113,26 +150,25 @@ def check_rows_by_field(
             _languages(column, bad)
         elif name == "image":
             _images(column, columns.get("image_alt"), bad, images)
-    if _new_story is _story_from_dict:
-        return _fill(columns, bad), (None if bad else columns)
-    keys = tuple(columns)
-    stories: list[StoryInput | None] = []
-    for row, values in enumerate(zip(*columns.values(), strict=True)):
-        if row in bad:
-            stories.append(None)
-        else:
-            stories.append(_new_story(dict(filter(_NON_EMPTY, zip(keys, values, strict=True)))))
-    return stories, None
+    return bad, columns
+
+
+def with_defaults(columns: dict[str, list[object]]) -> dict[str, list[object]]:
+    """``columns`` (of :func:`checked_columns`) as the stories' values: an empty value is
+    its field's default (the language: ``en``), as a story built from the row's non-empty
+    values holds it. Changed in place, and returned."""
+    for name, column in columns.items():
+        default = _DEFAULTS[name]
+        if default != "" and "" in column:
+            column[:] = [default if value == "" else value for value in column]
+    return columns
 
 
 def _fill(columns: dict[str, list[object]], bad: set[int]) -> list[StoryInput | None]:
     """The stories of the rows not in ``bad``, each built as :func:`_story_from_dict`
     builds it from the row's non-empty values: an empty value is its field's default, so
     the story's dictionary is every field, in order, filled from its column or default."""
-    for name, column in columns.items():
-        default = _DEFAULTS[name]
-        if default != "" and "" in column:  # the language: empty is the default (en)
-            column[:] = [default if value == "" else value for value in column]
+    with_defaults(columns)
     keys = tuple(_DEFAULTS)
     count = len(next(iter(columns.values())))
     given = [columns[name] if name in columns else repeat(_DEFAULTS[name]) for name in keys]

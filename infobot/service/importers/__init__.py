@@ -4,7 +4,8 @@
 It never writes anything: the caller decides (any problem means nothing is written, unless
 the user asked to skip invalid stories, in which case ``items`` holds the valid ones).
 
-``stream(paths, found)`` does the same a few stories at a time (a list per batch of rows),
+``stream(paths, found)`` does the same a few stories at a time (a :class:`StoryRun`, the
+stories a column per field, per batch of rows),
 keeping only what it must (a short print of each story, to find the same story twice):
 :mod:`infobot.service.importing` checks and writes as it reads, so 100,000 stories never
 sit in memory together.
@@ -22,13 +23,15 @@ damage: half a file is not what anyone meant to import.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import chain
+from operator import attrgetter
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from infobot.domain.errors import Problem
-from infobot.domain.story import StoryInput
+from infobot.domain.story import STORY_FIELDS, StoryInput
 
 __all__ = [
     "EXTENSIONS",
@@ -40,6 +43,7 @@ __all__ = [
     "Parsed",
     "RawRecord",
     "RowBatch",
+    "StoryRun",
     "load",
     "reader_for",
     "rows_over_limit",
@@ -93,6 +97,85 @@ class Parsed(NamedTuple):
     line: int
     story: StoryInput
     fingerprint: str = ""  # ``story.fingerprint()``, computed once here
+
+
+@dataclass
+class StoryRun:
+    """New valid stories, in the order they were read, a column per field: what an import
+    checks and writes, with no :class:`StoryInput` made for each story (a CSV file's rows
+    arrive as columns, and go to the database as columns).
+
+    ``columns`` holds a list per field of :data:`STORY_FIELDS` and ``"versions"``, each
+    as long as ``lines``; ``files``, ``lines`` and ``prints`` say where each story was
+    read and what its fingerprint is.
+    """
+
+    files: list[str]
+    lines: list[int]
+    columns: dict[str, list[Any]]
+    prints: list[str]
+
+    def __len__(self) -> int:
+        return len(self.lines)
+
+    @classmethod
+    def of(cls, items: Sequence[Parsed]) -> StoryRun:
+        """The run of ``items``."""
+        stories = [item.story for item in items]
+        columns = {name: list(map(getter, stories)) for name, getter in _COLUMN_GETTERS}
+        return cls(
+            [item.file for item in items],
+            [item.line for item in items],
+            columns,
+            [item.fingerprint for item in items],
+        )
+
+    @classmethod
+    def joined(cls, runs: Sequence[StoryRun]) -> StoryRun:
+        """One run of ``runs``, one after the other."""
+        if len(runs) == 1:
+            return runs[0]
+        return cls(
+            list(chain.from_iterable(run.files for run in runs)),
+            list(chain.from_iterable(run.lines for run in runs)),
+            {
+                name: list(chain.from_iterable(run.columns[name] for run in runs))
+                for name in COLUMNS
+            },
+            list(chain.from_iterable(run.prints for run in runs)),
+        )
+
+    def without(self, rows: Collection[int]) -> StoryRun:
+        """This run without the stories at positions ``rows``."""
+        keep = [row for row in range(len(self.lines)) if row not in rows]
+
+        def kept(values: Sequence[Any]) -> list[Any]:
+            return [values[row] for row in keep]
+
+        return StoryRun(
+            kept(self.files),
+            kept(self.lines),
+            {name: kept(values) for name, values in self.columns.items()},
+            kept(self.prints),
+        )
+
+    def story(self, row: int) -> StoryInput:
+        """The story at position ``row``."""
+        return StoryInput(**{name: values[row] for name, values in self.columns.items()})
+
+    def parsed(self) -> list[Parsed]:
+        """Each story of the run, with where it was read."""
+        return [
+            Parsed(file, line, self.story(row), fingerprint)
+            for row, (file, line, fingerprint) in enumerate(
+                zip(self.files, self.lines, self.prints, strict=True)
+            )
+        ]
+
+
+#: The columns of a :class:`StoryRun`.
+COLUMNS: tuple[str, ...] = (*STORY_FIELDS, "versions")
+_COLUMN_GETTERS = tuple((name, attrgetter(name)) for name in COLUMNS)
 
 
 @dataclass

@@ -1,7 +1,9 @@
 """Reading story files a few stories at a time: :func:`stream`, and :func:`load` on top.
 
-:func:`stream` yields the new valid stories as soon as they are read and checked (in
-lists: a batch of rows at a time), then a :class:`FileEnd` after each path, saying whether
+:func:`stream` yields the new valid stories as soon as they are read and checked (a
+:class:`StoryRun` per batch of rows: a column per field; a batch of rows that are all
+valid and new is checked and handed on as columns, with no story made), then a
+:class:`FileEnd` after each path, saying whether
 the file turned out unreadable further on (its stories must then not be used: half a file
 is not what anyone meant to import).
 Problems, notes and counts collect in the :class:`LoadResult` it is given. To find the
@@ -17,11 +19,18 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from itertools import repeat
 from operator import attrgetter
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from infobot.domain.errors import Problem
-from infobot.domain.story import STORY_FIELDS, StoryInput, fingerprints
-from infobot.domain.validate import check_rows_by_field, validate_record
+from infobot.domain.story import STORY_FIELDS, StoryInput, fingerprints, fingerprints_of
+from infobot.domain.validate import (
+    COLUMNS_ARE_STORIES,
+    check_rows_by_field,
+    checked_columns,
+    validate_record,
+    with_defaults,
+)
+from infobot.domain.validate.record import _DEFAULTS
 from infobot.service.importers import (
     EXTENSIONS,
     MAX_BLANK_NOTES,
@@ -32,6 +41,7 @@ from infobot.service.importers import (
     RawRecord,
     Reader,
     RowBatch,
+    StoryRun,
     too_big,
 )
 from infobot.service.media import LocalPictures, MediaFolder
@@ -150,29 +160,45 @@ class _Seen:
         a story read twice, and whether that is only a note (the very same story)."""
         return self.add_all(item.file, [item.line], [item.story], [item.fingerprint])[0]
 
+    def add_new(
+        self,
+        file: str,
+        lines: Sequence[int],
+        prints: Sequence[str],
+        values: Mapping[str, Sequence[object]],
+    ) -> bool:
+        """Remember the stories of one file with ``values`` (as :meth:`add_all`) if every
+        one of them is new (True); else remember nothing (False)."""
+        keys = list(map(bytes.fromhex, prints))
+        if not self.prints.keys().isdisjoint(keys) or len(set(keys)) != len(keys):
+            return False
+        said = self.add_all(file, lines, None, prints, values)
+        assert not any(said)
+        return True
+
     def add_all(
         self,
         file: str,
         lines: Sequence[int],
-        stories: Sequence[StoryInput],
+        stories: Sequence[StoryInput] | None,
         prints: Sequence[str],
         values: Mapping[str, Sequence[object]] | None = None,
     ) -> list[tuple[Problem, bool] | None]:
         """:meth:`add` for many stories of one file; ``values``, if given, holds the
         stories' values of some fields, a list per field (the other fields: each story
-        holds the first one's value)."""
+        holds the field's default), and then ``stories`` may be None."""
         number = self.index.get(file)
         if number is None:
             number = self.index[file] = len(self.files)
             self.files.append(file)
         # a hash of each field, a column at a time; then each story's print, in one go
         hashes: list[Iterable[int]]
-        if values is None or not stories:
+        if values is None:
+            assert stories is not None
             hashes = [list(map(hash, map(value, stories))) for value in _FIELD_GETTERS]
         else:
-            one = stories[0]
             hashes = [
-                map(hash, values[name]) if name in values else repeat(hash(getattr(one, name)))
+                map(hash, values[name]) if name in values else repeat(hash(_DEFAULTS[name]))
                 for name in STORY_FIELDS
             ]
         shapes = map(_SHAPE.pack, repeat(number), lines, *hashes)
@@ -238,7 +264,7 @@ def load(
                 del result.items[first_item:]
             first_item = len(result.items)
         else:
-            result.items.extend(event)
+            result.items.extend(event.parsed())
     return result
 
 
@@ -250,8 +276,8 @@ def stream(
     progress: Callable[[int, int], None] | None = None,
     labels: Sequence[str] | None = None,
     media: MediaFolder | None = None,
-) -> Iterator[list[Parsed] | FileEnd]:
-    """The new valid stories in ``paths`` as they are read, in lists (a batch of rows at a
+) -> Iterator[StoryRun | FileEnd]:
+    """The new valid stories in ``paths`` as they are read, in runs (a batch of rows at a
     time), and a :class:`FileEnd` after each path; problems, notes and counts go into
     ``found`` (its ``items`` are left alone)."""
     # Nothing made here forms reference cycles; 100,000s of new objects would otherwise
@@ -278,11 +304,19 @@ class _Checker:
         self.stories = 0  # in the current file
         self.blank_rows = 0
 
-    def batch(self, batch: RowBatch) -> list[Parsed]:
+    def batch(self, batch: RowBatch) -> StoryRun:
         """The new valid stories of a batch of rows; the rows the fast check does not
         accept go the way of a record."""
         images = self.pictures
         require_consent = self.require_consent and batch.require_consent
+        if COLUMNS_ARE_STORIES:
+            checked = checked_columns(
+                batch.fields, batch.rows, require_consent=require_consent, images=images
+            )
+            if checked is not None and not checked[0]:  # every row valid: no story made
+                run = self._run(batch, with_defaults(checked[1]))
+                if run is not None:
+                    return run
         stories, values = check_rows_by_field(
             batch.fields, batch.rows, require_consent=require_consent, images=images
         )
@@ -292,11 +326,24 @@ class _Checker:
         lines = [line for line, story in zip(batch.lines, stories, strict=True) if story]
         said_all = self.seen.add_all(batch.file, lines, accepted, prints, values)
         self.stories += len(accepted)
-        if len(accepted) == len(stories) and not any(said_all):  # every row new and valid
-            # each a Parsed, made without the Python-level __new__ of a named tuple
-            made = zip(repeat(batch.file), lines, accepted, prints)
-            return list(map(tuple.__new__, repeat(Parsed), made))
-        return list(self._each(batch, stories, accepted, prints, said_all))
+        return StoryRun.of(list(self._each(batch, stories, accepted, prints, said_all)))
+
+    def _run(self, batch: RowBatch, values: dict[str, list[object]]) -> StoryRun | None:
+        """The stories of ``batch``, every row valid, with ``values`` (the file's fields'
+        values, as stories hold them) when every row is a new story; else None (nothing
+        remembered: the rows go the usual way)."""
+        count = len(batch.lines)
+        columns: dict[str, list[Any]] = {
+            name: values[name] if name in values else [_DEFAULTS[name]] * count
+            for name in STORY_FIELDS
+        }
+        prints = fingerprints_of(columns["body"], columns["author"], columns["title"])
+        if not self.seen.add_new(batch.file, batch.lines, prints, values):
+            return None
+        self.result.rows_seen += count
+        self.stories += count
+        columns["versions"] = [()] * count
+        return StoryRun([batch.file] * count, list(batch.lines), columns, prints)
 
     def _each(
         self,
@@ -386,7 +433,7 @@ def _stream(
     progress: Callable[[int, int], None] | None,
     labels: Sequence[str] | None,
     media: MediaFolder | None,
-) -> Iterator[list[Parsed] | FileEnd]:
+) -> Iterator[StoryRun | FileEnd]:
     checker = _Checker(result, require_consent, media)
     sizes = [_size(Path(p)) for p in paths]
     total = sum(sizes)
@@ -411,7 +458,7 @@ def _stream(
                     result.problems.append(item)
                     broken.add(item.file)
                 elif (found := checker.record(item)) is not None:
-                    yield [found]
+                    yield StoryRun.of([found])
         except OSError as exc:
             result.problems.append(
                 Problem(display, None, "file", f"could not be read: {exc.strerror or exc}")

@@ -127,16 +127,16 @@ def versions_of(text: str) -> tuple[Version, ...]:
     )
 
 
-def version_columns(story: StoryInput) -> tuple[str, str]:
-    """The ``versions`` (JSON) and ``languages`` columns of a story."""
-    if not story.versions:
-        return "", story.language
+def version_columns(language: str, versions: Sequence[Version]) -> tuple[str, str]:
+    """The ``versions`` (JSON) and ``languages`` columns of a story in ``language`` with
+    ``versions`` in other languages."""
+    if not versions:
+        return "", language
     data = {
-        v.language: {"title": v.title, "body": v.body, "image_alt": v.image_alt}
-        for v in story.versions
+        v.language: {"title": v.title, "body": v.body, "image_alt": v.image_alt} for v in versions
     }
     text = json.dumps(data, ensure_ascii=False, sort_keys=True)
-    return text, " ".join(sorted(set(story.languages)))
+    return text, " ".join(sorted({language, *(v.language for v in versions)}))
 
 
 # -- pins ----------------------------------------------------------------------------------
