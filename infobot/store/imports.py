@@ -317,8 +317,10 @@ class ImportedStories:
         for name in names:
             if name in same:
                 values: Sequence[Any] = [sql_value(dialect, same[name])]
-            else:
+            elif name in _DATES:
                 values = _as_bound(dialect, columns[name])
+            else:  # text or numbers (or NULL): bound as they are
+                values = columns[name]
             if self.sqlite and name not in _ALWAYS_VARY:
                 text = _shared_literal(values)
                 if text is not None:
@@ -348,6 +350,8 @@ def _as_bound(dialect: str, column: Sequence[Any]) -> Sequence[Any]:
 
 
 _PLAIN_KINDS = frozenset({str, int, type(None)})
+#: The columns of dates (the other columns a writer is given hold text or numbers).
+_DATES = frozenset({"consent_date", "pin_date"})
 
 
 def _shared_literal(values: Sequence[Any]) -> str | None:
