@@ -34,7 +34,6 @@ from infobot.app.intake import IntakeParts
 from infobot.app.process import ProcessParts
 from infobot.app.running import RunningParts
 from infobot.clock import Clock, clock_from
-from infobot.domain.calendar import CampaignCalendar
 from infobot.domain.campaign import defaults as campaign_defaults
 from infobot.domain.errors import NotFound
 from infobot.domain.render import RenderOptions
@@ -202,11 +201,6 @@ class App(ImpactParts, IntakeParts, RunningParts):
     def schedule(self) -> PostingSchedule:
         settings = self.settings
         return PostingSchedule(settings.tz, settings.post_time, self.late_window)
-
-    def calendar(self) -> CampaignCalendar:
-        """The campaign's calendar now (for the importer's pin checks)."""
-        with self.db.read() as session:
-            return campaigns.calendar(session, self.campaign_id)
 
     @cached_property
     def media(self) -> MediaFolder:
