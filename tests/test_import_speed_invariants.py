@@ -202,6 +202,42 @@ def test_events_written_by_sqlite_are_those_python_writes(tmp_path: Path) -> Non
     assert by_select_raw == python_raw
 
 
+def test_a_source_written_as_file_and_line_is_the_text_python_makes(tmp_path: Path) -> None:
+    """On SQLite a run from one file is written as ``'FILE:' || line`` (the line bound as
+    a number), and a story in one language binds its language once for two columns: what
+    is stored is exactly the text and values of the Python path, whatever the file name."""
+    from datetime import UTC, datetime
+
+    from infobot.app import App
+    from infobot.clock import FixedClock
+    from infobot.service.importers import Parsed, StoryRun
+    from infobot.settings import load_settings
+
+    now = datetime(2026, 11, 23, 8, tzinfo=UTC)
+    names = ["a.csv", "it's.csv", 'Zoë "q" \\ p.csv', "\x01\u2028.csv", "€ 👩🏽.csv", ""]
+    app = App.open(load_settings(database_url=f"sqlite:///{tmp_path / 's.db'}"), FixedClock(now))
+    try:
+        expected = []
+        for number, name in enumerate(names):
+            items = [
+                Parsed(
+                    name,
+                    line,
+                    StoryInput(body=f"b{number} {line}", language="cy"),
+                    f"{number}{line:031x}",
+                )
+                for line in (2, 3, 10_000_000_000)
+            ]
+            expected += [(f"{name}:{item.line}", "cy", "cy") for item in items]
+            with app.db.bulk_writer() as r:
+                _sqlite_writer(r, app.campaign_id, "sam", now).write(StoryRun.of(items))
+        with app.db.reader() as r:
+            stored = r.rows("SELECT source, language, languages FROM stories ORDER BY id")
+    finally:
+        app.close()
+    assert [tuple(row) for row in stored] == expected
+
+
 def test_a_chunk_s_events_find_its_stories_by_their_ids(tmp_path: Path) -> None:
     """The events of a chunk are made from the stories written after the last id: SQLite
     reads them by the primary key, not every story of the campaign again (per chunk), and

@@ -11,7 +11,8 @@ tenth of a second per 100,000 stories).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -244,11 +245,17 @@ class ImportedStories:
             return []
         first_key = self.key
         key = first_key + SORT_STEP * count
-        columns: dict[str, Sequence[Any]] = {name: run.columns[name] for name in STORY_FIELDS}
+        columns: dict[str, Sequence[Any] | Prefixed] = {
+            name: run.columns[name] for name in STORY_FIELDS
+        }
         columns["fingerprint"] = run.prints
         columns["sort_key"] = range(first_key + SORT_STEP, key + 1, SORT_STEP)
-        sources = list(map("{}:{}".format, run.files, run.lines))
-        columns["source"] = sources
+        files = run.files
+        shared_file = files.count(files[0]) == count and _shared_literal([files[0]]) is not None
+        if self.sqlite and shared_file:  # 'FILE:' || line, the line bound as a number
+            columns["source"] = Prefixed(files[0] + ":", run.lines)
+        else:
+            columns["source"] = list(map("{}:{}".format, files, run.lines))
         if any(run.columns["versions"]):
             pairs = map(version_columns, run.columns["language"], run.columns["versions"])
             versions, languages = zip(*pairs, strict=True)
@@ -280,6 +287,7 @@ class ImportedStories:
         assert len(ids) == count
         # The story row holds what was imported; every later change records the values
         # before it, so the creation state stays recoverable from the trail.
+        sources = list(map("{}:{}".format, files, run.lines))
         events: dict[str, Sequence[Any]] = {
             "story_id": ids,
             "after": list(map(self.event_after, sources)),
@@ -303,7 +311,7 @@ class ImportedStories:
         self,
         table: str,
         names: Sequence[str],
-        columns: dict[str, Sequence[Any]],
+        columns: Mapping[str, Sequence[Any] | Prefixed],
         same: dict[str, Any],
     ) -> None:
         """Insert rows given a column at a time (``same``: the values of every row). Each
@@ -313,23 +321,38 @@ class ImportedStories:
         dialect = self.r.dialect
         marks: list[str] = []
         given: list[Sequence[Any]] = []
+        bound: list[tuple[object, int]] = []  # each column bound and its parameter's number
         count = len(next(iter(columns.values())))
         for name in names:
+            prefix = ""
+            column = columns.get(name)
+            if isinstance(column, Prefixed):
+                prefix, column = column.prefix, column.values
             if name in same:
                 values: Sequence[Any] = [sql_value(dialect, same[name])]
             elif name in _DATES:
-                values = _as_bound(dialect, columns[name])
+                values = _as_bound(dialect, _given(column))
             else:  # text or numbers (or NULL): bound as they are
-                values = columns[name]
+                values = _given(column)
             if self.sqlite and name not in _ALWAYS_VARY:
                 text = _shared_literal(values)
                 if text is not None:
                     marks.append(text)
                     continue
-            if len(values) != count:  # a value of every row, bound
-                values = [values[0]] * count
-            marks.append("?" if self.sqlite else "%s")
-            given.append(values)
+            if not self.sqlite:
+                if prefix:
+                    values = [prefix + str(value) for value in values]
+                marks.append("%s")
+                given.append(values if len(values) == count else [values[0]] * count)
+                continue
+            # SQLite: numbered parameters, so a column given twice is bound once
+            number = next((n for column, n in bound if column is values), None)
+            if number is None:
+                given.append(values if len(values) == count else [values[0]] * count)
+                number = len(given)
+                bound.append((values, number))
+            mark = f"?{number}"
+            marks.append(f"{_shared_literal([prefix])} || {mark}" if prefix else mark)
         sql = f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join(marks)})"
         rows = list(zip(*given, strict=True)) if given else [()] * count
         if self.sqlite:
@@ -337,6 +360,26 @@ class ImportedStories:
         else:
             with self.r.connection.cursor() as cursor:
                 cursor.executemany(sql, rows)
+
+
+def _given(column: Sequence[Any] | None) -> Sequence[Any]:
+    """The values of a column the writer was given (every column it writes is)."""
+    if column is None:
+        raise KeyError("a column with no values")
+    return column
+
+
+@dataclass(frozen=True)
+class Prefixed:
+    """A column of text values, each ``prefix`` followed by a value of ``values`` (a
+    story's source: its file, a colon and its line): on SQLite the prefix is part of the
+    statement and only the values are bound."""
+
+    prefix: str
+    values: Sequence[Any]
+
+    def __len__(self) -> int:
+        return len(self.values)
 
 
 def _as_bound(dialect: str, column: Sequence[Any]) -> Sequence[Any]:
