@@ -37,9 +37,11 @@ ADMIN_PASSWORD = "bench password for the web page"
 
 
 def schema_key() -> str:
-    """A short hash of infobot's migration files: a new migration changes it."""
+    """A short hash of infobot's migration files and engine set-up (the page size of a new
+    database): a new migration or another file format changes it."""
     package = ROOT / "infobot"
     files = sorted(p for p in package.rglob("*.py") if "migrations" in p.parts)
+    files.append(package / "store" / "db.py")
     if not files:  # the migrations moved: any change to the store then rebuilds
         files = sorted((package / "store").rglob("*.py"))
     digest = hashlib.sha256()

@@ -14,6 +14,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from infobot.store.reader import Reader
 
 BUSY_TIMEOUT_MS = 30_000
+#: The page size of a new SQLite database (one already made keeps its own). Stories are
+#: about a kilobyte each: 16 KiB pages hold sixteen, so an import writes a quarter of the
+#: pages, frames and checkpoint copies that 4 KiB pages cost (100,000 stories: 2.49 ->
+#: 2.22 s of CPU), and a list or a scan reads fewer pages.
+PAGE_SIZE = 16384
 READ_ONLY = "infobot_read_only"
 #: Connections a SQLite database keeps open. The web page reads from many threads at once
 #: (20 busy clients: about 20 reads); past the pool, every read opened a new connection
@@ -50,6 +55,7 @@ def _install_sqlite_hooks(engine: Engine) -> None:
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
         dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
         cursor = dbapi_conn.cursor()
+        cursor.execute(f"PRAGMA page_size={PAGE_SIZE}")  # no effect once it has tables
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA synchronous=NORMAL")
