@@ -338,11 +338,11 @@ def _some_fields_with_consent(rng: random.Random) -> list[str]:
 
 def test_the_values_of_rows_checked_together_are_the_stories_values(tmp_path: Path) -> None:
     """``check_rows_by_field`` gives each field's values, as the stories hold them, only
-    when it accepts every row; remembering the stories from those values (``_Seen``) is
+    when it accepts every row; remembering the stories from those values (``Seen``) is
     the same as from the stories."""
     from infobot.domain.story import STORY_FIELDS, fingerprints
     from infobot.domain.validate import check_rows_by_field
-    from infobot.service.importers.reading import _Seen
+    from infobot.service.importers.seen import Seen
 
     good = _good_row(tmp_path)
     rng = random.Random(19)
@@ -367,7 +367,7 @@ def test_the_values_of_rows_checked_together_are_the_stories_values(tmp_path: Pa
                 assert list(values[name]) == [getattr(story, name) for story in accepted]
         lines = list(range(2, len(rows) + 2))
         prints = fingerprints(accepted)
-        by_values, by_stories = _Seen(), _Seen()
+        by_values, by_stories = Seen(), Seen()
         by_values.add_all("f.csv", lines, accepted, prints, values)
         by_stories.add_all("f.csv", lines, accepted, prints)
         assert by_values.prints == by_stories.prints

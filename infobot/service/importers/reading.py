@@ -7,17 +7,15 @@ valid and new is checked and handed on as columns, with no story made), then a
 the file turned out unreadable further on (its stories must then not be used: half a file
 is not what anyone meant to import).
 Problems, notes and counts collect in the :class:`LoadResult` it is given. To find the
-same story twice it keeps, per story, a short print of its fields, not the story.
+same story twice it keeps, per story, a short print of its fields, not the story
+(:mod:`infobot.service.importers.seen`).
 """
 
 from __future__ import annotations
 
 import functools
 import gc
-import struct
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from itertools import repeat
-from operator import attrgetter
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -44,6 +42,7 @@ from infobot.service.importers import (
     StoryRun,
     too_big,
 )
+from infobot.service.importers.seen import Seen
 from infobot.service.media import LocalPictures, MediaFolder
 
 __all__ = ["FileEnd", "load", "reader_for", "stream"]
@@ -141,97 +140,6 @@ def _advance(
     return advance
 
 
-_FIELD_GETTERS = tuple(map(attrgetter, STORY_FIELDS))
-#: What is kept of a story: its file's number, its line and a hash of each field.
-_SHAPE = struct.Struct(f"<II{len(STORY_FIELDS)}q")
-
-
-class _Seen:
-    """The stories read so far, to find one read twice: by fingerprint, where it was and a
-    hash of each field (about 250 bytes a story, not the story)."""
-
-    def __init__(self) -> None:
-        self.prints: dict[bytes, bytes] = {}
-        self.files: list[str] = []
-        self.index: dict[str, int] = {}
-
-    def add(self, item: Parsed) -> tuple[Problem, bool] | None:
-        """``None`` for a story not seen before (remembered now); otherwise what to say of
-        a story read twice, and whether that is only a note (the very same story)."""
-        return self.add_all(item.file, [item.line], [item.story], [item.fingerprint])[0]
-
-    def add_new(
-        self,
-        file: str,
-        lines: Sequence[int],
-        prints: Sequence[str],
-        values: Mapping[str, Sequence[object]],
-    ) -> bool:
-        """Remember the stories of one file with ``values`` (as :meth:`add_all`) if every
-        one of them is new (True); else remember nothing (False)."""
-        keys = list(map(bytes.fromhex, prints))
-        if not self.prints.keys().isdisjoint(keys) or len(set(keys)) != len(keys):
-            return False
-        said = self.add_all(file, lines, None, prints, values)
-        assert not any(said)
-        return True
-
-    def add_all(
-        self,
-        file: str,
-        lines: Sequence[int],
-        stories: Sequence[StoryInput] | None,
-        prints: Sequence[str],
-        values: Mapping[str, Sequence[object]] | None = None,
-    ) -> list[tuple[Problem, bool] | None]:
-        """:meth:`add` for many stories of one file; ``values``, if given, holds the
-        stories' values of some fields, a list per field (the other fields: each story
-        holds the field's default), and then ``stories`` may be None."""
-        number = self.index.get(file)
-        if number is None:
-            number = self.index[file] = len(self.files)
-            self.files.append(file)
-        # a hash of each field, a column at a time; then each story's print, in one go
-        hashes: list[Iterable[int]]
-        if values is None:
-            assert stories is not None
-            hashes = [list(map(hash, map(value, stories))) for value in _FIELD_GETTERS]
-        else:
-            hashes = [
-                map(hash, values[name]) if name in values else repeat(hash(_DEFAULTS[name]))
-                for name in STORY_FIELDS
-            ]
-        shapes = map(_SHAPE.pack, repeat(number), lines, *hashes)
-        known = self.prints
-        keys = list(map(bytes.fromhex, prints))
-        if known.keys().isdisjoint(keys) and len(set(keys)) == len(keys):  # all new
-            known.update(zip(keys, shapes, strict=False))  # (shapes: as many as keys)
-            return [None] * len(keys)
-        said: list[tuple[Problem, bool] | None] = []
-        first_of = known.setdefault
-        for key, line, shape in zip(keys, lines, shapes, strict=True):
-            first = first_of(key, shape)
-            if first is shape:
-                said.append(None)
-            else:
-                said.append(self._twice(first, shape, file, line))
-        return said
-
-    def _twice(self, first: bytes, shape: bytes, file: str, line: int) -> tuple[Problem, bool]:
-        first_number, first_line, *hashes = _SHAPE.unpack(first)
-        _, _, *mine = _SHAPE.unpack(shape)
-        first_file = self.files[first_number]
-        where = f"line {first_line}" if first_file == file else f"{first_file} line {first_line}"
-        if hashes == mine:
-            return Problem(file, line, "story", f"same story as {where}; skipped"), True
-        differ = ", ".join(n for n, a, b in zip(STORY_FIELDS, hashes, mine, strict=True) if a != b)
-        message = (
-            f"same story (same body, author and title) as {where} but with a different "
-            f"{differ}; remove one or make them match"
-        )
-        return Problem(file, line, "story", message), False
-
-
 def load(
     paths: Sequence[Path],
     *,
@@ -299,7 +207,7 @@ class _Checker:
     ) -> None:
         self.result = result
         self.require_consent = require_consent
-        self.seen = _Seen()
+        self.seen = Seen()
         self.pictures = LocalPictures(media)  # each picture name is looked for once
         self.stories = 0  # in the current file
         self.blank_rows = 0
