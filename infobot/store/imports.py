@@ -36,8 +36,8 @@ SORT_STEP = 1024
 IMPORT_CACHE_KIB = -8192
 #: The savepoint a file is written under when the import skips what is invalid.
 SAVEPOINT = "infobot_import_file"
-#: Where a value a statement holds as a literal may come from (SQLite only): plain text
-#: (``'`` doubled, the only escape SQLite's literals have), small integers and NULL.
+#: The integers a statement may hold as literals (SQLite's 64-bit range); the other
+#: literals are NULL and printable text (``'`` doubled: SQLite's literals' only escape).
 _INT64 = 2**63
 
 STORY_COLUMNS = (
