@@ -10,7 +10,8 @@ import logging
 import signal
 import threading
 import time as monotonic
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import time, tzinfo
 from types import FrameType
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -24,6 +25,21 @@ T = TypeVar("T")
 
 #: A campaign's post time: its timezone's key and the local time.
 PostTime = tuple[str, time]
+
+
+@contextmanager
+def ticking(lock: threading.Lock, idle: threading.Event) -> Iterator[None]:
+    """The body of a tick, ``lock`` already taken: busy (``idle`` clear) meanwhile; an
+    error is logged, never raised (a bad tick must not kill the scheduler; the next one
+    retries); then idle again, and the lock given back."""
+    idle.clear()
+    try:
+        yield
+    except Exception:
+        log.exception("tick failed")
+    finally:
+        idle.set()
+        lock.release()
 
 
 def scheduler(timezone: tzinfo, late_seconds: int, minute: Callable[[], object]) -> Any:

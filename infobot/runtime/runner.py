@@ -31,7 +31,7 @@ from infobot.domain.attention import dead_man
 from infobot.domain.schedule import PostingSchedule
 from infobot.runtime.daemon import Daemon
 from infobot.runtime.health import Today, health_line
-from infobot.runtime.jobs import TICK_SECONDS, PostTime
+from infobot.runtime.jobs import TICK_SECONDS, PostTime, ticking
 from infobot.service.pool import PlatformPool
 from infobot.service.read.plan import Planner
 from infobot.store import heartbeats, slots
@@ -88,9 +88,8 @@ class Runner:
         due); the minute job does not."""
         if not self._lock.acquire(blocking=wait, timeout=TICK_SECONDS if wait else -1):
             return ()  # the other job is ticking and will do everything needed
-        self._idle.clear()
         found: Sequence[CampaignDaemon] = ()
-        try:
+        with ticking(self._lock, self._idle):
             found = self.running()
             if not found:
                 self.daemon.beat()  # no campaign runs, but the daemon is alive
@@ -99,11 +98,6 @@ class Runner:
                     campaign.daemon.tick()
                 except Exception:  # one campaign's trouble must not stop the others
                     log.exception("tick failed" + (f" ({campaign.name})" if campaign.name else ""))
-        except Exception:  # a bad tick must not kill the scheduler; the next one retries
-            log.exception("tick failed")
-        finally:
-            self._idle.set()
-            self._lock.release()
         return found
 
     def stop_beat(self) -> None:

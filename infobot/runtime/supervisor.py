@@ -64,6 +64,7 @@ from infobot.runtime.jobs import (
     say_running,
     scheduler,
     stop_servers,
+    ticking,
 )
 from infobot.runtime.jobs import post_times as of_schedules
 from infobot.runtime.workers import WorkerGone, WorkerProcess
@@ -201,13 +202,18 @@ class Supervisor:
                 except Exception:
                     log.exception("could not beat the heart while a round runs")
             return []
-        self._idle.clear()
         self._round_started = time.monotonic()
         states: list[CampaignState] = []
+        with ticking(self._ticking, self._idle):
+            self._tick(force, states)
+        return states
+
+    def _tick(self, force: bool, states: list[CampaignState]) -> None:
+        """:meth:`tick`'s round, its lock held (``states``: filled with the campaigns')."""
         try:
             self.beat()
             now = self.clock.now()
-            due, states = self.work_due(now)
+            due, states[:] = self.work_due(now)
             swept = time.monotonic() - self._last_round >= SWEEP
             if due or force or swept:
                 self._round()
@@ -226,12 +232,6 @@ class Supervisor:
                 log.warning("a delivery was still in flight: left for the next start to check")
             else:
                 log.error("tick failed: %s; the next tick starts another", gone)
-        except Exception:  # a bad tick must not kill the scheduler; the next one retries
-            log.exception("tick failed")
-        finally:
-            self._idle.set()
-            self._ticking.release()
-        return states
 
     def _worker(self) -> WorkerProcess:
         if self._process is not None and not self._process.alive():

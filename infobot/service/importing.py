@@ -303,9 +303,9 @@ class _Run:
                 bad.add(index)
         fresh = chunk
         if existing or bad:
-            self.already += sum(1 for fingerprint in prints if fingerprint in existing)
-            bad.update(index for index, fingerprint in enumerate(prints) if fingerprint in existing)
-            fresh = chunk.without(bad)
+            queued = [index for index, fingerprint in enumerate(prints) if fingerprint in existing]
+            self.already += len(queued)
+            fresh = chunk.without(bad.union(queued))
         self.fresh += len(fresh)
         if self.writer is not None and fresh and (self.skip_invalid or not self._failed()):
             if self.skip_invalid and not self._savepoint:

@@ -325,15 +325,15 @@ class ImportedStories:
         count = len(next(iter(columns.values())))
         for name in names:
             prefix = ""
-            column = columns.get(name)
-            if isinstance(column, Prefixed):
-                prefix, column = column.prefix, column.values
+            values: Sequence[Any]
             if name in same:
-                values: Sequence[Any] = [sql_value(dialect, same[name])]
-            elif name in _DATES:
-                values = _as_bound(dialect, _given(column))
-            else:  # text or numbers (or NULL): bound as they are
-                values = _given(column)
+                values = [sql_value(dialect, same[name])]
+            else:
+                column = columns[name]
+                if isinstance(column, Prefixed):
+                    prefix, column = column.prefix, column.values
+                # dates as the columns store them; text or numbers (or NULL) as they are
+                values = _as_bound(dialect, column) if name in _DATES else column
             if self.sqlite and name not in _ALWAYS_VARY:
                 text = _shared_literal(values)
                 if text is not None:
@@ -360,13 +360,6 @@ class ImportedStories:
         else:
             with self.r.connection.cursor() as cursor:
                 cursor.executemany(sql, rows)
-
-
-def _given(column: Sequence[Any] | None) -> Sequence[Any]:
-    """The values of a column the writer was given (every column it writes is)."""
-    if column is None:
-        raise KeyError("a column with no values")
-    return column
 
 
 @dataclass(frozen=True)

@@ -16,9 +16,8 @@ from sqlalchemy.orm import Session
 from infobot.domain.story import STORY_FIELDS, StoryInput, StoryStatus
 from infobot.domain.versions import is_bilingual
 from infobot.store.models import Story
-from infobot.store.queries.stories import no_story
+from infobot.store.queries.stories import no_story, version_columns
 from infobot.store.queries.stories import to_input as to_input
-from infobot.store.queries.stories import version_columns as version_columns
 from infobot.store.queries.stories import versions_of as versions_of
 
 if TYPE_CHECKING:

@@ -8,7 +8,7 @@ first read on, and with the fields in which the two differ.
 from __future__ import annotations
 
 import struct
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from itertools import repeat
 from operator import attrgetter
 
@@ -48,10 +48,9 @@ class Seen:
         """Remember the stories of one file with ``values`` (as :meth:`add_all`) if every
         one of them is new (True); else remember nothing (False)."""
         keys = list(map(bytes.fromhex, prints))
-        if not self.prints.keys().isdisjoint(keys) or len(set(keys)) != len(keys):
+        if not self._all_new(keys):
             return False
-        said = self.add_all(file, lines, None, prints, values)
-        assert not any(said)
+        self.prints.update(zip(keys, self._shapes(file, lines, None, values), strict=False))
         return True
 
     def add_all(
@@ -65,11 +64,38 @@ class Seen:
         """:meth:`add` for many stories of one file; ``values``, if given, holds the
         stories' values of some fields, a list per field (the other fields: each story
         holds the field's default), and then ``stories`` may be None."""
+        keys = list(map(bytes.fromhex, prints))
+        shapes = self._shapes(file, lines, stories, values)
+        if self._all_new(keys):
+            self.prints.update(zip(keys, shapes, strict=False))  # (shapes: as many as keys)
+            return [None] * len(keys)
+        said: list[tuple[Problem, bool] | None] = []
+        first_of = self.prints.setdefault
+        for key, line, shape in zip(keys, lines, shapes, strict=True):
+            first = first_of(key, shape)
+            if first is shape:
+                said.append(None)
+            else:
+                said.append(self._twice(first, shape, file, line))
+        return said
+
+    def _all_new(self, keys: list[bytes]) -> bool:
+        """Whether none of ``keys`` was seen before, nor is there twice."""
+        return self.prints.keys().isdisjoint(keys) and len(set(keys)) == len(keys)
+
+    def _shapes(
+        self,
+        file: str,
+        lines: Sequence[int],
+        stories: Sequence[StoryInput] | None,
+        values: Mapping[str, Sequence[object]] | None,
+    ) -> Iterator[bytes]:
+        """What is kept of each story (see :data:`_SHAPE`): a hash of each field, a column
+        at a time; then each story's record, in one go."""
         number = self.index.get(file)
         if number is None:
             number = self.index[file] = len(self.files)
             self.files.append(file)
-        # a hash of each field, a column at a time; then each story's print, in one go
         hashes: list[Iterable[int]]
         if values is None:
             assert stories is not None
@@ -79,21 +105,7 @@ class Seen:
                 map(hash, values[name]) if name in values else repeat(hash(_DEFAULTS[name]))
                 for name in STORY_FIELDS
             ]
-        shapes = map(_SHAPE.pack, repeat(number), lines, *hashes)
-        known = self.prints
-        keys = list(map(bytes.fromhex, prints))
-        if known.keys().isdisjoint(keys) and len(set(keys)) == len(keys):  # all new
-            known.update(zip(keys, shapes, strict=False))  # (shapes: as many as keys)
-            return [None] * len(keys)
-        said: list[tuple[Problem, bool] | None] = []
-        first_of = known.setdefault
-        for key, line, shape in zip(keys, lines, shapes, strict=True):
-            first = first_of(key, shape)
-            if first is shape:
-                said.append(None)
-            else:
-                said.append(self._twice(first, shape, file, line))
-        return said
+        return map(_SHAPE.pack, repeat(number), lines, *hashes)
 
     def _twice(self, first: bytes, shape: bytes, file: str, line: int) -> tuple[Problem, bool]:
         first_number, first_line, *hashes = _SHAPE.unpack(first)
